@@ -1,0 +1,1 @@
+//! Front matter of agent files (being written).

@@ -1,0 +1,4 @@
+//! agentpack: a package manager for Claude Code agent packs.
+
+pub mod diag;
+pub mod frontmatter;
