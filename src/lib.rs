@@ -1,4 +1,50 @@
-//! agentpack: a package manager for Claude Code agent packs.
+//! agentpack: a package manager for Claude Code agents.
+//!
+//! # File overview
+//!
+//! The flow of `agentpack install`, and the module that owns each step:
+//!
+//! ```text
+//! agentpack.toml ──manifest──▶ SourceSpec ──resolve──▶ Resolved (commit + Snapshot of .md files)
+//!                                              │            ▲
+//!                                              │      source::git (bare repo per URL in the cache)
+//!                                              │      source::path (a local directory)
+//!                                              ▼
+//!                              select (agents/exclude/rename + frontmatter checks)
+//!                                              ▼
+//!                              install (collisions, plan vs. disk and old lock, atomic apply)
+//!                                              ▼
+//!                              .claude/agents/*.md + agentpack.lock (lockfile)
+//! ```
+//!
+//! - [`manifest`]: `agentpack.toml`, parsed once into checked types.
+//! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
+//! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
+//!   and local directories ([`source::path`]).
+//! - [`resolve`]: which exact commit each source means, honouring the lock and `--offline`.
+//! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
+//! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
+//! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`ops`]: one function per command, composing the above.
+//! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
+//! - [`error`]: the error type and the exit codes.
 
+pub mod cli;
 pub mod diag;
+pub mod error;
 pub mod frontmatter;
+pub mod fsutil;
+pub mod install;
+pub mod lockfile;
+pub mod manifest;
+pub mod names;
+pub mod ops;
+pub mod reporter;
+pub mod resolve;
+pub mod select;
+pub mod source;
+
+/// Run the command line and return the process exit code.
+pub fn run() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,1 +1,360 @@
-//! Front matter of agent files (being written).
+//! Reading one agent file (Markdown with YAML front matter) the way Claude Code reads it, and reporting
+//! everything that would make Claude Code skip it, or silently drop part of it, as [`Diagnostic`]s.
+//!
+//! [`parse`] sorts a file into one of three outcomes: a [`Parsed::Document`] (Claude Code treats it as
+//! documentation and skips it silently), an [`Parsed::Agent`], or a [`Parsed::Broken`] file that cannot
+//! be read as an agent at all. Only the front matter is parsed; the Markdown body is never interpreted
+//! (it is only scanned for mis-encoded text).
+//!
+//! Module layout: `source` finds the front matter and positions in it, `lenient` is Claude Code's
+//! lenient YAML retry, `checks` holds the per-field rules, `mojibake` finds mis-encoded text, and `name`
+//! owns name rules and [`rename`].
+//!
+//! Diagnostic codes:
+//!
+//! | code | severity | meaning |
+//! |---|---|---|
+//! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
+//! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
+//! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
+//! | `name-missing` | error | `name` is present but null or empty |
+//! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
+//! | `description-missing` | error | no `description`, or it is null, empty or blank |
+//! | `description-not-string` | error | `description` is a list or a map |
+//! | `lenient-yaml` | warning | strict YAML fails; Claude Code loads it only through its lenient retry |
+//! | `tools-not-list` | warning | `tools` is neither a string nor a list of strings |
+//! | `disallowed-tools-not-list` | warning | the same for `disallowedTools` |
+//! | `skills-not-list` | warning | the same for `skills` |
+//! | `tools-empty` | warning | `tools` is `[]`, empty or null: the agent gets no tools |
+//! | `unknown-tool` | warning | `tools`/`disallowedTools` names tools Claude Code does not know (one per field) |
+//! | `model-invalid` | warning | `model` is not an alias or a `claude-…` model id |
+//! | `color-invalid` | warning | `color` is not one of the eight colors |
+//! | `permission-mode-invalid` | warning | `permissionMode` is not an accepted mode |
+//! | `effort-invalid` | warning | `effort` is not low, medium, high, xhigh or max |
+//! | `memory-invalid` | warning | `memory` is not user, project or local |
+//! | `isolation-invalid` | warning | `isolation` is not `worktree` |
+//! | `max-turns-invalid` | warning | `maxTurns` is not a positive integer |
+//! | `background-invalid` | warning | `background` is not a boolean |
+//! | `unknown-field` | warning | a key Claude Code does not read (one per key) |
+//! | `mojibake` | warning | UTF-8 text that was decoded as Windows-1252 and saved again, anywhere in the file |
+//! | `name-convention` | warning | `name` loads but is not lowercase letters and hyphens |
+//!
+//! Errors mean Claude Code would skip the agent (or agentpack cannot install it under that name);
+//! warnings mean Claude Code loads the agent but ignores or mangles part of it.
+
+mod checks;
+mod lenient;
+mod mojibake;
+mod name;
+mod source;
+
+pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
+
+use serde_yaml_ng::Value;
+
+use crate::diag::{Diagnostic, Location};
+use source::{FIRST_LINE, Lines, Split};
+
+pub const MAX_FILE_SIZE: usize = 1024 * 1024; // 1 MiB
+
+/// Result of reading one `.md` file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// No front matter (first line isn't `---`), front matter that isn't a mapping, or a mapping without
+    /// a `name` key: Claude Code treats the file as documentation and skips it silently.
+    Document { reason: String },
+    /// Has a `name`: an agent. `diagnostics` holds every error and warning of the checks.
+    Agent(AgentFile),
+    /// Could not be read as an agent at all: invalid UTF-8, over [`MAX_FILE_SIZE`], front matter opened
+    /// but never closed, YAML that does not parse even after the lenient retry. `name_hint` is a
+    /// best-effort name recovered from the raw `name: x` line, so callers can tell whether the broken
+    /// file was one the user selected.
+    Broken {
+        name_hint: Option<String>,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+impl Parsed {
+    /// Every diagnostic of the file (none for a document).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Parsed::Document { .. } => &[],
+            Parsed::Agent(agent) => &agent.diagnostics,
+            Parsed::Broken { diagnostics, .. } => diagnostics,
+        }
+    }
+
+    /// The agent's name, or the best-effort name of a broken file.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Parsed::Document { .. } => None,
+            Parsed::Agent(agent) => Some(&agent.name),
+            Parsed::Broken { name_hint, .. } => name_hint.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentFile {
+    /// The `name` value as Claude Code sees it. Empty when `name` is null, empty or not a scalar; a
+    /// number is kept as its text. Either way a `name-missing`/`name-invalid` error is in `diagnostics`.
+    pub name: String,
+    /// The description as written (numbers and booleans as text); None when missing or unusable.
+    pub description: Option<String>,
+    /// 1-based line of the top-level `name:` key in the file.
+    pub name_line: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl AgentFile {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The description as Claude Code shows it: a literal `\n` (backslash, n) is a line break.
+    pub fn shown_description(&self) -> Option<String> {
+        self.description.as_ref().map(|d| d.replace("\\n", "\n"))
+    }
+}
+
+/// Parse and check one file. `label` is what diagnostics show as the file (e.g. "studio:eng/x.md" or a
+/// path).
+pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
+    if bytes.len() > MAX_FILE_SIZE {
+        // Enough of the start to find a `name:` line without decoding the whole file.
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+        return Parsed::Broken {
+            name_hint: raw_name_hint(&head),
+            diagnostics: vec![
+                Diagnostic::error(
+                    "file-too-large",
+                    format!(
+                        "file is {} bytes; agentpack reads agent files up to {MAX_FILE_SIZE} bytes (1 MiB)",
+                        bytes.len()
+                    ),
+                )
+                .at(Location::file(label))
+                .with_hint("an agent file is a prompt; keep it well under 1 MiB"),
+            ],
+        };
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => return invalid_utf8(label, bytes, err.valid_up_to()),
+    };
+    let fm = match source::split(text) {
+        Split::Missing { reason } => {
+            return Parsed::Document {
+                reason: reason.into(),
+            };
+        }
+        Split::Unterminated => {
+            return Parsed::Broken {
+                name_hint: raw_name_hint(text),
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "frontmatter-unterminated",
+                        "front matter opened by `---` on line 1 is never closed, so Claude Code does not load this file",
+                    )
+                    .at_line(label, text, 1, 1)
+                    .with_hint("add a line `---` after the last front-matter field"),
+                ],
+            };
+        }
+        Split::Found(fm) => fm,
+    };
+    let lines = Lines::new(fm.yaml);
+    let mut diagnostics = Vec::new();
+    let value = match serde_yaml_ng::from_str::<Value>(fm.yaml) {
+        Ok(value) => value,
+        Err(strict) => {
+            let (line, col) = yaml_error_pos(&strict, fm.yaml);
+            let problem = error_text(&strict);
+            match serde_yaml_ng::from_str::<Value>(&lenient::rewrite(fm.yaml)) {
+                Ok(value) => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "lenient-yaml",
+                            format!(
+                                "front matter is not valid YAML ({problem}); Claude Code only loads it through its lenient retry"
+                            ),
+                        )
+                        .at_line(label, text, line, col)
+                        .with_hint(
+                            "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
+                        ),
+                    );
+                    value
+                }
+                Err(_) => {
+                    return Parsed::Broken {
+                        name_hint: source::name_hint(fm.yaml.lines()),
+                        diagnostics: vec![
+                            Diagnostic::error(
+                                "frontmatter-invalid",
+                                format!(
+                                    "front matter is not valid YAML, even after Claude Code's lenient retry ({problem}), so Claude Code skips this file"
+                                ),
+                            )
+                            .at_line(label, text, line, col)
+                            .with_hint("fix the YAML here; quoting the value usually helps"),
+                        ],
+                    };
+                }
+            }
+        }
+    };
+    let mut value = value;
+    while let Value::Tagged(tagged) = value {
+        value = tagged.value;
+    }
+    let map = match value {
+        Value::Mapping(map) => map,
+        Value::Null => {
+            return Parsed::Document {
+                reason: "front matter is empty".into(),
+            };
+        }
+        _ => {
+            return Parsed::Document {
+                reason: "front matter is not a mapping".into(),
+            };
+        }
+    };
+    if !map.contains_key("name") {
+        return Parsed::Document {
+            reason: "front matter has no `name`".into(),
+        };
+    }
+    let mut ctx = checks::Ctx {
+        label,
+        text,
+        lines: &lines,
+        diagnostics,
+    };
+    let checked = checks::check(&mut ctx, &map);
+    let mut diagnostics = ctx.diagnostics;
+    if let Some(found) = mojibake::find(text) {
+        let pos = source::pos_of_offset(text, found.offset);
+        let meant = if found.meant == "\u{a0}" {
+            "a non-breaking space".to_string()
+        } else {
+            format!("`{}`", found.meant)
+        };
+        let more = match found.count - 1 {
+            0 => String::new(),
+            1 => " (and 1 more place)".into(),
+            n => format!(" (and {n} more places)"),
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                "mojibake",
+                format!(
+                    "`{}` looks like mis-encoded text, probably {meant}{more}; Claude Code shows it as is",
+                    found.seen
+                ),
+            )
+            .at_line(label, text, pos.line, pos.col)
+            .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
+        );
+    }
+    diagnostics.sort_by_key(|d| {
+        let loc = d.location.as_ref();
+        (
+            loc.and_then(|l| l.line).unwrap_or(0),
+            loc.and_then(|l| l.column).unwrap_or(0),
+        )
+    });
+    Parsed::Agent(AgentFile {
+        name: checked.name,
+        description: checked.description,
+        name_line: checked.name_line,
+        diagnostics,
+    })
+}
+
+/// `name` from the raw lines after an opening `---`, for files that could not be parsed.
+fn raw_name_hint(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    if !lines.next().is_some_and(source::is_fence) {
+        return None;
+    }
+    source::name_hint(lines)
+}
+
+fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
+    let lossy = String::from_utf8_lossy(bytes);
+    // Up to the bad byte the lossy text is byte-identical, so the offset still lands on it.
+    let pos = source::pos_of_offset(&lossy, valid_up_to);
+    Parsed::Broken {
+        name_hint: raw_name_hint(&lossy),
+        diagnostics: vec![
+            Diagnostic::error(
+                "invalid-utf8",
+                format!(
+                    "file is not valid UTF-8 (byte 0x{:02X}), so agentpack cannot read it",
+                    bytes[valid_up_to]
+                ),
+            )
+            .at_line(label, &lossy, pos.line, pos.col)
+            .with_hint("re-save the file as UTF-8"),
+        ],
+    }
+}
+
+/// File line and column of a YAML error. The YAML starts on file line 2; an error without a position
+/// (e.g. the alias repetition limit) points at the first front-matter line.
+fn yaml_error_pos(err: &serde_yaml_ng::Error, yaml: &str) -> (usize, usize) {
+    let Some(loc) = err.location() else {
+        return (FIRST_LINE, 1);
+    };
+    // Errors at end of input point one line past the last; keep them on the closing `---`.
+    let yaml_lines = yaml.lines().count();
+    let line = loc.line().min(yaml_lines + 1);
+    (
+        line + FIRST_LINE - 1,
+        if line == loc.line() { loc.column() } else { 1 },
+    )
+}
+
+/// The parser's message without its " at line N column M" parts, which count YAML lines, not file lines.
+fn error_text(err: &serde_yaml_ng::Error) -> String {
+    let text = err.to_string();
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(" at ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 4..];
+        let skip = strip_position(after);
+        match skip {
+            Some(n) => rest = &after[n..],
+            None => {
+                out.push_str(" at ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Length of a leading "line N column M" or "position N", if `s` starts with one.
+fn strip_position(s: &str) -> Option<usize> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    if let Some(r) = s.strip_prefix("line ") {
+        let n = digits(r);
+        let r2 = r[n..].strip_prefix(" column ")?;
+        let m = digits(r2);
+        (n > 0 && m > 0).then(|| s.len() - r2.len() + m)
+    } else if let Some(r) = s.strip_prefix("position ") {
+        let n = digits(r);
+        (n > 0).then(|| "position ".len() + n)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! Every command-line argument, as clap derive structs, in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A package manager for Claude Code agents: install agents from git repositories into `.claude/agents`,
+/// pinned in a lockfile, with their front matter checked.
+#[derive(Debug, Parser)]
+#[command(name = "agentpack", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  agentpack init\n  agentpack install\n  agentpack install --locked\n  agentpack list --json\n  agentpack lint .claude/agents"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Path to agentpack.toml (default: in the current directory or the nearest parent)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print unchanged files, skipped documentation and resolved versions
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colors (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented agentpack.toml in the current directory
+    #[command(after_help = "Example:\n  agentpack init && $EDITOR agentpack.toml")]
+    Init,
+    /// Resolve sources, check agents, install them and write agentpack.lock
+    #[command(
+        after_help = "Examples:\n  agentpack install\n  agentpack install --locked     # CI: fail if agentpack.lock would change\n  agentpack install --frozen     # --locked + --offline"
+    )]
+    Install(InstallArgs),
+    /// List installed agents with their source, version and state on disk
+    #[command(
+        after_help = "Examples:\n  agentpack list\n  agentpack list --json | jq '.[] | select(.status != \"ok\")'"
+    )]
+    List(ListArgs),
+    /// Check agent files or directories without installing anything
+    #[command(
+        after_help = "Examples:\n  agentpack lint .claude/agents\n  agentpack lint --strict agents/reviewer.md"
+    )]
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Fail (exit 1) if agentpack.lock is missing or would change
+    #[arg(long)]
+    pub locked: bool,
+    /// Use only the local cache; never touch the network
+    #[arg(long)]
+    pub offline: bool,
+    /// Same as --locked --offline
+    #[arg(long)]
+    pub frozen: bool,
+    /// Overwrite or delete files in the target directory that agentpack did not install or that were edited
+    #[arg(long)]
+    pub force: bool,
+    /// Treat front-matter warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Agent files or directories (searched recursively for .md files)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+}

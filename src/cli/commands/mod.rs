@@ -1,0 +1,6 @@
+//! One module per subcommand: turn parsed arguments into an operation's options, call it, print.
+
+pub mod init;
+pub mod install;
+pub mod lint;
+pub mod list;

@@ -1,0 +1,75 @@
+//! The command-line layer: parse arguments ([`args`]), pick the manifest, call the operation, print.
+//! Nothing here decides what gets installed; that is [`crate::ops`].
+
+pub mod args;
+mod commands;
+mod printer;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{Error, ExitStatus, Result};
+use args::{Cli, Command, GlobalArgs};
+use printer::Printer;
+
+/// Parse `std::env::args`, run the command, and map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                ExitStatus::InputError as u8
+            } else {
+                ExitStatus::Ok as u8
+            });
+        }
+    };
+    let printer = Printer::new(&cli.global);
+    let status = match dispatch(&cli, &printer) {
+        Ok(status) => status,
+        Err(e) => {
+            report(&printer, &e);
+            e.exit_status()
+        }
+    };
+    ExitCode::from(status as u8)
+}
+
+fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
+    match &cli.command {
+        Command::Init => commands::init::exec(printer),
+        Command::Install(args) => commands::install::exec(args, &cli.global, printer),
+        Command::List(args) => commands::list::exec(args, &cli.global),
+        Command::Lint(args) => commands::lint::exec(args, printer),
+    }
+}
+
+/// Diagnostics first, then `error: ...`, the chain of causes, and a hint.
+fn report(printer: &Printer, e: &Error) {
+    for d in e.diagnostics() {
+        printer.print_diagnostic(d);
+    }
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    printer.error(&e.to_string(), &causes, e.hint().as_deref());
+}
+
+/// `--manifest-path`, or `agentpack.toml` in the current directory or its nearest parent.
+fn manifest_path(global: &GlobalArgs) -> Result<PathBuf> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
+    match &global.manifest_path {
+        Some(path) if path.is_file() => Ok(crate::manifest::normalize(&cwd.join(path))),
+        Some(path) => Err(Error::Usage {
+            message: format!("manifest `{}` does not exist", path.display()),
+            hint: None,
+        }),
+        None => crate::manifest::find(&cwd),
+    }
+}

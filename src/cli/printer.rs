@@ -1,0 +1,150 @@
+//! The terminal side of [`Reporter`]: cargo-style status lines and diagnostics on stderr, colors only when
+//! wanted, indicatif spinners for fetches only on an interactive terminal outside CI and `--quiet`.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::reporter::{FetchProgress, Reporter, Status};
+
+use super::args::{ColorChoice, GlobalArgs};
+
+pub struct Printer {
+    quiet: bool,
+    verbose: bool,
+    color: bool,
+    bars: Option<Bars>,
+}
+
+struct Bars {
+    multi: MultiProgress,
+    active: Mutex<HashMap<String, ProgressBar>>,
+}
+
+const GREEN: &str = "\x1b[1;32m";
+const YELLOW: &str = "\x1b[1;33m";
+const RED: &str = "\x1b[1;31m";
+const CYAN: &str = "\x1b[1;36m";
+const RESET: &str = "\x1b[0m";
+
+impl Printer {
+    pub fn new(args: &GlobalArgs) -> Printer {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        let bars = (stderr_tty && !args.quiet && !in_ci).then(|| Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            active: Mutex::new(HashMap::new()),
+        });
+        Printer {
+            quiet: args.quiet,
+            verbose: args.verbose,
+            color,
+            bars,
+        }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bars {
+            Some(bars) => {
+                let _ = bars.multi.println(text);
+            }
+            None => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+            }
+        }
+    }
+
+    /// `error: ...`, its causes, and a hint.
+    pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
+        self.line(&format!("{}: {message}", self.paint(RED, "error")));
+        for cause in causes {
+            self.line(&format!("  Caused by: {cause}"));
+        }
+        if let Some(hint) = hint {
+            self.line(&format!("{}: {hint}", self.paint(CYAN, "hint")));
+        }
+    }
+
+    /// A diagnostic, printed even under `--quiet` when it is an error.
+    pub fn print_diagnostic(&self, d: &Diagnostic) {
+        if self.quiet && !d.is_error() {
+            return;
+        }
+        let rendered = d.render();
+        let head = d.severity.to_string();
+        let painted = match d.severity {
+            Severity::Error => self.paint(RED, &head),
+            Severity::Warning => self.paint(YELLOW, &head),
+        };
+        self.line(&format!("{painted}{}", &rendered[head.len()..]));
+    }
+
+    /// Plain information on stderr (not a status verb); hidden by `--quiet`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            self.line(text);
+        }
+    }
+}
+
+impl Reporter for Printer {
+    fn status(&self, status: Status, message: &str) {
+        if self.quiet || (status.is_detail() && !self.verbose) {
+            return;
+        }
+        let verb = format!("{:>12}", status.verb());
+        self.line(&format!("{} {message}", self.paint(GREEN, &verb)));
+    }
+
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        self.print_diagnostic(diagnostic);
+    }
+
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
+        let Some(bars) = &self.bars else { return };
+        let mut active = bars.active.lock().expect("progress lock");
+        match progress {
+            None => {
+                if let Some(bar) = active.remove(source) {
+                    bar.finish_and_clear();
+                }
+            }
+            Some(p) => {
+                let bar = active.entry(source.to_string()).or_insert_with(|| {
+                    let bar = bars.multi.add(ProgressBar::new_spinner());
+                    bar.set_style(
+                        ProgressStyle::with_template("{spinner} {prefix:>12} {msg}")
+                            .expect("valid template"),
+                    );
+                    bar.set_prefix(source.to_string());
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                    bar
+                });
+                bar.set_message(format!(
+                    "{}/{} objects, {} KiB",
+                    p.received_objects,
+                    p.total_objects,
+                    p.received_bytes / 1024
+                ));
+            }
+        }
+    }
+}

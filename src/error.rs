@@ -1,0 +1,137 @@
+//! The library's error type and the process exit codes it maps to.
+//!
+//! Callers branch on [`Error`] variants (the CLI picks the exit code from them); every variant carries the
+//! context a user needs (which source, which file, which URL) and most carry a `hint:`.
+
+use std::path::PathBuf;
+
+use crate::diag::Diagnostic;
+
+/// Exit codes, documented in the README. Kept in one place so commands cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything went fine.
+    Ok = 0,
+    /// A check failed (front matter, a protected file, a collision) or `--locked` found the lock would change.
+    CheckFailed = 1,
+    /// Usage error, unusable input (manifest, lockfile), or an environment failure (git, network, disk).
+    InputError = 2,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the user's input files (manifest, lockfile), each with file:line:col.
+    #[error("{} in `{}`", plural(.diagnostics.len(), "problem"), .file.display())]
+    InvalidInput {
+        file: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
+
+    /// Checks on what would be installed failed (front matter, name collisions, protected files).
+    #[error("{}", check_summary(.diagnostics))]
+    CheckFailed { diagnostics: Vec<Diagnostic> },
+
+    /// `--locked` / `--frozen` and the lockfile is missing or would change.
+    #[error("{message}")]
+    LockOutdated { message: String, hint: String },
+
+    #[error("could not find `agentpack.toml` in `{}` or any parent directory", .searched_from.display())]
+    ManifestNotFound { searched_from: PathBuf },
+
+    /// A git operation on a source failed.
+    #[error("{action} `{source_name}` from `{url}`")]
+    Git {
+        action: &'static str,
+        source_name: String,
+        url: String,
+        #[source]
+        cause: git2::Error,
+        hint: Option<String>,
+    },
+
+    /// What a source asks for cannot be found (a ref, a commit, a sub-directory, an agent).
+    #[error("{message}")]
+    NotFound {
+        message: String,
+        hint: Option<String>,
+    },
+
+    /// `--offline` and the cache does not hold what is needed.
+    #[error("{message}")]
+    Offline { message: String },
+
+    #[error("failed to {action} `{}`", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        cause: std::io::Error,
+    },
+
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn check_summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    format!(
+        "{} found; nothing was installed",
+        plural(errors.max(1), "error")
+    )
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            cause,
+        }
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            Error::CheckFailed { .. } | Error::LockOutdated { .. } => ExitStatus::CheckFailed,
+            _ => ExitStatus::InputError,
+        }
+    }
+
+    /// Diagnostics to print before the error line.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Error::InvalidInput { diagnostics, .. } | Error::CheckFailed { diagnostics } => {
+                diagnostics
+            }
+            _ => &[],
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::LockOutdated { hint, .. } => Some(hint.clone()),
+            Error::ManifestNotFound { .. } => Some(
+                "run `agentpack init` to create one, or pass `--manifest-path PATH`".to_string(),
+            ),
+            Error::Git { hint, .. } | Error::NotFound { hint, .. } | Error::Usage { hint, .. } => {
+                hint.clone()
+            }
+            Error::Offline { .. } => {
+                Some("run the same command once without `--offline` to fill the cache".to_string())
+            }
+            _ => None,
+        }
+    }
+}

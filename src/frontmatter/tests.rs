@@ -1,0 +1,2 @@
+//! Tests of `parse` on whole files.
+use super::*;

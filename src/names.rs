@@ -1,0 +1,100 @@
+//! Checked names: [`SourceName`] (the key of `[sources.NAME]`) and the rules shared by every name that
+//! becomes a file in the target directory (front-matter names and `rename` targets, via
+//! [`crate::frontmatter::name_problem`]).
+
+use std::fmt;
+
+/// A source's name: lowercase ASCII letters, digits and hyphens, starting with a letter or digit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceName(String);
+
+impl SourceName {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let valid_chars = name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if name.is_empty() || name.len() > 64 || !valid_chars || name.starts_with('-') {
+            return Err(format!(
+                "source name `{name}` must be 1-64 lowercase letters, digits or hyphens, not starting with a hyphen"
+            ));
+        }
+        Ok(SourceName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A commit id: 40 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Commit(git2::Oid);
+
+impl Commit {
+    pub fn parse(s: &str) -> Option<Self> {
+        if s.len() != 40 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        git2::Oid::from_str(s).ok().map(Commit)
+    }
+
+    pub fn oid(self) -> git2::Oid {
+        self.0
+    }
+
+    pub fn short(self) -> String {
+        self.0.to_string()[..7].to_string()
+    }
+}
+
+impl From<git2::Oid> for Commit {
+    fn from(oid: git2::Oid) -> Self {
+        Commit(oid)
+    }
+}
+
+impl fmt::Display for Commit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Lowercase hex of a SHA-256 digest.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_names() {
+        assert!(SourceName::parse("studio-2").is_ok());
+        for bad in ["", "Studio", "-x", "a_b", "a/b", &"x".repeat(65)] {
+            assert!(SourceName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn commits_and_hashes() {
+        let c = Commit::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(c.short(), "0123456");
+        assert!(Commit::parse("0123456").is_none());
+        assert!(Commit::parse("g123456789abcdef0123456789abcdef01234567").is_none());
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! `agentpack init`: write a commented `agentpack.toml`.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::manifest::{EXAMPLE, MANIFEST_NAME};
+
+/// The manifest `init` writes: the shipped example with its sources commented out, so it is valid and
+/// installs nothing until the user names sources.
+pub fn template() -> String {
+    let mut out = String::new();
+    let mut in_sources = false;
+    for line in EXAMPLE.lines() {
+        if line.starts_with("# Each [sources.NAME]") {
+            in_sources = true;
+            out.push_str("# Each [sources.NAME] table is one source (remove the leading `# ` to use these).\n");
+            continue;
+        }
+        if in_sources && !line.starts_with('#') && !line.is_empty() {
+            out.push_str("# ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Create `agentpack.toml` in `dir`; refuses to overwrite an existing one.
+pub fn init(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(MANIFEST_NAME);
+    if path.exists() {
+        return Err(Error::Usage {
+            message: format!("`{}` already exists", path.display()),
+            hint: Some("edit it, or delete it first to start over".into()),
+        });
+    }
+    crate::fsutil::write_atomic(&path, template().as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_a_valid_manifest_with_no_sources() {
+        let m =
+            crate::manifest::Manifest::parse(Path::new("/p/agentpack.toml"), &template()).unwrap();
+        assert!(m.sources.is_empty());
+        assert!(template().contains("# [sources.studio]"));
+        assert!(template().contains("# git = \"https://github.com/contains-studio/agents\""));
+    }
+}

@@ -1,0 +1,73 @@
+//! `agentpack list`: the installed agents as the lockfile records them, with each file's state on disk.
+//! Reads only the manifest, the lock and the installed files: no git, no network.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile};
+use crate::manifest::Manifest;
+use crate::names::sha256_hex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    /// The file's sha256 equals the lock's.
+    Ok,
+    /// The file was edited since install.
+    Modified,
+    /// The file is gone.
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedAgent {
+    pub name: String,
+    pub source: String,
+    /// `tag v1.2.0`, `branch main`, `path ../x`, ...
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Abbreviated commit, for git sources.
+    pub commit: Option<String>,
+    pub file: String,
+    pub status: FileStatus,
+}
+
+pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
+    let manifest = Manifest::load(manifest_path)?;
+    let Some(lock) = Lockfile::load(&manifest.root.join(LOCK_NAME))? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for agent in &lock.agents {
+        let source = lock.source(&agent.source);
+        let status = match std::fs::read(manifest.root.join(&agent.file)) {
+            Ok(bytes) if sha256_hex(&bytes) == agent.sha256 => FileStatus::Ok,
+            Ok(_) => FileStatus::Modified,
+            Err(_) => FileStatus::Missing,
+        };
+        out.push(ListedAgent {
+            name: agent.name.clone(),
+            source: agent.source.clone(),
+            reference: source.map(describe_ref).unwrap_or_default(),
+            commit: source.and_then(|s| s.commit()).map(|c| c.short()),
+            file: agent.file.clone(),
+            status,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+fn describe_ref(source: &LockedSource) -> String {
+    if let Some(path) = &source.path {
+        return format!("path {path}");
+    }
+    match (source.ref_kind.as_deref(), &source.reference, &source.tag) {
+        (Some("version"), Some(req), Some(tag)) => format!("{tag} ({req})"),
+        (Some(kind), Some(value), _) => format!("{kind} {value}"),
+        (Some(kind), None, _) => kind.to_string(),
+        _ => String::new(),
+    }
+}

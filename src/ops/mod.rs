@@ -1,0 +1,7 @@
+//! Operations: one module per command, each turning options into work on the domain modules. The CLI only
+//! parses arguments and prints; everything a command does lives here.
+
+pub mod init;
+pub mod install;
+pub mod lint;
+pub mod list;

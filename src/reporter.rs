@@ -1,0 +1,67 @@
+//! How core code tells the user what is happening, without knowing about terminals.
+//!
+//! Operations take a `&dyn Reporter`; the CLI implements it (cargo-style status lines on stderr, indicatif
+//! bars on a terminal, silence under `--quiet`). Tests and library users can pass [`Silent`].
+
+use crate::diag::Diagnostic;
+
+/// A cargo-style status verb, right-aligned in the output (`   Fetching studio`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Resolving,
+    Fetching,
+    Installed,
+    Updated,
+    Removed,
+    Unchanged,
+    Skipped,
+    Finished,
+}
+
+impl Status {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Status::Resolving => "Resolving",
+            Status::Fetching => "Fetching",
+            Status::Installed => "Installed",
+            Status::Updated => "Updated",
+            Status::Removed => "Removed",
+            Status::Unchanged => "Unchanged",
+            Status::Skipped => "Skipped",
+            Status::Finished => "Finished",
+        }
+    }
+
+    /// Shown only with `--verbose`.
+    pub fn is_detail(self) -> bool {
+        matches!(
+            self,
+            Status::Unchanged | Status::Skipped | Status::Resolving
+        )
+    }
+}
+
+/// Progress of one fetch, as git reports it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchProgress {
+    pub received_objects: usize,
+    pub total_objects: usize,
+    pub received_bytes: usize,
+}
+
+pub trait Reporter: Sync {
+    fn status(&self, status: Status, message: &str);
+    /// A warning (or, for `lint`, any finding) to show now.
+    fn diagnostic(&self, diagnostic: &Diagnostic);
+    /// A fetch of `source` started (`Some`) or made progress; `None` when it ended.
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>);
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn status(&self, _: Status, _: &str) {}
+    fn diagnostic(&self, _: &Diagnostic) {}
+    fn fetch_progress(&self, _: &str, _: Option<FetchProgress>) {}
+}

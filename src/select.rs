@@ -1,0 +1,256 @@
+//! Selection: which agent files of a resolved source get installed, under which names, and what the
+//! front-matter checks say about them.
+//!
+//! Every `.md` file under the searched directory is parsed. A file with a `name` is an agent; files
+//! without front matter or without a `name` are documentation and are skipped (shown with `-v`). Broken
+//! files (unparsable front matter, invalid UTF-8, too large) are errors when they are in scope: when the
+//! source takes every agent, or when an `agents` entry matches their path or the name they seem to have.
+//! Warnings are reported only for agents that are selected.
+
+use crate::diag::{Diagnostic, Location};
+use crate::frontmatter::{self, Parsed};
+use crate::manifest::{Pattern, is_path_like};
+use crate::resolve::Resolved;
+use crate::source::Content;
+
+/// An agent that will be installed.
+#[derive(Debug, Clone)]
+pub struct SelectedAgent {
+    pub source: String,
+    /// Path in the repository (what the lock records).
+    pub repo_path: String,
+    /// The front-matter name in the source.
+    pub original_name: String,
+    /// The name it is installed under (differs when renamed).
+    pub installed_name: String,
+    /// The exact bytes to install.
+    pub bytes: Vec<u8>,
+}
+
+/// What selection found in one source.
+#[derive(Debug, Default)]
+pub struct SourceSelection {
+    pub agents: Vec<SelectedAgent>,
+    /// Errors and warnings (warnings already promoted under `strict`).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files passed over as documentation or skipped, with the reason (for `-v`).
+    pub passed_over: Vec<(String, String)>,
+}
+
+struct Candidate<'a> {
+    path: &'a str,
+    repo_path: &'a str,
+    bytes: &'a [u8],
+    agent: frontmatter::AgentFile,
+}
+
+pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
+    let source = resolved.spec.name.as_str();
+    let selection = &resolved.spec.selection;
+    let label = |repo_path: &str| format!("{source}:{repo_path}");
+    let take_all = selection.agents.is_empty();
+    let picked =
+        |name: &str, path: &str| take_all || selection.agents.iter().any(|p| p.matches(name, path));
+    let excluded = |name: &str, path: &str| selection.exclude.iter().any(|p| p.matches(name, path));
+
+    let mut out = SourceSelection::default();
+    let mut candidates = Vec::new();
+    // Every (name, path) an `agents` entry could have matched, to report entries that match nothing.
+    let mut seen: Vec<(String, String)> = Vec::new();
+
+    for skipped in &resolved.snapshot.skipped {
+        let path = strip_subdir(resolved, &skipped.repo_path);
+        seen.push((String::new(), path.to_string()));
+        if !take_all && explicitly_named(&selection.agents, path) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "symlink-outside",
+                    format!("{}: {}", skipped.repo_path, skipped.reason),
+                )
+                .at(Location::file(label(&skipped.repo_path))),
+            );
+        } else {
+            out.passed_over
+                .push((label(&skipped.repo_path), skipped.reason.clone()));
+        }
+    }
+
+    for file in &resolved.snapshot.files {
+        let parsed = match &file.content {
+            Content::TooLarge(size) => Parsed::Broken {
+                name_hint: None,
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "file-too-large",
+                        format!(
+                            "file is {size} bytes; agent files over {} bytes are refused",
+                            frontmatter::MAX_FILE_SIZE
+                        ),
+                    )
+                    .at(Location::file(label(&file.repo_path))),
+                ],
+            },
+            Content::Bytes(bytes) => frontmatter::parse(&label(&file.repo_path), bytes),
+        };
+        match parsed {
+            Parsed::Agent(agent) => {
+                seen.push((agent.name.clone(), file.path.clone()));
+                let Content::Bytes(bytes) = &file.content else {
+                    unreachable!("only loaded files parse as agents")
+                };
+                candidates.push(Candidate {
+                    path: &file.path,
+                    repo_path: &file.repo_path,
+                    bytes,
+                    agent,
+                });
+            }
+            Parsed::Document { reason } => {
+                seen.push((String::new(), file.path.clone()));
+                if !take_all && explicitly_named(&selection.agents, &file.path) {
+                    out.diagnostics.push(
+                        Diagnostic::error("not-an-agent", format!("`{}` is not an agent: {reason}", file.path))
+                            .at(Location::file(label(&file.repo_path)))
+                            .with_hint("an agent file starts with `---`, then front matter with `name` and `description`"),
+                    );
+                } else {
+                    out.passed_over.push((label(&file.repo_path), reason));
+                }
+            }
+            Parsed::Broken {
+                name_hint,
+                diagnostics,
+            } => {
+                let name = name_hint.unwrap_or_default();
+                seen.push((name.clone(), file.path.clone()));
+                if picked(&name, &file.path) && !excluded(&name, &file.path) {
+                    out.diagnostics.extend(diagnostics);
+                } else {
+                    out.passed_over.push((
+                        label(&file.repo_path),
+                        "front matter does not parse; not selected".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    for pattern in &selection.agents {
+        if !seen.iter().any(|(name, path)| pattern.matches(name, path)) {
+            let mut names: Vec<&str> = candidates.iter().map(|c| c.agent.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            let shown = names
+                .iter()
+                .take(12)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "agent-not-found",
+                    format!(
+                        "source `{source}` has no agent matching `{}`",
+                        pattern.written
+                    ),
+                )
+                .with_hint(if names.is_empty() {
+                    "the source has no agents under its searched directory".to_string()
+                } else {
+                    format!(
+                        "agents in `{source}`: {shown}{}",
+                        if names.len() > 12 { ", ..." } else { "" }
+                    )
+                }),
+            );
+        }
+    }
+
+    let mut selected: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| picked(&c.agent.name, c.path) && !excluded(&c.agent.name, c.path))
+        .collect();
+
+    let mut renamed_to: Vec<Option<&String>> = vec![None; selected.len()];
+    for (key, new_name) in &selection.rename {
+        let mut hit = false;
+        for (i, c) in selected.iter().enumerate() {
+            let matches = if is_path_like(key) {
+                key.trim_start_matches("./") == c.path || key == c.repo_path
+            } else {
+                key == &c.agent.name
+            };
+            if matches {
+                renamed_to[i] = Some(new_name);
+                hit = true;
+            }
+        }
+        if !hit {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "rename-not-found",
+                    format!("`rename` key `{key}` of source `{source}` matches no selected agent"),
+                )
+                .with_hint("a key is a front-matter name, or a path relative to `subdir`"),
+            );
+        }
+    }
+
+    for (c, new_name) in selected.drain(..).zip(renamed_to) {
+        let Candidate {
+            repo_path,
+            bytes,
+            agent,
+            ..
+        } = c;
+        for d in agent.diagnostics {
+            out.diagnostics.push(if strict { d.promote() } else { d });
+        }
+        let (installed_name, bytes) = match new_name {
+            None => (agent.name.clone(), bytes.to_vec()),
+            Some(new_name) => match frontmatter::rename(bytes, new_name) {
+                Ok(bytes) => (new_name.clone(), bytes),
+                Err(reason) => {
+                    out.diagnostics.push(
+                        Diagnostic::error(
+                            "rename-failed",
+                            format!("cannot rename `{}`: {reason}", agent.name),
+                        )
+                        .at(Location::at(
+                            label(repo_path),
+                            agent.name_line,
+                            1,
+                        )),
+                    );
+                    continue;
+                }
+            },
+        };
+        out.agents.push(SelectedAgent {
+            source: source.to_string(),
+            repo_path: repo_path.to_string(),
+            original_name: agent.name,
+            installed_name,
+            bytes,
+        });
+    }
+    out
+}
+
+/// The path of `repo_path` relative to the source's searched directory.
+fn strip_subdir<'a>(resolved: &Resolved, repo_path: &'a str) -> &'a str {
+    match &resolved.spec.subdir {
+        Some(dir) => repo_path
+            .strip_prefix(dir.as_str())
+            .map(|p| p.trim_start_matches('/'))
+            .unwrap_or(repo_path),
+        None => repo_path,
+    }
+}
+
+/// Does an `agents` entry name exactly this path (not through a glob)?
+fn explicitly_named(patterns: &[Pattern], path: &str) -> bool {
+    patterns
+        .iter()
+        .any(|p| p.by_path && p.written.trim_start_matches("./") == path)
+}

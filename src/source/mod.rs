@@ -1,0 +1,93 @@
+//! Sources: where agent files come from. A source is read into a [`Snapshot`], the `.md` files under its
+//! searched directory, whatever the source kind:
+//!
+//! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
+//! - [`path`]: a plain local directory.
+//!
+//! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
+//! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
+
+pub mod git;
+pub mod path;
+
+/// The `.md` files of a source under its searched directory.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Entries passed over, with the reason (shown as warnings or with `-v`).
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Relative to the searched directory (`subdir`), `/`-separated: what `agents = ["x/*.md"]` matches.
+    pub path: String,
+    /// Relative to the repository root (or the path source's directory): what the lockfile records.
+    pub repo_path: String,
+    pub content: Content,
+}
+
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// Over the size limit: not loaded; the size in bytes.
+    TooLarge(u64),
+}
+
+#[derive(Debug)]
+pub struct Skipped {
+    pub repo_path: String,
+    pub reason: String,
+}
+
+/// `a/b` joined under an optional sub-directory.
+pub fn join(subdir: Option<&str>, path: &str) -> String {
+    match subdir {
+        Some(dir) if !dir.is_empty() => format!("{dir}/{path}"),
+        _ => path.to_string(),
+    }
+}
+
+/// Is this file name one agentpack considers (Claude Code loads `*.md`)?
+pub fn is_markdown(name: &str) -> bool {
+    name.ends_with(".md")
+}
+
+/// Resolve a symlink's target lexically, relative to the link's directory, inside `base` (the searched
+/// directory, `""` for the root). `None` when it is absolute or leaves `base`.
+pub fn resolve_link(base: &str, link_dir: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') || target.contains('\0') {
+        return None;
+    }
+    let mut parts: Vec<&str> = link_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    let inside = base.is_empty() || joined == base || joined.starts_with(&format!("{base}/"));
+    inside.then_some(joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_stay_inside_the_searched_directory() {
+        assert_eq!(resolve_link("", "a", "b.md").as_deref(), Some("a/b.md"));
+        assert_eq!(
+            resolve_link("eng", "eng/x", "../y.md").as_deref(),
+            Some("eng/y.md")
+        );
+        assert_eq!(resolve_link("eng", "eng", "../README.md"), None);
+        assert_eq!(resolve_link("", "", "../../etc/passwd"), None);
+        assert_eq!(resolve_link("", "a", "/etc/passwd"), None);
+    }
+}

@@ -1,0 +1,107 @@
+//! Path sources: a plain local directory (`path = "../my-agents"`), read as it is on disk.
+//!
+//! The directory is walked recursively (`.git` is skipped). Symlinks are followed only when they resolve to
+//! a file inside the searched directory; symlinked directories are not entered, so a loop cannot hang us.
+
+use std::path::Path;
+
+use super::{Content, Skipped, Snapshot, SourceFile};
+use crate::error::{Error, Result};
+use crate::frontmatter::MAX_FILE_SIZE;
+use crate::names::sha256_hex;
+
+/// Read the `.md` files under `dir` (joined with `subdir`).
+pub fn snapshot(source_name: &str, dir: &Path, subdir: Option<&str>) -> Result<Snapshot> {
+    let searched = match subdir {
+        Some(sub) => dir.join(sub),
+        None => dir.to_path_buf(),
+    };
+    if !searched.is_dir() {
+        return Err(Error::NotFound {
+            message: format!(
+                "directory `{}` of source `{source_name}` does not exist",
+                searched.display()
+            ),
+            hint: Some("check `path` and `subdir` in agentpack.toml".into()),
+        });
+    }
+    let canonical_root = searched
+        .canonicalize()
+        .map_err(|e| Error::io("read", &searched, e))?;
+    let mut snapshot = Snapshot::default();
+    walk(&canonical_root, &canonical_root, "", subdir, &mut snapshot)?;
+    snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(snapshot)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    prefix: &str,
+    subdir: Option<&str>,
+    out: &mut Snapshot,
+) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))?;
+    let mut entries: Vec<_> = entries
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io("read directory", dir, e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{prefix}{name}");
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::io("read", entry.path(), e))?;
+        if file_type.is_dir() {
+            if name != ".git" {
+                walk(root, &entry.path(), &format!("{path}/"), subdir, out)?;
+            }
+            continue;
+        }
+        if !super::is_markdown(&name) {
+            continue;
+        }
+        let repo_path = super::join(subdir, &path);
+        let real = if file_type.is_symlink() {
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(root) && target.is_file() => target,
+                _ => {
+                    out.skipped.push(Skipped {
+                        repo_path,
+                        reason: "symlink points outside the searched directory (or is dangling); not followed".into(),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            entry.path()
+        };
+        let size = std::fs::metadata(&real)
+            .map_err(|e| Error::io("read", &real, e))?
+            .len();
+        let content = if size > MAX_FILE_SIZE as u64 {
+            Content::TooLarge(size)
+        } else {
+            Content::Bytes(std::fs::read(&real).map_err(|e| Error::io("read", &real, e))?)
+        };
+        out.files.push(SourceFile {
+            path,
+            repo_path,
+            content,
+        });
+    }
+    Ok(())
+}
+
+/// `sha256:` over every file's path and content hash: changes when any `.md` file changes.
+pub fn content_hash(snapshot: &Snapshot) -> String {
+    let mut listing = String::new();
+    for file in &snapshot.files {
+        let hash = match &file.content {
+            Content::Bytes(bytes) => sha256_hex(bytes),
+            Content::TooLarge(size) => format!("too-large-{size}"),
+        };
+        listing.push_str(&format!("{}\0{hash}\n", file.repo_path));
+    }
+    format!("sha256:{}", sha256_hex(listing.as_bytes()))
+}

@@ -1,0 +1,6 @@
+//! The integration tests of `agentpack`: one test binary (`cargo test --test it`) whose modules
+//! share the support code in `support/` (git repositories, a sandbox for running the binary,
+//! loopback git servers).
+
+mod support;
+mod support_selftest;

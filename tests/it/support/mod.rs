@@ -1,0 +1,26 @@
+//! Support code shared by the integration tests:
+//!
+//! - [`repo`]: [`GitRepo`], real git repositories with reproducible commits, publishable as bare
+//!   repositories;
+//! - [`sandbox`]: [`Sandbox`], an isolated home/cache/config/project for running `agentpack`, and
+//!   [`Outcome`], fluent assertions on a finished run;
+//! - [`server`]: [`GitDaemon`], [`HttpGitServer`], [`SilentServer`] and [`closed_port`], loopback
+//!   servers stopped on drop;
+//! - [`git`]: running the `git` CLI (and libgit2 in the test process) isolated from the
+//!   developer's configuration.
+
+// Not every test module uses every helper.
+#![allow(dead_code, unused_imports)]
+
+pub mod git;
+pub mod repo;
+pub mod sandbox;
+pub mod server;
+
+pub use git::{git, isolate_git2, try_git};
+pub use repo::{GitRepo, file_url};
+pub use sandbox::{Outcome, Sandbox, assert_tree_eq, snapshot_dir};
+pub use server::{
+    GitDaemon, HttpGitServer, RecordedRequest, SilentServer, basic_auth_header, closed_port,
+    is_listening,
+};
