@@ -550,7 +550,10 @@ fn invalid_value(ctx: &Ctx<'_>, key: &str, value: &Value, consequence: &str) -> 
             );
         }
     }
-    (format!("`{key}` is {}, {consequence}", shown(value)), ctx.value_pos(key))
+    (
+        format!("`{key}` is {}, {consequence}", shown(value)),
+        ctx.value_pos(key),
+    )
 }
 
 fn code_list(values: &[&str]) -> String {

@@ -2,5 +2,7 @@
 //! share the support code in `support/` (git repositories, a sandbox for running the binary,
 //! loopback git servers).
 
+mod commands;
+mod install;
 mod support;
 mod support_selftest;

@@ -22,5 +22,5 @@ pub use repo::{GitRepo, file_url};
 pub use sandbox::{Outcome, Sandbox, assert_tree_eq, snapshot_dir};
 pub use server::{
     GitDaemon, HttpGitServer, RecordedRequest, SilentServer, basic_auth_header, closed_port,
-    is_listening,
+    is_listening, wait_until_closed,
 };

@@ -36,8 +36,27 @@ pub fn free_port() -> u16 {
 }
 
 /// A port on 127.0.0.1 with nothing listening: connecting is refused.
+///
+/// The port is taken from 20000..30000, below Linux's ephemeral range (32768..60999), where
+/// neither the servers of the tests (which bind port 0) nor client sockets get their ports, and
+/// is checked to refuse connections. (A port obtained by binding and releasing a listener would
+/// not do: a child forked by another test thread at that moment can keep the listener open until
+/// it execs, so connecting may briefly succeed.)
 pub fn closed_port() -> u16 {
-    free_port()
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos() as u64
+        + u64::from(std::process::id()) * 7919;
+    for _ in 0..100 {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = 20_000 + ((seed + n * 104_729) % 10_000) as u16;
+        if !is_listening(port) {
+            return port;
+        }
+    }
+    panic!("no closed port found in 20000..30000");
 }
 
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.
@@ -47,6 +66,23 @@ pub fn is_listening(port: u16) -> bool {
         Duration::from_millis(500),
     )
     .is_ok()
+}
+
+/// Waits (up to 5 s) until nothing accepts connections on 127.0.0.1:`port`; returns whether
+/// that happened. Right after a server is dropped its listening socket may live on for a few
+/// milliseconds in a child process forked (not yet exec'd) by another test thread, so "the port
+/// is closed" must be checked with this rather than one `!is_listening(port)`.
+pub fn wait_until_closed(port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if !is_listening(port) {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

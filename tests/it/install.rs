@@ -1,0 +1,680 @@
+//! `agentpack install` end to end: every ref kind, selection, renames, collisions, the lockfile, the
+//! protections of the user's files, `--locked` and `--offline`, over file://, git:// and smart HTTP.
+
+use crate::support::*;
+
+pub fn agent(name: &str, description: &str) -> String {
+    format!("---\nname: {name}\ndescription: {description}\n---\nYou are {name}.\n")
+}
+
+/// A repository shaped like a published collection: agents in folders, a README, one tag.
+pub fn studio() -> GitRepo {
+    let repo = GitRepo::new("studio");
+    repo.file(
+        "engineering/backend-architect.md",
+        agent("backend-architect", "Designs backends"),
+    )
+    .file(
+        "engineering/rapid-prototyper.md",
+        agent("rapid-prototyper", "Builds prototypes"),
+    )
+    .file("design/ui-designer.md", agent("ui-designer", "Designs UIs"))
+    .file("README.md", "# Studio agents\n\nNot an agent.\n");
+    repo.commit("first collection");
+    repo.tag("v1.0.0");
+    repo
+}
+
+pub fn lock(sb: &Sandbox) -> toml::Value {
+    toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
+}
+
+fn installed(sb: &Sandbox) -> Vec<String> {
+    let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn installs_from_a_tag_and_writes_the_lock() {
+    let repo = studio();
+    let v1 = repo.head();
+    repo.file(
+        "engineering/backend-architect.md",
+        agent("backend-architect", "Designs backends, v2"),
+    );
+    repo.commit("second");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Installed .claude/agents/backend-architect.md from studio:engineering/backend-architect.md")
+        .stderr_has("Finished 3 installed");
+    assert_eq!(
+        installed(&sb),
+        [
+            "backend-architect.md",
+            "rapid-prototyper.md",
+            "ui-designer.md"
+        ]
+    );
+    assert_eq!(
+        sb.read(".claude/agents/backend-architect.md"),
+        agent("backend-architect", "Designs backends")
+    );
+    let lock = lock(&sb);
+    let source = &lock["source"][0];
+    assert_eq!(source["name"].as_str(), Some("studio"));
+    assert_eq!(source["ref-kind"].as_str(), Some("tag"));
+    assert_eq!(source["ref"].as_str(), Some("v1.0.0"));
+    assert_eq!(source["commit"].as_str(), Some(v1.as_str()));
+    assert_eq!(source["tag"].as_str(), Some("v1.0.0"));
+    let agent0 = &lock["agent"][0];
+    assert_eq!(agent0["name"].as_str(), Some("backend-architect"));
+    assert_eq!(
+        agent0["path"].as_str(),
+        Some("engineering/backend-architect.md")
+    );
+    assert_eq!(
+        agent0["file"].as_str(),
+        Some(".claude/agents/backend-architect.md")
+    );
+    assert_eq!(
+        agent0["sha256"].as_str().unwrap(),
+        sha256(sb.read_bytes(".claude/agents/backend-architect.md"))
+    );
+    assert_eq!(lock["version"].as_integer(), Some(1));
+}
+
+pub fn sha256(bytes: Vec<u8>) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn installs_from_a_branch_a_rev_and_the_default_branch() {
+    let repo = studio();
+    let first = repo.head();
+    repo.branch("dev").checkout("dev");
+    repo.file("engineering/dev-only.md", agent("dev-only", "Only on dev"));
+    let dev = repo.commit("dev work");
+    repo.checkout("main");
+
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.dev]\ngit = \"{url}\"\nbranch = \"dev\"\nagents = [\"dev-only\"]\n\n\
+             [sources.pinned]\ngit = \"{url}\"\nrev = \"{short}\"\nagents = [\"ui-designer\"]\n\n\
+             [sources.head]\ngit = \"{url}\"\nagents = [\"rapid-prototyper\"]\n",
+            url = repo.url(),
+            short = &first[..8]
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        installed(&sb),
+        ["dev-only.md", "rapid-prototyper.md", "ui-designer.md"]
+    );
+    let lock = lock(&sb);
+    let by_name = |n: &str| {
+        lock["source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"].as_str() == Some(n))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("dev")["commit"].as_str(), Some(dev.as_str()));
+    assert_eq!(by_name("dev")["ref-kind"].as_str(), Some("branch"));
+    assert_eq!(by_name("pinned")["commit"].as_str(), Some(first.as_str()));
+    assert_eq!(by_name("head")["commit"].as_str(), Some(first.as_str()));
+    assert_eq!(by_name("head")["ref-kind"].as_str(), Some("default-branch"));
+    assert!(by_name("head").get("ref").is_none());
+}
+
+#[test]
+fn a_version_requirement_picks_the_highest_matching_tag() {
+    let repo = GitRepo::new("versions");
+    let mut commits = std::collections::BTreeMap::new();
+    for tag in [
+        "v1.0.0",
+        "v1.2.0",
+        "1.3.0",
+        "v1.4.0-beta.1",
+        "v2.0.0",
+        "latest",
+    ] {
+        repo.file("a.md", agent("a", &format!("release {tag}")));
+        commits.insert(tag, repo.commit(tag));
+        repo.tag(tag);
+    }
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.v]\ngit = \"{}\"\nversion = \"^v1.1\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    let lock = lock(&sb);
+    assert_eq!(lock["source"][0]["tag"].as_str(), Some("1.3.0"));
+    assert_eq!(
+        lock["source"][0]["commit"].as_str(),
+        Some(commits["1.3.0"].as_str())
+    );
+    assert!(sb.read(".claude/agents/a.md").contains("release 1.3.0"));
+
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.v]\ngit = \"{}\"\nversion = \"^3\"\n", repo.url()),
+    );
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("no tag of")
+        .stderr_has("matches version `^3`")
+        .stderr_has("available versions: v2.0.0");
+}
+
+#[test]
+fn subdir_and_path_sources() {
+    let repo = studio();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(local.path().join("mine/nested")).unwrap();
+    std::fs::write(
+        local.path().join("mine/nested/reviewer.md"),
+        agent("reviewer", "Reviews code"),
+    )
+    .unwrap();
+    std::fs::write(local.path().join("mine/notes.md"), "just notes\n").unwrap();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n\n[sources.mine]\npath = \"{}\"\n",
+            repo.url(),
+            local.path().join("mine").display()
+        ),
+    );
+    sb.run(["install", "-v"])
+        .success()
+        .stderr_has("Skipped mine:notes.md: no front matter");
+    assert_eq!(installed(&sb), ["reviewer.md", "ui-designer.md"]);
+    let lock = lock(&sb);
+    let mine = &lock["source"][0];
+    assert_eq!(mine["name"].as_str(), Some("mine"));
+    assert!(
+        mine["content-hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert!(mine.get("commit").is_none());
+    assert_eq!(lock["source"][1]["subdir"].as_str(), Some("design"));
+    assert_eq!(
+        lock["agent"][1]["path"].as_str(),
+        Some("design/ui-designer.md")
+    );
+}
+
+#[test]
+fn selects_by_name_glob_and_path_and_excludes() {
+    let repo = studio();
+    repo.file(
+        "engineering/frontend-prototyper.md",
+        agent("frontend-prototyper", "x"),
+    )
+    .file("engineering/joker.md", agent("joker", "jokes"));
+    repo.commit("more");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\", \"*-prototyper\", \"design/*.md\"]\nexclude = [\"frontend-prototyper\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        installed(&sb),
+        [
+            "backend-architect.md",
+            "rapid-prototyper.md",
+            "ui-designer.md"
+        ]
+    );
+
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"nope-*\"]\n",
+            repo.url()
+        ),
+    );
+    let before = sb.snapshot(".");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[agent-not-found]: source `studio` has no agent matching `nope-*`")
+        .stderr_has("agents in `studio`: backend-architect, frontend-prototyper, joker");
+    assert_tree_eq(&before, &sb.snapshot("."));
+}
+
+#[test]
+fn rename_changes_only_the_name_line() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\"]\nrename = {{ backend-architect = \"studio-backend\" }}\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["studio-backend.md"]);
+    let original = agent("backend-architect", "Designs backends");
+    let renamed = sb.read(".claude/agents/studio-backend.md");
+    assert_eq!(
+        renamed,
+        original.replace("name: backend-architect", "name: studio-backend")
+    );
+    let lock = lock(&sb);
+    assert_eq!(lock["agent"][0]["name"].as_str(), Some("studio-backend"));
+    assert_eq!(
+        lock["agent"][0]["original-name"].as_str(),
+        Some("backend-architect")
+    );
+}
+
+fn seeds_repo() -> GitRepo {
+    let repo = GitRepo::new("seeds");
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/agents/seed-shapes");
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let entry = entry.unwrap();
+        repo.file(
+            &format!("agents/{}", entry.file_name().to_string_lossy()),
+            std::fs::read(entry.path()).unwrap(),
+        );
+    }
+    repo.commit("five shapes of backend-architect");
+    repo
+}
+
+#[test]
+fn the_five_seed_shapes_collide_until_renamed() {
+    let repo = seeds_repo();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.seeds]\ngit = \"{}\"\n", repo.url()),
+    );
+    let out = sb.run(["install"]).failure(1).stderr_has(
+        "error[name-collision]: 5 agents would be installed as `backend-architect`: `seeds:agents/",
+    );
+    assert!(out.stderr().contains("rename = {"), "{out}");
+    assert!(
+        !sb.exists(".claude/agents"),
+        "nothing may be written: {out}"
+    );
+    assert!(!sb.exists("agentpack.lock"));
+
+    let mut files: Vec<String> = std::fs::read_dir(repo.path().join("agents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let renames: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("\"agents/{f}\" = \"backend-architect-{i}\""))
+        .collect();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.seeds]\ngit = \"{}\"\nrename = {{ {} }}\n",
+            repo.url(),
+            renames.join(", ")
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Finished 5 installed");
+    assert_eq!(installed(&sb).len(), 5);
+    for i in 0..5 {
+        let text = sb.read(&format!(".claude/agents/backend-architect-{i}.md"));
+        assert!(
+            text.contains(&format!("name: backend-architect-{i}")),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn locked_fails_when_the_lock_is_missing_or_would_change() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install", "--locked"])
+        .failure(1)
+        .stderr_has("error: `agentpack.lock` is missing and `--locked` was passed");
+    sb.run(["install"]).success();
+    sb.run(["install", "--locked"]).success();
+
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
+    );
+    let before = sb.snapshot(".");
+    sb.run(["install", "--locked"])
+        .failure(1)
+        .stderr_has("`agentpack.lock` needs to be updated, but `--locked` was passed")
+        .stderr_has("hint: run `agentpack install` without `--locked`");
+    assert_tree_eq(&before, &sb.snapshot("."));
+}
+
+#[test]
+fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
+    let repo = studio();
+    let locked = repo.head();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    repo.file(
+        "design/ui-designer.md",
+        agent("ui-designer", "changed upstream"),
+    );
+    repo.commit("upstream change");
+    sb.run(["install", "--locked"]).success();
+    assert_eq!(
+        lock(&sb)["source"][0]["commit"].as_str(),
+        Some(locked.as_str())
+    );
+    assert_eq!(
+        sb.read(".claude/agents/ui-designer.md"),
+        agent("ui-designer", "Designs UIs")
+    );
+}
+
+#[test]
+fn offline_uses_the_cache_and_names_what_is_missing() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install", "--offline"])
+        .failure(2)
+        .stderr_has("error: source `studio`: `")
+        .stderr_has("has never been fetched, so it is not in the cache")
+        .stderr_has("hint: run the same command once without `--offline`");
+    assert!(!sb.exists(".claude"));
+
+    sb.run(["install"]).success();
+    // Make the remote unreachable: the cache alone must do.
+    let moved = repo.path().with_extension("gone");
+    std::fs::rename(repo.path(), &moved).unwrap();
+    sb.remove(".claude/agents");
+    sb.run(["install", "--frozen"])
+        .success()
+        .stderr_has("Finished 3 installed");
+    sb.remove("agentpack.lock");
+    sb.remove(".claude/agents");
+    sb.run(["install", "--offline"]).success();
+    assert_eq!(installed(&sb).len(), 3);
+    std::fs::rename(&moved, repo.path()).unwrap();
+}
+
+#[test]
+fn user_edited_files_are_protected_until_forced() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    sb.write(".claude/agents/ui-designer.md", "my own edits\n");
+    repo.file("design/ui-designer.md", agent("ui-designer", "v2"));
+    repo.commit("v2");
+    // Re-resolve: change the requested ref so the lock no longer matches.
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
+    );
+    let before = sb.snapshot(".");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[modified-file]: `.claude/agents/ui-designer.md` was edited since agentpack installed it; agentpack will not overwrite it")
+        .stderr_has("--force");
+    assert_tree_eq(&before, &sb.snapshot("."));
+    sb.run(["install", "--force"])
+        .success()
+        .stderr_has("Updated .claude/agents/ui-designer.md");
+    assert_eq!(
+        sb.read(".claude/agents/ui-designer.md"),
+        agent("ui-designer", "v2")
+    );
+}
+
+#[test]
+fn unmanaged_files_are_protected_and_identical_ones_adopted() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(".claude/agents/ui-designer.md", "a file I wrote myself\n");
+    sb.write(
+        ".claude/agents/rapid-prototyper.md",
+        agent("rapid-prototyper", "Builds prototypes"),
+    );
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
+    );
+    let before = sb.snapshot(".");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[unmanaged-file]: `.claude/agents/ui-designer.md` was not installed by agentpack; agentpack will not overwrite it")
+        .stderr_lacks("rapid-prototyper.md` was not installed");
+    assert_tree_eq(&before, &sb.snapshot("."));
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nexclude = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        sb.read(".claude/agents/ui-designer.md"),
+        "a file I wrote myself\n"
+    );
+    assert!(sb.read("agentpack.lock").contains("rapid-prototyper"));
+}
+
+#[test]
+fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
+    );
+    sb.run(["install"]).success();
+    sb.write(".claude/agents/mine.md", agent("mine", "user's own"));
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Removed .claude/agents/backend-architect.md")
+        .stderr_has("Removed .claude/agents/rapid-prototyper.md");
+    assert_eq!(installed(&sb), ["mine.md", "ui-designer.md"]);
+
+    sb.write(".claude/agents/ui-designer.md", "edited\n");
+    sb.write("agentpack.toml", "");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("`.claude/agents/ui-designer.md` is no longer in the manifest, but it was edited since agentpack installed it");
+    sb.run(["install", "--force"]).success();
+    assert_eq!(installed(&sb), ["mine.md"]);
+}
+
+#[test]
+fn a_failed_install_changes_nothing() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    repo.file(
+        "engineering/broken.md",
+        "---\nname: broken\ndescription: \"unclosed quote\n---\n",
+    );
+    repo.commit("broken agent");
+    // A new ref, so the source is resolved again and reaches the broken agent.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
+            repo.url()
+        ),
+    );
+    let before = sb.snapshot(".");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[frontmatter-invalid]")
+        .stderr_has("studio:engineering/broken.md:")
+        .stderr_has("error: 1 error found; nothing was installed");
+    assert_tree_eq(&before, &sb.snapshot("."));
+}
+
+#[test]
+fn the_lockfile_is_stable_across_runs() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.b]\ngit = \"{url}\"\nagents = [\"ui-designer\"]\n[sources.a]\ngit = \"{url}\"\nagents = [\"backend-architect\"]\n",
+            url = repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    let first = sb.read("agentpack.lock");
+    assert!(first.starts_with("# This file is generated by agentpack."));
+    assert!(first.find("name = \"a\"").unwrap() < first.find("name = \"b\"").unwrap());
+    sb.remove("agentpack.lock");
+    sb.remove(".claude");
+    sb.run(["install"]).success();
+    assert_eq!(sb.read("agentpack.lock"), first);
+    sb.run(["install"])
+        .success()
+        .stderr_has("0 installed, 2 unchanged");
+    assert_eq!(sb.read("agentpack.lock"), first);
+}
+
+#[test]
+fn installs_over_git_daemon_and_smart_http() {
+    let repo = studio();
+    let served = tempfile::tempdir().unwrap();
+    repo.bare_copy_into(served.path(), "studio");
+    let daemon = GitDaemon::start(served.path());
+    let http = HttpGitServer::builder(served.path()).start();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.over-git]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n\n\
+             [sources.over-http]\ngit = \"{}\"\nversion = \"1\"\nagents = [\"backend-architect\"]\n",
+            daemon.url("studio"),
+            http.url("studio")
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["backend-architect.md", "ui-designer.md"]);
+    let lock = lock(&sb);
+    // Sources are sorted by name: `over-git` before `over-http`.
+    assert_eq!(
+        lock["source"][0]["git"].as_str(),
+        Some(daemon.url("studio").as_str())
+    );
+    assert_eq!(
+        lock["source"][1]["git"].as_str(),
+        Some(http.url("studio").as_str())
+    );
+    assert_eq!(lock["source"][0]["commit"], lock["source"][1]["commit"]);
+}
+
+#[test]
+fn symlinks_leaving_the_searched_directory_are_not_followed() {
+    let repo = studio();
+    repo.file("secret.md", agent("secret", "outside subdir"))
+        .symlink("design/escape.md", "../secret.md")
+        .symlink("design/absolute.md", "/etc/passwd")
+        .symlink("design/inside.md", "ui-designer.md");
+    repo.commit("links");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n",
+            repo.url()
+        ),
+    );
+    // `inside.md` resolves to the same agent as `ui-designer.md`: a collision proves it was followed.
+    sb.run(["install", "-v"])
+        .failure(1)
+        .stderr_has("Skipped studio:design/escape.md: symlink to `../secret.md` points outside the searched directory")
+        .stderr_has("Skipped studio:design/absolute.md")
+        .stderr_has("error[name-collision]: 2 agents would be installed as `ui-designer`");
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\nagents = [\"escape.md\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).failure(1).stderr_has(
+        "error[symlink-outside]: design/escape.md: symlink to `../secret.md` points outside",
+    );
+    assert!(!sb.exists(".claude"));
+}
