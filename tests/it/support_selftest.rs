@@ -554,7 +554,7 @@ fn http_raw_auth_and_injected_failures() {
 fn git2_fetch(
     url: &str,
     callbacks: Option<git2::RemoteCallbacks<'_>>,
-) -> Result<git2::Repository, git2::Error> {
+) -> Result<Fetched, git2::Error> {
     isolate_git2();
     let tmp = tempfile::tempdir().unwrap();
     let repo = git2::Repository::init_bare(tmp.path().join("fetch.git"))?;
@@ -573,13 +573,17 @@ fn git2_fetch(
             None,
         )?;
     }
-    // Keep the directory alive as long as the repository.
-    let path = tmp.keep();
-    let repo = git2::Repository::open_bare(path.join("fetch.git"))?;
-    Ok(repo)
+    Ok(Fetched { repo, _tmp: tmp })
 }
 
-fn assert_git2_fetched(repo: &git2::Repository, s: &Studio) {
+/// A bare repository fetched into by libgit2, deleted with its temp dir on drop.
+struct Fetched {
+    repo: git2::Repository,
+    _tmp: tempfile::TempDir,
+}
+
+fn assert_git2_fetched(fetched: &Fetched, s: &Studio) {
+    let repo = &fetched.repo;
     let id = |name: &str| {
         repo.revparse_single(name)
             .unwrap()
@@ -592,8 +596,6 @@ fn assert_git2_fetched(repo: &git2::Repository, s: &Studio) {
     assert_eq!(id("refs/remotes/origin/dev"), s.dev);
     assert_eq!(id("refs/tags/v1.0.0"), s.c1);
     assert_eq!(id("refs/tags/v1.1.0"), s.c2);
-    let path = repo.path().parent().unwrap().to_owned();
-    std::fs::remove_dir_all(path).unwrap();
 }
 
 /// Credentials for libgit2, offered at most `max` times (libgit2 asks again after each 401).

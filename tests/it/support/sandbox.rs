@@ -43,6 +43,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// A temporary directory laid out as `home/`, `cache/`, `config/` and `project/`.
 pub struct Sandbox {
     root: TempDir,
+    home: PathBuf,
+    cache: PathBuf,
+    config: PathBuf,
+    project: PathBuf,
+    xdg_cache: PathBuf,
 }
 
 impl Default for Sandbox {
@@ -57,10 +62,22 @@ impl Sandbox {
             .prefix("agentpack-sandbox-")
             .tempdir()
             .expect("create the sandbox temp dir");
-        for dir in ["home", "cache", "config", "project"] {
-            std::fs::create_dir(root.path().join(dir)).unwrap();
+        let dir = |name: &str| {
+            let path = root.path().join(name);
+            std::fs::create_dir(&path).unwrap();
+            path
+        };
+        let (home, cache, config, project) =
+            (dir("home"), dir("cache"), dir("config"), dir("project"));
+        let xdg_cache = home.join(".cache");
+        Sandbox {
+            root,
+            home,
+            cache,
+            config,
+            project,
+            xdg_cache,
         }
-        Sandbox { root }
     }
 
     /// The sandbox root (parent of `home/`, `cache/`, `config/`, `project/`).
@@ -69,28 +86,28 @@ impl Sandbox {
     }
 
     /// The project directory: the working directory of commands, base of relative paths.
-    pub fn project(&self) -> PathBuf {
-        self.root.path().join("project")
+    pub fn project(&self) -> &Path {
+        &self.project
     }
 
     /// `HOME` of commands.
-    pub fn home(&self) -> PathBuf {
-        self.root.path().join("home")
+    pub fn home(&self) -> &Path {
+        &self.home
     }
 
     /// `AGENTPACK_CACHE_DIR` of commands.
-    pub fn cache(&self) -> PathBuf {
-        self.root.path().join("cache")
+    pub fn cache(&self) -> &Path {
+        &self.cache
     }
 
     /// `XDG_CONFIG_HOME` of commands.
-    pub fn config(&self) -> PathBuf {
-        self.root.path().join("config")
+    pub fn config(&self) -> &Path {
+        &self.config
     }
 
     /// `XDG_CACHE_HOME` of commands (`home/.cache`, not created in advance).
-    pub fn xdg_cache(&self) -> PathBuf {
-        self.home().join(".cache")
+    pub fn xdg_cache(&self) -> &Path {
+        &self.xdg_cache
     }
 
     /// `project/<rel>`.
