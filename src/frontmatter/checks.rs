@@ -160,13 +160,18 @@ fn key_text(k: &Value) -> String {
     scalar_text(k).unwrap_or_else(|| kind(k).to_string())
 }
 
+/// Unknown keys reported one by one; past this many, the rest share one warning, so a file of thousands
+/// of keys does not produce thousands of diagnostics.
+pub(crate) const MAX_UNKNOWN_FIELD_WARNINGS: usize = 20;
+
 pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
     let name_line = ctx.key_pos("name").line;
     let name = check_name(ctx, map.get("name").unwrap_or(&Value::Null));
     let description = check_description(ctx, map.get("description"));
+    let mut unknown = Vec::new();
     for (key, value) in map {
         let Some(k) = untag(key).as_str() else {
-            unknown_field(ctx, &key_text(key));
+            unknown.push(key_text(key));
             continue;
         };
         match k {
@@ -184,8 +189,21 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
             "isolation" => check_enum(ctx, k, value, ISOLATIONS, "isolation-invalid"),
             "maxTurns" => check_max_turns(ctx, value),
             "background" => check_background(ctx, value),
-            other => unknown_field(ctx, other),
+            other => unknown.push(other.to_string()),
         }
+    }
+    for key in unknown.iter().take(MAX_UNKNOWN_FIELD_WARNINGS) {
+        unknown_field(ctx, key);
+    }
+    if let Some(next) = unknown.get(MAX_UNKNOWN_FIELD_WARNINGS) {
+        let pos = ctx.key_pos(next);
+        let more = unknown.len() - MAX_UNKNOWN_FIELD_WARNINGS - 1;
+        ctx.warn(
+            "unknown-field",
+            format!("`{next}` and {more} more keys are not agent fields; Claude Code ignores them"),
+            pos,
+            "remove them if nothing else reads them",
+        );
     }
     Checked {
         name,
@@ -195,47 +213,35 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
 }
 
 fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
+    const HINT: &str = "set `name` to the agent's name, e.g. `code-reviewer`";
     let pos = ctx.value_pos("name");
-    let Some(name) = scalar_text(value).filter(|_| !matches!(untag(value), Value::Bool(_))) else {
-        if matches!(untag(value), Value::Null) {
-            ctx.error(
-                "name-missing",
-                "`name` is empty, so Claude Code skips this file".into(),
-                pos,
-                "set `name` to the agent's name, e.g. `code-reviewer`",
-            );
-        } else {
+    let name = match untag(value) {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Null | Value::String(_) => {
+            let msg = "`name` is empty, so Claude Code skips this file".into();
+            ctx.error("name-missing", msg, pos, HINT);
+            return String::new();
+        }
+        Value::Number(n) => {
+            // `name: 2024` reads as a number; agentpack does not guess which text was meant.
+            let text = n.to_string();
             ctx.error(
                 "name-invalid",
-                format!(
-                    "`name` is {}, not text, so Claude Code cannot load the agent",
-                    kind(value)
-                ),
+                "`name` is a number, not text".into(),
                 pos,
-                "set `name` to the agent's name, e.g. `code-reviewer`",
+                format!("quote it (`name: \"{text}\"`), or better, use letters and hyphens"),
             );
+            return text;
         }
-        return String::new();
+        _ => {
+            let msg = format!(
+                "`name` is {}, not text, so Claude Code cannot load the agent",
+                kind(value)
+            );
+            ctx.error("name-invalid", msg, pos, HINT);
+            return String::new();
+        }
     };
-    if name.is_empty() {
-        ctx.error(
-            "name-missing",
-            "`name` is empty, so Claude Code skips this file".into(),
-            pos,
-            "set `name` to the agent's name, e.g. `code-reviewer`",
-        );
-        return name;
-    }
-    if !matches!(untag(value), Value::String(_)) {
-        // `name: 2024` reads as a number; Claude Code expects text and agentpack will not guess.
-        ctx.error(
-            "name-invalid",
-            format!("`name` is {}, not text", kind(value)),
-            pos,
-            format!("quote it: `name: \"{name}\"`, or use letters and hyphens"),
-        );
-        return name;
-    }
     if let Some(problem) = name_problem(&name) {
         let hint = match suggest_name(&name) {
             Some(s) => format!("use lowercase letters and hyphens, e.g. `{s}`"),
@@ -520,10 +526,10 @@ pub(crate) fn is_model_id(model: &str) -> bool {
 }
 
 fn check_model(ctx: &mut Ctx<'_>, value: &Value) {
-    if let Value::String(model) = untag(value) {
-        if MODEL_ALIASES.iter().any(|m| m.eq_ignore_ascii_case(model)) || is_model_id(model) {
-            return;
-        }
+    if let Value::String(model) = untag(value)
+        && (MODEL_ALIASES.iter().any(|m| m.eq_ignore_ascii_case(model)) || is_model_id(model))
+    {
+        return;
     }
     let (msg, pos) = invalid_value(
         ctx,
@@ -542,13 +548,13 @@ fn check_model(ctx: &mut Ctx<'_>, value: &Value) {
 /// Message and position for an optional field whose value is wrong; an empty value followed by a
 /// comment gets its own wording, because `color: #10B981` looks like a value to the author.
 fn invalid_value(ctx: &Ctx<'_>, key: &str, value: &Value, consequence: &str) -> (String, Pos) {
-    if matches!(untag(value), Value::Null) {
-        if let Some((pos, comment)) = ctx.lines.comment_after(key) {
-            return (
-                format!("`{key}` is empty (YAML reads `{comment}` as a comment), {consequence}"),
-                pos,
-            );
-        }
+    if matches!(untag(value), Value::Null)
+        && let Some((pos, comment)) = ctx.lines.comment_after(key)
+    {
+        return (
+            format!("`{key}` is empty (YAML reads `{comment}` as a comment), {consequence}"),
+            pos,
+        );
     }
     (
         format!("`{key}` is {}, {consequence}", shown(value)),
@@ -565,10 +571,10 @@ fn code_list(values: &[&str]) -> String {
 }
 
 fn check_enum(ctx: &mut Ctx<'_>, key: &str, value: &Value, allowed: &[&str], code: &'static str) {
-    if let Value::String(s) = untag(value) {
-        if allowed.contains(&s.as_str()) {
-            return;
-        }
+    if let Value::String(s) = untag(value)
+        && allowed.contains(&s.as_str())
+    {
+        return;
     }
     let (msg, pos) = invalid_value(ctx, key, value, "which Claude Code ignores");
     let hint = if allowed.len() == 1 {
@@ -580,10 +586,10 @@ fn check_enum(ctx: &mut Ctx<'_>, key: &str, value: &Value, allowed: &[&str], cod
 }
 
 fn check_max_turns(ctx: &mut Ctx<'_>, value: &Value) {
-    if let Value::Number(n) = untag(value) {
-        if n.as_u64().is_some_and(|n| n > 0) {
-            return;
-        }
+    if let Value::Number(n) = untag(value)
+        && n.as_u64().is_some_and(|n| n > 0)
+    {
+        return;
     }
     let (msg, pos) = invalid_value(
         ctx,

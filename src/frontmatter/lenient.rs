@@ -32,6 +32,11 @@ pub(crate) fn rewrite(yaml: &str) -> String {
     out
 }
 
+/// True when the retry rewrites `line` (a line of the front matter, with or without its `\r`).
+pub(crate) fn rewrites(line: &str) -> bool {
+    rewrite_line(line.strip_suffix('\r').unwrap_or(line)).is_some()
+}
+
 /// The quoted form of one line, or None when the rule leaves it alone.
 fn rewrite_line(line: &str) -> Option<String> {
     // `^([a-zA-Z_-]+):\s+(.+)$`: a key of ASCII letters, `_` and `-` at column 0 (so list items, indented
@@ -106,6 +111,12 @@ mod tests {
     #[test]
     fn matching_quotes_only_count_when_both_ends_match() {
         assert_eq!(rewrite("a: \"x: y'"), "a: \"\\\"x: y'\"");
+    }
+
+    #[test]
+    fn reports_which_lines_it_rewrites() {
+        assert!(rewrites("description: a: b\r"));
+        assert!(!rewrites("description: a b\r"));
     }
 
     #[test]

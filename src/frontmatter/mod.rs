@@ -6,9 +6,9 @@
 //! be read as an agent at all. Only the front matter is parsed; the Markdown body is never interpreted
 //! (it is only scanned for mis-encoded text).
 //!
-//! Module layout: `source` finds the front matter and positions in it, `lenient` is Claude Code's
-//! lenient YAML retry, `checks` holds the per-field rules, `mojibake` finds mis-encoded text, and `name`
-//! owns name rules and [`rename`].
+//! Module layout: `source` finds the front matter and positions in it; `yaml` loads it (strict, then
+//! the retry, with guards against hostile input); `lenient` is Claude Code's lenient retry; `checks`
+//! holds the per-field rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`].
 //!
 //! Diagnostic codes:
 //!
@@ -17,7 +17,7 @@
 //! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
-//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry (also: brackets nested over 200 deep, aliases expanding to over 600,000 values) |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |
@@ -36,7 +36,7 @@
 //! | `isolation-invalid` | warning | `isolation` is not `worktree` |
 //! | `max-turns-invalid` | warning | `maxTurns` is not a positive integer |
 //! | `background-invalid` | warning | `background` is not a boolean |
-//! | `unknown-field` | warning | a key Claude Code does not read (one per key) |
+//! | `unknown-field` | warning | a key Claude Code does not read (one per key; past 20, one summary for the rest) |
 //! | `mojibake` | warning | UTF-8 text that was decoded as Windows-1252 and saved again, anywhere in the file |
 //! | `name-convention` | warning | `name` loads but is not lowercase letters and hyphens |
 //!
@@ -48,13 +48,14 @@ mod lenient;
 mod mojibake;
 mod name;
 mod source;
+mod yaml;
 
 pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
 
 use serde_yaml_ng::Value;
 
 use crate::diag::{Diagnostic, Location};
-use source::{FIRST_LINE, Lines, Split};
+use source::{Lines, Split};
 
 pub const MAX_FILE_SIZE: usize = 1024 * 1024; // 1 MiB
 
@@ -167,43 +168,39 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     };
     let lines = Lines::new(fm.yaml);
     let mut diagnostics = Vec::new();
-    let value = match serde_yaml_ng::from_str::<Value>(fm.yaml) {
-        Ok(value) => value,
-        Err(strict) => {
-            let (line, col) = yaml_error_pos(&strict, fm.yaml);
-            let problem = error_text(&strict);
-            match serde_yaml_ng::from_str::<Value>(&lenient::rewrite(fm.yaml)) {
-                Ok(value) => {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "lenient-yaml",
-                            format!(
-                                "front matter is not valid YAML ({problem}); Claude Code only loads it through its lenient retry"
-                            ),
-                        )
-                        .at_line(label, text, line, col)
-                        .with_hint(
-                            "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
+    let value = match yaml::load(fm.yaml) {
+        yaml::Loaded::Strict(value) => value,
+        yaml::Loaded::Lenient(value, strict) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "lenient-yaml",
+                    format!(
+                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
+                        strict.problem
+                    ),
+                )
+                .at_line(label, text, strict.line, strict.col)
+                .with_hint(
+                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
+                ),
+            );
+            value
+        }
+        yaml::Loaded::Failed(strict) => {
+            return Parsed::Broken {
+                name_hint: source::name_hint(fm.yaml.lines()),
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "frontmatter-invalid",
+                        format!(
+                            "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
+                            strict.problem
                         ),
-                    );
-                    value
-                }
-                Err(_) => {
-                    return Parsed::Broken {
-                        name_hint: source::name_hint(fm.yaml.lines()),
-                        diagnostics: vec![
-                            Diagnostic::error(
-                                "frontmatter-invalid",
-                                format!(
-                                    "front matter is not valid YAML, even after Claude Code's lenient retry ({problem}), so Claude Code skips this file"
-                                ),
-                            )
-                            .at_line(label, text, line, col)
-                            .with_hint("fix the YAML here; quoting the value usually helps"),
-                        ],
-                    };
-                }
-            }
+                    )
+                    .at_line(label, text, strict.line, strict.col)
+                    .with_hint("fix the YAML here; quoting the value usually helps"),
+                ],
+            };
         }
     };
     let mut value = value;
@@ -301,58 +298,6 @@ fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
             .at_line(label, &lossy, pos.line, pos.col)
             .with_hint("re-save the file as UTF-8"),
         ],
-    }
-}
-
-/// File line and column of a YAML error. The YAML starts on file line 2; an error without a position
-/// (e.g. the alias repetition limit) points at the first front-matter line.
-fn yaml_error_pos(err: &serde_yaml_ng::Error, yaml: &str) -> (usize, usize) {
-    let Some(loc) = err.location() else {
-        return (FIRST_LINE, 1);
-    };
-    // Errors at end of input point one line past the last; keep them on the closing `---`.
-    let yaml_lines = yaml.lines().count();
-    let line = loc.line().min(yaml_lines + 1);
-    (
-        line + FIRST_LINE - 1,
-        if line == loc.line() { loc.column() } else { 1 },
-    )
-}
-
-/// The parser's message without its " at line N column M" parts, which count YAML lines, not file lines.
-fn error_text(err: &serde_yaml_ng::Error) -> String {
-    let text = err.to_string();
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find(" at ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 4..];
-        let skip = strip_position(after);
-        match skip {
-            Some(n) => rest = &after[n..],
-            None => {
-                out.push_str(" at ");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Length of a leading "line N column M" or "position N", if `s` starts with one.
-fn strip_position(s: &str) -> Option<usize> {
-    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-    if let Some(r) = s.strip_prefix("line ") {
-        let n = digits(r);
-        let r2 = r[n..].strip_prefix(" column ")?;
-        let m = digits(r2);
-        (n > 0 && m > 0).then(|| s.len() - r2.len() + m)
-    } else if let Some(r) = s.strip_prefix("position ") {
-        let n = digits(r);
-        (n > 0).then(|| "position ".len() + n)
-    } else {
-        None
     }
 }
 

@@ -208,19 +208,19 @@ pub fn rename(bytes: &[u8], new_name: &str) -> Result<Vec<u8>, String> {
         Split::Unterminated => return Err("front matter is never closed with `---`".into()),
     };
     let mut offset = fm.start;
-    let mut lines = fm.yaml.split_inclusive('\n').peekable();
+    let mut lines = fm.yaml.split_inclusive('\n');
     let (line_start, line, after) = loop {
         let Some(raw) = lines.next() else {
             return Err("front matter has no top-level `name:` line".into());
         };
         let line = raw.trim_end_matches('\n').trim_end_matches('\r');
-        if let Some((key, after)) = source::top_level_key(line) {
-            if key == "name" {
-                if line.starts_with(['"', '\'']) {
-                    return Err("`name` is written as a quoted key".into());
-                }
-                break (offset, line, after);
+        if let Some((key, after)) = source::top_level_key(line)
+            && key == "name"
+        {
+            if line.starts_with(['"', '\'']) {
+                return Err("`name` is written as a quoted key".into());
             }
+            break (offset, line, after);
         }
         offset += raw.len();
     };
@@ -253,7 +253,10 @@ pub fn rename(bytes: &[u8], new_name: &str) -> Result<Vec<u8>, String> {
         super::Parsed::Document { reason } => {
             Err(format!("the renamed file is not an agent ({reason})"))
         }
-        super::Parsed::Broken { .. } => Err("the file's front matter cannot be read".into()),
+        super::Parsed::Broken { diagnostics, .. } => Err(match diagnostics.first() {
+            Some(d) => format!("the file's front matter cannot be read: {}", d.message),
+            None => "the file's front matter cannot be read".into(),
+        }),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Where the front matter is in a file's text, and where a top-level key or value sits in it: the YAML
 //! parser gives values without positions, so diagnostics find their line and column here, from the text.
 
+use std::collections::HashMap;
+
 /// The front matter always starts on file line 2, right after the opening `---`.
 pub(crate) const FIRST_LINE: usize = 2;
 
@@ -109,6 +111,11 @@ pub(crate) fn top_level_key(line: &str) -> Option<(String, usize)> {
 pub(crate) struct Lines<'a> {
     /// Lines without their `\n` / `\r\n`.
     lines: Vec<&'a str>,
+    /// Indexes of the lines that start a top-level entry, ascending.
+    key_lines: Vec<usize>,
+    /// First line index of each top-level key: front matter can hold thousands of keys, and each
+    /// diagnostic looks one up.
+    first: HashMap<String, usize>,
 }
 
 fn col_of(line: &str, byte: usize) -> usize {
@@ -130,7 +137,19 @@ impl<'a> Lines<'a> {
         if yaml.ends_with('\n') {
             lines.pop();
         }
-        Lines { lines }
+        let mut key_lines = Vec::new();
+        let mut first = HashMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            if let Some((key, _)) = top_level_key(line) {
+                key_lines.push(i);
+                first.entry(key).or_insert(i);
+            }
+        }
+        Lines {
+            lines,
+            key_lines,
+            first,
+        }
     }
 
     fn file_line(index: usize) -> usize {
@@ -138,15 +157,15 @@ impl<'a> Lines<'a> {
     }
 
     fn key_index(&self, key: &str) -> Option<usize> {
-        self.lines
-            .iter()
-            .position(|l| top_level_key(l).is_some_and(|(k, _)| k == key))
+        self.first.get(key).copied()
     }
 
     /// Index one past the last line belonging to the entry at `index`: up to the next top-level key.
     fn region_end(&self, index: usize) -> usize {
-        (index + 1..self.lines.len())
-            .find(|&i| top_level_key(self.lines[i]).is_some())
+        let next = self.key_lines.partition_point(|&k| k <= index);
+        self.key_lines
+            .get(next)
+            .copied()
             .unwrap_or(self.lines.len())
     }
 
