@@ -329,8 +329,8 @@ impl Transaction {
             .permissions(crate::fsutil::file_permissions())
             .tempfile_in(dir)
             .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        // No fsync (see `fsutil::write_atomic` for why): the renames keep a killed install atomic.
         tmp.write_all(bytes)
-            .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| Error::io("write", tmp.path().to_path_buf(), e))?;
         self.staged.push((tmp.into_temp_path(), file.to_path_buf()));
         Ok(())

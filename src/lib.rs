@@ -25,6 +25,7 @@
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`state`]: what the last install wrote, so a no-op install can stop early.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
@@ -43,6 +44,7 @@ pub mod reporter;
 pub mod resolve;
 pub mod select;
 pub mod source;
+pub mod state;
 
 /// Run the command line and return the process exit code.
 pub fn run() -> std::process::ExitCode {

@@ -12,7 +12,7 @@ use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
 use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
-use crate::source::git::{self, Cache, Refs, Remote};
+use crate::source::git::{self, Cache, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
 /// How resolution may behave.
@@ -208,10 +208,10 @@ fn ensure_commit(
         _ => None,
     };
     if let Some(refspec) = narrow {
-        remote.fetch(&[refspec])?;
+        remote.fetch(&[refspec], Depth::Tip)?;
     }
     if git::find_commit(&repo, commit.oid()).is_none() {
-        remote.fetch(&git::all_refspecs())?;
+        remote.fetch(&git::all_refspecs(), Depth::Full)?;
     }
     if git::find_commit(&repo, commit.oid()).is_none() {
         return Err(Error::NotFound {
@@ -291,7 +291,7 @@ fn resolve_fresh(
             Status::Fetching,
             &format!("{} ({})", spec.name, url.written),
         );
-        remote.fetch(&git::all_refspecs())?;
+        remote.fetch(&git::all_refspecs(), Depth::Full)?;
         let pin = rev_in_cache(&repo, spec, prefix)?.ok_or_else(|| Error::NotFound {
             message: format!(
                 "source `{}`: commit `{prefix}` is not on any branch or tag of `{}`",
@@ -317,9 +317,9 @@ fn resolve_fresh(
             Status::Fetching,
             &format!("{} ({})", spec.name, url.written),
         );
-        remote.fetch(&[refspec])?;
+        remote.fetch(&[refspec], Depth::Tip)?;
         if git::find_commit(&repo, commit.oid()).is_none() {
-            remote.fetch(&git::all_refspecs())?;
+            remote.fetch(&git::all_refspecs(), Depth::Full)?;
         }
     }
     Ok((repo, pin))

@@ -7,10 +7,12 @@ use crate::error::{Error, Result};
 use crate::install::{self, Action, Placed};
 use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::Manifest;
+use crate::manifest::SourceKind;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
 use crate::select;
 use crate::source::git::Cache;
+use crate::state::{self, InstallState};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InstallOptions {
@@ -41,8 +43,25 @@ pub fn install(
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<InstallSummary> {
-    let manifest = Manifest::load(manifest_path)?;
+    let manifest_bytes =
+        std::fs::read(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
+    let manifest = Manifest::parse(manifest_path, &String::from_utf8_lossy(&manifest_bytes))?;
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
+    let strict = options.strict || manifest.strict;
+    let state_path = state::location(cache.root(), &manifest.path);
+    if let Some(unchanged) = fresh(
+        &manifest,
+        &manifest_bytes,
+        &lock_path,
+        &state_path,
+        options,
+        strict,
+    ) {
+        return Ok(InstallSummary {
+            unchanged,
+            ..InstallSummary::default()
+        });
+    }
     let previous = Lockfile::load(&lock_path)?;
     if options.locked && previous.is_none() {
         return Err(Error::LockOutdated {
@@ -50,7 +69,6 @@ pub fn install(
             hint: "run `agentpack install` without `--locked` and commit the lockfile".into(),
         });
     }
-    let strict = options.strict || manifest.strict;
 
     let resolved = resolve::resolve_all(
         &manifest.sources,
@@ -127,16 +145,25 @@ pub fn install(
         lock_changes.then_some((lock_path.as_path(), &lock)),
     )?;
 
+    if let Ok(lock_bytes) = std::fs::read(&lock_path) {
+        let files: Vec<_> = placed
+            .iter()
+            .map(|p| (p.file.clone(), p.sha256.clone()))
+            .collect();
+        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(&state_path);
+    }
+
     let mut summary = InstallSummary {
         warnings: warnings.len(),
         lock_written: lock_changes,
         ..InstallSummary::default()
     };
+    let origins: std::collections::HashMap<&Path, &Placed> =
+        placed.iter().map(|p| (p.file.as_path(), p)).collect();
     for action in &actions {
         let shown = lockfile::file_label(&manifest.root, action.file());
-        let origin = placed
-            .iter()
-            .find(|p| p.file == action.file())
+        let origin = origins
+            .get(action.file())
             .map(|p| format!(" from {}:{}", p.agent.source, p.agent.repo_path))
             .unwrap_or_default();
         let (status, counter) = match action {
@@ -149,4 +176,31 @@ pub fn install(
         reporter.status(status, &format!("{shown}{origin}"));
     }
     Ok(summary)
+}
+
+/// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs
+/// left every file as it is now. Never taken with `--force` or a `path` source.
+fn fresh(
+    manifest: &Manifest,
+    manifest_bytes: &[u8],
+    lock_path: &Path,
+    state_path: &Path,
+    options: InstallOptions,
+    strict: bool,
+) -> Option<usize> {
+    if options.force
+        || manifest
+            .sources
+            .iter()
+            .any(|s| matches!(s.kind, SourceKind::Path { .. }))
+    {
+        return None;
+    }
+    let lock_bytes = std::fs::read(lock_path).ok()?;
+    let state = InstallState::load(state_path)?;
+    let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
+    if state.missing_stamps() {
+        InstallState::capture(manifest_bytes, &lock_bytes, strict, &state.files()).save(state_path);
+    }
+    Some(files)
 }

@@ -37,6 +37,10 @@ pub struct Cache {
 
 impl Cache {
     pub fn new(root: PathBuf) -> Self {
+        // libgit2 re-hashes every object it reads (SHA-1DC), which was the largest cost of a no-op
+        // install. `git` itself does not verify on read either; objects are verified when fetched.
+        static INIT: std::sync::Once = std::sync::Once::new();
+        INIT.call_once(|| git2::opts::strict_hash_verification(false));
         Cache { root }
     }
 
@@ -209,8 +213,8 @@ impl Remote<'_> {
         Ok(refs)
     }
 
-    /// Fetch `refspecs` into the cache repository.
-    pub fn fetch(&self, refspecs: &[String]) -> Result<()> {
+    /// Fetch `refspecs` into the cache repository, only their tip commits with [`Depth::Tip`].
+    pub fn fetch(&self, refspecs: &[String], depth: Depth) -> Result<()> {
         let mut remote = self
             .repo
             .remote_anonymous(self.url)
@@ -219,12 +223,40 @@ impl Remote<'_> {
         options
             .download_tags(AutotagOption::None)
             .remote_callbacks(callbacks(Some(self.reporter), Some(self.source_name)));
+        match depth {
+            Depth::Tip if supports_shallow(self.url) => {
+                options.depth(1);
+            }
+            Depth::Full if self.repo.is_shallow() => {
+                options.depth(UNSHALLOW);
+            }
+            _ => {}
+        }
         self.reporter
             .fetch_progress(self.source_name, Some(FetchProgress::default()));
         let result = remote.fetch(refspecs, Some(&mut options), Some("agentpack: fetch"));
         self.reporter.fetch_progress(self.source_name, None);
         result.map_err(|e| self.git_error("failed to fetch", e))
     }
+}
+
+/// How much history a fetch brings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Only the commits the refspecs point at (a shallow fetch), where the transport allows it: agent files
+    /// are read from one commit, so history is never needed to install.
+    Tip,
+    /// Everything reachable, completing a shallow repository (to find a commit that is not a tip).
+    Full,
+}
+
+/// libgit2's `GIT_FETCH_DEPTH_UNSHALLOW`.
+const UNSHALLOW: i32 = i32::MAX;
+
+/// libgit2's local transport (file:// URLs and plain paths) cannot fetch shallow; the smart transports
+/// (https, ssh, git://) can.
+fn supports_shallow(url: &str) -> bool {
+    !(url.starts_with("file://") || url.starts_with('/') || url.starts_with('.'))
 }
 
 /// Refspec that fetches one branch into its remote-tracking ref.

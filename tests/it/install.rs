@@ -678,3 +678,60 @@ fn symlinks_leaving_the_searched_directory_are_not_followed() {
     );
     assert!(!sb.exists(".claude"));
 }
+
+#[test]
+fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
+    let repo = studio();
+    let served = tempfile::tempdir().unwrap();
+    let bare = repo.bare_copy_into(served.path(), "studio");
+    let daemon = GitDaemon::start(served.path());
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\nagents = [\"ui-designer\"]\n",
+            daemon.url("studio")
+        ),
+    );
+    sb.run(["install"]).success();
+    let locked = repo.head();
+    let shallow_marker = || {
+        std::fs::read_dir(sb.cache().join("git/db"))
+            .unwrap()
+            .any(|db| db.unwrap().path().join("shallow").exists())
+    };
+    assert!(
+        shallow_marker(),
+        "a branch install over git:// fetches only the tip"
+    );
+    // Upstream moves on; a fresh machine (empty cache) must still install the locked commit.
+    repo.file("design/ui-designer.md", agent("ui-designer", "newer"));
+    repo.commit("newer");
+    repo.push_to(&bare);
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    sb.remove(".claude");
+    sb.run(["install", "--locked"]).success();
+    assert_eq!(
+        lock(&sb)["source"][0]["commit"].as_str(),
+        Some(locked.as_str())
+    );
+    assert_eq!(
+        sb.read(".claude/agents/ui-designer.md"),
+        agent("ui-designer", "Designs UIs")
+    );
+
+    // A `rev` that is no branch tip is found after completing the shallow history.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nagents = [\"ui-designer\"]\n",
+            daemon.url("studio"),
+            &locked[..10]
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        lock(&sb)["source"][0]["commit"].as_str(),
+        Some(locked.as_str())
+    );
+}

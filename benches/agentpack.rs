@@ -1,0 +1,609 @@
+//! `cargo bench`: agentpack's speed against the limits of the machine, measured side by side.
+//!
+//! Builds its own corpora in a temporary directory (real git repositories written with `git fast-import`,
+//! served on loopback by `git daemon`), then times, with medians of `AGENTPACK_BENCH_RUNS` runs (default 5):
+//!
+//! - agentpack: cold install (empty cache, empty project), warm-cache install into an empty project (no
+//!   lock: refs are listed again), no-op install, `install --frozen` into an empty target with a warm cache,
+//!   `update` of one source, and `verify` (the last two only when this build has those commands);
+//! - baselines on the same repositories: `git clone --depth 1` of each repository one after another (the
+//!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
+//!
+//! Peak RSS is the largest `ru_maxrss` of any agentpack run. The table is printed and written to
+//! `BENCHMARKS.md` (set `AGENTPACK_BENCH_NO_WRITE=1` to skip writing). `AGENTPACK_BENCH_CORPUS=R` or `S`
+//! runs one corpus only.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const AGENTPACK: &str = env!("CARGO_BIN_EXE_agentpack");
+
+/// One repository of a corpus: how many agent files, how many commits of history, file sizes.
+struct RepoShape {
+    agents: usize,
+    commits: usize,
+    min_kb: usize,
+    max_kb: usize,
+}
+
+struct Corpus {
+    name: &'static str,
+    description: &'static str,
+    repos: Vec<RepoShape>,
+}
+
+fn corpora() -> Vec<Corpus> {
+    let r = [(200, 500), (160, 300), (140, 150), (40, 50), (420, 400)]
+        .into_iter()
+        .map(|(agents, commits)| RepoShape {
+            agents,
+            commits,
+            min_kb: 1,
+            max_kb: 20,
+        })
+        .collect();
+    let s = (0..100)
+        .map(|_| RepoShape {
+            agents: 100,
+            commits: 5,
+            min_kb: 1,
+            max_kb: 8,
+        })
+        .collect();
+    vec![
+        Corpus {
+            name: "R",
+            description: "5 repositories shaped like real collections: 200, 160, 140, 40 and 420 agents of 1-20 KB in nested folders, with READMEs and non-agent files, 500/300/150/50/400 commits",
+            repos: r,
+        },
+        Corpus {
+            name: "S",
+            description: "100 repositories of 100 agents (10,000 agents) of 1-8 KB, 5 commits each",
+            repos: s,
+        },
+    ]
+}
+
+/// A deterministic generator (xorshift), so every run builds the same corpora.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// `agent-<repo>-<n>` spelled in letters, so names follow Claude Code's lowercase-and-hyphens convention.
+fn agent_name(repo: usize, n: usize) -> String {
+    let letters = |mut v: usize| {
+        let mut out = String::new();
+        loop {
+            out.insert(0, (b'a' + (v % 26) as u8) as char);
+            v /= 26;
+            if v == 0 {
+                return out;
+            }
+        }
+    };
+    format!("agent-{}-{}", letters(repo), letters(n))
+}
+
+fn agent_file(rng: &mut Rng, name: &str, kb: usize, revision: usize) -> Vec<u8> {
+    let mut text = format!(
+        "---\nname: {name}\ndescription: Use this agent for {name} work (revision {revision}). Examples:\\n<example>user: help</example>\ntools: Read, Grep, Glob, Bash\nmodel: sonnet\ncolor: blue\n---\n\n# {name}\n\n"
+    );
+    const WORDS: [&str; 12] = [
+        "design", "review", "service", "schema", "latency", "agent", "deploy", "contract", "cache",
+        "queue", "test", "metric",
+    ];
+    while text.len() < kb * 1024 {
+        text.push_str(WORDS[rng.below(WORDS.len())]);
+        text.push(if rng.below(12) == 0 { '\n' } else { ' ' });
+    }
+    text.into_bytes()
+}
+
+/// Write one repository with `git fast-import`: the first commit adds everything, later commits edit a
+/// few agents each; `v1.0.0` tags the last commit.
+fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1));
+    let paths: Vec<String> = (0..shape.agents)
+        .map(|i| {
+            let depth = i % 3;
+            let folder = ["engineering", "design", "ops/oncall", "marketing/social"][i % 4];
+            let nested = if depth == 2 { "/extra" } else { "" };
+            format!("{folder}{nested}/{}.md", agent_name(index, i))
+        })
+        .collect();
+    let sizes: Vec<usize> = (0..shape.agents)
+        .map(|_| shape.min_kb + rng.below(shape.max_kb - shape.min_kb + 1))
+        .collect();
+
+    let mut stream = Vec::new();
+    let mut mark = 0usize;
+    for commit in 0..shape.commits {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        if commit == 0 {
+            for (i, path) in paths.iter().enumerate() {
+                let name = agent_name(index, i);
+                files.push((path.clone(), agent_file(&mut rng, &name, sizes[i], 0)));
+            }
+            files.push((
+                "README.md".into(),
+                b"# A collection of agents\n\nSee the folders.\n".to_vec(),
+            ));
+            files.push((
+                "engineering/README.md".into(),
+                b"Engineering agents.\n".to_vec(),
+            ));
+            files.push((
+                "scripts/install.sh".into(),
+                b"#!/bin/sh\necho install\n".to_vec(),
+            ));
+            files.push(("catalog.json".into(), b"{\"agents\": []}\n".to_vec()));
+        } else {
+            for _ in 0..2 {
+                let i = rng.below(shape.agents);
+                let name = agent_name(index, i);
+                files.push((
+                    paths[i].clone(),
+                    agent_file(&mut rng, &name, sizes[i], commit),
+                ));
+            }
+        }
+        writeln!(stream, "commit refs/heads/main").unwrap();
+        mark += 1;
+        writeln!(stream, "mark :{mark}").unwrap();
+        writeln!(
+            stream,
+            "committer Bench <bench@example.com> {} +0000",
+            1_700_000_000 + commit * 60
+        )
+        .unwrap();
+        let message = format!("commit {commit}");
+        writeln!(stream, "data {}\n{message}", message.len()).unwrap();
+        for (path, bytes) in files {
+            writeln!(stream, "M 100644 inline {path}\ndata {}", bytes.len()).unwrap();
+            stream.extend_from_slice(&bytes);
+            stream.push(b'\n');
+        }
+        stream.push(b'\n');
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(child.wait().unwrap().success(), "git fast-import failed");
+    git(dir, &["tag", "v1.0.0", "main"]);
+    git(dir, &["repack", "-adq"]);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
+/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
+struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Daemon {
+    fn start(root: &Path) -> Daemon {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let exec_path = Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .unwrap()
+            .stdout;
+        let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
+        let mut child = Command::new(daemon)
+            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", root.display()))
+            .arg(root)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Daemon { child, port };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("git daemon did not start on port {port}");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wall time and peak RSS (KiB) of one command.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped with wait4, which also gives its rusage"
+)]
+fn run(cmd: &mut Command) -> (Duration, i64) {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, waited for exactly once here (the Child handle is not waited on).
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    assert_eq!(waited, pid);
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        let mut err = String::new();
+        use std::io::Read;
+        let _ = child.stderr.unwrap().read_to_string(&mut err);
+        panic!("{cmd:?} failed:\n{err}");
+    }
+    (elapsed, usage.ru_maxrss)
+}
+
+fn agentpack(project: &Path, cache: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(AGENTPACK);
+    cmd.args(args)
+        .arg("-q")
+        .current_dir(project)
+        .env("AGENTPACK_CACHE_DIR", cache)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("CI", "true");
+    cmd
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn supports(command: &str) -> bool {
+    Command::new(AGENTPACK)
+        .args([command, "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+struct Row {
+    what: String,
+    median: Option<Duration>,
+    note: String,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, usize) {
+    let repos_dir = work.join(format!("{}-repos", corpus.name));
+    let started = Instant::now();
+    for (i, shape) in corpus.repos.iter().enumerate() {
+        build_repo(&repos_dir.join(format!("repo{i}")), i, shape);
+    }
+    let daemon = Daemon::start(&repos_dir);
+    let urls: Vec<String> = (0..corpus.repos.len())
+        .map(|i| format!("git://127.0.0.1:{}/repo{i}", daemon.port))
+        .collect();
+    eprintln!(
+        "corpus {}: built {} repositories in {:.1}s",
+        corpus.name,
+        urls.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let agents: usize = corpus.repos.iter().map(|r| r.agents).sum();
+    let mut manifest = String::new();
+    for (i, url) in urls.iter().enumerate() {
+        writeln!(
+            manifest,
+            "[sources.repo{i}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\n"
+        )
+        .unwrap();
+    }
+
+    let fresh = |tag: &str, n: usize| -> PathBuf {
+        let dir = work.join(format!("{}-{tag}-{n}", corpus.name));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("agentpack.toml"), &manifest).unwrap();
+        dir
+    };
+    let mut peak = 0;
+    let mut timed =
+        |label: &str, mut make: Box<dyn FnMut(usize) -> Command + '_>, note: &str| -> Row {
+            let mut samples = Vec::new();
+            for n in 0..runs {
+                let mut cmd = make(n);
+                let (t, rss) = run(&mut cmd);
+                if cmd.get_program() == AGENTPACK {
+                    peak = peak.max(rss);
+                }
+                samples.push(t);
+            }
+            let m = median(samples);
+            eprintln!("  {label}: {:.1} ms", ms(m));
+            Row {
+                what: label.to_string(),
+                median: Some(m),
+                note: note.to_string(),
+            }
+        };
+
+    let mut rows = Vec::new();
+    let cache_of = |tag: &str, n: usize| work.join(format!("{}-cache-{tag}-{n}", corpus.name));
+    rows.push(timed(
+        "cold install (empty cache, empty project)",
+        Box::new(|n| {
+            let cache = cache_of("cold", n);
+            let _ = std::fs::remove_dir_all(&cache);
+            agentpack(&fresh("cold", n), &cache, &["install"])
+        }),
+        "",
+    ));
+    // The warm project every later scenario starts from.
+    let warm_cache = cache_of("cold", 0);
+    let project = fresh("main", 0);
+    run(&mut agentpack(&project, &warm_cache, &["install"]));
+    let lock = std::fs::read(project.join("agentpack.lock")).unwrap();
+    rows.push(timed(
+        "warm-cache install into an empty project (no lock)",
+        Box::new(|n| agentpack(&fresh("warm", n), &warm_cache, &["install"])),
+        "",
+    ));
+    rows.push(timed(
+        "no-op install (everything up to date)",
+        Box::new(|_| agentpack(&project, &warm_cache, &["install"])),
+        "",
+    ));
+    rows.push(timed(
+        "install --frozen into an empty target (lock, warm cache)",
+        Box::new(|n| {
+            let dir = fresh("frozen", n);
+            std::fs::write(dir.join("agentpack.lock"), &lock).unwrap();
+            agentpack(&dir, &warm_cache, &["install", "--frozen"])
+        }),
+        "",
+    ));
+    for (command, args, label) in [
+        ("update", vec!["update", "repo0"], "update of one source"),
+        ("verify", vec!["verify"], "verify"),
+    ] {
+        if supports(command) {
+            rows.push(timed(
+                label,
+                Box::new(|_| agentpack(&project, &warm_cache, &args)),
+                "",
+            ));
+        } else {
+            rows.push(Row {
+                what: label.to_string(),
+                median: None,
+                note: format!("`agentpack {command}` is not in this build"),
+            });
+        }
+    }
+    rows.push(timed(
+        "baseline: git clone --depth 1 of each repo, one after another",
+        Box::new(|n| {
+            let dest = work.join(format!("{}-clones-{n}", corpus.name));
+            let _ = std::fs::remove_dir_all(&dest);
+            std::fs::create_dir_all(&dest).unwrap();
+            let mut script = String::from("set -e\n");
+            for (i, url) in urls.iter().enumerate() {
+                writeln!(
+                    script,
+                    "git clone -q --depth 1 {url} {}/r{i}",
+                    dest.display()
+                )
+                .unwrap();
+            }
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", &script]).env("GIT_CONFIG_NOSYSTEM", "1");
+            cmd
+        }),
+        "",
+    ));
+    let installed = project.join(".claude/agents");
+    rows.push(timed(
+        "baseline: cp -r of the installed files",
+        Box::new(|n| {
+            let dest = work.join(format!("{}-copy-{n}", corpus.name));
+            let _ = std::fs::remove_dir_all(&dest);
+            let mut cmd = Command::new("cp");
+            cmd.arg("-r").arg(&installed).arg(&dest);
+            cmd
+        }),
+        "",
+    ));
+    rows.push(timed(
+        "baseline: sha256sum of the installed files",
+        Box::new(|_| {
+            let mut cmd = Command::new("sh");
+            cmd.args(["-c", "sha256sum ./*.md > /dev/null"])
+                .current_dir(&installed);
+            cmd
+        }),
+        "",
+    ));
+    (rows, peak, agents)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{} GiB", kb / 1024 / 1024))
+        .unwrap_or_default();
+    let git = Command::new("git")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {memory}; {git}")
+}
+
+/// Removes the work directory at the end (unless `AGENTPACK_BENCH_KEEP` is set).
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is expected.
+    let runs: usize = std::env::var("AGENTPACK_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let only = std::env::var("AGENTPACK_BENCH_CORPUS").ok();
+    let work = tempfile::Builder::new()
+        .prefix("agentpack-bench-")
+        .tempdir()
+        .unwrap()
+        .keep();
+    let keep = std::env::var_os("AGENTPACK_BENCH_KEEP").is_some();
+    if keep {
+        eprintln!("keeping the corpora and projects in {}", work.display());
+    }
+    let _cleanup = (!keep).then(|| Cleanup(work.clone()));
+
+    let mut report = String::new();
+    writeln!(
+        report,
+        "# Benchmarks\n\nGenerated by `cargo bench` (see `benches/agentpack.rs`); medians of {runs} runs, ratios computed in the same run.\n\nMachine: {}\n",
+        machine()
+    )
+    .unwrap();
+    for corpus in corpora() {
+        if only.as_deref().is_some_and(|o| o != corpus.name) {
+            continue;
+        }
+        eprintln!("corpus {}: {}", corpus.name, corpus.description);
+        let (rows, peak, agents) = bench_corpus(&corpus, runs, &work);
+        let find = |prefix: &str| {
+            rows.iter()
+                .find(|r| r.what.starts_with(prefix))
+                .and_then(|r| r.median)
+        };
+        let clone = find("baseline: git clone");
+        let copy = find("baseline: cp -r");
+        writeln!(
+            report,
+            "## Corpus {}: {}\n",
+            corpus.name, corpus.description
+        )
+        .unwrap();
+        writeln!(
+            report,
+            "| scenario | median | vs. baseline |\n|---|---:|---|"
+        )
+        .unwrap();
+        for row in &rows {
+            let ratio = match (row.median, row.what.as_str()) {
+                (Some(m), w) if w.starts_with("cold install") => clone.map(|c| {
+                    format!(
+                        "{:.2}x sequential `git clone --depth 1`",
+                        m.as_secs_f64() / c.as_secs_f64()
+                    )
+                }),
+                (Some(m), w)
+                    if w.starts_with("warm-cache") || w.starts_with("install --frozen") =>
+                {
+                    copy.map(|c| format!("{:.1}x `cp -r`", m.as_secs_f64() / c.as_secs_f64()))
+                }
+                (Some(m), w) if w.starts_with("no-op") => Some(format!(
+                    "{:.1} µs per agent",
+                    m.as_secs_f64() * 1e6 / agents as f64
+                )),
+                _ => None,
+            };
+            let time = row
+                .median
+                .map(|m| format!("{:.1} ms", ms(m)))
+                .unwrap_or_else(|| "n/a".into());
+            let extra = [ratio.unwrap_or_default(), row.note.clone()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            writeln!(report, "| {} | {time} | {extra} |", row.what).unwrap();
+        }
+        writeln!(
+            report,
+            "\nPeak RSS of any agentpack run: {:.1} MB\n",
+            peak as f64 / 1024.0
+        )
+        .unwrap();
+    }
+    print!("{report}");
+    if std::env::var_os("AGENTPACK_BENCH_NO_WRITE").is_none() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
+        let mut text = report;
+        if let Ok(notes) =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/NOTES.md"))
+        {
+            text.push_str(&notes);
+        }
+        std::fs::write(&path, text).unwrap();
+        eprintln!("wrote {}", path.display());
+    }
+}
