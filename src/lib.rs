@@ -25,6 +25,7 @@
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
@@ -41,6 +42,7 @@ pub mod names;
 pub mod ops;
 pub mod reporter;
 pub mod resolve;
+pub mod scope;
 pub mod select;
 pub mod source;
 

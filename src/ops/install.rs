@@ -22,6 +22,8 @@ pub struct InstallOptions {
     pub force: bool,
     /// Warnings are errors (also `[install] strict = true`).
     pub strict: bool,
+    /// Ignore `[install] vendor`: resolve from the cache and the network.
+    pub no_vendor: bool,
 }
 
 /// What an install did.
@@ -58,6 +60,7 @@ pub fn install(
         cache,
         ResolveOptions {
             offline: options.offline,
+            vendor: manifest.vendor.as_deref().filter(|_| !options.no_vendor),
         },
         reporter,
     )?;
