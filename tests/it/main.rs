@@ -7,3 +7,4 @@ mod install;
 mod support;
 mod support_selftest;
 mod trust;
+mod verify;
