@@ -9,6 +9,8 @@
 //! | `file-missing` | an installed file is gone |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
+//! | `vendor-checksum` | with `[install] vendor`: a vendored file was changed, removed or added |
+//! | `vendor-outdated` | with `[install] vendor`: a git source is not vendored at its locked commit |
 //! | front-matter codes | an installed file fails the checks (with its source's `trust` / `allow-unicode`) |
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,6 +71,9 @@ pub fn verify(manifest_path: &Path, options: VerifyOptions) -> Result<VerifyRepo
     lock_matches_manifest(&manifest, &lock, &mut report.problems);
     check_files(&manifest, &lock, options, &mut report)?;
     unmanaged_duplicates(&manifest, &lock, &mut report.problems)?;
+    if let Some(dir) = &manifest.vendor {
+        vendored(&manifest, dir, &lock, &mut report.problems);
+    }
     Ok(report)
 }
 
@@ -284,6 +289,35 @@ fn check_files(
         }
     }
     Ok(())
+}
+
+/// With a vendor directory, what `install` would read from it: every git source at its locked commit,
+/// every file matching its checksum.
+fn vendored(manifest: &Manifest, dir: &Path, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    let relative = |mut d: Diagnostic| {
+        if let Some(location) = &mut d.location
+            && let Ok(rest) = Path::new(&location.file).strip_prefix(&manifest.root)
+        {
+            location.file = rest.display().to_string();
+        }
+        d
+    };
+    for spec in &manifest.sources {
+        if !matches!(spec.kind, SourceKind::Git { .. }) {
+            continue;
+        }
+        match source::vendor::read(dir, spec, lock.source(spec.name.as_str())) {
+            Ok(_) => {}
+            Err(crate::error::Error::InvalidInput { diagnostics, .. }) => {
+                out.extend(diagnostics.into_iter().map(relative));
+            }
+            Err(e) => out.push(
+                Diagnostic::error("vendor-outdated", e.to_string())
+                    .at(Location::file(lockfile::file_label(&manifest.root, dir)))
+                    .with_hint(e.hint().unwrap_or_default()),
+            ),
+        }
+    }
 }
 
 /// Agent files in the target directory that agentpack did not install but that claim a managed agent's

@@ -105,6 +105,10 @@ fn a_tampered_vendored_file_is_an_error_naming_it() {
             "agentpack-vendor/studio/engineering/backend-architect.md` does not match its checksum",
         );
     assert_tree_eq(&before, &sb.snapshot("."));
+    sb.run(["verify"])
+        .failure(1)
+        .stdout_has("error[vendor-checksum]")
+        .stdout_has("--> agentpack-vendor/studio/engineering/backend-architect.md");
 
     // An added file is refused as well.
     sb.run(["vendor"]).success();
