@@ -312,3 +312,20 @@ fn check_replaceable(dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_paths_cannot_leave_the_source_directory() {
+        let base = Path::new("/v/studio");
+        assert_eq!(
+            safe_join(base, "eng/a.md"),
+            Some(PathBuf::from("/v/studio/eng/a.md"))
+        );
+        for bad in ["", "../x.md", "eng/../../x.md", "/etc/passwd", "a\\b.md", "./a.md"] {
+            assert_eq!(safe_join(base, bad), None, "{bad}");
+        }
+    }
+}
