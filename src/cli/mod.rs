@@ -69,13 +69,13 @@ fn report(printer: &Printer, e: &Error) {
 fn manifest_path(global: &GlobalArgs) -> Result<PathBuf> {
     if global.global {
         let path = crate::scope::global_manifest()?;
-        return match path.is_file() {
-            true => Ok(path),
-            false => Err(Error::Usage {
+        if !path.is_file() {
+            return Err(Error::Usage {
                 message: format!("there is no global manifest at `{}`", path.display()),
                 hint: Some("run `agentpack init --global` to create it".into()),
-            }),
-        };
+            });
+        }
+        return Ok(path);
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
     match &global.manifest_path {

@@ -285,7 +285,7 @@ fn risky_fields(label: &str, text: &str, lines: &Lines<'_>, map: &Mapping) -> Ve
     }
     if let Some(mode) = map
         .get("permissionMode")
-        .and_then(Value::as_str)
+        .and_then(|v| untag(v).as_str())
         .filter(|m| RISKY_PERMISSION_MODES.contains(m))
     {
         let what = format!("`permissionMode: {mode}` lets the agent act without asking you first");
@@ -308,8 +308,16 @@ fn untrusted(kind: TrustKind, what: String) -> Diagnostic {
     ))
 }
 
+/// A value without its YAML tags (`!!str bypassPermissions` is still the mode Claude Code reads).
+fn untag(mut v: &Value) -> &Value {
+    while let Value::Tagged(t) = v {
+        v = &t.value;
+    }
+    v
+}
+
 fn is_empty(v: &Value) -> bool {
-    match v {
+    match untag(v) {
         Value::Null => true,
         Value::Sequence(s) => s.is_empty(),
         Value::Mapping(m) => m.is_empty(),
@@ -499,5 +507,7 @@ mod tests {
             ))
             .is_empty()
         );
+        let tagged = codes(&agent("permissionMode: !!str dontAsk\n", ""));
+        assert_eq!(tagged[0].0, "untrusted-permissions");
     }
 }

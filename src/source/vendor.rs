@@ -324,7 +324,14 @@ mod tests {
             safe_join(base, "eng/a.md"),
             Some(PathBuf::from("/v/studio/eng/a.md"))
         );
-        for bad in ["", "../x.md", "eng/../../x.md", "/etc/passwd", "a\\b.md", "./a.md"] {
+        for bad in [
+            "",
+            "../x.md",
+            "eng/../../x.md",
+            "/etc/passwd",
+            "a\\b.md",
+            "./a.md",
+        ] {
             assert_eq!(safe_join(base, bad), None, "{bad}");
         }
     }
