@@ -26,6 +26,7 @@
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction.
 //! - [`state`]: what the last install wrote, so a no-op install can stop early.
+//! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
@@ -42,6 +43,7 @@ pub mod names;
 pub mod ops;
 pub mod reporter;
 pub mod resolve;
+pub mod scope;
 pub mod select;
 pub mod source;
 pub mod state;

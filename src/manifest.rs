@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
 
 pub const MANIFEST_NAME: &str = "agentpack.toml";
@@ -33,6 +34,9 @@ pub struct Manifest {
     pub strict: bool,
     /// Sources, sorted by name.
     pub sources: Vec<SourceSpec>,
+    /// `[install] vendor = "DIR"` (absolute): git sources are read from this directory, never from the
+    /// network or the cache (see [`crate::source::vendor`]).
+    pub vendor: Option<PathBuf>,
 }
 
 /// One `[sources.NAME]` table.
@@ -43,6 +47,10 @@ pub struct SourceSpec {
     /// Only look under this directory of the source (`/`-separated, no `..`).
     pub subdir: Option<String>,
     pub selection: Selection,
+    /// `trust = [...]`: the risky front-matter fields this source may bring in (sorted, no duplicates).
+    pub trust: Vec<TrustKind>,
+    /// `allow-unicode = true`: hidden Unicode characters are warnings instead of errors.
+    pub allow_unicode: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,13 +216,34 @@ impl Manifest {
                 diagnostics: problems,
             });
         }
-        let target = raw.install.target.unwrap_or_else(|| DEFAULT_TARGET.into());
+        let target = match raw.install.target {
+            Some(target) => normalize(&root.join(target)),
+            None => crate::scope::default_target(&root),
+        };
+        let vendor = match raw.install.vendor {
+            Some(dir) if dir.get_ref().trim().is_empty() => {
+                let at = SpanAt {
+                    label: &label,
+                    text,
+                    span: dir.span(),
+                };
+                return Err(Error::InvalidInput {
+                    file: path.to_path_buf(),
+                    diagnostics: vec![at.error("manifest-invalid", "`vendor` is empty").with_hint(
+                        "name the vendor directory, e.g. `vendor = \"agentpack-vendor\"`",
+                    )],
+                });
+            }
+            Some(dir) => Some(normalize(&root.join(dir.get_ref()))),
+            None => None,
+        };
         Ok(Manifest {
             path: path.to_path_buf(),
-            target: normalize(&root.join(target)),
+            target,
             root,
             strict: raw.install.strict.unwrap_or(false),
             sources,
+            vendor,
         })
     }
 
@@ -380,6 +409,28 @@ fn check_source<'a>(
         rename.insert(from, to.into_inner());
     }
 
+    let mut trust = Vec::new();
+    for entry in source.trust.iter().flatten() {
+        match TrustKind::parse(entry.get_ref()) {
+            Some(kind) => trust.push(kind),
+            None => problems.push(
+                at(entry.span())
+                    .error(
+                        "manifest-invalid",
+                        format!(
+                            "`trust` entry `{}` of source `{}` is not one of {}",
+                            entry.get_ref(),
+                            key.get_ref(),
+                            TrustKind::ALL.map(|k| format!("`{}`", k.as_str())).join(", ")
+                        ),
+                    )
+                    .with_hint("`hooks` allows `hooks`, `mcp-servers` allows `mcpServers`, `permissions` allows a `permissionMode` that skips prompts"),
+            ),
+        }
+    }
+    trust.sort();
+    trust.dedup();
+
     match (name, kind) {
         (Ok(name), Some(kind)) if problems.is_empty() => Ok(SourceSpec {
             name,
@@ -390,6 +441,8 @@ fn check_source<'a>(
                 exclude,
                 rename,
             },
+            trust,
+            allow_unicode: source.allow_unicode.unwrap_or(false),
         }),
         _ => Err(problems),
     }
@@ -592,6 +645,7 @@ mod raw {
     pub struct Install {
         pub target: Option<String>,
         pub strict: Option<bool>,
+        pub vendor: Option<Spanned<String>>,
     }
 
     #[derive(Deserialize)]
@@ -607,6 +661,9 @@ mod raw {
         pub agents: Option<Vec<Spanned<String>>>,
         pub exclude: Option<Vec<Spanned<String>>>,
         pub rename: Option<BTreeMap<String, Spanned<String>>>,
+        pub trust: Option<Vec<Spanned<String>>>,
+        #[serde(rename = "allow-unicode")]
+        pub allow_unicode: Option<bool>,
     }
 }
 
@@ -709,12 +766,37 @@ path = "./local"
                 "[sources.a]\ngit = \"x\"\nrename = { a = \"../x\" }",
                 "cannot rename",
             ),
+            (
+                "[sources.a]\ngit = \"x\"\ntrust = [\"hooks\", \"shell\"]",
+                "`trust` entry `shell` of source `a` is not one of `hooks`, `mcp-servers`, `permissions`",
+            ),
+            (
+                "[sources.a]\ngit = \"x\"\nallow-unicode = \"yes\"",
+                "invalid type: string \"yes\", expected a boolean",
+            ),
+            ("[install]\nvendor = \"\"", "`vendor` is empty"),
             ("[sources.a]\nbranch = \"x\"", "needs `git` or `path`"),
         ] {
             let d = first_problem(text);
             assert!(d.message.contains(needle), "{text}: {}", d.message);
             assert!(!d.message.contains("u:p@"), "secret leaked: {}", d.message);
         }
+    }
+
+    #[test]
+    fn reads_trust_allow_unicode_and_vendor() {
+        let m = parse(
+            "[install]\nvendor = \"agentpack-vendor\"\n[sources.a]\ngit = \"x\"\ntrust = [\"permissions\", \"hooks\", \"hooks\"]\nallow-unicode = true\n",
+        )
+        .unwrap();
+        assert_eq!(m.vendor, Some(PathBuf::from("/p/agentpack-vendor")));
+        assert_eq!(
+            m.sources[0].trust,
+            [TrustKind::Hooks, TrustKind::Permissions]
+        );
+        assert!(m.sources[0].allow_unicode);
+        let d = first_problem("[sources.a]\ngit = \"x\"\ntrust = [\"hooks\", \"all\"]\n");
+        assert_eq!(d.location.unwrap().to_string(), "/p/agentpack.toml:3:19");
     }
 
     #[test]

@@ -17,9 +17,11 @@ use crate::source::{self, Snapshot};
 
 /// How resolution may behave.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ResolveOptions {
+pub struct ResolveOptions<'a> {
     /// Never touch the network; use only the cache.
     pub offline: bool,
+    /// Read git sources' locked commits from this vendor directory: no network, no cache.
+    pub vendor: Option<&'a std::path::Path>,
 }
 
 /// A source pinned to an exact version, with its files.
@@ -125,6 +127,14 @@ fn resolve_one(
             })
         }
         SourceKind::Git { url, reference } => {
+            if let Some(dir) = options.vendor {
+                let (commit, tag, snapshot) = source::vendor::read(dir, spec, locked)?;
+                return Ok(Resolved {
+                    spec: spec.clone(),
+                    pin: Pin::Git { commit, tag },
+                    snapshot,
+                });
+            }
             let still_locked = locked.filter(|l| lock_matches(l, url, reference));
             let (repo, pin) =
                 match still_locked.and_then(|l| l.commit().map(|c| (c, l.tag.clone()))) {

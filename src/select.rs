@@ -6,10 +6,16 @@
 //! files (unparsable front matter, invalid UTF-8, too large) are errors when they are in scope: when the
 //! source takes every agent, or when an `agents` entry matches their path or the name they seem to have.
 //! Warnings are reported only for agents that are selected.
+//!
+//! The trust gate ([`gate`]) is applied here because only here is the source known: the front-matter
+//! checks report hidden Unicode and risky fields as errors, and a source's `allow-unicode = true` turns the
+//! first into warnings (kept as warnings under `--strict`: the source opted in), its `trust = [...]` lets
+//! the listed fields through.
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::frontmatter::trust::{HIDDEN_UNICODE, TrustKind};
 use crate::frontmatter::{self, Parsed};
-use crate::manifest::{Pattern, is_path_like};
+use crate::manifest::{Pattern, SourceSpec, is_path_like};
 use crate::resolve::Resolved;
 use crate::source::Content;
 
@@ -203,9 +209,11 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
             agent,
             ..
         } = c;
-        for d in agent.diagnostics {
-            out.diagnostics.push(if strict { d.promote() } else { d });
-        }
+        let checked = agent
+            .diagnostics
+            .into_iter()
+            .map(|d| if strict { d.promote() } else { d });
+        out.diagnostics.extend(gate(checked, &resolved.spec));
         let (installed_name, bytes) = match new_name {
             None => (agent.name.clone(), bytes.to_vec()),
             Some(new_name) => match frontmatter::rename(bytes, new_name) {
@@ -235,6 +243,46 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
         });
     }
     out
+}
+
+/// Apply a source's `trust` and `allow-unicode` to the diagnostics of one of its agents: trusted risky
+/// fields are dropped, allowed hidden Unicode becomes a warning, and what stays refused gets a hint with
+/// the exact line to add to the source's table.
+pub fn gate(
+    diagnostics: impl IntoIterator<Item = Diagnostic>,
+    spec: &SourceSpec,
+) -> Vec<Diagnostic> {
+    let table = format!("[sources.{}]", spec.name);
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            if d.code == HIDDEN_UNICODE {
+                if spec.allow_unicode {
+                    d.severity = Severity::Warning;
+                    d.hint = Some(format!("allowed by `allow-unicode = true` in {table}"));
+                } else {
+                    d.hint = Some(format!(
+                        "remove it; if you trust source `{}`, add this line to {table} in agentpack.toml (it is then a warning): allow-unicode = true",
+                        spec.name
+                    ));
+                }
+            } else if let Some(kind) = TrustKind::of_code(d.code) {
+                if spec.trust.contains(&kind) {
+                    return None;
+                }
+                let mut wanted = spec.trust.clone();
+                wanted.push(kind);
+                wanted.sort();
+                let list: Vec<String> = wanted.iter().map(|k| format!("\"{}\"", k.as_str())).collect();
+                d.hint = Some(format!(
+                    "read it first; to allow it, {} this line in {table} in agentpack.toml: trust = [{}]",
+                    if spec.trust.is_empty() { "add" } else { "use" },
+                    list.join(", ")
+                ));
+            }
+            Some(d)
+        })
+        .collect()
 }
 
 /// The path of `repo_path` relative to the source's searched directory.

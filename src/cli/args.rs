@@ -23,6 +23,9 @@ pub struct GlobalArgs {
     /// Path to agentpack.toml (default: in the current directory or the nearest parent)
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
+    /// Work on the user's agents (~/.claude/agents), with agentpack.toml and agentpack.lock in the user's config directory
+    #[arg(short = 'g', long, global = true, conflicts_with = "manifest_path")]
+    pub global: bool,
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -61,6 +64,25 @@ pub enum Command {
         after_help = "Examples:\n  agentpack lint .claude/agents\n  agentpack lint --strict agents/reviewer.md"
     )]
     Lint(LintArgs),
+    /// Check, without network and without writing, that the installed agents match the lock and the manifest
+    #[command(
+        after_help = "Examples:\n  agentpack verify\n  agentpack verify --json\n  agentpack verify --format github   # annotations in GitHub Actions"
+    )]
+    Verify(VerifyArgs),
+    /// Copy the locked source files into a directory so installs need no network and no cache
+    #[command(after_help = "Examples:\n  agentpack vendor\n  agentpack vendor third-party/agents")]
+    Vendor(VendorArgs),
+}
+
+/// How `lint` and `verify` print their findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Diagnostics with snippets, for people
+    Human,
+    /// One JSON document
+    Json,
+    /// GitHub Actions annotations (`::error file=...,line=...,col=...::message`)
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +102,9 @@ pub struct InstallArgs {
     /// Treat front-matter warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Ignore `[install] vendor`: resolve from the cache and the network (to update the lock, then re-vendor)
+    #[arg(long)]
+    pub no_vendor: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,4 +122,33 @@ pub struct LintArgs {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Print the findings as JSON (same as --format json)
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, value_name = "FORMAT")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Treat front-matter warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the report as JSON (same as --format json)
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// How to print the problems
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, value_name = "FORMAT")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VendorArgs {
+    /// Directory to write, relative to the manifest's directory
+    #[arg(default_value = "agentpack-vendor", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Use only the cache; never touch the network
+    #[arg(long)]
+    pub offline: bool,
 }

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod commands;
+mod format;
 mod printer;
 
 use std::path::PathBuf;
@@ -40,10 +41,12 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
     match &cli.command {
-        Command::Init => commands::init::exec(printer),
+        Command::Init => commands::init::exec(&cli.global, printer),
         Command::Install(args) => commands::install::exec(args, &cli.global, printer),
         Command::List(args) => commands::list::exec(args, &cli.global),
         Command::Lint(args) => commands::lint::exec(args, printer),
+        Command::Verify(args) => commands::verify::exec(args, &cli.global, printer),
+        Command::Vendor(args) => commands::vendor::exec(args, &cli.global, printer),
     }
 }
 
@@ -61,8 +64,19 @@ fn report(printer: &Printer, e: &Error) {
     printer.error(&e.to_string(), &causes, e.hint().as_deref());
 }
 
-/// `--manifest-path`, or `agentpack.toml` in the current directory or its nearest parent.
+/// `--manifest-path`, the user's manifest with `--global`, or `agentpack.toml` in the current directory or
+/// its nearest parent.
 fn manifest_path(global: &GlobalArgs) -> Result<PathBuf> {
+    if global.global {
+        let path = crate::scope::global_manifest()?;
+        if !path.is_file() {
+            return Err(Error::Usage {
+                message: format!("there is no global manifest at `{}`", path.display()),
+                hint: Some("run `agentpack init --global` to create it".into()),
+            });
+        }
+        return Ok(path);
+    }
     let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
     match &global.manifest_path {
         Some(path) if path.is_file() => Ok(crate::manifest::normalize(&cwd.join(path))),

@@ -39,6 +39,10 @@
 //! | `unknown-field` | warning | a key Claude Code does not read (one per key; past 20, one summary for the rest) |
 //! | `mojibake` | warning | UTF-8 text that was decoded as Windows-1252 and saved again, anywhere in the file |
 //! | `name-convention` | warning | `name` loads but is not lowercase letters and hyphens |
+//! | `hidden-unicode` | error | an invisible format character anywhere in the file ([`trust`]) |
+//! | `untrusted-hooks` | error | `hooks` would run shell commands ([`trust`]) |
+//! | `untrusted-mcp-servers` | error | `mcpServers` brings MCP servers ([`trust`]) |
+//! | `untrusted-permissions` | error | `permissionMode` skips permission prompts ([`trust`]) |
 //!
 //! Errors mean Claude Code would skip the agent (or agentpack cannot install it under that name);
 //! warnings mean Claude Code loads the agent but ignores or mangles part of it.
@@ -48,6 +52,7 @@ mod lenient;
 mod mojibake;
 mod name;
 mod source;
+pub mod trust;
 mod yaml;
 
 pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
@@ -257,6 +262,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
             .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
         );
     }
+    diagnostics.extend(trust::check(label, text, &lines, &map));
     diagnostics.sort_by_key(|d| {
         let loc = d.location.as_ref();
         (

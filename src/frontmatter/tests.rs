@@ -598,9 +598,16 @@ fn enum_fields() {
         let col = field.find(' ').unwrap() + 2;
         assert_eq!(found(&a.diagnostics), [(code, W, 4, col)], "{field}");
     }
+    // Valid, but modes that skip permission prompts are for the trust checks to refuse.
     for field in [
         "permissionMode: acceptEdits",
         "permissionMode: bypassPermissions",
+    ] {
+        let a = agent(&format!("---\nname: e\ndescription: d\n{field}\n---\n"));
+        assert_eq!(codes(&a.diagnostics), ["untrusted-permissions"], "{field}");
+    }
+    for field in [
+        "permissionMode: plan",
         "effort: xhigh",
         "memory: local",
         "isolation: worktree",
@@ -815,7 +822,16 @@ fn edge_fixtures_that_are_broken() {
 #[test]
 fn edge_fixtures_that_are_agents() {
     let cases: &[(&[u8], &str, &[Found])] = &[
-        (fixture!("edge/all-fields.md"), "all-fields", &[]),
+        // Accepted by Claude Code; the risky fields are refused by the trust checks until a source trusts them.
+        (
+            fixture!("edge/all-fields.md"),
+            "all-fields",
+            &[
+                ("untrusted-permissions", E, 8, 1),
+                ("untrusted-mcp-servers", E, 11, 1),
+                ("untrusted-hooks", E, 13, 1),
+            ],
+        ),
         (
             fixture!("edge/block-description.md"),
             "block-description",

@@ -27,6 +27,21 @@ pub fn template() -> String {
 
 /// Create `agentpack.toml` in `dir`; refuses to overwrite an existing one.
 pub fn init(dir: &Path) -> Result<PathBuf> {
+    write_new(dir, &template())
+}
+
+/// Create the global manifest (`--global`) in `dir`, creating the directory. Its `target` is left to the
+/// default, `~/.claude/agents`: a relative target would land inside the config directory.
+pub fn init_global(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    let text = template().replace(
+        "target = \".claude/agents\"",
+        "# target = \"/path/to/agents\"   # default for the global manifest: ~/.claude/agents",
+    );
+    write_new(dir, &text)
+}
+
+fn write_new(dir: &Path, text: &str) -> Result<PathBuf> {
     let path = dir.join(MANIFEST_NAME);
     if path.exists() {
         return Err(Error::Usage {
@@ -34,7 +49,7 @@ pub fn init(dir: &Path) -> Result<PathBuf> {
             hint: Some("edit it, or delete it first to start over".into()),
         });
     }
-    crate::fsutil::write_atomic(&path, template().as_bytes())?;
+    crate::fsutil::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
 

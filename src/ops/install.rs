@@ -24,6 +24,8 @@ pub struct InstallOptions {
     pub force: bool,
     /// Warnings are errors (also `[install] strict = true`).
     pub strict: bool,
+    /// Ignore `[install] vendor`: resolve from the cache and the network.
+    pub no_vendor: bool,
 }
 
 /// What an install did.
@@ -48,15 +50,21 @@ pub fn install(
     let manifest = Manifest::parse(manifest_path, &String::from_utf8_lossy(&manifest_bytes))?;
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
-    let state_path = state::location(cache.root(), &manifest.path);
-    if let Some(unchanged) = fresh(
-        &manifest,
-        &manifest_bytes,
-        &lock_path,
-        &state_path,
-        options,
-        strict,
-    ) {
+    let vendor = manifest.vendor.as_deref().filter(|_| !options.no_vendor);
+    // The no-op state lives in the cache, which an install from a vendor directory never touches.
+    let state_path = vendor
+        .is_none()
+        .then(|| state::location(cache.root(), &manifest.path));
+    if let Some(unchanged) = state_path.as_deref().and_then(|state_path| {
+        fresh(
+            &manifest,
+            &manifest_bytes,
+            &lock_path,
+            state_path,
+            options,
+            strict,
+        )
+    }) {
         return Ok(InstallSummary {
             unchanged,
             ..InstallSummary::default()
@@ -76,6 +84,7 @@ pub fn install(
         cache,
         ResolveOptions {
             offline: options.offline,
+            vendor,
         },
         reporter,
     )?;
@@ -145,12 +154,12 @@ pub fn install(
         lock_changes.then_some((lock_path.as_path(), &lock)),
     )?;
 
-    if let Ok(lock_bytes) = std::fs::read(&lock_path) {
+    if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
         let files: Vec<_> = placed
             .iter()
             .map(|p| (p.file.clone(), p.sha256.clone()))
             .collect();
-        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(&state_path);
+        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
     }
 
     let mut summary = InstallSummary {

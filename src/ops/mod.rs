@@ -5,3 +5,5 @@ pub mod init;
 pub mod install;
 pub mod lint;
 pub mod list;
+pub mod vendor;
+pub mod verify;

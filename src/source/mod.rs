@@ -2,13 +2,15 @@
 //! searched directory, whatever the source kind:
 //!
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
-//! - [`path`]: a plain local directory.
+//! - [`path`]: a plain local directory;
+//! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
 
 pub mod git;
 pub mod path;
+pub mod vendor;
 
 /// The `.md` files of a source under its searched directory.
 #[derive(Debug, Default)]

@@ -3,6 +3,10 @@
 //! loopback git servers).
 
 mod commands;
+mod global;
 mod install;
 mod support;
 mod support_selftest;
+mod trust;
+mod vendor;
+mod verify;

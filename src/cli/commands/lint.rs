@@ -4,7 +4,8 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::ops::lint::{lint, missing_paths};
 use crate::reporter::Reporter;
 
-use super::super::args::LintArgs;
+use super::super::args::{LintArgs, OutputFormat};
+use super::super::format::{diagnostic_json, github_annotation};
 use super::super::printer::Printer;
 
 pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -15,8 +16,36 @@ pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
         });
     }
     let report = lint(&args.paths, args.strict)?;
-    for d in &report.diagnostics {
-        println!("{}\n", d.render());
+    let warnings = report.diagnostics.len() - report.errors();
+    let format = if args.json {
+        OutputFormat::Json
+    } else {
+        args.format
+    };
+    match format {
+        OutputFormat::Human => {
+            for d in &report.diagnostics {
+                println!("{}\n", d.render());
+            }
+        }
+        OutputFormat::Github => {
+            for d in &report.diagnostics {
+                println!("{}", github_annotation(d));
+            }
+        }
+        OutputFormat::Json => {
+            let json = serde_json::json!({
+                "files": report.files,
+                "agents": report.agents,
+                "errors": report.errors(),
+                "warnings": warnings,
+                "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("serializable")
+            );
+        }
     }
     for (file, reason) in &report.passed_over {
         printer.status(
@@ -24,7 +53,6 @@ pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
             &format!("{file}: {reason}"),
         );
     }
-    let warnings = report.diagnostics.len() - report.errors();
     printer.note(&format!(
         "checked {} files: {} agents, {} errors, {} warnings",
         report.files,

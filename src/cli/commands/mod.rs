@@ -4,3 +4,5 @@ pub mod init;
 pub mod install;
 pub mod lint;
 pub mod list;
+pub mod vendor;
+pub mod verify;

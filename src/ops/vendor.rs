@@ -1,0 +1,132 @@
+//! `agentpack vendor [DIR]`: copy, for each git source's locked commit, exactly the files the project
+//! installs (plus the pack's own `agentpack.toml` at the searched directory, if it has one) into DIR, with a
+//! checksum file per source ([`crate::source::vendor`]).
+//!
+//! Sources are resolved as `install` resolves them (the lock's commits, the cache, the network when the
+//! cache lacks a commit, never the vendor directory itself), and the lock must already describe the
+//! manifest: vendoring never changes what is installed, so it refuses a stale lock instead of writing one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::lockfile::{self, Lockfile};
+use crate::manifest::{Manifest, SourceKind, normalize};
+use crate::reporter::Reporter;
+use crate::resolve::{self, Pin, ResolveOptions};
+use crate::source::git::Cache;
+use crate::source::vendor::{PACK_MANIFEST, VendoredSource};
+use crate::source::{self, Content};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VendorOptions {
+    /// Use only the cache.
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorSummary {
+    /// The directory written (absolute).
+    pub dir: PathBuf,
+    pub sources: usize,
+    pub files: usize,
+    /// Whether `[install] vendor` already names this directory.
+    pub configured: bool,
+}
+
+/// Vendor into `dir` (relative to the manifest's directory).
+pub fn vendor(
+    manifest_path: &Path,
+    dir: &Path,
+    options: VendorOptions,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<VendorSummary> {
+    let manifest = Manifest::load(manifest_path)?;
+    let dir = normalize(&manifest.root.join(dir));
+    let stale = |message: String| {
+        Error::LockOutdated {
+        message,
+        hint: "run `agentpack install` (with `--no-vendor` when `[install] vendor` is set), then `agentpack vendor` again".into(),
+    }
+    };
+    let Some(lock) = Lockfile::load(&manifest.root.join(lockfile::LOCK_NAME))? else {
+        return Err(stale(
+            "`agentpack.lock` is missing; vendoring copies the locked commits".into(),
+        ));
+    };
+    let resolved = resolve::resolve_all(
+        &manifest.sources,
+        Some(&lock),
+        cache,
+        ResolveOptions {
+            offline: options.offline,
+            vendor: None,
+        },
+        reporter,
+    )?;
+
+    let mut sources = Vec::new();
+    for source in &resolved {
+        let name = source.spec.name.as_str();
+        if lock.source(name) != Some(&source.locked()) {
+            return Err(stale(format!(
+                "`agentpack.lock` is out of date for source `{name}`"
+            )));
+        }
+        let (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) =
+            (&source.spec.kind, &source.pin)
+        else {
+            continue; // path sources are local already
+        };
+        let mut files = BTreeMap::new();
+        for agent in lock.agents.iter().filter(|a| a.source == name) {
+            let found = source
+                .snapshot
+                .files
+                .iter()
+                .find(|f| f.repo_path == agent.path);
+            match found.map(|f| &f.content) {
+                Some(Content::Bytes(bytes)) => {
+                    files.insert(agent.path.clone(), bytes.clone());
+                }
+                _ => {
+                    return Err(stale(format!(
+                        "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
+                        agent.path,
+                        commit.short()
+                    )));
+                }
+            }
+        }
+        let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
+        if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
+            files.insert(pack_manifest, bytes);
+        }
+        sources.push(VendoredSource::new(name, &url.written, *commit, files));
+    }
+    crate::source::vendor::write(&dir, &sources)?;
+    Ok(VendorSummary {
+        configured: manifest.vendor.as_deref() == Some(dir.as_path()),
+        dir,
+        files: sources.iter().map(|s| s.files.len()).sum(),
+        sources: sources.len(),
+    })
+}
+
+/// A regular file of at most 1 MiB at `path` in `commit`, from the cache; `None` when there is none.
+fn read_blob(
+    cache: &Cache,
+    url: &str,
+    commit: crate::names::Commit,
+    path: &str,
+) -> Option<Vec<u8>> {
+    let repo = cache.open(url)?;
+    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+        return None;
+    }
+    let blob = repo.find_blob(entry.id()).ok()?;
+    (blob.size() <= crate::frontmatter::MAX_FILE_SIZE).then(|| blob.content().to_vec())
+}

@@ -1,0 +1,369 @@
+//! `agentpack verify`: the CI check. Reads the manifest, the lock and the target directory — no network, no
+//! cache, no writes — and reports every way the installed agents differ from what the lock and the manifest
+//! say, each problem with the file and the command that fixes it.
+//!
+//! | code | problem |
+//! |---|---|
+//! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
+//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect, another `target` |
+//! | `file-missing` | an installed file is gone |
+//! | `modified-file` | an installed file's sha256 differs from the lock |
+//! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
+//! | `vendor-checksum` | with `[install] vendor`: a vendored file was changed, removed or added |
+//! | `vendor-outdated` | with `[install] vendor`: a git source is not vendored at its locked commit |
+//! | front-matter codes | an installed file fails the checks (with its source's `trust` / `allow-unicode`) |
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Location};
+use crate::error::Result;
+use crate::frontmatter::{self, Parsed};
+use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
+use crate::manifest::{Manifest, SourceKind, SourceSpec, normalize};
+use crate::names::sha256_hex;
+use crate::source;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions {
+    /// Front-matter warnings are errors (also `[install] strict = true`).
+    pub strict: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    /// Installed agents whose files were checked.
+    pub agents: usize,
+    /// Every problem, errors and warnings, in a stable order.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl VerifyReport {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.problems.len() - self.errors()
+    }
+}
+
+const INSTALL: &str = "run `agentpack install` and commit agentpack.lock";
+
+/// Verify the project of `manifest_path`. `Err` only for unusable input (manifest, lock, unreadable disk).
+pub fn verify(manifest_path: &Path, options: VerifyOptions) -> Result<VerifyReport> {
+    let manifest = Manifest::load(manifest_path)?;
+    let lock_path = manifest.root.join(LOCK_NAME);
+    let mut report = VerifyReport::default();
+    let Some(lock) = Lockfile::load(&lock_path)? else {
+        if !manifest.sources.is_empty() {
+            report.problems.push(
+                Diagnostic::error(
+                    "lock-missing",
+                    "`agentpack.lock` is missing, so nothing is known to be installed",
+                )
+                .at(Location::file(LOCK_NAME))
+                .with_hint(INSTALL),
+            );
+        }
+        return Ok(report);
+    };
+    lock_matches_manifest(&manifest, &lock, &mut report.problems);
+    check_files(&manifest, &lock, options, &mut report)?;
+    unmanaged_duplicates(&manifest, &lock, &mut report.problems)?;
+    if let Some(dir) = &manifest.vendor {
+        vendored(&manifest, dir, &lock, &mut report.problems);
+    }
+    Ok(report)
+}
+
+fn outdated(message: String) -> Diagnostic {
+    Diagnostic::error("lock-outdated", message)
+        .at(Location::file(LOCK_NAME))
+        .with_hint(INSTALL)
+}
+
+fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    for spec in &manifest.sources {
+        let name = spec.name.as_str();
+        let Some(locked) = lock.source(name) else {
+            out.push(outdated(format!(
+                "source `{name}` is in agentpack.toml but not in agentpack.lock"
+            )));
+            continue;
+        };
+        if let Some(change) = source_change(spec, locked) {
+            out.push(outdated(format!(
+                "source `{name}` changed since agentpack.lock was written: {change}"
+            )));
+            continue;
+        }
+        let agents: Vec<&LockedAgent> = lock.agents.iter().filter(|a| a.source == name).collect();
+        selection_changes(manifest, spec, &agents, out);
+    }
+    for locked in &lock.sources {
+        if manifest.source(&locked.name).is_none() {
+            out.push(outdated(format!(
+                "source `{}` is in agentpack.lock but no longer in agentpack.toml",
+                locked.name
+            )));
+        }
+    }
+}
+
+/// What differs between a source in the manifest and its lock entry, if anything.
+fn source_change(spec: &SourceSpec, locked: &LockedSource) -> Option<String> {
+    if spec.subdir != locked.subdir {
+        return Some(format!(
+            "`subdir` is {:?} in agentpack.toml, {:?} in the lock",
+            spec.subdir, locked.subdir
+        ));
+    }
+    match &spec.kind {
+        SourceKind::Git { url, reference } => {
+            let (kind, value) = reference.kind_and_value();
+            if locked.git.as_deref() != Some(url.written.as_str()) {
+                return Some(format!(
+                    "`git` is `{}`, the lock has {}",
+                    url.written,
+                    shown(locked.git.as_deref().or(locked.path.as_deref()))
+                ));
+            }
+            if locked.ref_kind.as_deref() != Some(kind) || locked.reference.as_deref() != value {
+                return Some(format!(
+                    "agentpack.toml asks for {reference}, the lock has {} {}",
+                    locked.ref_kind.as_deref().unwrap_or("no ref"),
+                    shown(locked.reference.as_deref())
+                ));
+            }
+            None
+        }
+        SourceKind::Path { written, dir } => {
+            if locked.path.as_deref() != Some(written.as_str()) {
+                return Some(format!(
+                    "`path` is `{written}`, the lock has {}",
+                    shown(locked.path.as_deref().or(locked.git.as_deref()))
+                ));
+            }
+            match source::path::snapshot(spec.name.as_str(), dir, spec.subdir.as_deref()) {
+                Ok(snapshot)
+                    if locked.content_hash.as_deref()
+                        != Some(source::path::content_hash(&snapshot).as_str()) =>
+                {
+                    Some(format!("the files in `{written}` changed since install"))
+                }
+                Ok(_) => None,
+                Err(e) => Some(e.to_string()),
+            }
+        }
+    }
+}
+
+fn shown(value: Option<&str>) -> String {
+    value.map_or("none".into(), |v| format!("`{v}`"))
+}
+
+/// `agents`, `exclude`, `rename` and `target` of the manifest against the agents the lock records.
+fn selection_changes(
+    manifest: &Manifest,
+    spec: &SourceSpec,
+    agents: &[&LockedAgent],
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = spec.name.as_str();
+    let selection = &spec.selection;
+    // (front-matter name in the source, path relative to the searched directory)
+    let keys: Vec<(&str, &str)> = agents
+        .iter()
+        .map(|a| {
+            let original = a.original_name.as_deref().unwrap_or(&a.name);
+            let path = match &spec.subdir {
+                Some(dir) => a
+                    .path
+                    .strip_prefix(dir.as_str())
+                    .map_or(a.path.as_str(), |p| p.trim_start_matches('/')),
+                None => a.path.as_str(),
+            };
+            (original, path)
+        })
+        .collect();
+    for pattern in &selection.agents {
+        if !keys.iter().any(|(n, p)| pattern.matches(n, p)) {
+            out.push(outdated(format!(
+                "`agents` entry `{}` of source `{name}` matches no agent in the lock",
+                pattern.written
+            )));
+        }
+    }
+    for (agent, (original, path)) in agents.iter().zip(&keys) {
+        if let Some(pattern) = selection.exclude.iter().find(|p| p.matches(original, path)) {
+            out.push(outdated(format!(
+                "agent `{}` of source `{name}` is locked, but `exclude` entry `{}` leaves it out",
+                agent.name, pattern.written
+            )));
+        }
+        let renamed = selection.rename.iter().find_map(|(key, to)| {
+            let hit = if crate::manifest::is_path_like(key) {
+                key.trim_start_matches("./") == *path || key == &agent.path
+            } else {
+                key == original
+            };
+            hit.then_some(to.as_str())
+        });
+        let expected = renamed.unwrap_or(original);
+        if agent.name != expected {
+            out.push(outdated(format!(
+                "agent `{original}` of source `{name}` is locked as `{}`, but agentpack.toml installs it as `{expected}`",
+                agent.name
+            )));
+        }
+        let file = normalize(&manifest.root.join(&agent.file));
+        if file.parent() != Some(manifest.target.as_path()) {
+            out.push(outdated(format!(
+                "agent `{}` is locked at `{}`, outside the target directory `{}`",
+                agent.name,
+                agent.file,
+                lockfile::file_label(&manifest.root, &manifest.target)
+            )));
+        }
+    }
+}
+
+/// Every installed file: present, unedited, and passing the checks of its source.
+fn check_files(
+    manifest: &Manifest,
+    lock: &Lockfile,
+    options: VerifyOptions,
+    report: &mut VerifyReport,
+) -> Result<()> {
+    let strict = options.strict || manifest.strict;
+    for agent in &lock.agents {
+        let path = normalize(&manifest.root.join(&agent.file));
+        let from = format!("agent `{}` from `{}`", agent.name, agent.source);
+        let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
+            report.problems.push(
+                Diagnostic::error(
+                    "file-missing",
+                    format!("`{}` ({from}) is missing", agent.file),
+                )
+                .at(Location::file(&agent.file))
+                .with_hint("run `agentpack install` to restore it"),
+            );
+            continue;
+        };
+        report.agents += 1;
+        if sha256_hex(&bytes) != agent.sha256 {
+            report.problems.push(
+                Diagnostic::error(
+                    "modified-file",
+                    format!(
+                        "`{}` ({from}) was edited since install: its sha256 differs from agentpack.lock",
+                        agent.file
+                    ),
+                )
+                .at(Location::file(&agent.file))
+                .with_hint("restore it with `agentpack install --force`, or make the change in the source and update"),
+            );
+        }
+        let diagnostics = match frontmatter::parse(&agent.file, &bytes) {
+            Parsed::Document { reason } => vec![
+                Diagnostic::error(
+                    "not-an-agent",
+                    format!("`{}` is not an agent: {reason}", agent.file),
+                )
+                .at(Location::file(&agent.file))
+                .with_hint("restore it with `agentpack install --force`"),
+            ],
+            parsed => parsed
+                .diagnostics()
+                .iter()
+                .cloned()
+                .map(|d| if strict { d.promote() } else { d })
+                .collect(),
+        };
+        match manifest.source(&agent.source) {
+            Some(spec) => report
+                .problems
+                .extend(crate::select::gate(diagnostics, spec)),
+            None => report.problems.extend(diagnostics),
+        }
+    }
+    Ok(())
+}
+
+/// With a vendor directory, what `install` would read from it: every git source at its locked commit,
+/// every file matching its checksum.
+fn vendored(manifest: &Manifest, dir: &Path, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    let relative = |mut d: Diagnostic| {
+        if let Some(location) = &mut d.location
+            && let Ok(rest) = Path::new(&location.file).strip_prefix(&manifest.root)
+        {
+            location.file = rest.display().to_string();
+        }
+        d
+    };
+    for spec in &manifest.sources {
+        if !matches!(spec.kind, SourceKind::Git { .. }) {
+            continue;
+        }
+        match source::vendor::read(dir, spec, lock.source(spec.name.as_str())) {
+            Ok(_) => {}
+            Err(crate::error::Error::InvalidInput { diagnostics, .. }) => {
+                out.extend(diagnostics.into_iter().map(relative));
+            }
+            Err(e) => out.push(
+                Diagnostic::error("vendor-outdated", e.to_string())
+                    .at(Location::file(lockfile::file_label(&manifest.root, dir)))
+                    .with_hint(e.hint().unwrap_or_default()),
+            ),
+        }
+    }
+}
+
+/// Agent files in the target directory that agentpack did not install but that claim a managed agent's
+/// `name`: Claude Code would load only one of the two.
+fn unmanaged_duplicates(
+    manifest: &Manifest,
+    lock: &Lockfile,
+    out: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    if !manifest.target.is_dir() {
+        return Ok(());
+    }
+    let managed: BTreeMap<PathBuf, &LockedAgent> = lock
+        .agents
+        .iter()
+        .map(|a| (normalize(&manifest.root.join(&a.file)), a))
+        .collect();
+    let by_name: BTreeMap<&str, &LockedAgent> =
+        lock.agents.iter().map(|a| (a.name.as_str(), a)).collect();
+    let snapshot = source::path::snapshot("target", &manifest.target, None)?;
+    let mut reported = BTreeSet::new();
+    for file in &snapshot.files {
+        let path = manifest.target.join(&file.path);
+        if managed.contains_key(&path) {
+            continue;
+        }
+        let source::Content::Bytes(bytes) = &file.content else {
+            continue;
+        };
+        let label = lockfile::file_label(&manifest.root, &path);
+        if let Some(name) = frontmatter::parse(&label, bytes).name()
+            && let Some(owner) = by_name.get(name)
+            && reported.insert(label.clone())
+        {
+            out.push(
+                Diagnostic::error(
+                    "unmanaged-duplicate",
+                    format!(
+                        "`{label}` was not installed by agentpack but declares `name: {name}`, like `{}` from `{}`; Claude Code loads only one of them",
+                        owner.file, owner.source
+                    ),
+                )
+                .at(Location::file(&label))
+                .with_hint(format!("delete `{label}`, or give it another `name`")),
+            );
+        }
+    }
+    Ok(())
+}

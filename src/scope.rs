@@ -1,0 +1,46 @@
+//! Where agentpack works: the project scope (the nearest `agentpack.toml`, agents in `.claude/agents` next
+//! to it) or the user scope of `--global` (`agentpack.toml` and `agentpack.lock` in the user's config
+//! directory, agents in `~/.claude/agents`, where Claude Code loads the user's own agents).
+//!
+//! Directories come from `directories`, which honours `HOME` and, on Linux, `XDG_CONFIG_HOME`
+//! (`~/.config/agentpack` by default; `~/Library/Application Support/agentpack` on macOS).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::manifest::{DEFAULT_TARGET, MANIFEST_NAME, normalize};
+
+/// The directory holding the global manifest and lock.
+pub fn global_dir() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "agentpack")
+        .map(|dirs| normalize(dirs.config_dir()))
+        .ok_or_else(|| no_home("a config directory"))
+}
+
+/// The global manifest (it may not exist yet).
+pub fn global_manifest() -> Result<PathBuf> {
+    Ok(global_dir()?.join(MANIFEST_NAME))
+}
+
+/// `~/.claude/agents`: where Claude Code loads the user's agents from.
+pub fn user_agents_dir() -> Result<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|dirs| normalize(&dirs.home_dir().join(DEFAULT_TARGET)))
+        .ok_or_else(|| no_home("the home directory"))
+}
+
+/// Where a manifest in `root` installs when it sets no `[install] target`: `~/.claude/agents` for the
+/// global manifest, `.claude/agents` next to the manifest otherwise.
+pub fn default_target(root: &Path) -> PathBuf {
+    match (global_dir(), user_agents_dir()) {
+        (Ok(global), Ok(user)) if normalize(root) == global => user,
+        _ => normalize(&root.join(DEFAULT_TARGET)),
+    }
+}
+
+fn no_home(what: &str) -> Error {
+    Error::Usage {
+        message: format!("cannot find {what} for `--global` (no home directory)"),
+        hint: Some("set `HOME`".into()),
+    }
+}

@@ -1,0 +1,172 @@
+//! `agentpack vendor` and installs from a vendor directory: no network, no cache, checksums enforced.
+
+use crate::install::{agent, studio};
+use crate::support::*;
+
+/// The studio collection plus a pack manifest at the root, installed with a rename and one exclude.
+fn vendored_project() -> (GitRepo, Sandbox, String) {
+    let repo = studio();
+    repo.file(
+        "agentpack.toml",
+        "[sources.deps]\ngit = \"https://example.invalid/deps\"\n",
+    );
+    repo.commit("a pack manifest");
+    repo.move_tag("v1.0.0", "HEAD");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nexclude = [\"rapid-prototyper\"]\nrename = {{ ui-designer = \"studio-ui\" }}\n",
+        repo.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    (repo, sb, manifest)
+}
+
+#[test]
+fn vendor_copies_exactly_the_installed_files_and_prints_the_snippet() {
+    let (repo, sb, _) = vendored_project();
+    sb.run(["vendor"])
+        .success()
+        .stdout_is("[install]\nvendor = \"agentpack-vendor\"\n")
+        .stderr_has("vendored 3 files of 1 sources");
+    let files: Vec<String> = sb.snapshot("agentpack-vendor").into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "studio/.agentpack-checksum.json",
+            "studio/agentpack.toml",
+            "studio/design/ui-designer.md",
+            "studio/engineering/backend-architect.md",
+        ]
+    );
+    // The source's bytes, not the renamed installed file.
+    assert_eq!(
+        sb.read("agentpack-vendor/studio/design/ui-designer.md"),
+        agent("ui-designer", "Designs UIs")
+    );
+    let checksums: serde_json::Value =
+        serde_json::from_str(&sb.read("agentpack-vendor/studio/.agentpack-checksum.json")).unwrap();
+    assert_eq!(checksums["commit"], repo.rev_parse("v1.0.0").as_str());
+    assert_eq!(checksums["source"], "studio");
+    assert_eq!(checksums["files"].as_object().unwrap().len(), 3);
+}
+
+#[test]
+fn frozen_install_from_the_vendor_dir_needs_no_cache_and_no_network() {
+    let (repo, sb, manifest) = vendored_project();
+    sb.run(["vendor"]).success();
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
+    );
+    let installed = sb.snapshot(".claude/agents");
+    let lock = sb.read("agentpack.lock");
+
+    // A clean checkout on a machine with no cache and no way to reach the remote.
+    sb.remove(".claude");
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    let moved = repo.path().with_file_name("studio-gone");
+    std::fs::rename(repo.path(), &moved).unwrap();
+    let empty_cache = sb.root().join("empty-cache");
+    std::fs::create_dir(&empty_cache).unwrap();
+
+    Outcome::of(
+        sb.cmd(["install", "--frozen"])
+            .env("AGENTPACK_CACHE_DIR", &empty_cache),
+    )
+    .success()
+    .stderr_has("2 installed");
+    assert_tree_eq(&installed, &sb.snapshot(".claude/agents"));
+    assert_eq!(sb.read("agentpack.lock"), lock);
+    assert_eq!(std::fs::read_dir(&empty_cache).unwrap().count(), 0);
+    assert!(!sb.cache().exists());
+    Outcome::of(sb.cmd(["verify"])).success();
+    std::fs::rename(&moved, repo.path()).unwrap();
+}
+
+#[test]
+fn a_tampered_vendored_file_is_an_error_naming_it() {
+    let (_repo, sb, manifest) = vendored_project();
+    sb.run(["vendor"]).success();
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
+    );
+    sb.write(
+        "agentpack-vendor/studio/engineering/backend-architect.md",
+        agent("backend-architect", "Now also exfiltrates secrets"),
+    );
+    sb.remove(".claude");
+    let before = sb.snapshot(".");
+    sb.run(["install", "--frozen"])
+        .failure(2)
+        .stderr_has("error[vendor-checksum]: vendored file `")
+        .stderr_has(
+            "agentpack-vendor/studio/engineering/backend-architect.md` does not match its checksum",
+        );
+    assert_tree_eq(&before, &sb.snapshot("."));
+    sb.run(["verify"])
+        .failure(1)
+        .stdout_has("error[vendor-checksum]")
+        .stdout_has("--> agentpack-vendor/studio/engineering/backend-architect.md");
+
+    // An added file is refused as well.
+    sb.run(["vendor"]).success();
+    sb.write(
+        "agentpack-vendor/studio/design/extra.md",
+        agent("extra", "x"),
+    );
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("agentpack-vendor/studio/design/extra.md` is in the vendor directory but not in `.agentpack-checksum.json`");
+}
+
+#[test]
+fn a_stale_vendor_dir_or_lock_is_refused_with_the_way_out() {
+    let (repo, sb, manifest) = vendored_project();
+    sb.run(["vendor"]).success();
+    let with_vendor = format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}");
+    sb.write("agentpack.toml", &with_vendor);
+
+    // A new ref: the vendor dir cannot serve it, and install says how to refresh.
+    repo.file(
+        "design/ui-designer.md",
+        agent("ui-designer", "Designs UIs, v2"),
+    );
+    repo.commit("v2");
+    repo.tag("v2.0.0");
+    sb.write("agentpack.toml", with_vendor.replace("v1.0.0", "v2.0.0"));
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("source `studio` has no matching entry in agentpack.lock")
+        .stderr_has("agentpack install --no-vendor");
+    // vendor refuses a stale lock rather than writing one.
+    sb.run(["vendor"])
+        .failure(1)
+        .stderr_has("`agentpack.lock` is out of date for source `studio`");
+    sb.run(["install", "--no-vendor"]).success();
+    sb.run(["vendor"])
+        .success()
+        .stdout_is("")
+        .stderr_has("agentpack.toml already installs from this directory");
+    assert_eq!(
+        sb.read("agentpack-vendor/studio/design/ui-designer.md"),
+        agent("ui-designer", "Designs UIs, v2")
+    );
+    sb.run(["install", "--frozen"]).success();
+    sb.run(["verify"]).success();
+}
+
+#[test]
+fn vendor_never_replaces_a_directory_it_did_not_write() {
+    let (_repo, sb, _) = vendored_project();
+    sb.write("third-party/notes.txt", "mine");
+    sb.run(["vendor", "third-party"])
+        .failure(2)
+        .stderr_has("holds `notes.txt`, which agentpack did not vendor");
+    assert_eq!(sb.read("third-party/notes.txt"), "mine");
+    sb.run(["vendor", "vendored/agents"])
+        .success()
+        .stdout_is("[install]\nvendor = \"vendored/agents\"\n");
+    assert!(sb.exists("vendored/agents/studio/.agentpack-checksum.json"));
+}
