@@ -5,13 +5,19 @@
 //! commit: no ref is resolved, and no network is used when the cache holds that commit. Anything else is
 //! resolved afresh: from the remote's ref list online, from the cache's refs with `--offline`.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use git2::Repository;
+
+use crate::diag::Diagnostic;
 
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
 use crate::names::Commit;
-use crate::reporter::{Reporter, Status};
+use crate::reporter::{FetchProgress, Reporter, Status};
 use crate::source::git::{self, Cache, Refs, Remote};
 use crate::source::{self, Snapshot};
 
@@ -20,6 +26,8 @@ use crate::source::{self, Snapshot};
 pub struct ResolveOptions {
     /// Never touch the network; use only the cache.
     pub offline: bool,
+    /// How many sources to resolve at once; 0 means [`DEFAULT_JOBS`].
+    pub jobs: usize,
 }
 
 /// A source pinned to an exact version, with its files.
@@ -85,7 +93,16 @@ pub fn describe(spec: &SourceSpec, pin: &Pin) -> String {
     }
 }
 
-/// Resolve every source of the manifest, in manifest order.
+/// How many sources are resolved at once unless `--jobs` says otherwise.
+pub const DEFAULT_JOBS: usize = 8;
+
+/// Resolve every source of the manifest, up to `options.jobs` at once, and return them in manifest order.
+///
+/// Sources that share a cache repository (the same URL) are resolved one after the other by one worker,
+/// so a repository is never fetched into twice at the same time. What each source reports is buffered
+/// and passed on in manifest order, so the output is the same whichever fetch finishes first; only
+/// fetch progress (bars) is live. When sources fail, the error of the first failing one in manifest
+/// order is returned, after the others have finished.
 pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
@@ -93,18 +110,168 @@ pub fn resolve_all(
     options: ResolveOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
-    sources
-        .iter()
-        .map(|spec| {
-            resolve_one(
-                spec,
-                lock.and_then(|l| l.source(spec.name.as_str())),
-                cache,
-                options,
-                reporter,
-            )
-        })
-        .collect()
+    if !options.offline {
+        git::configure_network()?;
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_url: HashMap<&str, usize> = HashMap::new();
+    for (i, spec) in sources.iter().enumerate() {
+        match &spec.kind {
+            SourceKind::Git { url, .. } => match group_of_url.get(url.fetch.as_str()) {
+                Some(&g) => groups[g].push(i),
+                None => {
+                    group_of_url.insert(&url.fetch, groups.len());
+                    groups.push(vec![i]);
+                }
+            },
+            SourceKind::Path { .. } => groups.push(vec![i]),
+        }
+    }
+    let jobs = match options.jobs {
+        0 => DEFAULT_JOBS,
+        n => n,
+    };
+    let results: Vec<Mutex<Option<Result<Resolved>>>> =
+        sources.iter().map(|_| Mutex::new(None)).collect();
+    let ordered = InOrder::new(reporter, sources.len());
+    let next_group = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(groups.len()) {
+            scope.spawn(|| {
+                while let Some(group) = groups.get(next_group.fetch_add(1, Ordering::SeqCst)) {
+                    for &i in group {
+                        let spec = &sources[i];
+                        let buffer = Buffered::new(reporter);
+                        let locked = lock.and_then(|l| l.source(spec.name.as_str()));
+                        let result = resolve_one(spec, locked, cache, options, &buffer);
+                        let failed = result.is_err();
+                        *results[i].lock().expect("results lock") = Some(result);
+                        ordered.done(i, buffer.into_messages());
+                        if failed {
+                            // The rest of the group uses the same remote and would fail alike.
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    ordered.flush_rest();
+    let mut resolved = Vec::with_capacity(sources.len());
+    for result in results {
+        match result.into_inner().expect("results lock") {
+            Some(Ok(r)) => resolved.push(r),
+            Some(Err(e)) => return Err(e),
+            // Skipped after an earlier source of its group failed: that error comes first.
+            None => unreachable!("a skipped source follows a failed one"),
+        }
+    }
+    Ok(resolved)
+}
+
+/// Something a source reported while it was resolved, kept until its turn comes.
+enum Message {
+    Status(Status, String),
+    Diagnostic(Diagnostic),
+}
+
+/// Records what one source reports, passing only fetch progress straight through.
+struct Buffered<'a> {
+    inner: &'a dyn Reporter,
+    messages: Mutex<Vec<Message>>,
+}
+
+impl<'a> Buffered<'a> {
+    fn new(inner: &'a dyn Reporter) -> Self {
+        Buffered {
+            inner,
+            messages: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn into_messages(self) -> Vec<Message> {
+        self.messages.into_inner().expect("messages lock")
+    }
+}
+
+impl Reporter for Buffered<'_> {
+    fn status(&self, status: Status, message: &str) {
+        let mut messages = self.messages.lock().expect("messages lock");
+        messages.push(Message::Status(status, message.to_string()));
+    }
+
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        let mut messages = self.messages.lock().expect("messages lock");
+        messages.push(Message::Diagnostic(diagnostic.clone()));
+    }
+
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
+        self.inner.fetch_progress(source, progress);
+    }
+}
+
+/// Passes each source's messages on as soon as every source before it in the manifest is done.
+struct InOrder<'a> {
+    reporter: &'a dyn Reporter,
+    state: Mutex<Pending>,
+}
+
+struct Pending {
+    /// The first source whose messages have not been passed on.
+    next: usize,
+    /// Messages of finished sources not yet passed on, by manifest index.
+    messages: Vec<Option<Vec<Message>>>,
+    finished: usize,
+}
+
+impl<'a> InOrder<'a> {
+    fn new(reporter: &'a dyn Reporter, total: usize) -> Self {
+        reporter.resolve_progress(0, total);
+        InOrder {
+            reporter,
+            state: Mutex::new(Pending {
+                next: 0,
+                messages: (0..total).map(|_| None).collect(),
+                finished: 0,
+            }),
+        }
+    }
+
+    fn done(&self, index: usize, messages: Vec<Message>) {
+        let mut guard = self.state.lock().expect("order lock");
+        let state = &mut *guard;
+        state.messages[index] = Some(messages);
+        state.finished += 1;
+        while let Some(messages) = state.messages.get_mut(state.next).and_then(Option::take) {
+            self.replay(messages);
+            state.next += 1;
+        }
+        self.reporter
+            .resolve_progress(state.finished, state.messages.len());
+    }
+
+    /// After a failure some sources never ran: pass on what the others reported, still in order.
+    fn flush_rest(&self) {
+        let mut state = self.state.lock().expect("order lock");
+        let next = state.next;
+        let rest: Vec<Vec<Message>> = state.messages[next..]
+            .iter_mut()
+            .filter_map(Option::take)
+            .collect();
+        for messages in rest {
+            self.replay(messages);
+        }
+        state.next = state.messages.len();
+    }
+
+    fn replay(&self, messages: Vec<Message>) {
+        for message in messages {
+            match message {
+                Message::Status(status, text) => self.reporter.status(status, &text),
+                Message::Diagnostic(d) => self.reporter.diagnostic(&d),
+            }
+        }
+    }
 }
 
 fn resolve_one(

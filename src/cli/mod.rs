@@ -44,6 +44,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Install(args) => commands::install::exec(args, &cli.global, printer),
         Command::List(args) => commands::list::exec(args, &cli.global),
         Command::Lint(args) => commands::lint::exec(args, printer),
+        Command::Completions(args) => commands::completions::exec(args),
     }
 }
 

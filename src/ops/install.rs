@@ -22,6 +22,8 @@ pub struct InstallOptions {
     pub force: bool,
     /// Warnings are errors (also `[install] strict = true`).
     pub strict: bool,
+    /// How many sources to resolve and fetch at once; 0 means the default (8).
+    pub jobs: usize,
 }
 
 /// What an install did.
@@ -58,6 +60,7 @@ pub fn install(
         cache,
         ResolveOptions {
             offline: options.offline,
+            jobs: options.jobs,
         },
         reporter,
     )?;

@@ -15,6 +15,7 @@ pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         offline: args.offline || args.frozen,
         force: args.force,
         strict: args.strict,
+        jobs: args.jobs.get(),
     };
     let summary = install(&manifest, options, &Cache::locate()?, printer)?;
     let mut parts = vec![format!("{} installed", summary.installed)];
