@@ -111,7 +111,7 @@ pub fn resolve_all(
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
     if !options.offline {
-        git::configure_network()?;
+        source::net::configure_network()?;
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of_url: HashMap<&str, usize> = HashMap::new();

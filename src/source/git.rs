@@ -21,11 +21,12 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::time::Duration;
 
-use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, RemoteCallbacks, Repository};
+use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, Repository};
 
+use super::net::{
+    Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
+};
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, NetProblem, Result};
 use crate::frontmatter::MAX_FILE_SIZE;
@@ -137,8 +138,9 @@ pub struct Refs {
 
 /// Talks to one remote for one source, with the names needed for good errors.
 ///
-/// Every operation is bounded by [`configure_network`]'s timeout, retried on transient failures
-/// ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as [`callbacks`] describes.
+/// Every operation is bounded by [`super::net::configure_network`]'s timeout, retried on transient
+/// failures and timeouts ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as
+/// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
     pub repo: &'a Repository,
     pub source_name: &'a str,
@@ -217,11 +219,14 @@ impl Remote<'_> {
             tries += 1;
             let auth = RefCell::new(Auth::new(self.url));
             let cause = match op(&auth) {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    auth.into_inner().remember_success(self.url);
+                    return Ok(value);
+                }
                 Err(cause) => cause,
             };
             let failure = classify(&cause, &auth.borrow());
-            if failure != Failure::Transient || tries >= MAX_TRIES {
+            if !matches!(failure, Failure::Transient | Failure::Timeout) || tries >= MAX_TRIES {
                 return Err(self.error(action, failure, cause, &auth.borrow()));
             }
             let delay = backoff(tries);
@@ -239,7 +244,13 @@ impl Remote<'_> {
         }
     }
 
-    fn error(&self, action: &'static str, failure: Failure, cause: git2::Error, auth: &Auth) -> Error {
+    fn error(
+        &self,
+        action: &'static str,
+        failure: Failure,
+        cause: git2::Error,
+        auth: &Auth,
+    ) -> Error {
         let url = self.display_url;
         let offline = "`--offline` installs from the cache";
         let (problem, message, hint) = match failure {
@@ -271,18 +282,7 @@ impl Remote<'_> {
             ),
             Failure::Auth => (
                 NetProblem::AuthFailed,
-                if auth.tried.is_empty() {
-                    format!("`{url}` requires authentication, and no credentials are available")
-                } else {
-                    format!(
-                        "authentication to `{url}` failed; tried {}",
-                        auth.tried
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                },
+                auth.failure(url),
                 auth.hint(),
             ),
             Failure::Transient | Failure::Other => {
@@ -305,259 +305,6 @@ impl Remote<'_> {
             hint,
         }
     }
-}
-
-/// How many times a transiently failing network operation is tried in all.
-pub const MAX_TRIES: u32 = 3;
-/// Seconds every network operation may wait for the server (connecting, or any one read or write).
-pub const TIMEOUT_VAR: &str = "AGENTPACK_NET_TIMEOUT";
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-static TIMEOUT: OnceLock<Duration> = OnceLock::new();
-
-/// Read `AGENTPACK_NET_TIMEOUT` (default 60 s) and hand it to libgit2 as its connect and read/write
-/// timeout, for SSH as well as HTTP and git://. The setting is process-wide and applied once, before
-/// the first fetch, because libgit2 reads it unsynchronised; later calls only validate the variable.
-pub fn configure_network() -> Result<()> {
-    let timeout = match std::env::var(TIMEOUT_VAR) {
-        Ok(value) if !value.trim().is_empty() => value
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|s| s.is_finite() && *s >= 0.001 && *s <= 86_400.0)
-            .map(Duration::from_secs_f64)
-            .ok_or_else(|| Error::Usage {
-                message: format!("`{TIMEOUT_VAR}` is `{value}`, not a number of seconds"),
-                hint: Some(format!("set it to e.g. `{TIMEOUT_VAR}=120`, or unset it for 60 s")),
-            })?,
-        _ => DEFAULT_TIMEOUT,
-    };
-    TIMEOUT.get_or_init(|| {
-        let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: runs once per process (OnceLock), before any fetch of this process reads the values.
-        unsafe {
-            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms);
-            let _ = git2::opts::set_server_timeout_in_milliseconds(ms);
-        }
-        timeout
-    });
-    Ok(())
-}
-
-fn net_timeout() -> Duration {
-    TIMEOUT.get().copied().unwrap_or(DEFAULT_TIMEOUT)
-}
-
-/// 0.5 s, then 1 s, ..., each scaled by a random factor in [0.5, 1.5) so that parallel fetches that
-/// failed together do not retry together.
-fn backoff(tries_so_far: u32) -> Duration {
-    use std::hash::BuildHasher;
-    let random = std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now());
-    let jitter = 0.5 + (random % 1000) as f64 / 1000.0;
-    Duration::from_millis(500 * 2u64.pow(tries_so_far - 1)).mul_f64(jitter)
-}
-
-/// What kind of failure a libgit2 error is, from its code and message (libgit2 has no finer codes for
-/// network failures; the messages below are libgit2's, the servers' and the OS's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Failure {
-    Unreachable,
-    Refused,
-    Timeout,
-    RepositoryNotFound,
-    Auth,
-    /// Worth another try: a 5xx/429 answer or a dropped connection.
-    Transient,
-    Other,
-}
-
-fn classify(e: &git2::Error, auth: &Auth) -> Failure {
-    let msg = e.message().to_ascii_lowercase();
-    let has = |needles: &[&str]| needles.iter().any(|n| msg.contains(n));
-    if e.code() == git2::ErrorCode::Timeout || has(&["timed out", "timeout"]) {
-        Failure::Timeout
-    } else if has(&["connection refused"]) {
-        Failure::Refused
-    } else if has(&[
-        "failed to resolve address",
-        "could not resolve",
-        "name or service not known",
-        "no route to host",
-        "network is unreachable",
-        "host is unreachable",
-    ]) {
-        Failure::Unreachable
-    } else if e.code() == git2::ErrorCode::Auth
-        || has(&["authentication", "permission denied (publickey"])
-    {
-        Failure::Auth
-    } else if has(&[
-        "status code: 404",
-        "status code: 410",
-        "repository not found",
-        "no such repository",
-        "not exported",
-        "does not appear to be a git repository",
-        "could not find repository",
-    ]) {
-        Failure::RepositoryNotFound
-    } else if has(&["status code: 5", "status code: 429"])
-        || has(&["connection reset", "broken pipe", "unexpected eof", "early eof"])
-    {
-        Failure::Transient
-    } else if !auth.tried.is_empty() && has(&["status code: 401", "status code: 403"]) {
-        Failure::Auth
-    } else {
-        Failure::Other
-    }
-}
-
-/// One way of authenticating, named in messages (never with the secret itself).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
-    /// A token from this environment variable.
-    Token(&'static str),
-    CredentialHelper,
-    SshAgent,
-    SshKey(&'static str),
-    /// The platform's single sign-on (Negotiate/NTLM).
-    Default,
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Method::Token(var) => write!(f, "`{var}`"),
-            Method::CredentialHelper => f.write_str("git credential helpers"),
-            Method::SshAgent => f.write_str("ssh-agent"),
-            Method::SshKey(key) => write!(f, "~/.ssh/{key}"),
-            Method::Default => f.write_str("single sign-on"),
-        }
-    }
-}
-
-/// The default SSH key files, in the order ssh tries them.
-const SSH_KEYS: [&str; 3] = ["id_ed25519", "id_ecdsa", "id_rsa"];
-
-/// The credential methods offered so far on one connection.
-struct Auth {
-    ssh: bool,
-    tried: Vec<Method>,
-}
-
-impl Auth {
-    fn new(url: &str) -> Auth {
-        Auth {
-            ssh: !url.starts_with("http://") && !url.starts_with("https://"),
-            tried: Vec::new(),
-        }
-    }
-
-    /// Whether `method` may be offered now (never twice), recording that it was.
-    fn offer(&mut self, method: Method) -> bool {
-        let fresh = !self.tried.contains(&method);
-        if fresh {
-            self.tried.push(method);
-        }
-        fresh
-    }
-
-    fn hint(&self) -> String {
-        if self.ssh {
-            "load your key into ssh-agent (`ssh-add`) or use ~/.ssh/id_ed25519, id_ecdsa or id_rsa, and check that it may read the repository".into()
-        } else {
-            "set `AGENTPACK_GIT_TOKEN` (or `GITHUB_TOKEN` for github.com) to a token that may read the repository, or configure a git credential helper (`git config --global credential.helper ...`)".into()
-        }
-    }
-}
-
-/// The token to send to `url`'s host as HTTP basic auth, and the variable it came from:
-/// `AGENTPACK_GIT_TOKEN` for every host, else `GITHUB_TOKEN` for github.com only.
-fn token_for(url: &str) -> Option<(&'static str, String)> {
-    let var = |name| std::env::var(name).ok().filter(|t| !t.is_empty());
-    if let Some(token) = var("AGENTPACK_GIT_TOKEN") {
-        return Some(("AGENTPACK_GIT_TOKEN", token));
-    }
-    let authority = url.split_once("://")?.1.split('/').next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = host.split(':').next()?.to_ascii_lowercase();
-    (host == "github.com" || host == "www.github.com")
-        .then(|| var("GITHUB_TOKEN").map(|t| ("GITHUB_TOKEN", t)))
-        .flatten()
-}
-
-/// Credentials for private remotes, in git's order, each method offered at most once per connection (a
-/// rejected one moves on to the next, and when none is left the operation fails instead of looping):
-///
-/// - HTTP(S): a token ([`token_for`]) as basic auth with user `x-access-token` (GitHub's convention; other
-///   hosts ignore the user name for tokens), then git's credential helpers from the user's git config;
-/// - SSH: ssh-agent, then each of `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` that exists;
-/// - Negotiate/NTLM when the server offers it.
-///
-/// Credentials in URLs never get here: the manifest refuses them.
-fn callbacks<'a>(
-    auth: &'a RefCell<Auth>,
-    progress: Option<(&'a dyn Reporter, &'a str)>,
-) -> RemoteCallbacks<'a> {
-    let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(move |url, username, allowed| {
-        use git2::CredentialType as Kind;
-        let mut auth = auth.borrow_mut();
-        if allowed.contains(Kind::USERNAME) {
-            return git2::Cred::username(username.unwrap_or("git"));
-        }
-        if allowed.contains(Kind::SSH_KEY) {
-            let user = username.unwrap_or("git");
-            if auth.offer(Method::SshAgent) {
-                return git2::Cred::ssh_key_from_agent(user);
-            }
-            if let Some(dirs) = directories::BaseDirs::new() {
-                for key in SSH_KEYS {
-                    let path = dirs.home_dir().join(".ssh").join(key);
-                    if path.is_file() && auth.offer(Method::SshKey(key)) {
-                        return git2::Cred::ssh_key(user, None, &path, None);
-                    }
-                }
-            }
-        }
-        if allowed.contains(Kind::USER_PASS_PLAINTEXT) && !auth.ssh {
-            if let Some((var, token)) = token_for(url)
-                && auth.offer(Method::Token(var))
-            {
-                return git2::Cred::userpass_plaintext(
-                    username.unwrap_or("x-access-token"),
-                    &token,
-                );
-            }
-            if auth.offer(Method::CredentialHelper)
-                && let Ok(config) = git2::Config::open_default()
-                && let Ok(cred) = git2::Cred::credential_helper(&config, url, username)
-            {
-                return Ok(cred);
-            }
-        }
-        if allowed.contains(Kind::DEFAULT) && auth.offer(Method::Default) {
-            return git2::Cred::default();
-        }
-        Err(git2::Error::new(
-            git2::ErrorCode::Auth,
-            git2::ErrorClass::Callback,
-            "the server refused every credential offered",
-        ))
-    });
-    if let Some((reporter, source)) = progress {
-        callbacks.transfer_progress(move |p| {
-            reporter.fetch_progress(
-                source,
-                Some(FetchProgress {
-                    received_objects: p.received_objects(),
-                    total_objects: p.total_objects(),
-                    received_bytes: p.received_bytes(),
-                }),
-            );
-            true
-        });
-    }
-    callbacks
 }
 
 /// Refspec that fetches one branch into its remote-tracking ref.

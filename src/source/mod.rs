@@ -2,12 +2,14 @@
 //! searched directory, whatever the source kind:
 //!
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
-//! - [`path`]: a plain local directory.
+//! - [`path`]: a plain local directory;
+//! - [`net`]: how git remotes are talked to (credentials, timeouts, retries, failure kinds).
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
 
 pub mod git;
+pub mod net;
 pub mod path;
 
 /// The `.md` files of a source under its searched directory.

@@ -4,5 +4,6 @@
 
 mod commands;
 mod install;
+mod network;
 mod support;
 mod support_selftest;
