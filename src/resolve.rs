@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use git2::Repository;
 
 use crate::diag::Diagnostic;
-
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
@@ -99,9 +98,8 @@ pub const DEFAULT_JOBS: usize = 8;
 /// Resolve every source of the manifest, up to `options.jobs` at once, and return them in manifest order.
 ///
 /// Sources that share a cache repository (the same URL) are resolved one after the other by one worker,
-/// so a repository is never fetched into twice at the same time. What each source reports is buffered
-/// and passed on in manifest order, so the output is the same whichever fetch finishes first; only
-/// fetch progress (bars) is live. When sources fail, the error of the first failing one in manifest
+/// so a repository is never fetched into twice at the same time. What sources report is passed on in
+/// manifest order ([`InOrder`]), so the output is the same whichever fetch finishes first. When sources fail, the error of the first failing one in manifest
 /// order is returned, after the others have finished.
 pub fn resolve_all(
     sources: &[SourceSpec],
@@ -141,12 +139,11 @@ pub fn resolve_all(
                 while let Some(group) = groups.get(next_group.fetch_add(1, Ordering::SeqCst)) {
                     for &i in group {
                         let spec = &sources[i];
-                        let buffer = Buffered::new(reporter);
                         let locked = lock.and_then(|l| l.source(spec.name.as_str()));
-                        let result = resolve_one(spec, locked, cache, options, &buffer);
+                        let result = resolve_one(spec, locked, cache, options, &ordered.source(i));
                         let failed = result.is_err();
                         *results[i].lock().expect("results lock") = Some(result);
-                        ordered.done(i, buffer.into_messages());
+                        ordered.done(i);
                         if failed {
                             // The rest of the group uses the same remote and would fail alike.
                             break;
@@ -175,53 +172,20 @@ enum Message {
     Diagnostic(Diagnostic),
 }
 
-/// Records what one source reports, passing only fetch progress straight through.
-struct Buffered<'a> {
-    inner: &'a dyn Reporter,
-    messages: Mutex<Vec<Message>>,
-}
-
-impl<'a> Buffered<'a> {
-    fn new(inner: &'a dyn Reporter) -> Self {
-        Buffered {
-            inner,
-            messages: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn into_messages(self) -> Vec<Message> {
-        self.messages.into_inner().expect("messages lock")
-    }
-}
-
-impl Reporter for Buffered<'_> {
-    fn status(&self, status: Status, message: &str) {
-        let mut messages = self.messages.lock().expect("messages lock");
-        messages.push(Message::Status(status, message.to_string()));
-    }
-
-    fn diagnostic(&self, diagnostic: &Diagnostic) {
-        let mut messages = self.messages.lock().expect("messages lock");
-        messages.push(Message::Diagnostic(diagnostic.clone()));
-    }
-
-    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
-        self.inner.fetch_progress(source, progress);
-    }
-}
-
-/// Passes each source's messages on as soon as every source before it in the manifest is done.
+/// Passes on what sources report in manifest order: the first unfinished source's messages go out as
+/// they come (so a slow fetch or a retry is visible at once), later sources' wait until every source
+/// before them is done. Fetch progress (bars) is always passed on at once.
 struct InOrder<'a> {
     reporter: &'a dyn Reporter,
     state: Mutex<Pending>,
 }
 
 struct Pending {
-    /// The first source whose messages have not been passed on.
+    /// The first unfinished source: its messages are passed on directly.
     next: usize,
-    /// Messages of finished sources not yet passed on, by manifest index.
-    messages: Vec<Option<Vec<Message>>>,
-    finished: usize,
+    /// Messages waiting for their source's turn, by manifest index.
+    waiting: Vec<Vec<Message>>,
+    finished: Vec<bool>,
 }
 
 impl<'a> InOrder<'a> {
@@ -231,37 +195,49 @@ impl<'a> InOrder<'a> {
             reporter,
             state: Mutex::new(Pending {
                 next: 0,
-                messages: (0..total).map(|_| None).collect(),
-                finished: 0,
+                waiting: (0..total).map(|_| Vec::new()).collect(),
+                finished: vec![false; total],
             }),
         }
     }
 
-    fn done(&self, index: usize, messages: Vec<Message>) {
+    /// The reporter source `index` uses.
+    fn source(&self, index: usize) -> SourceReporter<'_, 'a> {
+        SourceReporter { order: self, index }
+    }
+
+    fn report(&self, index: usize, message: Message) {
+        let mut state = self.state.lock().expect("order lock");
+        if index == state.next {
+            self.replay(vec![message]);
+        } else {
+            state.waiting[index].push(message);
+        }
+    }
+
+    fn done(&self, index: usize) {
         let mut guard = self.state.lock().expect("order lock");
         let state = &mut *guard;
-        state.messages[index] = Some(messages);
-        state.finished += 1;
-        while let Some(messages) = state.messages.get_mut(state.next).and_then(Option::take) {
-            self.replay(messages);
+        state.finished[index] = true;
+        while state.finished.get(state.next) == Some(&true) {
             state.next += 1;
+            if let Some(waiting) = state.waiting.get_mut(state.next) {
+                self.replay(std::mem::take(waiting));
+            }
         }
+        let finished = state.finished.iter().filter(|f| **f).count();
         self.reporter
-            .resolve_progress(state.finished, state.messages.len());
+            .resolve_progress(finished, state.finished.len());
     }
 
     /// After a failure some sources never ran: pass on what the others reported, still in order.
     fn flush_rest(&self) {
         let mut state = self.state.lock().expect("order lock");
-        let next = state.next;
-        let rest: Vec<Vec<Message>> = state.messages[next..]
-            .iter_mut()
-            .filter_map(Option::take)
-            .collect();
+        let rest: Vec<Vec<Message>> = state.waiting.iter_mut().map(std::mem::take).collect();
         for messages in rest {
             self.replay(messages);
         }
-        state.next = state.messages.len();
+        state.next = state.finished.len();
     }
 
     fn replay(&self, messages: Vec<Message>) {
@@ -271,6 +247,28 @@ impl<'a> InOrder<'a> {
                 Message::Diagnostic(d) => self.reporter.diagnostic(&d),
             }
         }
+    }
+}
+
+/// What one source reports goes through its [`InOrder`].
+struct SourceReporter<'o, 'a> {
+    order: &'o InOrder<'a>,
+    index: usize,
+}
+
+impl Reporter for SourceReporter<'_, '_> {
+    fn status(&self, status: Status, message: &str) {
+        self.order
+            .report(self.index, Message::Status(status, message.to_string()));
+    }
+
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        self.order
+            .report(self.index, Message::Diagnostic(diagnostic.clone()));
+    }
+
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
+        self.order.reporter.fetch_progress(source, progress);
     }
 }
 
@@ -618,5 +616,68 @@ fn near_matches(wanted: &str, candidates: Vec<&String>) -> Option<String> {
         })
     } else {
         Some(format!("did you mean: {}", near.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Reporter for Recorder {
+        fn status(&self, _: Status, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+        fn diagnostic(&self, d: &Diagnostic) {
+            self.0.lock().unwrap().push(d.code.to_string());
+        }
+        fn fetch_progress(&self, source: &str, _: Option<FetchProgress>) {
+            self.0.lock().unwrap().push(format!("progress {source}"));
+        }
+        fn resolve_progress(&self, done: usize, total: usize) {
+            self.0.lock().unwrap().push(format!("{done}/{total}"));
+        }
+    }
+
+    #[test]
+    fn messages_come_out_in_manifest_order_whoever_finishes_first() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        let (a, b, c) = (order.source(0), order.source(1), order.source(2));
+        c.status(Status::Fetching, "c");
+        b.status(Status::Fetching, "b");
+        b.fetch_progress("b", None);
+        a.status(Status::Fetching, "a");
+        order.done(2);
+        order.done(1);
+        a.diagnostic(&Diagnostic::warning("late-a", "x"));
+        order.done(0);
+        assert_eq!(
+            *recorder.0.lock().unwrap(),
+            [
+                "0/3",
+                "progress b",
+                "a",
+                "1/3",
+                "2/3",
+                "late-a",
+                "b",
+                "c",
+                "3/3"
+            ]
+        );
+    }
+
+    #[test]
+    fn after_a_failure_what_finished_is_still_passed_on_in_order() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        order.source(2).status(Status::Fetching, "c");
+        order.source(1).status(Status::Fetching, "b");
+        order.done(2);
+        order.flush_rest();
+        assert_eq!(*recorder.0.lock().unwrap(), ["0/3", "1/3", "b", "c"]);
     }
 }

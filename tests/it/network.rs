@@ -248,6 +248,20 @@ fn connection_refused_is_reported_as_such() {
 }
 
 #[test]
+fn an_unknown_host_is_unreachable() {
+    // `.invalid` never resolves (RFC 6761); without a network the lookup fails just the same.
+    let url = "https://agentpack-test.invalid/studio.git";
+    let sb = Sandbox::new();
+    sb.write("agentpack.toml", manifest_for(url));
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has(&format!(
+            "error: source `studio`: cannot reach the host of `{url}`"
+        ))
+        .stderr_has("hint: check the host name");
+}
+
+#[test]
 fn a_silent_server_times_out() {
     let silent = SilentServer::start();
     let sb = Sandbox::new();
@@ -284,6 +298,31 @@ fn a_missing_repository_is_reported_as_such() {
         sb.run(["install"]).failure(2).stderr_has(&format!(
             "error: source `studio`: repository `{url}` not found"
         ));
+    }
+}
+
+#[test]
+fn the_first_failing_source_in_manifest_order_is_reported() {
+    let (_repo, served) = served_studio();
+    let http = HttpGitServer::start(served.path());
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.a-missing]\ngit = \"{}\"\n\n[sources.b-ok]\ngit = \"{}\"\n\n[sources.c-missing]\ngit = \"{}\"\n",
+            http.url("nope-a"),
+            http.url("studio"),
+            http.url("nope-c")
+        ),
+    );
+    for _ in 0..3 {
+        // The sources that worked still report, in order, before the error.
+        sb.run(["install", "-v"])
+            .failure(2)
+            .stderr_has("error: source `a-missing`: repository `")
+            .stderr_lacks("source `c-missing`")
+            .stderr_has("Resolving b-ok");
+        assert!(!sb.exists("agentpack.lock"));
     }
 }
 
