@@ -14,7 +14,8 @@ use crate::reporter::{FetchProgress, Reporter};
 
 /// How many times a transiently failing network operation is tried in all.
 pub const MAX_TRIES: u32 = 3;
-/// Seconds every network operation may wait for the server (connecting, or any one read or write).
+/// The variable with the seconds every network operation may wait for the server (to connect, or for
+/// any one read or write).
 pub const TIMEOUT_VAR: &str = "AGENTPACK_NET_TIMEOUT";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 static TIMEOUT: OnceLock<Duration> = OnceLock::new();
@@ -467,21 +468,21 @@ mod tests {
         };
         let github = env(&[("GITHUB_TOKEN", "gh")]);
         assert_eq!(
-            token_from("https://github.com/o/r", &github),
+            token_from("https://github.com/o/r", github),
             Some(("GITHUB_TOKEN", "gh".to_string()))
         );
         assert_eq!(
-            token_from("https://GitHub.com:443/o/r", &github),
+            token_from("https://GitHub.com:443/o/r", github),
             Some(("GITHUB_TOKEN", "gh".to_string()))
         );
-        assert_eq!(token_from("https://gitlab.com/o/r", &github), None);
+        assert_eq!(token_from("https://gitlab.com/o/r", github), None);
         assert_eq!(
-            token_from("https://github.com.evil.example/o/r", &github),
+            token_from("https://github.com.evil.example/o/r", github),
             None
         );
         let both = env(&[("GITHUB_TOKEN", "gh"), ("AGENTPACK_GIT_TOKEN", "ap")]);
         assert_eq!(
-            token_from("https://gitlab.com/o/r", &both),
+            token_from("https://gitlab.com/o/r", both),
             Some(("AGENTPACK_GIT_TOKEN", "ap".to_string()))
         );
         assert_eq!(
