@@ -98,7 +98,11 @@ pub(super) fn classify(e: &git2::Error, auth: &Auth) -> Failure {
     ]) {
         Failure::Unreachable
     } else if e.code() == git2::ErrorCode::Auth
-        || has(&["authentication", "permission denied (publickey"])
+        || has(&[
+            "authentication",
+            "failed to authenticate",
+            "permission denied (publickey",
+        ])
     {
         Failure::Auth
     } else if has(&[
@@ -385,6 +389,14 @@ mod tests {
             ),
             (
                 err(E::Auth, C::Http, "unexpected authentication failure"),
+                Failure::Auth,
+            ),
+            (
+                err(
+                    E::GenericError,
+                    C::Ssh,
+                    "Failed to authenticate SSH session: Unable to extract public key from private key file",
+                ),
                 Failure::Auth,
             ),
             (
