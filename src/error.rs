@@ -51,6 +51,18 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// A remote could not be used, for a reason the user can act on (see [`NetProblem`]). Messages name
+    /// the source and the URL as written in the manifest, never a credential.
+    #[error("source `{source_name}`: {message}")]
+    Network {
+        problem: NetProblem,
+        source_name: String,
+        message: String,
+        #[source]
+        cause: git2::Error,
+        hint: String,
+    },
+
     /// What a source asks for cannot be found (a ref, a commit, a sub-directory, an agent).
     #[error("{message}")]
     NotFound {
@@ -75,6 +87,21 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
+}
+
+/// Why a remote could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetProblem {
+    /// The host name does not resolve, or there is no route to it.
+    Unreachable,
+    /// Nothing listens on the host's port.
+    Refused,
+    /// The server did not answer within `AGENTPACK_NET_TIMEOUT`.
+    Timeout,
+    /// The server answered that there is no such repository.
+    RepositoryNotFound,
+    /// The server wants credentials, and none of those offered were accepted.
+    AuthFailed,
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -128,6 +155,7 @@ impl Error {
             Error::Git { hint, .. } | Error::NotFound { hint, .. } | Error::Usage { hint, .. } => {
                 hint.clone()
             }
+            Error::Network { hint, .. } => Some(hint.clone()),
             Error::Offline { .. } => {
                 Some("run the same command once without `--offline` to fill the cache".to_string())
             }

@@ -364,8 +364,14 @@ fn check_source<'a>(
             })
         }
         (Some(git), None) => {
-            let url = check_git_url(root, git.get_ref())
-                .map_err(|m| problems.push(at(git.span()).error("manifest-invalid", m)));
+            let url = check_git_url(root, git.get_ref()).map_err(|m| {
+                let mut problem = at(git.span()).error("manifest-invalid", m);
+                // The snippet quotes the line: never echo a password back.
+                if let Some(line) = &mut problem.snippet {
+                    *line = line.replace(git.get_ref().as_str(), &redact(git.get_ref()));
+                }
+                problems.push(problem)
+            });
             let reference = check_ref(&refs)
                 .map_err(|(span, m)| problems.push(at(span).error("manifest-invalid", m)));
             match (url, reference) {
@@ -506,7 +512,7 @@ fn strip_v_prefix(text: &str) -> String {
 
 /// Check a `git` value and work out what to hand to git.
 pub fn check_git_url(root: &Path, url: &str) -> std::result::Result<GitUrl, String> {
-    let bad = |why: &str| Err(format!("`{url}` is not a usable git URL: {why}"));
+    let bad = |why: &str| Err(format!("`{}` is not a usable git URL: {why}", redact(url)));
     if url.is_empty() || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return bad("it is empty or contains spaces or control characters");
     }

@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 pub enum Status {
     Resolving,
     Fetching,
+    Retrying,
     Installed,
     Updated,
     Removed,
@@ -23,6 +24,7 @@ impl Status {
         match self {
             Status::Resolving => "Resolving",
             Status::Fetching => "Fetching",
+            Status::Retrying => "Retrying",
             Status::Installed => "Installed",
             Status::Updated => "Updated",
             Status::Removed => "Removed",
@@ -55,6 +57,8 @@ pub trait Reporter: Sync {
     fn diagnostic(&self, diagnostic: &Diagnostic);
     /// A fetch of `source` started (`Some`) or made progress; `None` when it ended.
     fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>);
+    /// `done` of `total` sources are resolved (called with `done == 0` first, `done == total` last).
+    fn resolve_progress(&self, _done: usize, _total: usize) {}
 }
 
 /// Reports nothing.

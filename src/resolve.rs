@@ -5,13 +5,18 @@
 //! commit: no ref is resolved, and no network is used when the cache holds that commit. Anything else is
 //! resolved afresh: from the remote's ref list online, from the cache's refs with `--offline`.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use git2::Repository;
 
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
 use crate::names::Commit;
-use crate::reporter::{Reporter, Status};
+use crate::reporter::{FetchProgress, Reporter, Status};
 use crate::source::git::{self, Cache, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
@@ -22,6 +27,8 @@ pub struct ResolveOptions<'a> {
     pub offline: bool,
     /// Read git sources' locked commits from this vendor directory: no network, no cache.
     pub vendor: Option<&'a std::path::Path>,
+    /// How many sources to resolve at once; 0 means [`DEFAULT_JOBS`].
+    pub jobs: usize,
 }
 
 /// A source pinned to an exact version, with its files.
@@ -87,7 +94,15 @@ pub fn describe(spec: &SourceSpec, pin: &Pin) -> String {
     }
 }
 
-/// Resolve every source of the manifest, in manifest order.
+/// How many sources are resolved at once unless `--jobs` says otherwise.
+pub const DEFAULT_JOBS: usize = 8;
+
+/// Resolve every source of the manifest, up to `options.jobs` at once, and return them in manifest order.
+///
+/// Sources that share a cache repository (the same URL) are resolved one after the other by one worker,
+/// so a repository is never fetched into twice at the same time. What sources report is passed on in
+/// manifest order ([`InOrder`]), so the output is the same whichever fetch finishes first. When sources fail, the error of the first failing one in manifest
+/// order is returned, after the others have finished.
 pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
@@ -95,18 +110,168 @@ pub fn resolve_all(
     options: ResolveOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
-    sources
-        .iter()
-        .map(|spec| {
-            resolve_one(
-                spec,
-                lock.and_then(|l| l.source(spec.name.as_str())),
-                cache,
-                options,
-                reporter,
-            )
-        })
-        .collect()
+    if !options.offline {
+        source::net::configure_network()?;
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_url: HashMap<&str, usize> = HashMap::new();
+    for (i, spec) in sources.iter().enumerate() {
+        match &spec.kind {
+            SourceKind::Git { url, .. } => match group_of_url.get(url.fetch.as_str()) {
+                Some(&g) => groups[g].push(i),
+                None => {
+                    group_of_url.insert(&url.fetch, groups.len());
+                    groups.push(vec![i]);
+                }
+            },
+            SourceKind::Path { .. } => groups.push(vec![i]),
+        }
+    }
+    let jobs = match options.jobs {
+        0 => DEFAULT_JOBS,
+        n => n,
+    };
+    let results: Vec<Mutex<Option<Result<Resolved>>>> =
+        sources.iter().map(|_| Mutex::new(None)).collect();
+    let ordered = InOrder::new(reporter, sources.len());
+    let next_group = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(groups.len()) {
+            scope.spawn(|| {
+                while let Some(group) = groups.get(next_group.fetch_add(1, Ordering::SeqCst)) {
+                    for &i in group {
+                        let spec = &sources[i];
+                        let locked = lock.and_then(|l| l.source(spec.name.as_str()));
+                        let result = resolve_one(spec, locked, cache, options, &ordered.source(i));
+                        let failed = result.is_err();
+                        *results[i].lock().expect("results lock") = Some(result);
+                        ordered.done(i);
+                        if failed {
+                            // The rest of the group uses the same remote and would fail alike.
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    ordered.flush_rest();
+    let mut resolved = Vec::with_capacity(sources.len());
+    for result in results {
+        match result.into_inner().expect("results lock") {
+            Some(Ok(r)) => resolved.push(r),
+            Some(Err(e)) => return Err(e),
+            // Skipped after an earlier source of its group failed: that error comes first.
+            None => unreachable!("a skipped source follows a failed one"),
+        }
+    }
+    Ok(resolved)
+}
+
+/// Something a source reported while it was resolved, kept until its turn comes.
+enum Message {
+    Status(Status, String),
+    Diagnostic(Diagnostic),
+}
+
+/// Passes on what sources report in manifest order: the first unfinished source's messages go out as
+/// they come (so a slow fetch or a retry is visible at once), later sources' wait until every source
+/// before them is done. Fetch progress (bars) is always passed on at once.
+struct InOrder<'a> {
+    reporter: &'a dyn Reporter,
+    state: Mutex<Pending>,
+}
+
+struct Pending {
+    /// The first unfinished source: its messages are passed on directly.
+    next: usize,
+    /// Messages waiting for their source's turn, by manifest index.
+    waiting: Vec<Vec<Message>>,
+    finished: Vec<bool>,
+}
+
+impl<'a> InOrder<'a> {
+    fn new(reporter: &'a dyn Reporter, total: usize) -> Self {
+        reporter.resolve_progress(0, total);
+        InOrder {
+            reporter,
+            state: Mutex::new(Pending {
+                next: 0,
+                waiting: (0..total).map(|_| Vec::new()).collect(),
+                finished: vec![false; total],
+            }),
+        }
+    }
+
+    /// The reporter source `index` uses.
+    fn source(&self, index: usize) -> SourceReporter<'_, 'a> {
+        SourceReporter { order: self, index }
+    }
+
+    fn report(&self, index: usize, message: Message) {
+        let mut state = self.state.lock().expect("order lock");
+        if index == state.next {
+            self.replay(vec![message]);
+        } else {
+            state.waiting[index].push(message);
+        }
+    }
+
+    fn done(&self, index: usize) {
+        let mut guard = self.state.lock().expect("order lock");
+        let state = &mut *guard;
+        state.finished[index] = true;
+        while state.finished.get(state.next) == Some(&true) {
+            state.next += 1;
+            if let Some(waiting) = state.waiting.get_mut(state.next) {
+                self.replay(std::mem::take(waiting));
+            }
+        }
+        let finished = state.finished.iter().filter(|f| **f).count();
+        self.reporter
+            .resolve_progress(finished, state.finished.len());
+    }
+
+    /// After a failure some sources never ran: pass on what the others reported, still in order.
+    fn flush_rest(&self) {
+        let mut state = self.state.lock().expect("order lock");
+        let rest: Vec<Vec<Message>> = state.waiting.iter_mut().map(std::mem::take).collect();
+        for messages in rest {
+            self.replay(messages);
+        }
+        state.next = state.finished.len();
+    }
+
+    fn replay(&self, messages: Vec<Message>) {
+        for message in messages {
+            match message {
+                Message::Status(status, text) => self.reporter.status(status, &text),
+                Message::Diagnostic(d) => self.reporter.diagnostic(&d),
+            }
+        }
+    }
+}
+
+/// What one source reports goes through its [`InOrder`].
+struct SourceReporter<'o, 'a> {
+    order: &'o InOrder<'a>,
+    index: usize,
+}
+
+impl Reporter for SourceReporter<'_, '_> {
+    fn status(&self, status: Status, message: &str) {
+        self.order
+            .report(self.index, Message::Status(status, message.to_string()));
+    }
+
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        self.order
+            .report(self.index, Message::Diagnostic(diagnostic.clone()));
+    }
+
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
+        self.order.reporter.fetch_progress(source, progress);
+    }
 }
 
 fn resolve_one(
@@ -461,5 +626,68 @@ fn near_matches(wanted: &str, candidates: Vec<&String>) -> Option<String> {
         })
     } else {
         Some(format!("did you mean: {}", near.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Reporter for Recorder {
+        fn status(&self, _: Status, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+        fn diagnostic(&self, d: &Diagnostic) {
+            self.0.lock().unwrap().push(d.code.to_string());
+        }
+        fn fetch_progress(&self, source: &str, _: Option<FetchProgress>) {
+            self.0.lock().unwrap().push(format!("progress {source}"));
+        }
+        fn resolve_progress(&self, done: usize, total: usize) {
+            self.0.lock().unwrap().push(format!("{done}/{total}"));
+        }
+    }
+
+    #[test]
+    fn messages_come_out_in_manifest_order_whoever_finishes_first() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        let (a, b, c) = (order.source(0), order.source(1), order.source(2));
+        c.status(Status::Fetching, "c");
+        b.status(Status::Fetching, "b");
+        b.fetch_progress("b", None);
+        a.status(Status::Fetching, "a");
+        order.done(2);
+        order.done(1);
+        a.diagnostic(&Diagnostic::warning("late-a", "x"));
+        order.done(0);
+        assert_eq!(
+            *recorder.0.lock().unwrap(),
+            [
+                "0/3",
+                "progress b",
+                "a",
+                "1/3",
+                "2/3",
+                "late-a",
+                "b",
+                "c",
+                "3/3"
+            ]
+        );
+    }
+
+    #[test]
+    fn after_a_failure_what_finished_is_still_passed_on_in_order() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        order.source(2).status(Status::Fetching, "c");
+        order.source(1).status(Status::Fetching, "b");
+        order.done(2);
+        order.flush_rest();
+        assert_eq!(*recorder.0.lock().unwrap(), ["0/3", "1/3", "b", "c"]);
     }
 }

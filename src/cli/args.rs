@@ -1,5 +1,6 @@
 //! Every command-line argument, as clap derive structs, in one place.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -9,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "agentpack", version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  agentpack init\n  agentpack install\n  agentpack install --locked\n  agentpack list --json\n  agentpack lint .claude/agents"
+    after_help = "Examples:\n  agentpack init\n  agentpack install\n  agentpack install --locked\n  agentpack list --json\n  agentpack lint .claude/agents\n  agentpack completions bash"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -51,7 +52,7 @@ pub enum Command {
     Init,
     /// Resolve sources, check agents, install them and write agentpack.lock
     #[command(
-        after_help = "Examples:\n  agentpack install\n  agentpack install --locked     # CI: fail if agentpack.lock would change\n  agentpack install --frozen     # --locked + --offline"
+        after_help = "Examples:\n  agentpack install\n  agentpack install --locked     # CI: fail if agentpack.lock would change\n  agentpack install --frozen     # --locked + --offline\n  agentpack install --jobs 2     # at most two fetches at once\n\nEnvironment:\n  AGENTPACK_GIT_TOKEN    token sent as HTTP basic auth (GITHUB_TOKEN: github.com only)\n  AGENTPACK_NET_TIMEOUT  seconds to wait for a server (default 60)"
     )]
     Install(InstallArgs),
     /// List installed agents with their source, version and state on disk
@@ -72,6 +73,11 @@ pub enum Command {
     /// Copy the locked source files into a directory so installs need no network and no cache
     #[command(after_help = "Examples:\n  agentpack vendor\n  agentpack vendor third-party/agents")]
     Vendor(VendorArgs),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  agentpack completions bash > ~/.local/share/bash-completion/completions/agentpack\n  agentpack completions zsh > \"${fpath[1]}/_agentpack\"\n  agentpack completions fish > ~/.config/fish/completions/agentpack.fish"
+    )]
+    Completions(CompletionsArgs),
 }
 
 /// How `lint` and `verify` print their findings.
@@ -105,6 +111,16 @@ pub struct InstallArgs {
     /// Ignore `[install] vendor`: resolve from the cache and the network (to update the lock, then re-vendor)
     #[arg(long)]
     pub no_vendor: bool,
+    /// Resolve and fetch up to N sources at once
+    #[arg(short, long, value_name = "N", default_value_t = NonZeroUsize::new(crate::resolve::DEFAULT_JOBS).expect("not zero"))]
+    pub jobs: NonZeroUsize,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

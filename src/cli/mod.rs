@@ -47,6 +47,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Lint(args) => commands::lint::exec(args, printer),
         Command::Verify(args) => commands::verify::exec(args, &cli.global, printer),
         Command::Vendor(args) => commands::vendor::exec(args, &cli.global, printer),
+        Command::Completions(args) => commands::completions::exec(args),
     }
 }
 

@@ -1,11 +1,12 @@
 //! The terminal side of [`Reporter`]: cargo-style status lines and diagnostics on stderr, colors only when
-//! wanted, indicatif spinners for fetches only on an interactive terminal outside CI and `--quiet`.
+//! wanted, indicatif bars only on an interactive terminal outside CI and `--quiet`: an overall bar
+//! (sources resolved) with one line per active fetch (objects and bytes received) under it.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::reporter::{FetchProgress, Reporter, Status};
@@ -21,6 +22,7 @@ pub struct Printer {
 
 struct Bars {
     multi: MultiProgress,
+    overall: Mutex<Option<ProgressBar>>,
     active: Mutex<HashMap<String, ProgressBar>>,
 }
 
@@ -43,6 +45,7 @@ impl Printer {
         let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
         let bars = (stderr_tty && !args.quiet && !in_ci).then(|| Bars {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            overall: Mutex::new(None),
             active: Mutex::new(HashMap::new()),
         });
         Printer {
@@ -129,6 +132,7 @@ impl Reporter for Printer {
             }
             Some(p) => {
                 let bar = active.entry(source.to_string()).or_insert_with(|| {
+                    // Added last, so below the overall bar.
                     let bar = bars.multi.add(ProgressBar::new_spinner());
                     bar.set_style(
                         ProgressStyle::with_template("{spinner} {prefix:>12} {msg}")
@@ -139,12 +143,34 @@ impl Reporter for Printer {
                     bar
                 });
                 bar.set_message(format!(
-                    "{}/{} objects, {} KiB",
+                    "{}/{} objects, {}",
                     p.received_objects,
                     p.total_objects,
-                    p.received_bytes / 1024
+                    HumanBytes(p.received_bytes as u64)
                 ));
             }
         }
+    }
+
+    fn resolve_progress(&self, done: usize, total: usize) {
+        let Some(bars) = &self.bars else { return };
+        let mut overall = bars.overall.lock().expect("progress lock");
+        if done >= total {
+            if let Some(bar) = overall.take() {
+                bar.finish_and_clear();
+            }
+            return;
+        }
+        let bar = overall.get_or_insert_with(|| {
+            let bar = bars.multi.insert(0, ProgressBar::new(total as u64));
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} sources")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix("Resolving");
+            bar
+        });
+        bar.set_position(done as u64);
     }
 }

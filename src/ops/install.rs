@@ -26,6 +26,8 @@ pub struct InstallOptions {
     pub strict: bool,
     /// Ignore `[install] vendor`: resolve from the cache and the network.
     pub no_vendor: bool,
+    /// How many sources to resolve and fetch at once; 0 means the default (8).
+    pub jobs: usize,
 }
 
 /// What an install did.
@@ -85,6 +87,7 @@ pub fn install(
         ResolveOptions {
             offline: options.offline,
             vendor,
+            jobs: options.jobs,
         },
         reporter,
     )?;

@@ -62,6 +62,7 @@ pub fn vendor(
         ResolveOptions {
             offline: options.offline,
             vendor: None,
+            jobs: 0,
         },
         reporter,
     )?;

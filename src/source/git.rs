@@ -18,16 +18,20 @@
 //! fetch every branch and tag. Fetches write into the bare repository through libgit2, which updates refs
 //! atomically; a fetch that dies half-way leaves only unreferenced objects behind.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, RemoteCallbacks, Repository};
+use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, Repository};
 
+use super::net::{
+    Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
+};
 use super::{Content, Skipped, Snapshot, SourceFile};
-use crate::error::{Error, Result};
+use crate::error::{Error, NetProblem, Result};
 use crate::frontmatter::MAX_FILE_SIZE;
 use crate::names::{Commit, sha256_hex};
-use crate::reporter::{FetchProgress, Reporter};
+use crate::reporter::{FetchProgress, Reporter, Status};
 
 /// The shared cache of bare repositories.
 #[derive(Debug, Clone)]
@@ -137,6 +141,10 @@ pub struct Refs {
 }
 
 /// Talks to one remote for one source, with the names needed for good errors.
+///
+/// Every operation is bounded by [`super::net::configure_network`]'s timeout, retried on transient
+/// failures and timeouts ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as
+/// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
     pub repo: &'a Repository,
     pub source_name: &'a str,
@@ -148,59 +156,33 @@ pub struct Remote<'a> {
 }
 
 impl Remote<'_> {
-    fn git_error(&self, action: &'static str, cause: git2::Error) -> Error {
-        let hint = match cause.class() {
-            git2::ErrorClass::Net | git2::ErrorClass::Os => {
-                Some("check the URL and your network; `--offline` uses only the cache".to_string())
-            }
-            git2::ErrorClass::Http | git2::ErrorClass::Ssh
-                if cause.code() == git2::ErrorCode::Auth =>
-            {
-                Some("check your credentials (git credential helper, ssh-agent)".to_string())
-            }
-            _ => None,
-        };
-        Error::Git {
-            action,
-            source_name: self.source_name.to_string(),
-            url: self.display_url.to_string(),
-            cause,
-            hint,
-        }
-    }
-
     /// List the remote's branches and tags without fetching objects, and remember its default branch.
     pub fn list_refs(&self) -> Result<Refs> {
-        let mut remote = self
-            .repo
-            .remote_anonymous(self.url)
-            .map_err(|e| self.git_error("failed to list refs of", e))?;
-        let connection = remote
-            .connect_auth(Direction::Fetch, Some(callbacks(None, None)), None)
-            .map_err(|e| self.git_error("failed to connect to", e))?;
-        let mut refs = Refs::default();
-        let mut peeled = BTreeMap::new();
-        for head in connection
-            .list()
-            .map_err(|e| self.git_error("failed to list refs of", e))?
-        {
-            let name = head.name();
-            if let Some(branch) = name.strip_prefix("refs/heads/") {
-                refs.branches.insert(branch.to_string(), head.oid());
-            } else if let Some(tag) = name.strip_prefix("refs/tags/") {
-                match tag.strip_suffix("^{}") {
-                    Some(tag) => peeled.insert(tag.to_string(), head.oid()),
-                    None => refs.tags.insert(tag.to_string(), head.oid()),
-                };
+        let refs = self.retrying("failed to list refs of", |auth| {
+            let mut remote = self.repo.remote_anonymous(self.url)?;
+            let connection =
+                remote.connect_auth(Direction::Fetch, Some(callbacks(auth, None)), None)?;
+            let mut refs = Refs::default();
+            let mut peeled = BTreeMap::new();
+            for head in connection.list()? {
+                let name = head.name();
+                if let Some(branch) = name.strip_prefix("refs/heads/") {
+                    refs.branches.insert(branch.to_string(), head.oid());
+                } else if let Some(tag) = name.strip_prefix("refs/tags/") {
+                    match tag.strip_suffix("^{}") {
+                        Some(tag) => peeled.insert(tag.to_string(), head.oid()),
+                        None => refs.tags.insert(tag.to_string(), head.oid()),
+                    };
+                }
             }
-        }
-        refs.tags.extend(peeled);
-        refs.head = connection
-            .default_branch()
-            .ok()
-            .and_then(|b| b.as_str().ok().map(str::to_string))
-            .and_then(|b| b.strip_prefix("refs/heads/").map(str::to_string));
-        drop(connection);
+            refs.tags.extend(peeled);
+            refs.head = connection
+                .default_branch()
+                .ok()
+                .and_then(|b| b.as_str().ok().map(str::to_string))
+                .and_then(|b| b.strip_prefix("refs/heads/").map(str::to_string));
+            Ok(refs)
+        })?;
         if let Some(head) = &refs.head {
             // Best effort: lets `--offline` find the default branch later.
             let _ = self.repo.reference_symbolic(
@@ -215,28 +197,126 @@ impl Remote<'_> {
 
     /// Fetch `refspecs` into the cache repository, only their tip commits with [`Depth::Tip`].
     pub fn fetch(&self, refspecs: &[String], depth: Depth) -> Result<()> {
-        let mut remote = self
-            .repo
-            .remote_anonymous(self.url)
-            .map_err(|e| self.git_error("failed to fetch", e))?;
-        let mut options = FetchOptions::new();
-        options
-            .download_tags(AutotagOption::None)
-            .remote_callbacks(callbacks(Some(self.reporter), Some(self.source_name)));
-        match depth {
-            Depth::Tip if supports_shallow(self.url) => {
-                options.depth(1);
-            }
-            Depth::Full if self.repo.is_shallow() => {
-                options.depth(UNSHALLOW);
-            }
-            _ => {}
-        }
         self.reporter
             .fetch_progress(self.source_name, Some(FetchProgress::default()));
-        let result = remote.fetch(refspecs, Some(&mut options), Some("agentpack: fetch"));
+        let result = self.retrying("failed to fetch", |auth| {
+            let mut remote = self.repo.remote_anonymous(self.url)?;
+            let mut options = FetchOptions::new();
+            options
+                .download_tags(AutotagOption::None)
+                .remote_callbacks(callbacks(auth, Some((self.reporter, self.source_name))));
+            match depth {
+                Depth::Tip if supports_shallow(self.url) => {
+                    options.depth(1);
+                }
+                Depth::Full if self.repo.is_shallow() => {
+                    options.depth(UNSHALLOW);
+                }
+                _ => {}
+            }
+            remote.fetch(refspecs, Some(&mut options), Some("agentpack: fetch"))
+        });
         self.reporter.fetch_progress(self.source_name, None);
-        result.map_err(|e| self.git_error("failed to fetch", e))
+        result
+    }
+
+    /// Run `op` up to [`MAX_TRIES`] times while it fails transiently, then turn its error into ours.
+    /// Each try gets fresh credential state: within one try every method is offered at most once.
+    fn retrying<T>(
+        &self,
+        action: &'static str,
+        mut op: impl FnMut(&RefCell<Auth>) -> std::result::Result<T, git2::Error>,
+    ) -> Result<T> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let auth = RefCell::new(Auth::new(self.url));
+            let cause = match op(&auth) {
+                Ok(value) => {
+                    auth.into_inner().remember_success(self.url);
+                    return Ok(value);
+                }
+                Err(cause) => cause,
+            };
+            let failure = classify(&cause, &auth.borrow());
+            if !matches!(failure, Failure::Transient | Failure::Timeout) || tries >= MAX_TRIES {
+                return Err(self.error(action, failure, cause, &auth.borrow()));
+            }
+            let delay = backoff(tries);
+            self.reporter.status(
+                Status::Retrying,
+                &format!(
+                    "{} in {:.1} s ({}; {} of {MAX_TRIES} tries left)",
+                    self.source_name,
+                    delay.as_secs_f64(),
+                    cause.message(),
+                    MAX_TRIES - tries
+                ),
+            );
+            std::thread::sleep(delay);
+        }
+    }
+
+    fn error(
+        &self,
+        action: &'static str,
+        failure: Failure,
+        cause: git2::Error,
+        auth: &Auth,
+    ) -> Error {
+        let url = self.display_url;
+        let offline = "`--offline` installs from the cache";
+        let (problem, message, hint) = match failure {
+            Failure::Unreachable => (
+                NetProblem::Unreachable,
+                format!("cannot reach the host of `{url}`"),
+                format!("check the host name, your network, proxy or VPN; {offline}"),
+            ),
+            Failure::Refused => (
+                NetProblem::Refused,
+                format!("connection to `{url}` was refused"),
+                format!("check the host and port, and that the server is running; {offline}"),
+            ),
+            Failure::Timeout => (
+                NetProblem::Timeout,
+                format!(
+                    "`{url}` did not answer within {} s (tried {MAX_TRIES} times)",
+                    net_timeout().as_secs_f64()
+                ),
+                format!(
+                    "check your network, proxy or VPN; set `{TIMEOUT_VAR}` (seconds) to wait longer; {offline}"
+                ),
+            ),
+            Failure::RepositoryNotFound => (
+                NetProblem::RepositoryNotFound,
+                format!("repository `{url}` not found"),
+                "check the URL; some hosts also answer \"not found\" when your credentials cannot read a private repository"
+                    .to_string(),
+            ),
+            Failure::Auth => (
+                NetProblem::AuthFailed,
+                auth.failure(url),
+                auth.hint(),
+            ),
+            Failure::Transient | Failure::Other => {
+                let network = failure == Failure::Transient
+                    || matches!(cause.class(), git2::ErrorClass::Net | git2::ErrorClass::Os);
+                return Error::Git {
+                    action,
+                    source_name: self.source_name.to_string(),
+                    url: url.to_string(),
+                    cause,
+                    hint: network.then(|| format!("check the URL and your network; {offline}")),
+                };
+            }
+        };
+        Error::Network {
+            problem,
+            source_name: self.source_name.to_string(),
+            message,
+            cause,
+            hint,
+        }
     }
 }
 
@@ -437,64 +517,4 @@ fn follow_link(
         }
     }
     Err("too many levels of symlinks".to_string())
-}
-
-/// Credentials for private remotes: git's credential helpers for HTTPS, ssh-agent then default keys for
-/// SSH. Each method is tried once, so a wrong password fails instead of looping.
-fn callbacks<'a>(
-    reporter: Option<&'a dyn Reporter>,
-    source: Option<&'a str>,
-) -> RemoteCallbacks<'a> {
-    let mut callbacks = RemoteCallbacks::new();
-    let mut tried_helper = false;
-    let mut tried_agent = false;
-    let mut tried_keys = false;
-    callbacks.credentials(move |url, username, allowed| {
-        if allowed.contains(git2::CredentialType::SSH_KEY) {
-            let user = username.unwrap_or("git");
-            if !tried_agent {
-                tried_agent = true;
-                return git2::Cred::ssh_key_from_agent(user);
-            }
-            if !tried_keys {
-                tried_keys = true;
-                if let Some(home) = directories::BaseDirs::new() {
-                    for key in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-                        let path = home.home_dir().join(".ssh").join(key);
-                        if path.is_file() {
-                            return git2::Cred::ssh_key(user, None, &path, None);
-                        }
-                    }
-                }
-            }
-        }
-        if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) && !tried_helper {
-            tried_helper = true;
-            if let Ok(config) = git2::Config::open_default() {
-                return git2::Cred::credential_helper(&config, url, username);
-            }
-        }
-        if allowed.contains(git2::CredentialType::DEFAULT) {
-            return git2::Cred::default();
-        }
-        Err(git2::Error::new(
-            git2::ErrorCode::Auth,
-            git2::ErrorClass::Http,
-            "authentication failed: tried git credential helpers, ssh-agent and ~/.ssh keys",
-        ))
-    });
-    if let (Some(reporter), Some(source)) = (reporter, source) {
-        callbacks.transfer_progress(move |p| {
-            reporter.fetch_progress(
-                source,
-                Some(FetchProgress {
-                    received_objects: p.received_objects(),
-                    total_objects: p.total_objects(),
-                    received_bytes: p.received_bytes(),
-                }),
-            );
-            true
-        });
-    }
-    callbacks
 }

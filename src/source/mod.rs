@@ -4,11 +4,13 @@
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
 //! - [`path`]: a plain local directory;
 //! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).
+//! - [`net`]: how git remotes are talked to (credentials, timeouts, retries, failure kinds).
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
 
 pub mod git;
+pub mod net;
 pub mod path;
 pub mod vendor;
 

@@ -5,6 +5,7 @@
 mod commands;
 mod global;
 mod install;
+mod network;
 mod support;
 mod support_selftest;
 mod trust;

@@ -16,6 +16,7 @@ pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         force: args.force,
         strict: args.strict,
         no_vendor: args.no_vendor,
+        jobs: args.jobs.get(),
     };
     let summary = install(&manifest, options, &Cache::locate()?, printer)?;
     let mut parts = vec![format!("{} installed", summary.installed)];

@@ -1,5 +1,6 @@
 //! One module per subcommand: turn parsed arguments into an operation's options, call it, print.
 
+pub mod completions;
 pub mod init;
 pub mod install;
 pub mod lint;
