@@ -1,30 +1,78 @@
-//! Resolution: turning each source of the manifest into an exact, readable version — a commit for git
-//! sources, a content hash for path sources — and reading its files.
+//! Resolution: turning each source of the manifest — and, recursively, the sources of the packs they
+//! carry — into an exact, readable version (a commit for git sources, a content hash for path sources),
+//! and reading its files.
 //!
-//! A source whose lock entry still matches the manifest (same URL, same requested ref) keeps its locked
-//! commit: no ref is resolved, and no network is used when the cache holds that commit. Anything else is
-//! resolved afresh: from the remote's ref list online, from the cache's refs with `--offline`.
+//! - **The lock wins.** A source whose lock entry still matches the manifest (same URL, same requested
+//!   ref) keeps its locked commit: no ref is resolved, and no network is used when the cache holds that
+//!   commit. Anything else is resolved afresh: from the remote's ref list online, from the cache's refs
+//!   with `--offline`. [`Update`] names sources whose lock entries are set aside (`agentpack update`).
+//! - **Moved tags.** Whenever the remote's refs are at hand (a fetch, `--locked`, an update), a locked tag
+//!   that now points elsewhere is reported: an error under `--locked`, a warning otherwise.
+//! - **Packs.** A source whose searched directory holds an `agentpack.toml` is a pack: its `[sources]`
+//!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported.
+//! - **Unification.** Sources of one git URL that ask for a `version` share one tag: the highest that
+//!   satisfies every one of those requirements (the error lists each requirement and who asked). Sources
+//!   that pin a branch, tag or commit get exactly that. Each URL's refs are listed at most once per run.
+
+use std::collections::{BTreeMap, VecDeque};
 
 use git2::Repository;
 
+use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
-use crate::names::Commit;
+use crate::manifest::{GitRef, GitUrl, Manifest, MANIFEST_NAME, PackHome, SourceKind, SourceSpec};
+use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
 use crate::source::git::{self, Cache, Refs, Remote};
 use crate::source::{self, Snapshot};
 
+/// How deep packs may nest; deeper is almost certainly a loop through ever-changing names.
+const MAX_DEPTH: usize = 16;
+/// How many times requirements discovered late may send resolution round again before giving up.
+const MAX_ROUNDS: usize = 8;
+
 /// How resolution may behave.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ResolveOptions {
     /// Never touch the network; use only the cache.
     pub offline: bool,
+    /// `--locked`: check locked tags against the remote, and make a moved tag an error.
+    pub locked: bool,
+    /// Sources resolved afresh, ignoring their lock entries.
+    pub update: Update,
+    /// `update --precise`: the tag or commit the one source named in [`Update::Only`] is pinned to.
+    pub precise: Option<String>,
+}
+
+/// Which sources set their lock entries aside.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Update {
+    /// None: the lock wins wherever it still matches the manifest (`install`).
+    #[default]
+    Nothing,
+    /// Every source (`update`).
+    All,
+    /// These sources and the sources their packs pull in (`update studio`).
+    Only(Vec<String>),
+}
+
+impl Update {
+    pub fn covers(&self, name: &str) -> bool {
+        match self {
+            Update::Nothing => false,
+            Update::All => true,
+            Update::Only(names) => names
+                .iter()
+                .any(|n| name == n || name.starts_with(&format!("{n}/"))),
+        }
+    }
 }
 
 /// A source pinned to an exact version, with its files.
 #[derive(Debug)]
 pub struct Resolved {
+    /// For a source a pack pulled in, the name is `<pack>/<source>`.
     pub spec: SourceSpec,
     pub pin: Pin,
     pub snapshot: Snapshot,
@@ -49,6 +97,7 @@ impl Resolved {
             commit: None,
             tag: None,
             content_hash: None,
+            required_by: self.spec.name.parent().map(|p| p.to_string()),
         };
         match (&self.spec.kind, &self.pin) {
             (SourceKind::Git { url, reference }, Pin::Git { commit, tag }) => {
@@ -85,7 +134,30 @@ pub fn describe(spec: &SourceSpec, pin: &Pin) -> String {
     }
 }
 
-/// Resolve every source of the manifest, in manifest order.
+/// A tag's version: `v1.2.3` and `1.2.3` alike; `None` for tags that are not semver.
+pub fn tag_version(tag: &str) -> Option<semver::Version> {
+    semver::Version::parse(tag.strip_prefix('v').unwrap_or(tag)).ok()
+}
+
+/// The highest tag whose version satisfies every requirement (semver rules: pre-releases only when a
+/// requirement names one).
+pub fn best_tag<'r>(
+    refs: &'r Refs,
+    reqs: &[&semver::VersionReq],
+) -> Option<(&'r String, &'r git2::Oid, semver::Version)> {
+    refs.tags
+        .iter()
+        .filter_map(|(tag, oid)| {
+            let version = tag_version(tag)?;
+            reqs.iter()
+                .all(|req| req.matches(&version))
+                .then_some((tag, oid, version))
+        })
+        .max_by(|a, b| a.2.cmp(&b.2))
+}
+
+/// Resolve every source of the manifest and of the packs they carry: the manifest's own sources first,
+/// in manifest order, then the packs' sources breadth first.
 pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
@@ -93,63 +165,672 @@ pub fn resolve_all(
     options: ResolveOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
-    sources
-        .iter()
-        .map(|spec| {
-            resolve_one(
-                spec,
-                lock.and_then(|l| l.source(spec.name.as_str())),
-                cache,
-                options,
-                reporter,
-            )
-        })
-        .collect()
+    let mut session = Session {
+        lock,
+        cache,
+        options,
+        reporter,
+        repos: BTreeMap::new(),
+        refs: BTreeMap::new(),
+        checked_tags: Vec::new(),
+    };
+    // Requirements of each unified group found in the previous round; a group's tag is chosen with all
+    // of them in view, so late-found requirements settle in a few rounds.
+    let mut known: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
+    for _ in 0..MAX_ROUNDS {
+        let (resolved, pins) = session.round(sources, &known)?;
+        let mut found: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
+        for r in &resolved {
+            if let Some((key, req)) = requirement(&r.spec) {
+                found.entry(key).or_default().push(req);
+            }
+        }
+        let settled = found.iter().all(|(key, reqs)| {
+            pins.get(key)
+                .is_some_and(|pin| session.satisfies_all(pin, reqs))
+        });
+        if settled {
+            return Ok(resolved);
+        }
+        known = found;
+    }
+    Err(Error::NotFound {
+        message: "the version requirements of the packs did not settle".into(),
+        hint: Some("pin the shared sources with `tag` or `rev` in agentpack.toml".into()),
+    })
 }
 
-fn resolve_one(
-    spec: &SourceSpec,
-    locked: Option<&LockedSource>,
-    cache: &Cache,
-    options: ResolveOptions,
-    reporter: &dyn Reporter,
-) -> Result<Resolved> {
+/// One `version` requirement on a git URL, and who asked for it.
+#[derive(Debug, Clone)]
+struct Requirement {
+    source: SourceName,
+    url: GitUrl,
+    req: semver::VersionReq,
+    written: String,
+}
+
+impl Requirement {
+    fn who(&self) -> String {
+        match self.source.parent() {
+            Some(parent) => format!("`{}` (in the pack of `{parent}`)", self.source),
+            None => format!("`{}` (in agentpack.toml)", self.source),
+        }
+    }
+}
+
+/// The unified group of a `version` source, keyed by the URL git is asked for.
+fn requirement(spec: &SourceSpec) -> Option<(String, Requirement)> {
     match &spec.kind {
-        SourceKind::Path { dir, .. } => {
-            let snapshot = source::path::snapshot(spec.name.as_str(), dir, spec.subdir.as_deref())?;
-            let content_hash = source::path::content_hash(&snapshot);
-            Ok(Resolved {
-                spec: spec.clone(),
-                pin: Pin::Path { content_hash },
-                snapshot,
-            })
-        }
-        SourceKind::Git { url, reference } => {
-            let still_locked = locked.filter(|l| lock_matches(l, url, reference));
-            let (repo, pin) =
-                match still_locked.and_then(|l| l.commit().map(|c| (c, l.tag.clone()))) {
-                    Some((commit, tag)) => {
-                        let repo =
-                            ensure_commit(spec, url, reference, commit, cache, options, reporter)?;
-                        (repo, Pin::Git { commit, tag })
+        SourceKind::Git {
+            url,
+            reference: GitRef::Version { req, written },
+        } => Some((
+            url.fetch.clone(),
+            Requirement {
+                source: spec.name.clone(),
+                url: url.clone(),
+                req: req.clone(),
+                written: written.clone(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+struct Session<'a> {
+    lock: Option<&'a Lockfile>,
+    cache: &'a Cache,
+    options: ResolveOptions,
+    reporter: &'a dyn Reporter,
+    /// Cache repositories opened so far, by fetch URL.
+    repos: BTreeMap<String, Repository>,
+    /// Refs listed so far, by fetch URL: each remote is asked at most once.
+    refs: BTreeMap<String, Refs>,
+    /// Locked tags already checked for moves (`source`, `tag`), so a warning is printed once.
+    checked_tags: Vec<(String, String)>,
+}
+
+impl Session<'_> {
+    /// Resolve the whole graph once, choosing each unified group's tag from `known` plus what the round
+    /// meets first. Returns the resolved sources and the pin used for each group.
+    fn round(
+        &mut self,
+        sources: &[SourceSpec],
+        known: &BTreeMap<String, Vec<Requirement>>,
+    ) -> Result<(Vec<Resolved>, BTreeMap<String, Pin>)> {
+        let mut pins: BTreeMap<String, Pin> = BTreeMap::new();
+        let mut out = Vec::new();
+        // Each queued source carries the identities of the packs it was reached through.
+        let mut queue: VecDeque<(SourceSpec, Vec<(String, SourceName)>)> =
+            sources.iter().map(|s| (s.clone(), Vec::new())).collect();
+        while let Some((spec, ancestors)) = queue.pop_front() {
+            let identity = identity(&spec);
+            if let Some(start) = ancestors.iter().position(|(id, _)| *id == identity) {
+                let mut chain: Vec<String> = ancestors[start..]
+                    .iter()
+                    .map(|(_, name)| format!("`{name}`"))
+                    .collect();
+                chain.push(format!("`{}`", spec.name));
+                return Err(Error::NotFound {
+                    message: format!(
+                        "packs form a cycle: {} ({} again)",
+                        chain.join(" -> "),
+                        display_identity(&spec)
+                    ),
+                    hint: Some(format!(
+                        "remove the source that points back from the `agentpack.toml` of `{}`",
+                        ancestors.last().map(|(_, n)| n.to_string()).unwrap_or_default()
+                    )),
+                });
+            }
+            if ancestors.len() >= MAX_DEPTH {
+                return Err(Error::NotFound {
+                    message: format!(
+                        "source `{}` is nested more than {MAX_DEPTH} packs deep",
+                        spec.name
+                    ),
+                    hint: None,
+                });
+            }
+            let resolved = match &spec.kind {
+                SourceKind::Path { dir, .. } => {
+                    let snapshot =
+                        source::path::snapshot(spec.name.as_str(), dir, spec.subdir.as_deref())?;
+                    let content_hash = source::path::content_hash(&snapshot);
+                    Resolved {
+                        spec: spec.clone(),
+                        pin: Pin::Path { content_hash },
+                        snapshot,
                     }
-                    None => resolve_fresh(spec, url, reference, cache, options, reporter)?,
-                };
-            let Pin::Git { commit, .. } = &pin else {
-                unreachable!()
+                }
+                SourceKind::Git { url, reference } => {
+                    let pin = match requirement(&spec) {
+                        Some((key, req)) => match pins.get(&key) {
+                            Some(pin) => pin.clone(),
+                            None => {
+                                let mut reqs = known.get(&key).cloned().unwrap_or_default();
+                                if !reqs.iter().any(|r| r.source == req.source) {
+                                    reqs.insert(0, req);
+                                }
+                                let pin = self.pin_group(&spec, &reqs)?;
+                                pins.insert(key, pin.clone());
+                                pin
+                            }
+                        },
+                        None => self.pin_exact(&spec, url, reference)?,
+                    };
+                    self.read_git(spec.clone(), url, pin)?
+                }
             };
-            reporter.status(
+            self.reporter.status(
                 Status::Resolving,
-                &format!("{} {}", spec.name, describe(spec, &pin)),
+                &format!("{} {}", resolved.spec.name, resolved.describe()),
             );
-            let snapshot = git::snapshot(&repo, *commit, spec.subdir.as_deref())
-                .map_err(|e| with_source_context(e, spec))?;
-            Ok(Resolved {
-                spec: spec.clone(),
-                pin,
-                snapshot,
-            })
+            let mut path = ancestors.clone();
+            path.push((identity, spec.name.clone()));
+            for child in self.pack_sources(&resolved)? {
+                queue.push_back((child, path.clone()));
+            }
+            out.push(resolved);
         }
+        Ok((out, pins))
+    }
+
+    fn read_git(&mut self, spec: SourceSpec, url: &GitUrl, pin: Pin) -> Result<Resolved> {
+        let Pin::Git { commit, .. } = &pin else {
+            unreachable!("git sources have git pins")
+        };
+        let repo = self.repo(&spec.name, url)?;
+        let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref())
+            .map_err(|e| with_source_context(e, &spec))?;
+        Ok(Resolved { spec, pin, snapshot })
+    }
+
+    /// The sources of the pack `resolved` carries, named `<pack>/<source>`; none when it carries no
+    /// `agentpack.toml` at the root of its searched directory.
+    fn pack_sources(&mut self, resolved: &Resolved) -> Result<Vec<SourceSpec>> {
+        let spec = &resolved.spec;
+        let file = source::join(spec.subdir.as_deref(), MANIFEST_NAME);
+        let (bytes, label, specs_home_dir) = match (&spec.kind, &resolved.pin) {
+            (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
+                let repo = self.repo(&spec.name, url)?;
+                (
+                    git::read_file(repo, *commit, &file),
+                    format!("{}:{file}", spec.name),
+                    None,
+                )
+            }
+            (SourceKind::Path { dir, .. }, _) => {
+                let pack_dir = match &spec.subdir {
+                    Some(sub) => dir.join(sub),
+                    None => dir.clone(),
+                };
+                let path = pack_dir.join(MANIFEST_NAME);
+                let bytes = match std::fs::metadata(&path) {
+                    Ok(meta) if meta.is_file() && meta.len() <= crate::frontmatter::MAX_FILE_SIZE as u64 => {
+                        Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
+                    }
+                    _ => None,
+                };
+                (bytes, path.display().to_string(), Some(pack_dir))
+            }
+            _ => unreachable!("pin kind follows source kind"),
+        };
+        let Some(bytes) = bytes else {
+            return Ok(Vec::new());
+        };
+        let text = String::from_utf8(bytes).map_err(|_| Error::InvalidInput {
+            file: label.clone().into(),
+            diagnostics: vec![
+                Diagnostic::error("pack-invalid", "the pack's agentpack.toml is not UTF-8")
+                    .at(Location::file(&label)),
+            ],
+        })?;
+        let home = match &specs_home_dir {
+            Some(dir) => PackHome::Dir(dir),
+            None => PackHome::Git,
+        };
+        let children = Manifest::parse_pack(&label, home, &text)?;
+        Ok(children
+            .into_iter()
+            .map(|mut child| {
+                child.name = spec.name.child(&child.name);
+                child
+            })
+            .collect())
+    }
+
+    fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&Repository> {
+        if !self.repos.contains_key(&url.fetch) {
+            let repo = if self.options.offline {
+                self.cache.open(&url.fetch).ok_or_else(|| Error::Offline {
+                    message: format!(
+                        "source `{name}`: `{}` has never been fetched, so it is not in the cache",
+                        url.written
+                    ),
+                })?
+            } else {
+                self.cache.open_or_init(&url.fetch)?
+            };
+            self.repos.insert(url.fetch.clone(), repo);
+        }
+        Ok(&self.repos[&url.fetch])
+    }
+
+    /// The remote's refs (the cache's with `--offline`), listed once per URL.
+    fn refs(&mut self, name: &SourceName, url: &GitUrl) -> Result<&Refs> {
+        if !self.refs.contains_key(&url.fetch) {
+            let offline = self.options.offline;
+            let reporter = self.reporter;
+            let repo = self.repo(name, url)?;
+            let refs = if offline {
+                git::cached_refs(repo)
+            } else {
+                remote(repo, name.as_str(), url, reporter).list_refs()?
+            };
+            self.refs.insert(url.fetch.clone(), refs);
+        }
+        Ok(&self.refs[&url.fetch])
+    }
+
+    /// The lock entry of `name`, when it still describes what `url`/`reference` ask for and the source is
+    /// not being updated.
+    fn locked_pin(&self, name: &SourceName, url: &GitUrl, reference: &GitRef) -> Option<Pin> {
+        if self.options.update.covers(name.as_str()) {
+            return None;
+        }
+        let locked = self.lock?.source(name.as_str())?;
+        if !lock_matches(locked, url, reference) {
+            return None;
+        }
+        Some(Pin::Git {
+            commit: locked.commit()?,
+            tag: locked.tag.clone(),
+        })
+    }
+
+    /// Is `precise` meant for this source?
+    fn precise_for(&self, name: &SourceName) -> Option<String> {
+        match (&self.options.update, &self.options.precise) {
+            (Update::Only(names), Some(precise)) if names.iter().any(|n| n == name.as_str()) => {
+                Some(precise.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Pin a source that asks for a branch, a tag, a commit or the default branch.
+    fn pin_exact(&mut self, spec: &SourceSpec, url: &GitUrl, reference: &GitRef) -> Result<Pin> {
+        if let Some(precise) = self.precise_for(&spec.name) {
+            return self.pin_precise(spec, url, &precise, None);
+        }
+        if let Some(pin) = self.locked_pin(&spec.name, url, reference) {
+            self.ensure_locked(spec, url, reference, &pin)?;
+            return Ok(pin);
+        }
+        let pin = if let GitRef::Rev(prefix) = reference {
+            self.rev(spec, url, prefix)?
+        } else {
+            let refs = self.refs(&spec.name, url)?;
+            choose(spec.name.as_str(), url, reference, refs)?
+        };
+        self.note_moved_tag_on_update(spec, &pin);
+        self.ensure_fetched(spec, url, reference, &pin)?;
+        Ok(pin)
+    }
+
+    /// Pin a group of `version` sources of one URL to one tag. `reqs[0]` is the source being resolved.
+    fn pin_group(&mut self, spec: &SourceSpec, reqs: &[Requirement]) -> Result<Pin> {
+        let SourceKind::Git { url, reference } = &spec.kind else {
+            unreachable!("only git sources have version requirements")
+        };
+        if let Some((req, precise)) = reqs
+            .iter()
+            .find_map(|r| self.precise_for(&r.source).map(|p| (r, p)))
+        {
+            let pin = self.pin_precise(spec, url, &precise, Some(req))?;
+            let others: Vec<Requirement> = reqs
+                .iter()
+                .filter(|r| r.source != req.source)
+                .cloned()
+                .collect();
+            if !others.is_empty() && !self.satisfies_all(&pin, &others) {
+                let refs = self.refs(&spec.name, url)?;
+                return Err(conflict(url, reqs, refs));
+            }
+            return Ok(pin);
+        }
+        // Keep a locked tag when it still satisfies everyone and nobody in the group is being updated.
+        let anyone_updated = reqs
+            .iter()
+            .any(|r| self.options.update.covers(r.source.as_str()));
+        if !anyone_updated {
+            let candidates: Vec<Pin> = reqs
+                .iter()
+                .filter_map(|r| {
+                    let reference = GitRef::Version {
+                        req: r.req.clone(),
+                        written: r.written.clone(),
+                    };
+                    self.locked_pin(&r.source, &r.url, &reference)
+                })
+                .collect();
+            if let Some(pin) = candidates.into_iter().find(|p| self.satisfies_all(p, reqs)) {
+                self.ensure_locked(spec, url, reference, &pin)?;
+                return Ok(pin);
+            }
+        }
+        let refs = self.refs(&spec.name, url)?;
+        let all: Vec<&semver::VersionReq> = reqs.iter().map(|r| &r.req).collect();
+        let pin = match best_tag(refs, &all) {
+            Some((tag, oid, _)) => Pin::Git {
+                commit: Commit::from(*oid),
+                tag: Some(tag.clone()),
+            },
+            None if reqs.len() == 1 => {
+                return Err(no_matching_version(
+                    spec.name.as_str(),
+                    url,
+                    &reqs[0].written,
+                    refs,
+                ));
+            }
+            None => return Err(conflict(url, reqs, refs)),
+        };
+        self.note_moved_tag_on_update(spec, &pin);
+        self.ensure_fetched(spec, url, reference, &pin)?;
+        Ok(pin)
+    }
+
+    /// Does `pin` satisfy every requirement: through the lock (the entry still matches and has this
+    /// commit), or through its tag's version?
+    fn satisfies_all(&self, pin: &Pin, reqs: &[Requirement]) -> bool {
+        let Pin::Git { commit, tag } = pin else {
+            return false;
+        };
+        reqs.iter().all(|r| {
+            let reference = GitRef::Version {
+                req: r.req.clone(),
+                written: r.written.clone(),
+            };
+            let by_lock = matches!(
+                self.locked_pin(&r.source, &r.url, &reference),
+                Some(Pin::Git { commit: c, .. }) if c == *commit
+            );
+            let by_tag = tag
+                .as_deref()
+                .and_then(tag_version)
+                .is_some_and(|v| r.req.matches(&v));
+            let by_precise = self.precise_for(&r.source).is_some();
+            by_lock || by_tag || by_precise
+        })
+    }
+
+    /// `--precise REV`: a tag of the remote, or a commit id. A tag must satisfy the source's `version`.
+    fn pin_precise(
+        &mut self,
+        spec: &SourceSpec,
+        url: &GitUrl,
+        precise: &str,
+        req: Option<&Requirement>,
+    ) -> Result<Pin> {
+        let refs = self.refs(&spec.name, url)?;
+        let pin = if let Some(oid) = refs.tags.get(precise) {
+            if let Some(req) = req
+                && !tag_version(precise).is_some_and(|v| req.req.matches(&v))
+            {
+                return Err(Error::Usage {
+                    message: format!(
+                        "tag `{precise}` does not satisfy the requirement `{}` of `{}`",
+                        req.written, spec.name
+                    ),
+                    hint: Some(
+                        "pick a tag within the requirement, or change `version` in agentpack.toml"
+                            .into(),
+                    ),
+                });
+            }
+            Pin::Git {
+                commit: Commit::from(*oid),
+                tag: Some(precise.to_string()),
+            }
+        } else if precise.len() >= 7
+            && precise.len() <= 40
+            && precise.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            self.rev(spec, url, &precise.to_ascii_lowercase())?
+        } else {
+            let candidates: Vec<&String> = refs.tags.keys().collect();
+            return Err(Error::NotFound {
+                message: format!(
+                    "`--precise {precise}`: `{}` has no such tag, and it is not a commit id",
+                    url.written
+                ),
+                hint: near_matches(&format!("`{precise}`"), candidates),
+            });
+        };
+        let reference = match &spec.kind {
+            SourceKind::Git { reference, .. } => reference.clone(),
+            SourceKind::Path { .. } => unreachable!("precise applies to git sources"),
+        };
+        self.ensure_fetched(spec, url, &reference, &pin)?;
+        Ok(pin)
+    }
+
+    /// A commit named by (a prefix of) its id: from the cache, else after fetching every branch and tag.
+    fn rev(&mut self, spec: &SourceSpec, url: &GitUrl, prefix: &str) -> Result<Pin> {
+        let offline = self.options.offline;
+        let reporter = self.reporter;
+        let repo = self.repo(&spec.name, url)?;
+        if let Some(pin) = rev_in_cache(repo, spec, prefix)? {
+            return Ok(pin);
+        }
+        if offline {
+            return Err(Error::Offline {
+                message: format!(
+                    "source `{}`: commit `{prefix}` of `{}` is not in the cache",
+                    spec.name, url.written
+                ),
+            });
+        }
+        reporter.status(
+            Status::Fetching,
+            &format!("{} ({})", spec.name, url.written),
+        );
+        remote(repo, spec.name.as_str(), url, reporter).fetch(&git::all_refspecs())?;
+        rev_in_cache(repo, spec, prefix)?.ok_or_else(|| Error::NotFound {
+            message: format!(
+                "source `{}`: commit `{prefix}` is not on any branch or tag of `{}`",
+                spec.name, url.written
+            ),
+            hint: Some("check `rev` in agentpack.toml".into()),
+        })
+    }
+
+    /// Make sure the cache holds a freshly chosen commit, fetching only the ref that leads to it.
+    fn ensure_fetched(
+        &mut self,
+        spec: &SourceSpec,
+        url: &GitUrl,
+        reference: &GitRef,
+        pin: &Pin,
+    ) -> Result<()> {
+        let Pin::Git { commit, tag } = pin else {
+            return Ok(());
+        };
+        let offline = self.options.offline;
+        let reporter = self.reporter;
+        let head = self.refs.get(&url.fetch).and_then(|r| r.head.clone());
+        let repo = self.repo(&spec.name, url)?;
+        if git::find_commit(repo, commit.oid()).is_some() {
+            return Ok(());
+        }
+        if offline {
+            return Err(Error::Offline {
+                message: format!(
+                    "source `{}`: commit {} of `{}` is not in the cache",
+                    spec.name,
+                    commit.short(),
+                    url.written
+                ),
+            });
+        }
+        let refspec = match (reference, tag) {
+            (_, Some(tag)) => Some(git::tag_refspec(tag)),
+            (GitRef::Branch(b), None) => Some(git::branch_refspec(b)),
+            (GitRef::DefaultBranch, None) => head.as_deref().map(git::branch_refspec),
+            _ => None,
+        };
+        reporter.status(
+            Status::Fetching,
+            &format!("{} ({})", spec.name, url.written),
+        );
+        let remote = remote(repo, spec.name.as_str(), url, reporter);
+        if let Some(refspec) = refspec {
+            remote.fetch(&[refspec])?;
+        }
+        if git::find_commit(repo, commit.oid()).is_none() {
+            remote.fetch(&git::all_refspecs())?;
+        }
+        if git::find_commit(repo, commit.oid()).is_none() {
+            return Err(Error::NotFound {
+                message: format!(
+                    "source `{}`: commit {} is not on any branch or tag of `{}`",
+                    spec.name,
+                    commit.short(),
+                    url.written
+                ),
+                hint: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// A locked commit: fetch it only when the cache lacks it, and check whether its tag moved whenever
+    /// the remote is asked anyway (or `--locked` wants to know).
+    fn ensure_locked(
+        &mut self,
+        spec: &SourceSpec,
+        url: &GitUrl,
+        reference: &GitRef,
+        pin: &Pin,
+    ) -> Result<()> {
+        let Pin::Git { commit, tag } = pin else {
+            return Ok(());
+        };
+        let in_cache = self
+            .repo(&spec.name, url)
+            .ok()
+            .is_some_and(|repo| git::find_commit(repo, commit.oid()).is_some());
+        if let Some(tag) = tag
+            && !self.options.offline
+            && (self.options.locked || !in_cache)
+        {
+            self.check_tag(spec, url, tag, *commit)?;
+        }
+        if in_cache {
+            return Ok(());
+        }
+        if self.options.offline {
+            return Err(Error::Offline {
+                message: format!(
+                    "source `{}`: locked commit {} of `{}` is not in the cache",
+                    spec.name,
+                    commit.short(),
+                    url.written
+                ),
+            });
+        }
+        self.ensure_fetched(spec, url, reference, pin).map_err(|e| match e {
+            Error::NotFound { .. } => Error::NotFound {
+                message: format!(
+                    "source `{}`: locked commit {} is no longer reachable from any branch or tag of `{}`",
+                    spec.name,
+                    commit.short(),
+                    url.written
+                ),
+                hint: Some(format!(
+                    "run `agentpack update {}` to re-resolve it",
+                    spec.name
+                )),
+            },
+            other => other,
+        })
+    }
+
+    /// Compare a locked tag with where the remote's tag points now.
+    fn check_tag(&mut self, spec: &SourceSpec, url: &GitUrl, tag: &str, locked: Commit) -> Result<()> {
+        let key = (spec.name.to_string(), tag.to_string());
+        if self.checked_tags.contains(&key) {
+            return Ok(());
+        }
+        self.checked_tags.push(key);
+        let now = self.refs(&spec.name, url)?.tags.get(tag).copied();
+        let Some(now) = now.map(Commit::from).filter(|now| *now != locked) else {
+            return Ok(());
+        };
+        let message = format!(
+            "tag {tag} of `{}` moved from {} to {}",
+            spec.name,
+            locked.short(),
+            now.short()
+        );
+        if self.options.locked {
+            return Err(Error::LockOutdated {
+                message,
+                hint: format!(
+                    "check why the tag moved upstream; `agentpack update {}` takes the new commit",
+                    spec.name
+                ),
+            });
+        }
+        self.reporter.diagnostic(
+            &Diagnostic::warning("tag-moved", format!("{message}; keeping the locked commit"))
+                .with_hint(format!(
+                    "`agentpack update {}` takes the new commit",
+                    spec.name
+                )),
+        );
+        Ok(())
+    }
+
+    /// While updating, say so when the tag the lock recorded now names another commit.
+    fn note_moved_tag_on_update(&self, spec: &SourceSpec, pin: &Pin) {
+        let Pin::Git { commit, tag: Some(tag) } = pin else {
+            return;
+        };
+        let Some(old) = self.lock.and_then(|l| l.source(spec.name.as_str())) else {
+            return;
+        };
+        if old.tag.as_deref() == Some(tag.as_str())
+            && let Some(before) = old.commit().filter(|c| c != commit)
+        {
+            self.reporter.diagnostic(&Diagnostic::warning(
+                "tag-moved",
+                format!(
+                    "tag {tag} of `{}` moved from {} to {}",
+                    spec.name,
+                    before.short(),
+                    commit.short()
+                ),
+            ));
+        }
+    }
+}
+
+/// What makes two sources the same thing to fetch, for cycle detection.
+fn identity(spec: &SourceSpec) -> String {
+    let subdir = spec.subdir.as_deref().unwrap_or("");
+    match &spec.kind {
+        SourceKind::Git { url, .. } => format!("git:{}#{subdir}", url.fetch),
+        SourceKind::Path { dir, .. } => format!("path:{}#{subdir}", dir.display()),
+    }
+}
+
+fn display_identity(spec: &SourceSpec) -> String {
+    match &spec.kind {
+        SourceKind::Git { url, .. } => format!("`{}`", url.written),
+        SourceKind::Path { dir, .. } => format!("`{}`", dir.display()),
     }
 }
 
@@ -164,165 +845,26 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
 }
 
 /// Does the lock entry still describe what the manifest asks for?
-fn lock_matches(locked: &LockedSource, url: &GitUrl, reference: &GitRef) -> bool {
+pub fn lock_matches(locked: &LockedSource, url: &GitUrl, reference: &GitRef) -> bool {
     let (kind, value) = reference.kind_and_value();
     locked.git.as_deref() == Some(url.written.as_str())
         && locked.ref_kind.as_deref() == Some(kind)
         && locked.reference.as_deref() == value
 }
 
-/// Make sure the cache holds `commit` (a locked one), fetching only when it does not.
-fn ensure_commit(
-    spec: &SourceSpec,
-    url: &GitUrl,
-    reference: &GitRef,
-    commit: Commit,
-    cache: &Cache,
-    options: ResolveOptions,
-    reporter: &dyn Reporter,
-) -> Result<Repository> {
-    if let Some(repo) = cache.open(&url.fetch)
-        && git::find_commit(&repo, commit.oid()).is_some()
-    {
-        return Ok(repo);
-    }
-    if options.offline {
-        return Err(Error::Offline {
-            message: format!(
-                "source `{}`: locked commit {} of `{}` is not in the cache",
-                spec.name,
-                commit.short(),
-                url.written
-            ),
-        });
-    }
-    let repo = cache.open_or_init(&url.fetch)?;
-    let remote = remote(&repo, spec, url, reporter);
-    reporter.status(
-        Status::Fetching,
-        &format!("{} ({})", spec.name, url.written),
-    );
-    let narrow = match reference {
-        GitRef::Branch(b) => Some(git::branch_refspec(b)),
-        GitRef::Tag(t) => Some(git::tag_refspec(t)),
-        _ => None,
-    };
-    if let Some(refspec) = narrow {
-        remote.fetch(&[refspec])?;
-    }
-    if git::find_commit(&repo, commit.oid()).is_none() {
-        remote.fetch(&git::all_refspecs())?;
-    }
-    if git::find_commit(&repo, commit.oid()).is_none() {
-        return Err(Error::NotFound {
-            message: format!(
-                "source `{}`: locked commit {} is no longer reachable from any branch or tag of `{}`",
-                spec.name,
-                commit.short(),
-                url.written
-            ),
-            hint: Some(format!(
-                "remove the `{}` entry from agentpack.lock and run `agentpack install` to re-resolve it",
-                spec.name
-            )),
-        });
-    }
-    Ok(repo)
-}
-
-fn remote<'a>(
+pub fn remote<'a>(
     repo: &'a Repository,
-    spec: &'a SourceSpec,
+    source_name: &'a str,
     url: &'a GitUrl,
     reporter: &'a dyn Reporter,
 ) -> Remote<'a> {
     Remote {
         repo,
-        source_name: spec.name.as_str(),
+        source_name,
         url: &url.fetch,
         display_url: &url.written,
         reporter,
     }
-}
-
-/// Resolve the requested ref to a commit and make sure the cache holds it.
-fn resolve_fresh(
-    spec: &SourceSpec,
-    url: &GitUrl,
-    reference: &GitRef,
-    cache: &Cache,
-    options: ResolveOptions,
-    reporter: &dyn Reporter,
-) -> Result<(Repository, Pin)> {
-    if options.offline {
-        let Some(repo) = cache.open(&url.fetch) else {
-            return Err(Error::Offline {
-                message: format!(
-                    "source `{}`: `{}` has never been fetched, so it is not in the cache",
-                    spec.name, url.written
-                ),
-            });
-        };
-        let pin = match reference {
-            GitRef::Rev(prefix) => rev_in_cache(&repo, spec, prefix)?,
-            _ => choose(spec, url, reference, &git::cached_refs(&repo)).map_err(|e| match e {
-                Error::NotFound { message, .. } => Error::Offline {
-                    message: format!("{message} (in the cache)"),
-                },
-                other => other,
-            })?,
-        }
-        .ok_or_else(|| Error::Offline {
-            message: format!(
-                "source `{}`: {reference} of `{}` is not in the cache",
-                spec.name, url.written
-            ),
-        })?;
-        return Ok((repo, pin));
-    }
-
-    let repo = cache.open_or_init(&url.fetch)?;
-    let remote = remote(&repo, spec, url, reporter);
-    if let GitRef::Rev(prefix) = reference {
-        if let Some(pin) = rev_in_cache(&repo, spec, prefix)? {
-            return Ok((repo, pin));
-        }
-        reporter.status(
-            Status::Fetching,
-            &format!("{} ({})", spec.name, url.written),
-        );
-        remote.fetch(&git::all_refspecs())?;
-        let pin = rev_in_cache(&repo, spec, prefix)?.ok_or_else(|| Error::NotFound {
-            message: format!(
-                "source `{}`: commit `{prefix}` is not on any branch or tag of `{}`",
-                spec.name, url.written
-            ),
-            hint: Some("check `rev` in agentpack.toml".into()),
-        })?;
-        return Ok((repo, pin));
-    }
-
-    let refs = remote.list_refs()?;
-    let pin = choose(spec, url, reference, &refs)?.expect("choose finds or fails");
-    let Pin::Git { commit, tag } = &pin else {
-        unreachable!()
-    };
-    if git::find_commit(&repo, commit.oid()).is_none() {
-        let refspec = match (reference, tag) {
-            (_, Some(tag)) => git::tag_refspec(tag),
-            (GitRef::Branch(b), None) => git::branch_refspec(b),
-            _ => git::branch_refspec(refs.head.as_deref().unwrap_or("HEAD")),
-        };
-        reporter.status(
-            Status::Fetching,
-            &format!("{} ({})", spec.name, url.written),
-        );
-        remote.fetch(&[refspec])?;
-        if git::find_commit(&repo, commit.oid()).is_none() {
-            remote.fetch(&git::all_refspecs())?;
-        }
-    }
-    Ok((repo, pin))
 }
 
 fn rev_in_cache(repo: &Repository, spec: &SourceSpec, prefix: &str) -> Result<Option<Pin>> {
@@ -333,13 +875,10 @@ fn rev_in_cache(repo: &Repository, spec: &SourceSpec, prefix: &str) -> Result<Op
     Ok(found.map(|commit| Pin::Git { commit, tag: None }))
 }
 
-/// Pick the commit `reference` names among `refs`.
-fn choose(spec: &SourceSpec, url: &GitUrl, reference: &GitRef, refs: &Refs) -> Result<Option<Pin>> {
+/// Pick the commit a branch, tag or the default branch names among `refs`.
+pub fn choose(name: &str, url: &GitUrl, reference: &GitRef, refs: &Refs) -> Result<Pin> {
     let not_found = |what: String, candidates: Vec<&String>| Error::NotFound {
-        message: format!(
-            "source `{}`: {what} not found in `{}`",
-            spec.name, url.written
-        ),
+        message: format!("source `{name}`: {what} not found in `{}`", url.written),
         hint: near_matches(&what, candidates),
     };
     let pin = |oid: &git2::Oid, tag: Option<&String>| Pin::Git {
@@ -350,71 +889,81 @@ fn choose(spec: &SourceSpec, url: &GitUrl, reference: &GitRef, refs: &Refs) -> R
         GitRef::Branch(branch) => refs
             .branches
             .get(branch)
-            .map(|oid| Some(pin(oid, None)))
+            .map(|oid| pin(oid, None))
             .ok_or_else(|| not_found(format!("branch `{branch}`"), refs.branches.keys().collect())),
         GitRef::Tag(tag) => refs
             .tags
             .get(tag)
-            .map(|oid| Some(pin(oid, Some(tag))))
+            .map(|oid| pin(oid, Some(tag)))
             .ok_or_else(|| not_found(format!("tag `{tag}`"), refs.tags.keys().collect())),
         GitRef::DefaultBranch => {
             let head = refs.head.as_ref().ok_or_else(|| Error::NotFound {
                 message: format!(
-                    "source `{}`: `{}` does not advertise a default branch",
-                    spec.name, url.written
+                    "source `{name}`: `{}` does not advertise a default branch",
+                    url.written
                 ),
                 hint: Some("set `branch`, `tag`, `rev` or `version` in agentpack.toml".into()),
             })?;
             refs.branches
                 .get(head)
-                .map(|oid| Some(pin(oid, None)))
+                .map(|oid| pin(oid, None))
                 .ok_or_else(|| not_found(format!("default branch `{head}`"), vec![]))
         }
-        GitRef::Version { req, written } => {
-            let best = refs
-                .tags
-                .iter()
-                .filter_map(|(tag, oid)| {
-                    let version =
-                        semver::Version::parse(tag.strip_prefix('v').unwrap_or(tag)).ok()?;
-                    req.matches(&version).then_some((version, tag, oid))
-                })
-                .max_by(|a, b| a.0.cmp(&b.0));
-            match best {
-                Some((_, tag, oid)) => Ok(Some(pin(oid, Some(tag)))),
-                None => {
-                    let mut versions: Vec<&String> = refs
-                        .tags
-                        .keys()
-                        .filter(|t| {
-                            semver::Version::parse(t.strip_prefix('v').unwrap_or(t)).is_ok()
-                        })
-                        .collect();
-                    versions.sort();
-                    Err(Error::NotFound {
-                        message: format!(
-                            "source `{}`: no tag of `{}` matches version `{written}`",
-                            spec.name, url.written
-                        ),
-                        hint: Some(if versions.is_empty() {
-                            "the repository has no semver tags; use `branch`, `tag` or `rev`".into()
-                        } else {
-                            format!(
-                                "available versions: {}",
-                                versions
-                                    .iter()
-                                    .rev()
-                                    .take(10)
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        }),
-                    })
-                }
-            }
-        }
+        GitRef::Version { req, written } => match best_tag(refs, &[req]) {
+            Some((tag, oid, _)) => Ok(pin(oid, Some(tag))),
+            None => Err(no_matching_version(name, url, written, refs)),
+        },
         GitRef::Rev(_) => unreachable!("revs are looked up by prefix"),
+    }
+}
+
+/// The semver tags of `refs`, newest first, at most `n`.
+fn newest_versions(refs: &Refs, n: usize) -> Vec<&str> {
+    let mut versions: Vec<(semver::Version, &str)> = refs
+        .tags
+        .keys()
+        .filter_map(|t| tag_version(t).map(|v| (v, t.as_str())))
+        .collect();
+    versions.sort();
+    versions.into_iter().rev().take(n).map(|(_, t)| t).collect()
+}
+
+fn no_matching_version(name: &str, url: &GitUrl, written: &str, refs: &Refs) -> Error {
+    let versions = newest_versions(refs, 10);
+    Error::NotFound {
+        message: format!(
+            "source `{name}`: no tag of `{}` matches version `{written}`",
+            url.written
+        ),
+        hint: Some(if versions.is_empty() {
+            "the repository has no semver tags; use `branch`, `tag` or `rev`".into()
+        } else {
+            format!("available versions: {}", versions.join(", "))
+        }),
+    }
+}
+
+/// No tag satisfies every `version` requirement on one URL: list each and who asked.
+fn conflict(url: &GitUrl, reqs: &[Requirement], refs: &Refs) -> Error {
+    let lines: Vec<String> = reqs
+        .iter()
+        .map(|r| format!("\n  version `{}` required by {}", r.written, r.who()))
+        .collect();
+    let versions = newest_versions(refs, 10);
+    Error::NotFound {
+        message: format!(
+            "no tag of `{}` satisfies every requirement on it:{}",
+            url.written,
+            lines.concat()
+        ),
+        hint: Some(format!(
+            "{}relax one of the requirements (or, for a pack's source, ask its author to)",
+            if versions.is_empty() {
+                String::new()
+            } else {
+                format!("available versions: {}; ", versions.join(", "))
+            }
+        )),
     }
 }
 
@@ -451,5 +1000,43 @@ fn near_matches(wanted: &str, candidates: Vec<&String>) -> Option<String> {
         })
     } else {
         Some(format!("did you mean: {}", near.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(tags: &[&str]) -> Refs {
+        let mut refs = Refs::default();
+        for (i, tag) in tags.iter().enumerate() {
+            let oid = git2::Oid::from_str(&format!("{:040x}", i + 1)).unwrap();
+            refs.tags.insert(tag.to_string(), oid);
+        }
+        refs
+    }
+
+    #[test]
+    fn best_tag_follows_semver_rules() {
+        let refs = refs(&["v1.0.0", "1.2.0", "v1.3.0-beta.1", "v2.0.0", "latest", "v1.x"]);
+        let caret = semver::VersionReq::parse("^1.0").unwrap();
+        assert_eq!(best_tag(&refs, &[&caret]).unwrap().0, "1.2.0");
+        let pre = semver::VersionReq::parse("^1.3.0-beta.0").unwrap();
+        assert_eq!(best_tag(&refs, &[&pre]).unwrap().0, "v1.3.0-beta.1");
+        let narrow = semver::VersionReq::parse("<1.2").unwrap();
+        assert_eq!(best_tag(&refs, &[&caret, &narrow]).unwrap().0, "v1.0.0");
+        let two = semver::VersionReq::parse("^2").unwrap();
+        assert!(best_tag(&refs, &[&caret, &two]).is_none());
+        assert_eq!(newest_versions(&refs, 2), ["v2.0.0", "v1.3.0-beta.1"]);
+    }
+
+    #[test]
+    fn update_covers_named_sources_and_their_packs() {
+        let only = Update::Only(vec!["studio".into()]);
+        assert!(only.covers("studio"));
+        assert!(only.covers("studio/helpers"));
+        assert!(!only.covers("studio-2"));
+        assert!(Update::All.covers("x"));
+        assert!(!Update::Nothing.covers("x"));
     }
 }

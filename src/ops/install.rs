@@ -58,6 +58,8 @@ pub fn install(
         cache,
         ResolveOptions {
             offline: options.offline,
+            locked: options.locked,
+            ..ResolveOptions::default()
         },
         reporter,
     )?;

@@ -466,3 +466,25 @@ fn callbacks<'a>(
     }
     callbacks
 }
+
+/// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
+/// `None` when there is no such file (or it is a symlink, a directory or over the size limit).
+pub fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+        return None;
+    }
+    let (size, _) = repo.odb().ok()?.read_header(entry.id()).ok()?;
+    if size > MAX_FILE_SIZE {
+        return None;
+    }
+    Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+}
+
+/// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
+pub fn commits_behind(repo: &Repository, base: Commit, head: Commit) -> Option<usize> {
+    repo.graph_ahead_behind(head.oid(), base.oid())
+        .ok()
+        .map(|(ahead, _)| ahead)
+}
