@@ -24,13 +24,16 @@
 //! - [`resolve`]: which exact commit each source means, honouring the lock and `--offline`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
+//! - [`packs`]: gathering the agents of every source, including those packs pulled in.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`), preserving its formatting.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
 
 pub mod cli;
 pub mod diag;
+pub mod edit;
 pub mod error;
 pub mod frontmatter;
 pub mod fsutil;
@@ -39,6 +42,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod names;
 pub mod ops;
+pub mod packs;
 pub mod reporter;
 pub mod resolve;
 pub mod select;

@@ -1,15 +1,17 @@
 //! `agentpack install`: resolve, fetch, check, install, lock — every check before the first write.
+//! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
+//! `add`, `remove`), with the resolution options and the dry run they need.
 
 use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::install::{self, Action, Placed};
+use crate::install::{self, Action};
 use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::Manifest;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
-use crate::select;
+use crate::packs;
 use crate::source::git::Cache;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +44,34 @@ pub fn install(
     reporter: &dyn Reporter,
 ) -> Result<InstallSummary> {
     let manifest = Manifest::load(manifest_path)?;
+    let resolve = ResolveOptions {
+        offline: options.offline,
+        locked: options.locked,
+        ..ResolveOptions::default()
+    };
+    install_manifest(&manifest, options, resolve, false, cache, reporter).map(|i| i.summary)
+}
+
+/// What an install decided (and, unless it was a dry run, did).
+#[derive(Debug)]
+pub struct Installation {
+    pub summary: InstallSummary,
+    /// The lock before the run.
+    pub previous: Option<Lockfile>,
+    /// The lock after the run (written unless it was a dry run or it did not change).
+    pub lock: Lockfile,
+}
+
+/// Install `manifest` (which `add`/`remove` may not have written to disk yet). With `dry_run`, every step
+/// and check runs but nothing is written and no file action is reported.
+pub fn install_manifest(
+    manifest: &Manifest,
+    options: InstallOptions,
+    resolve: ResolveOptions,
+    dry_run: bool,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Installation> {
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let previous = Lockfile::load(&lock_path)?;
     if options.locked && previous.is_none() {
@@ -52,35 +82,17 @@ pub fn install(
     }
     let strict = options.strict || manifest.strict;
 
-    let resolved = resolve::resolve_all(
-        &manifest.sources,
-        previous.as_ref(),
-        cache,
-        ResolveOptions {
-            offline: options.offline,
-            locked: options.locked,
-            ..ResolveOptions::default()
-        },
-        reporter,
-    )?;
+    let resolved =
+        resolve::resolve_all(&manifest.sources, previous.as_ref(), cache, resolve, reporter)?;
+    let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
 
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut placed = Vec::new();
-    for source in &resolved {
-        let selection = select::select(source, strict);
-        for (file, reason) in &selection.passed_over {
-            reporter.status(Status::Skipped, &format!("{file}: {reason}"));
-        }
-        diagnostics.extend(selection.diagnostics);
-        placed.extend(
-            selection
-                .agents
-                .into_iter()
-                .map(|a| Placed::new(a, &manifest.target)),
-        );
+    let gathered = packs::gather(resolved, &manifest.target, strict);
+    for (file, reason) in &gathered.passed_over {
+        reporter.status(Status::Skipped, &format!("{file}: {reason}"));
     }
+    let placed = gathered.placed;
+    let mut diagnostics: Vec<Diagnostic> = gathered.diagnostics;
     diagnostics.extend(install::collisions(&placed));
-    placed.sort_by(|a, b| a.file.cmp(&b.file));
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
     for warning in &warnings {
@@ -93,7 +105,7 @@ pub fn install(
     }
 
     let lock = Lockfile::new(
-        resolved.iter().map(|r| r.locked()).collect(),
+        sources,
         placed
             .iter()
             .map(|p| LockedAgent {
@@ -123,15 +135,17 @@ pub fn install(
         &manifest.target,
         options.force,
     )?;
-    install::apply(
-        &manifest.target,
-        &actions,
-        lock_changes.then_some((lock_path.as_path(), &lock)),
-    )?;
+    if !dry_run {
+        install::apply(
+            &manifest.target,
+            &actions,
+            lock_changes.then_some((lock_path.as_path(), &lock)),
+        )?;
+    }
 
     let mut summary = InstallSummary {
         warnings: warnings.len(),
-        lock_written: lock_changes,
+        lock_written: lock_changes && !dry_run,
         ..InstallSummary::default()
     };
     for action in &actions {
@@ -148,7 +162,13 @@ pub fn install(
             Action::Unchanged { .. } => (Status::Unchanged, &mut summary.unchanged),
         };
         *counter += 1;
-        reporter.status(status, &format!("{shown}{origin}"));
+        if !dry_run {
+            reporter.status(status, &format!("{shown}{origin}"));
+        }
     }
-    Ok(summary)
+    Ok(Installation {
+        summary,
+        previous,
+        lock,
+    })
 }

@@ -5,3 +5,4 @@ pub mod init;
 pub mod install;
 pub mod lint;
 pub mod list;
+pub mod update;
