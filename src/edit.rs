@@ -41,13 +41,15 @@ pub struct ManifestEdit {
 
 impl ManifestEdit {
     pub fn parse(path: &Path, text: &str) -> Result<ManifestEdit> {
-        let doc = text.parse::<DocumentMut>().map_err(|e| Error::InvalidInput {
-            file: path.to_path_buf(),
-            diagnostics: vec![
-                Diagnostic::error("manifest-invalid", e.message().trim_end().to_string())
-                    .at(Location::file(path.display().to_string())),
-            ],
-        })?;
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| Error::InvalidInput {
+                file: path.to_path_buf(),
+                diagnostics: vec![
+                    Diagnostic::error("manifest-invalid", e.message().trim_end().to_string())
+                        .at(Location::file(path.display().to_string())),
+                ],
+            })?;
         Ok(ManifestEdit { doc })
     }
 
@@ -243,7 +245,10 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("agents = [ \"a\"]"), "{text}");
         assert!(!text.contains("rename"), "{text}");
-        assert!(text.contains("[sources.other]  # trailing\npath = \"../x\"\nexclude = [\"z\"]\n"), "{text}");
+        assert!(
+            text.contains("[sources.other]  # trailing\npath = \"../x\"\nexclude = [\"z\"]\n"),
+            "{text}"
+        );
         assert!(text.starts_with("# my agents\n[install]\ntarget = \".claude/agents\"  # where they go\n\n# the studio\n[sources.studio]\ngit = 'https://example.com/studio'   # single quotes stay\n"), "{text}");
     }
 }

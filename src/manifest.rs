@@ -480,20 +480,19 @@ fn check_ref(
                 )))
             }
         }
-        _ => {
-            let req_text = strip_v_prefix(text);
-            semver::VersionReq::parse(&req_text)
-                .map(|req| GitRef::Version {
-                    req,
-                    written: text.to_string(),
-                })
-                .map_err(|e| {
-                    err(format!(
-                        "`version` `{text}` is not a semver requirement: {e}"
-                    ))
-                })
-        }
+        _ => parse_version_req(text)
+            .map(|req| GitRef::Version {
+                req,
+                written: text.to_string(),
+            })
+            .map_err(err),
     }
+}
+
+/// A `version` value as the manifest (and the lock's `ref`) writes it.
+pub fn parse_version_req(text: &str) -> std::result::Result<semver::VersionReq, String> {
+    semver::VersionReq::parse(&strip_v_prefix(text))
+        .map_err(|e| format!("`version` `{text}` is not a semver requirement: {e}"))
 }
 
 /// `"v1.2.3"` means the same requirement as `"1.2.3"`; so do `"^v1.2"` and `"^1.2"`.
@@ -798,8 +797,16 @@ path = "./local"
         let specs = Manifest::parse_pack("p:agentpack.toml", PackHome::Git, text).unwrap();
         assert_eq!(specs[0].name.as_str(), "up");
         for (home, text, needle) in [
-            (PackHome::Git, "[sources.x]\npath = \"sub\"\n", "cannot use local directories"),
-            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", "only name remote URLs"),
+            (
+                PackHome::Git,
+                "[sources.x]\npath = \"sub\"\n",
+                "cannot use local directories",
+            ),
+            (
+                PackHome::Git,
+                "[sources.x]\ngit = \"../other\"\n",
+                "only name remote URLs",
+            ),
             (
                 PackHome::Dir(Path::new("/packs/p")),
                 "[sources.x]\npath = \"../q\"\n",
@@ -808,7 +815,11 @@ path = "./local"
         ] {
             match Manifest::parse_pack("p:agentpack.toml", home, text) {
                 Err(Error::InvalidInput { diagnostics, .. }) => {
-                    assert!(diagnostics[0].message.contains(needle), "{}", diagnostics[0].message);
+                    assert!(
+                        diagnostics[0].message.contains(needle),
+                        "{}",
+                        diagnostics[0].message
+                    );
                     assert_eq!(diagnostics[0].code, "pack-invalid");
                 }
                 other => panic!("{other:?}"),

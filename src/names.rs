@@ -38,7 +38,9 @@ impl SourceName {
 
     /// The source whose pack brought this one in, `None` for a top-level source.
     pub fn parent(&self) -> Option<SourceName> {
-        self.0.rsplit_once('/').map(|(p, _)| SourceName(p.to_string()))
+        self.0
+            .rsplit_once('/')
+            .map(|(p, _)| SourceName(p.to_string()))
     }
 }
 

@@ -21,7 +21,7 @@ use git2::Repository;
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, GitUrl, Manifest, MANIFEST_NAME, PackHome, SourceKind, SourceSpec};
+use crate::manifest::{GitRef, GitUrl, MANIFEST_NAME, Manifest, PackHome, SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
 use crate::source::git::{self, Cache, Refs, Remote};
@@ -279,7 +279,10 @@ impl Session<'_> {
                     ),
                     hint: Some(format!(
                         "remove the source that points back from the `agentpack.toml` of `{}`",
-                        ancestors.last().map(|(_, n)| n.to_string()).unwrap_or_default()
+                        ancestors
+                            .last()
+                            .map(|(_, n)| n.to_string())
+                            .unwrap_or_default()
                     )),
                 });
             }
@@ -343,7 +346,11 @@ impl Session<'_> {
         let repo = self.repo(&spec.name, url)?;
         let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref())
             .map_err(|e| with_source_context(e, &spec))?;
-        Ok(Resolved { spec, pin, snapshot })
+        Ok(Resolved {
+            spec,
+            pin,
+            snapshot,
+        })
     }
 
     /// The sources of the pack `resolved` carries, named `<pack>/<source>`; none when it carries no
@@ -367,7 +374,10 @@ impl Session<'_> {
                 };
                 let path = pack_dir.join(MANIFEST_NAME);
                 let bytes = match std::fs::metadata(&path) {
-                    Ok(meta) if meta.is_file() && meta.len() <= crate::frontmatter::MAX_FILE_SIZE as u64 => {
+                    Ok(meta)
+                        if meta.is_file()
+                            && meta.len() <= crate::frontmatter::MAX_FILE_SIZE as u64 =>
+                    {
                         Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
                     }
                     _ => None,
@@ -759,7 +769,13 @@ impl Session<'_> {
     }
 
     /// Compare a locked tag with where the remote's tag points now.
-    fn check_tag(&mut self, spec: &SourceSpec, url: &GitUrl, tag: &str, locked: Commit) -> Result<()> {
+    fn check_tag(
+        &mut self,
+        spec: &SourceSpec,
+        url: &GitUrl,
+        tag: &str,
+        locked: Commit,
+    ) -> Result<()> {
         let key = (spec.name.to_string(), tag.to_string());
         if self.checked_tags.contains(&key) {
             return Ok(());
@@ -796,7 +812,11 @@ impl Session<'_> {
 
     /// While updating, say so when the tag the lock recorded now names another commit.
     fn note_moved_tag_on_update(&self, spec: &SourceSpec, pin: &Pin) {
-        let Pin::Git { commit, tag: Some(tag) } = pin else {
+        let Pin::Git {
+            commit,
+            tag: Some(tag),
+        } = pin
+        else {
             return;
         };
         let Some(old) = self.lock.and_then(|l| l.source(spec.name.as_str())) else {
@@ -1018,7 +1038,14 @@ mod tests {
 
     #[test]
     fn best_tag_follows_semver_rules() {
-        let refs = refs(&["v1.0.0", "1.2.0", "v1.3.0-beta.1", "v2.0.0", "latest", "v1.x"]);
+        let refs = refs(&[
+            "v1.0.0",
+            "1.2.0",
+            "v1.3.0-beta.1",
+            "v2.0.0",
+            "latest",
+            "v1.x",
+        ]);
         let caret = semver::VersionReq::parse("^1.0").unwrap();
         assert_eq!(best_tag(&refs, &[&caret]).unwrap().0, "1.2.0");
         let pre = semver::VersionReq::parse("^1.3.0-beta.0").unwrap();

@@ -44,6 +44,11 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Install(args) => commands::install::exec(args, &cli.global, printer),
         Command::List(args) => commands::list::exec(args, &cli.global),
         Command::Lint(args) => commands::lint::exec(args, printer),
+        Command::Add(args) => commands::add::exec(args, &cli.global, printer),
+        Command::Remove(args) => commands::remove::exec(args, &cli.global, printer),
+        Command::Update(args) => commands::update::exec(args, &cli.global, printer),
+        Command::Outdated(args) => commands::outdated::exec(args, &cli.global, printer),
+        Command::Tree(args) => commands::tree::exec(args, &cli.global),
     }
 }
 

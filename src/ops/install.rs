@@ -9,9 +9,9 @@ use crate::error::{Error, Result};
 use crate::install::{self, Action};
 use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::Manifest;
+use crate::packs;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
-use crate::packs;
 use crate::source::git::Cache;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,8 +82,13 @@ pub fn install_manifest(
     }
     let strict = options.strict || manifest.strict;
 
-    let resolved =
-        resolve::resolve_all(&manifest.sources, previous.as_ref(), cache, resolve, reporter)?;
+    let resolved = resolve::resolve_all(
+        &manifest.sources,
+        previous.as_ref(),
+        cache,
+        resolve,
+        reporter,
+    )?;
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
 
     let gathered = packs::gather(resolved, &manifest.target, strict);

@@ -70,7 +70,14 @@ pub fn update(
         force: options.force,
         ..InstallOptions::default()
     };
-    let done = install_manifest(&manifest, install, resolve, options.dry_run, cache, reporter)?;
+    let done = install_manifest(
+        &manifest,
+        install,
+        resolve,
+        options.dry_run,
+        cache,
+        reporter,
+    )?;
     Ok(UpdateReport {
         changes: changes(done.previous.as_ref(), &done.lock),
         summary: done.summary,
@@ -89,7 +96,10 @@ fn check_names(
         .iter()
         .map(|s| s.name.to_string())
         .collect();
-    known.extend(lock.iter().flat_map(|l| l.sources.iter().map(|s| s.name.clone())));
+    known.extend(
+        lock.iter()
+            .flat_map(|l| l.sources.iter().map(|s| s.name.clone())),
+    );
     for name in &options.sources {
         if !known.contains(name) {
             return Err(Error::Usage {
