@@ -137,9 +137,20 @@ impl ManifestEdit {
         else {
             return false;
         };
-        let before = agents.len();
-        agents.retain(|v| v.as_str() != Some(entry));
-        agents.len() != before
+        let Some(index) = agents.iter().position(|v| v.as_str() == Some(entry)) else {
+            return false;
+        };
+        let removed = agents.remove(index);
+        // The last element carries the spacing before `]`; hand it to the new last one.
+        if index == agents.len()
+            && let (Some(last), Some(suffix)) = (
+                agents.get_mut(index.wrapping_sub(1)),
+                removed.decor().suffix().cloned(),
+            )
+        {
+            last.decor_mut().set_suffix(suffix);
+        }
+        true
     }
 
     /// Add `entry` to the source's `exclude` list (created when missing).
@@ -243,7 +254,7 @@ mod tests {
         e.drop_rename_to("studio", "bee");
         e.exclude("other", "z");
         let text = e.to_string();
-        assert!(text.contains("agents = [ \"a\"]"), "{text}");
+        assert!(text.contains("agents = [ \"a\" ]"), "{text}");
         assert!(!text.contains("rename"), "{text}");
         assert!(
             text.contains("[sources.other]  # trailing\npath = \"../x\"\nexclude = [\"z\"]\n"),

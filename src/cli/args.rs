@@ -63,6 +63,7 @@ pub enum Command {
     Lint(LintArgs),
     /// Add a source to agentpack.toml, then install
     #[command(
+        disable_version_flag = true,
         after_help = "Examples:\n  agentpack add contains-studio/agents@v1.2.0 --agent backend-architect\n  agentpack add https://github.com/o/pack --version ^1.2 --name pack\n  agentpack add ../my-agents"
     )]
     Add(AddArgs),

@@ -6,3 +6,4 @@ mod commands;
 mod install;
 mod support;
 mod support_selftest;
+mod versions;
