@@ -48,7 +48,11 @@ pub fn add(
     reporter: &dyn Reporter,
 ) -> Result<Added> {
     let root = manifest_path.parent().unwrap_or(Path::new("."));
-    let (origin, shorthand_ref, derived) = parse_source(&options.source, cwd, root)?;
+    let ParsedSource {
+        origin,
+        reference: shorthand_ref,
+        name: derived,
+    } = parse_source(&options.source, cwd, root)?;
     let reference = match (shorthand_ref, &options.reference) {
         (Some(_), Some(_)) => {
             return Err(usage(
@@ -121,19 +125,28 @@ fn usage(message: impl Into<String>) -> Error {
     }
 }
 
-/// Where SOURCE points, the ref written after `@` in shorthand, and the name it suggests.
-pub fn parse_source(
-    input: &str,
-    cwd: &Path,
-    root: &Path,
-) -> Result<(Origin, Option<(&'static str, String)>, Option<String>)> {
+/// What a SOURCE argument means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedSource {
+    pub origin: Origin,
+    /// The ref written after `@` in shorthand.
+    pub reference: Option<(&'static str, String)>,
+    /// The source name it suggests.
+    pub name: Option<String>,
+}
+
+pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource> {
     let is_url = input.contains("://")
         || input
             .split_once(':')
             .is_some_and(|(before, _)| before.contains('@') && !before.contains('/'));
     if is_url {
         manifest::check_git_url(root, input).map_err(usage)?;
-        return Ok((Origin::Git(input.to_string()), None, derive_name(input)));
+        return Ok(ParsedSource {
+            origin: Origin::Git(input.to_string()),
+            reference: None,
+            name: derive_name(input),
+        });
     }
     let local = manifest::normalize(&cwd.join(input));
     if local.is_dir() {
@@ -151,7 +164,11 @@ pub fn parse_source(
         } else {
             Origin::Path(written)
         };
-        return Ok((origin, None, name));
+        return Ok(ParsedSource {
+            origin,
+            reference: None,
+            name,
+        });
     }
     let (repo, at) = match input.split_once('@') {
         Some((repo, at)) => (repo, Some(at)),
@@ -175,8 +192,11 @@ pub fn parse_source(
             ),
         });
     }
-    let url = format!("https://github.com/{repo}");
-    Ok((Origin::Git(url), at.map(classify_ref), derive_name(repo)))
+    Ok(ParsedSource {
+        origin: Origin::Git(format!("https://github.com/{repo}")),
+        reference: at.map(classify_ref),
+        name: derive_name(repo),
+    })
 }
 
 /// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`), a commit id (7-40 hex digits),
@@ -224,28 +244,29 @@ mod tests {
         let parse = |s: &str| parse_source(s, here, here).unwrap();
         assert_eq!(
             parse("https://github.com/Contains-Studio/Agents.git"),
-            (
-                Origin::Git("https://github.com/Contains-Studio/Agents.git".into()),
-                None,
-                Some("agents".into())
-            )
+            ParsedSource {
+                origin: Origin::Git("https://github.com/Contains-Studio/Agents.git".into()),
+                reference: None,
+                name: Some("agents".into())
+            }
         );
         assert_eq!(
-            parse("git@github.com:o/my_pack.git").2.as_deref(),
+            parse("git@github.com:o/my_pack.git").name.as_deref(),
             Some("my-pack")
         );
         assert_eq!(
             parse("owner/studio"),
-            (
-                Origin::Git("https://github.com/owner/studio".into()),
-                None,
-                Some("studio".into())
-            )
+            ParsedSource {
+                origin: Origin::Git("https://github.com/owner/studio".into()),
+                reference: None,
+                name: Some("studio".into())
+            }
         );
-        assert_eq!(parse("o/r@v1.2.0").1, Some(("tag", "v1.2.0".into())));
-        assert_eq!(parse("o/r@^1.2").1, Some(("version", "^1.2".into())));
-        assert_eq!(parse("o/r@4f2a9c1").1, Some(("rev", "4f2a9c1".into())));
-        assert_eq!(parse("o/r@main").1, Some(("branch", "main".into())));
+        let at = |s: &str| parse(s).reference;
+        assert_eq!(at("o/r@v1.2.0"), Some(("tag", "v1.2.0".into())));
+        assert_eq!(at("o/r@^1.2"), Some(("version", "^1.2".into())));
+        assert_eq!(at("o/r@4f2a9c1"), Some(("rev", "4f2a9c1".into())));
+        assert_eq!(at("o/r@main"), Some(("branch", "main".into())));
         assert!(parse_source("not a thing", here, here).is_err());
         assert!(parse_source("a/b/c", here, here).is_err());
         assert!(parse_source("ext::sh -c x", here, here).is_err());
