@@ -225,9 +225,10 @@ impl Manifest {
     /// The sources of a pack: the `agentpack.toml` a source carries at the root of its searched directory.
     ///
     /// `[install]` is ignored (where agents go is the top-level manifest's business). A pack must not reach
-    /// outside itself: a pack read from git may not use `path` sources nor local-repository `git` paths (they
-    /// would read the installing machine's disk); a pack in a local directory may use `path` sources only
-    /// inside that directory. `label` names the file in messages (`studio:agentpack.toml`).
+    /// outside itself: it names git repositories by URL only (a local repository path would read the
+    /// installing machine's disk, and would mean something else to every reader of the lock); a pack read
+    /// from git may not use `path` sources; a pack in a local directory may use them only inside that
+    /// directory. `label` names the file in messages (`studio:agentpack.toml`).
     pub fn parse_pack(label: &str, home: PackHome<'_>, text: &str) -> Result<Vec<SourceSpec>> {
         let path = match home {
             PackHome::Git => PathBuf::from(label),
@@ -251,15 +252,15 @@ impl Manifest {
                     (SourceKind::Path { dir, .. }, PackHome::Dir(home)) if !dir.starts_with(home) => {
                         "is a `path` source outside the pack's directory"
                     }
-                    (SourceKind::Git { url, .. }, PackHome::Git) if url.fetch != url.written => {
-                        "is a local repository path; a pack fetched from git can only name remote URLs"
+                    (SourceKind::Git { url, .. }, _) if url.fetch != url.written => {
+                        "is a local repository path; a pack names git repositories by URL"
                     }
                     _ => return None,
                 };
                 Some(
                     Diagnostic::error("pack-invalid", format!("pack source `{}` {why}", spec.name))
                         .at(crate::diag::Location::file(label))
-                        .with_hint("a pack may only use `git` sources with URLs (and, in a local directory, `path` sources inside it)"),
+                        .with_hint("a pack may only use `git` sources with URLs, and, in a local directory, `path` sources inside it"),
                 )
             })
             .collect();

@@ -481,8 +481,9 @@ impl Session<'_> {
         let pin = if let GitRef::Rev(prefix) = reference {
             self.rev(spec, url, prefix)?
         } else {
+            let offline = self.options.offline;
             let refs = self.refs(&spec.name, url)?;
-            choose(spec.name.as_str(), url, reference, refs)?
+            choose(spec.name.as_str(), url, reference, refs).map_err(|e| in_cache(e, offline))?
         };
         self.note_moved_tag_on_update(spec, &pin);
         self.ensure_fetched(spec, url, reference, &pin)?;
@@ -538,11 +539,9 @@ impl Session<'_> {
                 tag: Some(tag.clone()),
             },
             None if reqs.len() == 1 => {
-                return Err(no_matching_version(
-                    spec.name.as_str(),
-                    url,
-                    &reqs[0].written,
-                    refs,
+                return Err(in_cache(
+                    no_matching_version(spec.name.as_str(), url, &reqs[0].written, refs),
+                    self.options.offline,
                 ));
             }
             None => return Err(conflict(url, reqs, refs)),
@@ -851,6 +850,16 @@ fn display_identity(spec: &SourceSpec) -> String {
     match &spec.kind {
         SourceKind::Git { url, .. } => format!("`{}`", url.written),
         SourceKind::Path { dir, .. } => format!("`{}`", dir.display()),
+    }
+}
+
+/// With `--offline`, a ref that is not found was looked for in the cache only: say so.
+fn in_cache(e: Error, offline: bool) -> Error {
+    match e {
+        Error::NotFound { message, .. } if offline => Error::Offline {
+            message: format!("{message} (in the cache)"),
+        },
+        other => other,
     }
 }
 

@@ -28,7 +28,7 @@ pub enum Removal {
     Source(String),
     /// The agent's entry was removed from the source's `agents`.
     AgentEntry { agent: String, source: String },
-    /// The agent was added to the source's `exclude`.
+    /// The agent's name in its source was added to the source's `exclude`.
     Excluded { agent: String, source: String },
     /// The agent was the last entry of the source's `agents`: the source was deleted.
     LastAgent { agent: String, source: String },
@@ -108,7 +108,7 @@ pub fn remove(
             None => {
                 edit.exclude(&source, &original);
                 Removal::Excluded {
-                    agent: name.to_string(),
+                    agent: original,
                     source,
                 }
             }

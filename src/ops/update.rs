@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, SourceKind};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::{ResolveOptions, Update};
@@ -111,11 +111,24 @@ fn check_names(
             });
         }
     }
-    if options.precise.is_some() && options.sources.len() != 1 {
-        return Err(Error::Usage {
-            message: "`--precise` needs exactly one source".into(),
-            hint: Some("e.g. `agentpack update studio --precise v1.2.0`".into()),
-        });
+    if options.precise.is_some() {
+        let [name] = options.sources.as_slice() else {
+            return Err(Error::Usage {
+                message: "`--precise` needs exactly one source".into(),
+                hint: Some("e.g. `agentpack update studio --precise v1.2.0`".into()),
+            });
+        };
+        let is_path = manifest
+            .source(name)
+            .map(|s| matches!(s.kind, SourceKind::Path { .. }))
+            .or_else(|| lock?.source(name).map(|s| s.path.is_some()))
+            .unwrap_or(false);
+        if is_path {
+            return Err(Error::Usage {
+                message: format!("`{name}` is a path source; `--precise` pins git sources"),
+                hint: None,
+            });
+        }
     }
     Ok(())
 }

@@ -601,6 +601,109 @@ fn a_diamond_of_packs_unifies_on_one_version() {
         sb.read(".claude/agents/shared-c.md")
             .contains("name: shared-c")
     );
+
+    // Removing an agent a pack brought excludes it in the top-level source it came through.
+    sb.run(["remove", "shared-c"])
+        .success()
+        .stderr_has("Added `c-agent` to the `exclude` of [sources.a]")
+        .stderr_has("Removed .claude/agents/shared-c.md");
+    let text = sb.read("agentpack.toml");
+    assert!(
+        text.contains("tag = \"v1.0.0\"\nexclude = [\"c-agent\"]\n\n[sources.b]"),
+        "{text}"
+    );
+    assert!(!text.contains("rename"), "{text}");
+}
+
+#[test]
+fn updating_a_pack_moves_what_it_pulled_in() {
+    let (c, commits) = shared();
+    let a = pack(
+        "a",
+        &["a-agent"],
+        &format!("[sources.c]\ngit = \"{}\"\nversion = \"^1.0\"\n", c.url()),
+    );
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.a]\ngit = \"{}\"\n", a.url()),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        source(&lock(&sb), "a/c")["commit"].as_str(),
+        Some(commits["v1.2.0"].as_str())
+    );
+    sb.run(["update", "a/c", "--precise", "v1.0.0"])
+        .success()
+        .stdout_is(&format!(
+            "a/c  v1.2.0 ({}) -> v1.0.0 ({})\n",
+            short(&commits["v1.2.0"]),
+            short(&commits["v1.0.0"])
+        ));
+    assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.0.0"));
+    // Updating the pack covers the sources it pulled in.
+    sb.run(["update", "a"]).success().stdout_has("a/c  v1.0.0");
+    assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.2.0"));
+}
+
+#[test]
+fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let packdir = dir.path().join("team");
+    std::fs::create_dir_all(packdir.join("inner")).unwrap();
+    std::fs::write(packdir.join("lead.md"), agent("lead", "Leads")).unwrap();
+    std::fs::write(packdir.join("inner/helper.md"), agent("helper", "Helps")).unwrap();
+    std::fs::write(
+        packdir.join("agentpack.toml"),
+        "[sources.inner]\npath = \"inner\"\n",
+    )
+    .unwrap();
+    let sb = Sandbox::new();
+    // `helper` is both a file of the team directory (inner/helper.md) and the inner pack's agent; the
+    // top-level `exclude` drops it from both.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.team]\npath = \"{}\"\nexclude = [\"helper\"]\n",
+            packdir.display()
+        ),
+    );
+    sb.run(["install"]).success();
+    let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    assert_eq!(files, ["lead.md"]);
+    // `agents` picks among the source's own files only; the inner pack still brings `helper`.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.team]\npath = \"{}\"\nagents = [\"lead\"]\n",
+            packdir.display()
+        ),
+    );
+    sb.run(["install"]).success();
+    let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    assert_eq!(files, ["helper.md", "lead.md"]);
+    let lock = lock(&sb);
+    assert_eq!(
+        source(&lock, "team/inner")["required-by"].as_str(),
+        Some("team")
+    );
+    assert_eq!(source(&lock, "team/inner")["path"].as_str(), Some("inner"));
+    let helper = lock["agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"].as_str() == Some("helper"))
+        .unwrap();
+    assert_eq!(helper["source"].as_str(), Some("team/inner"));
+
+    std::fs::write(
+        packdir.join("agentpack.toml"),
+        "[sources.outside]\npath = \"..\"\n",
+    )
+    .unwrap();
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("pack source `outside` is a `path` source outside the pack's directory");
 }
 
 #[test]
