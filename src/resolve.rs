@@ -190,6 +190,12 @@ pub fn resolve_all(
                 .is_some_and(|pin| session.satisfies_all(pin, reqs))
         });
         if settled {
+            for r in &resolved {
+                reporter.status(
+                    Status::Resolving,
+                    &format!("{} {}", r.spec.name, r.describe()),
+                );
+            }
             return Ok(resolved);
         }
         known = found;
@@ -325,10 +331,6 @@ impl Session<'_> {
                     self.read_git(spec.clone(), url, pin)?
                 }
             };
-            self.reporter.status(
-                Status::Resolving,
-                &format!("{} {}", resolved.spec.name, resolved.describe()),
-            );
             let mut path = ancestors.clone();
             path.push((identity, spec.name.clone()));
             for child in self.pack_sources(&resolved)? {
