@@ -803,10 +803,11 @@ path = "./local"
                 "[sources.x]\npath = \"sub\"\n",
                 "cannot use local directories",
             ),
+            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", "by URL"),
             (
-                PackHome::Git,
-                "[sources.x]\ngit = \"../other\"\n",
-                "only name remote URLs",
+                PackHome::Dir(Path::new("/packs/p")),
+                "[sources.x]\ngit = \"inner-repo\"\n",
+                "by URL",
             ),
             (
                 PackHome::Dir(Path::new("/packs/p")),

@@ -492,7 +492,7 @@ impl Session<'_> {
         Ok(pin)
     }
 
-    /// Pin a group of `version` sources of one URL to one tag. `reqs[0]` is the source being resolved.
+    /// Pin a group of `version` sources of one URL to one tag; `spec` is the one being resolved now.
     fn pin_group(&mut self, spec: &SourceSpec, reqs: &[Requirement]) -> Result<Pin> {
         let SourceKind::Git { url, reference } = &spec.kind else {
             unreachable!("only git sources have version requirements")
@@ -876,7 +876,7 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
 }
 
 /// Does the lock entry still describe what the manifest asks for?
-pub fn lock_matches(locked: &LockedSource, url: &GitUrl, reference: &GitRef) -> bool {
+fn lock_matches(locked: &LockedSource, url: &GitUrl, reference: &GitRef) -> bool {
     let (kind, value) = reference.kind_and_value();
     locked.git.as_deref() == Some(url.written.as_str())
         && locked.ref_kind.as_deref() == Some(kind)
@@ -907,7 +907,7 @@ fn rev_in_cache(repo: &Repository, spec: &SourceSpec, prefix: &str) -> Result<Op
 }
 
 /// Pick the commit a branch, tag or the default branch names among `refs`.
-pub fn choose(name: &str, url: &GitUrl, reference: &GitRef, refs: &Refs) -> Result<Pin> {
+fn choose(name: &str, url: &GitUrl, reference: &GitRef, refs: &Refs) -> Result<Pin> {
     let not_found = |what: String, candidates: Vec<&String>| Error::NotFound {
         message: format!("source `{name}`: {what} not found in `{}`", url.written),
         hint: near_matches(&what, candidates),
