@@ -21,7 +21,8 @@
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]).
-//! - [`resolve`]: which exact commit each source means, honouring the lock and `--offline`.
+//! - [`resolve`]: which exact commit each source (and each source a pack pulls in) means, honouring the
+//!   lock, `--offline` and `update`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`packs`]: gathering the agents of every source, including those packs pulled in.

@@ -781,3 +781,47 @@ fn a_pack_from_git_cannot_reach_the_local_disk() {
         .stderr_has("error[pack-invalid]: pack source `mine` is a `path` source; a pack fetched from git cannot use local directories")
         .stderr_has("--> p:agentpack.toml");
 }
+
+#[test]
+fn add_with_a_version_a_rev_and_a_subdir() {
+    let mut rel = Releases::new();
+    rel.publish_more();
+    let studio = crate::install::studio();
+    let sb = Sandbox::new();
+    sb.write("agentpack.toml", "");
+    sb.run(["add", &rel.url(), "--version", "^1.1", "--name", "rel"])
+        .success();
+    sb.run([
+        "add",
+        &studio.url(),
+        "--rev",
+        short(&studio.head()),
+        "--subdir",
+        "design",
+    ])
+    .success();
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        format!(
+            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.1\"\n\n[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nsubdir = \"design\"\n",
+            rel.url(),
+            studio.url(),
+            short(&studio.head())
+        )
+    );
+    let lock = lock(&sb);
+    assert_eq!(source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(
+        source(&lock, "studio")["commit"].as_str(),
+        Some(studio.head().as_str())
+    );
+    let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    files.sort();
+    assert_eq!(files, ["a.md", "b.md", "ui-designer.md"]);
+    sb.run(["add", &rel.url(), "--tag", "v1.0.0", "--name", "Bad Name"])
+        .failure(2)
+        .stderr_has("source name `Bad Name` must be");
+    sb.run(["add", "o/r@v1", "--tag", "v1"])
+        .failure(2)
+        .stderr_has("give the ref either after `@`");
+}
