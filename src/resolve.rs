@@ -33,31 +33,31 @@ const MAX_DEPTH: usize = 16;
 const MAX_ROUNDS: usize = 8;
 
 /// How resolution may behave.
-#[derive(Debug, Clone, Default)]
-pub struct ResolveOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResolveOptions<'a> {
     /// Never touch the network; use only the cache.
     pub offline: bool,
     /// `--locked`: check locked tags against the remote, and make a moved tag an error.
     pub locked: bool,
     /// Sources resolved afresh, ignoring their lock entries.
-    pub update: Update,
+    pub update: Update<'a>,
     /// `update --precise`: the tag or commit the one source named in [`Update::Only`] is pinned to.
-    pub precise: Option<String>,
+    pub precise: Option<&'a str>,
 }
 
 /// Which sources set their lock entries aside.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Update {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Update<'a> {
     /// None: the lock wins wherever it still matches the manifest (`install`).
     #[default]
     Nothing,
     /// Every source (`update`).
     All,
     /// These sources and the sources their packs pull in (`update studio`).
-    Only(Vec<String>),
+    Only(&'a [String]),
 }
 
-impl Update {
+impl Update<'_> {
     pub fn covers(&self, name: &str) -> bool {
         match self {
             Update::Nothing => false,
@@ -162,7 +162,7 @@ pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
     cache: &Cache,
-    options: ResolveOptions,
+    options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
     let mut session = Session {
@@ -246,7 +246,7 @@ fn requirement(spec: &SourceSpec) -> Option<(String, Requirement)> {
 struct Session<'a> {
     lock: Option<&'a Lockfile>,
     cache: &'a Cache,
-    options: ResolveOptions,
+    options: ResolveOptions<'a>,
     reporter: &'a dyn Reporter,
     /// Cache repositories opened so far, by fetch URL.
     repos: BTreeMap<String, Repository>,
@@ -463,9 +463,9 @@ impl Session<'_> {
 
     /// Is `precise` meant for this source?
     fn precise_for(&self, name: &SourceName) -> Option<String> {
-        match (&self.options.update, &self.options.precise) {
+        match (self.options.update, self.options.precise) {
             (Update::Only(names), Some(precise)) if names.iter().any(|n| n == name.as_str()) => {
-                Some(precise.clone())
+                Some(precise.to_string())
             }
             _ => None,
         }
@@ -1070,7 +1070,8 @@ mod tests {
 
     #[test]
     fn update_covers_named_sources_and_their_packs() {
-        let only = Update::Only(vec!["studio".into()]);
+        let names = ["studio".to_string()];
+        let only = Update::Only(&names);
         assert!(only.covers("studio"));
         assert!(only.covers("studio/helpers"));
         assert!(!only.covers("studio-2"));

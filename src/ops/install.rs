@@ -67,7 +67,7 @@ pub struct Installation {
 pub fn install_manifest(
     manifest: &Manifest,
     options: InstallOptions,
-    resolve: ResolveOptions,
+    resolve: ResolveOptions<'_>,
     dry_run: bool,
     cache: &Cache,
     reporter: &dyn Reporter,

@@ -59,11 +59,11 @@ pub fn update(
     let update = if options.sources.is_empty() {
         Update::All
     } else {
-        Update::Only(options.sources.clone())
+        Update::Only(&options.sources)
     };
     let resolve = ResolveOptions {
         update,
-        precise: options.precise.clone(),
+        precise: options.precise.as_deref(),
         ..ResolveOptions::default()
     };
     let install = InstallOptions {
