@@ -21,26 +21,32 @@
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]).
-//! - [`resolve`]: which exact commit each source means, honouring the lock and `--offline`.
+//! - [`resolve`]: which exact commit each source (and each source a pack pulls in) means, honouring the
+//!   lock, `--offline` and `update`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
+//! - [`packs`]: gathering the agents of every source, including those packs pulled in.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction.
 //! - [`state`]: what the last install wrote, so a no-op install can stop early.
 //! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
+//! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`), preserving its formatting.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
 
 pub mod cli;
 pub mod diag;
+pub mod edit;
 pub mod error;
 pub mod frontmatter;
 pub mod fsutil;
+pub mod in_order;
 pub mod install;
 pub mod lockfile;
 pub mod manifest;
 pub mod names;
 pub mod ops;
+pub mod packs;
 pub mod reporter;
 pub mod resolve;
 pub mod scope;

@@ -55,6 +55,10 @@ pub struct LockedSource {
     /// For path sources: `sha256:` over every agent file taken from the directory.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_hash: Option<String>,
+    /// For sources a pack pulled in (transitive ones): the source whose `agentpack.toml` asked for it.
+    /// Absent for the manifest's own sources, so version-1 locks written before packs read unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +165,12 @@ impl Lockfile {
                     s.name
                 ));
             }
+            if let Some(parent) = s.required_by.as_ref().filter(|p| self.source(p).is_none()) {
+                out.push(format!(
+                    "source `{}`: `required-by` names `{parent}`, which is not in the lock",
+                    s.name
+                ));
+            }
             if s.git.is_none() == s.path.is_none() {
                 out.push(format!(
                     "source `{}`: needs exactly one of `git` and `path`",
@@ -257,6 +267,7 @@ mod tests {
                     commit: None,
                     tag: None,
                     content_hash: Some(format!("sha256:{}", "0".repeat(64))),
+                    required_by: None,
                 },
                 LockedSource {
                     name: "alpha".into(),
@@ -268,6 +279,7 @@ mod tests {
                     commit: Some("a".repeat(40)),
                     tag: Some("v1.0.0".into()),
                     content_hash: None,
+                    required_by: None,
                 },
             ],
             vec![LockedAgent {

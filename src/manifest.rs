@@ -250,6 +250,67 @@ impl Manifest {
     pub fn source(&self, name: &str) -> Option<&SourceSpec> {
         self.sources.iter().find(|s| s.name.as_str() == name)
     }
+
+    /// The sources of a pack: the `agentpack.toml` a source carries at the root of its searched directory.
+    ///
+    /// `[install]` is ignored (where agents go is the top-level manifest's business). A pack must not reach
+    /// outside itself: it names git repositories by URL only (a local repository path would read the
+    /// installing machine's disk, and would mean something else to every reader of the lock); a pack read
+    /// from git may not use `path` sources; a pack in a local directory may use them only inside that
+    /// directory. `label` names the file in messages (`studio:agentpack.toml`).
+    pub fn parse_pack(label: &str, home: PackHome<'_>, text: &str) -> Result<Vec<SourceSpec>> {
+        let path = match home {
+            PackHome::Git => PathBuf::from(label),
+            PackHome::Dir(dir) => dir.join(MANIFEST_NAME),
+        };
+        let manifest = Manifest::parse(&path, text).map_err(|e| match e {
+            Error::InvalidInput { diagnostics, .. } => Error::InvalidInput {
+                file: PathBuf::from(label),
+                diagnostics,
+            },
+            other => other,
+        })?;
+        let problems: Vec<Diagnostic> = manifest
+            .sources
+            .iter()
+            .filter_map(|spec| {
+                let why = match (&spec.kind, home) {
+                    (SourceKind::Path { .. }, PackHome::Git) => {
+                        "is a `path` source; a pack fetched from git cannot use local directories"
+                    }
+                    (SourceKind::Path { dir, .. }, PackHome::Dir(home)) if !dir.starts_with(home) => {
+                        "is a `path` source outside the pack's directory"
+                    }
+                    (SourceKind::Git { url, .. }, _) if url.fetch != url.written => {
+                        "is a local repository path; a pack names git repositories by URL"
+                    }
+                    _ => return None,
+                };
+                Some(
+                    Diagnostic::error("pack-invalid", format!("pack source `{}` {why}", spec.name))
+                        .at(crate::diag::Location::file(label))
+                        .with_hint("a pack may only use `git` sources with URLs, and, in a local directory, `path` sources inside it"),
+                )
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(manifest.sources)
+        } else {
+            Err(Error::InvalidInput {
+                file: PathBuf::from(label),
+                diagnostics: problems,
+            })
+        }
+    }
+}
+
+/// Where a pack's `agentpack.toml` was read from; decides what its sources may point at.
+#[derive(Debug, Clone, Copy)]
+pub enum PackHome<'a> {
+    /// A commit of a git repository.
+    Git,
+    /// A local directory (normalized, absolute).
+    Dir(&'a Path),
 }
 
 /// Builds diagnostics pointing at a byte span of the manifest.
@@ -479,20 +540,19 @@ fn check_ref(
                 )))
             }
         }
-        _ => {
-            let req_text = strip_v_prefix(text);
-            semver::VersionReq::parse(&req_text)
-                .map(|req| GitRef::Version {
-                    req,
-                    written: text.to_string(),
-                })
-                .map_err(|e| {
-                    err(format!(
-                        "`version` `{text}` is not a semver requirement: {e}"
-                    ))
-                })
-        }
+        _ => parse_version_req(text)
+            .map(|req| GitRef::Version {
+                req,
+                written: text.to_string(),
+            })
+            .map_err(err),
     }
+}
+
+/// A `version` value as the manifest (and the lock's `ref`) writes it.
+pub fn parse_version_req(text: &str) -> std::result::Result<semver::VersionReq, String> {
+    semver::VersionReq::parse(&strip_v_prefix(text))
+        .map_err(|e| format!("`version` `{text}` is not a semver requirement: {e}"))
 }
 
 /// `"v1.2.3"` means the same requirement as `"1.2.3"`; so do `"^v1.2"` and `"^1.2"`.
@@ -817,6 +877,51 @@ path = "./local"
             Pattern::parse("eng/**/*.md")
                 .unwrap()
                 .matches("x", "eng/deep/a.md")
+        );
+    }
+
+    #[test]
+    fn packs_stay_inside_themselves() {
+        let text = "[install]\ntarget = \"/elsewhere\"\n[sources.up]\ngit = \"https://example.com/up.git\"\n";
+        let specs = Manifest::parse_pack("p:agentpack.toml", PackHome::Git, text).unwrap();
+        assert_eq!(specs[0].name.as_str(), "up");
+        for (home, text, needle) in [
+            (
+                PackHome::Git,
+                "[sources.x]\npath = \"sub\"\n",
+                "cannot use local directories",
+            ),
+            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", "by URL"),
+            (
+                PackHome::Dir(Path::new("/packs/p")),
+                "[sources.x]\ngit = \"inner-repo\"\n",
+                "by URL",
+            ),
+            (
+                PackHome::Dir(Path::new("/packs/p")),
+                "[sources.x]\npath = \"../q\"\n",
+                "outside the pack's directory",
+            ),
+        ] {
+            match Manifest::parse_pack("p:agentpack.toml", home, text) {
+                Err(Error::InvalidInput { diagnostics, .. }) => {
+                    assert!(
+                        diagnostics[0].message.contains(needle),
+                        "{}",
+                        diagnostics[0].message
+                    );
+                    assert_eq!(diagnostics[0].code, "pack-invalid");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(
+            Manifest::parse_pack(
+                "p",
+                PackHome::Dir(Path::new("/packs/p")),
+                "[sources.x]\npath = \"inner\"\n"
+            )
+            .is_ok()
         );
     }
 

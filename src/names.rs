@@ -24,6 +24,24 @@ impl SourceName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name of source `child` of the pack `self` brought in: `studio/helpers`. The `/` cannot occur
+    /// in a name written in a manifest, so a transitive source never clashes with a top-level one.
+    pub fn child(&self, child: &SourceName) -> SourceName {
+        SourceName(format!("{}/{}", self.0, child.0))
+    }
+
+    /// The top-level source this one was reached through (itself for a top-level source).
+    pub fn root(&self) -> &str {
+        self.0.split('/').next().unwrap_or(&self.0)
+    }
+
+    /// The source whose pack brought this one in, `None` for a top-level source.
+    pub fn parent(&self) -> Option<SourceName> {
+        self.0
+            .rsplit_once('/')
+            .map(|(p, _)| SourceName(p.to_string()))
+    }
 }
 
 impl fmt::Display for SourceName {

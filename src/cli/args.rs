@@ -78,6 +78,26 @@ pub enum Command {
         after_help = "Examples:\n  agentpack completions bash > ~/.local/share/bash-completion/completions/agentpack\n  agentpack completions zsh > \"${fpath[1]}/_agentpack\"\n  agentpack completions fish > ~/.config/fish/completions/agentpack.fish"
     )]
     Completions(CompletionsArgs),
+    /// Add a source to agentpack.toml, then install
+    #[command(
+        disable_version_flag = true,
+        after_help = "Examples:\n  agentpack add contains-studio/agents@v1.2.0 --agent backend-architect\n  agentpack add https://github.com/o/pack --version ^1.2 --name pack\n  agentpack add ../my-agents"
+    )]
+    Add(AddArgs),
+    /// Remove a source, or a single installed agent, from agentpack.toml, then uninstall what it dropped
+    #[command(after_help = "Examples:\n  agentpack remove studio\n  agentpack remove ui-designer")]
+    Remove(RemoveArgs),
+    /// Re-resolve sources within their requirements, install the result and show what moved
+    #[command(
+        after_help = "Examples:\n  agentpack update\n  agentpack update studio --dry-run\n  agentpack update studio --precise v1.2.0"
+    )]
+    Update(UpdateArgs),
+    /// Per source: the locked version, the newest allowed and the newest available
+    #[command(after_help = "Examples:\n  agentpack outdated\n  agentpack outdated --json")]
+    Outdated(OutdatedArgs),
+    /// Sources, their agents, and which pack pulled in which source
+    #[command(after_help = "Examples:\n  agentpack tree\n  agentpack tree --json")]
+    Tree(TreeArgs),
 }
 
 /// How `lint` and `verify` print their findings.
@@ -167,4 +187,78 @@ pub struct VendorArgs {
     /// Use only the cache; never touch the network
     #[arg(long)]
     pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A git URL, a local directory, or GitHub shorthand owner/repo (optionally owner/repo@ref)
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// The source's name in agentpack.toml (default: the repository's name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Take this tag
+    #[arg(long, group = "ref", value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Follow this branch
+    #[arg(long, group = "ref", value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// Take this commit
+    #[arg(long, group = "ref", value_name = "REV")]
+    pub rev: Option<String>,
+    /// Take the highest tag matching this semver requirement
+    #[arg(long, group = "ref", value_name = "REQ")]
+    pub version: Option<String>,
+    /// Only look for agents under this directory of the source
+    #[arg(long, value_name = "DIR")]
+    pub subdir: Option<String>,
+    /// Install only this agent (repeatable; default: every agent)
+    #[arg(long = "agent", value_name = "NAME")]
+    pub agents: Vec<String>,
+    /// Install the (single) --agent under this name
+    #[arg(long = "as", value_name = "NEW_NAME", requires = "agents")]
+    pub rename_as: Option<String>,
+    /// Replace or delete files agentpack would otherwise protect
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// A source of agentpack.toml, or an installed agent
+    #[arg(value_name = "SOURCE-or-AGENT")]
+    pub name: String,
+    /// Delete dropped agent files even when they were edited since install
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Sources to update (default: all); a pack's sources are named like `studio/helpers`
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Pin the one named source to this tag or commit, without editing agentpack.toml
+    #[arg(long, value_name = "REV")]
+    pub precise: Option<String>,
+    /// Show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace or delete files agentpack would otherwise protect
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// Print JSON instead of a tree
+    #[arg(long)]
+    pub json: bool,
 }

@@ -48,6 +48,11 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Verify(args) => commands::verify::exec(args, &cli.global, printer),
         Command::Vendor(args) => commands::vendor::exec(args, &cli.global, printer),
         Command::Completions(args) => commands::completions::exec(args),
+        Command::Add(args) => commands::add::exec(args, &cli.global, printer),
+        Command::Remove(args) => commands::remove::exec(args, &cli.global, printer),
+        Command::Update(args) => commands::update::exec(args, &cli.global, printer),
+        Command::Outdated(args) => commands::outdated::exec(args, &cli.global, printer),
+        Command::Tree(args) => commands::tree::exec(args, &cli.global),
     }
 }
 

@@ -1,4 +1,6 @@
 //! `agentpack install`: resolve, fetch, check, install, lock — every check before the first write.
+//! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
+//! `add`, `remove`), with the resolution options and the dry run they need.
 
 use std::path::Path;
 
@@ -8,9 +10,9 @@ use crate::install::{self, Action, Placed};
 use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::Manifest;
 use crate::manifest::SourceKind;
+use crate::packs;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
-use crate::select;
 use crate::source::git::Cache;
 use crate::state::{self, InstallState};
 
@@ -72,6 +74,48 @@ pub fn install(
             ..InstallSummary::default()
         });
     }
+    let resolve = ResolveOptions {
+        offline: options.offline,
+        locked: options.locked,
+        vendor,
+        jobs: options.jobs,
+        ..ResolveOptions::default()
+    };
+    let installation = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
+    if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
+        let files: Vec<_> = installation
+            .lock
+            .agents
+            .iter()
+            .map(|a| (manifest.root.join(&a.file), a.sha256.clone()))
+            .collect();
+        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
+    }
+    Ok(installation.summary)
+}
+
+/// What an install decided (and, unless it was a dry run, did).
+#[derive(Debug)]
+pub struct Installation {
+    pub summary: InstallSummary,
+    /// The lock before the run.
+    pub previous: Option<Lockfile>,
+    /// The lock after the run (written unless it was a dry run or it did not change).
+    pub lock: Lockfile,
+}
+
+/// Install `manifest` (which `add`/`remove` may not have written to disk yet). With `dry_run`, every step
+/// and check runs but nothing is written and no file action is reported.
+pub fn install_manifest(
+    manifest: &Manifest,
+    options: InstallOptions,
+    resolve: ResolveOptions<'_>,
+    dry_run: bool,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Installation> {
+    let lock_path = manifest.root.join(lockfile::LOCK_NAME);
+    let strict = options.strict || manifest.strict;
     let previous = Lockfile::load(&lock_path)?;
     if options.locked && previous.is_none() {
         return Err(Error::LockOutdated {
@@ -84,31 +128,18 @@ pub fn install(
         &manifest.sources,
         previous.as_ref(),
         cache,
-        ResolveOptions {
-            offline: options.offline,
-            vendor,
-            jobs: options.jobs,
-        },
+        resolve,
         reporter,
     )?;
+    let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
 
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut placed = Vec::new();
-    for source in &resolved {
-        let selection = select::select(source, strict);
-        for (file, reason) in &selection.passed_over {
-            reporter.status(Status::Skipped, &format!("{file}: {reason}"));
-        }
-        diagnostics.extend(selection.diagnostics);
-        placed.extend(
-            selection
-                .agents
-                .into_iter()
-                .map(|a| Placed::new(a, &manifest.target)),
-        );
+    let gathered = packs::gather(resolved, &manifest.target, strict);
+    for (file, reason) in &gathered.passed_over {
+        reporter.status(Status::Skipped, &format!("{file}: {reason}"));
     }
+    let placed = gathered.placed;
+    let mut diagnostics: Vec<Diagnostic> = gathered.diagnostics;
     diagnostics.extend(install::collisions(&placed));
-    placed.sort_by(|a, b| a.file.cmp(&b.file));
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
     for warning in &warnings {
@@ -121,7 +152,7 @@ pub fn install(
     }
 
     let lock = Lockfile::new(
-        resolved.iter().map(|r| r.locked()).collect(),
+        sources,
         placed
             .iter()
             .map(|p| LockedAgent {
@@ -151,23 +182,17 @@ pub fn install(
         &manifest.target,
         options.force,
     )?;
-    install::apply(
-        &manifest.target,
-        &actions,
-        lock_changes.then_some((lock_path.as_path(), &lock)),
-    )?;
-
-    if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
-        let files: Vec<_> = placed
-            .iter()
-            .map(|p| (p.file.clone(), p.sha256.clone()))
-            .collect();
-        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
+    if !dry_run {
+        install::apply(
+            &manifest.target,
+            &actions,
+            lock_changes.then_some((lock_path.as_path(), &lock)),
+        )?;
     }
 
     let mut summary = InstallSummary {
         warnings: warnings.len(),
-        lock_written: lock_changes,
+        lock_written: lock_changes && !dry_run,
         ..InstallSummary::default()
     };
     let origins: std::collections::HashMap<&Path, &Placed> =
@@ -185,13 +210,20 @@ pub fn install(
             Action::Unchanged { .. } => (Status::Unchanged, &mut summary.unchanged),
         };
         *counter += 1;
-        reporter.status(status, &format!("{shown}{origin}"));
+        if !dry_run {
+            reporter.status(status, &format!("{shown}{origin}"));
+        }
     }
-    Ok(summary)
+    Ok(Installation {
+        summary,
+        previous,
+        lock,
+    })
 }
 
 /// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs
-/// left every file as it is now. Never taken with `--force` or a `path` source.
+/// left every file as it is now. Never taken with `--force`, a `path` source, or `--locked` online (which
+/// asks the remote whether locked tags moved).
 fn fresh(
     manifest: &Manifest,
     manifest_bytes: &[u8],
@@ -201,6 +233,7 @@ fn fresh(
     strict: bool,
 ) -> Option<usize> {
     if options.force
+        || (options.locked && !options.offline)
         || manifest
             .sources
             .iter()

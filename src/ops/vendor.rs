@@ -61,8 +61,7 @@ pub fn vendor(
         cache,
         ResolveOptions {
             offline: options.offline,
-            vendor: None,
-            jobs: 0,
+            ..ResolveOptions::default()
         },
         reporter,
     )?;

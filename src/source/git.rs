@@ -205,8 +205,10 @@ impl Remote<'_> {
             options
                 .download_tags(AutotagOption::None)
                 .remote_callbacks(callbacks(auth, Some((self.reporter, self.source_name))));
+            // Decide on the URL libgit2 will use, after the user's `url.<base>.insteadOf` rewrites.
+            let effective = remote.url().ok().unwrap_or(self.url).to_string();
             match depth {
-                Depth::Tip if supports_shallow(self.url) => {
+                Depth::Tip if supports_shallow(&effective) => {
                     options.depth(1);
                 }
                 Depth::Full if self.repo.is_shallow() => {
@@ -517,4 +519,26 @@ fn follow_link(
         }
     }
     Err("too many levels of symlinks".to_string())
+}
+
+/// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
+/// `None` when there is no such file (or it is a symlink, a directory or over the size limit).
+pub fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+        return None;
+    }
+    let (size, _) = repo.odb().ok()?.read_header(entry.id()).ok()?;
+    if size > MAX_FILE_SIZE {
+        return None;
+    }
+    Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+}
+
+/// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
+pub fn commits_behind(repo: &Repository, base: Commit, head: Commit) -> Option<usize> {
+    repo.graph_ahead_behind(head.oid(), base.oid())
+        .ok()
+        .map(|(ahead, _)| ahead)
 }

@@ -101,7 +101,7 @@ pub fn read(
             hint: refresh_hint(),
         });
     };
-    let source_dir = dir.join(name);
+    let source_dir = source_dir(dir, name);
     let checksum_path = source_dir.join(CHECKSUM_FILE);
     let text = match std::fs::read_to_string(&checksum_path) {
         Ok(text) => text,
@@ -236,6 +236,12 @@ fn unlisted(dir: &Path, prefix: &str, listed: &BTreeMap<String, String>) -> Resu
     Ok(None)
 }
 
+/// The directory of source `name` inside the vendor directory `dir`. A source a pack pulled in is named
+/// `pack/source`; it gets its own directory `pack+source`, beside its pack's rather than inside it.
+pub fn source_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name.replace('/', "+"))
+}
+
 /// Replace `dir` with the given sources, all or nothing: the new tree is built beside it and renamed into
 /// place. An existing `dir` is replaced only when everything in it was vendored by agentpack.
 pub fn write(dir: &Path, sources: &[VendoredSource]) -> Result<()> {
@@ -249,7 +255,7 @@ pub fn write(dir: &Path, sources: &[VendoredSource]) -> Result<()> {
         .tempdir_in(parent)
         .map_err(|e| Error::io("create a directory in", parent, e))?;
     for source in sources {
-        let base = staging.path().join(&source.checksums.source);
+        let base = source_dir(staging.path(), &source.checksums.source);
         for (repo_path, bytes) in &source.files {
             let path = safe_join(&base, repo_path).expect("repository paths are relative");
             let dir = path.parent().expect("a file has a parent");

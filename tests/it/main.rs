@@ -11,3 +11,4 @@ mod support_selftest;
 mod trust;
 mod vendor;
 mod verify;
+mod versions;

@@ -3,13 +3,11 @@
 use crate::install::{agent, studio};
 use crate::support::*;
 
-/// The studio collection plus a pack manifest at the root, installed with a rename and one exclude.
+/// The studio collection plus a pack manifest (with no sources of its own) at the root, installed with a
+/// rename and one exclude.
 fn vendored_project() -> (GitRepo, Sandbox, String) {
     let repo = studio();
-    repo.file(
-        "agentpack.toml",
-        "[sources.deps]\ngit = \"https://example.invalid/deps\"\n",
-    );
+    repo.file("agentpack.toml", "[sources]\n");
     repo.commit("a pack manifest");
     repo.move_tag("v1.0.0", "HEAD");
     let sb = Sandbox::new();
@@ -169,4 +167,58 @@ fn vendor_never_replaces_a_directory_it_did_not_write() {
         .success()
         .stdout_is("[install]\nvendor = \"vendored/agents\"\n");
     assert!(sb.exists("vendored/agents/studio/.agentpack-checksum.json"));
+}
+
+#[test]
+fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
+    let deps = GitRepo::new("deps");
+    deps.file("helpers/dep-helper.md", agent("dep-helper", "Helps"));
+    deps.commit("helper");
+    deps.tag("v2.0.0");
+    let repo = studio();
+    repo.file(
+        "agentpack.toml",
+        format!(
+            "[sources.deps]\ngit = \"{}\"\ntag = \"v2.0.0\"\n",
+            deps.url()
+        ),
+    );
+    repo.commit("a pack with a source");
+    repo.move_tag("v1.0.0", "HEAD");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
+        repo.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    assert!(sb.exists(".claude/agents/dep-helper.md"));
+    sb.run(["vendor"]).success();
+    assert_eq!(
+        sb.read("agentpack-vendor/studio+deps/helpers/dep-helper.md"),
+        agent("dep-helper", "Helps")
+    );
+    assert!(sb.exists("agentpack-vendor/studio/agentpack.toml"));
+
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
+    );
+    let lock = sb.read("agentpack.lock");
+    sb.remove(".claude");
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    // Both remotes unreachable: only the vendor directory can serve the install.
+    for remote in [repo.path(), deps.path()] {
+        std::fs::rename(remote, remote.with_extension("moved")).unwrap();
+    }
+    sb.run(["install", "--frozen"]).success();
+    assert_eq!(
+        sb.read(".claude/agents/dep-helper.md"),
+        agent("dep-helper", "Helps")
+    );
+    assert_eq!(sb.read("agentpack.lock"), lock);
+    assert!(!sb.cache().exists());
+    for moved in [repo.path(), deps.path()] {
+        std::fs::rename(moved.with_extension("moved"), moved).unwrap();
+    }
 }

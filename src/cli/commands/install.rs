@@ -2,7 +2,6 @@
 
 use crate::error::{ExitStatus, Result};
 use crate::ops::install::{InstallOptions, install};
-use crate::reporter::{Reporter, Status};
 use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, InstallArgs};
@@ -19,17 +18,6 @@ pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         jobs: args.jobs.get(),
     };
     let summary = install(&manifest, options, &Cache::locate()?, printer)?;
-    let mut parts = vec![format!("{} installed", summary.installed)];
-    for (n, what) in [
-        (summary.updated, "updated"),
-        (summary.removed, "removed"),
-        (summary.unchanged, "unchanged"),
-        (summary.warnings, "warnings"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    printer.status(Status::Finished, &parts.join(", "));
+    super::finished(printer, &summary);
     Ok(ExitStatus::Ok)
 }

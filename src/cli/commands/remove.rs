@@ -1,0 +1,32 @@
+//! `agentpack remove`.
+
+use crate::error::{ExitStatus, Result};
+use crate::ops::install::InstallOptions;
+use crate::ops::remove::{Removal, remove};
+use crate::source::git::Cache;
+
+use super::super::args::{GlobalArgs, RemoveArgs};
+use super::super::printer::Printer;
+
+pub fn exec(args: &RemoveArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = super::super::manifest_path(global)?;
+    let options = InstallOptions {
+        force: args.force,
+        ..InstallOptions::default()
+    };
+    let removed = remove(&manifest, &args.name, options, &Cache::locate()?, printer)?;
+    printer.note(&match &removed.removal {
+        Removal::Source(name) => format!("Removed [sources.{name}] from agentpack.toml"),
+        Removal::AgentEntry { agent, source } => {
+            format!("Removed `{agent}` from the `agents` of [sources.{source}]")
+        }
+        Removal::Excluded { agent, source } => {
+            format!("Added `{agent}` to the `exclude` of [sources.{source}]")
+        }
+        Removal::LastAgent { agent, source } => {
+            format!("`{agent}` was the only agent [sources.{source}] took; removed the source")
+        }
+    });
+    super::finished(printer, &removed.summary);
+    Ok(ExitStatus::Ok)
+}

@@ -1,0 +1,46 @@
+//! `agentpack update`: one line per source that moved on stdout (`studio  v1.2.0 (abc1234) -> v1.3.1
+//! (def5678)`, then `+ agent` / `- agent`), status on stderr.
+
+use crate::error::{ExitStatus, Result};
+use crate::ops::update::{UpdateOptions, update};
+use crate::source::git::Cache;
+
+use super::super::args::{GlobalArgs, UpdateArgs};
+use super::super::printer::Printer;
+
+pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = super::super::manifest_path(global)?;
+    let options = UpdateOptions {
+        sources: args.sources.clone(),
+        precise: args.precise.clone(),
+        dry_run: args.dry_run,
+        force: args.force,
+    };
+    let report = update(&manifest, &options, &Cache::locate()?, printer)?;
+    let width = report
+        .changes
+        .iter()
+        .map(|c| c.source.len())
+        .max()
+        .unwrap_or(0);
+    for change in &report.changes {
+        let before = change.before.as_deref().unwrap_or("(new)");
+        let after = change.after.as_deref().unwrap_or("(removed)");
+        println!("{:<width$}  {before} -> {after}", change.source);
+        for agent in &change.added {
+            println!("  + {agent}");
+        }
+        for agent in &change.removed {
+            println!("  - {agent}");
+        }
+    }
+    if report.changes.is_empty() {
+        printer.note("Everything is up to date within its requirements");
+    }
+    if args.dry_run {
+        printer.note("Dry run: nothing was written");
+    } else {
+        super::finished(printer, &report.summary);
+    }
+    Ok(ExitStatus::Ok)
+}

@@ -1,0 +1,265 @@
+//! Editing `agentpack.toml` in place for `add` and `remove`, with toml_edit: comments, key order,
+//! quoting and blank lines of everything not edited survive byte for byte.
+//!
+//! This module only edits text; the caller re-parses the result with [`crate::manifest::Manifest::parse`]
+//! (so an edit can never produce a manifest agentpack would refuse) and writes it only once the install
+//! that follows has succeeded.
+
+use std::path::Path;
+
+use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
+
+use crate::diag::{Diagnostic, Location};
+use crate::error::{Error, Result};
+
+/// Where a new source's files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `git = "..."`: a URL or a local repository path.
+    Git(String),
+    /// `path = "..."`: a plain directory.
+    Path(String),
+}
+
+/// A `[sources.NAME]` table to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSource {
+    pub name: String,
+    pub origin: Origin,
+    /// `("tag", "v1.2.0")`, `("version", "^1.2")`, ...
+    pub reference: Option<(&'static str, String)>,
+    pub subdir: Option<String>,
+    pub agents: Vec<String>,
+    /// `(agent, installed name)`.
+    pub rename: Option<(String, String)>,
+}
+
+/// A manifest being edited.
+pub struct ManifestEdit {
+    doc: DocumentMut,
+}
+
+impl ManifestEdit {
+    pub fn parse(path: &Path, text: &str) -> Result<ManifestEdit> {
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| Error::InvalidInput {
+                file: path.to_path_buf(),
+                diagnostics: vec![
+                    Diagnostic::error("manifest-invalid", e.message().trim_end().to_string())
+                        .at(Location::file(path.display().to_string())),
+                ],
+            })?;
+        Ok(ManifestEdit { doc })
+    }
+
+    fn sources(&self) -> Option<&dyn TableLike> {
+        self.doc.get("sources").and_then(Item::as_table_like)
+    }
+
+    fn source_mut(&mut self, name: &str) -> Option<&mut dyn TableLike> {
+        self.doc
+            .get_mut("sources")
+            .and_then(Item::as_table_like_mut)?
+            .get_mut(name)
+            .and_then(Item::as_table_like_mut)
+    }
+
+    pub fn has_source(&self, name: &str) -> bool {
+        self.sources().is_some_and(|s| s.contains_key(name))
+    }
+
+    /// Append `[sources.NAME]` at the end of the file.
+    pub fn add_source(&mut self, source: &NewSource) {
+        let mut table = Table::new();
+        match &source.origin {
+            Origin::Git(url) => table.insert("git", toml_edit::value(url.as_str())),
+            Origin::Path(path) => table.insert("path", toml_edit::value(path.as_str())),
+        };
+        if let Some((kind, value)) = &source.reference {
+            table.insert(kind, toml_edit::value(value.as_str()));
+        }
+        if let Some(subdir) = &source.subdir {
+            table.insert("subdir", toml_edit::value(subdir.as_str()));
+        }
+        if !source.agents.is_empty() {
+            table.insert("agents", toml_edit::value(string_array(&source.agents)));
+        }
+        if let Some((from, to)) = &source.rename {
+            let mut inline = toml_edit::InlineTable::new();
+            inline.insert(from, Value::from(to.as_str()));
+            table.insert("rename", toml_edit::value(inline));
+        }
+        if !self.doc.as_table().is_empty() {
+            table.decor_mut().set_prefix("\n");
+        }
+        let sources = self
+            .doc
+            .entry("sources")
+            .or_insert_with(|| {
+                let mut t = Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            })
+            .as_table_like_mut()
+            .expect("`sources` is a table (the manifest parsed)");
+        sources.insert(&source.name, Item::Table(table));
+    }
+
+    /// Delete `[sources.NAME]` (with the comments right above it). `false` when there is none.
+    pub fn remove_source(&mut self, name: &str) -> bool {
+        self.doc
+            .get_mut("sources")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|s| s.remove(name))
+            .is_some()
+    }
+
+    /// The entries of the source's `agents` list, as written.
+    pub fn agents(&self, source: &str) -> Vec<String> {
+        self.sources()
+            .and_then(|s| s.get(source))
+            .and_then(|t| t.as_table_like()?.get("agents")?.as_array().cloned())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Remove `entry` from the source's `agents` list; `false` when it is not written there.
+    pub fn drop_agent_entry(&mut self, source: &str, entry: &str) -> bool {
+        let Some(agents) = self
+            .source_mut(source)
+            .and_then(|t| t.get_mut("agents"))
+            .and_then(Item::as_array_mut)
+        else {
+            return false;
+        };
+        let Some(index) = agents.iter().position(|v| v.as_str() == Some(entry)) else {
+            return false;
+        };
+        let removed = agents.remove(index);
+        // The last element carries the spacing before `]`; hand it to the new last one.
+        if index == agents.len()
+            && let (Some(last), Some(suffix)) = (
+                agents.get_mut(index.wrapping_sub(1)),
+                removed.decor().suffix().cloned(),
+            )
+        {
+            last.decor_mut().set_suffix(suffix);
+        }
+        true
+    }
+
+    /// Add `entry` to the source's `exclude` list (created when missing).
+    pub fn exclude(&mut self, source: &str, entry: &str) {
+        let Some(table) = self.source_mut(source) else {
+            return;
+        };
+        match table.get_mut("exclude").and_then(Item::as_array_mut) {
+            Some(list) => {
+                if !list.iter().any(|v| v.as_str() == Some(entry)) {
+                    list.push(entry);
+                }
+            }
+            None => {
+                table.insert(
+                    "exclude",
+                    toml_edit::value(string_array(&[entry.to_string()])),
+                );
+            }
+        }
+    }
+
+    /// Remove `rename` entries whose new name is `installed` (dropping an empty `rename`).
+    pub fn drop_rename_to(&mut self, source: &str, installed: &str) {
+        let Some(table) = self.source_mut(source) else {
+            return;
+        };
+        let Some(rename) = table.get_mut("rename").and_then(Item::as_table_like_mut) else {
+            return;
+        };
+        let keys: Vec<String> = rename
+            .iter()
+            .filter(|(_, v)| v.as_str() == Some(installed))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        for key in &keys {
+            rename.remove(key);
+        }
+        if rename.is_empty() && !keys.is_empty() {
+            table.remove("rename");
+        }
+    }
+}
+
+impl std::fmt::Display for ManifestEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.doc)
+    }
+}
+
+fn string_array(items: &[String]) -> Array {
+    items.iter().map(String::as_str).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMENTED: &str = "# my agents\n[install]\ntarget = \".claude/agents\"  # where they go\n\n# the studio\n[sources.studio]\ngit = 'https://example.com/studio'   # single quotes stay\nagents = [ \"a\",  \"b\" ]\nrename = { b = \"bee\" }\n\n[sources.other]  # trailing\npath = \"../x\"\n";
+
+    fn edit() -> ManifestEdit {
+        ManifestEdit::parse(Path::new("agentpack.toml"), COMMENTED).unwrap()
+    }
+
+    #[test]
+    fn adding_appends_and_keeps_every_other_byte() {
+        let mut e = edit();
+        e.add_source(&NewSource {
+            name: "tools".into(),
+            origin: Origin::Git("https://github.com/o/tools".into()),
+            reference: Some(("tag", "v1.0.0".into())),
+            subdir: None,
+            agents: vec!["x".into()],
+            rename: Some(("x".into(), "y".into())),
+        });
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{COMMENTED}\n[sources.tools]\ngit = \"https://github.com/o/tools\"\ntag = \"v1.0.0\"\nagents = [\"x\"]\nrename = {{ x = \"y\" }}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn removing_a_source_keeps_the_rest() {
+        let mut e = edit();
+        assert!(e.remove_source("other"));
+        assert!(!e.remove_source("nope"));
+        // The blank line above the table goes with it; everything before is untouched.
+        assert_eq!(
+            e.to_string(),
+            COMMENTED.split("\n[sources.other]").next().unwrap()
+        );
+    }
+
+    #[test]
+    fn agent_lists_exclude_and_rename() {
+        let mut e = edit();
+        assert_eq!(e.agents("studio"), ["a", "b"]);
+        assert!(e.drop_agent_entry("studio", "b"));
+        e.drop_rename_to("studio", "bee");
+        e.exclude("other", "z");
+        let text = e.to_string();
+        assert!(text.contains("agents = [ \"a\" ]"), "{text}");
+        assert!(!text.contains("rename"), "{text}");
+        assert!(
+            text.contains("[sources.other]  # trailing\npath = \"../x\"\nexclude = [\"z\"]\n"),
+            "{text}"
+        );
+        assert!(text.starts_with("# my agents\n[install]\ntarget = \".claude/agents\"  # where they go\n\n# the studio\n[sources.studio]\ngit = 'https://example.com/studio'   # single quotes stay\n"), "{text}");
+    }
+}

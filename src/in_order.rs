@@ -1,0 +1,177 @@
+//! Passing on, in manifest order, what sources resolved concurrently report: the first unfinished
+//! source's messages go out as they come, later sources' wait for their turn, so the output is the same
+//! whichever fetch finishes first.
+
+use std::sync::Mutex;
+
+use crate::diag::Diagnostic;
+use crate::reporter::{FetchProgress, Reporter, Status};
+
+/// Something a source reported while it was resolved, kept until its turn comes.
+enum Message {
+    Status(Status, String),
+    Diagnostic(Diagnostic),
+}
+
+/// Passes on what sources report in manifest order: the first unfinished source's messages go out as
+/// they come (so a slow fetch or a retry is visible at once), later sources' wait until every source
+/// before them is done. Fetch progress (bars) is always passed on at once.
+pub struct InOrder<'a> {
+    reporter: &'a dyn Reporter,
+    state: Mutex<Pending>,
+}
+
+struct Pending {
+    /// The first unfinished source: its messages are passed on directly.
+    next: usize,
+    /// Messages waiting for their source's turn, by manifest index.
+    waiting: Vec<Vec<Message>>,
+    finished: Vec<bool>,
+}
+
+impl<'a> InOrder<'a> {
+    pub fn new(reporter: &'a dyn Reporter, total: usize) -> Self {
+        reporter.resolve_progress(0, total);
+        InOrder {
+            reporter,
+            state: Mutex::new(Pending {
+                next: 0,
+                waiting: (0..total).map(|_| Vec::new()).collect(),
+                finished: vec![false; total],
+            }),
+        }
+    }
+
+    /// The reporter source `index` uses.
+    pub fn source(&self, index: usize) -> SourceReporter<'_, 'a> {
+        SourceReporter { order: self, index }
+    }
+
+    fn report(&self, index: usize, message: Message) {
+        let mut state = self.state.lock().expect("order lock");
+        if index == state.next {
+            self.replay(vec![message]);
+        } else {
+            state.waiting[index].push(message);
+        }
+    }
+
+    pub fn done(&self, index: usize) {
+        let mut guard = self.state.lock().expect("order lock");
+        let state = &mut *guard;
+        state.finished[index] = true;
+        while state.finished.get(state.next) == Some(&true) {
+            state.next += 1;
+            if let Some(waiting) = state.waiting.get_mut(state.next) {
+                self.replay(std::mem::take(waiting));
+            }
+        }
+        let finished = state.finished.iter().filter(|f| **f).count();
+        self.reporter
+            .resolve_progress(finished, state.finished.len());
+    }
+
+    /// After a failure some sources never ran: pass on what the others reported, still in order.
+    pub fn flush_rest(&self) {
+        let mut state = self.state.lock().expect("order lock");
+        let rest: Vec<Vec<Message>> = state.waiting.iter_mut().map(std::mem::take).collect();
+        for messages in rest {
+            self.replay(messages);
+        }
+        state.next = state.finished.len();
+    }
+
+    fn replay(&self, messages: Vec<Message>) {
+        for message in messages {
+            match message {
+                Message::Status(status, text) => self.reporter.status(status, &text),
+                Message::Diagnostic(d) => self.reporter.diagnostic(&d),
+            }
+        }
+    }
+}
+
+/// What one source reports goes through its [`InOrder`].
+pub struct SourceReporter<'o, 'a> {
+    order: &'o InOrder<'a>,
+    index: usize,
+}
+
+impl Reporter for SourceReporter<'_, '_> {
+    fn status(&self, status: Status, message: &str) {
+        self.order
+            .report(self.index, Message::Status(status, message.to_string()));
+    }
+
+    fn diagnostic(&self, diagnostic: &Diagnostic) {
+        self.order
+            .report(self.index, Message::Diagnostic(diagnostic.clone()));
+    }
+
+    fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {
+        self.order.reporter.fetch_progress(source, progress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Reporter for Recorder {
+        fn status(&self, _: Status, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+        fn diagnostic(&self, d: &Diagnostic) {
+            self.0.lock().unwrap().push(d.code.to_string());
+        }
+        fn fetch_progress(&self, source: &str, _: Option<FetchProgress>) {
+            self.0.lock().unwrap().push(format!("progress {source}"));
+        }
+        fn resolve_progress(&self, done: usize, total: usize) {
+            self.0.lock().unwrap().push(format!("{done}/{total}"));
+        }
+    }
+
+    #[test]
+    fn messages_come_out_in_manifest_order_whoever_finishes_first() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        let (a, b, c) = (order.source(0), order.source(1), order.source(2));
+        c.status(Status::Fetching, "c");
+        b.status(Status::Fetching, "b");
+        b.fetch_progress("b", None);
+        a.status(Status::Fetching, "a");
+        order.done(2);
+        order.done(1);
+        a.diagnostic(&Diagnostic::warning("late-a", "x"));
+        order.done(0);
+        assert_eq!(
+            *recorder.0.lock().unwrap(),
+            [
+                "0/3",
+                "progress b",
+                "a",
+                "1/3",
+                "2/3",
+                "late-a",
+                "b",
+                "c",
+                "3/3"
+            ]
+        );
+    }
+
+    #[test]
+    fn after_a_failure_what_finished_is_still_passed_on_in_order() {
+        let recorder = Recorder::default();
+        let order = InOrder::new(&recorder, 3);
+        order.source(2).status(Status::Fetching, "c");
+        order.source(1).status(Status::Fetching, "b");
+        order.done(2);
+        order.flush_rest();
+        assert_eq!(*recorder.0.lock().unwrap(), ["0/3", "1/3", "b", "c"]);
+    }
+}

@@ -1,0 +1,130 @@
+//! `agentpack remove NAME`: take a source, or a single agent, out of agentpack.toml, then install, which
+//! uninstalls what was dropped (only files agentpack installed and that are unmodified, as always).
+//!
+//! NAME is looked up first among the manifest's sources (the whole `[sources.NAME]` table goes), then
+//! among the installed agents (by installed name, through the lock). For an agent, the edit is the one a
+//! reader of the manifest expects: if the source's `agents` list names it, that entry is removed (and the
+//! whole source when it was the last entry, since an empty list would mean "every agent"); otherwise its
+//! name is added to the source's `exclude`. A `rename` to it is dropped too. An agent a pack pulled in is
+//! excluded in the top-level source the pack was reached through.
+//!
+//! As with `add`, the manifest is written only after the install succeeded.
+
+use std::path::Path;
+
+use crate::edit::ManifestEdit;
+use crate::error::{Error, Result};
+use crate::lockfile::{self, Lockfile};
+use crate::manifest::Manifest;
+use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
+use crate::reporter::Reporter;
+use crate::resolve::ResolveOptions;
+use crate::source::git::Cache;
+
+/// What the edit was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// `[sources.NAME]` was deleted.
+    Source(String),
+    /// The agent's entry was removed from the source's `agents`.
+    AgentEntry { agent: String, source: String },
+    /// The agent's name in its source was added to the source's `exclude`.
+    Excluded { agent: String, source: String },
+    /// The agent was the last entry of the source's `agents`: the source was deleted.
+    LastAgent { agent: String, source: String },
+}
+
+#[derive(Debug)]
+pub struct Removed {
+    pub removal: Removal,
+    pub summary: InstallSummary,
+}
+
+pub fn remove(
+    manifest_path: &Path,
+    name: &str,
+    options: InstallOptions,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Removed> {
+    let current = Manifest::load(manifest_path)?;
+    let text =
+        std::fs::read_to_string(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
+    let mut edit = ManifestEdit::parse(manifest_path, &text)?;
+    let lock = Lockfile::load(&current.root.join(lockfile::LOCK_NAME))?;
+
+    let removal = if current.source(name).is_some() {
+        edit.remove_source(name);
+        Removal::Source(name.to_string())
+    } else {
+        let agent = lock
+            .as_ref()
+            .and_then(|l| l.agents.iter().find(|a| a.name == name))
+            .ok_or_else(|| Error::Usage {
+                message: format!(
+                    "`{name}` is neither a source in agentpack.toml nor an installed agent"
+                ),
+                hint: Some(format!(
+                    "sources: {}; `agentpack list` shows the installed agents",
+                    current
+                        .sources
+                        .iter()
+                        .map(|s| s.name.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            })?;
+        let source = agent
+            .source
+            .split('/')
+            .next()
+            .unwrap_or(&agent.source)
+            .to_string();
+        let original = agent
+            .original_name
+            .clone()
+            .unwrap_or_else(|| agent.name.clone());
+        edit.drop_rename_to(&source, &agent.name);
+        let listed = edit.agents(&source);
+        let entry = listed
+            .iter()
+            .find(|e| **e == original || **e == agent.name || **e == agent.path)
+            .cloned();
+        match entry {
+            Some(_) if listed.len() == 1 => {
+                edit.remove_source(&source);
+                Removal::LastAgent {
+                    agent: name.to_string(),
+                    source,
+                }
+            }
+            Some(entry) => {
+                edit.drop_agent_entry(&source, &entry);
+                Removal::AgentEntry {
+                    agent: name.to_string(),
+                    source,
+                }
+            }
+            None => {
+                edit.exclude(&source, &original);
+                Removal::Excluded {
+                    agent: original,
+                    source,
+                }
+            }
+        }
+    };
+
+    let new_text = edit.to_string();
+    let manifest = Manifest::parse(manifest_path, &new_text)?;
+    let resolve = ResolveOptions {
+        offline: options.offline,
+        ..ResolveOptions::default()
+    };
+    let done = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
+    crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
+    Ok(Removed {
+        removal,
+        summary: done.summary,
+    })
+}

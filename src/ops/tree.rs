@@ -1,0 +1,108 @@
+//! `agentpack tree`: the locked sources, the agents each installed, and which pack pulled in which source.
+//! Reads only the manifest and the lock.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::lockfile::{LOCK_NAME, Lockfile};
+use crate::manifest::Manifest;
+use crate::ops::update::label;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeSource {
+    /// `studio`, or `studio/helpers` for a source the pack of `studio` pulled in.
+    pub name: String,
+    /// `v1.2.0 (abc1234)`, `main (abc1234)`, `path ../x (sha256:…)`.
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub agents: Vec<TreeAgent>,
+    /// Sources this one's pack pulled in.
+    pub sources: Vec<TreeSource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeAgent {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_name: Option<String>,
+    pub file: String,
+}
+
+pub fn tree(manifest_path: &Path) -> Result<Vec<TreeSource>> {
+    let manifest = Manifest::load(manifest_path)?;
+    let Some(lock) = Lockfile::load(&manifest.root.join(LOCK_NAME))? else {
+        return Ok(Vec::new());
+    };
+    Ok(children(&lock, None))
+}
+
+fn children(lock: &Lockfile, parent: Option<&str>) -> Vec<TreeSource> {
+    lock.sources
+        .iter()
+        .filter(|s| s.required_by.as_deref() == parent)
+        .map(|s| TreeSource {
+            name: s.name.clone(),
+            version: label(s),
+            git: s.git.clone(),
+            path: s.path.clone(),
+            agents: lock
+                .agents
+                .iter()
+                .filter(|a| a.source == s.name)
+                .map(|a| TreeAgent {
+                    name: a.name.clone(),
+                    original_name: a.original_name.clone(),
+                    file: a.file.clone(),
+                })
+                .collect(),
+            sources: children(lock, Some(&s.name)),
+        })
+        .collect()
+}
+
+/// The tree as text, one line per source and agent, drawn like `cargo tree`.
+pub fn render(sources: &[TreeSource]) -> String {
+    let mut out = String::new();
+    for source in sources {
+        out.push_str(&format!("{} {}\n", source.name, source.version));
+        render_children(source, "", &mut out);
+    }
+    out
+}
+
+fn render_children(source: &TreeSource, indent: &str, out: &mut String) {
+    let lines: Vec<(String, Option<&TreeSource>)> = source
+        .agents
+        .iter()
+        .map(|a| {
+            let renamed = a
+                .original_name
+                .as_ref()
+                .map(|o| format!(" (renamed from {o})"))
+                .unwrap_or_default();
+            (format!("agent {}{renamed}", a.name), None)
+        })
+        .chain(
+            source
+                .sources
+                .iter()
+                .map(|s| (format!("{} {}", s.name, s.version), Some(s))),
+        )
+        .collect();
+    for (i, (line, child)) in lines.iter().enumerate() {
+        let last = i + 1 == lines.len();
+        out.push_str(&format!(
+            "{indent}{}{line}\n",
+            if last { "└── " } else { "├── " }
+        ));
+        if let Some(child) = child {
+            let deeper = format!("{indent}{}", if last { "    " } else { "│   " });
+            render_children(child, &deeper, out);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! `agentpack update [SOURCE...] [--precise REV] [--dry-run]`: re-resolve sources within their
+//! requirements (all, or the named ones and what their packs pull in), install the result, and report what
+//! moved. The other sources keep their locked commits exactly. Like `cargo update`, the manifest is never
+//! edited; unlike it, the installed files follow the lock, since the lock records their hashes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lockfile::{LockedSource, Lockfile};
+use crate::manifest::{Manifest, SourceKind};
+use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
+use crate::reporter::Reporter;
+use crate::resolve::{ResolveOptions, Update};
+use crate::source::git::Cache;
+
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOptions {
+    /// Sources to update; empty means all.
+    pub sources: Vec<String>,
+    /// Pin the single named source to this tag or commit.
+    pub precise: Option<String>,
+    /// Work everything out, write nothing.
+    pub dry_run: bool,
+    /// Replace or delete files agentpack would otherwise protect.
+    pub force: bool,
+}
+
+/// What changed for one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceChange {
+    pub source: String,
+    /// `v1.2.0 (abc1234)`; `None` for a source new in this lock.
+    pub before: Option<String>,
+    /// `None` for a source no longer in the lock.
+    pub after: Option<String>,
+    /// Installed names of agents this source now brings that it did not.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct UpdateReport {
+    pub changes: Vec<SourceChange>,
+    pub summary: InstallSummary,
+}
+
+pub fn update(
+    manifest_path: &Path,
+    options: &UpdateOptions,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<UpdateReport> {
+    let manifest = Manifest::load(manifest_path)?;
+    let previous = Lockfile::load(&manifest.root.join(crate::lockfile::LOCK_NAME))?;
+    check_names(&manifest, previous.as_ref(), options)?;
+    let update = if options.sources.is_empty() {
+        Update::All
+    } else {
+        Update::Only(&options.sources)
+    };
+    let resolve = ResolveOptions {
+        update,
+        precise: options.precise.as_deref(),
+        ..ResolveOptions::default()
+    };
+    let install = InstallOptions {
+        force: options.force,
+        ..InstallOptions::default()
+    };
+    let done = install_manifest(
+        &manifest,
+        install,
+        resolve,
+        options.dry_run,
+        cache,
+        reporter,
+    )?;
+    Ok(UpdateReport {
+        changes: changes(done.previous.as_ref(), &done.lock),
+        summary: done.summary,
+    })
+}
+
+/// Every named source must exist (in the manifest, or in the lock for a pack's source), and `--precise`
+/// needs exactly one.
+fn check_names(
+    manifest: &Manifest,
+    lock: Option<&Lockfile>,
+    options: &UpdateOptions,
+) -> Result<()> {
+    let mut known: BTreeSet<String> = manifest
+        .sources
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect();
+    known.extend(
+        lock.iter()
+            .flat_map(|l| l.sources.iter().map(|s| s.name.clone())),
+    );
+    for name in &options.sources {
+        if !known.contains(name) {
+            return Err(Error::Usage {
+                message: format!("there is no source named `{name}`"),
+                hint: Some(format!(
+                    "sources: {}",
+                    known.into_iter().collect::<Vec<_>>().join(", ")
+                )),
+            });
+        }
+    }
+    if options.precise.is_some() {
+        let [name] = options.sources.as_slice() else {
+            return Err(Error::Usage {
+                message: "`--precise` needs exactly one source".into(),
+                hint: Some("e.g. `agentpack update studio --precise v1.2.0`".into()),
+            });
+        };
+        let is_path = manifest
+            .source(name)
+            .map(|s| matches!(s.kind, SourceKind::Path { .. }))
+            .or_else(|| lock?.source(name).map(|s| s.path.is_some()))
+            .unwrap_or(false);
+        if is_path {
+            return Err(Error::Usage {
+                message: format!("`{name}` is a path source; `--precise` pins git sources"),
+                hint: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `v1.2.0 (abc1234)`, `main (abc1234)`, `path ../x (sha256:9b0c1d2)`.
+pub fn label(source: &LockedSource) -> String {
+    if let Some(path) = &source.path {
+        let hash = source.content_hash.as_deref().unwrap_or("");
+        let short = hash.get(..14).unwrap_or(hash);
+        return format!("path {path} ({short})");
+    }
+    let version = source
+        .tag
+        .clone()
+        .or_else(|| source.reference.clone())
+        .unwrap_or_else(|| "HEAD".to_string());
+    match source.commit() {
+        Some(commit) => format!("{version} ({})", commit.short()),
+        None => version,
+    }
+}
+
+/// Sources whose pin changed, appeared or disappeared, with the agents each gained or lost.
+pub fn changes(previous: Option<&Lockfile>, lock: &Lockfile) -> Vec<SourceChange> {
+    let empty = Lockfile::new(Vec::new(), Vec::new());
+    let previous = previous.unwrap_or(&empty);
+    let agents = |lock: &Lockfile| {
+        let mut by_source: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for a in &lock.agents {
+            by_source
+                .entry(a.source.clone())
+                .or_default()
+                .insert(a.name.clone());
+        }
+        by_source
+    };
+    let (before_agents, after_agents) = (agents(previous), agents(lock));
+    let names: BTreeSet<&String> = previous
+        .sources
+        .iter()
+        .chain(&lock.sources)
+        .map(|s| &s.name)
+        .collect();
+    let none = BTreeSet::new();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let before = previous.source(name);
+            let after = lock.source(name);
+            let (b, a) = (
+                before_agents.get(name).unwrap_or(&none),
+                after_agents.get(name).unwrap_or(&none),
+            );
+            let moved = match (before, after) {
+                (Some(b), Some(a)) => {
+                    b.commit != a.commit || b.content_hash != a.content_hash || b.tag != a.tag
+                }
+                _ => true,
+            };
+            (moved || a != b).then(|| SourceChange {
+                source: name.clone(),
+                before: before.map(label),
+                after: after.map(label),
+                added: a.difference(b).cloned().collect(),
+                removed: b.difference(a).cloned().collect(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,127 @@
+//! Agents of packs: gathering the agents of every resolved source — the manifest's own and those that packs
+//! pulled in — into one list to install.
+//!
+//! Each source first selects its agents with its own `agents`/`exclude`/`rename` (a pack's sources with the
+//! pack's manifest). Then the top-level source a pack was reached through has the last word over everything
+//! the pack brought in: its `exclude` entries (names) drop nested agents too, and a `rename` key naming a
+//! nested agent renames it. Its `agents` list picks only among its own files. The same file reached
+//! through two packs (a diamond) is installed once; anything else that lands on one name is a collision,
+//! exactly as between top-level sources.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Location};
+use crate::frontmatter;
+use crate::install::Placed;
+use crate::manifest::is_path_like;
+use crate::resolve::Resolved;
+use crate::select::{self, SelectedAgent};
+
+/// What selection found across all sources.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    /// Sorted by installed file.
+    pub placed: Vec<Placed>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files passed over as documentation or skipped, with the reason (for `-v`).
+    pub passed_over: Vec<(String, String)>,
+}
+
+pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered {
+    let mut out = Gathered::default();
+    let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
+        .into_iter()
+        .partition(|r| r.spec.name.parent().is_some());
+
+    let mut by_root: BTreeMap<String, Vec<SelectedAgent>> = BTreeMap::new();
+    for r in &nested {
+        let selection = select::select(r, strict);
+        out.passed_over.extend(selection.passed_over);
+        out.diagnostics.extend(selection.diagnostics);
+        by_root
+            .entry(r.spec.name.root().to_string())
+            .or_default()
+            .extend(selection.agents);
+    }
+
+    let mut agents = Vec::new();
+    for mut r in top {
+        let nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
+        let names_nested = |key: &str| {
+            !is_path_like(key)
+                && nested
+                    .iter()
+                    .any(|a| a.installed_name == key || a.original_name == key)
+        };
+        // Rename keys aimed at nested agents are applied below, not looked for among the source's files.
+        let for_nested: BTreeMap<String, String> = r
+            .spec
+            .selection
+            .rename
+            .iter()
+            .filter(|(key, _)| names_nested(key))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        r.spec
+            .selection
+            .rename
+            .retain(|key, _| !for_nested.contains_key(key));
+        let exclude = &r.spec.selection.exclude;
+        for mut agent in nested {
+            let dropped = exclude.iter().any(|p| {
+                !p.by_path
+                    && (p.matches(&agent.installed_name, "") || p.matches(&agent.original_name, ""))
+            });
+            if dropped {
+                continue;
+            }
+            let new_name = for_nested
+                .get(&agent.installed_name)
+                .or_else(|| for_nested.get(&agent.original_name));
+            if let Some(new_name) = new_name {
+                match frontmatter::rename(&agent.bytes, new_name) {
+                    Ok(bytes) => {
+                        agent.bytes = bytes;
+                        agent.installed_name = new_name.clone();
+                    }
+                    Err(reason) => {
+                        out.diagnostics.push(
+                            Diagnostic::error(
+                                "rename-failed",
+                                format!("cannot rename `{}`: {reason}", agent.installed_name),
+                            )
+                            .at(Location::file(format!(
+                                "{}:{}",
+                                agent.source, agent.repo_path
+                            ))),
+                        );
+                        continue;
+                    }
+                }
+            }
+            agents.push(agent);
+        }
+        let selection = select::select(&r, strict);
+        out.passed_over.extend(selection.passed_over);
+        out.diagnostics.extend(selection.diagnostics);
+        agents.extend(selection.agents);
+    }
+
+    // A diamond reaches one file twice: same name, same bytes, same path. Install it once.
+    let mut seen = BTreeSet::new();
+    let mut placed: Vec<Placed> = agents
+        .into_iter()
+        .map(|a| Placed::new(a, target))
+        .filter(|p| {
+            seen.insert((
+                p.agent.installed_name.clone(),
+                p.agent.repo_path.clone(),
+                p.sha256.clone(),
+            ))
+        })
+        .collect();
+    placed.sort_by(|a, b| a.file.cmp(&b.file));
+    out.placed = placed;
+    out
+}
