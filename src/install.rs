@@ -115,7 +115,7 @@ pub fn plan(
             hint: Some("move it away, or set another `[install] target` in agentpack.toml".into()),
         });
     }
-    let managed = managed_files(previous, root, target)?;
+    let managed = managed_files(previous, root, target);
     let mut problems = Vec::new();
     let mut actions = Vec::new();
     let show = |file: &Path| lockfile::file_label(root, file);
@@ -200,36 +200,23 @@ pub fn plan(
     }
 }
 
-/// Files the previous lock says agentpack installed, with their locked sha256. Lock entries must point
-/// inside the project or the target directory.
+/// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
+/// directly in the target directory count: a lock edited by hand (or by someone else) must not make
+/// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
+/// `target` changed) are left alone, and `agentpack verify` reports them.
 fn managed_files(
     previous: Option<&Lockfile>,
     root: &Path,
     target: &Path,
-) -> Result<BTreeMap<PathBuf, String>> {
-    let mut out = BTreeMap::new();
-    for agent in previous.map(|l| l.agents.as_slice()).unwrap_or_default() {
-        let file = crate::manifest::normalize(&root.join(&agent.file));
-        if !file.starts_with(root) && file.parent() != Some(target) {
-            return Err(Error::InvalidInput {
-                file: root.join(lockfile::LOCK_NAME),
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "lock-invalid",
-                        format!(
-                            "agent `{}`: `file` `{}` is outside the project",
-                            agent.name, agent.file
-                        ),
-                    )
-                    .with_hint(
-                        "delete `agentpack.lock` and run `agentpack install` to write a fresh one",
-                    ),
-                ],
-            });
-        }
-        out.insert(file, agent.sha256.clone());
-    }
-    Ok(out)
+) -> BTreeMap<PathBuf, String> {
+    previous
+        .map(|l| l.agents.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|agent| (crate::manifest::normalize(&root.join(&agent.file)), agent))
+        .filter(|(file, _)| file.parent() == Some(target))
+        .map(|(file, agent)| (file, agent.sha256.clone()))
+        .collect()
 }
 
 enum OnDisk {

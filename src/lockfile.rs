@@ -1,6 +1,6 @@
 //! `agentpack.lock`: what was installed, from which exact commit, with the hash of every installed file.
 //!
-//! The file is deterministic TOML: sources sorted by name, agents sorted by installed name, a fixed header,
+//! The file is deterministic TOML: sources sorted by name, agents sorted by installed file, a fixed header,
 //! and a format `version`. Reading it checks every field (commit ids, hashes, names, paths) so a hand-edited
 //! lock cannot point agentpack at files outside the project.
 
@@ -212,7 +212,8 @@ impl Lockfile {
         format!("{HEADER}{body}")
     }
 
-    /// Write atomically: a temporary file in the same directory, fsynced, then renamed over the lock.
+    /// Write atomically: a temporary file in the same directory, renamed over the lock (see
+    /// [`crate::fsutil::write_atomic`]).
     pub fn write(&self, path: &Path) -> Result<()> {
         crate::fsutil::write_atomic(path, self.to_toml().as_bytes())
     }

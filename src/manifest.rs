@@ -528,9 +528,14 @@ fn check_ref(
             "`{kind}` value `{text}` is not a valid git ref"
         )));
     }
+    // Branch and tag names go into refspecs: they must be names git itself accepts (no `*`, `..`, `~`...).
+    let valid_name = |prefix: &str| git2::Reference::is_valid_name(&format!("{prefix}{text}"));
     match *kind {
-        "branch" => Ok(GitRef::Branch(text.to_string())),
-        "tag" => Ok(GitRef::Tag(text.to_string())),
+        "branch" if valid_name("refs/heads/") => Ok(GitRef::Branch(text.to_string())),
+        "tag" if valid_name("refs/tags/") => Ok(GitRef::Tag(text.to_string())),
+        "branch" | "tag" => Err(err(format!(
+            "`{kind}` value `{text}` is not a valid git {kind} name"
+        ))),
         "rev" => {
             if text.len() >= 7 && text.len() <= 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
                 Ok(GitRef::Rev(text.to_ascii_lowercase()))
@@ -824,6 +829,14 @@ path = "./local"
             ("[sources.a]\ngit = \"gopher://h/r\"", "`gopher://`"),
             ("[sources.a]\ngit = \"x\"\nsubdir = \"../..\"", "`subdir`"),
             ("[sources.a]\ngit = \"x\"\nrev = \"xyz\"", "`rev` must be"),
+            (
+                "[sources.a]\ngit = \"x\"\ntag = \"*\"",
+                "not a valid git tag name",
+            ),
+            (
+                "[sources.a]\ngit = \"x\"\nbranch = \"a..b\"",
+                "not a valid git branch name",
+            ),
             (
                 "[sources.a]\ngit = \"x\"\nversion = \"one\"",
                 "not a semver",

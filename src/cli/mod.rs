@@ -87,7 +87,14 @@ fn manifest_path(global: &GlobalArgs) -> Result<PathBuf> {
     match &global.manifest_path {
         Some(path) if path.is_file() => Ok(crate::manifest::normalize(&cwd.join(path))),
         Some(path) => Err(Error::Usage {
-            message: format!("manifest `{}` does not exist", path.display()),
+            message: if path.is_dir() {
+                format!(
+                    "`{}` is a directory; `--manifest-path` takes the agentpack.toml file",
+                    path.display()
+                )
+            } else {
+                format!("manifest `{}` does not exist", path.display())
+            },
             hint: None,
         }),
         None => crate::manifest::find(&cwd),

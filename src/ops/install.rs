@@ -51,7 +51,14 @@ pub fn install(
 ) -> Result<InstallSummary> {
     let manifest_bytes =
         std::fs::read(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
-    let manifest = Manifest::parse(manifest_path, &String::from_utf8_lossy(&manifest_bytes))?;
+    let text = std::str::from_utf8(&manifest_bytes).map_err(|e| {
+        Error::io(
+            "read",
+            manifest_path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        )
+    })?;
+    let manifest = Manifest::parse(manifest_path, text)?;
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
     let vendor = manifest.vendor.as_deref().filter(|_| !options.no_vendor);
@@ -117,11 +124,28 @@ pub fn install_manifest(
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
     let previous = Lockfile::load(&lock_path)?;
-    if options.locked && previous.is_none() {
-        return Err(Error::LockOutdated {
-            message: "`agentpack.lock` is missing and `--locked` was passed".into(),
-            hint: "run `agentpack install` without `--locked` and commit the lockfile".into(),
-        });
+    if options.locked {
+        let Some(lock) = &previous else {
+            return Err(Error::LockOutdated {
+                message: "`agentpack.lock` is missing and `--locked` was passed".into(),
+                hint: "run `agentpack install` without `--locked` and commit the lockfile".into(),
+            });
+        };
+        // Known before any network: a source the lock does not describe means the lock must change.
+        if let Some(spec) = manifest
+            .sources
+            .iter()
+            .find(|s| !resolve::still_locked(s, lock))
+        {
+            return Err(Error::LockOutdated {
+                message: format!(
+                    "source `{}` is new or changed since `agentpack.lock` was written, but `--locked` was passed",
+                    spec.name
+                ),
+                hint: "run `agentpack install` without `--locked` and commit the updated lockfile"
+                    .into(),
+            });
+        }
     }
 
     let resolved = resolve::resolve_all(

@@ -401,8 +401,14 @@ pub fn find_commit_by_prefix(
     repo: &Repository,
     prefix: &str,
 ) -> std::result::Result<Option<Commit>, String> {
-    match repo.revparse_single(prefix) {
-        Ok(object) => Ok(object.peel_to_commit().ok().map(|c| Commit::from(c.id()))),
+    // Looked up as an object id only: `revparse` would prefer a tag or branch named like the prefix,
+    // which anyone who can push a tag could use to swap the pinned commit.
+    let Ok(short) = Oid::from_str(prefix) else {
+        return Ok(None);
+    };
+    let odb = repo.odb().map_err(|e| e.message().to_string())?;
+    match odb.exists_prefix(short, prefix.len()) {
+        Ok(oid) => Ok(find_commit(repo, oid)),
         Err(e) if e.code() == git2::ErrorCode::Ambiguous => {
             Err(format!("commit prefix `{prefix}` is ambiguous"))
         }

@@ -735,3 +735,89 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
         Some(locked.as_str())
     );
 }
+
+#[test]
+fn a_lock_entry_outside_the_target_never_deletes_a_project_file() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    sb.write("CLAUDE.md", "# project notes\n");
+    // A hand-edited (or malicious) lock claims the project's own file, with its exact hash.
+    let mut lock = sb.read("agentpack.lock");
+    lock.push_str(&format!(
+        "\n[[agent]]\nname = \"CLAUDE\"\nsource = \"studio\"\npath = \"CLAUDE.md\"\nfile = \"CLAUDE.md\"\nsha256 = \"{}\"\n",
+        sha256(b"# project notes\n".to_vec())
+    ));
+    sb.write("agentpack.lock", lock);
+    sb.run(["install"]).success();
+    sb.run(["install", "--force"]).success();
+    assert_eq!(sb.read("CLAUDE.md"), "# project notes\n");
+}
+
+#[test]
+fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
+    let repo = studio();
+    let good = repo.head();
+    let prefix = &good[..7];
+    repo.branch("evil").checkout("evil");
+    repo.file("design/ui-designer.md", agent("ui-designer", "EVIL"));
+    repo.commit("evil");
+    repo.tag(prefix);
+    repo.checkout("main");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\nrev = \"{prefix}\"\nagents = [\"ui-designer\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        lock(&sb)["source"][0]["commit"].as_str(),
+        Some(good.as_str())
+    );
+    assert_eq!(
+        sb.read(".claude/agents/ui-designer.md"),
+        agent("ui-designer", "Designs UIs")
+    );
+}
+
+#[test]
+fn locked_reports_a_new_source_before_touching_the_network() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
+        repo.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    // A new source whose host cannot even be resolved: --locked/--frozen must say the lock is stale.
+    sb.write(
+        "agentpack.toml",
+        format!("{manifest}\n[sources.new]\ngit = \"https://example.invalid/new.git\"\n"),
+    );
+    for flag in ["--locked", "--frozen"] {
+        sb.run(["install", flag])
+            .failure(1)
+            .stderr_has("error: source `new` is new or changed since `agentpack.lock` was written, but `--locked` was passed")
+            .stderr_lacks("example.invalid");
+    }
+}
+
+#[test]
+fn a_manifest_that_is_not_utf8_is_refused_by_every_command() {
+    let sb = Sandbox::new();
+    sb.write("agentpack.toml", b"# caf\xe9\n");
+    for command in ["install", "list"] {
+        sb.run([command]).failure(2).stderr_has("agentpack.toml`");
+    }
+}

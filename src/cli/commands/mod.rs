@@ -25,7 +25,14 @@ pub fn finished(printer: &Printer, summary: &InstallSummary) {
         (summary.updated, "updated"),
         (summary.removed, "removed"),
         (summary.unchanged, "unchanged"),
-        (summary.warnings, "warnings"),
+        (
+            summary.warnings,
+            if summary.warnings == 1 {
+                "warning"
+            } else {
+                "warnings"
+            },
+        ),
     ] {
         if n > 0 {
             parts.push(format!("{n} {what}"));
