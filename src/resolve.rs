@@ -59,6 +59,8 @@ pub struct ResolveOptions<'a> {
     pub vendor: Option<&'a Path>,
     /// How many remotes to fetch at once; 0 means [`DEFAULT_JOBS`].
     pub jobs: usize,
+    /// The install target, which `path` sources never read (it holds agentpack's own output).
+    pub target: Option<&'a Path>,
 }
 
 /// Which sources set their lock entries aside.
@@ -478,8 +480,12 @@ impl Session<'_> {
             }
             let resolved = match &spec.kind {
                 SourceKind::Path { dir, .. } => {
-                    let snapshot =
-                        source::path::snapshot(spec.name.as_str(), dir, spec.subdir.as_deref())?;
+                    let snapshot = source::path::snapshot(
+                        spec.name.as_str(),
+                        dir,
+                        spec.subdir.as_deref(),
+                        self.options.target,
+                    )?;
                     let content_hash = source::path::content_hash(&snapshot);
                     Resolved {
                         spec: spec.clone(),

@@ -123,6 +123,10 @@ pub fn install_manifest(
 ) -> Result<Installation> {
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
+    let resolve = ResolveOptions {
+        target: Some(&manifest.target),
+        ..resolve
+    };
     let previous = Lockfile::load(&lock_path)?;
     if options.locked {
         let Some(lock) = &previous else {

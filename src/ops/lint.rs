@@ -32,7 +32,7 @@ pub fn lint(paths: &[PathBuf], strict: bool) -> Result<LintReport> {
     let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in paths {
         if path.is_dir() {
-            let snapshot = source::path::snapshot(&path.display().to_string(), path, None)?;
+            let snapshot = source::path::snapshot(&path.display().to_string(), path, None, None)?;
             for skipped in &snapshot.skipped {
                 report.passed_over.push((
                     path.join(&skipped.repo_path).display().to_string(),

@@ -92,7 +92,7 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             )));
             continue;
         };
-        if let Some(change) = source_change(spec, locked) {
+        if let Some(change) = source_change(spec, locked, &manifest.target) {
             out.push(outdated(format!(
                 "source `{name}` changed since agentpack.lock was written: {change}"
             )));
@@ -112,7 +112,7 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
 }
 
 /// What differs between a source in the manifest and its lock entry, if anything.
-fn source_change(spec: &SourceSpec, locked: &LockedSource) -> Option<String> {
+fn source_change(spec: &SourceSpec, locked: &LockedSource, target: &Path) -> Option<String> {
     if spec.subdir != locked.subdir {
         return Some(format!(
             "`subdir` is {:?} in agentpack.toml, {:?} in the lock",
@@ -145,7 +145,12 @@ fn source_change(spec: &SourceSpec, locked: &LockedSource) -> Option<String> {
                     shown(locked.path.as_deref().or(locked.git.as_deref()))
                 ));
             }
-            match source::path::snapshot(spec.name.as_str(), dir, spec.subdir.as_deref()) {
+            match source::path::snapshot(
+                spec.name.as_str(),
+                dir,
+                spec.subdir.as_deref(),
+                Some(target),
+            ) {
                 Ok(snapshot)
                     if locked.content_hash.as_deref()
                         != Some(source::path::content_hash(&snapshot).as_str()) =>
@@ -337,7 +342,7 @@ fn unmanaged_duplicates(
         .collect();
     let by_name: BTreeMap<&str, &LockedAgent> =
         lock.agents.iter().map(|a| (a.name.as_str(), a)).collect();
-    let snapshot = source::path::snapshot("target", &manifest.target, None)?;
+    let snapshot = source::path::snapshot("target", &manifest.target, None, None)?;
     let mut reported = BTreeSet::new();
     for file in &snapshot.files {
         let path = manifest.target.join(&file.path);

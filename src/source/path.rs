@@ -10,8 +10,14 @@ use crate::error::{Error, Result};
 use crate::frontmatter::MAX_FILE_SIZE;
 use crate::names::sha256_hex;
 
-/// Read the `.md` files under `dir` (joined with `subdir`).
-pub fn snapshot(source_name: &str, dir: &Path, subdir: Option<&str>) -> Result<Snapshot> {
+/// Read the `.md` files under `dir` (joined with `subdir`), never entering `skip` (the install target: a
+/// path source that contains the project would otherwise read agentpack's own output back).
+pub fn snapshot(
+    source_name: &str,
+    dir: &Path,
+    subdir: Option<&str>,
+    skip: Option<&Path>,
+) -> Result<Snapshot> {
     let searched = match subdir {
         Some(sub) => dir.join(sub),
         None => dir.to_path_buf(),
@@ -28,69 +34,78 @@ pub fn snapshot(source_name: &str, dir: &Path, subdir: Option<&str>) -> Result<S
     let canonical_root = searched
         .canonicalize()
         .map_err(|e| Error::io("read", &searched, e))?;
+    let skip = skip.and_then(|s| s.canonicalize().ok());
     let mut snapshot = Snapshot::default();
-    walk(&canonical_root, &canonical_root, "", subdir, &mut snapshot)?;
+    let walker = Walker {
+        root: &canonical_root,
+        subdir,
+        skip: skip.as_deref(),
+    };
+    walker.walk(&canonical_root, "", &mut snapshot)?;
     snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(snapshot)
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    prefix: &str,
-    subdir: Option<&str>,
-    out: &mut Snapshot,
-) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))?;
-    let mut entries: Vec<_> = entries
-        .collect::<std::io::Result<_>>()
-        .map_err(|e| Error::io("read directory", dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = format!("{prefix}{name}");
-        let file_type = entry
-            .file_type()
-            .map_err(|e| Error::io("read", entry.path(), e))?;
-        if file_type.is_dir() {
-            if name != ".git" {
-                walk(root, &entry.path(), &format!("{path}/"), subdir, out)?;
+/// The fixed parts of one directory walk.
+struct Walker<'a> {
+    root: &'a Path,
+    subdir: Option<&'a str>,
+    skip: Option<&'a Path>,
+}
+
+impl Walker<'_> {
+    fn walk(&self, dir: &Path, prefix: &str, out: &mut Snapshot) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))?;
+        let mut entries: Vec<_> = entries
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| Error::io("read directory", dir, e))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = format!("{prefix}{name}");
+            let file_type = entry
+                .file_type()
+                .map_err(|e| Error::io("read", entry.path(), e))?;
+            if file_type.is_dir() {
+                if name != ".git" && Some(entry.path().as_path()) != self.skip {
+                    self.walk(&entry.path(), &format!("{path}/"), out)?;
+                }
+                continue;
             }
-            continue;
-        }
-        if !super::is_markdown(&name) {
-            continue;
-        }
-        let repo_path = super::join(subdir, &path);
-        let real = if file_type.is_symlink() {
-            match entry.path().canonicalize() {
-                Ok(target) if target.starts_with(root) && target.is_file() => target,
-                _ => {
-                    out.skipped.push(Skipped {
+            if !super::is_markdown(&name) {
+                continue;
+            }
+            let repo_path = super::join(self.subdir, &path);
+            let real = if file_type.is_symlink() {
+                match entry.path().canonicalize() {
+                    Ok(target) if target.starts_with(self.root) && target.is_file() => target,
+                    _ => {
+                        out.skipped.push(Skipped {
                         repo_path,
                         reason: "symlink points outside the searched directory (or is dangling); not followed".into(),
                     });
-                    continue;
+                        continue;
+                    }
                 }
-            }
-        } else {
-            entry.path()
-        };
-        let size = std::fs::metadata(&real)
-            .map_err(|e| Error::io("read", &real, e))?
-            .len();
-        let content = if size > MAX_FILE_SIZE as u64 {
-            Content::TooLarge(size)
-        } else {
-            Content::Bytes(std::fs::read(&real).map_err(|e| Error::io("read", &real, e))?)
-        };
-        out.files.push(SourceFile {
-            path,
-            repo_path,
-            content,
-        });
+            } else {
+                entry.path()
+            };
+            let size = std::fs::metadata(&real)
+                .map_err(|e| Error::io("read", &real, e))?
+                .len();
+            let content = if size > MAX_FILE_SIZE as u64 {
+                Content::TooLarge(size)
+            } else {
+                Content::Bytes(std::fs::read(&real).map_err(|e| Error::io("read", &real, e))?)
+            };
+            out.files.push(SourceFile {
+                path,
+                repo_path,
+                content,
+            });
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// `sha256:` over every file's path and content hash: changes when any `.md` file changes.

@@ -307,13 +307,20 @@ fn check_replaceable(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         return Err(foreign("a file".into()));
     }
+    // Every entry must be a vendored source: a directory whose checksum file parses and lists every file
+    // in it. Anything else (notes, a stray file, a directory with a fake checksum file) is the user's.
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))? {
         let entry = entry.map_err(|e| Error::io("read directory", dir, e))?;
-        if !entry.path().join(CHECKSUM_FILE).is_file() {
-            return Err(foreign(format!(
-                "`{}`",
-                entry.file_name().to_string_lossy()
-            )));
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let checksums = std::fs::read_to_string(path.join(CHECKSUM_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Checksums>(&text).ok());
+        let Some(checksums) = checksums.filter(|_| path.is_dir()) else {
+            return Err(foreign(format!("`{name}`")));
+        };
+        if let Some(extra) = unlisted(&path, "", &checksums.files)? {
+            return Err(foreign(format!("`{name}/{extra}`")));
         }
     }
     Ok(())

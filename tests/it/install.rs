@@ -821,3 +821,22 @@ fn a_manifest_that_is_not_utf8_is_refused_by_every_command() {
         sb.run([command]).failure(2).stderr_has("agentpack.toml`");
     }
 }
+
+#[test]
+fn a_path_source_containing_the_target_does_not_read_its_own_output() {
+    let sb = Sandbox::new();
+    sb.write("agents/helper.md", agent("helper", "Helps"));
+    sb.write(
+        "agentpack.toml",
+        "[install]\ntarget = \"agents/installed\"\n\n[sources.team]\npath = \"agents\"\n",
+    );
+    sb.run(["install"]).success();
+    assert_eq!(
+        sb.read("agents/installed/helper.md"),
+        agent("helper", "Helps")
+    );
+    // The installed copy is not a second `helper` agent of the source.
+    sb.run(["install"]).success();
+    sb.run(["install", "--locked"]).success();
+    sb.run(["verify"]).success();
+}

@@ -167,6 +167,21 @@ fn vendor_never_replaces_a_directory_it_did_not_write() {
         .success()
         .stdout_is("[install]\nvendor = \"vendored/agents\"\n");
     assert!(sb.exists("vendored/agents/studio/.agentpack-checksum.json"));
+
+    // Inside a vendored source, a file its checksums do not list is the user's too...
+    sb.write("vendored/agents/studio/NOTES.txt", "mine");
+    sb.run(["vendor", "vendored/agents"])
+        .failure(2)
+        .stderr_has("holds `studio/NOTES.txt`, which agentpack did not vendor");
+    assert_eq!(sb.read("vendored/agents/studio/NOTES.txt"), "mine");
+    sb.remove("vendored/agents/studio/NOTES.txt");
+    // ...and so is a directory that only pretends to be vendored.
+    sb.write("vendored/agents/other/.agentpack-checksum.json", "x");
+    sb.write("vendored/agents/other/precious.txt", "keep");
+    sb.run(["vendor", "vendored/agents"])
+        .failure(2)
+        .stderr_has("holds `other`, which agentpack did not vendor");
+    assert_eq!(sb.read("vendored/agents/other/precious.txt"), "keep");
 }
 
 #[test]
