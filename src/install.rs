@@ -115,6 +115,18 @@ pub fn plan(
             hint: Some("move it away, or set another `[install] target` in agentpack.toml".into()),
         });
     }
+    if let Some(link) = symlink_on_the_way(root, target) {
+        return Err(Error::Usage {
+            message: format!(
+                "target `{}` goes through the symlink `{}`; agentpack installs only into a real directory of the project",
+                target.display(),
+                link.display()
+            ),
+            hint: Some(
+                "replace the symlink by a directory, or set `[install] target` to the directory it points at".into(),
+            ),
+        });
+    }
     let managed = managed_files(previous, root, target)?;
     let mut problems = Vec::new();
     let mut actions = Vec::new();
@@ -200,6 +212,16 @@ pub fn plan(
     }
 }
 
+/// The first symlink among the target and its ancestors inside the project: a project checked out from an
+/// untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
+fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
+    target
+        .ancestors()
+        .take_while(|dir| *dir == target || (dir.starts_with(root) && *dir != root))
+        .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
 /// Files the previous lock says agentpack installed, with their locked sha256. Lock entries must point
 /// inside the project or the target directory.
 fn managed_files(
@@ -247,130 +269,399 @@ fn read_regular(path: &Path) -> Result<Option<OnDisk>> {
     }
 }
 
-/// Carry out `actions`, then write `lock` to `lock_path` (when given). All or nothing.
-pub fn apply(target: &Path, actions: &[Action], lock: Option<(&Path, &Lockfile)>) -> Result<()> {
-    let mut tx = Transaction::default();
-    match tx.run(target, actions, lock) {
-        Ok(()) => {
-            tx.commit();
-            Ok(())
-        }
-        Err(e) => {
-            tx.rollback();
-            Err(e)
-        }
-    }
+/// The write-ahead journal of an install in progress, in the manifest's directory. It exists only while
+/// an install is writing, or after one was killed; the next install finishes or undoes that one first.
+pub const JOURNAL_NAME: &str = ".agentpack-journal";
+
+/// What the next run did with an install that was killed half-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Every file and the lock had reached the new state: only the cleanup was left, and it was done.
+    Completed,
+    /// The project was put back exactly as it was before the interrupted install.
+    RolledBack,
 }
 
-/// The undo log of an install in progress.
-#[derive(Default)]
-struct Transaction {
-    /// Directories created, outermost first.
+/// Carry out `actions`, then write `lock` (when given), as one transaction journaled in `root`.
+///
+/// All or nothing: on an error every step is undone before returning; if the process dies instead,
+/// [`recover`] (called by the next install) finishes or undoes it from the journal.
+pub fn apply(
+    root: &Path,
+    target: &Path,
+    actions: &[Action],
+    lock: Option<(&Path, &Lockfile)>,
+) -> Result<()> {
+    let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
+    let changes: Vec<(&Action, Option<&[u8]>)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Some((a, Some(bytes.as_slice())))
+            }
+            Action::Remove { .. } => Some((a, None)),
+            Action::Unchanged { .. } => None,
+        })
+        .collect();
+    if changes.is_empty() && lock_bytes.is_none() {
+        return Ok(());
+    }
+    let journal_path = root.join(JOURNAL_NAME);
+    let journal = Journal::plan(
+        target,
+        &changes,
+        lock_bytes.as_ref().map(|(p, b)| (*p, &b[..])),
+    );
+    // The intent is on disk before the first file is created: whatever the next run finds, the journal
+    // names it.
+    fsutil::write_atomic(&journal_path, &journal.to_json())?;
+    sync_dir(root);
+
+    let result = journal.run(&changes, lock_bytes.as_ref().map(|(_, b)| b.as_slice()));
+    let finished = match &result {
+        Ok(()) => journal.commit(),
+        Err(_) => journal.roll_back(),
+    };
+    // A journal whose cleanup failed stays, so the next run retries it.
+    if finished {
+        let _ = std::fs::remove_file(&journal_path);
+        sync_dir(root);
+    }
+    result
+}
+
+/// Finish or undo an install that was killed half-way, if `root` holds its journal. The caller must hold
+/// the project lock.
+pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
+    let journal_path = root.join(JOURNAL_NAME);
+    let Some(text) = fsutil::read_if_exists(&journal_path)? else {
+        return Ok(None);
+    };
+    let invalid = |why: String| {
+        Error::InvalidInput {
+        file: journal_path.clone(),
+        diagnostics: vec![
+            Diagnostic::error("journal-invalid", format!("the install journal {why}"))
+                .at(Location::file(JOURNAL_NAME))
+                .with_hint(format!(
+                    "agentpack writes `{JOURNAL_NAME}` while installing; if you did not edit it, report a bug. \
+                     Delete it, check `.agentpack-*` files in the target directory, and run `agentpack install` again"
+                )),
+        ],
+    }
+    };
+    let journal: Journal =
+        serde_json::from_slice(&text).map_err(|e| invalid(format!("cannot be read: {e}")))?;
+    journal.check(root, target).map_err(invalid)?;
+    let recovery = if journal.reached_new_state() {
+        journal.commit();
+        Recovery::Completed
+    } else {
+        journal.roll_back();
+        Recovery::RolledBack
+    };
+    std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
+    sync_dir(root);
+    Ok(Some(recovery))
+}
+
+/// The journal format version.
+const JOURNAL_VERSION: u32 = 1;
+
+/// The whole intent of an install: every file it will write, move aside or remove, under names fixed in
+/// advance, and the sha256 each final file will have. Steps run in this order: create directories,
+/// stage every new file, move aside every file replaced or removed, rename the staged files into place,
+/// and rename the staged lock last.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Journal {
+    version: u32,
+    /// Directories the install creates, outermost first.
     created_dirs: Vec<PathBuf>,
-    /// Staged new contents: (temporary file, final path).
-    staged: Vec<(tempfile::TempPath, PathBuf)>,
-    /// Originals moved aside: (backup, original path).
-    backups: Vec<(PathBuf, PathBuf)>,
-    /// Final paths that now hold new content.
-    placed: Vec<PathBuf>,
+    steps: Vec<Step>,
+    lock: Option<Step>,
 }
 
-impl Transaction {
-    fn run(
-        &mut self,
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Step {
+    file: PathBuf,
+    /// Where the new content is written before it is renamed into place (none for a removal).
+    staged: Option<PathBuf>,
+    /// Where the file's previous content is moved (for a replacement or a removal).
+    backup: Option<PathBuf>,
+    /// sha256 of the new content; none for a removal.
+    sha256: Option<String>,
+}
+
+impl Journal {
+    fn plan(
         target: &Path,
-        actions: &[Action],
-        lock: Option<(&Path, &Lockfile)>,
-    ) -> Result<()> {
-        let writes = actions
+        changes: &[(&Action, Option<&[u8]>)],
+        lock: Option<(&Path, &[u8])>,
+    ) -> Self {
+        let id = transaction_id();
+        let beside = |file: &Path, n: usize, ext: &str| {
+            file.with_file_name(format!(".agentpack-{id}-{n}.{ext}"))
+        };
+        let steps = changes
             .iter()
-            .any(|a| matches!(a, Action::Create { .. } | Action::Replace { .. }));
-        if writes {
-            self.create_dir_all(target)?;
+            .enumerate()
+            .map(|(n, (action, bytes))| Step {
+                file: action.file().to_path_buf(),
+                staged: bytes.map(|_| beside(action.file(), n, "tmp")),
+                backup: matches!(action, Action::Replace { .. } | Action::Remove { .. })
+                    .then(|| beside(action.file(), n, "bak")),
+                sha256: bytes.map(sha256_hex),
+            })
+            .collect();
+        let writes = changes.iter().any(|(_, bytes)| bytes.is_some());
+        let mut created_dirs: Vec<PathBuf> = if writes {
+            target
+                .ancestors()
+                .take_while(|d| !d.exists())
+                .map(Path::to_path_buf)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        created_dirs.reverse();
+        Journal {
+            version: JOURNAL_VERSION,
+            created_dirs,
+            steps,
+            lock: lock.map(|(path, bytes)| Step {
+                file: path.to_path_buf(),
+                staged: Some(beside(path, changes.len(), "tmp")),
+                backup: None,
+                sha256: Some(sha256_hex(bytes)),
+            }),
         }
-        for action in actions {
-            if let Action::Create { file, bytes } | Action::Replace { file, bytes } = action {
-                self.stage(file, bytes)?;
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("the journal serializes")
+    }
+
+    /// The journal is a file in the user's project: refuse one that names anything but agentpack's own
+    /// files in the project or the target directory.
+    fn check(&self, root: &Path, target: &Path) -> std::result::Result<(), String> {
+        if self.version != JOURNAL_VERSION {
+            return Err(format!(
+                "has version {}, but this agentpack reads version {JOURNAL_VERSION}",
+                self.version
+            ));
+        }
+        let inside = |p: &Path| {
+            let p = crate::manifest::normalize(p);
+            p.is_absolute() && (p.starts_with(root) || p.parent() == Some(target))
+        };
+        let own = |p: &Path| {
+            inside(p)
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(".agentpack-"))
+        };
+        for dir in &self.created_dirs {
+            let dir = crate::manifest::normalize(dir);
+            if !(dir.starts_with(root) || target.starts_with(&dir)) {
+                return Err(format!(
+                    "names a directory outside the project: `{}`",
+                    dir.display()
+                ));
             }
         }
-        for action in actions {
-            if let Action::Replace { file, .. } | Action::Remove { file } = action {
-                self.move_aside(file)?;
+        for step in self.steps.iter().chain(&self.lock) {
+            let sha_ok = step
+                .sha256
+                .as_deref()
+                .is_none_or(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+            if !inside(&step.file)
+                || !step.staged.as_deref().is_none_or(own)
+                || !step.backup.as_deref().is_none_or(own)
+                || !sha_ok
+                || step.staged.is_some() != step.sha256.is_some()
+            {
+                return Err(format!("has an invalid step for `{}`", step.file.display()));
             }
         }
-        for (tmp, file) in std::mem::take(&mut self.staged) {
-            tmp.persist(&file)
-                .map_err(|e| Error::io("install", file.clone(), e.error))?;
-            self.placed.push(file);
+        Ok(())
+    }
+
+    fn run(&self, changes: &[(&Action, Option<&[u8]>)], lock: Option<&[u8]>) -> Result<()> {
+        for dir in &self.created_dirs {
+            std::fs::create_dir(dir).map_err(|e| Error::io("create directory", dir, e))?;
         }
-        if let Some((path, lock)) = lock {
-            lock.write(path)?;
+        for (step, (_, bytes)) in self.steps.iter().zip(changes) {
+            if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
+                stage(staged, bytes)?;
+            }
+        }
+        if let (Some(step), Some(bytes)) = (&self.lock, lock) {
+            stage(step.staged.as_ref().expect("the lock is staged"), bytes)?;
+        }
+        for step in &self.steps {
+            if let Some(backup) = &step.backup {
+                std::fs::rename(&step.file, backup)
+                    .map_err(|e| Error::io("move aside", &step.file, e))?;
+            }
+        }
+        for step in self.steps.iter().chain(&self.lock) {
+            if let Some(staged) = &step.staged {
+                std::fs::rename(staged, &step.file)
+                    .map_err(|e| Error::io("install", &step.file, e))?;
+            }
+        }
+        for dir in self
+            .steps
+            .iter()
+            .chain(&self.lock)
+            .filter_map(|s| s.file.parent())
+        {
+            sync_dir(dir);
         }
         Ok(())
     }
 
-    fn create_dir_all(&mut self, dir: &Path) -> Result<()> {
-        let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
-        for d in missing.into_iter().rev() {
-            std::fs::create_dir(d).map_err(|e| Error::io("create directory", d, e))?;
-            self.created_dirs.push(d.to_path_buf());
-        }
-        Ok(())
+    /// Has every step reached its final state? Nothing before the last rename looks like this: every
+    /// file changes (an unchanged one is not journaled) and the lock is renamed last.
+    fn reached_new_state(&self) -> bool {
+        self.steps
+            .iter()
+            .chain(&self.lock)
+            .all(|step| match &step.sha256 {
+                Some(sha) => holds(&step.file, sha),
+                None => std::fs::symlink_metadata(&step.file).is_err(),
+            })
     }
 
-    fn stage(&mut self, file: &Path, bytes: &[u8]) -> Result<()> {
-        use std::io::Write;
-        let dir = file
-            .parent()
-            .expect("installed files live in the target directory");
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".agentpack-")
-            .suffix(".tmp")
-            .permissions(crate::fsutil::file_permissions())
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-        tmp.write_all(bytes)
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path().to_path_buf(), e))?;
-        self.staged.push((tmp.into_temp_path(), file.to_path_buf()));
-        Ok(())
+    /// Remove the backups (and any leftover staged file). True when nothing is left.
+    fn commit(&self) -> bool {
+        let mut clean = true;
+        for step in self.steps.iter().chain(&self.lock) {
+            for leftover in step.staged.iter().chain(&step.backup) {
+                clean &= remove_if_exists(leftover);
+            }
+        }
+        clean
     }
 
-    fn move_aside(&mut self, file: &Path) -> Result<()> {
-        let dir = file.parent().expect("installed files live in a directory");
-        let backup = tempfile::Builder::new()
-            .prefix(".agentpack-")
-            .suffix(".bak")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a backup file in", dir, e))?
-            .into_temp_path()
-            .keep()
-            .map_err(|e| Error::io("create a backup file in", dir, e.error))?;
-        std::fs::rename(file, &backup).map_err(|e| {
-            let _ = std::fs::remove_file(&backup);
-            Error::io("move aside", file, e)
-        })?;
-        self.backups.push((backup, file.to_path_buf()));
-        Ok(())
-    }
-
-    fn commit(self) {
-        for (backup, _) in self.backups {
-            let _ = std::fs::remove_file(backup);
+    /// Undo every step, newest first. Idempotent: each undo is a rename or a removal checked against the
+    /// disk, so a rollback that is itself killed can run again. True when everything was undone.
+    fn roll_back(&self) -> bool {
+        let mut clean = true;
+        if let Some(staged) = self.lock.as_ref().and_then(|l| l.staged.as_ref()) {
+            clean &= remove_if_exists(staged);
         }
-    }
-
-    /// Undo in reverse order. Best effort: each step is a rename within one directory.
-    fn rollback(self) {
-        for file in self.placed.iter().rev() {
-            let _ = std::fs::remove_file(file);
+        for step in self.steps.iter().rev() {
+            if let Some(staged) = &step.staged {
+                clean &= remove_if_exists(staged);
+            }
+            match (&step.backup, &step.sha256) {
+                (Some(backup), _) => {
+                    if std::fs::symlink_metadata(backup).is_ok() {
+                        clean &= std::fs::rename(backup, &step.file).is_ok();
+                    }
+                }
+                // A created file is removed only while it still holds what this install wrote.
+                (None, Some(sha)) => {
+                    if holds(&step.file, sha) {
+                        clean &= remove_if_exists(&step.file);
+                    }
+                }
+                (None, None) => {}
+            }
         }
-        for (backup, original) in self.backups.iter().rev() {
-            let _ = std::fs::rename(backup, original);
-        }
-        drop(self.staged); // TempPath deletes the staged files.
         for dir in self.created_dirs.iter().rev() {
+            // Only while empty: whatever someone else put there stays.
             let _ = std::fs::remove_dir(dir);
         }
+        clean
     }
+}
+
+/// Whether `path` is a regular file whose sha256 is `sha`.
+fn holds(path: &Path, sha: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == sha)
+}
+
+fn remove_if_exists(path: &Path) -> bool {
+    match std::fs::remove_file(path) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// Write `bytes` to a new file at `path` and flush it to disk.
+fn stage(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(fsutil::file_permissions().mode());
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io("write", path, e))
+}
+
+/// Make renames in `dir` durable. Best effort: not every platform can open a directory.
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// A name no other install picks: the process id, the time, and a per-process counter, hashed.
+fn transaction_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let seed = format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    sha256_hex(seed.as_bytes())[..12].to_string()
+}
+
+/// Held for the whole of an install so that two agentpack processes never write one project at once.
+#[derive(Debug)]
+pub struct ProjectLock {
+    _file: std::fs::File,
+}
+
+/// Lock the project whose manifest is in `root`, waiting (and saying so) while another process holds it.
+///
+/// On Unix the lock is taken on the project directory itself, so no file is ever added to the project;
+/// elsewhere, where a directory cannot be opened as a file, on `.agentpack-install.lock` in it.
+pub fn lock_project(root: &Path, reporter: &dyn crate::reporter::Reporter) -> Result<ProjectLock> {
+    #[cfg(unix)]
+    let (path, file) = (root.to_path_buf(), std::fs::File::open(root));
+    #[cfg(not(unix))]
+    let (path, file) = {
+        let path = root.join(".agentpack-install.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path);
+        (path, file)
+    };
+    let file = file.map_err(|e| Error::io("open", &path, e))?;
+    fsutil::lock_exclusive(
+        &file,
+        &path,
+        &format!("the project `{}`", root.display()),
+        reporter,
+    )?;
+    Ok(ProjectLock { _file: file })
 }

@@ -16,6 +16,8 @@ pub enum Status {
     Unchanged,
     Skipped,
     Finished,
+    /// Waiting for another agentpack process to release a lock.
+    Blocking,
 }
 
 impl Status {
@@ -29,6 +31,7 @@ impl Status {
             Status::Unchanged => "Unchanged",
             Status::Skipped => "Skipped",
             Status::Finished => "Finished",
+            Status::Blocking => "Blocking",
         }
     }
 

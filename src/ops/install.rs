@@ -4,9 +4,9 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::install::{self, Action, Placed};
+use crate::install::{self, Action, Placed, Recovery};
 use crate::lockfile::{self, LockedAgent, Lockfile};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, SourceKind};
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
 use crate::select;
@@ -42,6 +42,18 @@ pub fn install(
     reporter: &dyn Reporter,
 ) -> Result<InstallSummary> {
     let manifest = Manifest::load(manifest_path)?;
+    // Locks first, project then cache repositories (always in this order: no deadlock), held to the end.
+    let _project = install::lock_project(&manifest.root, reporter)?;
+    if let Some(recovery) = install::recover(&manifest.root, &manifest.target)? {
+        reporter.diagnostic(&recovered(recovery));
+    }
+    let _repos = cache.lock_repos(
+        manifest.sources.iter().filter_map(|s| match &s.kind {
+            SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
+            SourceKind::Path { .. } => None,
+        }),
+        reporter,
+    )?;
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let previous = Lockfile::load(&lock_path)?;
     if options.locked && previous.is_none() {
@@ -122,6 +134,7 @@ pub fn install(
         options.force,
     )?;
     install::apply(
+        &manifest.root,
         &manifest.target,
         &actions,
         lock_changes.then_some((lock_path.as_path(), &lock)),
@@ -149,4 +162,19 @@ pub fn install(
         reporter.status(status, &format!("{shown}{origin}"));
     }
     Ok(summary)
+}
+
+fn recovered(recovery: Recovery) -> Diagnostic {
+    let what = match recovery {
+        Recovery::Completed => {
+            "finished the cleanup of an install that was interrupted after it had written everything"
+        }
+        Recovery::RolledBack => {
+            "rolled back an install that was interrupted; the project is as it was before it"
+        }
+    };
+    Diagnostic::warning("install-recovered", what.to_string()).with_hint(format!(
+        "agentpack found `{}` left by a process that died while installing",
+        install::JOURNAL_NAME
+    ))
 }

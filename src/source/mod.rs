@@ -4,9 +4,12 @@
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
 //! - [`path`]: a plain local directory.
 //!
+//! [`cache`] locks cache repositories between processes and repairs damaged ones.
+//!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
 
+pub mod cache;
 pub mod git;
 pub mod path;
 
