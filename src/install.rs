@@ -489,28 +489,8 @@ impl Journal {
     }
 
     fn run(&self, changes: &[(&Action, Option<&[u8]>)], lock: Option<&[u8]>) -> Result<()> {
-        for dir in &self.created_dirs {
-            std::fs::create_dir(dir).map_err(|e| Error::io("create directory", dir, e))?;
-        }
-        for (step, (_, bytes)) in self.steps.iter().zip(changes) {
-            if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
-                stage(staged, bytes)?;
-            }
-        }
-        if let (Some(step), Some(bytes)) = (&self.lock, lock) {
-            stage(step.staged.as_ref().expect("the lock is staged"), bytes)?;
-        }
-        for step in &self.steps {
-            if let Some(backup) = &step.backup {
-                std::fs::rename(&step.file, backup)
-                    .map_err(|e| Error::io("move aside", &step.file, e))?;
-            }
-        }
-        for step in self.steps.iter().chain(&self.lock) {
-            if let Some(staged) = &step.staged {
-                std::fs::rename(staged, &step.file)
-                    .map_err(|e| Error::io("install", &step.file, e))?;
-            }
+        for op in self.ops(changes, lock) {
+            op.run()?;
         }
         for dir in self
             .steps
@@ -521,6 +501,42 @@ impl Journal {
             sync_dir(dir);
         }
         Ok(())
+    }
+
+    /// The file-system operations of the install, in order: create directories, stage every new file,
+    /// move aside every file replaced or removed, rename the staged files into place, the lock last.
+    fn ops<'a>(
+        &'a self,
+        changes: &[(&Action, Option<&'a [u8]>)],
+        lock: Option<&'a [u8]>,
+    ) -> Vec<Op<'a>> {
+        let mut ops: Vec<Op<'a>> = self.created_dirs.iter().map(|d| Op::CreateDir(d)).collect();
+        for (step, (_, bytes)) in self.steps.iter().zip(changes) {
+            if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
+                ops.push(Op::Stage(staged, bytes));
+            }
+        }
+        if let (
+            Some(Step {
+                staged: Some(staged),
+                ..
+            }),
+            Some(bytes),
+        ) = (&self.lock, lock)
+        {
+            ops.push(Op::Stage(staged, bytes));
+        }
+        for step in &self.steps {
+            if let Some(backup) = &step.backup {
+                ops.push(Op::MoveAside(&step.file, backup));
+            }
+        }
+        for step in self.steps.iter().chain(&self.lock) {
+            if let Some(staged) = &step.staged {
+                ops.push(Op::Place(staged, &step.file));
+            }
+        }
+        ops
     }
 
     /// Has every step reached its final state? Nothing before the last rename looks like this: every
@@ -577,6 +593,34 @@ impl Journal {
             let _ = std::fs::remove_dir(dir);
         }
         clean
+    }
+}
+
+/// One file-system operation of an install. Each is a single system call except staging, whose partial
+/// result (a `.agentpack-*.tmp` file) is discarded whatever the recovery decides.
+enum Op<'a> {
+    CreateDir(&'a Path),
+    Stage(&'a Path, &'a [u8]),
+    /// (file, backup)
+    MoveAside(&'a Path, &'a Path),
+    /// (staged, file)
+    Place(&'a Path, &'a Path),
+}
+
+impl Op<'_> {
+    fn run(&self) -> Result<()> {
+        match *self {
+            Op::CreateDir(dir) => {
+                std::fs::create_dir(dir).map_err(|e| Error::io("create directory", dir, e))
+            }
+            Op::Stage(path, bytes) => stage(path, bytes),
+            Op::MoveAside(file, backup) => {
+                std::fs::rename(file, backup).map_err(|e| Error::io("move aside", file, e))
+            }
+            Op::Place(staged, file) => {
+                std::fs::rename(staged, file).map_err(|e| Error::io("install", file, e))
+            }
+        }
     }
 }
 
@@ -664,4 +708,254 @@ pub fn lock_project(root: &Path, reporter: &dyn crate::reporter::Reporter) -> Re
         reporter,
     )?;
     Ok(ProjectLock { _file: file })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every regular file under `dir`, by relative path.
+    fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    dirs.push(entry.path());
+                } else {
+                    let rel = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                    out.insert(rel, std::fs::read(entry.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    struct Project {
+        _tmp: tempfile::TempDir,
+        root: PathBuf,
+        target: PathBuf,
+        actions: Vec<Action>,
+        lock: Lockfile,
+    }
+
+    /// A project with a user's file, a file to replace, one to remove and one to create, in a target
+    /// directory that exists (or, with `fresh_target`, in one the install creates, with only creations).
+    fn project(fresh_target: bool) -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(lockfile::LOCK_NAME), "old lock\n").unwrap();
+        let actions = if fresh_target {
+            vec![
+                Action::Create {
+                    file: target.join("a.md"),
+                    bytes: b"new a".to_vec(),
+                },
+                Action::Create {
+                    file: target.join("b.md"),
+                    bytes: b"new b".to_vec(),
+                },
+            ]
+        } else {
+            std::fs::create_dir_all(&target).unwrap();
+            for (name, bytes) in [
+                ("user.md", "mine"),
+                ("r.md", "old r"),
+                ("gone.md", "old gone"),
+                ("same.md", "same"),
+            ] {
+                std::fs::write(target.join(name), bytes).unwrap();
+            }
+            vec![
+                Action::Create {
+                    file: target.join("c.md"),
+                    bytes: b"new c".to_vec(),
+                },
+                Action::Remove {
+                    file: target.join("gone.md"),
+                },
+                Action::Replace {
+                    file: target.join("r.md"),
+                    bytes: b"new r".to_vec(),
+                },
+                Action::Unchanged {
+                    file: target.join("same.md"),
+                },
+            ]
+        };
+        Project {
+            _tmp: tmp,
+            root,
+            target,
+            actions,
+            lock: Lockfile::new(vec![], vec![]),
+        }
+    }
+
+    #[test]
+    fn a_kill_after_any_operation_is_completed_or_rolled_back() {
+        for fresh in [false, true] {
+            let before = {
+                let p = project(fresh);
+                tree(&p.root)
+            };
+            let after = {
+                let p = project(fresh);
+                apply(
+                    &p.root,
+                    &p.target,
+                    &p.actions,
+                    Some((&p.root.join(lockfile::LOCK_NAME), &p.lock)),
+                )
+                .unwrap();
+                tree(&p.root)
+            };
+            assert_ne!(before, after);
+            let mut outcomes = Vec::new();
+            for killed_after in 0.. {
+                let p = project(fresh);
+                let lock_bytes = p.lock.to_toml().into_bytes();
+                let lock_path = p.root.join(lockfile::LOCK_NAME);
+                let changes: Vec<(&Action, Option<&[u8]>)> = p
+                    .actions
+                    .iter()
+                    .filter_map(|a| match a {
+                        Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                            Some((a, Some(bytes.as_slice())))
+                        }
+                        Action::Remove { .. } => Some((a, None)),
+                        Action::Unchanged { .. } => None,
+                    })
+                    .collect();
+                let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+                fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+                let ops = journal.ops(&changes, Some(&lock_bytes));
+                if killed_after > ops.len() {
+                    break;
+                }
+                for op in &ops[..killed_after] {
+                    op.run().unwrap();
+                }
+                let recovery = recover(&p.root, &p.target).unwrap();
+                let state = tree(&p.root);
+                match recovery {
+                    Some(Recovery::Completed) => {
+                        assert_eq!(state, after, "killed after {killed_after} ops")
+                    }
+                    Some(Recovery::RolledBack) => {
+                        assert_eq!(state, before, "killed after {killed_after} ops")
+                    }
+                    None => panic!("the journal was not found"),
+                }
+                if !fresh {
+                    assert!(p.target.is_dir());
+                } else if recovery == Some(Recovery::RolledBack) {
+                    assert!(
+                        !p.root.join(".claude").exists(),
+                        "created directories are removed"
+                    );
+                }
+                assert_eq!(
+                    recover(&p.root, &p.target).unwrap(),
+                    None,
+                    "recovery is done once"
+                );
+                outcomes.push(recovery.unwrap());
+            }
+            assert_eq!(outcomes.first(), Some(&Recovery::RolledBack));
+            assert_eq!(outcomes.last(), Some(&Recovery::Completed));
+        }
+    }
+
+    #[test]
+    fn a_failed_install_rolls_back_and_leaves_no_journal() {
+        let p = project(false);
+        let before = tree(&p.root);
+        // The lock's path is a directory: the last rename fails after every file was placed.
+        let lock_path = p.root.join("lock-is-a-dir");
+        std::fs::create_dir_all(lock_path.join("x")).unwrap();
+        let err = apply(&p.root, &p.target, &p.actions, Some((&lock_path, &p.lock))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Io {
+                    action: "install",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let mut after = tree(&p.root);
+        after.retain(|k, _| !k.starts_with("lock-is-a-dir"));
+        assert_eq!(after, before);
+        assert!(!p.root.join(JOURNAL_NAME).exists());
+    }
+
+    #[test]
+    fn a_journal_naming_files_outside_the_project_is_refused() {
+        let p = project(false);
+        let outside = p.root.parent().unwrap().join("victim.md");
+        std::fs::write(&outside, "precious").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            steps: vec![Step {
+                file: outside.clone(),
+                staged: None,
+                backup: None,
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,
+            "journal-invalid"
+        );
+    }
+
+    #[test]
+    fn a_created_file_edited_before_recovery_is_kept() {
+        let p = project(true);
+        let lock_path = p.root.join(lockfile::LOCK_NAME);
+        let lock_bytes = p.lock.to_toml().into_bytes();
+        let changes: Vec<(&Action, Option<&[u8]>)> = p
+            .actions
+            .iter()
+            .map(|a| match a {
+                Action::Create { bytes, .. } => (a, Some(bytes.as_slice())),
+                _ => unreachable!(),
+            })
+            .collect();
+        let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+        fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+        let ops = journal.ops(&changes, Some(&lock_bytes));
+        // Killed after placing a.md; then the user edits it before the next run.
+        let placed = ops
+            .iter()
+            .position(|op| matches!(op, Op::Place(..)))
+            .unwrap();
+        for op in &ops[..=placed] {
+            op.run().unwrap();
+        }
+        std::fs::write(p.target.join("a.md"), "edited by the user").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap(),
+            Some(Recovery::RolledBack)
+        );
+        assert_eq!(
+            std::fs::read(p.target.join("a.md")).unwrap(),
+            b"edited by the user"
+        );
+        assert!(!p.target.join("b.md").exists());
+        assert_eq!(std::fs::read(&lock_path).unwrap(), b"old lock\n");
+    }
 }
