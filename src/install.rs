@@ -335,6 +335,7 @@ pub fn apply(
 pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
     let journal_path = root.join(JOURNAL_NAME);
     let Some(text) = fsutil::read_if_exists(&journal_path)? else {
+        remove_debris(root);
         return Ok(None);
     };
     let invalid = |why: String| {
@@ -362,7 +363,26 @@ pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
     };
     std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
     sync_dir(root);
+    remove_debris(root);
     Ok(Some(recovery))
+}
+
+/// Remove `.agentpack-*.tmp` files from `root`: a process killed while writing the journal (or, before
+/// journals, the lock) leaves one behind. Safe under the project lock: no other install is writing.
+fn remove_debris(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".agentpack-")
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The journal format version.

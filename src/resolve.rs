@@ -322,6 +322,17 @@ fn resolve_fresh(
             remote.fetch(&git::all_refspecs())?;
         }
     }
+    // The commit may have come with another ref's fetch: record this ref too, so `--offline` finds it.
+    let tracking = match (reference, tag, &refs.head) {
+        (_, Some(tag), _) => Some(format!("refs/tags/{tag}")),
+        (GitRef::Branch(branch), None, _) | (_, None, Some(branch)) => {
+            Some(format!("refs/remotes/origin/{branch}"))
+        }
+        _ => None,
+    };
+    if let Some(tracking) = tracking {
+        let _ = repo.reference(&tracking, commit.oid(), true, "agentpack: resolve");
+    }
     Ok((repo, pin))
 }
 

@@ -3,6 +3,7 @@
 //! loopback git servers).
 
 mod commands;
+mod crash;
 mod install;
 mod support;
 mod support_selftest;
