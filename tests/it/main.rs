@@ -3,6 +3,7 @@
 //! loopback git servers).
 
 mod commands;
+mod concurrency;
 mod crash;
 mod install;
 mod support;
