@@ -651,6 +651,10 @@ fn holds(path: &Path, sha: &str) -> bool {
 }
 
 fn remove_if_exists(path: &Path) -> bool {
+    // Checked first: on a read-only file system, removing a missing file fails with EROFS, not ENOENT.
+    if std::fs::symlink_metadata(path).is_err() {
+        return true;
+    }
     match std::fs::remove_file(path) {
         Ok(()) => true,
         Err(e) => e.kind() == std::io::ErrorKind::NotFound,

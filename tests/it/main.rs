@@ -5,6 +5,7 @@
 mod commands;
 mod concurrency;
 mod crash;
+mod hostile;
 mod install;
 mod support;
 mod support_selftest;
