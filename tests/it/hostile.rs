@@ -980,3 +980,105 @@ impl Drop for Mount {
         let _ = std::process::Command::new("umount").arg(&self.0).status();
     }
 }
+
+// ---- a damaged cache ------------------------------------------------------------------------------
+
+/// The one cache repository of a sandbox.
+fn cache_repo(sb: &Sandbox) -> PathBuf {
+    std::fs::read_dir(sb.cache().join("git/db"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("a cache repository")
+}
+
+fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect()
+}
+
+/// Damage the cache after an install, then install into a fresh project: the damage is reported, the
+/// repository fetched again, the install correct, and the next run quiet.
+fn recovers_from(damage: fn(&Path), what: &str) {
+    let repo = GitRepo::new("src");
+    repo.file("agents/good.md", agent("good", "a good agent"));
+    repo.commit("v1");
+    repo.tag("v1");
+    let manifest = MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1");
+    let sb = Sandbox::new();
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    let expected = sb.snapshot(".");
+    damage(&cache_repo(&sb));
+
+    sb.remove(".claude").remove("agentpack.lock");
+    sb.run(["install"])
+        .success()
+        .stderr_has("warning[cache-damaged]")
+        .stderr_has(what)
+        .stderr_has("moved it aside, fetching it again")
+        .stderr_has("Fetching s");
+    assert_tree_eq(&expected, &sb.snapshot("."));
+    let db: Vec<_> = std::fs::read_dir(sb.cache().join("git/db"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(db.iter().all(|n| !n.starts_with(".damaged-")), "{db:?}");
+    sb.remove(".claude");
+    sb.run(["install", "--offline"])
+        .success()
+        .stderr_lacks("cache-damaged");
+}
+
+#[test]
+fn a_truncated_pack_is_moved_aside_and_fetched_again() {
+    recovers_from(
+        |db| {
+            for pack in files_in(&db.join("objects/pack"), "pack") {
+                let len = std::fs::metadata(&pack).unwrap().len();
+                let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
+                file.set_len(len / 2).unwrap();
+            }
+        },
+        "is truncated",
+    );
+}
+
+#[test]
+fn missing_objects_are_detected_and_fetched_again() {
+    recovers_from(
+        |db| {
+            for file in files_in(&db.join("objects/pack"), "pack")
+                .into_iter()
+                .chain(files_in(&db.join("objects/pack"), "idx"))
+            {
+                std::fs::remove_file(file).unwrap();
+            }
+        },
+        "points at missing object",
+    );
+}
+
+#[test]
+fn a_lock_left_by_a_dead_process_is_detected_and_fetched_again() {
+    recovers_from(
+        |db| std::fs::write(db.join("packed-refs.lock"), "").unwrap(),
+        "left by a process that died",
+    );
+}
+
+#[test]
+fn a_cache_repository_that_is_not_a_repository_is_replaced() {
+    recovers_from(
+        |db| {
+            std::fs::remove_file(db.join("HEAD")).unwrap();
+        },
+        "cannot be opened",
+    );
+}
