@@ -7,5 +7,6 @@ mod concurrency;
 mod crash;
 mod hostile;
 mod install;
+mod properties;
 mod support;
 mod support_selftest;
