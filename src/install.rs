@@ -5,10 +5,22 @@
 //! 2. [`plan`]: compare what should be installed with the disk and the previous lock. A file agentpack did
 //!    not install, or one edited since (its sha256 differs from the lock), is never replaced or removed
 //!    without `--force`; identical bytes are adopted as they are.
-//! 3. [`apply`]: a small transaction. New contents are staged as temporary files beside their targets
-//!    (named `.agentpack-*.tmp`, which Claude Code does not load); files to replace or remove are moved to
-//!    `.agentpack-*.bak`; staged files are renamed into place; the lock is written atomically last. Any
-//!    failure rolls every step back, so the target directory and the lock stay exactly as they were.
+//! 3. [`apply`]: a journaled transaction. Before its first write it records its whole intent in
+//!    [`JOURNAL_NAME`] in the manifest's directory: every file to create, replace or remove, the fixed
+//!    names of the staged (`.agentpack-<id>-<n>.tmp`) and moved-aside (`.agentpack-<id>-<n>.bak`) files
+//!    (Claude Code loads neither), and the sha256 each file and the lock will end with. Then it creates
+//!    directories, stages every new file (fsynced), moves aside what it replaces or removes, renames the
+//!    staged files into place, renames the staged lock last, deletes the backups and the journal. A
+//!    failure undoes every step before returning.
+//! 4. [`recover`]: what the next install does with a journal left by a process that was killed. If every
+//!    file and the lock already hold their new hashes, only the cleanup was missing: it is done. Otherwise
+//!    every step is undone: backups are renamed back, staged files deleted, created files deleted only
+//!    while they still hold what the install wrote (so an edit made since is kept), created directories
+//!    removed while empty. Each undo is a rename or removal checked against the disk, so recovery can be
+//!    killed and run again. The project ends in its old or its new state, never flagging agentpack's own
+//!    half-written files as the user's.
+//!
+//! [`lock_project`] keeps two installs from running on one project at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -160,13 +160,21 @@ fn key_text(k: &Value) -> String {
     scalar_text(k).unwrap_or_else(|| kind(k).to_string())
 }
 
+/// Past this many unknown keys one summary warning stands for the rest: each warning locates its key in
+/// the text, so a hostile file of 100,000 keys would otherwise take minutes (and flood the terminal).
+const MAX_UNKNOWN_FIELDS: usize = 20;
+
 pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
     let name_line = ctx.key_pos("name").line;
     let name = check_name(ctx, map.get("name").unwrap_or(&Value::Null));
     let description = check_description(ctx, map.get("description"));
+    let mut unknown = 0usize;
     for (key, value) in map {
         let Some(k) = untag(key).as_str() else {
-            unknown_field(ctx, &key_text(key));
+            unknown += 1;
+            if unknown <= MAX_UNKNOWN_FIELDS {
+                unknown_field(ctx, &key_text(key));
+            }
             continue;
         };
         match k {
@@ -184,8 +192,24 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
             "isolation" => check_enum(ctx, k, value, ISOLATIONS, "isolation-invalid"),
             "maxTurns" => check_max_turns(ctx, value),
             "background" => check_background(ctx, value),
-            other => unknown_field(ctx, other),
+            other => {
+                unknown += 1;
+                if unknown <= MAX_UNKNOWN_FIELDS {
+                    unknown_field(ctx, other);
+                }
+            }
         }
+    }
+    if unknown > MAX_UNKNOWN_FIELDS {
+        ctx.warn(
+            "unknown-field",
+            format!(
+                "{} more keys are not agent fields; Claude Code ignores them",
+                unknown - MAX_UNKNOWN_FIELDS
+            ),
+            FALLBACK,
+            "remove the keys nothing reads",
+        );
     }
     Checked {
         name,

@@ -191,7 +191,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "symlink leaving subdir (skipped)",
             repo: |r| {
-                r.file("secret.md", agent("secret", "not in agents/"));
+                write(r, "secret.md", agent("secret", "not in agents/"));
                 r.symlink("agents/up.md", "../secret.md");
             },
             manifest: "[sources.s]\ngit = \"{url}\"\ntag = \"v2\"\nsubdir = \"agents\"\n",
@@ -242,14 +242,14 @@ fn cases() -> Vec<Case> {
         Case {
             name: "file over the size limit",
             repo: |r| {
-                r.file(
+                write(
+                    r,
                     "agents/big.md",
                     format!(
                         "---\nname: big\ndescription: d\n---\n{}",
                         "x".repeat(1024 * 1024 + 1)
                     ),
                 )
-                .pipe()
             },
             stderr: &["file-too-large"],
             ..BASE
@@ -257,11 +257,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "binary file named .md",
             repo: |r| {
-                r.file(
+                write(
+                    r,
                     "agents/image.md",
                     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe".as_slice(),
                 )
-                .pipe()
             },
             stderr: &["invalid-utf8"],
             ..BASE
@@ -269,11 +269,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "invalid UTF-8 in front matter",
             repo: |r| {
-                r.file(
+                write(
+                    r,
                     "agents/x.md",
                     b"---\nname: x\ndescription: caf\xe9\n---\n".as_slice(),
                 )
-                .pipe()
             },
             stderr: &["invalid-utf8"],
             ..BASE
@@ -281,7 +281,7 @@ fn cases() -> Vec<Case> {
         // ---- YAML -----------------------------------------------------------------------------
         Case {
             name: "YAML alias bomb",
-            repo: |r| r.file("agents/bomb.md", alias_bomb()).pipe(),
+            repo: |r| write(r, "agents/bomb.md", alias_bomb()),
             // The strict parse stops at the repetition limit; the lenient retry (quoting values, as
             // Claude Code does) reads the aliases as text: a warning, at once.
             code: 0,
@@ -345,11 +345,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "CRLF line endings (loads)",
             repo: |r| {
-                r.file(
+                write(
+                    r,
                     "agents/crlf.md",
                     "---\r\nname: crlf\r\ndescription: d\r\n---\r\nbody\r\n",
                 )
-                .pipe()
             },
             code: 0,
             installed: &["good.md", "crlf.md"],
@@ -358,11 +358,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "byte-order mark (documentation)",
             repo: |r| {
-                r.file(
+                write(
+                    r,
                     "agents/bom.md",
                     "\u{feff}---\nname: bom\ndescription: d\n---\n",
                 )
-                .pipe()
             },
             code: 0,
             installed: &["good.md"],
@@ -371,15 +371,18 @@ fn cases() -> Vec<Case> {
         Case {
             name: "no closing ---",
             repo: |r| {
-                r.file("agents/open.md", "---\nname: open\ndescription: d\nbody\n")
-                    .pipe()
+                write(
+                    r,
+                    "agents/open.md",
+                    "---\nname: open\ndescription: d\nbody\n",
+                )
             },
             stderr: &["frontmatter-unterminated"],
             ..BASE
         },
         Case {
             name: "front matter is a list",
-            repo: |r| r.file("agents/list.md", "---\n- name: list\n---\n").pipe(),
+            repo: |r| write(r, "agents/list.md", "---\n- name: list\n---\n"),
             code: 0,
             installed: &["good.md"],
             ..BASE
@@ -397,6 +400,21 @@ fn cases() -> Vec<Case> {
             code: 0,
             stderr: &["name-convention"],
             installed: &["good.md", "ZXZpbA==.md"],
+            ..BASE
+        },
+        Case {
+            name: "front matter with 50,000 keys",
+            repo: |r| {
+                let keys: String = (0..50_000).map(|i| format!("k{i}: v\n")).collect();
+                hostile_agent(
+                    r,
+                    "agents/keys.md",
+                    &format!("name: keys\ndescription: d\n{keys}"),
+                );
+            },
+            code: 0,
+            stderr: &["49980 more keys are not agent fields"],
+            installed: &["good.md", "keys.md"],
             ..BASE
         },
         // ---- manifests ------------------------------------------------------------------------
@@ -633,11 +651,10 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Lets a `fn(&GitRepo)` case body end in an expression returning `&GitRepo`.
-trait Pipe {
-    fn pipe(&self) {}
+/// Writes a file into the source repository (a statement, for `fn(&GitRepo)` case bodies).
+fn write(repo: &GitRepo, rel: &str, contents: impl AsRef<[u8]>) {
+    repo.file(rel, contents);
 }
-impl Pipe for GitRepo {}
 
 fn alias_bomb() -> String {
     let mut yaml = String::from(
