@@ -484,38 +484,57 @@ impl Journal {
                 self.version
             ));
         }
-        let inside = |p: &Path| {
-            let p = crate::manifest::normalize(p);
-            p.is_absolute() && (p.starts_with(root) || p.parent() == Some(target))
+        let normal = |p: &Path| p.is_absolute() && crate::manifest::normalize(p) == p;
+        // Staged and moved-aside files are agentpack's own names, beside the file they stand for.
+        let own_beside = |p: Option<&Path>, file: &Path| {
+            p.is_none_or(|p| {
+                normal(p)
+                    && p.parent() == file.parent()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(".agentpack-"))
+            })
         };
-        let own = |p: &Path| {
-            inside(p)
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(".agentpack-"))
-        };
-        for dir in &self.created_dirs {
-            let dir = crate::manifest::normalize(dir);
-            if !(dir.starts_with(root) || target.starts_with(&dir)) {
-                return Err(format!(
-                    "names a directory outside the project: `{}`",
-                    dir.display()
-                ));
-            }
-        }
-        for step in self.steps.iter().chain(&self.lock) {
+        let valid = |step: &Step, file_ok: bool| {
             let sha_ok = step
                 .sha256
                 .as_deref()
                 .is_none_or(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-            if !inside(&step.file)
-                || !step.staged.as_deref().is_none_or(own)
-                || !step.backup.as_deref().is_none_or(own)
-                || !sha_ok
-                || step.staged.is_some() != step.sha256.is_some()
-            {
+            file_ok
+                && normal(&step.file)
+                && own_beside(step.staged.as_deref(), &step.file)
+                && own_beside(step.backup.as_deref(), &step.file)
+                && sha_ok
+                && step.staged.is_some() == step.sha256.is_some()
+        };
+        for dir in &self.created_dirs {
+            // The target and its missing ancestors, never the project directory or anything above it.
+            if !normal(dir) || !target.starts_with(dir) || root.starts_with(dir) {
+                return Err(format!(
+                    "names a directory it may not create: `{}`",
+                    dir.display()
+                ));
+            }
+        }
+        for step in &self.steps {
+            // Only agent files directly in the target directory: a journal committed to a repository
+            // must not be able to write `.git/hooks/...` or `agentpack.toml`.
+            let agent_file = step.file.parent() == Some(target)
+                && step.file.extension().is_some_and(|e| e == "md");
+            if !valid(step, agent_file) {
                 return Err(format!("has an invalid step for `{}`", step.file.display()));
             }
+        }
+        if let Some(lock) = &self.lock
+            && !valid(
+                lock,
+                lock.file == root.join(lockfile::LOCK_NAME) && lock.backup.is_none(),
+            )
+        {
+            return Err(format!(
+                "has an invalid lock step for `{}`",
+                lock.file.display()
+            ));
         }
         Ok(())
     }
@@ -951,6 +970,27 @@ mod tests {
         let err = recover(&p.root, &p.target).unwrap_err();
         assert_eq!(err.diagnostics()[0].code, "journal-invalid");
         assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        // Inside the project, but not an agent file: a journal committed to a repository must not be
+        // able to plant a git hook.
+        let hook = p.root.join(".git/hooks/pre-commit");
+        let planted = p.root.join(".git/hooks/.agentpack-x-0.bak");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(&planted, "#!/bin/sh\nevil\n").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            steps: vec![Step {
+                file: hook.clone(),
+                staged: None,
+                backup: Some(planted),
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert!(!hook.exists());
         std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
         assert_eq!(
             recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,

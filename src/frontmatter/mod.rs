@@ -17,7 +17,7 @@
 //! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
-//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry, or nests flow collections more than 1000 levels deep |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |
@@ -165,6 +165,22 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
         }
         Split::Found(fm) => fm,
     };
+    if let Some(offset) = too_deep(fm.yaml) {
+        let pos = source::pos_of_offset(fm.yaml, offset);
+        return Parsed::Broken {
+            name_hint: source::name_hint(fm.yaml.lines()),
+            diagnostics: vec![
+                Diagnostic::error(
+                    "frontmatter-invalid",
+                    format!(
+                        "front matter nests collections more than {MAX_FLOW_DEPTH} levels deep; agentpack does not parse it"
+                    ),
+                )
+                .at_line(label, text, pos.line + FIRST_LINE - 1, pos.col)
+                .with_hint("flatten the YAML"),
+            ],
+        };
+    }
     let lines = Lines::new(fm.yaml);
     let mut diagnostics = Vec::new();
     let value = match serde_yaml_ng::from_str::<Value>(fm.yaml) {
@@ -276,6 +292,30 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
 }
 
 /// `name` from the raw lines after an opening `---`, for files that could not be parsed.
+/// Flow collections (`[[[...`, `{a: {a: ...`) nested deeper than this are refused before the YAML parser
+/// sees them: its work grows with the square of the depth (a 1 MiB file of `{a: ` would take it many
+/// minutes), and its recursion limit (128) refuses them anyway.
+const MAX_FLOW_DEPTH: usize = 1000;
+
+/// Byte offset of the bracket opening a flow collection deeper than [`MAX_FLOW_DEPTH`]. Counted
+/// lexically, brackets in quoted text included: only text no agent has comes near the limit.
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in yaml.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn raw_name_hint(text: &str) -> Option<String> {
     let mut lines = text.lines();
     if !lines.next().is_some_and(source::is_fence) {

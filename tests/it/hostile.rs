@@ -302,9 +302,20 @@ fn cases() -> Vec<Case> {
                     ),
                 )
             },
-            code: 0,
-            stderr: &["lenient-yaml", "recursion limit"],
-            installed: &["good.md", "deep.md"],
+            stderr: &["frontmatter-invalid", "more than 1000 levels deep"],
+            ..BASE
+        },
+        Case {
+            name: "deeply nested flow mappings",
+            repo: |r| {
+                let deep = format!("{}1{}", "{a: ".repeat(200_000), "}".repeat(200_000));
+                hostile_agent(
+                    r,
+                    "agents/deep.md",
+                    &format!("name: deep\ndescription: d\nx:\n  {deep}"),
+                );
+            },
+            stderr: &["frontmatter-invalid", "more than 1000 levels deep"],
             ..BASE
         },
         Case {
