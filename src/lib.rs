@@ -20,11 +20,13 @@
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types.
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
-//!   and local directories ([`source::path`]).
+//!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
+//!   damaged ones.
 //! - [`resolve`]: which exact commit each source means, honouring the lock and `--offline`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
-//! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`install`]: collision checks, protection of the user's files, the install transaction (journaled,
+//!   so a killed install is finished or undone by the next), the project lock.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
