@@ -350,33 +350,47 @@ pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
         remove_debris(root);
         return Ok(None);
     };
-    let invalid = |why: String| {
-        Error::InvalidInput {
-        file: journal_path.clone(),
-        diagnostics: vec![
-            Diagnostic::error("journal-invalid", format!("the install journal {why}"))
-                .at(Location::file(JOURNAL_NAME))
-                .with_hint(format!(
-                    "agentpack writes `{JOURNAL_NAME}` while installing; if you did not edit it, report a bug. \
-                     Delete it, check `.agentpack-*` files in the target directory, and run `agentpack install` again"
-                )),
-        ],
-    }
-    };
+    let invalid = |why: String| journal_invalid(&journal_path, why);
     let journal: Journal =
         serde_json::from_slice(&text).map_err(|e| invalid(format!("cannot be read: {e}")))?;
     journal.check(root, target).map_err(invalid)?;
-    let recovery = if journal.reached_new_state() {
-        journal.commit();
-        Recovery::Completed
+    let (recovery, clean) = if journal.reached_new_state() {
+        (Recovery::Completed, journal.commit())
     } else {
-        journal.roll_back();
-        Recovery::RolledBack
+        (Recovery::RolledBack, journal.roll_back())
     };
+    if !clean {
+        // The journal stays, so the next run tries again.
+        return Err(Error::Usage {
+            message: format!(
+                "could not finish or undo the interrupted install recorded in `{}`",
+                journal_path.display()
+            ),
+            hint: Some(
+                "check that the project and the target directory are writable, then run `agentpack install` again"
+                    .into(),
+            ),
+        });
+    }
     std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
     sync_dir(root);
     remove_debris(root);
     Ok(Some(recovery))
+}
+
+fn journal_invalid(journal_path: &Path, why: String) -> Error {
+    Error::InvalidInput {
+        file: journal_path.to_path_buf(),
+        diagnostics: vec![
+            Diagnostic::error("journal-invalid", format!("the install journal {why}"))
+                .at(Location::file(JOURNAL_NAME))
+                .with_hint(format!(
+                    "agentpack writes `{JOURNAL_NAME}` while installing; if you did not edit it, report \
+                     a bug. Delete it, check the `.agentpack-*` files in the target directory, and run \
+                     `agentpack install` again"
+                )),
+        ],
+    }
 }
 
 /// Remove `.agentpack-*.tmp` files from `root`: a process killed while writing the journal (or, before
