@@ -9,7 +9,7 @@
 //!    [`JOURNAL_NAME`] in the manifest's directory: every file to create, replace or remove, the fixed
 //!    names of the staged (`.agentpack-<id>-<n>.tmp`) and moved-aside (`.agentpack-<id>-<n>.bak`) files
 //!    (Claude Code loads neither), and the sha256 each file and the lock will end with. Then it creates
-//!    directories, stages every new file (fsynced), moves aside what it replaces or removes, renames the
+//!    directories, stages every new file, moves aside what it replaces or removes, renames the
 //!    staged files into place, renames the staged lock last, deletes the backups and the journal. A
 //!    failure undoes every step before returning.
 //! 4. [`recover`]: what the next install does with a journal left by a process that was killed. If every
@@ -327,7 +327,6 @@ pub fn apply(
     // The intent is on disk before the first file is created: whatever the next run finds, the journal
     // names it.
     fsutil::write_atomic(&journal_path, &journal.to_json())?;
-    sync_dir(root);
 
     let result = journal.run(&changes, lock_bytes.as_ref().map(|(_, b)| b.as_slice()));
     let finished = match &result {
@@ -337,7 +336,6 @@ pub fn apply(
     // A journal whose cleanup failed stays, so the next run retries it.
     if finished {
         let _ = std::fs::remove_file(&journal_path);
-        sync_dir(root);
     }
     result
 }
@@ -373,7 +371,6 @@ pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
         });
     }
     std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
-    sync_dir(root);
     remove_debris(root);
     Ok(Some(recovery))
 }
@@ -557,14 +554,6 @@ impl Journal {
         for op in self.ops(changes, lock) {
             op.run()?;
         }
-        for dir in self
-            .steps
-            .iter()
-            .chain(&self.lock)
-            .filter_map(|s| s.file.parent())
-        {
-            sync_dir(dir);
-        }
         Ok(())
     }
 
@@ -706,7 +695,9 @@ fn remove_if_exists(path: &Path) -> bool {
     }
 }
 
-/// Write `bytes` to a new file at `path` and flush it to disk.
+/// Write `bytes` to a new file at `path`. No fsync: the journal and the renames make a killed install
+/// recoverable, and like cargo, npm and uv, agentpack does not promise durability across a power loss
+/// (fsyncing every file made installs of a few hundred agents seconds slower).
 fn stage(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -720,15 +711,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<()> {
         .open(path)
         .map_err(|e| Error::io("create", path, e))?;
     file.write_all(bytes)
-        .and_then(|()| file.sync_all())
         .map_err(|e| Error::io("write", path, e))
-}
-
-/// Make renames in `dir` durable. Best effort: not every platform can open a directory.
-fn sync_dir(dir: &Path) {
-    if let Ok(dir) = std::fs::File::open(dir) {
-        let _ = dir.sync_all();
-    }
 }
 
 /// A name no other install picks: the process id, the time, and a per-process counter, hashed.

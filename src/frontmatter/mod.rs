@@ -17,7 +17,7 @@
 //! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
-//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry, or nests flow collections more than 1000 levels deep |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry, or nests brackets more than 200 levels deep |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |
@@ -173,7 +173,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
                 Diagnostic::error(
                     "frontmatter-invalid",
                     format!(
-                        "front matter nests collections more than {MAX_FLOW_DEPTH} levels deep; agentpack does not parse it"
+                        "front matter has brackets nested more than {MAX_FLOW_DEPTH} levels deep; agentpack does not parse it"
                     ),
                 )
                 .at_line(label, text, pos.line + FIRST_LINE - 1, pos.col)
@@ -294,8 +294,8 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
 /// `name` from the raw lines after an opening `---`, for files that could not be parsed.
 /// Flow collections (`[[[...`, `{a: {a: ...`) nested deeper than this are refused before the YAML parser
 /// sees them: its work grows with the square of the depth (a 1 MiB file of `{a: ` would take it many
-/// minutes), and its recursion limit (128) refuses them anyway.
-const MAX_FLOW_DEPTH: usize = 1000;
+/// minutes), and its recursion limit (128) refuses them anyway, so no YAML that could load is refused.
+const MAX_FLOW_DEPTH: usize = 200;
 
 /// Byte offset of the bracket opening a flow collection deeper than [`MAX_FLOW_DEPTH`]. Counted
 /// lexically, brackets in quoted text included: only text no agent has comes near the limit.

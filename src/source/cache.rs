@@ -4,11 +4,14 @@
 //! the locks of every repository its manifest names, in sorted order (so two installs never deadlock), and
 //! holds them until it ends; the operating system releases them when a process dies.
 //!
-//! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use. A
-//! repository that libgit2 cannot open, whose pack files are truncated (a pack's trailing checksum differs
-//! from the one its index records), whose refs point at missing or unreadable objects, or which holds git
-//! `*.lock` files (left by a process killed in the middle of a write: nobody else can be writing it) is
-//! damaged: it is moved aside (`git/db/.damaged-*`, then deleted) with a warning, and fetched again.
+//! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use:
+//!
+//! - git `*.lock` files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`) were left by a process
+//!   killed in the middle of a write. Git writes to `X.lock` and renames it over `X`, so that write simply
+//!   never happened: the lock files are removed, with a warning, and the repository is used as it is.
+//! - A repository that libgit2 cannot open, whose pack files are truncated (a pack's trailing checksum
+//!   differs from the one its index records), or whose refs point at missing or unreadable objects is
+//!   damaged: it is moved aside (`git/db/.damaged-*`, then deleted) with a warning, and fetched again.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -61,6 +64,21 @@ impl Cache {
             &format!("the cache repository of `{}`", crate::manifest::redact(url)),
             reporter,
         )?;
+        // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
+        // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
+        // never happened and the repository is intact once the lock file is gone.
+        for stale in stale_git_locks(&db) {
+            if std::fs::remove_file(&stale).is_ok() {
+                reporter.diagnostic(&Diagnostic::warning(
+                    "cache-stale-lock",
+                    format!(
+                        "removed `{}` from the cached repository of `{}`: it was left by a process that died while writing",
+                        stale.strip_prefix(&db).unwrap_or(&stale).display(),
+                        crate::manifest::redact(url)
+                    ),
+                ));
+            }
+        }
         if let Some(damage) = damage(&db) {
             reporter.diagnostic(
                 &Diagnostic::warning(
@@ -89,10 +107,10 @@ fn damage(db: &Path) -> Option<String> {
     if !db.exists() {
         return None;
     }
-    if let Some(stale) = stale_git_lock(db) {
+    if let Some(stale) = stale_git_locks(db).first() {
         return Some(format!(
-            "`{}` was left by a process that died while writing it",
-            stale.strip_prefix(db).unwrap_or(&stale).display()
+            "`{}` was left by a process that died while writing it, and cannot be removed",
+            stale.strip_prefix(db).unwrap_or(stale).display()
         ));
     }
     let repo = match Repository::open_bare(db) {
@@ -107,11 +125,15 @@ fn damage(db: &Path) -> Option<String> {
     missing_object(&repo)
 }
 
-/// A git lock file (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`...) anywhere but the objects.
-fn stale_git_lock(db: &Path) -> Option<PathBuf> {
+/// Git lock files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`...) anywhere but the objects.
+fn stale_git_locks(db: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
     let mut dirs = vec![db.to_path_buf()];
     while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
             let path = entry.path();
             let Ok(kind) = entry.file_type() else {
                 continue;
@@ -119,11 +141,11 @@ fn stale_git_lock(db: &Path) -> Option<PathBuf> {
             if kind.is_dir() && entry.file_name() != "objects" {
                 dirs.push(path);
             } else if kind.is_file() && path.extension().is_some_and(|e| e == "lock") {
-                return Some(path);
+                found.push(path);
             }
         }
     }
-    None
+    found
 }
 
 /// A pack whose last 20 bytes (its checksum) differ from the pack checksum its `.idx` records.
