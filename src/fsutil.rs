@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::reporter::{Reporter, Status};
 
 /// Replace `path` with `bytes` atomically: write a temporary file in the same directory and rename it over
 /// `path`. Readers, and a process killed at any instant, see the old file or the new one, never a partial
@@ -48,5 +49,26 @@ pub fn file_permissions() -> std::fs::Permissions {
             .and_then(|f| f.as_file().metadata())
             .map(|m| m.permissions())
             .expect("temporary files can be created")
+    }
+}
+
+/// Take an exclusive advisory lock on `file` (released when it is closed, also when the process dies, so a
+/// crashed agentpack never leaves a stale lock). When another process holds it, say so and wait.
+pub fn lock_exclusive(
+    file: &std::fs::File,
+    path: &Path,
+    what: &str,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            reporter.status(
+                Status::Blocking,
+                &format!("waiting for another agentpack process to release the lock on {what}"),
+            );
+            file.lock().map_err(|e| Error::io("lock", path, e))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path, e)),
     }
 }

@@ -5,10 +5,22 @@
 //! 2. [`plan`]: compare what should be installed with the disk and the previous lock. A file agentpack did
 //!    not install, or one edited since (its sha256 differs from the lock), is never replaced or removed
 //!    without `--force`; identical bytes are adopted as they are.
-//! 3. [`apply`]: a small transaction. New contents are staged as temporary files beside their targets
-//!    (named `.agentpack-*.tmp`, which Claude Code does not load); files to replace or remove are moved to
-//!    `.agentpack-*.bak`; staged files are renamed into place; the lock is written atomically last. Any
-//!    failure rolls every step back, so the target directory and the lock stay exactly as they were.
+//! 3. [`apply`]: a journaled transaction. Before its first write it records its whole intent in
+//!    [`JOURNAL_NAME`] in the manifest's directory: every file to create, replace or remove, the fixed
+//!    names of the staged (`.agentpack-<id>-<n>.tmp`) and moved-aside (`.agentpack-<id>-<n>.bak`) files
+//!    (Claude Code loads neither), and the sha256 each file and the lock will end with. Then it creates
+//!    directories, stages every new file, moves aside what it replaces or removes, renames the
+//!    staged files into place, renames the staged lock last, deletes the backups and the journal. A
+//!    failure undoes every step before returning.
+//! 4. [`recover`]: what the next install does with a journal left by a process that was killed. If every
+//!    file and the lock already hold their new hashes, only the cleanup was missing: it is done. Otherwise
+//!    every step is undone: backups are renamed back, staged files deleted, created files deleted only
+//!    while they still hold what the install wrote (so an edit made since is kept), created directories
+//!    removed while empty. Each undo is a rename or removal checked against the disk, so recovery can be
+//!    killed and run again. The project ends in its old or its new state, never flagging agentpack's own
+//!    half-written files as the user's.
+//!
+//! [`lock_project`] keeps two installs from running on one project at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -115,6 +127,18 @@ pub fn plan(
             hint: Some("move it away, or set another `[install] target` in agentpack.toml".into()),
         });
     }
+    if let Some(link) = symlink_on_the_way(root, target) {
+        return Err(Error::Usage {
+            message: format!(
+                "target `{}` goes through the symlink `{}`; agentpack installs only into a real directory of the project",
+                target.display(),
+                link.display()
+            ),
+            hint: Some(
+                "replace the symlink by a directory, or set `[install] target` to the directory it points at".into(),
+            ),
+        });
+    }
     let managed = managed_files(previous, root, target);
     let mut problems = Vec::new();
     let mut actions = Vec::new();
@@ -200,6 +224,16 @@ pub fn plan(
     }
 }
 
+/// The first symlink among the target and its ancestors inside the project: a project checked out from an
+/// untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
+fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
+    target
+        .ancestors()
+        .take_while(|dir| *dir == target || (dir.starts_with(root) && *dir != root))
+        .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
 /// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
 /// directly in the target directory count: a lock edited by hand (or by someone else) must not make
 /// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
@@ -234,130 +268,754 @@ fn read_regular(path: &Path) -> Result<Option<OnDisk>> {
     }
 }
 
-/// Carry out `actions`, then write `lock` to `lock_path` (when given). All or nothing.
-pub fn apply(target: &Path, actions: &[Action], lock: Option<(&Path, &Lockfile)>) -> Result<()> {
-    let mut tx = Transaction::default();
-    match tx.run(target, actions, lock) {
-        Ok(()) => {
-            tx.commit();
-            Ok(())
-        }
-        Err(e) => {
-            tx.rollback();
-            Err(e)
+/// The write-ahead journal of an install in progress, in the manifest's directory. It exists only while
+/// an install is writing, or after one was killed; the next install finishes or undoes that one first.
+pub const JOURNAL_NAME: &str = ".agentpack-journal";
+
+/// What the next run did with an install that was killed half-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Every file and the lock had reached the new state: only the cleanup was left, and it was done.
+    Completed,
+    /// The project was put back exactly as it was before the interrupted install.
+    RolledBack,
+}
+
+/// Carry out `actions`, then write `lock` (when given), as one transaction journaled in `root`.
+///
+/// All or nothing: on an error every step is undone before returning; if the process dies instead,
+/// [`recover`] (called by the next install) finishes or undoes it from the journal.
+pub fn apply(
+    root: &Path,
+    target: &Path,
+    actions: &[Action],
+    lock: Option<(&Path, &Lockfile)>,
+) -> Result<()> {
+    let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
+    let changes: Vec<(&Action, Option<&[u8]>)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Some((a, Some(bytes.as_slice())))
+            }
+            Action::Remove { .. } => Some((a, None)),
+            Action::Unchanged { .. } => None,
+        })
+        .collect();
+    if changes.is_empty() && lock_bytes.is_none() {
+        return Ok(());
+    }
+    let journal_path = root.join(JOURNAL_NAME);
+    let journal = Journal::plan(
+        target,
+        &changes,
+        lock_bytes.as_ref().map(|(p, b)| (*p, &b[..])),
+    );
+    // The intent is on disk before the first file is created: whatever the next run finds, the journal
+    // names it.
+    fsutil::write_atomic(&journal_path, &journal.to_json())?;
+
+    let result = journal.run(&changes, lock_bytes.as_ref().map(|(_, b)| b.as_slice()));
+    let finished = match &result {
+        Ok(()) => journal.commit(),
+        Err(_) => journal.roll_back(),
+    };
+    // A journal whose cleanup failed stays, so the next run retries it.
+    if finished {
+        let _ = std::fs::remove_file(&journal_path);
+    }
+    result
+}
+
+/// Finish or undo an install that was killed half-way, if `root` holds its journal. The caller must hold
+/// the project lock.
+pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
+    let journal_path = root.join(JOURNAL_NAME);
+    let Some(text) = fsutil::read_if_exists(&journal_path)? else {
+        remove_debris(root);
+        return Ok(None);
+    };
+    let invalid = |why: String| journal_invalid(&journal_path, why);
+    let journal: Journal =
+        serde_json::from_slice(&text).map_err(|e| invalid(format!("cannot be read: {e}")))?;
+    journal.check(root, target).map_err(invalid)?;
+    let (recovery, clean) = if journal.reached_new_state() {
+        (Recovery::Completed, journal.commit())
+    } else {
+        (Recovery::RolledBack, journal.roll_back())
+    };
+    if !clean {
+        // The journal stays, so the next run tries again.
+        return Err(Error::Usage {
+            message: format!(
+                "could not finish or undo the interrupted install recorded in `{}`",
+                journal_path.display()
+            ),
+            hint: Some(
+                "check that the project and the target directory are writable, then run `agentpack install` again"
+                    .into(),
+            ),
+        });
+    }
+    std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
+    remove_debris(root);
+    Ok(Some(recovery))
+}
+
+fn journal_invalid(journal_path: &Path, why: String) -> Error {
+    Error::InvalidInput {
+        file: journal_path.to_path_buf(),
+        diagnostics: vec![
+            Diagnostic::error("journal-invalid", format!("the install journal {why}"))
+                .at(Location::file(JOURNAL_NAME))
+                .with_hint(format!(
+                    "agentpack writes `{JOURNAL_NAME}` while installing; if you did not edit it, report \
+                     a bug. Delete it, check the `.agentpack-*` files in the target directory, and run \
+                     `agentpack install` again"
+                )),
+        ],
+    }
+}
+
+/// Remove `.agentpack-*.tmp` files from `root`: a process killed while writing the journal (or, before
+/// journals, the lock) leaves one behind. Safe under the project lock: no other install is writing.
+fn remove_debris(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".agentpack-")
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
 
-/// The undo log of an install in progress.
-#[derive(Default)]
-struct Transaction {
-    /// Directories created, outermost first.
+/// The journal format version.
+const JOURNAL_VERSION: u32 = 1;
+
+/// The whole intent of an install: every file it will write, move aside or remove, under names fixed in
+/// advance, and the sha256 each final file will have. Steps run in this order: create directories,
+/// stage every new file, move aside every file replaced or removed, rename the staged files into place,
+/// and rename the staged lock last.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Journal {
+    version: u32,
+    /// Directories the install creates, outermost first.
     created_dirs: Vec<PathBuf>,
-    /// Staged new contents: (temporary file, final path).
-    staged: Vec<(tempfile::TempPath, PathBuf)>,
-    /// Originals moved aside: (backup, original path).
-    backups: Vec<(PathBuf, PathBuf)>,
-    /// Final paths that now hold new content.
-    placed: Vec<PathBuf>,
+    steps: Vec<Step>,
+    lock: Option<Step>,
 }
 
-impl Transaction {
-    fn run(
-        &mut self,
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Step {
+    file: PathBuf,
+    /// Where the new content is written before it is renamed into place (none for a removal).
+    staged: Option<PathBuf>,
+    /// Where the file's previous content is moved (for a replacement or a removal).
+    backup: Option<PathBuf>,
+    /// sha256 of the new content; none for a removal.
+    sha256: Option<String>,
+}
+
+impl Journal {
+    fn plan(
         target: &Path,
-        actions: &[Action],
-        lock: Option<(&Path, &Lockfile)>,
-    ) -> Result<()> {
-        let writes = actions
+        changes: &[(&Action, Option<&[u8]>)],
+        lock: Option<(&Path, &[u8])>,
+    ) -> Self {
+        let id = transaction_id();
+        let beside = |file: &Path, n: usize, ext: &str| {
+            file.with_file_name(format!(".agentpack-{id}-{n}.{ext}"))
+        };
+        let steps = changes
             .iter()
-            .any(|a| matches!(a, Action::Create { .. } | Action::Replace { .. }));
-        if writes {
-            self.create_dir_all(target)?;
+            .enumerate()
+            .map(|(n, (action, bytes))| Step {
+                file: action.file().to_path_buf(),
+                staged: bytes.map(|_| beside(action.file(), n, "tmp")),
+                backup: matches!(action, Action::Replace { .. } | Action::Remove { .. })
+                    .then(|| beside(action.file(), n, "bak")),
+                sha256: bytes.map(sha256_hex),
+            })
+            .collect();
+        let writes = changes.iter().any(|(_, bytes)| bytes.is_some());
+        let mut created_dirs: Vec<PathBuf> = if writes {
+            target
+                .ancestors()
+                .take_while(|d| !d.exists())
+                .map(Path::to_path_buf)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        created_dirs.reverse();
+        Journal {
+            version: JOURNAL_VERSION,
+            created_dirs,
+            steps,
+            lock: lock.map(|(path, bytes)| Step {
+                file: path.to_path_buf(),
+                staged: Some(beside(path, changes.len(), "tmp")),
+                backup: None,
+                sha256: Some(sha256_hex(bytes)),
+            }),
         }
-        for action in actions {
-            if let Action::Create { file, bytes } | Action::Replace { file, bytes } = action {
-                self.stage(file, bytes)?;
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("the journal serializes")
+    }
+
+    /// The journal is a file in the user's project: refuse one that names anything but agentpack's own
+    /// files in the project or the target directory.
+    fn check(&self, root: &Path, target: &Path) -> std::result::Result<(), String> {
+        if self.version != JOURNAL_VERSION {
+            return Err(format!(
+                "has version {}, but this agentpack reads version {JOURNAL_VERSION}",
+                self.version
+            ));
+        }
+        let normal = |p: &Path| p.is_absolute() && crate::manifest::normalize(p) == p;
+        // Staged and moved-aside files are agentpack's own names, beside the file they stand for.
+        let own_beside = |p: Option<&Path>, file: &Path| {
+            p.is_none_or(|p| {
+                normal(p)
+                    && p.parent() == file.parent()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(".agentpack-"))
+            })
+        };
+        let valid = |step: &Step, file_ok: bool| {
+            let sha_ok = step
+                .sha256
+                .as_deref()
+                .is_none_or(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+            file_ok
+                && normal(&step.file)
+                && own_beside(step.staged.as_deref(), &step.file)
+                && own_beside(step.backup.as_deref(), &step.file)
+                && sha_ok
+                && step.staged.is_some() == step.sha256.is_some()
+        };
+        for dir in &self.created_dirs {
+            // The target and its missing ancestors, never the project directory or anything above it.
+            if !normal(dir) || !target.starts_with(dir) || root.starts_with(dir) {
+                return Err(format!(
+                    "names a directory it may not create: `{}`",
+                    dir.display()
+                ));
             }
         }
-        for action in actions {
-            if let Action::Replace { file, .. } | Action::Remove { file } = action {
-                self.move_aside(file)?;
+        for step in &self.steps {
+            // Only agent files directly in the target directory: a journal committed to a repository
+            // must not be able to write `.git/hooks/...` or `agentpack.toml`.
+            let agent_file = step.file.parent() == Some(target)
+                && step.file.extension().is_some_and(|e| e == "md");
+            if !valid(step, agent_file) {
+                return Err(format!("has an invalid step for `{}`", step.file.display()));
             }
         }
-        for (tmp, file) in std::mem::take(&mut self.staged) {
-            tmp.persist(&file)
-                .map_err(|e| Error::io("install", file.clone(), e.error))?;
-            self.placed.push(file);
-        }
-        if let Some((path, lock)) = lock {
-            lock.write(path)?;
-        }
-        Ok(())
-    }
-
-    fn create_dir_all(&mut self, dir: &Path) -> Result<()> {
-        let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
-        for d in missing.into_iter().rev() {
-            std::fs::create_dir(d).map_err(|e| Error::io("create directory", d, e))?;
-            self.created_dirs.push(d.to_path_buf());
+        if let Some(lock) = &self.lock
+            && !valid(
+                lock,
+                lock.file == root.join(lockfile::LOCK_NAME) && lock.backup.is_none(),
+            )
+        {
+            return Err(format!(
+                "has an invalid lock step for `{}`",
+                lock.file.display()
+            ));
         }
         Ok(())
     }
 
-    fn stage(&mut self, file: &Path, bytes: &[u8]) -> Result<()> {
-        use std::io::Write;
-        let dir = file
-            .parent()
-            .expect("installed files live in the target directory");
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".agentpack-")
-            .suffix(".tmp")
-            .permissions(crate::fsutil::file_permissions())
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-        // No fsync (see `fsutil::write_atomic` for why): the renames keep a killed install atomic.
-        tmp.write_all(bytes)
-            .map_err(|e| Error::io("write", tmp.path().to_path_buf(), e))?;
-        self.staged.push((tmp.into_temp_path(), file.to_path_buf()));
+    fn run(&self, changes: &[(&Action, Option<&[u8]>)], lock: Option<&[u8]>) -> Result<()> {
+        for op in self.ops(changes, lock) {
+            op.run()?;
+        }
         Ok(())
     }
 
-    fn move_aside(&mut self, file: &Path) -> Result<()> {
-        let dir = file.parent().expect("installed files live in a directory");
-        let backup = tempfile::Builder::new()
-            .prefix(".agentpack-")
-            .suffix(".bak")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a backup file in", dir, e))?
-            .into_temp_path()
-            .keep()
-            .map_err(|e| Error::io("create a backup file in", dir, e.error))?;
-        std::fs::rename(file, &backup).map_err(|e| {
-            let _ = std::fs::remove_file(&backup);
-            Error::io("move aside", file, e)
-        })?;
-        self.backups.push((backup, file.to_path_buf()));
-        Ok(())
+    /// The file-system operations of the install, in order: create directories, stage every new file,
+    /// move aside every file replaced or removed, rename the staged files into place, the lock last.
+    fn ops<'a>(
+        &'a self,
+        changes: &[(&Action, Option<&'a [u8]>)],
+        lock: Option<&'a [u8]>,
+    ) -> Vec<Op<'a>> {
+        let mut ops: Vec<Op<'a>> = self.created_dirs.iter().map(|d| Op::CreateDir(d)).collect();
+        for (step, (_, bytes)) in self.steps.iter().zip(changes) {
+            if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
+                ops.push(Op::Stage(staged, bytes));
+            }
+        }
+        if let (
+            Some(Step {
+                staged: Some(staged),
+                ..
+            }),
+            Some(bytes),
+        ) = (&self.lock, lock)
+        {
+            ops.push(Op::Stage(staged, bytes));
+        }
+        for step in &self.steps {
+            if let Some(backup) = &step.backup {
+                ops.push(Op::MoveAside(&step.file, backup));
+            }
+        }
+        for step in self.steps.iter().chain(&self.lock) {
+            if let Some(staged) = &step.staged {
+                ops.push(Op::Place(staged, &step.file));
+            }
+        }
+        ops
     }
 
-    fn commit(self) {
-        for (backup, _) in self.backups {
-            let _ = std::fs::remove_file(backup);
-        }
+    /// Has every step reached its final state? Nothing before the last rename looks like this: every
+    /// file changes (an unchanged one is not journaled) and the lock is renamed last.
+    fn reached_new_state(&self) -> bool {
+        self.steps
+            .iter()
+            .chain(&self.lock)
+            .all(|step| match &step.sha256 {
+                Some(sha) => holds(&step.file, sha),
+                None => std::fs::symlink_metadata(&step.file).is_err(),
+            })
     }
 
-    /// Undo in reverse order. Best effort: each step is a rename within one directory.
-    fn rollback(self) {
-        for file in self.placed.iter().rev() {
-            let _ = std::fs::remove_file(file);
+    /// Remove the backups (and any leftover staged file). True when nothing is left.
+    fn commit(&self) -> bool {
+        let mut clean = true;
+        for step in self.steps.iter().chain(&self.lock) {
+            for leftover in step.staged.iter().chain(&step.backup) {
+                clean &= remove_if_exists(leftover);
+            }
         }
-        for (backup, original) in self.backups.iter().rev() {
-            let _ = std::fs::rename(backup, original);
+        clean
+    }
+
+    /// Undo every step, newest first. Idempotent: each undo is a rename or a removal checked against the
+    /// disk, so a rollback that is itself killed can run again. True when everything was undone.
+    fn roll_back(&self) -> bool {
+        let mut clean = true;
+        if let Some(staged) = self.lock.as_ref().and_then(|l| l.staged.as_ref()) {
+            clean &= remove_if_exists(staged);
         }
-        drop(self.staged); // TempPath deletes the staged files.
+        for step in self.steps.iter().rev() {
+            if let Some(staged) = &step.staged {
+                clean &= remove_if_exists(staged);
+            }
+            match (&step.backup, &step.sha256) {
+                (Some(backup), _) => {
+                    if std::fs::symlink_metadata(backup).is_ok() {
+                        clean &= std::fs::rename(backup, &step.file).is_ok();
+                    }
+                }
+                // A created file is removed only while it still holds what this install wrote.
+                (None, Some(sha)) => {
+                    if holds(&step.file, sha) {
+                        clean &= remove_if_exists(&step.file);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
         for dir in self.created_dirs.iter().rev() {
+            // Only while empty: whatever someone else put there stays.
             let _ = std::fs::remove_dir(dir);
         }
+        clean
+    }
+}
+
+/// One file-system operation of an install. Each is a single system call except staging, whose partial
+/// result (a `.agentpack-*.tmp` file) is discarded whatever the recovery decides.
+enum Op<'a> {
+    CreateDir(&'a Path),
+    Stage(&'a Path, &'a [u8]),
+    /// (file, backup)
+    MoveAside(&'a Path, &'a Path),
+    /// (staged, file)
+    Place(&'a Path, &'a Path),
+}
+
+impl Op<'_> {
+    fn run(&self) -> Result<()> {
+        match *self {
+            Op::CreateDir(dir) => {
+                std::fs::create_dir(dir).map_err(|e| Error::io("create directory", dir, e))
+            }
+            Op::Stage(path, bytes) => stage(path, bytes),
+            Op::MoveAside(file, backup) => {
+                std::fs::rename(file, backup).map_err(|e| Error::io("move aside", file, e))
+            }
+            Op::Place(staged, file) => {
+                std::fs::rename(staged, file).map_err(|e| Error::io("install", file, e))
+            }
+        }
+    }
+}
+
+/// Whether `path` is a regular file whose sha256 is `sha`.
+fn holds(path: &Path, sha: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == sha)
+}
+
+fn remove_if_exists(path: &Path) -> bool {
+    // Checked first: on a read-only file system, removing a missing file fails with EROFS, not ENOENT.
+    if std::fs::symlink_metadata(path).is_err() {
+        return true;
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// Write `bytes` to a new file at `path`. No fsync: the journal and the renames make a killed install
+/// recoverable, and like cargo, npm and uv, agentpack does not promise durability across a power loss
+/// (fsyncing every file made installs of a few hundred agents seconds slower).
+fn stage(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(fsutil::file_permissions().mode());
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))
+}
+
+/// A name no other install picks: the process id, the time, and a per-process counter, hashed.
+fn transaction_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let seed = format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    sha256_hex(seed.as_bytes())[..12].to_string()
+}
+
+/// Held for the whole of an install so that two agentpack processes never write one project at once.
+#[derive(Debug)]
+pub struct ProjectLock {
+    _file: std::fs::File,
+}
+
+/// Lock the project whose manifest is in `root`, waiting (and saying so) while another process holds it.
+///
+/// On Unix the lock is taken on the project directory itself, so no file is ever added to the project;
+/// elsewhere, where a directory cannot be opened as a file, on `.agentpack-install.lock` in it.
+pub fn lock_project(root: &Path, reporter: &dyn crate::reporter::Reporter) -> Result<ProjectLock> {
+    #[cfg(unix)]
+    let (path, file) = (root.to_path_buf(), std::fs::File::open(root));
+    #[cfg(not(unix))]
+    let (path, file) = {
+        let path = root.join(".agentpack-install.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path);
+        (path, file)
+    };
+    let file = file.map_err(|e| Error::io("open", &path, e))?;
+    fsutil::lock_exclusive(
+        &file,
+        &path,
+        &format!("the project `{}`", root.display()),
+        reporter,
+    )?;
+    Ok(ProjectLock { _file: file })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Every regular file under `dir`, by relative path.
+    fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    dirs.push(entry.path());
+                } else {
+                    let rel = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                    out.insert(rel, std::fs::read(entry.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    struct Project {
+        _tmp: tempfile::TempDir,
+        root: PathBuf,
+        target: PathBuf,
+        actions: Vec<Action>,
+        lock: Lockfile,
+    }
+
+    /// A project with a user's file, a file to replace, one to remove and one to create, in a target
+    /// directory that exists (or, with `fresh_target`, in one the install creates, with only creations).
+    fn project(fresh_target: bool) -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(lockfile::LOCK_NAME), "old lock\n").unwrap();
+        let actions = if fresh_target {
+            vec![
+                Action::Create {
+                    file: target.join("a.md"),
+                    bytes: b"new a".to_vec(),
+                },
+                Action::Create {
+                    file: target.join("b.md"),
+                    bytes: b"new b".to_vec(),
+                },
+            ]
+        } else {
+            std::fs::create_dir_all(&target).unwrap();
+            for (name, bytes) in [
+                ("user.md", "mine"),
+                ("r.md", "old r"),
+                ("gone.md", "old gone"),
+                ("same.md", "same"),
+            ] {
+                std::fs::write(target.join(name), bytes).unwrap();
+            }
+            vec![
+                Action::Create {
+                    file: target.join("c.md"),
+                    bytes: b"new c".to_vec(),
+                },
+                Action::Remove {
+                    file: target.join("gone.md"),
+                },
+                Action::Replace {
+                    file: target.join("r.md"),
+                    bytes: b"new r".to_vec(),
+                },
+                Action::Unchanged {
+                    file: target.join("same.md"),
+                },
+            ]
+        };
+        Project {
+            _tmp: tmp,
+            root,
+            target,
+            actions,
+            lock: Lockfile::new(vec![], vec![]),
+        }
+    }
+
+    #[test]
+    fn a_kill_after_any_operation_is_completed_or_rolled_back() {
+        for fresh in [false, true] {
+            let before = {
+                let p = project(fresh);
+                tree(&p.root)
+            };
+            let after = {
+                let p = project(fresh);
+                apply(
+                    &p.root,
+                    &p.target,
+                    &p.actions,
+                    Some((&p.root.join(lockfile::LOCK_NAME), &p.lock)),
+                )
+                .unwrap();
+                tree(&p.root)
+            };
+            assert_ne!(before, after);
+            let mut outcomes = Vec::new();
+            for killed_after in 0.. {
+                let p = project(fresh);
+                let lock_bytes = p.lock.to_toml().into_bytes();
+                let lock_path = p.root.join(lockfile::LOCK_NAME);
+                let changes: Vec<(&Action, Option<&[u8]>)> = p
+                    .actions
+                    .iter()
+                    .filter_map(|a| match a {
+                        Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                            Some((a, Some(bytes.as_slice())))
+                        }
+                        Action::Remove { .. } => Some((a, None)),
+                        Action::Unchanged { .. } => None,
+                    })
+                    .collect();
+                let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+                fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+                let ops = journal.ops(&changes, Some(&lock_bytes));
+                if killed_after > ops.len() {
+                    break;
+                }
+                for op in &ops[..killed_after] {
+                    op.run().unwrap();
+                }
+                let recovery = recover(&p.root, &p.target).unwrap();
+                let state = tree(&p.root);
+                match recovery {
+                    Some(Recovery::Completed) => {
+                        assert_eq!(state, after, "killed after {killed_after} ops")
+                    }
+                    Some(Recovery::RolledBack) => {
+                        assert_eq!(state, before, "killed after {killed_after} ops")
+                    }
+                    None => panic!("the journal was not found"),
+                }
+                if !fresh {
+                    assert!(p.target.is_dir());
+                } else if recovery == Some(Recovery::RolledBack) {
+                    assert!(
+                        !p.root.join(".claude").exists(),
+                        "created directories are removed"
+                    );
+                }
+                assert_eq!(
+                    recover(&p.root, &p.target).unwrap(),
+                    None,
+                    "recovery is done once"
+                );
+                outcomes.push(recovery.unwrap());
+            }
+            assert_eq!(outcomes.first(), Some(&Recovery::RolledBack));
+            assert_eq!(outcomes.last(), Some(&Recovery::Completed));
+        }
+    }
+
+    #[test]
+    fn a_failed_install_rolls_back_and_leaves_no_journal() {
+        let p = project(false);
+        let before = tree(&p.root);
+        // The lock's path is a directory: the last rename fails after every file was placed.
+        let lock_path = p.root.join("lock-is-a-dir");
+        std::fs::create_dir_all(lock_path.join("x")).unwrap();
+        let err = apply(&p.root, &p.target, &p.actions, Some((&lock_path, &p.lock))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Io {
+                    action: "install",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let mut after = tree(&p.root);
+        after.retain(|k, _| !k.starts_with("lock-is-a-dir"));
+        assert_eq!(after, before);
+        assert!(!p.root.join(JOURNAL_NAME).exists());
+    }
+
+    #[test]
+    fn a_journal_naming_files_outside_the_project_is_refused() {
+        let p = project(false);
+        let outside = p.root.parent().unwrap().join("victim.md");
+        std::fs::write(&outside, "precious").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            steps: vec![Step {
+                file: outside.clone(),
+                staged: None,
+                backup: None,
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        // Inside the project, but not an agent file: a journal committed to a repository must not be
+        // able to plant a git hook.
+        let hook = p.root.join(".git/hooks/pre-commit");
+        let planted = p.root.join(".git/hooks/.agentpack-x-0.bak");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(&planted, "#!/bin/sh\nevil\n").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            steps: vec![Step {
+                file: hook.clone(),
+                staged: None,
+                backup: Some(planted),
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert!(!hook.exists());
+        std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,
+            "journal-invalid"
+        );
+    }
+
+    #[test]
+    fn a_created_file_edited_before_recovery_is_kept() {
+        let p = project(true);
+        let lock_path = p.root.join(lockfile::LOCK_NAME);
+        let lock_bytes = p.lock.to_toml().into_bytes();
+        let changes: Vec<(&Action, Option<&[u8]>)> = p
+            .actions
+            .iter()
+            .map(|a| match a {
+                Action::Create { bytes, .. } => (a, Some(bytes.as_slice())),
+                _ => unreachable!(),
+            })
+            .collect();
+        let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+        fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+        let ops = journal.ops(&changes, Some(&lock_bytes));
+        // Killed after placing a.md; then the user edits it before the next run.
+        let placed = ops
+            .iter()
+            .position(|op| matches!(op, Op::Place(..)))
+            .unwrap();
+        for op in &ops[..=placed] {
+            op.run().unwrap();
+        }
+        std::fs::write(p.target.join("a.md"), "edited by the user").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap(),
+            Some(Recovery::RolledBack)
+        );
+        assert_eq!(
+            std::fs::read(p.target.join("a.md")).unwrap(),
+            b"edited by the user"
+        );
+        assert!(!p.target.join("b.md").exists());
+        assert_eq!(std::fs::read(&lock_path).unwrap(), b"old lock\n");
     }
 }

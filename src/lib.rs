@@ -20,13 +20,15 @@
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types.
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
-//!   and local directories ([`source::path`]).
+//!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
+//!   damaged ones.
 //! - [`resolve`]: which exact commit each source (and each source a pack pulls in) means, honouring the
 //!   lock, `--offline` and `update`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`packs`]: gathering the agents of every source, including those packs pulled in.
-//! - [`install`]: collision checks, protection of the user's files, the install transaction.
+//! - [`install`]: collision checks, protection of the user's files, the install transaction (journaled,
+//!   so a killed install is finished or undone by the next), the project lock.
 //! - [`state`]: what the last install wrote, so a no-op install can stop early.
 //! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
 //! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`), preserving its formatting.

@@ -17,6 +17,8 @@ pub enum Status {
     Unchanged,
     Skipped,
     Finished,
+    /// Waiting for another agentpack process to release a lock.
+    Blocking,
 }
 
 impl Status {
@@ -31,6 +33,7 @@ impl Status {
             Status::Unchanged => "Unchanged",
             Status::Skipped => "Skipped",
             Status::Finished => "Finished",
+            Status::Blocking => "Blocking",
         }
     }
 

@@ -313,6 +313,10 @@ fn prefetch(
                                 None => continue,
                             };
                             if git::find_commit(&repo, commit.oid()).is_some() {
+                                let tag = refspec
+                                    .strip_prefix("+refs/tags/")
+                                    .and_then(|r| r.split(':').next());
+                                remember_ref(&repo, reference, tag, refs.head.as_deref(), commit);
                                 continue;
                             }
                             let source_reporter = ordered.source(position(i));
@@ -877,6 +881,7 @@ impl Session<'_> {
         let head = self.refs.get(&url.fetch).and_then(|r| r.head.clone());
         let repo = self.repo(&spec.name, url)?;
         if git::find_commit(repo, commit.oid()).is_some() {
+            remember_ref(repo, reference, tag.as_deref(), head.as_deref(), *commit);
             return Ok(());
         }
         if offline {
@@ -1043,6 +1048,24 @@ impl Session<'_> {
             ));
         }
     }
+}
+
+/// Remember in the cache which ref leads to `commit`, so a later `--offline` run finds it even when the
+/// commit arrived with another ref's fetch (or a fetch killed before it updated its refs). Best effort.
+fn remember_ref(
+    repo: &Repository,
+    reference: &GitRef,
+    tag: Option<&str>,
+    head: Option<&str>,
+    commit: Commit,
+) {
+    let name = match (reference, tag, head) {
+        (_, Some(tag), _) => format!("refs/tags/{tag}"),
+        (GitRef::Branch(branch), None, _) => format!("refs/remotes/origin/{branch}"),
+        (GitRef::DefaultBranch, None, Some(head)) => format!("refs/remotes/origin/{head}"),
+        _ => return,
+    };
+    let _ = repo.reference(&name, commit.oid(), true, "agentpack: resolve");
 }
 
 /// What makes two sources the same thing to fetch, for cycle detection.

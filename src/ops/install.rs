@@ -6,10 +6,9 @@ use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::install::{self, Action, Placed};
+use crate::install::{self, Action, Placed, Recovery};
 use crate::lockfile::{self, LockedAgent, Lockfile};
-use crate::manifest::Manifest;
-use crate::manifest::SourceKind;
+use crate::manifest::{Manifest, SourceKind};
 use crate::packs;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
@@ -59,6 +58,8 @@ pub fn install(
         )
     })?;
     let manifest = Manifest::parse(manifest_path, text)?;
+    // Locks first, project then cache repositories (always in this order: no deadlock), held to the end.
+    let _project = lock_and_recover(&manifest, reporter)?;
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
     let vendor = manifest.vendor.as_deref().filter(|_| !options.no_vendor);
@@ -88,7 +89,7 @@ pub fn install(
         jobs: options.jobs,
         ..ResolveOptions::default()
     };
-    let installation = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
+    let installation = install_locked(&manifest, options, resolve, false, cache, reporter)?;
     if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
         let files: Vec<_> = installation
             .lock
@@ -121,6 +122,40 @@ pub fn install_manifest(
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<Installation> {
+    let _project = lock_and_recover(manifest, reporter)?;
+    install_locked(manifest, options, resolve, dry_run, cache, reporter)
+}
+
+/// Take the project lock and finish or undo an install a dead process left half-done (see
+/// [`install::recover`]). Held until the returned guard drops.
+fn lock_and_recover(manifest: &Manifest, reporter: &dyn Reporter) -> Result<install::ProjectLock> {
+    let project = install::lock_project(&manifest.root, reporter)?;
+    if let Some(recovery) = install::recover(&manifest.root, &manifest.target)? {
+        reporter.diagnostic(&recovered(recovery));
+    }
+    Ok(project)
+}
+
+/// [`install_manifest`] under the project lock: locks the cache repositories the manifest names (not when
+/// installing from a vendor directory, which never touches the cache), then does the work.
+fn install_locked(
+    manifest: &Manifest,
+    options: InstallOptions,
+    resolve: ResolveOptions<'_>,
+    dry_run: bool,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Installation> {
+    let _repos = match resolve.vendor {
+        Some(_) => None,
+        None => Some(cache.lock_repos(
+            manifest.sources.iter().filter_map(|s| match &s.kind {
+                SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
+                SourceKind::Path { .. } => None,
+            }),
+            reporter,
+        )?),
+    };
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
     let resolve = ResolveOptions {
@@ -212,6 +247,7 @@ pub fn install_manifest(
     )?;
     if !dry_run {
         install::apply(
+            &manifest.root,
             &manifest.target,
             &actions,
             lock_changes.then_some((lock_path.as_path(), &lock)),
@@ -276,4 +312,19 @@ fn fresh(
         InstallState::capture(manifest_bytes, &lock_bytes, strict, &state.files()).save(state_path);
     }
     Some(files)
+}
+
+fn recovered(recovery: Recovery) -> Diagnostic {
+    let what = match recovery {
+        Recovery::Completed => {
+            "finished the cleanup of an install that was interrupted after it had written everything"
+        }
+        Recovery::RolledBack => {
+            "rolled back an install that was interrupted; the project is as it was before it"
+        }
+    };
+    Diagnostic::warning("install-recovered", what.to_string()).with_hint(format!(
+        "agentpack found `{}` left by a process that died while installing",
+        install::JOURNAL_NAME
+    ))
 }

@@ -6,9 +6,12 @@
 //! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).
 //! - [`net`]: how git remotes are talked to (credentials, timeouts, retries, failure kinds).
 //!
+//! [`cache`] locks cache repositories between processes and repairs damaged ones.
+//!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
 
+pub mod cache;
 pub mod git;
 pub mod net;
 pub mod path;

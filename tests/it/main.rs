@@ -3,9 +3,13 @@
 //! loopback git servers).
 
 mod commands;
+mod concurrency;
+mod crash;
 mod global;
+mod hostile;
 mod install;
 mod network;
+mod properties;
 mod support;
 mod support_selftest;
 mod trust;

@@ -1,0 +1,8 @@
+//! `agentpack.toml` parsing of any text: never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    let _ = agentpack::manifest::Manifest::parse(std::path::Path::new("/project/agentpack.toml"), text);
+});

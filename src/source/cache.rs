@@ -1,0 +1,217 @@
+//! Sharing the cache between processes, and repairing it.
+//!
+//! Each bare repository `git/db/<repo>` has a lock file beside it, `git/db/<repo>.lock`. An install takes
+//! the locks of every repository its manifest names, in sorted order (so two installs never deadlock), and
+//! holds them until it ends; the operating system releases them when a process dies.
+//!
+//! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use:
+//!
+//! - git `*.lock` files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`) were left by a process
+//!   killed in the middle of a write. Git writes to `X.lock` and renames it over `X`, so that write simply
+//!   never happened: the lock files are removed, with a warning, and the repository is used as it is.
+//! - A repository that libgit2 cannot open, whose pack files are truncated (a pack's trailing checksum
+//!   differs from the one its index records), or whose refs point at missing or unreadable objects is
+//!   damaged: it is moved aside (`git/db/.damaged-*`, then deleted) with a warning, and fetched again.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use git2::Repository;
+
+use super::git::Cache;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::reporter::Reporter;
+
+/// The lock on one cache repository, released on drop.
+#[derive(Debug)]
+pub struct RepoLock {
+    _file: File,
+}
+
+impl Cache {
+    /// Lock the repositories of `urls` (what git is asked for), checking each one and moving damaged ones
+    /// aside. Waits, and says so, while another process holds a lock.
+    pub fn lock_repos<'a>(
+        &self,
+        urls: impl IntoIterator<Item = &'a str>,
+        reporter: &dyn Reporter,
+    ) -> Result<Vec<RepoLock>> {
+        let mut urls: Vec<&str> = urls.into_iter().collect();
+        urls.sort_unstable();
+        urls.dedup();
+        urls.into_iter()
+            .map(|url| self.lock_repo(url, reporter))
+            .collect()
+    }
+
+    fn lock_repo(&self, url: &str, reporter: &dyn Reporter) -> Result<RepoLock> {
+        let db = self.db_path(url);
+        let parent = db.parent().expect("db path has a parent");
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io("create the cache directory", parent, e))?;
+        let path = lock_path(&db);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("open", &path, e))?;
+        fsutil::lock_exclusive(
+            &file,
+            &path,
+            &format!("the cache repository of `{}`", crate::manifest::redact(url)),
+            reporter,
+        )?;
+        // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
+        // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
+        // never happened and the repository is intact once the lock file is gone.
+        for stale in stale_git_locks(&db) {
+            if std::fs::remove_file(&stale).is_ok() {
+                reporter.diagnostic(&Diagnostic::warning(
+                    "cache-stale-lock",
+                    format!(
+                        "removed `{}` from the cached repository of `{}`: it was left by a process that died while writing",
+                        stale.strip_prefix(&db).unwrap_or(&stale).display(),
+                        crate::manifest::redact(url)
+                    ),
+                ));
+            }
+        }
+        if let Some(damage) = damage(&db) {
+            reporter.diagnostic(
+                &Diagnostic::warning(
+                    "cache-damaged",
+                    format!(
+                        "the cached repository of `{}` is damaged ({damage}); moved it aside, fetching it again",
+                        crate::manifest::redact(url)
+                    ),
+                )
+                .with_hint(format!("cache repository: `{}`", db.display())),
+            );
+            discard(&db)?;
+        }
+        Ok(RepoLock { _file: file })
+    }
+}
+
+fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().expect("db path has a name").to_os_string();
+    name.push(".lock");
+    db.with_file_name(name)
+}
+
+/// What is wrong with the repository at `db`, if it exists and something is.
+fn damage(db: &Path) -> Option<String> {
+    if !db.exists() {
+        return None;
+    }
+    if let Some(stale) = stale_git_locks(db).first() {
+        return Some(format!(
+            "`{}` was left by a process that died while writing it, and cannot be removed",
+            stale.strip_prefix(db).unwrap_or(stale).display()
+        ));
+    }
+    let repo = match Repository::open_bare(db) {
+        Ok(repo) => repo,
+        Err(e) => return Some(format!("it cannot be opened: {}", e.message())),
+    };
+    if let Some(pack) = truncated_pack(db) {
+        return Some(format!(
+            "pack `{pack}` is truncated or does not match its index"
+        ));
+    }
+    missing_object(&repo)
+}
+
+/// Git lock files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`...) anywhere but the objects.
+fn stale_git_locks(db: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![db.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && entry.file_name() != "objects" {
+                dirs.push(path);
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "lock") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// A pack whose last 20 bytes (its checksum) differ from the pack checksum its `.idx` records.
+fn truncated_pack(db: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let tail = |path: &Path, from_end: i64| -> Option<[u8; 20]> {
+        let mut file = File::open(path).ok()?;
+        file.seek(SeekFrom::End(-from_end)).ok()?;
+        let mut sum = [0u8; 20];
+        file.read_exact(&mut sum).ok()?;
+        Some(sum)
+    };
+    let packs = std::fs::read_dir(db.join("objects").join("pack")).ok()?;
+    for entry in packs.flatten() {
+        let idx = entry.path();
+        if idx.extension().is_none_or(|e| e != "idx") {
+            continue;
+        }
+        // An index ends with the pack's checksum, then its own.
+        let recorded = tail(&idx, 40);
+        let actual = tail(&idx.with_extension("pack"), 20);
+        if recorded.is_none() || recorded != actual {
+            return Some(entry.file_name().to_string_lossy().replace(".idx", ".pack"));
+        }
+    }
+    None
+}
+
+/// A ref whose object is missing or unreadable, or whose commit's tree is.
+fn missing_object(repo: &Repository) -> Option<String> {
+    let references = match repo.references() {
+        Ok(references) => references,
+        Err(e) => return Some(format!("its refs cannot be read: {}", e.message())),
+    };
+    for reference in references.flatten() {
+        // Symbolic refs (origin/HEAD) may name a branch that was never fetched.
+        let Some(oid) = reference.target() else {
+            continue;
+        };
+        let name = reference.name().unwrap_or("a ref").to_string();
+        let object = match repo.find_object(oid, None) {
+            Ok(object) => object,
+            Err(_) => return Some(format!("`{name}` points at missing object {oid}")),
+        };
+        if let Ok(commit) = object.peel_to_commit()
+            && commit.tree().is_err()
+        {
+            return Some(format!("the tree of `{name}` ({oid}) is missing"));
+        }
+    }
+    None
+}
+
+/// Move the repository out of the way at once (so nothing reads it again), then delete it.
+fn discard(db: &Path) -> Result<()> {
+    let name = db
+        .file_name()
+        .expect("db path has a name")
+        .to_string_lossy();
+    let aside = tempfile::Builder::new()
+        .prefix(&format!(".damaged-{name}-"))
+        .tempdir_in(db.parent().expect("db path has a parent"))
+        .map_err(|e| Error::io("create a directory in", db, e))?
+        .keep();
+    let aside = aside.join("repo");
+    std::fs::rename(db, &aside).map_err(|e| Error::io("move aside", db, e))?;
+    let _ = std::fs::remove_dir_all(aside.parent().expect("has a parent"));
+    Ok(())
+}
