@@ -3,8 +3,9 @@
 //! Builds its own corpora in a temporary directory (real git repositories written with `git fast-import`,
 //! served on loopback by `git daemon`), then times, with medians of `AGENTPACK_BENCH_RUNS` runs (default 5):
 //!
-//! - agentpack: cold install (empty cache, empty project), warm-cache install into an empty project (no
-//!   lock: refs are listed again), no-op install, `install --frozen` into an empty target with a warm cache,
+//! - agentpack: cold install (empty cache, empty project), warm-cache install into an empty project (its
+//!   manifest and lock checked out, no agents yet; and once more without a lock, which lists every
+//!   remote's refs again), no-op install, `install --frozen` into an empty target with a warm cache,
 //!   `update` of one source, and `verify` (the last two only when this build has those commands);
 //! - baselines on the same repositories: `git clone --depth 1` of each repository one after another (the
 //!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
@@ -387,8 +388,17 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     run(&mut agentpack(&project, &warm_cache, &["install"]));
     let lock = std::fs::read(project.join("agentpack.lock")).unwrap();
     rows.push(timed(
-        "warm-cache install into an empty project (no lock)",
-        Box::new(|n| agentpack(&fresh("warm", n), &warm_cache, &["install"])),
+        "warm-cache install into an empty project (manifest and lock checked out)",
+        Box::new(|n| {
+            let dir = fresh("warm", n);
+            std::fs::write(dir.join("agentpack.lock"), &lock).unwrap();
+            agentpack(&dir, &warm_cache, &["install"])
+        }),
+        "",
+    ));
+    rows.push(timed(
+        "warm-cache install, no lock (every remote's refs listed again)",
+        Box::new(|n| agentpack(&fresh("nolock", n), &warm_cache, &["install"])),
         "",
     ));
     rows.push(timed(

@@ -155,6 +155,15 @@ impl Diagnostic {
     }
 }
 
+/// `1 warning`, `2 warnings`, `0 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Cut `line` to a window of at most 100 characters around 1-based `col`; returns the text shown and the
 /// 0-based character offset of the caret inside it.
 fn clip(line: &str, col: usize) -> (String, usize) {

@@ -23,7 +23,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Problems in the user's input files (manifest, lockfile), each with file:line:col.
-    #[error("{} in `{}`", plural(.diagnostics.len(), "problem"), .file.display())]
+    #[error("{} in `{}`", crate::diag::plural(.diagnostics.len(), "problem"), .file.display())]
     InvalidInput {
         file: PathBuf,
         diagnostics: Vec<Diagnostic>,
@@ -104,19 +104,11 @@ pub enum NetProblem {
     AuthFailed,
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 fn check_summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     format!(
         "{} found; nothing was installed",
-        plural(errors.max(1), "error")
+        crate::diag::plural(errors.max(1), "error")
     )
 }
 

@@ -39,7 +39,6 @@ pub struct InstallSummary {
     pub removed: usize,
     pub unchanged: usize,
     pub warnings: usize,
-    pub lock_written: bool,
 }
 
 pub fn install(
@@ -256,7 +255,6 @@ fn install_locked(
 
     let mut summary = InstallSummary {
         warnings: warnings.len(),
-        lock_written: lock_changes && !dry_run,
         ..InstallSummary::default()
     };
     let origins: std::collections::HashMap<&Path, &Placed> =

@@ -120,7 +120,9 @@ impl Cache {
             Err(_) if path.is_dir() => {}
             Err(e) => return Err(Error::io("create", path, e)),
         }
-        std::mem::forget(tmp);
+        // On success the temporary path is gone and dropping `tmp` removes nothing; when another process
+        // won the race, dropping it removes our unused copy.
+        drop(tmp);
         Repository::open_bare(&path).map_err(|e| Error::Git {
             action: "failed to open the cache repository for",
             source_name: String::new(),

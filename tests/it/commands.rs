@@ -114,7 +114,7 @@ fn lint_checks_files_and_directories() {
         .success()
         .stdout_has("warning[color-invalid]")
         .stdout_has("agents/colored.md:4:8")
-        .stderr_has("checked 3 files: 2 agents, 0 errors, 1 warnings");
+        .stderr_has("checked 3 files: 2 agents, 0 errors, 1 warning");
     sb.run(["lint", "--strict", "agents"])
         .failure(1)
         .stdout_has("error[color-invalid]");

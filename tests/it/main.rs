@@ -5,6 +5,7 @@
 mod commands;
 mod concurrency;
 mod crash;
+mod diagnostics;
 mod global;
 mod hostile;
 mod install;

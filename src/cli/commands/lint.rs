@@ -1,5 +1,6 @@
 //! `agentpack lint`: findings on stdout (they are the command's output), a summary on stderr.
 
+use crate::diag::plural;
 use crate::error::{Error, ExitStatus, Result};
 use crate::ops::lint::{lint, missing_paths};
 use crate::reporter::Reporter;
@@ -54,11 +55,11 @@ pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
         );
     }
     printer.note(&format!(
-        "checked {} files: {} agents, {} errors, {} warnings",
-        report.files,
-        report.agents,
-        report.errors(),
-        warnings
+        "checked {}: {}, {}, {}",
+        plural(report.files, "file"),
+        plural(report.agents, "agent"),
+        plural(report.errors(), "error"),
+        plural(warnings, "warning")
     ));
     Ok(if report.errors() > 0 {
         ExitStatus::CheckFailed
