@@ -117,8 +117,9 @@ fn fix(text: &str) -> Option<String> {
 }
 
 pub(crate) fn find(text: &str) -> Option<Found> {
-    // Cheap pre-check: every lead character is in U+00C2..U+00F4.
-    if !text.chars().any(|c| continuation_count(c).is_some()) {
+    // Cheap pre-checks: every lead character is in U+00C2..U+00F4, which UTF-8 encodes as 0xC3 and one more
+    // byte, so most files are ruled out by a byte scan without decoding.
+    if !text.as_bytes().contains(&0xC3) || !text.chars().any(|c| continuation_count(c).is_some()) {
         return None;
     }
     let chars: Vec<(usize, char)> = text.char_indices().collect();

@@ -170,6 +170,11 @@ fn emoji_exempt(text: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
+    // Every hidden character is U+061C or above, whose UTF-8 starts with a byte of 0xD8 or more: a byte scan
+    // rules out most files (all-ASCII ones, accented text) before any decoding.
+    if !text.bytes().any(|b| b >= 0xD8) || !text.chars().any(is_hidden) {
+        return Vec::new();
+    }
     let exempt = emoji_exempt(text);
     // Runs of adjacent hidden characters: (byte offset of the first, the characters).
     let mut runs: Vec<(usize, Vec<char>)> = Vec::new();
