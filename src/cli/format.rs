@@ -1,10 +1,62 @@
-//! Machine-readable renderings of diagnostics for `lint` and `verify`: stable JSON objects, and GitHub
-//! Actions workflow commands (`::error file=F,line=L,col=C,title=T::message`), which GitHub shows as
-//! annotations on the pull request's files.
+//! How commands print their data on stdout: findings of `lint` and `verify` for people, as stable JSON, or
+//! as GitHub Actions workflow commands (`::error file=F,line=L,col=C,title=T::message`, which GitHub shows
+//! as annotations on the pull request's files); and the aligned tables of `list` and `outdated`.
 
 use serde_json::{Value, json};
 
+use super::args::OutputFormat;
 use crate::diag::Diagnostic;
+
+/// The format `--json` or `--format` asks for (`--json` wins).
+pub fn chosen(json: bool, format: OutputFormat) -> OutputFormat {
+    if json { OutputFormat::Json } else { format }
+}
+
+/// Print findings in `format`. For JSON, `document` builds the whole document around the findings' JSON.
+pub fn print_findings(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    document: impl FnOnce(Vec<Value>) -> Value,
+) {
+    match format {
+        OutputFormat::Human => {
+            for d in diagnostics {
+                println!("{}\n", d.render());
+            }
+        }
+        OutputFormat::Github => {
+            for d in diagnostics {
+                println!("{}", github_annotation(d));
+            }
+        }
+        OutputFormat::Json => {
+            let json = document(diagnostics.iter().map(diagnostic_json).collect());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("serializable")
+            );
+        }
+    }
+}
+
+/// Print `rows` under `header` in left-aligned columns two spaces apart.
+pub fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+    let header = header.map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
 
 /// `{"severity", "code", "message", "file", "line", "column", "hint"}`; absent parts are `null`.
 pub fn diagnostic_json(d: &Diagnostic) -> Value {

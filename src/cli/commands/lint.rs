@@ -5,8 +5,8 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::ops::lint::{lint, missing_paths};
 use crate::reporter::Reporter;
 
-use super::super::args::{LintArgs, OutputFormat};
-use super::super::format::{diagnostic_json, github_annotation};
+use super::super::args::LintArgs;
+use super::super::format::{chosen, print_findings};
 use super::super::printer::Printer;
 
 pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -18,36 +18,19 @@ pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
     }
     let report = lint(&args.paths, args.strict)?;
     let warnings = report.diagnostics.len() - report.errors();
-    let format = if args.json {
-        OutputFormat::Json
-    } else {
-        args.format
-    };
-    match format {
-        OutputFormat::Human => {
-            for d in &report.diagnostics {
-                println!("{}\n", d.render());
-            }
-        }
-        OutputFormat::Github => {
-            for d in &report.diagnostics {
-                println!("{}", github_annotation(d));
-            }
-        }
-        OutputFormat::Json => {
-            let json = serde_json::json!({
+    print_findings(
+        chosen(args.json, args.format),
+        &report.diagnostics,
+        |diagnostics| {
+            serde_json::json!({
                 "files": report.files,
                 "agents": report.agents,
                 "errors": report.errors(),
                 "warnings": warnings,
-                "diagnostics": report.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("serializable")
-            );
-        }
-    }
+                "diagnostics": diagnostics,
+            })
+        },
+    );
     for (file, reason) in &report.passed_over {
         printer.status(
             crate::reporter::Status::Skipped,

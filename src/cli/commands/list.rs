@@ -4,6 +4,7 @@ use crate::error::{ExitStatus, Result};
 use crate::ops::list::list;
 
 use super::super::args::{GlobalArgs, ListArgs};
+use super::super::format::print_table;
 
 pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let agents = list(&super::super::manifest_path(global)?)?;
@@ -29,20 +30,6 @@ pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
             ]
         })
         .collect();
-    let header = ["NAME", "SOURCE", "REF", "COMMIT", "STATUS"].map(String::from);
-    let mut widths = header.clone().map(|h| h.len());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        println!("{}", line.join("  ").trim_end());
-    }
+    print_table(["NAME", "SOURCE", "REF", "COMMIT", "STATUS"], &rows);
     Ok(ExitStatus::Ok)
 }

@@ -5,6 +5,7 @@ use crate::ops::outdated::outdated;
 use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, OutdatedArgs};
+use super::super::format::print_table;
 use super::super::printer::Printer;
 
 pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -41,20 +42,9 @@ pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Resu
             ]
         })
         .collect();
-    let header = ["SOURCE", "REQUIREMENT", "LOCKED", "ALLOWED", "LATEST"].map(String::from);
-    let mut widths = header.clone().map(|h| h.len());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        println!("{}", line.join("  ").trim_end());
-    }
+    print_table(
+        ["SOURCE", "REQUIREMENT", "LOCKED", "ALLOWED", "LATEST"],
+        &rows,
+    );
     Ok(ExitStatus::Ok)
 }

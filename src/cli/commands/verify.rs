@@ -1,10 +1,11 @@
 //! `agentpack verify`: problems on stdout (human, JSON or GitHub annotations), a summary on stderr.
 
+use crate::diag::plural;
 use crate::error::{ExitStatus, Result};
 use crate::ops::verify::{VerifyOptions, verify};
 
-use super::super::args::{GlobalArgs, OutputFormat, VerifyArgs};
-use super::super::format::{diagnostic_json, github_annotation};
+use super::super::args::{GlobalArgs, VerifyArgs};
+use super::super::format::{chosen, print_findings};
 use super::super::printer::Printer;
 
 pub fn exec(args: &VerifyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -15,41 +16,24 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs, printer: &Printer) -> Result
             strict: args.strict,
         },
     )?;
-    let format = if args.json {
-        OutputFormat::Json
-    } else {
-        args.format
-    };
-    match format {
-        OutputFormat::Human => {
-            for d in &report.problems {
-                println!("{}\n", d.render());
-            }
-        }
-        OutputFormat::Github => {
-            for d in &report.problems {
-                println!("{}", github_annotation(d));
-            }
-        }
-        OutputFormat::Json => {
-            let json = serde_json::json!({
+    print_findings(
+        chosen(args.json, args.format),
+        &report.problems,
+        |problems| {
+            serde_json::json!({
                 "ok": report.errors() == 0,
                 "agents": report.agents,
                 "errors": report.errors(),
                 "warnings": report.warnings(),
-                "problems": report.problems.iter().map(diagnostic_json).collect::<Vec<_>>(),
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("serializable")
-            );
-        }
-    }
+                "problems": problems,
+            })
+        },
+    );
     printer.note(&format!(
-        "verified {} installed agents: {} errors, {} warnings",
-        report.agents,
-        report.errors(),
-        report.warnings()
+        "verified {}: {}, {}",
+        plural(report.agents, "installed agent"),
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning")
     ));
     Ok(if report.errors() > 0 {
         ExitStatus::CheckFailed
