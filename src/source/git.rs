@@ -480,9 +480,13 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
         } else {
             id
         };
-        let content = match odb.read_header(blob) {
-            Ok((size, _)) if size > MAX_FILE_SIZE => Content::TooLarge(size as u64),
-            _ => Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec()),
+        // The size comes from the object header, so an oversized blob is never inflated; an object whose
+        // header cannot be read is an error rather than a reason to skip the limit.
+        let (size, _) = odb.read_header(blob).map_err(git_err)?;
+        let content = if size > MAX_FILE_SIZE {
+            Content::TooLarge(size as u64)
+        } else {
+            Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
         };
         snapshot.files.push(SourceFile {
             path,
