@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
+use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
 use crate::names::Commit;
 
 pub const LOCK_NAME: &str = "agentpack.lock";
@@ -81,6 +82,25 @@ pub struct LockedAgent {
 impl LockedSource {
     pub fn commit(&self) -> Option<Commit> {
         self.commit.as_deref().and_then(Commit::parse)
+    }
+
+    /// Was this entry resolved from this git URL and requested ref? Then its commit still answers what the
+    /// manifest asks for (a changed `subdir` only re-selects files from it).
+    pub fn pins(&self, url: &GitUrl, reference: &GitRef) -> bool {
+        let (kind, value) = reference.kind_and_value();
+        self.git.as_deref() == Some(url.written.as_str())
+            && self.ref_kind.as_deref() == Some(kind)
+            && self.reference.as_deref() == value
+    }
+
+    /// Does this entry describe `spec` exactly (same URL or path, same requested ref, same sub-directory)?
+    /// When not, installing `spec` has to change the lock.
+    pub fn describes(&self, spec: &SourceSpec) -> bool {
+        self.subdir == spec.subdir
+            && match &spec.kind {
+                SourceKind::Git { url, reference } => self.pins(url, reference),
+                SourceKind::Path { written, .. } => self.path.as_deref() == Some(written.as_str()),
+            }
     }
 }
 

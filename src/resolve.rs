@@ -251,7 +251,7 @@ fn prefetch(
             return None;
         }
         let locked = lock?.source(spec.name.as_str())?;
-        lock_matches(locked, url, reference).then(|| locked.commit())?
+        locked.pins(url, reference).then(|| locked.commit())?
     };
     let mut groups: Vec<(&GitUrl, Vec<usize>)> = Vec::new();
     for (i, spec) in sources.iter().enumerate() {
@@ -659,7 +659,7 @@ impl Session<'_> {
             return None;
         }
         let locked = self.lock?.source(name.as_str())?;
-        if !lock_matches(locked, url, reference) {
+        if !locked.pins(url, reference) {
             return None;
         }
         Some(Pin::Git {
@@ -1105,25 +1105,6 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
 }
 
 /// Does the lock entry still describe what the manifest asks for?
-/// Does the lock hold an entry for this manifest source that still describes it (same URL or path, same
-/// requested ref, same sub-directory)? When not, installing has to change the lock.
-pub fn still_locked(spec: &SourceSpec, lock: &Lockfile) -> bool {
-    lock.source(spec.name.as_str()).is_some_and(|l| {
-        l.subdir == spec.subdir
-            && match &spec.kind {
-                SourceKind::Git { url, reference } => lock_matches(l, url, reference),
-                SourceKind::Path { written, .. } => l.path.as_deref() == Some(written.as_str()),
-            }
-    })
-}
-
-fn lock_matches(locked: &LockedSource, url: &GitUrl, reference: &GitRef) -> bool {
-    let (kind, value) = reference.kind_and_value();
-    locked.git.as_deref() == Some(url.written.as_str())
-        && locked.ref_kind.as_deref() == Some(kind)
-        && locked.reference.as_deref() == value
-}
-
 pub fn remote<'a>(
     repo: &'a Repository,
     source_name: &'a str,

@@ -173,7 +173,7 @@ fn install_locked(
         if let Some(spec) = manifest
             .sources
             .iter()
-            .find(|s| !resolve::still_locked(s, lock))
+            .find(|s| !lock.source(s.name.as_str()).is_some_and(|l| l.describes(s)))
         {
             return Err(Error::LockOutdated {
                 message: format!(

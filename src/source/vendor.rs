@@ -81,17 +81,11 @@ pub fn read(
     locked: Option<&LockedSource>,
 ) -> Result<(Commit, Option<String>, Snapshot)> {
     let name = spec.name.as_str();
-    let SourceKind::Git { url, reference } = &spec.kind else {
+    let SourceKind::Git { url, .. } = &spec.kind else {
         unreachable!("only git sources are vendored")
     };
-    let (kind, value) = reference.kind_and_value();
     let locked = locked
-        .filter(|l| {
-            l.git.as_deref() == Some(url.written.as_str())
-                && l.ref_kind.as_deref() == Some(kind)
-                && l.reference.as_deref() == value
-                && l.subdir == spec.subdir
-        })
+        .filter(|l| l.describes(spec))
         .and_then(|l| l.commit().map(|c| (c, l.tag.clone())));
     let Some((commit, tag)) = locked else {
         return Err(Error::NotFound {
