@@ -212,10 +212,13 @@ pub fn resolve_all(
                 found.entry(key).or_default().push(req);
             }
         }
-        let settled = found.iter().all(|(key, reqs)| {
-            pins.get(key)
-                .is_some_and(|pin| session.satisfies_all(pin, reqs))
-        });
+        // A vendored install chooses nothing: every source is read at the commit the lock pins, and
+        // the lock was settled when it was written.
+        let settled = options.vendor.is_some()
+            || found.iter().all(|(key, reqs)| {
+                pins.get(key)
+                    .is_some_and(|pin| session.satisfies_all(pin, reqs))
+            });
         if settled {
             for r in &resolved {
                 reporter.status(

@@ -181,9 +181,10 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct VendorArgs {
-    /// Directory to write, relative to the manifest's directory
-    #[arg(default_value = "agentpack-vendor", value_name = "DIR")]
-    pub dir: PathBuf,
+    /// Directory to write, relative to the manifest's directory (default: `[install] vendor`, else
+    /// `agentpack-vendor`)
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     /// Use only the cache; never touch the network
     #[arg(long)]
     pub offline: bool,

@@ -34,16 +34,24 @@ pub struct VendorSummary {
     pub configured: bool,
 }
 
-/// Vendor into `dir` (relative to the manifest's directory).
+/// Where `agentpack vendor` writes when neither the command line nor `[install] vendor` names a directory.
+pub const DEFAULT_VENDOR_DIR: &str = "agentpack-vendor";
+
+/// Vendor into `dir` (relative to the manifest's directory); without one, into the directory
+/// `[install] vendor` names (that is where installs will read it), else [`DEFAULT_VENDOR_DIR`].
 pub fn vendor(
     manifest_path: &Path,
-    dir: &Path,
+    dir: Option<&Path>,
     options: VendorOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<VendorSummary> {
     let manifest = Manifest::load(manifest_path)?;
-    let dir = normalize(&manifest.root.join(dir));
+    let dir = match (dir, &manifest.vendor) {
+        (Some(dir), _) => normalize(&manifest.root.join(dir)),
+        (None, Some(configured)) => configured.clone(),
+        (None, None) => manifest.root.join(DEFAULT_VENDOR_DIR),
+    };
     let stale = |message: String| {
         Error::LockOutdated {
         message,

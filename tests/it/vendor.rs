@@ -237,3 +237,46 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
         std::fs::rename(moved.with_extension("moved"), moved).unwrap();
     }
 }
+
+#[test]
+fn a_version_source_installs_from_the_vendor_dir_frozen_locked_and_offline() {
+    let repo = studio();
+    repo.file(
+        "design/ui-designer.md",
+        agent("ui-designer", "Designs UIs, v2"),
+    );
+    repo.commit("v2");
+    repo.tag("v2.1.0");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[install]\nvendor = \"third_party/agents\"\n\n[sources.studio]\ngit = \"{}\"\nversion = \"^2\"\n",
+        repo.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install", "--no-vendor"]).success();
+    // No DIR: the directory `[install] vendor` names, where installs will read it.
+    sb.run(["vendor"])
+        .success()
+        .stdout_is("")
+        .stderr_has("into ")
+        .stderr_has("third_party/agents\n")
+        .stderr_has("agentpack.toml already installs from this directory");
+    assert!(sb.exists("third_party/agents/studio/.agentpack-checksum.json"));
+    assert!(!sb.exists("agentpack-vendor"));
+    let lock = sb.read("agentpack.lock");
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    std::fs::rename(repo.path(), repo.path().with_extension("moved")).unwrap();
+    for flag in ["--frozen", "--locked", "--offline"] {
+        sb.remove(".claude");
+        sb.run(["install", flag])
+            .success()
+            .stderr_has("3 installed");
+        assert_eq!(
+            sb.read(".claude/agents/ui-designer.md"),
+            agent("ui-designer", "Designs UIs, v2")
+        );
+        assert_eq!(sb.read("agentpack.lock"), lock);
+    }
+    sb.run(["verify"]).success();
+    std::fs::rename(repo.path().with_extension("moved"), repo.path()).unwrap();
+}

@@ -1,7 +1,9 @@
 //! `agentpack vendor`: a summary on stderr, the manifest snippet that turns vendoring on on stdout.
 
 use crate::error::{ExitStatus, Result};
-use crate::ops::vendor::{VendorOptions, vendor};
+use std::path::Path;
+
+use crate::ops::vendor::{DEFAULT_VENDOR_DIR, VendorOptions, vendor};
 use crate::reporter::{Reporter, Status};
 use crate::source::git::Cache;
 
@@ -12,7 +14,7 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
     let manifest = super::super::manifest_path(global)?;
     let summary = vendor(
         &manifest,
-        &args.dir,
+        args.dir.as_deref(),
         VendorOptions {
             offline: args.offline,
         },
@@ -34,7 +36,8 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
         printer.note(
             "To install from it, with no network and no cache, set in agentpack.toml (merge into an existing [install] table):",
         );
-        let shown = args.dir.display().to_string().replace('\\', "/");
+        let dir = args.dir.as_deref().unwrap_or(Path::new(DEFAULT_VENDOR_DIR));
+        let shown = dir.display().to_string().replace('\\', "/");
         println!("[install]\nvendor = {}", toml::Value::String(shown));
     }
     Ok(ExitStatus::Ok)
