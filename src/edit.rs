@@ -1,4 +1,4 @@
-//! Editing `agentpack.toml` in place for `add` and `remove`, with toml_edit: comments, key order,
+//! Editing `agentpack.toml` in place for `add`, `remove` and `patch`, with toml_edit: comments, key order,
 //! quoting and blank lines of everything not edited survive byte for byte.
 //!
 //! This module only edits text; the caller re-parses the result with [`crate::manifest::Manifest::parse`]
@@ -193,6 +193,37 @@ impl ManifestEdit {
             table.remove("rename");
         }
     }
+
+    /// Set `[patches] AGENT = "FILE"`, creating the table at the end of the file when there is none.
+    pub fn set_patch(&mut self, agent: &str, file: &str) {
+        let blank_line = !self.doc.as_table().is_empty();
+        let patches = self.doc.entry("patches").or_insert_with(|| {
+            let mut table = Table::new();
+            if blank_line {
+                table.decor_mut().set_prefix("\n");
+            }
+            Item::Table(table)
+        });
+        if let Some(patches) = patches.as_table_like_mut() {
+            patches.insert(agent, toml_edit::value(file));
+        }
+    }
+
+    /// Remove `[patches] AGENT`, and the table when it was the last entry. `false` when there is none.
+    pub fn remove_patch(&mut self, agent: &str) -> bool {
+        let Some(patches) = self
+            .doc
+            .get_mut("patches")
+            .and_then(Item::as_table_like_mut)
+        else {
+            return false;
+        };
+        let removed = patches.remove(agent).is_some();
+        if patches.is_empty() {
+            self.doc.remove("patches");
+        }
+        removed
+    }
 }
 
 impl std::fmt::Display for ManifestEdit {
@@ -244,6 +275,23 @@ mod tests {
             e.to_string(),
             COMMENTED.split("\n[sources.other]").next().unwrap()
         );
+    }
+
+    #[test]
+    fn patches_are_set_in_their_own_table_and_removed_with_it() {
+        let mut e = edit();
+        e.set_patch("a", "agentpack-patches/a.patch");
+        e.set_patch("bee", "agentpack-patches/bee.patch");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{COMMENTED}\n[patches]\na = \"agentpack-patches/a.patch\"\nbee = \"agentpack-patches/bee.patch\"\n"
+            )
+        );
+        assert!(e.remove_patch("a"));
+        assert!(!e.remove_patch("a"));
+        assert!(e.remove_patch("bee"));
+        assert_eq!(e.to_string(), COMMENTED);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct Placed {
     /// Absolute path of the installed file.
     pub file: PathBuf,
     pub sha256: String,
+    /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
+    pub patch: Option<crate::patches::Applied>,
 }
 
 impl Placed {
@@ -49,6 +51,7 @@ impl Placed {
             agent,
             file,
             sha256,
+            patch: None,
         }
     }
 }
@@ -93,10 +96,25 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Create { file: PathBuf, bytes: Vec<u8> },
-    Replace { file: PathBuf, bytes: Vec<u8> },
-    Remove { file: PathBuf },
-    Unchanged { file: PathBuf },
+    Create {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Replace {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Remove {
+        file: PathBuf,
+    },
+    Unchanged {
+        file: PathBuf,
+    },
+    /// An installed file the user edited, which the install would leave as the lock has it: it is not
+    /// touched (the edit stays), and reported; `agentpack verify` still fails on it.
+    Kept {
+        file: PathBuf,
+    },
 }
 
 impl Action {
@@ -105,12 +123,15 @@ impl Action {
             Action::Create { file, .. }
             | Action::Replace { file, .. }
             | Action::Remove { file }
-            | Action::Unchanged { file } => file,
+            | Action::Unchanged { file }
+            | Action::Kept { file } => file,
         }
     }
 }
 
-/// Decide what to do with every file, refusing (unless `force`) to touch files the user owns.
+/// Decide what to do with every file, refusing (unless `force`) to touch files the user owns. An edited
+/// file whose locked content the install would not change is kept as the user has it ([`Action::Kept`]):
+/// only a file the install needs to replace or remove is in the way.
 pub fn plan(
     placed: &[Placed],
     previous: Option<&Lockfile>,
@@ -154,6 +175,11 @@ pub fn plan(
             Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Unchanged {
                 file: p.file.clone(),
             },
+            Some(OnDisk::File(_)) if !force && managed.get(&p.file) == Some(&p.sha256) => {
+                Action::Kept {
+                    file: p.file.clone(),
+                }
+            }
             Some(on_disk) => {
                 let protected = match (&on_disk, managed.get(&p.file)) {
                     (OnDisk::File(bytes), Some(locked)) if &sha256_hex(bytes) == locked => None,
@@ -299,7 +325,7 @@ pub fn apply(
                 Some((a, Some(bytes.as_slice())))
             }
             Action::Remove { .. } => Some((a, None)),
-            Action::Unchanged { .. } => None,
+            Action::Unchanged { .. } | Action::Kept { .. } => None,
         })
         .collect();
     if changes.is_empty() && lock_bytes.is_none() {
@@ -867,7 +893,7 @@ mod tests {
                             Some((a, Some(bytes.as_slice())))
                         }
                         Action::Remove { .. } => Some((a, None)),
-                        Action::Unchanged { .. } => None,
+                        Action::Unchanged { .. } | Action::Kept { .. } => None,
                     })
                     .collect();
                 let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));

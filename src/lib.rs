@@ -49,6 +49,7 @@ pub mod manifest;
 pub mod names;
 pub mod ops;
 pub mod packs;
+pub mod patches;
 pub mod reporter;
 pub mod resolve;
 pub mod scope;

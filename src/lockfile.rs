@@ -75,8 +75,14 @@ pub struct LockedAgent {
     pub path: String,
     /// The installed file, relative to the manifest's directory, `/`-separated.
     pub file: String,
-    /// sha256 of the exact installed bytes.
+    /// sha256 of the exact installed bytes (with the local patch applied, when there is one).
     pub sha256: String,
+    /// The `[patches]` file applied to the source's file, as agentpack.toml writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<String>,
+    /// sha256 of that patch file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_sha256: Option<String>,
 }
 
 impl LockedSource {
@@ -205,6 +211,14 @@ impl Lockfile {
             if !is_sha256(&a.sha256) {
                 out.push(format!("agent `{}`: `sha256` is not 64 hex digits", a.name));
             }
+            if a.patch.is_some() != a.patch_sha256.is_some()
+                || a.patch_sha256.as_deref().is_some_and(|h| !is_sha256(h))
+            {
+                out.push(format!(
+                    "agent `{}`: `patch` needs `patch-sha256`, 64 hex digits",
+                    a.name
+                ));
+            }
             let expected_file_name = format!("{}.md", a.name);
             let safe_dir = Path::new(&a.file)
                 .parent()
@@ -310,6 +324,8 @@ mod tests {
                 path: "eng/x.md".into(),
                 file: ".claude/agents/x.md".into(),
                 sha256: "b".repeat(64),
+                patch: None,
+                patch_sha256: None,
             }],
         )
     }

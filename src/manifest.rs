@@ -37,6 +37,20 @@ pub struct Manifest {
     /// `[install] vendor = "DIR"` (absolute): git sources are read from this directory, never from the
     /// network or the cache (see [`crate::source::vendor`]).
     pub vendor: Option<PathBuf>,
+    /// `[patches]`: the user's local patches, by installed agent name (see [`crate::patches`]).
+    pub patches: Vec<PatchSpec>,
+}
+
+/// One `[patches]` entry: `NAME = "FILE"`, a unified diff applied to the installed agent NAME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchSpec {
+    /// The installed agent's name.
+    pub agent: String,
+    /// The patch file as written: relative to the manifest's directory, `/`-separated, no `..`. The lock
+    /// records it so.
+    pub written: String,
+    /// The patch file (absolute).
+    pub file: PathBuf,
 }
 
 /// One `[sources.NAME]` table.
@@ -237,6 +251,24 @@ impl Manifest {
             Some(dir) => Some(normalize(&root.join(dir.get_ref()))),
             None => None,
         };
+        let mut patches = Vec::new();
+        for (agent, file) in raw.patches {
+            let at = SpanAt {
+                label: &label,
+                text,
+                span: file.span(),
+            };
+            match check_patch(&root, agent, file.into_inner(), &at) {
+                Ok(patch) => patches.push(patch),
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidInput {
+                file: path.to_path_buf(),
+                diagnostics: problems,
+            });
+        }
         Ok(Manifest {
             path: path.to_path_buf(),
             target,
@@ -244,7 +276,13 @@ impl Manifest {
             strict: raw.install.strict.unwrap_or(false),
             sources,
             vendor,
+            patches,
         })
+    }
+
+    /// The `[patches]` entry for the installed agent `name`.
+    pub fn patch(&self, name: &str) -> Option<&PatchSpec> {
+        self.patches.iter().find(|p| p.agent == name)
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceSpec> {
@@ -325,6 +363,45 @@ impl SpanAt<'_> {
         let (line, col) = line_col(self.text, self.span.start);
         Diagnostic::error(code, message).at_line(self.label, self.text, line, col)
     }
+}
+
+/// A `[patches]` entry: the key must be a safe agent name, the file a relative path inside the project
+/// (the patch is the user's own file, committed beside the manifest, so it never lies elsewhere).
+fn check_patch(
+    root: &Path,
+    agent: String,
+    written: String,
+    at: &SpanAt<'_>,
+) -> std::result::Result<PatchSpec, Vec<Diagnostic>> {
+    if let Some(problem) = crate::frontmatter::name_problem(&agent) {
+        return Err(vec![at.error(
+            "manifest-invalid",
+            format!("`[patches]` key `{agent}` is not an agent name: {problem}"),
+        )]);
+    }
+    let relative = Path::new(&written);
+    let inside = !written.is_empty()
+        && relative.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+    if !inside {
+        return Err(vec![at
+            .error(
+                "manifest-invalid",
+                format!("patch file `{written}` of `{agent}` is not a relative path inside the project"),
+            )
+            .with_hint(format!(
+                "write it relative to agentpack.toml, e.g. `{agent} = \"agentpack-patches/{agent}.patch\"`"
+            ))]);
+    }
+    Ok(PatchSpec {
+        file: normalize(&root.join(relative)),
+        agent,
+        written,
+    })
 }
 
 /// 1-based line and character column of byte `offset` in `text`.
@@ -709,6 +786,8 @@ mod raw {
         pub install: Install,
         #[serde(default)]
         pub sources: BTreeMap<Spanned<String>, Spanned<Source>>,
+        #[serde(default)]
+        pub patches: BTreeMap<String, Spanned<String>>,
     }
 
     #[derive(Deserialize, Default)]
@@ -855,6 +934,15 @@ path = "./local"
             ),
             ("[install]\nvendor = \"\"", "`vendor` is empty"),
             ("[sources.a]\nbranch = \"x\"", "needs `git` or `path`"),
+            (
+                "[patches]\nx = \"../elsewhere/x.patch\"",
+                "patch file `../elsewhere/x.patch` of `x` is not a relative path inside the project",
+            ),
+            (
+                "[patches]\nx = \"/etc/x.patch\"",
+                "is not a relative path inside the project",
+            ),
+            ("[patches]\n\"a/b\" = \"p.patch\"", "`[patches]` key `a/b`"),
         ] {
             let d = first_problem(text);
             assert!(d.message.contains(needle), "{text}: {}", d.message);

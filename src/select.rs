@@ -245,6 +245,37 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
     out
 }
 
+/// The checks of an agent file as it will be (or is) installed, `label` naming it: not an agent at all
+/// is an error; warnings are promoted under `strict`; the source's trust gate applies when the source is
+/// known. `install` (for patched files) and `verify` (for every installed file) share it.
+pub fn check_installed(
+    label: &str,
+    bytes: &[u8],
+    spec: Option<&SourceSpec>,
+    strict: bool,
+) -> Vec<Diagnostic> {
+    let diagnostics = match frontmatter::parse(label, bytes) {
+        Parsed::Document { reason } => vec![
+            Diagnostic::error(
+                "not-an-agent",
+                format!("`{label}` is not an agent: {reason}"),
+            )
+            .at(Location::file(label))
+            .with_hint("restore it with `agentpack install --force`"),
+        ],
+        parsed => parsed
+            .diagnostics()
+            .iter()
+            .cloned()
+            .map(|d| if strict { d.promote() } else { d })
+            .collect(),
+    };
+    match spec {
+        Some(spec) => gate(diagnostics, spec),
+        None => diagnostics,
+    }
+}
+
 /// Apply a source's `trust` and `allow-unicode` to the diagnostics of one of its agents: trusted risky
 /// fields are dropped, allowed hidden Unicode becomes a warning, and what stays refused gets a hint with
 /// the exact line to add to the source's table.

@@ -92,6 +92,11 @@ pub enum Command {
         after_help = "Examples:\n  agentpack update\n  agentpack update studio --dry-run\n  agentpack update studio --precise v1.2.0"
     )]
     Update(UpdateArgs),
+    /// Keep your edit of an installed agent as a patch that every install re-applies
+    #[command(
+        after_help = "Examples:\n  $EDITOR .claude/agents/reviewer.md && agentpack patch reviewer\n  agentpack patch --remove reviewer"
+    )]
+    Patch(PatchArgs),
     /// Per source: the locked version, the newest allowed and the newest available
     #[command(after_help = "Examples:\n  agentpack outdated\n  agentpack outdated --json")]
     Outdated(OutdatedArgs),
@@ -230,6 +235,19 @@ pub struct RemoveArgs {
     #[arg(value_name = "SOURCE-or-AGENT")]
     pub name: String,
     /// Delete dropped agent files even when they were edited since install
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PatchArgs {
+    /// The installed agent whose edit to record (or, with --remove, whose patch to drop)
+    #[arg(value_name = "AGENT")]
+    pub name: String,
+    /// Drop the agent's patch and install the source's file again
+    #[arg(long)]
+    pub remove: bool,
+    /// Replace or delete files agentpack would otherwise protect (as `install --force`)
     #[arg(long)]
     pub force: bool,
 }

@@ -50,6 +50,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
         Command::Completions(args) => commands::completions::exec(args),
         Command::Add(args) => commands::add::exec(args, &cli.global, printer),
         Command::Remove(args) => commands::remove::exec(args, &cli.global, printer),
+        Command::Patch(args) => commands::patch::exec(args, &cli.global, printer),
         Command::Update(args) => commands::update::exec(args, &cli.global, printer),
         Command::Outdated(args) => commands::outdated::exec(args, &cli.global, printer),
         Command::Tree(args) => commands::tree::exec(args, &cli.global),

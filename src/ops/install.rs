@@ -10,6 +10,7 @@ use crate::install::{self, Action, Placed, Recovery};
 use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::{Manifest, SourceKind};
 use crate::packs;
+use crate::patches;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
 use crate::source::git::Cache;
@@ -109,6 +110,8 @@ pub struct Installation {
     pub previous: Option<Lockfile>,
     /// The lock after the run (written unless it was a dry run or it did not change).
     pub lock: Lockfile,
+    /// Every agent installed, with its bytes (after `rename` and its local patch).
+    pub placed: Vec<Placed>,
 }
 
 /// Install `manifest` (which `add`/`remove` may not have written to disk yet). With `dry_run`, every step
@@ -194,13 +197,21 @@ fn install_locked(
         reporter,
     )?;
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
+    let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
 
     let gathered = packs::gather(resolved, &manifest.target, strict);
     for (file, reason) in &gathered.passed_over {
         reporter.status(Status::Skipped, &format!("{file}: {reason}"));
     }
-    let placed = gathered.placed;
+    let mut placed = gathered.placed;
     let mut diagnostics: Vec<Diagnostic> = gathered.diagnostics;
+    patches::apply(
+        &mut placed,
+        &manifest.patches,
+        &specs,
+        strict,
+        &mut diagnostics,
+    );
     diagnostics.extend(install::collisions(&placed));
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
@@ -225,6 +236,8 @@ fn install_locked(
                 path: p.agent.repo_path.clone(),
                 file: lockfile::file_label(&manifest.root, &p.file),
                 sha256: p.sha256.clone(),
+                patch: p.patch.as_ref().map(|a| a.written.clone()),
+                patch_sha256: p.patch.as_ref().map(|a| a.sha256.clone()),
             })
             .collect(),
     );
@@ -270,6 +283,11 @@ fn install_locked(
             Action::Replace { .. } => (Status::Updated, &mut summary.updated),
             Action::Remove { .. } => (Status::Removed, &mut summary.removed),
             Action::Unchanged { .. } => (Status::Unchanged, &mut summary.unchanged),
+            Action::Kept { .. } => {
+                reporter.diagnostic(&kept(&shown, origins.get(action.file()).copied()));
+                summary.warnings += 1;
+                continue;
+            }
         };
         *counter += 1;
         if !dry_run {
@@ -280,12 +298,13 @@ fn install_locked(
         summary,
         previous,
         lock,
+        placed,
     })
 }
 
 /// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs
-/// left every file as it is now. Never taken with `--force`, a `path` source, or `--locked` online (which
-/// asks the remote whether locked tags moved).
+/// left every file as it is now and every local patch is the one the lock records. Never taken with
+/// `--force`, a `path` source, or `--locked` online (which asks the remote whether locked tags moved).
 fn fresh(
     manifest: &Manifest,
     manifest_bytes: &[u8],
@@ -304,12 +323,45 @@ fn fresh(
         return None;
     }
     let lock_bytes = std::fs::read(lock_path).ok()?;
+    if !manifest.patches.is_empty() && !patches_as_locked(manifest, lock_path) {
+        return None;
+    }
     let state = InstallState::load(state_path)?;
     let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
     if state.missing_stamps() {
         InstallState::capture(manifest_bytes, &lock_bytes, strict, &state.files()).save(state_path);
     }
     Some(files)
+}
+
+/// Does every `[patches]` file still have the hash the lock recorded? (A patch edited since the last
+/// install changes what must be installed, though the manifest and the lock did not change.)
+fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
+    let Ok(Some(lock)) = Lockfile::load(lock_path) else {
+        return false;
+    };
+    manifest.patches.iter().all(|patch| {
+        let locked = lock
+            .agents
+            .iter()
+            .find(|a| a.name == patch.agent)
+            .and_then(|a| a.patch_sha256.as_deref());
+        std::fs::read(&patch.file)
+            .is_ok_and(|bytes| locked == Some(crate::names::sha256_hex(&bytes).as_str()))
+    })
+}
+
+/// The warning for an edited installed file that the install left alone ([`Action::Kept`]).
+fn kept(shown: &str, origin: Option<&Placed>) -> Diagnostic {
+    let name = origin.map_or("NAME", |p| p.agent.installed_name.as_str());
+    Diagnostic::warning(
+        "modified-file",
+        format!("`{shown}` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit"),
+    )
+    .at(crate::diag::Location::file(shown))
+    .with_hint(format!(
+        "keep the edit with `agentpack patch {name}`, or undo it with `agentpack install --force`"
+    ))
 }
 
 fn recovered(recovery: Recovery) -> Diagnostic {

@@ -7,6 +7,7 @@ pub mod install;
 pub mod lint;
 pub mod list;
 pub mod outdated;
+pub mod patch;
 pub mod remove;
 pub mod tree;
 pub mod update;

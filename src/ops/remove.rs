@@ -6,7 +6,8 @@
 //! reader of the manifest expects: if the source's `agents` list names it, that entry is removed (and the
 //! whole source when it was the last entry, since an empty list would mean "every agent"); otherwise its
 //! name is added to the source's `exclude`. A `rename` to it is dropped too. An agent a pack pulled in is
-//! excluded in the top-level source the pack was reached through.
+//! excluded in the top-level source the pack was reached through. The `[patches]` entries (and patch files)
+//! of the agents that go are removed with them.
 //!
 //! As with `add`, the manifest is written only after the install succeeded.
 
@@ -115,6 +116,23 @@ pub fn remove(
         }
     };
 
+    // The local patches of what goes: their entries now, their files once the install succeeded.
+    let dropped_patches: Vec<_> = current
+        .patches
+        .iter()
+        .filter(|p| match &removal {
+            Removal::Source(source) | Removal::LastAgent { source, .. } => lock
+                .as_ref()
+                .and_then(|l| l.agents.iter().find(|a| a.name == p.agent))
+                .is_some_and(|a| a.source.split('/').next() == Some(source.as_str())),
+            Removal::AgentEntry { agent, .. } | Removal::Excluded { agent, .. } => {
+                p.agent == *agent || p.agent == name
+            }
+        })
+        .collect();
+    for patch in &dropped_patches {
+        edit.remove_patch(&patch.agent);
+    }
     let new_text = edit.to_string();
     let manifest = Manifest::parse(manifest_path, &new_text)?;
     let resolve = ResolveOptions {
@@ -123,6 +141,9 @@ pub fn remove(
     };
     let done = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
+    for patch in dropped_patches {
+        let _ = std::fs::remove_file(&patch.file);
+    }
     Ok(Removed {
         removal,
         summary: done.summary,

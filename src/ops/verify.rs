@@ -5,7 +5,7 @@
 //! | code | problem |
 //! |---|---|
 //! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
-//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect, another `target` |
+//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect, another `target`, a `[patches]` entry added, removed or whose file changed |
 //! | `file-missing` | an installed file is gone |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
 use crate::error::Result;
-use crate::frontmatter::{self, Parsed};
+use crate::frontmatter;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
 use crate::manifest::{Manifest, SourceKind, SourceSpec, normalize};
 use crate::names::sha256_hex;
@@ -101,11 +101,51 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
         let agents: Vec<&LockedAgent> = lock.agents.iter().filter(|a| a.source == name).collect();
         selection_changes(manifest, spec, &agents, out);
     }
+    patch_changes(manifest, lock, out);
     for locked in &lock.sources {
         if manifest.source(&locked.name).is_none() {
             out.push(outdated(format!(
                 "source `{}` is in agentpack.lock but no longer in agentpack.toml",
                 locked.name
+            )));
+        }
+    }
+}
+
+/// `[patches]` against the lock: each patch recorded for its agent, with the patch file's hash, and no
+/// locked patch the manifest no longer has.
+fn patch_changes(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    for patch in &manifest.patches {
+        let locked = lock.agents.iter().find(|a| a.name == patch.agent);
+        let problem = match locked {
+            None => Some("names no locked agent".to_string()),
+            Some(a) if a.patch.as_deref() != Some(patch.written.as_str()) => {
+                Some("is not applied in agentpack.lock".to_string())
+            }
+            Some(a) => match std::fs::read(&patch.file) {
+                Err(e) => Some(format!("cannot be read: {e}")),
+                Ok(bytes) if a.patch_sha256.as_deref() != Some(sha256_hex(&bytes).as_str()) => {
+                    Some(
+                        "changed since install: its sha256 differs from agentpack.lock".to_string(),
+                    )
+                }
+                Ok(_) => None,
+            },
+        };
+        if let Some(problem) = problem {
+            out.push(outdated(format!(
+                "patch `{}` of `{}` {problem}",
+                patch.written, patch.agent
+            )));
+        }
+    }
+    for agent in &lock.agents {
+        if let Some(file) = &agent.patch
+            && manifest.patch(&agent.name).is_none()
+        {
+            out.push(outdated(format!(
+                "agent `{}` is locked with the patch `{file}`, which agentpack.toml no longer lists",
+                agent.name
             )));
         }
     }
@@ -267,31 +307,15 @@ fn check_files(
                     ),
                 )
                 .at(Location::file(&agent.file))
-                .with_hint("restore it with `agentpack install --force`, or make the change in the source and update"),
+                .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
             );
         }
-        let diagnostics = match frontmatter::parse(&agent.file, &bytes) {
-            Parsed::Document { reason } => vec![
-                Diagnostic::error(
-                    "not-an-agent",
-                    format!("`{}` is not an agent: {reason}", agent.file),
-                )
-                .at(Location::file(&agent.file))
-                .with_hint("restore it with `agentpack install --force`"),
-            ],
-            parsed => parsed
-                .diagnostics()
-                .iter()
-                .cloned()
-                .map(|d| if strict { d.promote() } else { d })
-                .collect(),
-        };
-        match manifest.source(&agent.source) {
-            Some(spec) => report
-                .problems
-                .extend(crate::select::gate(diagnostics, spec)),
-            None => report.problems.extend(diagnostics),
-        }
+        report.problems.extend(crate::select::check_installed(
+            &agent.file,
+            &bytes,
+            manifest.source(&agent.source),
+            strict,
+        ));
     }
     Ok(())
 }

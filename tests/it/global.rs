@@ -60,9 +60,14 @@ fn global_scope_installs_into_the_home_directory() {
     sb.run(["verify", "-g"])
         .failure(1)
         .stdout_has("modified-file");
+    // Nothing needs to change the edited file: it stays, reported.
     sb.run(["install", "-g"])
-        .failure(1)
-        .stderr_has("was edited since agentpack installed it");
+        .success()
+        .stderr_has("warning[modified-file]");
+    assert_eq!(
+        std::fs::read_to_string(agents.join("ui-designer.md")).unwrap(),
+        "edited"
+    );
 
     sb.run(["install", "-g", "--manifest-path", "agentpack.toml"])
         .failure(2)

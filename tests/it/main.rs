@@ -10,6 +10,7 @@ mod global;
 mod hostile;
 mod install;
 mod network;
+mod patches;
 mod properties;
 mod support;
 mod support_selftest;

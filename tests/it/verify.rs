@@ -82,7 +82,7 @@ fn an_edited_file_is_drift_with_a_fix() {
     sb.run(["verify"])
         .failure(1)
         .stdout_has("error[modified-file]: `.claude/agents/ui-designer.md` (agent `ui-designer` from `studio`) was edited since install")
-        .stdout_has("hint: restore it with `agentpack install --force`")
+        .stdout_has("hint: keep the edit with `agentpack patch ui-designer`, or restore the file with `agentpack install --force`")
         .stderr_has("1 error,");
     assert_eq!(
         problems(&sb, 1),
