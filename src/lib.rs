@@ -38,6 +38,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod duplicates;
 pub mod edit;
 pub mod error;
 pub mod frontmatter;

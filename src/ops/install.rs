@@ -2,9 +2,11 @@
 //! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
 //! `add`, `remove`), with the resolution options and the dry run they need.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::duplicates::{self, Owner};
 use crate::error::{Error, Result};
 use crate::install::{self, Action, Placed, Recovery};
 use crate::lockfile::{self, LockedAgent, Lockfile};
@@ -213,6 +215,7 @@ fn install_locked(
         &mut diagnostics,
     );
     diagnostics.extend(install::collisions(&placed));
+    diagnostics.extend(unmanaged_duplicates(manifest, previous.as_ref(), &placed)?);
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
     for warning in &warnings {
@@ -302,6 +305,40 @@ fn install_locked(
     })
 }
 
+/// Hand-written files in the target that declare the name of an agent this install places, as `verify`
+/// reports them ([`duplicates`]). Files the previous lock names are agentpack's (replaced or removed by
+/// this install), not duplicates.
+fn unmanaged_duplicates(
+    manifest: &Manifest,
+    previous: Option<&Lockfile>,
+    placed: &[Placed],
+) -> Result<Vec<Diagnostic>> {
+    let locked = previous.map(|l| l.agents.as_slice()).unwrap_or_default();
+    let managed: BTreeSet<PathBuf> = placed
+        .iter()
+        .map(|p| p.file.clone())
+        .chain(
+            locked
+                .iter()
+                .map(|a| crate::manifest::normalize(&manifest.root.join(&a.file))),
+        )
+        .collect();
+    let labels: Vec<String> = placed
+        .iter()
+        .map(|p| lockfile::file_label(&manifest.root, &p.file))
+        .collect();
+    let owners: Vec<Owner> = placed
+        .iter()
+        .zip(&labels)
+        .map(|(p, label)| Owner {
+            name: &p.agent.installed_name,
+            file: label,
+            source: &p.agent.source,
+        })
+        .collect();
+    duplicates::find(&manifest.root, &manifest.target, &managed, &owners)
+}
+
 /// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs
 /// left every file as it is now and every local patch is the one the lock records. Never taken with
 /// `--force`, a `path` source, or `--locked` online (which asks the remote whether locked tags moved).
@@ -328,6 +365,10 @@ fn fresh(
     }
     let state = InstallState::load(state_path)?;
     let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
+    // A file added to the target since may duplicate an agent's name: the long way checks that.
+    if duplicates::count_md_files(&manifest.target) != files {
+        return None;
+    }
     if state.missing_stamps() {
         InstallState::capture(manifest_bytes, &lock_bytes, strict, &state.files()).save(state_path);
     }

@@ -13,12 +13,12 @@
 //! | `vendor-outdated` | with `[install] vendor`: a git source is not vendored at its locked commit |
 //! | front-matter codes | an installed file fails the checks (with its source's `trust` / `allow-unicode`) |
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
+use crate::duplicates::{self, Owner};
 use crate::error::Result;
-use crate::frontmatter;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
 use crate::manifest::{Manifest, SourceKind, SourceSpec, normalize};
 use crate::names::sha256_hex;
@@ -350,49 +350,31 @@ fn vendored(manifest: &Manifest, dir: &Path, lock: &Lockfile, out: &mut Vec<Diag
 }
 
 /// Agent files in the target directory that agentpack did not install but that claim a managed agent's
-/// `name`: Claude Code would load only one of the two.
+/// `name` ([`crate::duplicates`]).
 fn unmanaged_duplicates(
     manifest: &Manifest,
     lock: &Lockfile,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    if !manifest.target.is_dir() {
-        return Ok(());
-    }
-    let managed: BTreeMap<PathBuf, &LockedAgent> = lock
+    let managed: BTreeSet<PathBuf> = lock
         .agents
         .iter()
-        .map(|a| (normalize(&manifest.root.join(&a.file)), a))
+        .map(|a| normalize(&manifest.root.join(&a.file)))
         .collect();
-    let by_name: BTreeMap<&str, &LockedAgent> =
-        lock.agents.iter().map(|a| (a.name.as_str(), a)).collect();
-    let snapshot = source::path::snapshot("target", &manifest.target, None, None)?;
-    let mut reported = BTreeSet::new();
-    for file in &snapshot.files {
-        let path = manifest.target.join(&file.path);
-        if managed.contains_key(&path) {
-            continue;
-        }
-        let source::Content::Bytes(bytes) = &file.content else {
-            continue;
-        };
-        let label = lockfile::file_label(&manifest.root, &path);
-        if let Some(name) = frontmatter::parse(&label, bytes).name()
-            && let Some(owner) = by_name.get(name)
-            && reported.insert(label.clone())
-        {
-            out.push(
-                Diagnostic::error(
-                    "unmanaged-duplicate",
-                    format!(
-                        "`{label}` was not installed by agentpack but declares `name: {name}`, like `{}` from `{}`; Claude Code loads only one of them",
-                        owner.file, owner.source
-                    ),
-                )
-                .at(Location::file(&label))
-                .with_hint(format!("delete `{label}`, or give it another `name`")),
-            );
-        }
-    }
+    let owners: Vec<Owner> = lock
+        .agents
+        .iter()
+        .map(|a| Owner {
+            name: &a.name,
+            file: &a.file,
+            source: &a.source,
+        })
+        .collect();
+    out.extend(duplicates::find(
+        &manifest.root,
+        &manifest.target,
+        &managed,
+        &owners,
+    )?);
     Ok(())
 }

@@ -135,6 +135,31 @@ fn a_stray_unmanaged_duplicate_is_reported() {
 }
 
 #[test]
+fn install_refuses_an_unmanaged_duplicate_as_verify_does() {
+    let (_repo, sb) = installed();
+    sb.write(
+        ".claude/agents/old/backend.md",
+        agent("backend-architect", "An old hand-copied version"),
+    );
+    let before = sb.snapshot(".");
+    // The manifest and lock are unchanged: the no-op short-cut must not hide the new file.
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[unmanaged-duplicate]: `.claude/agents/old/backend.md` was not installed by agentpack but declares `name: backend-architect`, like `.claude/agents/backend-architect.md` from `studio`")
+        .stderr_has("hint: delete `.claude/agents/old/backend.md`, or give it another `name`");
+    assert_tree_eq(&before, &sb.snapshot("."));
+    // A fresh install (no lock, no agents yet) is refused the same way.
+    sb.remove("agentpack.lock");
+    sb.remove(".claude/agents/backend-architect.md");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[unmanaged-duplicate]: `.claude/agents/old/backend.md`");
+    sb.remove(".claude/agents/old");
+    sb.run(["install"]).success();
+    sb.run(["verify"]).success();
+}
+
+#[test]
 fn a_lock_out_of_date_is_drift() {
     let (repo, sb) = installed();
     let manifest = sb.read("agentpack.toml");
