@@ -85,7 +85,50 @@ pub struct LockedAgent {
     pub patch_sha256: Option<String>,
 }
 
+/// A locked source's ref in machine output (`--json` of `list`, `tree`, `outdated`): what the manifest
+/// asked for and what that resolved to, never a display string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefJson {
+    /// `default-branch`, `branch`, `tag`, `rev`, `version`, or `path`.
+    pub kind: String,
+    /// The requested value: the branch, tag, commit prefix, semver requirement or directory; `null` for
+    /// the default branch.
+    pub requirement: Option<String>,
+    /// The tag the locked commit was reached through (`version`, `tag`), a path source's content hash;
+    /// else `null`.
+    pub resolved: Option<String>,
+}
+
+impl std::fmt::Display for RefJson {
+    /// `v1.1.0 (^1)`, `tag v1.0.0`, `branch main`, `default-branch`, `path ../x`: for tables.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.kind.as_str(), &self.requirement, &self.resolved) {
+            ("version", Some(req), Some(tag)) => write!(f, "{tag} ({req})"),
+            (kind, Some(value), _) => write!(f, "{kind} {value}"),
+            (kind, None, _) => f.write_str(kind),
+        }
+    }
+}
+
 impl LockedSource {
+    pub fn ref_json(&self) -> RefJson {
+        match &self.path {
+            Some(path) => RefJson {
+                kind: "path".into(),
+                requirement: Some(path.clone()),
+                resolved: self.content_hash.clone(),
+            },
+            None => RefJson {
+                kind: self
+                    .ref_kind
+                    .clone()
+                    .unwrap_or_else(|| "default-branch".into()),
+                requirement: self.reference.clone(),
+                resolved: self.tag.clone(),
+            },
+        }
+    }
+
     pub fn commit(&self) -> Option<Commit> {
         self.commit.as_deref().and_then(Commit::parse)
     }

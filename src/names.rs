@@ -71,6 +71,13 @@ impl Commit {
     }
 }
 
+/// The full 40-hex id, as the lock writes it (machine output never abbreviates).
+impl serde::Serialize for Commit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 impl From<git2::Oid> for Commit {
     fn from(oid: git2::Oid) -> Self {
         Commit(oid)

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile};
+use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
 use crate::manifest::Manifest;
 use crate::names::sha256_hex;
 
@@ -25,10 +25,9 @@ pub enum FileStatus {
 pub struct ListedAgent {
     pub name: String,
     pub source: String,
-    /// `tag v1.2.0`, `branch main`, `path ../x`, ...
     #[serde(rename = "ref")]
-    pub reference: String,
-    /// Abbreviated commit, for git sources.
+    pub reference: RefJson,
+    /// The full commit id, for git sources.
     pub commit: Option<String>,
     pub file: String,
     pub status: FileStatus,
@@ -41,7 +40,9 @@ pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
     };
     let mut out = Vec::new();
     for agent in &lock.agents {
-        let source = lock.source(&agent.source);
+        let Some(source) = lock.source(&agent.source) else {
+            continue; // the lock was checked: every agent's source is in it
+        };
         let status = match std::fs::read(manifest.root.join(&agent.file)) {
             Ok(bytes) if sha256_hex(&bytes) == agent.sha256 => FileStatus::Ok,
             Ok(_) => FileStatus::Modified,
@@ -50,24 +51,12 @@ pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
         out.push(ListedAgent {
             name: agent.name.clone(),
             source: agent.source.clone(),
-            reference: source.map(describe_ref).unwrap_or_default(),
-            commit: source.and_then(|s| s.commit()).map(|c| c.short()),
+            reference: source.ref_json(),
+            commit: source.commit.clone(),
             file: agent.file.clone(),
             status,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
-}
-
-fn describe_ref(source: &LockedSource) -> String {
-    if let Some(path) = &source.path {
-        return format!("path {path}");
-    }
-    match (source.ref_kind.as_deref(), &source.reference, &source.tag) {
-        (Some("version"), Some(req), Some(tag)) => format!("{tag} ({req})"),
-        (Some(kind), Some(value), _) => format!("{kind} {value}"),
-        (Some(kind), None, _) => kind.to_string(),
-        _ => String::new(),
-    }
 }

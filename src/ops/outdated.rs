@@ -9,25 +9,25 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile};
+use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile, RefJson};
 use crate::manifest::{self, Manifest};
 use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
 use crate::source::git::{self, Cache, Depth, Refs};
 
-/// A version: a tag (when there is one) and an abbreviated commit.
+/// A version: a tag (when there is one) and a commit (full in JSON, abbreviated in tables).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct At {
     pub tag: Option<String>,
-    pub commit: String,
+    pub commit: Commit,
 }
 
 impl std::fmt::Display for At {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.tag {
-            Some(tag) => write!(f, "{tag} ({})", self.commit),
-            None => f.write_str(&self.commit),
+            Some(tag) => write!(f, "{tag} ({})", self.commit.short()),
+            None => f.write_str(&self.commit.short()),
         }
     }
 }
@@ -35,8 +35,11 @@ impl std::fmt::Display for At {
 #[derive(Debug, Clone, Serialize)]
 pub struct OutdatedSource {
     pub name: String,
-    /// `version ^1.2`, `tag v1.0.0`, `branch main`, `rev 4f2a9c1`, `default-branch`.
+    /// `version ^1.2`, `tag v1.0.0`, `branch main`, `rev 4f2a9c1`, `default-branch`: for the table.
+    #[serde(skip)]
     pub requirement: String,
+    #[serde(rename = "ref")]
+    pub reference: RefJson,
     pub locked: At,
     /// The newest version the requirement allows (`None` when nothing matches any more).
     pub allowed: Option<At>,
@@ -77,7 +80,7 @@ pub fn outdated(
         let refs = &refs_by_url[&url.fetch];
         let at = |oid: &git2::Oid, tag: Option<&String>| At {
             tag: tag.cloned(),
-            commit: Commit::from(*oid).short(),
+            commit: Commit::from(*oid),
         };
         let kind = source.ref_kind.as_deref().unwrap_or("default-branch");
         let value = source.reference.clone().unwrap_or_default();
@@ -95,10 +98,7 @@ pub fn outdated(
                 resolve::best_tag(refs, &[&req]).map(|(tag, oid, _)| at(oid, Some(tag)))
             }
             "tag" => refs.tags.get(&value).map(|oid| at(oid, Some(&value))),
-            "rev" => Some(At {
-                tag: None,
-                commit: commit.short(),
-            }),
+            "rev" => Some(At { tag: None, commit }),
             _ => branch
                 .as_ref()
                 .and_then(|b| refs.branches.get(b))
@@ -124,9 +124,10 @@ pub fn outdated(
         out.push(OutdatedSource {
             name: source.name.clone(),
             requirement: requirement(source),
+            reference: source.ref_json(),
             locked: At {
                 tag: source.tag.clone(),
-                commit: commit.short(),
+                commit,
             },
             allowed,
             latest,

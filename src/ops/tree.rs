@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::lockfile::{LOCK_NAME, Lockfile};
+use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
 use crate::manifest::Manifest;
 use crate::ops::update::label;
 
@@ -14,8 +14,13 @@ use crate::ops::update::label;
 pub struct TreeSource {
     /// `studio`, or `studio/helpers` for a source the pack of `studio` pulled in.
     pub name: String,
-    /// `v1.2.0 (abc1234)`, `main (abc1234)`, `path ../x (sha256:…)`.
+    /// `v1.2.0 (abc1234)`, `main (abc1234)`, `path ../x (sha256:…)`: for the text tree.
+    #[serde(skip)]
     pub version: String,
+    #[serde(rename = "ref")]
+    pub reference: RefJson,
+    /// The full commit id, for git sources.
+    pub commit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +53,8 @@ fn children(lock: &Lockfile, parent: Option<&str>) -> Vec<TreeSource> {
         .map(|s| TreeSource {
             name: s.name.clone(),
             version: label(s),
+            reference: s.ref_json(),
+            commit: s.commit.clone(),
             git: s.git.clone(),
             path: s.path.clone(),
             agents: lock

@@ -32,7 +32,7 @@ pub struct VerifyOptions {
 
 #[derive(Debug, Default)]
 pub struct VerifyReport {
-    /// Installed agents whose files were checked.
+    /// Agents the lock records as installed (each checked, present or not).
     pub agents: usize,
     /// Every problem, errors and warnings, in a stable order.
     pub problems: Vec<Diagnostic>,
@@ -282,6 +282,7 @@ fn check_files(
     report: &mut VerifyReport,
 ) -> Result<()> {
     let strict = options.strict || manifest.strict;
+    report.agents = lock.agents.len();
     for agent in &lock.agents {
         let path = normalize(&manifest.root.join(&agent.file));
         let from = format!("agent `{}` from `{}`", agent.name, agent.source);
@@ -296,7 +297,6 @@ fn check_files(
             );
             continue;
         };
-        report.agents += 1;
         if sha256_hex(&bytes) != agent.sha256 {
             report.problems.push(
                 Diagnostic::error(

@@ -96,8 +96,11 @@ fn list_shows_each_agent_and_its_state() {
     assert_eq!(json[2]["name"], "ui-designer");
     assert_eq!(json[2]["status"], "modified");
     assert_eq!(json[2]["source"], "studio");
-    assert_eq!(json[2]["ref"], "tag v1.0.0");
-    assert_eq!(json[2]["commit"], short);
+    assert_eq!(
+        json[2]["ref"],
+        serde_json::json!({"kind": "tag", "requirement": "v1.0.0", "resolved": "v1.0.0"})
+    );
+    assert_eq!(json[2]["commit"], repo.head());
     assert_eq!(json[2]["file"], ".claude/agents/ui-designer.md");
 }
 

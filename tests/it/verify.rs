@@ -102,7 +102,13 @@ fn a_deleted_file_is_drift_with_a_fix() {
     sb.run(["verify"])
         .failure(1)
         .stdout_has("error[file-missing]: `.claude/agents/backend-architect.md` (agent `backend-architect` from `studio`) is missing")
-        .stdout_has("hint: run `agentpack install` to restore it");
+        .stdout_has("hint: run `agentpack install` to restore it")
+        .stderr_has("verified 3 installed agents: 1 error, 0 warnings");
+    // Three agents are locked, one of them missing: the count is of the locked agents.
+    let json = sb.run(["verify", "--json"]).failure(1).stdout_json();
+    assert_eq!(json["agents"], 3);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["ok"], false);
     assert_eq!(
         problems(&sb, 1),
         [(

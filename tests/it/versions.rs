@@ -294,16 +294,24 @@ fn outdated_reports_locked_allowed_and_latest() {
     let json = sb.run(["outdated", "--json"]).success().stdout_json();
     let rows = json.as_array().unwrap();
     let rel_row = rows.iter().find(|r| r["name"] == "rel").unwrap();
-    assert_eq!(rel_row["requirement"], "version ~1.1");
+    assert_eq!(
+        rel_row["ref"],
+        serde_json::json!({"kind": "version", "requirement": "~1.1", "resolved": "v1.1.0"})
+    );
+    assert!(rel_row.get("requirement").is_none());
     assert_eq!(rel_row["locked"]["tag"], "v1.1.0");
+    assert_eq!(rel_row["locked"]["commit"], rel.commits["v1.1.0"].as_str());
     // `~1.1` allows no newer release; the newest stable tag is 2.0.0 (not the 1.3.0 pre-release).
     assert_eq!(rel_row["allowed"]["tag"], "v1.1.0");
     assert_eq!(rel_row["latest"]["tag"], "v2.0.0");
-    assert_eq!(rel_row["latest"]["commit"], short(&rel.commits["v2.0.0"]));
+    assert_eq!(rel_row["latest"]["commit"], rel.commits["v2.0.0"].as_str());
     let feed_row = rows.iter().find(|r| r["name"] == "feed").unwrap();
-    assert_eq!(feed_row["requirement"], "default-branch");
-    assert_eq!(feed_row["locked"]["commit"], short(&first));
-    assert_eq!(feed_row["allowed"]["commit"], short(&third));
+    assert_eq!(
+        feed_row["ref"],
+        serde_json::json!({"kind": "default-branch", "requirement": null, "resolved": null})
+    );
+    assert_eq!(feed_row["locked"]["commit"], first.as_str());
+    assert_eq!(feed_row["allowed"]["commit"], third.as_str());
     assert_eq!(feed_row["behind"], 2);
     assert!(feed_row["latest"].is_null());
 
@@ -583,6 +591,13 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     assert_eq!(json[0]["name"], "a");
     assert_eq!(json[0]["sources"][0]["name"], "a/c");
     assert_eq!(json[0]["sources"][0]["agents"][0]["name"], "c-agent");
+    assert_eq!(
+        json[0]["sources"][0]["ref"],
+        serde_json::json!({"kind": "version", "requirement": "^1.0", "resolved": "v1.1.0"})
+    );
+    assert_eq!(json[0]["sources"][0]["commit"], commits["v1.1.0"].as_str());
+    assert_eq!(json[0]["commit"], a.head());
+    assert!(json[0].get("version").is_none());
 
     // The top-level manifest can rename and exclude what packs bring.
     sb.write(

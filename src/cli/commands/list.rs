@@ -21,8 +21,12 @@ pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
             [
                 a.name.clone(),
                 a.source.clone(),
-                a.reference.clone(),
-                a.commit.clone().unwrap_or_else(|| "-".into()),
+                a.reference.to_string(),
+                a.commit
+                    .as_deref()
+                    .and_then(|c| c.get(..7))
+                    .unwrap_or("-")
+                    .to_string(),
                 serde_json::to_value(a.status)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
