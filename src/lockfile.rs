@@ -28,6 +28,22 @@ pub struct Lockfile {
     pub sources: Vec<LockedSource>,
     #[serde(default, rename = "agent", skip_serializing_if = "Vec::is_empty")]
     pub agents: Vec<LockedAgent>,
+    /// Agents not installed because an earlier source provides their name (`on-collision = "first"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedAgent>,
+}
+
+/// An agent `[install] on-collision = "first"` left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SkippedAgent {
+    /// The name it would have been installed under.
+    pub name: String,
+    pub source: String,
+    /// Path of the agent file in the source.
+    pub path: String,
+    /// The source whose agent of that name is installed.
+    pub installed_from: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,7 +177,15 @@ impl Lockfile {
             version: FORMAT_VERSION,
             sources,
             agents,
+            skipped: Vec::new(),
         }
+    }
+
+    /// The same lock, recording the agents `on-collision = "first"` skipped (sorted).
+    pub fn with_skipped(mut self, mut skipped: Vec<SkippedAgent>) -> Self {
+        skipped.sort_by(|a, b| (&a.name, &a.source).cmp(&(&b.name, &b.source)));
+        self.skipped = skipped;
+        self
     }
 
     pub fn source(&self, name: &str) -> Option<&LockedSource> {
@@ -278,6 +302,16 @@ impl Lockfile {
                 out.push(format!(
                     "agent `{}`: source `{}` is not in the lock",
                     a.name, a.source
+                ));
+            }
+        }
+        for skipped in &self.skipped {
+            if self.source(&skipped.source).is_none()
+                || self.source(&skipped.installed_from).is_none()
+            {
+                out.push(format!(
+                    "skipped agent `{}`: source `{}` or `{}` is not in the lock",
+                    skipped.name, skipped.source, skipped.installed_from
                 ));
             }
         }

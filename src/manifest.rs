@@ -39,6 +39,21 @@ pub struct Manifest {
     pub vendor: Option<PathBuf>,
     /// `[patches]`: the user's local patches, by installed agent name (see [`crate::patches`]).
     pub patches: Vec<PatchSpec>,
+    /// `[install] on-collision`: what two sources providing one agent name lead to.
+    pub on_collision: OnCollision,
+    /// The names of `sources`, in the order the file lists them (for `on-collision = "first"`).
+    pub source_order: Vec<SourceName>,
+}
+
+/// `[install] on-collision`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnCollision {
+    /// Two agents landing on one name are a `name-collision` error (the default).
+    #[default]
+    Error,
+    /// The source listed first in agentpack.toml wins; the others' agents of that name are skipped.
+    First,
 }
 
 /// One `[patches]` entry: `NAME = "FILE"`, a unified diff applied to the installed agent NAME.
@@ -135,6 +150,16 @@ pub struct Selection {
     pub exclude: Vec<Pattern>,
     /// Keyed by front-matter name or by path (same rule as patterns); value is the installed name.
     pub rename: BTreeMap<String, String>,
+    /// `prefix = "volt-"`: every agent of the source that `rename` does not name is installed as
+    /// `<prefix><name>`, its `name:` line rewritten as `rename` does.
+    pub prefix: Option<String>,
+}
+
+impl Selection {
+    /// The name an agent of this source is installed under, when `rename` names none for it.
+    pub fn prefixed(&self, name: &str) -> Option<String> {
+        self.prefix.as_ref().map(|prefix| format!("{prefix}{name}"))
+    }
 }
 
 /// One entry of `agents`/`exclude`: a front-matter name (or glob over names), or a path (or glob over paths)
@@ -213,6 +238,12 @@ impl Manifest {
         })?;
         let mut problems = Vec::new();
         let mut sources = Vec::new();
+        let mut keys: Vec<(usize, String)> = raw
+            .sources
+            .keys()
+            .map(|k| (k.span().start, k.get_ref().clone()))
+            .collect();
+        keys.sort();
         for (key, source) in raw.sources {
             let at = |span: std::ops::Range<usize>| SpanAt {
                 label: &label,
@@ -274,6 +305,11 @@ impl Manifest {
             target,
             root,
             strict: raw.install.strict.unwrap_or(false),
+            on_collision: raw.install.on_collision.unwrap_or_default(),
+            source_order: keys
+                .iter()
+                .filter_map(|(_, k)| SourceName::parse(k).ok())
+                .collect(),
             sources,
             vendor,
             patches,
@@ -553,6 +589,30 @@ fn check_source<'a>(
         rename.insert(from, to.into_inner());
     }
 
+    let prefix = source.prefix.map(|prefix| {
+        let problem = match prefix.get_ref().as_str() {
+            "" => Some("it is empty".to_string()),
+            p => crate::frontmatter::name_problem(&format!("{p}x")),
+        };
+        if let Some(problem) = problem {
+            problems.push(
+                at(prefix.span())
+                    .error(
+                        "rename-invalid",
+                        format!(
+                            "`prefix` `{}` of source `{}` cannot start an agent name: {problem}",
+                            prefix.get_ref(),
+                            key.get_ref()
+                        ),
+                    )
+                    .with_hint(
+                        "use lowercase letters, digits and hyphens, e.g. `prefix = \"volt-\"`",
+                    ),
+            );
+        }
+        prefix.into_inner()
+    });
+
     let mut trust = Vec::new();
     for entry in source.trust.iter().flatten() {
         match TrustKind::parse(entry.get_ref()) {
@@ -584,6 +644,7 @@ fn check_source<'a>(
                 agents,
                 exclude,
                 rename,
+                prefix,
             },
             trust,
             allow_unicode: source.allow_unicode.unwrap_or(false),
@@ -796,6 +857,8 @@ mod raw {
         pub target: Option<String>,
         pub strict: Option<bool>,
         pub vendor: Option<Spanned<String>>,
+        #[serde(rename = "on-collision")]
+        pub on_collision: Option<super::OnCollision>,
     }
 
     #[derive(Deserialize)]
@@ -811,6 +874,7 @@ mod raw {
         pub agents: Option<Vec<Spanned<String>>>,
         pub exclude: Option<Vec<Spanned<String>>>,
         pub rename: Option<BTreeMap<String, Spanned<String>>>,
+        pub prefix: Option<Spanned<String>>,
         pub trust: Option<Vec<Spanned<String>>>,
         #[serde(rename = "allow-unicode")]
         pub allow_unicode: Option<bool>,

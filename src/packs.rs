@@ -6,7 +6,8 @@
 //! the pack brought in: its `exclude` entries (names) drop nested agents too, and a `rename` key naming a
 //! nested agent renames it. Its `agents` list picks only among its own files. The same file reached
 //! through two packs (a diamond) is installed once; anything else that lands on one name is a collision,
-//! exactly as between top-level sources.
+//! exactly as between top-level sources, unless `[install] on-collision = "first"` lets the source listed
+//! first win ([`first_wins`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,7 +15,9 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
 use crate::install::Placed;
+use crate::lockfile::SkippedAgent;
 use crate::manifest::is_path_like;
+use crate::names::SourceName;
 use crate::resolve::Resolved;
 use crate::select::{self, SelectedAgent};
 
@@ -124,4 +127,58 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
     placed.sort_by(|a, b| a.file.cmp(&b.file));
     out.placed = placed;
     out
+}
+
+/// `[install] on-collision = "first"`: of agents landing on one name (compared case-insensitively, as
+/// [`crate::install::collisions`] does), keep the one whose top-level source `order` lists first (a
+/// source's own agents before those its pack pulled in) and drop the others, returned for the lock.
+/// A tie (two files of one source) is left in place, for `collisions` to report.
+pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<SkippedAgent> {
+    let rank = |source: &str| {
+        let root = source.split('/').next().unwrap_or(source);
+        let position = order
+            .iter()
+            .position(|s| s.as_str() == root)
+            .unwrap_or(usize::MAX);
+        (position, source.matches('/').count())
+    };
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in placed.iter().enumerate() {
+        groups
+            .entry(p.agent.installed_name.to_lowercase())
+            .or_default()
+            .push(i);
+    }
+    let mut dropped = BTreeSet::new();
+    let mut skipped = Vec::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let best = members
+            .iter()
+            .map(|&i| rank(&placed[i].agent.source))
+            .min()
+            .expect("a group has members");
+        let winners: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| rank(&placed[i].agent.source) == best)
+            .collect();
+        let [winner] = winners[..] else {
+            continue;
+        };
+        for &i in members.iter().filter(|&&i| i != winner) {
+            dropped.insert(i);
+            skipped.push(SkippedAgent {
+                name: placed[i].agent.installed_name.clone(),
+                source: placed[i].agent.source.clone(),
+                path: placed[i].agent.repo_path.clone(),
+                installed_from: placed[winner].agent.source.clone(),
+            });
+        }
+    }
+    let mut i = 0;
+    placed.retain(|_| {
+        i += 1;
+        !dropped.contains(&(i - 1))
+    });
+    skipped
 }

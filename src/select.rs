@@ -177,7 +177,10 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
         .filter(|c| picked(&c.agent.name, c.path) && !excluded(&c.agent.name, c.path))
         .collect();
 
-    let mut renamed_to: Vec<Option<&String>> = vec![None; selected.len()];
+    let mut renamed_to: Vec<Option<String>> = selected
+        .iter()
+        .map(|c| selection.prefixed(&c.agent.name))
+        .collect();
     for (key, new_name) in &selection.rename {
         let mut hit = false;
         for (i, c) in selected.iter().enumerate() {
@@ -187,7 +190,7 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
                 key == &c.agent.name
             };
             if matches {
-                renamed_to[i] = Some(new_name);
+                renamed_to[i] = Some(new_name.clone());
                 hit = true;
             }
         }
@@ -216,8 +219,8 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
         out.diagnostics.extend(gate(checked, &resolved.spec));
         let (installed_name, bytes) = match new_name {
             None => (agent.name.clone(), bytes.to_vec()),
-            Some(new_name) => match frontmatter::rename(bytes, new_name) {
-                Ok(bytes) => (new_name.clone(), bytes),
+            Some(new_name) => match frontmatter::rename(bytes, &new_name) {
+                Ok(bytes) => (new_name, bytes),
                 Err(reason) => {
                     out.diagnostics.push(
                         Diagnostic::error(

@@ -10,7 +10,7 @@ use crate::duplicates::{self, Owner};
 use crate::error::{Error, Result};
 use crate::install::{self, Action, Placed, Recovery};
 use crate::lockfile::{self, LockedAgent, Lockfile};
-use crate::manifest::{Manifest, SourceKind};
+use crate::manifest::{Manifest, OnCollision, SourceKind};
 use crate::packs;
 use crate::patches;
 use crate::reporter::{Reporter, Status};
@@ -207,6 +207,14 @@ fn install_locked(
     }
     let mut placed = gathered.placed;
     let mut diagnostics: Vec<Diagnostic> = gathered.diagnostics;
+    let skipped = match manifest.on_collision {
+        OnCollision::Error => Vec::new(),
+        OnCollision::First => packs::first_wins(&mut placed, &manifest.source_order),
+    };
+    if !skipped.is_empty() {
+        reporter.diagnostic(&skipped_summary(&skipped));
+    }
+    let skip_warnings = usize::from(!skipped.is_empty());
     patches::apply(
         &mut placed,
         &manifest.patches,
@@ -243,7 +251,8 @@ fn install_locked(
                 patch_sha256: p.patch.as_ref().map(|a| a.sha256.clone()),
             })
             .collect(),
-    );
+    )
+    .with_skipped(skipped);
     let lock_changes = previous.as_ref() != Some(&lock);
     if options.locked && lock_changes {
         return Err(Error::LockOutdated {
@@ -270,7 +279,7 @@ fn install_locked(
     }
 
     let mut summary = InstallSummary {
-        warnings: warnings.len(),
+        warnings: warnings.len() + skip_warnings,
         ..InstallSummary::default()
     };
     let origins: std::collections::HashMap<&Path, &Placed> =
@@ -390,6 +399,22 @@ fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
         std::fs::read(&patch.file)
             .is_ok_and(|bytes| locked == Some(crate::names::sha256_hex(&bytes).as_str()))
     })
+}
+
+/// The one line listing what `on-collision = "first"` skipped.
+fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
+    let list: Vec<String> = skipped
+        .iter()
+        .map(|s| format!("{} ({}, kept from {})", s.name, s.source, s.installed_from))
+        .collect();
+    Diagnostic::warning(
+        "name-collision",
+        format!(
+            "skipped {} agents whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): {}",
+            skipped.len(),
+            list.join(", ")
+        ),
+    )
 }
 
 /// The warning for an edited installed file that the install left alone ([`Action::Kept`]).

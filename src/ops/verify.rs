@@ -99,7 +99,13 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             continue;
         }
         let agents: Vec<&LockedAgent> = lock.agents.iter().filter(|a| a.source == name).collect();
-        selection_changes(manifest, spec, &agents, out);
+        let skipped: Vec<(&str, &str)> = lock
+            .skipped
+            .iter()
+            .filter(|s| s.source == name)
+            .map(|s| (s.name.as_str(), s.path.as_str()))
+            .collect();
+        selection_changes(manifest, spec, &agents, &skipped, out);
     }
     patch_changes(manifest, lock, out);
     for locked in &lock.sources {
@@ -209,31 +215,37 @@ fn shown(value: Option<&str>) -> String {
 }
 
 /// `agents`, `exclude`, `rename` and `target` of the manifest against the agents the lock records.
-fn selection_changes(
+fn selection_changes<'a>(
     manifest: &Manifest,
     spec: &SourceSpec,
-    agents: &[&LockedAgent],
+    agents: &[&'a LockedAgent],
+    skipped: &[(&'a str, &'a str)],
     out: &mut Vec<Diagnostic>,
 ) {
     let name = spec.name.as_str();
     let selection = &spec.selection;
+    // The path relative to the searched directory.
+    let strip = |path: &'a str| match &spec.subdir {
+        Some(dir) => path
+            .strip_prefix(dir.as_str())
+            .map_or(path, |p| p.trim_start_matches('/')),
+        None => path,
+    };
     // (front-matter name in the source, path relative to the searched directory)
     let keys: Vec<(&str, &str)> = agents
         .iter()
         .map(|a| {
-            let original = a.original_name.as_deref().unwrap_or(&a.name);
-            let path = match &spec.subdir {
-                Some(dir) => a
-                    .path
-                    .strip_prefix(dir.as_str())
-                    .map_or(a.path.as_str(), |p| p.trim_start_matches('/')),
-                None => a.path.as_str(),
-            };
-            (original, path)
+            (
+                a.original_name.as_deref().unwrap_or(&a.name),
+                strip(&a.path),
+            )
         })
         .collect();
     for pattern in &selection.agents {
-        if !keys.iter().any(|(n, p)| pattern.matches(n, p)) {
+        // An agent `on-collision = "first"` skipped was selected all the same.
+        if !keys.iter().any(|(n, p)| pattern.matches(n, p))
+            && !skipped.iter().any(|&(n, p)| pattern.matches(n, strip(p)))
+        {
             out.push(outdated(format!(
                 "`agents` entry `{}` of source `{name}` matches no agent in the lock",
                 pattern.written
@@ -255,7 +267,10 @@ fn selection_changes(
             };
             hit.then_some(to.as_str())
         });
-        let expected = renamed.unwrap_or(original);
+        let expected = renamed
+            .map(str::to_string)
+            .or_else(|| selection.prefixed(original))
+            .unwrap_or_else(|| original.to_string());
         if agent.name != expected {
             out.push(outdated(format!(
                 "agent `{original}` of source `{name}` is locked as `{}`, but agentpack.toml installs it as `{expected}`",

@@ -2,6 +2,7 @@
 //! share the support code in `support/` (git repositories, a sandbox for running the binary,
 //! loopback git servers).
 
+mod collections;
 mod commands;
 mod concurrency;
 mod crash;

@@ -1,0 +1,150 @@
+//! Collections side by side: a source-level `prefix`, and `[install] on-collision = "first"`.
+
+use crate::install::agent;
+use crate::support::*;
+
+/// A collection with its own versions of two common agents, plus one of its own.
+fn collection(name: &str, own: &str) -> GitRepo {
+    let repo = GitRepo::new(name);
+    repo.file(
+        "engineering/backend-architect.md",
+        agent(
+            "backend-architect",
+            &format!("Designs backends, {name} style"),
+        ),
+    )
+    .file(
+        "design/ui-designer.md",
+        agent("ui-designer", &format!("Designs UIs, {name} style")),
+    )
+    .file(
+        &format!("{own}.md"),
+        agent(own, &format!("{own} of {name}")),
+    );
+    repo.commit("collection");
+    repo
+}
+
+#[test]
+fn a_source_prefix_renames_every_agent_it_brings() {
+    let studio = collection("studio", "tester");
+    let volt = collection("volt", "deployer");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nprefix = \"volt-\"\nrename = {{ deployer = \"ship-it\" }}\n",
+            studio.url(),
+            volt.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "backend-architect.md",
+            "ship-it.md",
+            "tester.md",
+            "ui-designer.md",
+            "volt-backend-architect.md",
+            "volt-ui-designer.md",
+        ]
+    );
+    // Only the `name:` line changes, as with `rename`; an explicit `rename` wins over the prefix.
+    assert_eq!(
+        sb.read(".claude/agents/volt-ui-designer.md"),
+        agent("ui-designer", "Designs UIs, volt style")
+            .replace("name: ui-designer", "name: volt-ui-designer")
+    );
+    assert_eq!(
+        sb.read(".claude/agents/ship-it.md"),
+        agent("deployer", "deployer of volt").replace("name: deployer", "name: ship-it")
+    );
+    let lock = sb.read("agentpack.lock");
+    assert!(
+        lock.contains(
+            "name = \"volt-ui-designer\"\noriginal-name = \"ui-designer\"\nsource = \"volt\"\n"
+        ),
+        "{lock}"
+    );
+    sb.run(["verify"]).success();
+
+    // Changing the prefix is a change verify sees until the next install.
+    let manifest = sb.read("agentpack.toml");
+    sb.write("agentpack.toml", manifest.replace("volt-", "v-"));
+    sb.run(["verify"]).failure(1).stdout_has(
+        "error[lock-outdated]: agent `ui-designer` of source `volt` is locked as `volt-ui-designer`, but agentpack.toml installs it as `v-ui-designer`",
+    );
+    sb.write("agentpack.toml", manifest.replace("volt-", "Volt:"));
+    sb.run(["install"]).failure(2).stderr_has(
+        "error[rename-invalid]: `prefix` `Volt:` of source `volt` cannot start an agent name",
+    );
+}
+
+#[test]
+fn on_collision_first_lets_the_source_listed_first_win() {
+    let zeta = collection("zeta", "tester");
+    let alpha = collection("alpha", "deployer");
+    let sb = Sandbox::new();
+    // `zeta` is listed first, though `alpha` sorts first: the file's order decides.
+    let sources = format!(
+        "[sources.zeta]\ngit = \"{}\"\n\n[sources.alpha]\ngit = \"{}\"\n",
+        zeta.url(),
+        alpha.url()
+    );
+    sb.write("agentpack.toml", &sources);
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[name-collision]: 2 agents would be installed as `backend-architect`");
+
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\non-collision = \"first\"\n\n{sources}"),
+    );
+    let out = sb.run(["install"]).success();
+    let summary: Vec<&str> = out
+        .stderr()
+        .lines()
+        .filter(|l| l.contains("skipped"))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "warning[name-collision]: skipped 2 agents whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): backend-architect (alpha, kept from zeta), ui-designer (alpha, kept from zeta)"
+        ]
+    );
+    assert_eq!(
+        sb.read(".claude/agents/backend-architect.md"),
+        agent("backend-architect", "Designs backends, zeta style")
+    );
+    assert_eq!(
+        sb.read(".claude/agents/deployer.md"),
+        agent("deployer", "deployer of alpha")
+    );
+    let lock = sb.read("agentpack.lock");
+    assert!(
+        lock.contains("[[skipped]]\nname = \"backend-architect\"\nsource = \"alpha\"\npath = \"engineering/backend-architect.md\"\ninstalled-from = \"zeta\"\n"),
+        "{lock}"
+    );
+    sb.run(["verify"]).success();
+    sb.run(["install", "--locked"]).success();
+
+    // An `agents` entry naming a skipped agent is still satisfied.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[install]\non-collision = \"first\"\n\n{sources}agents = [\"ui-designer\", \"deployer\"]\n"
+        ),
+    );
+    sb.run(["install"]).success();
+    sb.run(["verify"]).success();
+
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\non-collision = \"last\"\n\n{sources}"),
+    );
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("unknown variant `last`, expected `error` or `first`");
+}
