@@ -94,6 +94,9 @@ pub struct Resolved {
     pub spec: SourceSpec,
     pub pin: Pin,
     pub snapshot: Snapshot,
+    /// For a `version` source whose remote was asked this run: the newest stable tag of the repository
+    /// when the requirement excludes it (a new major version the user must opt into).
+    pub newer_incompatible: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +175,18 @@ pub fn best_tag<'r>(
                 .then_some((tag, oid, version))
         })
         .max_by(|a, b| a.2.cmp(&b.2))
+}
+
+/// The highest semver tag that is not a pre-release.
+pub fn newest_stable(refs: &Refs) -> Option<(&String, &git2::Oid)> {
+    refs.tags
+        .iter()
+        .filter_map(|(tag, oid)| {
+            let v = tag_version(tag)?;
+            v.pre.is_empty().then_some((v, tag, oid))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, tag, oid)| (tag, oid))
 }
 
 /// Resolve every source of the manifest and of the packs they carry: the manifest's own sources first,
@@ -498,6 +513,7 @@ impl Session<'_> {
                         spec: spec.clone(),
                         pin: Pin::Path { content_hash },
                         snapshot,
+                        newer_incompatible: None,
                     }
                 }
                 SourceKind::Git { .. } if self.options.vendor.is_some() => {
@@ -508,6 +524,7 @@ impl Session<'_> {
                         spec: spec.clone(),
                         pin: Pin::Git { commit, tag },
                         snapshot,
+                        newer_incompatible: None,
                     }
                 }
                 SourceKind::Git { url, reference } => {
@@ -546,10 +563,30 @@ impl Session<'_> {
         let repo = self.repo(&spec.name, url)?;
         let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref())
             .map_err(|e| with_source_context(e, &spec))?;
+        let newer_incompatible = match &spec.kind {
+            SourceKind::Git {
+                reference: GitRef::Version { req, .. },
+                ..
+            } => self
+                .refs
+                .get(&url.fetch)
+                .and_then(newest_stable)
+                .filter(|(tag, _)| tag_version(tag).is_some_and(|v| !req.matches(&v)))
+                .filter(|(tag, _)| {
+                    let pinned = match &pin {
+                        Pin::Git { tag: Some(t), .. } => tag_version(t),
+                        _ => None,
+                    };
+                    pinned.is_none_or(|p| tag_version(tag).is_some_and(|v| v > p))
+                })
+                .map(|(tag, _)| tag.clone()),
+            _ => None,
+        };
         Ok(Resolved {
             spec,
             pin,
             snapshot,
+            newer_incompatible,
         })
     }
 

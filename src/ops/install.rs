@@ -114,6 +114,18 @@ pub struct Installation {
     pub lock: Lockfile,
     /// Every agent installed, with its bytes (after `rename` and its local patch).
     pub placed: Vec<Placed>,
+    /// `version` sources whose repository has a newer release than their requirement allows (known when
+    /// the remote was asked, as `update` does).
+    pub newer_incompatible: Vec<NewerVersion>,
+}
+
+/// A release a source's `version` requirement excludes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewerVersion {
+    pub source: String,
+    /// The requirement as agentpack.toml writes it.
+    pub requirement: String,
+    pub tag: String,
 }
 
 /// Install `manifest` (which `add`/`remove` may not have written to disk yet). With `dry_run`, every step
@@ -200,6 +212,24 @@ fn install_locked(
     )?;
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
     let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
+    let newer_incompatible: Vec<NewerVersion> = resolved
+        .iter()
+        .filter_map(|r| {
+            let tag = r.newer_incompatible.clone()?;
+            let SourceKind::Git {
+                reference: crate::manifest::GitRef::Version { written, .. },
+                ..
+            } = &r.spec.kind
+            else {
+                return None;
+            };
+            Some(NewerVersion {
+                source: r.spec.name.to_string(),
+                requirement: written.clone(),
+                tag,
+            })
+        })
+        .collect();
 
     let gathered = packs::gather(resolved, &manifest.target, strict);
     for (file, reason) in &gathered.passed_over {
@@ -311,6 +341,7 @@ fn install_locked(
         previous,
         lock,
         placed,
+        newer_incompatible,
     })
 }
 

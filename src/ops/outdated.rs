@@ -49,93 +49,132 @@ pub struct OutdatedSource {
     pub behind: Option<usize>,
     /// The source whose pack asked for this one.
     pub required_by: Option<String>,
+    /// Why the remote could not be asked (then `allowed` and `latest` are unknown).
+    pub error: Option<String>,
 }
 
+/// Every locked git source's row, in lock order, and the failures: a source whose remote cannot be
+/// reached (or whose lock entry is unusable) gets a row with `error` set and no `allowed`/`latest`, and
+/// its error is returned beside the rows, so one unreachable remote never hides the others.
 pub fn outdated(
     manifest_path: &Path,
     cache: &Cache,
     reporter: &dyn Reporter,
-) -> Result<Vec<OutdatedSource>> {
+) -> Result<(Vec<OutdatedSource>, Vec<Error>)> {
     let manifest = Manifest::load(manifest_path)?;
     let lock = Lockfile::load(&manifest.root.join(LOCK_NAME))?.ok_or_else(|| Error::Usage {
         message: "there is no `agentpack.lock` yet".into(),
         hint: Some("run `agentpack install` first".into()),
     })?;
     let mut refs_by_url: BTreeMap<String, Refs> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
     for source in &lock.sources {
-        let (Some(written), Some(commit)) = (&source.git, source.commit()) else {
+        let (Some(_), Some(commit)) = (&source.git, source.commit()) else {
             continue;
         };
-        let url = manifest::check_git_url(&manifest.root, written).map_err(|m| Error::Usage {
-            message: format!("source `{}`: {m}", source.name),
-            hint: None,
-        })?;
-        let repo = cache.open_or_init(&url.fetch)?;
-        let name = source.name.as_str();
-        if !refs_by_url.contains_key(&url.fetch) {
-            let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
-            refs_by_url.insert(url.fetch.clone(), refs);
+        match row(&manifest, source, commit, cache, &mut refs_by_url, reporter) {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                rows.push(OutdatedSource {
+                    name: source.name.clone(),
+                    requirement: requirement(source),
+                    reference: source.ref_json(),
+                    locked: At {
+                        tag: source.tag.clone(),
+                        commit,
+                    },
+                    allowed: None,
+                    latest: None,
+                    behind: None,
+                    required_by: source.required_by.clone(),
+                    error: Some(e.to_string()),
+                });
+                failures.push(e);
+            }
         }
-        let refs = &refs_by_url[&url.fetch];
-        let at = |oid: &git2::Oid, tag: Option<&String>| At {
-            tag: tag.cloned(),
-            commit: Commit::from(*oid),
-        };
-        let kind = source.ref_kind.as_deref().unwrap_or("default-branch");
-        let value = source.reference.clone().unwrap_or_default();
-        let branch = match kind {
-            "branch" => Some(value.clone()),
-            "default-branch" => refs.head.clone(),
-            _ => None,
-        };
-        let allowed = match kind {
-            "version" => {
-                let req = manifest::parse_version_req(&value).map_err(|m| Error::Usage {
-                    message: format!("source `{}` in the lock: {m}", source.name),
-                    hint: None,
-                })?;
-                resolve::best_tag(refs, &[&req]).map(|(tag, oid, _)| at(oid, Some(tag)))
-            }
-            "tag" => refs.tags.get(&value).map(|oid| at(oid, Some(&value))),
-            "rev" => Some(At { tag: None, commit }),
-            _ => branch
-                .as_ref()
-                .and_then(|b| refs.branches.get(b))
-                .map(|oid| at(oid, None)),
-        };
-        let behind = match branch
-            .as_ref()
-            .and_then(|b| refs.branches.get(b).map(|o| (b, o)))
-        {
-            Some((branch, head)) if Commit::from(*head) != commit => {
-                let head = Commit::from(*head);
-                if git::find_commit(&repo, head.oid()).is_none() {
-                    reporter.status(Status::Fetching, &format!("{name} ({written})"));
-                    resolve::remote(&repo, name, &url, reporter)
-                        .fetch(&[git::branch_refspec(branch)], Depth::Full)?;
-                }
-                git::commits_behind(&repo, commit, head)
-            }
-            Some(_) => Some(0),
-            None => None,
-        };
-        let latest = newest_stable(refs).map(|(tag, oid)| at(oid, Some(tag)));
-        out.push(OutdatedSource {
-            name: source.name.clone(),
-            requirement: requirement(source),
-            reference: source.ref_json(),
-            locked: At {
-                tag: source.tag.clone(),
-                commit,
-            },
-            allowed,
-            latest,
-            behind,
-            required_by: source.required_by.clone(),
-        });
     }
-    Ok(out)
+    Ok((rows, failures))
+}
+
+/// The row of one locked git source, asking its remote (each URL once per run).
+fn row(
+    manifest: &Manifest,
+    source: &LockedSource,
+    commit: Commit,
+    cache: &Cache,
+    refs_by_url: &mut BTreeMap<String, Refs>,
+    reporter: &dyn Reporter,
+) -> Result<OutdatedSource> {
+    let written = source.git.as_deref().unwrap_or_default();
+    let url = manifest::check_git_url(&manifest.root, written).map_err(|m| Error::Usage {
+        message: format!("source `{}`: {m}", source.name),
+        hint: None,
+    })?;
+    let repo = cache.open_or_init(&url.fetch)?;
+    let name = source.name.as_str();
+    if !refs_by_url.contains_key(&url.fetch) {
+        let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
+        refs_by_url.insert(url.fetch.clone(), refs);
+    }
+    let refs = &refs_by_url[&url.fetch];
+    let at = |oid: &git2::Oid, tag: Option<&String>| At {
+        tag: tag.cloned(),
+        commit: Commit::from(*oid),
+    };
+    let kind = source.ref_kind.as_deref().unwrap_or("default-branch");
+    let value = source.reference.clone().unwrap_or_default();
+    let branch = match kind {
+        "branch" => Some(value.clone()),
+        "default-branch" => refs.head.clone(),
+        _ => None,
+    };
+    let allowed = match kind {
+        "version" => {
+            let req = manifest::parse_version_req(&value).map_err(|m| Error::Usage {
+                message: format!("source `{}` in the lock: {m}", source.name),
+                hint: None,
+            })?;
+            resolve::best_tag(refs, &[&req]).map(|(tag, oid, _)| at(oid, Some(tag)))
+        }
+        "tag" => refs.tags.get(&value).map(|oid| at(oid, Some(&value))),
+        "rev" => Some(At { tag: None, commit }),
+        _ => branch
+            .as_ref()
+            .and_then(|b| refs.branches.get(b))
+            .map(|oid| at(oid, None)),
+    };
+    let behind = match branch
+        .as_ref()
+        .and_then(|b| refs.branches.get(b).map(|o| (b, o)))
+    {
+        Some((branch, head)) if Commit::from(*head) != commit => {
+            let head = Commit::from(*head);
+            if git::find_commit(&repo, head.oid()).is_none() {
+                reporter.status(Status::Fetching, &format!("{name} ({written})"));
+                resolve::remote(&repo, name, &url, reporter)
+                    .fetch(&[git::branch_refspec(branch)], Depth::Full)?;
+            }
+            git::commits_behind(&repo, commit, head)
+        }
+        Some(_) => Some(0),
+        None => None,
+    };
+    let latest = resolve::newest_stable(refs).map(|(tag, oid)| at(oid, Some(tag)));
+    Ok(OutdatedSource {
+        name: source.name.clone(),
+        requirement: requirement(source),
+        reference: source.ref_json(),
+        locked: At {
+            tag: source.tag.clone(),
+            commit,
+        },
+        allowed,
+        latest,
+        behind,
+        required_by: source.required_by.clone(),
+        error: None,
+    })
 }
 
 fn requirement(source: &LockedSource) -> String {
@@ -144,16 +183,4 @@ fn requirement(source: &LockedSource) -> String {
         (Some(kind), None) => kind.clone(),
         _ => String::new(),
     }
-}
-
-/// The highest semver tag that is not a pre-release.
-fn newest_stable(refs: &Refs) -> Option<(&String, &git2::Oid)> {
-    refs.tags
-        .iter()
-        .filter_map(|(tag, oid)| {
-            let v = resolve::tag_version(tag)?;
-            v.pre.is_empty().then_some((v, tag, oid))
-        })
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, tag, oid)| (tag, oid))
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{Manifest, SourceKind};
-use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
+use crate::ops::install::{InstallOptions, InstallSummary, NewerVersion, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::{ResolveOptions, Update};
 use crate::source::git::Cache;
@@ -45,6 +45,8 @@ pub struct SourceChange {
 pub struct UpdateReport {
     pub changes: Vec<SourceChange>,
     pub summary: InstallSummary,
+    /// Newer releases the requirements exclude, which `update` does not take.
+    pub newer_incompatible: Vec<NewerVersion>,
 }
 
 pub fn update(
@@ -81,6 +83,7 @@ pub fn update(
     Ok(UpdateReport {
         changes: changes(done.previous.as_ref(), &done.lock),
         summary: done.summary,
+        newer_incompatible: done.newer_incompatible,
     })
 }
 

@@ -11,6 +11,7 @@ mod global;
 mod hostile;
 mod install;
 mod network;
+mod outdated;
 mod patches;
 mod properties;
 mod support;

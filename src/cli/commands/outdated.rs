@@ -1,4 +1,5 @@
-//! `agentpack outdated`: a table (or JSON) on stdout; exit 0 whatever it finds.
+//! `agentpack outdated`: a table (or JSON) on stdout; exit 0 whatever it finds, 2 (after every row) when a
+//! source's remote could not be asked.
 
 use crate::error::{ExitStatus, Result};
 use crate::ops::outdated::outdated;
@@ -9,7 +10,7 @@ use super::super::format::print_table;
 use super::super::printer::Printer;
 
 pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let sources = outdated(
+    let (sources, failures) = outdated(
         &super::super::manifest_path(global)?,
         &Cache::locate()?,
         printer,
@@ -19,7 +20,7 @@ pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Resu
             "{}",
             serde_json::to_string_pretty(&sources).expect("serializable")
         );
-        return Ok(ExitStatus::Ok);
+        return Ok(finish(printer, &failures));
     }
     let show = |at: &Option<crate::ops::outdated::At>| {
         at.as_ref()
@@ -30,6 +31,7 @@ pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Resu
         .iter()
         .map(|s| {
             let allowed = match s.behind {
+                _ if s.error.is_some() => "unreachable (see below)".to_string(),
                 Some(n) if n > 0 => format!("{} ({n} commits ahead)", show(&s.allowed)),
                 _ => show(&s.allowed),
             };
@@ -46,5 +48,17 @@ pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Resu
         ["SOURCE", "REQUIREMENT", "LOCKED", "ALLOWED", "LATEST"],
         &rows,
     );
-    Ok(ExitStatus::Ok)
+    Ok(finish(printer, &failures))
+}
+
+/// Each unreachable source's error, after every row was printed; exit 2 when there was one.
+fn finish(printer: &Printer, failures: &[crate::error::Error]) -> ExitStatus {
+    for e in failures {
+        super::super::report(printer, e);
+    }
+    if failures.is_empty() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::InputError
+    }
 }

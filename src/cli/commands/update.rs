@@ -37,6 +37,12 @@ pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result
     if report.changes.is_empty() {
         printer.note("Everything is up to date within its requirements");
     }
+    for newer in &report.newer_incompatible {
+        printer.note(&format!(
+            "`{}`: {} is available, outside its requirement `{}`; raise `version` in agentpack.toml to take it",
+            newer.source, newer.tag, newer.requirement
+        ));
+    }
     if args.dry_run {
         printer.note("Dry run: nothing was written");
     } else {
