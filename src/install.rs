@@ -252,7 +252,7 @@ pub fn plan(
 
 /// The first symlink among the target and its ancestors inside the project: a project checked out from an
 /// untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
-fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
+pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
     target
         .ancestors()
         .take_while(|dir| *dir == target || (dir.starts_with(root) && *dir != root))

@@ -93,8 +93,20 @@ pub fn record(
         .expect("the entry was just set")
         .file
         .clone();
-    let previous = crate::fsutil::read_if_exists(&patch_file)?;
     let dir = patch_file.parent().expect("a file in the project");
+    // A checked-out project must not redirect the write elsewhere (`agentpack-patches -> ~/.ssh`).
+    if let Some(link) = crate::install::symlink_on_the_way(&current.root, &patch_file) {
+        return Err(Error::Usage {
+            message: format!(
+                "the patch file `{written}` goes through the symlink `{}`; agentpack writes patches only into a real directory of the project",
+                link.display()
+            ),
+            hint: Some(
+                "replace the symlink by a directory, or name another file in [patches]".into(),
+            ),
+        });
+    }
+    let previous = crate::fsutil::read_if_exists(&patch_file)?;
     let new_dir = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     crate::fsutil::write_atomic(&patch_file, &created.diff)?;

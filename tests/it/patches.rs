@@ -255,3 +255,17 @@ fn removing_a_patched_agent_drops_its_patch() {
     assert!(!sb.exists("agentpack-patches/reviewer.patch"));
     sb.run(["verify"]).success();
 }
+
+#[test]
+fn a_patch_is_never_written_through_a_symlink() {
+    let (_repo, sb) = patched_project();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), sb.path("agentpack-patches")).unwrap();
+    sb.write(".claude/agents/reviewer.md", EDITED);
+    let manifest = sb.read("agentpack.toml");
+    sb.run(["patch", "reviewer"]).failure(2).stderr_has(
+        "error: the patch file `agentpack-patches/reviewer.patch` goes through the symlink `",
+    );
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    assert_eq!(sb.read("agentpack.toml"), manifest);
+}
