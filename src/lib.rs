@@ -26,12 +26,16 @@
 //!   lock, `--offline` and `update`.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
-//! - [`packs`]: gathering the agents of every source, including those packs pulled in.
+//! - [`packs`]: gathering the agents of every source, including those packs pulled in (and
+//!   `on-collision = "first"`).
+//! - [`patches`]: the user's local patches to installed agents, created with `agentpack patch` and
+//!   applied and checked by every install.
+//! - [`duplicates`]: hand-written files in the target that declare an installed agent's name.
 //! - [`install`]: collision checks, protection of the user's files, the install transaction (journaled,
 //!   so a killed install is finished or undone by the next), the project lock.
 //! - [`state`]: what the last install wrote, so a no-op install can stop early.
 //! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
-//! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`), preserving its formatting.
+//! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`, `patch`), preserving its formatting.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.

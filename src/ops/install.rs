@@ -212,24 +212,7 @@ fn install_locked(
     )?;
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
     let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
-    let newer_incompatible: Vec<NewerVersion> = resolved
-        .iter()
-        .filter_map(|r| {
-            let tag = r.newer_incompatible.clone()?;
-            let SourceKind::Git {
-                reference: crate::manifest::GitRef::Version { written, .. },
-                ..
-            } = &r.spec.kind
-            else {
-                return None;
-            };
-            Some(NewerVersion {
-                source: r.spec.name.to_string(),
-                requirement: written.clone(),
-                tag,
-            })
-        })
-        .collect();
+    let newer_incompatible: Vec<NewerVersion> = resolved.iter().filter_map(newer).collect();
 
     let gathered = packs::gather(resolved, &manifest.target, strict);
     for (file, reason) in &gathered.passed_over {
@@ -342,6 +325,23 @@ fn install_locked(
         lock,
         placed,
         newer_incompatible,
+    })
+}
+
+/// The newer release a `version` source's requirement excludes, if resolution saw one.
+fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
+    let tag = resolved.newer_incompatible.clone()?;
+    let SourceKind::Git {
+        reference: crate::manifest::GitRef::Version { written, .. },
+        ..
+    } = &resolved.spec.kind
+    else {
+        return None;
+    };
+    Some(NewerVersion {
+        source: resolved.spec.name.to_string(),
+        requirement: written.clone(),
+        tag,
     })
 }
 

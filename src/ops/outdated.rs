@@ -77,18 +77,8 @@ pub fn outdated(
             Ok(row) => rows.push(row),
             Err(e) => {
                 rows.push(OutdatedSource {
-                    name: source.name.clone(),
-                    requirement: requirement(source),
-                    reference: source.ref_json(),
-                    locked: At {
-                        tag: source.tag.clone(),
-                        commit,
-                    },
-                    allowed: None,
-                    latest: None,
-                    behind: None,
-                    required_by: source.required_by.clone(),
                     error: Some(e.to_string()),
+                    ..OutdatedSource::locked(source, commit)
                 });
                 failures.push(e);
             }
@@ -162,19 +152,31 @@ fn row(
     };
     let latest = resolve::newest_stable(refs).map(|(tag, oid)| at(oid, Some(tag)));
     Ok(OutdatedSource {
-        name: source.name.clone(),
-        requirement: requirement(source),
-        reference: source.ref_json(),
-        locked: At {
-            tag: source.tag.clone(),
-            commit,
-        },
         allowed,
         latest,
         behind,
-        required_by: source.required_by.clone(),
-        error: None,
+        ..OutdatedSource::locked(source, commit)
     })
+}
+
+impl OutdatedSource {
+    /// The row of `source` with only what the lock says (locked at `commit`).
+    fn locked(source: &LockedSource, commit: Commit) -> OutdatedSource {
+        OutdatedSource {
+            name: source.name.clone(),
+            requirement: requirement(source),
+            reference: source.ref_json(),
+            locked: At {
+                tag: source.tag.clone(),
+                commit,
+            },
+            allowed: None,
+            latest: None,
+            behind: None,
+            required_by: source.required_by.clone(),
+            error: None,
+        }
+    }
 }
 
 fn requirement(source: &LockedSource) -> String {
