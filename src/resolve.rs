@@ -654,6 +654,10 @@ impl Session<'_> {
             .into_iter()
             .map(|mut child| {
                 child.name = spec.name.child(&child.name);
+                // A pack never widens trust: what its sources may bring in is what the user granted the
+                // source the pack came through, whatever the pack's own manifest says.
+                child.trust = spec.trust.clone();
+                child.allow_unicode = spec.allow_unicode;
                 child
             })
             .collect())

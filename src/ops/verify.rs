@@ -109,7 +109,9 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
     }
     patch_changes(manifest, lock, out);
     for locked in &lock.sources {
-        if manifest.source(&locked.name).is_none() {
+        // A source a pack pulled in belongs to the top-level source it came through.
+        let root = locked.name.split('/').next().unwrap_or(&locked.name);
+        if manifest.source(root).is_none() {
             out.push(outdated(format!(
                 "source `{}` is in agentpack.lock but no longer in agentpack.toml",
                 locked.name
@@ -325,10 +327,12 @@ fn check_files(
                 .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
             );
         }
+        // A pack's sources are trusted as the top-level source they came through (see `resolve`).
+        let root = agent.source.split('/').next().unwrap_or(&agent.source);
         report.problems.extend(crate::select::check_installed(
             &agent.file,
             &bytes,
-            manifest.source(&agent.source),
+            manifest.source(root),
             strict,
         ));
     }

@@ -232,3 +232,39 @@ fn lint_reports_trust_findings_as_errors_in_every_format() {
         .success()
         .stdout_is("");
 }
+
+#[test]
+fn a_pack_cannot_trust_the_sources_it_pulls_in() {
+    let risky = risky_repo();
+    let pack = GitRepo::new("pack");
+    pack.file(
+        "agentpack.toml",
+        format!(
+            "[sources.inner]\ngit = \"{}\"\nagents = [\"hooked\"]\ntrust = [\"hooks\"]\n",
+            risky.url()
+        ),
+    );
+    pack.file("own.md", agent("own", "The pack's own agent"));
+    pack.commit("a pack that trusts its source");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.pack]\ngit = \"{}\"\n", pack.url()),
+    );
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[untrusted-hooks]")
+        .stderr_has("--> pack/inner:hooked.md");
+    assert!(!sb.exists(".claude/agents/hooked.md"));
+    // The user's trust in the top-level source covers what its pack pulls in, for install and verify.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.pack]\ngit = \"{}\"\ntrust = [\"hooks\"]\n",
+            pack.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    assert!(sb.exists(".claude/agents/hooked.md"));
+    sb.run(["verify"]).success();
+}
