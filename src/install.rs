@@ -201,10 +201,17 @@ pub fn plan(
                             ),
                         )
                         .at(Location::file(show(&p.file)))
-                        .with_hint(format!(
-                            "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}:{}`",
-                            p.agent.source, p.agent.repo_path
-                        )),
+                        .with_hint(if code == "modified-file" {
+                            format!(
+                                "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}:{}`",
+                                p.agent.installed_name, p.agent.source, p.agent.repo_path
+                            )
+                        } else {
+                            format!(
+                                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}:{}`",
+                                p.agent.source, p.agent.repo_path
+                            )
+                        }),
                     );
                 }
                 Action::Replace {

@@ -223,13 +223,17 @@ fn an_edited_file_the_install_does_not_change_no_longer_blocks_it() {
     let before = sb.snapshot(".");
     sb.run(["update", "team"])
         .failure(1)
-        .stderr_has("error[modified-file]: `.claude/agents/reviewer.md` was edited since agentpack installed it; agentpack will not overwrite it");
+        .stderr_has("error[modified-file]: `.claude/agents/reviewer.md` was edited since agentpack installed it; agentpack will not overwrite it")
+        .stderr_has("hint: keep your edit with `agentpack patch reviewer` (it is then re-applied to the new version), or run with `--force`");
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.run(["install", "--force"]).success();
+    // As the hint says: record the edit, then the update carries it onto the new version.
+    sb.run(["patch", "reviewer"]).success();
+    sb.run(["update", "team"]).success();
     assert_eq!(
         sb.read(".claude/agents/reviewer.md"),
-        reviewer("Reviews code", "Be kind.")
+        EDITED.replace("Reviews code", "Reviews code, v1.1")
     );
+    sb.run(["verify"]).success();
 }
 
 fn sha256(bytes: &[u8]) -> String {
