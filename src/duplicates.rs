@@ -7,10 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::frontmatter;
 use crate::lockfile;
-use crate::source;
 
 /// A managed agent, as messages name it.
 #[derive(Debug, Clone, Copy)]
@@ -22,28 +21,38 @@ pub struct Owner<'a> {
 }
 
 /// Every file under `target` that is not in `managed` (absolute paths) and declares an owner's name.
+/// Only those files are read (each at most [`frontmatter::MAX_FILE_SIZE`]), so the files agentpack
+/// installed cost a directory listing, not a read.
 pub fn find(
     root: &Path,
     target: &Path,
     managed: &BTreeSet<PathBuf>,
     owners: &[Owner<'_>],
 ) -> Result<Vec<Diagnostic>> {
-    if !target.is_dir() {
-        return Ok(Vec::new());
-    }
     let by_name: BTreeMap<&str, &Owner> = owners.iter().map(|o| (o.name, o)).collect();
-    let snapshot = source::path::snapshot("target", target, None, None)?;
+    let inside = target.canonicalize().ok();
     let mut out = Vec::new();
-    for file in &snapshot.files {
-        let path = target.join(&file.path);
+    for path in md_files(target) {
         if managed.contains(&path) {
             continue;
         }
-        let source::Content::Bytes(bytes) = &file.content else {
+        // As for path sources, nothing outside the target is read: a symlink counts while it stays inside.
+        let escapes = path
+            .canonicalize()
+            .ok()
+            .zip(inside.as_ref())
+            .is_none_or(|(real, inside)| !real.starts_with(inside));
+        if escapes {
             continue;
-        };
+        }
+        let small = std::fs::metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.len() <= frontmatter::MAX_FILE_SIZE as u64);
+        if !small {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
         let label = lockfile::file_label(root, &path);
-        if let Some(name) = frontmatter::parse(&label, bytes).name()
+        if let Some(name) = frontmatter::parse(&label, &bytes).name()
             && let Some(owner) = by_name.get(name)
         {
             out.push(
@@ -62,19 +71,25 @@ pub fn find(
     Ok(out)
 }
 
-/// How many `.md` entries `dir` holds, searched recursively without following directory symlinks: what
-/// the no-op install compares with the files it wrote, so that a file added since sends it the long way
-/// (which looks for duplicates).
-pub fn count_md_files(dir: &Path) -> usize {
+/// The `.md` entries under `dir`, searched recursively without entering symlinked directories, sorted.
+/// The no-op install compares their number with the files it wrote, so that a file added since sends it
+/// the long way (which looks for duplicates).
+pub fn md_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect(dir, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
+        return;
     };
-    entries
-        .flatten()
-        .map(|entry| match entry.file_type() {
-            Ok(t) if t.is_dir() => count_md_files(&entry.path()),
-            Ok(_) => usize::from(entry.file_name().to_string_lossy().ends_with(".md")),
-            Err(_) => 0,
-        })
-        .sum()
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => collect(&entry.path(), out),
+            Ok(_) if entry.file_name().to_string_lossy().ends_with(".md") => out.push(entry.path()),
+            _ => {}
+        }
+    }
 }

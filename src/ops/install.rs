@@ -406,7 +406,7 @@ fn fresh(
     let state = InstallState::load(state_path)?;
     let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
     // A file added to the target since may duplicate an agent's name: the long way checks that.
-    if duplicates::count_md_files(&manifest.target) != files {
+    if duplicates::md_files(&manifest.target).len() != files {
         return None;
     }
     if state.missing_stamps() {
