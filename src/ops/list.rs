@@ -31,6 +31,8 @@ pub struct ListedAgent {
     pub commit: Option<String>,
     pub file: String,
     pub status: FileStatus,
+    /// The local patch applied to it (`[patches]`), if any.
+    pub patch: Option<String>,
 }
 
 pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
@@ -55,6 +57,7 @@ pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
             commit: source.commit.clone(),
             file: agent.file.clone(),
             status,
+            patch: agent.patch.clone(),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

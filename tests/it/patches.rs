@@ -59,6 +59,15 @@ fn a_recorded_patch_is_committed_beside_the_manifest_and_reproduced_by_a_fresh_c
     );
     sb.run(["verify"]).success();
     sb.run(["install"]).success().stderr_lacks("modified-file");
+    let list = sb.run(["list", "--json"]).success().stdout_json();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "reviewer")
+        .unwrap();
+    assert_eq!(row["status"], "ok");
+    assert_eq!(row["patch"], "agentpack-patches/reviewer.patch");
 
     // A fresh clone: no agents, no cache. The install reproduces the edited file exactly.
     sb.remove(".claude");
