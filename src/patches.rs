@@ -72,10 +72,9 @@ pub fn create(file_label: &str, upstream: &[u8], edited: &[u8]) -> Option<Create
     })
 }
 
-/// Apply every `[patches]` entry to the agent it names (by installed name), in place. Returns the
-/// diagnostics: a patch that is missing, unreadable or no longer applies, one naming no selected agent,
-/// and the checks of each patched file — which replace the checks of the file the source gave.
-/// `diagnostics` are the selection's, from which those of patched files are dropped.
+/// Apply every `[patches]` entry to the agent it names (by installed name), in place. `diagnostics` are
+/// the selection's: those of each patched file are replaced by the checks of the patched bytes, and a
+/// patch that is missing, unreadable or no longer applies, or names no selected agent, adds an error.
 pub fn apply(
     placed: &mut [Placed],
     patches: &[PatchSpec],
@@ -113,17 +112,19 @@ pub fn apply(
                 continue;
             }
         };
-        let result = diffy::Patch::from_bytes(&text)
-            .map_err(|e| format!("is not a unified diff ({e})"))
-            .and_then(|parsed| {
-                diffy::apply_bytes(&p.agent.bytes, &parsed).map_err(|e| {
-                    format!("no longer applies to `{upstream}` ({e}): the source changed the lines it edits")
-                })
-            });
-        let bytes = match result {
+        let parsed = match diffy::Patch::from_bytes(&text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                diagnostics.push(unreadable(patch, &format!("is not a unified diff ({e})")));
+                continue;
+            }
+        };
+        let bytes = match diffy::apply_bytes(&p.agent.bytes, &parsed) {
             Ok(bytes) => bytes,
-            Err(why) => {
-                diagnostics.push(conflict(patch, &why));
+            Err(e) => {
+                diagnostics.push(conflict(patch, &format!(
+                    "no longer applies to `{upstream}` ({e}): the source changed the lines it edits"
+                )));
                 continue;
             }
         };

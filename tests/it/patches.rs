@@ -282,3 +282,27 @@ fn a_patch_is_never_written_through_a_symlink() {
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     assert_eq!(sb.read("agentpack.toml"), manifest);
 }
+
+#[test]
+fn a_missing_or_broken_patch_file_is_an_error_naming_it() {
+    let (_repo, sb) = patched_project();
+    sb.write(".claude/agents/reviewer.md", EDITED);
+    sb.run(["patch", "reviewer"]).success();
+    sb.write(
+        "agentpack-patches/reviewer.patch",
+        "@@ this is not a diff\n",
+    );
+    let agents = sb.snapshot(".claude");
+    let lock = sb.read("agentpack.lock");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[patch-invalid]: patch `agentpack-patches/reviewer.patch` of `reviewer` is not a unified diff");
+    sb.remove("agentpack-patches/reviewer.patch");
+    sb.run(["install"])
+        .failure(1)
+        .stderr_has("error[patch-invalid]: patch `agentpack-patches/reviewer.patch` of `reviewer` is missing")
+        .stderr_has("agentpack patch --remove reviewer");
+    // Nothing was installed: the edited file and the lock are as they were.
+    assert_tree_eq(&agents, &sb.snapshot(".claude"));
+    assert_eq!(sb.read("agentpack.lock"), lock);
+}
