@@ -253,12 +253,19 @@ impl Manifest {
 
     /// The sources of a pack: the `agentpack.toml` a source carries at the root of its searched directory.
     ///
-    /// `[install]` is ignored (where agents go is the top-level manifest's business). A pack must not reach
-    /// outside itself: it names git repositories by URL only (a local repository path would read the
-    /// installing machine's disk, and would mean something else to every reader of the lock); a pack read
-    /// from git may not use `path` sources; a pack in a local directory may use them only inside that
-    /// directory. `label` names the file in messages (`studio:agentpack.toml`).
-    pub fn parse_pack(label: &str, home: PackHome<'_>, text: &str) -> Result<Vec<SourceSpec>> {
+    /// `[install]` is ignored (where agents go is the top-level manifest's business), and so are `trust`
+    /// and `allow-unicode` (the caller replaces them: only the user's manifest grants trust). A pack must
+    /// not reach outside itself: it names git repositories by network URL only (a local path or `file://`
+    /// URL would read the installing machine's disk, and would mean something else to every reader of the
+    /// lock); a pack read from git may not use `path` sources; a pack in a local directory may use them
+    /// only inside that directory. `pack` is the source carrying the manifest, `label` names the file in
+    /// messages (`studio:agentpack.toml`). The sources are returned with their own names, not `pack`'s.
+    pub fn parse_pack(
+        pack: &SourceName,
+        label: &str,
+        home: PackHome<'_>,
+        text: &str,
+    ) -> Result<Vec<SourceSpec>> {
         let path = match home {
             PackHome::Git => PathBuf::from(label),
             PackHome::Dir(dir) => dir.join(MANIFEST_NAME),
@@ -281,15 +288,19 @@ impl Manifest {
                     (SourceKind::Path { dir, .. }, PackHome::Dir(home)) if !dir.starts_with(home) => {
                         "is a `path` source outside the pack's directory"
                     }
-                    (SourceKind::Git { url, .. }, _) if url.fetch != url.written => {
-                        "is a local repository path; a pack names git repositories by URL"
+                    (SourceKind::Git { url, .. }, _) if !url.is_network() => {
+                        "names a local repository; a pack may only name network URLs (https, http, ssh, git)"
                     }
                     _ => return None,
                 };
+                let named = pack.child(&spec.name);
                 Some(
-                    Diagnostic::error("pack-invalid", format!("pack source `{}` {why}", spec.name))
-                        .at(crate::diag::Location::file(label))
-                        .with_hint("a pack may only use `git` sources with URLs, and, in a local directory, `path` sources inside it"),
+                    Diagnostic::error(
+                        "pack-invalid",
+                        format!("pack source `{named}` ({}) {why}", named.chain()),
+                    )
+                    .at(crate::diag::Location::file(label))
+                    .with_hint("a pack may only use `git` sources with network URLs, and, in a local directory, `path` sources inside it; ask the pack's author to fix it, or remove the pack from your agentpack.toml"),
                 )
             })
             .collect();
@@ -302,6 +313,23 @@ impl Manifest {
             })
         }
     }
+}
+
+impl GitUrl {
+    /// Does git reach this URL over the network (https, http, ssh, git, scp-like `host:path`), rather
+    /// than on the local disk (`file://`, a path)?
+    pub fn is_network(&self) -> bool {
+        match self.written.split_once("://") {
+            Some((scheme, _)) => scheme != "file",
+            None => is_scp_like(&self.written),
+        }
+    }
+}
+
+/// scp-like `user@host:path`: a colon before the first slash, and not a Windows drive letter.
+fn is_scp_like(url: &str) -> bool {
+    url.find(':')
+        .is_some_and(|colon| !url[..colon].contains('/') && colon > 1)
 }
 
 /// Where a pack's `agentpack.toml` was read from; decides what its sources may point at.
@@ -619,15 +647,11 @@ pub fn check_git_url(root: &Path, url: &str) -> std::result::Result<GitUrl, Stri
             &url[..pos]
         ));
     }
-    // scp-like `user@host:path` (a colon before the first slash, and not a Windows drive letter).
-    if let Some(colon) = url.find(':') {
-        let before = &url[..colon];
-        if !before.contains('/') && before.len() > 1 {
-            return Ok(GitUrl {
-                written,
-                fetch: url.to_string(),
-            });
-        }
+    if is_scp_like(url) {
+        return Ok(GitUrl {
+            written,
+            fetch: url.to_string(),
+        });
     }
     // Otherwise a local repository path, relative to the manifest's directory.
     Ok(GitUrl {
@@ -895,20 +919,35 @@ path = "./local"
 
     #[test]
     fn packs_stay_inside_themselves() {
-        let text = "[install]\ntarget = \"/elsewhere\"\n[sources.up]\ngit = \"https://example.com/up.git\"\n";
-        let specs = Manifest::parse_pack("p:agentpack.toml", PackHome::Git, text).unwrap();
-        assert_eq!(specs[0].name.as_str(), "up");
+        let pack = SourceName::parse("top")
+            .unwrap()
+            .child(&SourceName::parse("p").unwrap());
+        let text = "[install]\ntarget = \"/elsewhere\"\n[sources.up]\ngit = \"https://example.com/up.git\"\n[sources.scp]\ngit = \"git@example.com:o/r.git\"\n";
+        let specs = Manifest::parse_pack(&pack, "p:agentpack.toml", PackHome::Git, text).unwrap();
+        assert_eq!(specs[0].name.as_str(), "scp");
+        assert_eq!(specs[1].name.as_str(), "up");
+        let local = "names a local repository; a pack may only name network URLs";
         for (home, text, needle) in [
             (
                 PackHome::Git,
                 "[sources.x]\npath = \"sub\"\n",
-                "cannot use local directories",
+                "pack source `top/p/x` (`top` -> `top/p` -> `top/p/x`) is a `path` source; a pack fetched from git cannot use local directories",
             ),
-            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", "by URL"),
+            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", local),
+            (
+                PackHome::Git,
+                "[sources.x]\ngit = \"/srv/private.git\"\n",
+                local,
+            ),
+            (
+                PackHome::Git,
+                "[sources.x]\ngit = \"file:///srv/private.git\"\n",
+                local,
+            ),
             (
                 PackHome::Dir(Path::new("/packs/p")),
                 "[sources.x]\ngit = \"inner-repo\"\n",
-                "by URL",
+                local,
             ),
             (
                 PackHome::Dir(Path::new("/packs/p")),
@@ -916,7 +955,7 @@ path = "./local"
                 "outside the pack's directory",
             ),
         ] {
-            match Manifest::parse_pack("p:agentpack.toml", home, text) {
+            match Manifest::parse_pack(&pack, "p:agentpack.toml", home, text) {
                 Err(Error::InvalidInput { diagnostics, .. }) => {
                     assert!(
                         diagnostics[0].message.contains(needle),
@@ -930,6 +969,7 @@ path = "./local"
         }
         assert!(
             Manifest::parse_pack(
+                &pack,
                 "p",
                 PackHome::Dir(Path::new("/packs/p")),
                 "[sources.x]\npath = \"inner\"\n"

@@ -20,7 +20,7 @@
 //! - **Vendoring.** With `[install] vendor`, git sources are read from the vendor directory at their
 //!   locked commits ([`source::vendor`]): no network, no cache.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,8 +37,11 @@ use crate::reporter::{Reporter, Status};
 use crate::source::git::{self, Cache, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
-/// How deep packs may nest; deeper is almost certainly a loop through ever-changing names.
-const MAX_DEPTH: usize = 16;
+/// How deep packs may nest; deeper is almost certainly a loop through ever-changing names, or an attack.
+pub const MAX_DEPTH: usize = 10;
+/// How many sources a manifest and its packs may bring in all together. Packs fan out: ten sources per
+/// pack, ten levels deep, would be ten billion; this stops such a graph after a few hundred reads.
+pub const MAX_SOURCES: usize = 512;
 /// How many times requirements discovered late may send resolution round again before giving up.
 const MAX_ROUNDS: usize = 8;
 /// How many remotes are fetched at once unless `--jobs` says otherwise.
@@ -200,6 +203,7 @@ pub fn resolve_all(
         repos: BTreeMap::new(),
         refs,
         checked_tags: Vec::new(),
+        warned_trust: BTreeSet::new(),
     };
     // Requirements of each unified group found in the previous round; a group's tag is chosen with all
     // of them in view, so late-found requirements settle in a few rounds.
@@ -435,6 +439,8 @@ struct Session<'a> {
     refs: BTreeMap<String, Refs>,
     /// Locked tags already checked for moves (`source`, `tag`), so a warning is printed once.
     checked_tags: Vec<(String, String)>,
+    /// Pack sources already warned about for setting `trust` (resolution may take several rounds).
+    warned_trust: BTreeSet<String>,
 }
 
 impl Session<'_> {
@@ -473,13 +479,14 @@ impl Session<'_> {
                     )),
                 });
             }
-            if ancestors.len() >= MAX_DEPTH {
+            if ancestors.len() > MAX_DEPTH {
                 return Err(Error::NotFound {
                     message: format!(
-                        "source `{}` is nested more than {MAX_DEPTH} packs deep",
-                        spec.name
+                        "source `{}` is nested more than {MAX_DEPTH} packs deep: {}",
+                        spec.name,
+                        spec.name.chain()
                     ),
-                    hint: None,
+                    hint: Some(too_large_hint(&spec.name)),
                 });
             }
             let resolved = match &spec.kind {
@@ -529,6 +536,17 @@ impl Session<'_> {
             let mut path = ancestors.clone();
             path.push((identity, spec.name.clone()));
             for child in self.pack_sources(&resolved)? {
+                // Counted before anything of the child is read, so a fan-out stops with bounded memory.
+                if out.len() + 1 + queue.len() >= MAX_SOURCES {
+                    return Err(Error::NotFound {
+                        message: format!(
+                            "the sources of agentpack.toml and their packs number more than {MAX_SOURCES}; stopped at `{}`: {}",
+                            child.name,
+                            child.name.chain()
+                        ),
+                        hint: Some(too_large_hint(&child.name)),
+                    });
+                }
                 queue.push_back((child, path.clone()));
             }
             out.push(resolved);
@@ -609,14 +627,43 @@ impl Session<'_> {
             Some(dir) => PackHome::Dir(dir),
             None => PackHome::Git,
         };
-        let children = Manifest::parse_pack(&label, home, &text)?;
+        let children = Manifest::parse_pack(&spec.name, &label, home, &text)?;
         Ok(children
             .into_iter()
             .map(|mut child| {
                 child.name = spec.name.child(&child.name);
+                self.inherit_trust(spec, &mut child, &label);
                 child
             })
             .collect())
+    }
+
+    /// Only the user's manifest grants trust: a pack's source gets exactly the `trust` and
+    /// `allow-unicode` of the source that brought the pack in (so, of the top-level source), whatever the
+    /// pack's manifest says. A pack that tries to grant them is warned about once.
+    fn inherit_trust(&mut self, pack: &SourceSpec, child: &mut SourceSpec, label: &str) {
+        if (!child.trust.is_empty() || child.allow_unicode)
+            && self.warned_trust.insert(child.name.to_string())
+        {
+            self.reporter.diagnostic(
+                &Diagnostic::warning(
+                    "pack-trust-ignored",
+                    format!(
+                        "pack source `{}` ({}) sets `trust` or `allow-unicode`; ignored: only your own agentpack.toml grants trust",
+                        child.name,
+                        child.name.chain()
+                    ),
+                )
+                .at(Location::file(label))
+                .with_hint(format!(
+                    "what `{}` brings in is trusted exactly as [sources.{}] in agentpack.toml says",
+                    pack.name.root(),
+                    pack.name.root()
+                )),
+            );
+        }
+        child.trust = pack.trust.clone();
+        child.allow_unicode = pack.allow_unicode;
     }
 
     fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&Repository> {
@@ -1066,6 +1113,14 @@ fn remember_ref(
         _ => return,
     };
     let _ = repo.reference(&name, commit.oid(), true, "agentpack: resolve");
+}
+
+/// What to do about a pack graph that is too deep or too wide.
+fn too_large_hint(name: &SourceName) -> String {
+    format!(
+        "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml, or exclude the pack that fans out",
+        name.root()
+    )
 }
 
 /// What makes two sources the same thing to fetch, for cycle detection.

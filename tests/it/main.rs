@@ -8,6 +8,7 @@ mod crash;
 mod diagnostics;
 mod global;
 mod hostile;
+mod hostile_packs;
 mod install;
 mod network;
 mod properties;
