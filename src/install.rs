@@ -4,7 +4,8 @@
 //!    macOS and Windows file systems are).
 //! 2. [`plan`]: compare what should be installed with the disk and the previous lock. A file agentpack did
 //!    not install, or one edited since (its sha256 differs from the lock), is never replaced or removed
-//!    without `--force`; identical bytes are adopted as they are.
+//!    without `--force`; identical bytes are adopted as they are, and the lock records that agentpack did not
+//!    write them: an adopted file is never replaced without `--force`, and never deleted.
 //! 3. [`apply`]: a journaled transaction. Before its first write it records its whole intent in
 //!    [`JOURNAL_NAME`] in the manifest's directory: every file to create, replace or remove, the fixed
 //!    names of the staged (`.agentpack-<id>-<n>.tmp`) and moved-aside (`.agentpack-<id>-<n>.bak`) files
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::lockfile::{self, Lockfile};
+use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::names::sha256_hex;
 use crate::select::SelectedAgent;
 
@@ -93,10 +94,29 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Create { file: PathBuf, bytes: Vec<u8> },
-    Replace { file: PathBuf, bytes: Vec<u8> },
-    Remove { file: PathBuf },
-    Unchanged { file: PathBuf },
+    Create {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Replace {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Remove {
+        file: PathBuf,
+    },
+    Unchanged {
+        file: PathBuf,
+    },
+    /// The file already holds exactly the bytes to install, but agentpack did not write them (now or in
+    /// an earlier install): it is left as it is and recorded as adopted, so it is never deleted.
+    Adopt {
+        file: PathBuf,
+    },
+    /// An adopted file the manifest no longer selects: left in place, and no longer in the lock.
+    Keep {
+        file: PathBuf,
+    },
 }
 
 impl Action {
@@ -105,7 +125,20 @@ impl Action {
             Action::Create { file, .. }
             | Action::Replace { file, .. }
             | Action::Remove { file }
-            | Action::Unchanged { file } => file,
+            | Action::Unchanged { file }
+            | Action::Adopt { file }
+            | Action::Keep { file } => file,
+        }
+    }
+
+    /// Only writes and removals change the disk.
+    fn change(&self) -> Option<(&Action, Option<&[u8]>)> {
+        match self {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Some((self, Some(bytes.as_slice())))
+            }
+            Action::Remove { .. } => Some((self, None)),
+            Action::Unchanged { .. } | Action::Adopt { .. } | Action::Keep { .. } => None,
         }
     }
 }
@@ -146,17 +179,27 @@ pub fn plan(
 
     for p in placed {
         let on_disk = read_regular(&p.file)?;
+        let owned = managed.get(&p.file).filter(|m| !m.adopted);
         let action = match on_disk {
             None => Action::Create {
                 file: p.file.clone(),
                 bytes: p.agent.bytes.clone(),
             },
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Unchanged {
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes && owned.is_some() => {
+                Action::Unchanged {
+                    file: p.file.clone(),
+                }
+            }
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
                 file: p.file.clone(),
             },
             Some(on_disk) => {
                 let protected = match (&on_disk, managed.get(&p.file)) {
-                    (OnDisk::File(bytes), Some(locked)) if &sha256_hex(bytes) == locked => None,
+                    (OnDisk::File(_), Some(m)) if m.adopted => Some((
+                        "unmanaged-file",
+                        "was not written by agentpack (it was adopted because it held the same bytes)",
+                    )),
+                    (OnDisk::File(bytes), Some(m)) if sha256_hex(bytes) == m.sha256 => None,
                     (OnDisk::File(_), Some(_)) => {
                         Some(("modified-file", "was edited since agentpack installed it"))
                     }
@@ -191,13 +234,15 @@ pub fn plan(
     }
 
     let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
-    for (file, locked_hash) in &managed {
+    for (file, locked) in &managed {
         if wanted.contains(file) {
             continue;
         }
         match read_regular(file)? {
             None => {}
-            Some(OnDisk::File(bytes)) if &sha256_hex(&bytes) == locked_hash || force => {
+            // Not agentpack's to delete, even with `--force`: it only stops tracking it.
+            Some(_) if locked.adopted => actions.push(Action::Keep { file: file.clone() }),
+            Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || force => {
                 actions.push(Action::Remove { file: file.clone() })
             }
             Some(_) if force => actions.push(Action::Remove { file: file.clone() }),
@@ -238,18 +283,17 @@ fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
 /// directly in the target directory count: a lock edited by hand (or by someone else) must not make
 /// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
-fn managed_files(
-    previous: Option<&Lockfile>,
+fn managed_files<'l>(
+    previous: Option<&'l Lockfile>,
     root: &Path,
     target: &Path,
-) -> BTreeMap<PathBuf, String> {
+) -> BTreeMap<PathBuf, &'l LockedAgent> {
     previous
         .map(|l| l.agents.as_slice())
         .unwrap_or_default()
         .iter()
         .map(|agent| (crate::manifest::normalize(&root.join(&agent.file)), agent))
         .filter(|(file, _)| file.parent() == Some(target))
-        .map(|(file, agent)| (file, agent.sha256.clone()))
         .collect()
 }
 
@@ -292,16 +336,8 @@ pub fn apply(
     lock: Option<(&Path, &Lockfile)>,
 ) -> Result<()> {
     let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
-    let changes: Vec<(&Action, Option<&[u8]>)> = actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                Some((a, Some(bytes.as_slice())))
-            }
-            Action::Remove { .. } => Some((a, None)),
-            Action::Unchanged { .. } => None,
-        })
-        .collect();
+    let changes: Vec<(&Action, Option<&[u8]>)> =
+        actions.iter().filter_map(Action::change).collect();
     if changes.is_empty() && lock_bytes.is_none() {
         return Ok(());
     }
@@ -859,17 +895,8 @@ mod tests {
                 let p = project(fresh);
                 let lock_bytes = p.lock.to_toml().into_bytes();
                 let lock_path = p.root.join(lockfile::LOCK_NAME);
-                let changes: Vec<(&Action, Option<&[u8]>)> = p
-                    .actions
-                    .iter()
-                    .filter_map(|a| match a {
-                        Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                            Some((a, Some(bytes.as_slice())))
-                        }
-                        Action::Remove { .. } => Some((a, None)),
-                        Action::Unchanged { .. } => None,
-                    })
-                    .collect();
+                let changes: Vec<(&Action, Option<&[u8]>)> =
+                    p.actions.iter().filter_map(Action::change).collect();
                 let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
                 fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
                 let ops = journal.ops(&changes, Some(&lock_bytes));

@@ -77,6 +77,11 @@ pub struct LockedAgent {
     pub file: String,
     /// sha256 of the exact installed bytes.
     pub sha256: String,
+    /// agentpack did not write this file: it already held exactly these bytes when agentpack first
+    /// wanted to install them. Such a file is never deleted, and never replaced without `--force`.
+    /// Absent (false) for files agentpack wrote, so older locks read unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopted: bool,
 }
 
 impl LockedSource {
@@ -310,6 +315,7 @@ mod tests {
                 path: "eng/x.md".into(),
                 file: ".claude/agents/x.md".into(),
                 sha256: "b".repeat(64),
+                adopted: false,
             }],
         )
     }

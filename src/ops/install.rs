@@ -213,6 +213,19 @@ fn install_locked(
         });
     }
 
+    let actions = install::plan(
+        &placed,
+        previous.as_ref(),
+        &manifest.root,
+        &manifest.target,
+        options.force,
+    )?;
+    // Which files agentpack did not write (identical bytes it found in place): the lock records them.
+    let adopted: std::collections::HashSet<&Path> = actions
+        .iter()
+        .filter(|a| matches!(a, Action::Adopt { .. }))
+        .map(Action::file)
+        .collect();
     let lock = Lockfile::new(
         sources,
         placed
@@ -225,6 +238,7 @@ fn install_locked(
                 path: p.agent.repo_path.clone(),
                 file: lockfile::file_label(&manifest.root, &p.file),
                 sha256: p.sha256.clone(),
+                adopted: adopted.contains(p.file.as_path()),
             })
             .collect(),
     );
@@ -237,13 +251,6 @@ fn install_locked(
         });
     }
 
-    let actions = install::plan(
-        &placed,
-        previous.as_ref(),
-        &manifest.root,
-        &manifest.target,
-        options.force,
-    )?;
     if !dry_run {
         install::apply(
             &manifest.root,
@@ -269,7 +276,10 @@ fn install_locked(
             Action::Create { .. } => (Status::Installed, &mut summary.installed),
             Action::Replace { .. } => (Status::Updated, &mut summary.updated),
             Action::Remove { .. } => (Status::Removed, &mut summary.removed),
-            Action::Unchanged { .. } => (Status::Unchanged, &mut summary.unchanged),
+            Action::Unchanged { .. } | Action::Adopt { .. } => {
+                (Status::Unchanged, &mut summary.unchanged)
+            }
+            Action::Keep { .. } => (Status::Kept, &mut summary.unchanged),
         };
         *counter += 1;
         if !dry_run {
