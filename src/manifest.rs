@@ -188,12 +188,17 @@ impl Manifest {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
+        Manifest::parse_as(path, text, false)
+    }
+
+    /// [`Manifest::parse`]; a pack's manifest (`pack`) has its `[install]` table ignored.
+    fn parse_as(path: &Path, text: &str, pack: bool) -> Result<Manifest> {
         let label = path.display().to_string();
         let root = path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let raw: raw::Manifest = toml::from_str(text).map_err(|e| Error::InvalidInput {
+        let mut raw: raw::Manifest = toml::from_str(text).map_err(|e| Error::InvalidInput {
             file: path.to_path_buf(),
             diagnostics: vec![toml_error(&label, text, &e)],
         })?;
@@ -216,8 +221,32 @@ impl Manifest {
                 diagnostics: problems,
             });
         }
+        if pack {
+            raw.install = raw::Install::default();
+        }
         let target = match raw.install.target {
-            Some(target) => normalize(&root.join(target)),
+            Some(target) => {
+                let absolute = normalize(&root.join(target.get_ref()));
+                if !absolute.starts_with(normalize(&root)) && !crate::scope::is_global_dir(&root) {
+                    let at = SpanAt {
+                        label: &label,
+                        text,
+                        span: target.span(),
+                    };
+                    return Err(Error::InvalidInput {
+                        file: path.to_path_buf(),
+                        diagnostics: vec![at.error(
+                            "manifest-invalid",
+                            format!(
+                                "`target` `{}` is outside the project (`{}`)",
+                                target.get_ref(),
+                                normalize(&root).display()
+                            ),
+                        ).with_hint("a project installs its agents inside itself (the default is `.claude/agents`); `agentpack --global` installs into your own `~/.claude/agents`")],
+                    });
+                }
+                absolute
+            }
             None => crate::scope::default_target(&root),
         };
         let vendor = match raw.install.vendor {
@@ -270,7 +299,7 @@ impl Manifest {
             PackHome::Git => PathBuf::from(label),
             PackHome::Dir(dir) => dir.join(MANIFEST_NAME),
         };
-        let manifest = Manifest::parse(&path, text).map_err(|e| match e {
+        let manifest = Manifest::parse_as(&path, text, true).map_err(|e| match e {
             Error::InvalidInput { diagnostics, .. } => Error::InvalidInput {
                 file: PathBuf::from(label),
                 diagnostics,
@@ -738,7 +767,7 @@ mod raw {
     #[derive(Deserialize, Default)]
     #[serde(deny_unknown_fields)]
     pub struct Install {
-        pub target: Option<String>,
+        pub target: Option<Spanned<String>>,
         pub strict: Option<bool>,
         pub vendor: Option<Spanned<String>>,
     }

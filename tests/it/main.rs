@@ -8,7 +8,7 @@ mod crash;
 mod diagnostics;
 mod global;
 mod hostile;
-mod hostile_packs;
+mod hostile_reach;
 mod install;
 mod network;
 mod properties;

@@ -1,6 +1,7 @@
-//! Hostile packs: a pack's `agentpack.toml` is written by a stranger. It must not grant its agents trust,
-//! reach the installing machine's disk, or make resolution fan out without bound. Packs name their sources
-//! by network URL only, so the packs' sources here are served by a loopback `git daemon`.
+//! What a stranger's files may reach: a pack's `agentpack.toml` must not grant its agents trust, reach the
+//! installing machine's disk, or make resolution fan out without bound; a project's manifest must not
+//! install outside the project. Packs name their sources by network URL only, so the packs' sources here
+//! are served by a loopback `git daemon`.
 
 use crate::install::agent;
 use crate::support::*;
@@ -178,4 +179,49 @@ fn packs_nested_too_deep_are_refused_naming_the_chain() {
     pack_tower(&served, 11, 1);
     sb.run(["install"]).success();
     assert!(sb.exists(".claude/agents/a10.md"));
+}
+
+#[test]
+fn a_project_installs_only_inside_itself() {
+    let repo = crate::install::studio();
+    let sb = Sandbox::new();
+    let outside = sb.root().join("elsewhere");
+    for (target, col) in [
+        ("../elsewhere/.claude/agents".to_string(), 10),
+        (outside.join("agents").display().to_string(), 10),
+    ] {
+        sb.write(
+            "agentpack.toml",
+            format!(
+                "[install]\ntarget = \"{target}\"\n\n[sources.studio]\ngit = \"{}\"\n",
+                repo.url()
+            ),
+        );
+        sb.run(["install"])
+            .failure(2)
+            .stderr_has(&format!(
+                "error[manifest-invalid]: `target` `{target}` is outside the project (`{}`)",
+                sb.project().display()
+            ))
+            .stderr_has(&format!("agentpack.toml:2:{col}"))
+            .stderr_has("`agentpack --global` installs into your own `~/.claude/agents`");
+        assert!(!outside.exists());
+        assert!(!sb.exists("agentpack.lock"));
+    }
+
+    // A target inside the project reached through a symlink to elsewhere is refused too.
+    std::fs::create_dir_all(&outside).unwrap();
+    sb.symlink("link", outside.to_str().unwrap());
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[install]\ntarget = \"link/agents\"\n\n[sources.studio]\ngit = \"{}\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("goes through the symlink");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(!sb.exists("agentpack.lock"));
 }
