@@ -276,6 +276,14 @@ impl Manifest {
         })
     }
 
+    /// The URLs of the git sources, as git is asked for them (the cache repositories they use).
+    pub fn git_urls(&self) -> impl Iterator<Item = &str> {
+        self.sources.iter().filter_map(|s| match &s.kind {
+            SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
+            SourceKind::Path { .. } => None,
+        })
+    }
+
     pub fn source(&self, name: &str) -> Option<&SourceSpec> {
         self.sources.iter().find(|s| s.name.as_str() == name)
     }

@@ -34,7 +34,8 @@ use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, MANIFEST_NAME, Manifest, PackHome, SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
-use crate::source::git::{self, Cache, Depth, Refs, Remote};
+use crate::source::cache::{LockedCache, LockedRepo};
+use crate::source::git::{self, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
 /// How deep packs may nest; deeper is almost certainly a loop through ever-changing names, or an attack.
@@ -182,7 +183,7 @@ pub fn best_tag<'r>(
 pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
-    cache: &Cache,
+    cache: &LockedCache<'_>,
     options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
@@ -246,7 +247,7 @@ pub fn resolve_all(
 fn prefetch(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
-    cache: &Cache,
+    cache: &LockedCache<'_>,
     options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<BTreeMap<String, Refs>> {
@@ -264,6 +265,7 @@ fn prefetch(
         };
         let cached = locked_commit(spec, url, reference).is_some_and(|commit| {
             cache
+                .cache()
                 .open(&url.fetch)
                 .is_some_and(|repo| git::find_commit(&repo, commit.oid()).is_some())
         });
@@ -296,7 +298,7 @@ fn prefetch(
                     let result = (|| -> std::result::Result<(), (usize, Error)> {
                         let first = members[0];
                         let fail = |i: usize| move |e: Error| (i, e);
-                        let repo = cache.open_or_init(&url.fetch).map_err(fail(first))?;
+                        let repo = cache.repo(&url.fetch).map_err(fail(first))?;
                         let first_reporter = ordered.source(position(first));
                         let refs =
                             remote(&repo, sources[first].name.as_str(), url, &first_reporter)
@@ -430,11 +432,11 @@ fn requirement(spec: &SourceSpec) -> Option<(String, Requirement)> {
 
 struct Session<'a> {
     lock: Option<&'a Lockfile>,
-    cache: &'a Cache,
+    cache: &'a LockedCache<'a>,
     options: ResolveOptions<'a>,
     reporter: &'a dyn Reporter,
     /// Cache repositories opened so far, by fetch URL.
-    repos: BTreeMap<String, Repository>,
+    repos: BTreeMap<String, LockedRepo<'a>>,
     /// Refs listed so far, by fetch URL: each remote is asked at most once.
     refs: BTreeMap<String, Refs>,
     /// Locked tags already checked for moves (`source`, `tag`), so a warning is printed once.
@@ -443,7 +445,7 @@ struct Session<'a> {
     warned_trust: BTreeSet<String>,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     /// Resolve the whole graph once, choosing each unified group's tag from `known` plus what the round
     /// meets first. Returns the resolved sources and the pin used for each group.
     fn round(
@@ -666,17 +668,17 @@ impl Session<'_> {
         child.allow_unicode = pack.allow_unicode;
     }
 
-    fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&Repository> {
+    fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&LockedRepo<'a>> {
         if !self.repos.contains_key(&url.fetch) {
             let repo = if self.options.offline {
-                self.cache.open(&url.fetch).ok_or_else(|| Error::Offline {
+                self.cache.existing(&url.fetch)?.ok_or_else(|| Error::Offline {
                     message: format!(
                         "source `{name}`: `{}` has never been fetched, so it is not in the cache",
                         url.written
                     ),
                 })?
             } else {
-                self.cache.open_or_init(&url.fetch)?
+                self.cache.repo(&url.fetch)?
             };
             self.repos.insert(url.fetch.clone(), repo);
         }
@@ -1161,7 +1163,7 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
 
 /// Does the lock entry still describe what the manifest asks for?
 pub fn remote<'a>(
-    repo: &'a Repository,
+    repo: &'a LockedRepo<'a>,
     source_name: &'a str,
     url: &'a GitUrl,
     reporter: &'a dyn Reporter,

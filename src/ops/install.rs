@@ -12,6 +12,7 @@ use crate::manifest::{Manifest, SourceKind};
 use crate::packs;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
+use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::state::{self, InstallState};
 
@@ -145,15 +146,9 @@ fn install_locked(
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<Installation> {
-    let _repos = match resolve.vendor {
-        Some(_) => None,
-        None => Some(cache.lock_repos(
-            manifest.sources.iter().filter_map(|s| match &s.kind {
-                SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
-                SourceKind::Path { .. } => None,
-            }),
-            reporter,
-        )?),
+    let cache = match resolve.vendor {
+        Some(_) => LockedCache::lock(cache, [], reporter)?,
+        None => LockedCache::lock(cache, manifest.git_urls(), reporter)?,
     };
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
@@ -189,7 +184,7 @@ fn install_locked(
     let resolved = resolve::resolve_all(
         &manifest.sources,
         previous.as_ref(),
-        cache,
+        &cache,
         resolve,
         reporter,
     )?;

@@ -14,6 +14,7 @@ use crate::manifest::{self, Manifest};
 use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
+use crate::source::cache::LockedCache;
 use crate::source::git::{self, Cache, Depth, Refs};
 
 /// A version: a tag (when there is one) and an abbreviated commit.
@@ -58,8 +59,7 @@ pub fn outdated(
         message: "there is no `agentpack.lock` yet".into(),
         hint: Some("run `agentpack install` first".into()),
     })?;
-    let mut refs_by_url: BTreeMap<String, Refs> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut sources = Vec::new();
     for source in &lock.sources {
         let (Some(written), Some(commit)) = (&source.git, source.commit()) else {
             continue;
@@ -68,7 +68,17 @@ pub fn outdated(
             message: format!("source `{}`: {m}", source.name),
             hint: None,
         })?;
-        let repo = cache.open_or_init(&url.fetch)?;
+        sources.push((source, written, commit, url));
+    }
+    let cache = LockedCache::lock(
+        cache,
+        sources.iter().map(|(.., url)| url.fetch.as_str()),
+        reporter,
+    )?;
+    let mut refs_by_url: BTreeMap<String, Refs> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (source, written, commit, url) in sources {
+        let repo = cache.repo(&url.fetch)?;
         let name = source.name.as_str();
         if !refs_by_url.contains_key(&url.fetch) {
             let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
