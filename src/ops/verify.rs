@@ -5,7 +5,7 @@
 //! | code | problem |
 //! |---|---|
 //! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
-//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect, another `target` |
+//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect (for agents a pack brought in, the top-level source's), another `target`; sources a pack pulled in are expected when their `required-by` chain leads to a manifest source |
 //! | `file-missing` | an installed file is gone |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
