@@ -33,7 +33,7 @@ use super::git::Cache;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::reporter::Reporter;
+use crate::reporter::{Reporter, Status};
 
 /// How long a run waits for a repository lock it takes out of order before giving up.
 pub const OUT_OF_ORDER_WAIT: Duration = Duration::from_secs(60);
@@ -148,7 +148,7 @@ impl Cache {
         let what = format!("the cache repository of `{}`", crate::manifest::redact(url));
         match limit {
             None => fsutil::lock_exclusive(&file, &path, &what, reporter)?,
-            Some(limit) => lock_within(&file, &path, &what, limit)?,
+            Some(limit) => lock_within(&file, &path, &what, limit, reporter)?,
         }
         // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
         // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
@@ -182,13 +182,30 @@ impl Cache {
     }
 }
 
-/// Try to lock `file` until `limit` has passed.
-fn lock_within(file: &File, path: &Path, what: &str, limit: Duration) -> Result<()> {
+/// Try to lock `file` until `limit` has passed, saying so when it has to wait.
+fn lock_within(
+    file: &File,
+    path: &Path,
+    what: &str,
+    limit: Duration,
+    reporter: &dyn Reporter,
+) -> Result<()> {
     let deadline = Instant::now() + limit;
+    let mut said = false;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(()),
             Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !said {
+                    said = true;
+                    reporter.status(
+                        Status::Blocking,
+                        &format!(
+                            "waiting (at most {} s) for another agentpack process to release the lock on {what}",
+                            limit.as_secs()
+                        ),
+                    );
+                }
                 std::thread::sleep(Duration::from_millis(50));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
