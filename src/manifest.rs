@@ -225,28 +225,19 @@ impl Manifest {
             raw.install = raw::Install::default();
         }
         let target = match raw.install.target {
-            Some(target) => {
-                let absolute = normalize(&root.join(target.get_ref()));
-                if !absolute.starts_with(normalize(&root)) && !crate::scope::is_global_dir(&root) {
-                    let at = SpanAt {
-                        label: &label,
-                        text,
-                        span: target.span(),
-                    };
-                    return Err(Error::InvalidInput {
-                        file: path.to_path_buf(),
-                        diagnostics: vec![at.error(
-                            "manifest-invalid",
-                            format!(
-                                "`target` `{}` is outside the project (`{}`)",
-                                target.get_ref(),
-                                normalize(&root).display()
-                            ),
-                        ).with_hint("a project installs its agents inside itself (the default is `.claude/agents`); `agentpack --global` installs into your own `~/.claude/agents`")],
-                    });
+            Some(target) => project_target(&root, &target).map_err(|message| {
+                let at = SpanAt {
+                    label: &label,
+                    text,
+                    span: target.span(),
+                };
+                Error::InvalidInput {
+                    file: path.to_path_buf(),
+                    diagnostics: vec![at.error("manifest-invalid", message).with_hint(
+                        "a project installs its agents inside itself (the default is `.claude/agents`); `agentpack --global` installs into your own `~/.claude/agents`",
+                    )],
                 }
-                absolute
-            }
+            })?,
             None => crate::scope::default_target(&root),
         };
         let vendor = match raw.install.vendor {
@@ -376,6 +367,23 @@ pub enum PackHome<'a> {
     Git,
     /// A local directory (normalized, absolute).
     Dir(&'a Path),
+}
+
+/// `[install] target` made absolute. A project's target must lie inside the project: a manifest checked out
+/// from elsewhere must not install into `../elsewhere` or `/etc`. Only the global manifest (`--global`)
+/// installs outside its directory, into the user's own.
+fn project_target(root: &Path, target: &Spanned<String>) -> std::result::Result<PathBuf, String> {
+    let absolute = normalize(&root.join(target.get_ref()));
+    let project = normalize(root);
+    if absolute.starts_with(&project) || crate::scope::is_global_dir(root) {
+        Ok(absolute)
+    } else {
+        Err(format!(
+            "`target` `{}` is outside the project (`{}`)",
+            target.get_ref(),
+            project.display()
+        ))
+    }
 }
 
 /// Builds diagnostics pointing at a byte span of the manifest.

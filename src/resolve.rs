@@ -9,7 +9,9 @@
 //! - **Moved tags.** Whenever the remote's refs are at hand (a fetch, `--locked`, an update), a locked tag
 //!   that now points elsewhere is reported: an error under `--locked`, a warning otherwise.
 //! - **Packs.** A source whose searched directory holds an `agentpack.toml` is a pack: its `[sources]`
-//!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported.
+//!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported. A pack's sources are
+//!   trusted as the source that brought the pack in (a pack's own `trust` is ignored, with a warning),
+//!   and the graph is bounded: at most `MAX_SOURCES` (512) sources, nested at most `MAX_DEPTH` (10) packs deep.
 //! - **Unification.** Sources of one git URL that ask for a `version` share one tag: the highest that
 //!   satisfies every one of those requirements (the error lists each requirement and who asked). Sources
 //!   that pin a branch, tag or commit get exactly that. Each URL's refs are listed at most once per run.
@@ -39,10 +41,10 @@ use crate::source::git::{self, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
 /// How deep packs may nest; deeper is almost certainly a loop through ever-changing names, or an attack.
-pub const MAX_DEPTH: usize = 10;
+const MAX_DEPTH: usize = 10;
 /// How many sources a manifest and its packs may bring in all together. Packs fan out: ten sources per
 /// pack, ten levels deep, would be ten billion; this stops such a graph after a few hundred reads.
-pub const MAX_SOURCES: usize = 512;
+const MAX_SOURCES: usize = 512;
 /// How many times requirements discovered late may send resolution round again before giving up.
 const MAX_ROUNDS: usize = 8;
 /// How many remotes are fetched at once unless `--jobs` says otherwise.
@@ -482,14 +484,13 @@ impl<'a> Session<'a> {
                 });
             }
             if ancestors.len() > MAX_DEPTH {
-                return Err(Error::NotFound {
-                    message: format!(
-                        "source `{}` is nested more than {MAX_DEPTH} packs deep: {}",
-                        spec.name,
-                        spec.name.chain()
+                return Err(too_large(
+                    format!(
+                        "source `{}` is nested more than {MAX_DEPTH} packs deep",
+                        spec.name
                     ),
-                    hint: Some(too_large_hint(&spec.name)),
-                });
+                    &spec.name,
+                ));
             }
             let resolved = match &spec.kind {
                 SourceKind::Path { dir, .. } => {
@@ -540,14 +541,13 @@ impl<'a> Session<'a> {
             for child in self.pack_sources(&resolved)? {
                 // Counted before anything of the child is read, so a fan-out stops with bounded memory.
                 if out.len() + 1 + queue.len() >= MAX_SOURCES {
-                    return Err(Error::NotFound {
-                        message: format!(
-                            "the sources of agentpack.toml and their packs number more than {MAX_SOURCES}; stopped at `{}`: {}",
-                            child.name,
-                            child.name.chain()
+                    return Err(too_large(
+                        format!(
+                            "the sources of agentpack.toml and their packs number more than {MAX_SOURCES}; stopped at `{}`",
+                            child.name
                         ),
-                        hint: Some(too_large_hint(&child.name)),
-                    });
+                        &child.name,
+                    ));
                 }
                 queue.push_back((child, path.clone()));
             }
@@ -1117,12 +1117,15 @@ fn remember_ref(
     let _ = repo.reference(&name, commit.oid(), true, "agentpack: resolve");
 }
 
-/// What to do about a pack graph that is too deep or too wide.
-fn too_large_hint(name: &SourceName) -> String {
-    format!(
-        "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml, or exclude the pack that fans out",
-        name.root()
-    )
+/// A pack graph too deep or too wide: `message`, then the chain of packs that led to `name`.
+fn too_large(message: String, name: &SourceName) -> Error {
+    Error::NotFound {
+        message: format!("{message}: {}", name.chain()),
+        hint: Some(format!(
+            "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml",
+            name.root()
+        )),
+    }
 }
 
 /// What makes two sources the same thing to fetch, for cycle detection.

@@ -63,10 +63,9 @@ fn a_pack_cannot_name_a_repository_on_the_local_disk() {
     let private = GitRepo::new("private");
     private.file("secret.md", agent("secret", "Private"));
     private.commit("private");
-    let path = private.path().display().to_string();
-    for (written, shown) in [
-        (path.clone(), path.clone()),
-        (file_url(private.path()), file_url(private.path())),
+    for written in [
+        private.path().display().to_string(),
+        file_url(private.path()),
     ] {
         let pack = GitRepo::new("pack");
         pack.file("friendly.md", agent("friendly", "Friendly"))
@@ -86,8 +85,8 @@ fn a_pack_cannot_name_a_repository_on_the_local_disk() {
                 "error[pack-invalid]: pack source `p/loot` (`p` -> `p/loot`) names a local repository; a pack may only name network URLs (https, http, ssh, git)",
             )
             .stderr_has("--> p:agentpack.toml");
-        assert!(!sb.exists(".claude"), "{shown}");
-        assert!(!sb.exists("agentpack.lock"), "{shown}");
+        assert!(!sb.exists(".claude"), "{written}");
+        assert!(!sb.exists("agentpack.lock"), "{written}");
     }
 }
 
