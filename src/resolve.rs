@@ -11,7 +11,8 @@
 //! - **Packs.** A source whose searched directory holds an `agentpack.toml` is a pack: its `[sources]`
 //!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported. A pack's sources are
 //!   trusted as the source that brought the pack in (a pack's own `trust` is ignored, with a warning),
-//!   and the graph is bounded: at most `MAX_SOURCES` (512) sources, nested at most `MAX_DEPTH` (10) packs deep.
+//!   and the graph is bounded: at most `MAX_SOURCES` (512) sources, nested at most `MAX_DEPTH` (10)
+//!   packs deep.
 //! - **Unification.** Sources of one git URL that ask for a `version` share one tag: the highest that
 //!   satisfies every one of those requirements (the error lists each requirement and who asked). Sources
 //!   that pin a branch, tag or commit get exactly that. Each URL's refs are listed at most once per run.
