@@ -872,6 +872,83 @@ mod tests {
     }
 
     #[test]
+    fn adopted_files_are_never_deleted_and_replaced_only_with_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&target).unwrap();
+        for (name, bytes) in [("a", "v1"), ("gone", "mine"), ("owned", "o"), ("new", "n")] {
+            std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
+        }
+        let locked = |name: &str, bytes: &str, adopted: bool| LockedAgent {
+            name: name.into(),
+            original_name: None,
+            source: "s".into(),
+            path: format!("{name}.md"),
+            file: format!(".claude/agents/{name}.md"),
+            sha256: sha256_hex(bytes.as_bytes()),
+            adopted,
+        };
+        let lock = Lockfile::new(
+            vec![],
+            vec![
+                locked("a", "v1", true),
+                locked("gone", "mine", true),
+                locked("owned", "o", false),
+            ],
+        );
+        let placed = |name: &str, bytes: &str| {
+            let agent = SelectedAgent {
+                source: "s".into(),
+                repo_path: format!("{name}.md"),
+                original_name: name.into(),
+                installed_name: name.into(),
+                bytes: bytes.as_bytes().to_vec(),
+            };
+            Placed::new(agent, &target)
+        };
+        let file = |name: &str| target.join(format!("{name}.md"));
+
+        // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
+        let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];
+        let actions = plan(&same, Some(&lock), &root, &target, false).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Adopt { file: file("a") },
+                Action::Adopt { file: file("new") },
+                Action::Unchanged {
+                    file: file("owned")
+                },
+                Action::Keep { file: file("gone") },
+            ]
+        );
+        // New bytes upstream: an adopted file is protected, unless `--force`; a dropped one is kept even then.
+        let changed = [placed("a", "v2")];
+        match plan(&changed, Some(&lock), &root, &target, false) {
+            Err(Error::CheckFailed { diagnostics }) => {
+                assert_eq!(diagnostics.len(), 1);
+                assert_eq!(diagnostics[0].code, "unmanaged-file");
+            }
+            other => panic!("{other:?}"),
+        }
+        let actions = plan(&changed, Some(&lock), &root, &target, true).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Replace {
+                    file: file("a"),
+                    bytes: b"v2".to_vec(),
+                },
+                Action::Keep { file: file("gone") },
+                Action::Remove {
+                    file: file("owned")
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn a_kill_after_any_operation_is_completed_or_rolled_back() {
         for fresh in [false, true] {
             let before = {
