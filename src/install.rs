@@ -4,7 +4,8 @@
 //!    macOS and Windows file systems are).
 //! 2. [`plan`]: compare what should be installed with the disk and the previous lock. A file agentpack did
 //!    not install, or one edited since (its sha256 differs from the lock), is never replaced or removed
-//!    without `--force`; identical bytes are adopted as they are.
+//!    without `--force`; identical bytes are adopted as they are, and the lock records that agentpack did not
+//!    write them: an adopted file is never replaced without `--force`, and never deleted.
 //! 3. [`apply`]: a journaled transaction. Before its first write it records its whole intent in
 //!    [`JOURNAL_NAME`] in the manifest's directory: every file to create, replace or remove, the fixed
 //!    names of the staged (`.agentpack-<id>-<n>.tmp`) and moved-aside (`.agentpack-<id>-<n>.bak`) files
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::lockfile::{self, Lockfile};
+use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::names::sha256_hex;
 use crate::select::SelectedAgent;
 
@@ -112,7 +113,16 @@ pub enum Action {
     },
     /// An installed file the user edited, which the install would leave as the lock has it: it is not
     /// touched (the edit stays), and reported; `agentpack verify` still fails on it.
-    Kept {
+    Edited {
+        file: PathBuf,
+    },
+    /// The file already holds exactly the bytes to install, but agentpack did not write them (now or in
+    /// an earlier install): it is left as it is and recorded as adopted, so it is never deleted.
+    Adopt {
+        file: PathBuf,
+    },
+    /// An adopted file the manifest no longer selects: left in place, and no longer in the lock.
+    Keep {
         file: PathBuf,
     },
 }
@@ -124,13 +134,29 @@ impl Action {
             | Action::Replace { file, .. }
             | Action::Remove { file }
             | Action::Unchanged { file }
-            | Action::Kept { file } => file,
+            | Action::Edited { file }
+            | Action::Adopt { file }
+            | Action::Keep { file } => file,
+        }
+    }
+
+    /// Only writes and removals change the disk.
+    fn change(&self) -> Option<(&Action, Option<&[u8]>)> {
+        match self {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Some((self, Some(bytes.as_slice())))
+            }
+            Action::Remove { .. } => Some((self, None)),
+            Action::Unchanged { .. }
+            | Action::Edited { .. }
+            | Action::Adopt { .. }
+            | Action::Keep { .. } => None,
         }
     }
 }
 
 /// Decide what to do with every file, refusing (unless `force`) to touch files the user owns. An edited
-/// file whose locked content the install would not change is kept as the user has it ([`Action::Kept`]):
+/// file whose locked content the install would not change is kept as the user has it ([`Action::Edited`]):
 /// only a file the install needs to replace or remove is in the way.
 pub fn plan(
     placed: &[Placed],
@@ -167,22 +193,32 @@ pub fn plan(
 
     for p in placed {
         let on_disk = read_regular(&p.file)?;
+        let owned = managed.get(&p.file).filter(|m| !m.adopted);
         let action = match on_disk {
             None => Action::Create {
                 file: p.file.clone(),
                 bytes: p.agent.bytes.clone(),
             },
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Unchanged {
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes && owned.is_some() => {
+                Action::Unchanged {
+                    file: p.file.clone(),
+                }
+            }
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
                 file: p.file.clone(),
             },
-            Some(OnDisk::File(_)) if !force && managed.get(&p.file) == Some(&p.sha256) => {
-                Action::Kept {
+            Some(OnDisk::File(_)) if !force && owned.map(|m| &m.sha256) == Some(&p.sha256) => {
+                Action::Edited {
                     file: p.file.clone(),
                 }
             }
             Some(on_disk) => {
                 let protected = match (&on_disk, managed.get(&p.file)) {
-                    (OnDisk::File(bytes), Some(locked)) if &sha256_hex(bytes) == locked => None,
+                    (OnDisk::File(_), Some(m)) if m.adopted => Some((
+                        "unmanaged-file",
+                        "was not written by agentpack (it was adopted because it held the same bytes)",
+                    )),
+                    (OnDisk::File(bytes), Some(m)) if sha256_hex(bytes) == m.sha256 => None,
                     (OnDisk::File(_), Some(_)) => {
                         Some(("modified-file", "was edited since agentpack installed it"))
                     }
@@ -224,13 +260,15 @@ pub fn plan(
     }
 
     let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
-    for (file, locked_hash) in &managed {
+    for (file, locked) in &managed {
         if wanted.contains(file) {
             continue;
         }
         match read_regular(file)? {
             None => {}
-            Some(OnDisk::File(bytes)) if &sha256_hex(&bytes) == locked_hash || force => {
+            // Not agentpack's to delete, even with `--force`: it only stops tracking it.
+            Some(_) if locked.adopted => actions.push(Action::Keep { file: file.clone() }),
+            Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || force => {
                 actions.push(Action::Remove { file: file.clone() })
             }
             Some(_) if force => actions.push(Action::Remove { file: file.clone() }),
@@ -271,18 +309,17 @@ pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
 /// directly in the target directory count: a lock edited by hand (or by someone else) must not make
 /// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
-fn managed_files(
-    previous: Option<&Lockfile>,
+fn managed_files<'l>(
+    previous: Option<&'l Lockfile>,
     root: &Path,
     target: &Path,
-) -> BTreeMap<PathBuf, String> {
+) -> BTreeMap<PathBuf, &'l LockedAgent> {
     previous
         .map(|l| l.agents.as_slice())
         .unwrap_or_default()
         .iter()
         .map(|agent| (crate::manifest::normalize(&root.join(&agent.file)), agent))
         .filter(|(file, _)| file.parent() == Some(target))
-        .map(|(file, agent)| (file, agent.sha256.clone()))
         .collect()
 }
 
@@ -325,16 +362,8 @@ pub fn apply(
     lock: Option<(&Path, &Lockfile)>,
 ) -> Result<()> {
     let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
-    let changes: Vec<(&Action, Option<&[u8]>)> = actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                Some((a, Some(bytes.as_slice())))
-            }
-            Action::Remove { .. } => Some((a, None)),
-            Action::Unchanged { .. } | Action::Kept { .. } => None,
-        })
-        .collect();
+    let changes: Vec<(&Action, Option<&[u8]>)> =
+        actions.iter().filter_map(Action::change).collect();
     if changes.is_empty() && lock_bytes.is_none() {
         return Ok(());
     }
@@ -869,6 +898,85 @@ mod tests {
     }
 
     #[test]
+    fn adopted_files_are_never_deleted_and_replaced_only_with_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&target).unwrap();
+        for (name, bytes) in [("a", "v1"), ("gone", "mine"), ("owned", "o"), ("new", "n")] {
+            std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
+        }
+        let locked = |name: &str, bytes: &str, adopted: bool| LockedAgent {
+            name: name.into(),
+            original_name: None,
+            source: "s".into(),
+            path: format!("{name}.md"),
+            file: format!(".claude/agents/{name}.md"),
+            sha256: sha256_hex(bytes.as_bytes()),
+            patch: None,
+            patch_sha256: None,
+            adopted,
+        };
+        let lock = Lockfile::new(
+            vec![],
+            vec![
+                locked("a", "v1", true),
+                locked("gone", "mine", true),
+                locked("owned", "o", false),
+            ],
+        );
+        let placed = |name: &str, bytes: &str| {
+            let agent = SelectedAgent {
+                source: "s".into(),
+                repo_path: format!("{name}.md"),
+                original_name: name.into(),
+                installed_name: name.into(),
+                bytes: bytes.as_bytes().to_vec(),
+            };
+            Placed::new(agent, &target)
+        };
+        let file = |name: &str| target.join(format!("{name}.md"));
+
+        // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
+        let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];
+        let actions = plan(&same, Some(&lock), &root, &target, false).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Adopt { file: file("a") },
+                Action::Adopt { file: file("new") },
+                Action::Unchanged {
+                    file: file("owned")
+                },
+                Action::Keep { file: file("gone") },
+            ]
+        );
+        // New bytes upstream: an adopted file is protected, unless `--force`; a dropped one is kept even then.
+        let changed = [placed("a", "v2")];
+        match plan(&changed, Some(&lock), &root, &target, false) {
+            Err(Error::CheckFailed { diagnostics }) => {
+                assert_eq!(diagnostics.len(), 1);
+                assert_eq!(diagnostics[0].code, "unmanaged-file");
+            }
+            other => panic!("{other:?}"),
+        }
+        let actions = plan(&changed, Some(&lock), &root, &target, true).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Replace {
+                    file: file("a"),
+                    bytes: b"v2".to_vec(),
+                },
+                Action::Keep { file: file("gone") },
+                Action::Remove {
+                    file: file("owned")
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn a_kill_after_any_operation_is_completed_or_rolled_back() {
         for fresh in [false, true] {
             let before = {
@@ -892,17 +1000,8 @@ mod tests {
                 let p = project(fresh);
                 let lock_bytes = p.lock.to_toml().into_bytes();
                 let lock_path = p.root.join(lockfile::LOCK_NAME);
-                let changes: Vec<(&Action, Option<&[u8]>)> = p
-                    .actions
-                    .iter()
-                    .filter_map(|a| match a {
-                        Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                            Some((a, Some(bytes.as_slice())))
-                        }
-                        Action::Remove { .. } => Some((a, None)),
-                        Action::Unchanged { .. } | Action::Kept { .. } => None,
-                    })
-                    .collect();
+                let changes: Vec<(&Action, Option<&[u8]>)> =
+                    p.actions.iter().filter_map(Action::change).collect();
                 let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
                 fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
                 let ops = journal.ops(&changes, Some(&lock_bytes));

@@ -99,6 +99,11 @@ pub struct LockedAgent {
     /// sha256 of that patch file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patch_sha256: Option<String>,
+    /// agentpack did not write this file: it already held exactly these bytes when agentpack first
+    /// wanted to install them. Such a file is never deleted, and never replaced without `--force`.
+    /// Absent (false) for files agentpack wrote, so older locks read unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopted: bool,
 }
 
 /// A locked source's ref in machine output (`--json` of `list`, `tree`, `outdated`): what the manifest
@@ -403,6 +408,7 @@ mod tests {
                 sha256: "b".repeat(64),
                 patch: None,
                 patch_sha256: None,
+                adopted: false,
             }],
         )
     }

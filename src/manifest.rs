@@ -227,12 +227,17 @@ impl Manifest {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
+        Manifest::parse_as(path, text, false)
+    }
+
+    /// [`Manifest::parse`]; a pack's manifest (`pack`) has its `[install]` table ignored.
+    fn parse_as(path: &Path, text: &str, pack: bool) -> Result<Manifest> {
         let label = path.display().to_string();
         let root = path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        let raw: raw::Manifest = toml::from_str(text).map_err(|e| Error::InvalidInput {
+        let mut raw: raw::Manifest = toml::from_str(text).map_err(|e| Error::InvalidInput {
             file: path.to_path_buf(),
             diagnostics: vec![toml_error(&label, text, &e)],
         })?;
@@ -261,8 +266,23 @@ impl Manifest {
                 diagnostics: problems,
             });
         }
+        if pack {
+            raw.install = raw::Install::default();
+        }
         let target = match raw.install.target {
-            Some(target) => normalize(&root.join(target)),
+            Some(target) => project_target(&root, &target).map_err(|message| {
+                let at = SpanAt {
+                    label: &label,
+                    text,
+                    span: target.span(),
+                };
+                Error::InvalidInput {
+                    file: path.to_path_buf(),
+                    diagnostics: vec![at.error("manifest-invalid", message).with_hint(
+                        "a project installs its agents inside itself (the default is `.claude/agents`); `agentpack --global` installs into your own `~/.claude/agents`",
+                    )],
+                }
+            })?,
             None => crate::scope::default_target(&root),
         };
         let vendor = match raw.install.vendor {
@@ -321,23 +341,38 @@ impl Manifest {
         self.patches.iter().find(|p| p.agent == name)
     }
 
+    /// The URLs of the git sources, as git is asked for them (the cache repositories they use).
+    pub fn git_urls(&self) -> impl Iterator<Item = &str> {
+        self.sources.iter().filter_map(|s| match &s.kind {
+            SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
+            SourceKind::Path { .. } => None,
+        })
+    }
+
     pub fn source(&self, name: &str) -> Option<&SourceSpec> {
         self.sources.iter().find(|s| s.name.as_str() == name)
     }
 
     /// The sources of a pack: the `agentpack.toml` a source carries at the root of its searched directory.
     ///
-    /// `[install]` is ignored (where agents go is the top-level manifest's business). A pack must not reach
-    /// outside itself: it names git repositories by URL only (a local repository path would read the
-    /// installing machine's disk, and would mean something else to every reader of the lock); a pack read
-    /// from git may not use `path` sources; a pack in a local directory may use them only inside that
-    /// directory. `label` names the file in messages (`studio:agentpack.toml`).
-    pub fn parse_pack(label: &str, home: PackHome<'_>, text: &str) -> Result<Vec<SourceSpec>> {
+    /// `[install]` is ignored (where agents go is the top-level manifest's business), and so are `trust`
+    /// and `allow-unicode` (the caller replaces them: only the user's manifest grants trust). A pack must
+    /// not reach outside itself: it names git repositories by network URL only (a local path or `file://`
+    /// URL would read the installing machine's disk, and would mean something else to every reader of the
+    /// lock); a pack read from git may not use `path` sources; a pack in a local directory may use them
+    /// only inside that directory. `pack` is the source carrying the manifest, `label` names the file in
+    /// messages (`studio:agentpack.toml`). The sources are returned with their own names, not `pack`'s.
+    pub fn parse_pack(
+        pack: &SourceName,
+        label: &str,
+        home: PackHome<'_>,
+        text: &str,
+    ) -> Result<Vec<SourceSpec>> {
         let path = match home {
             PackHome::Git => PathBuf::from(label),
             PackHome::Dir(dir) => dir.join(MANIFEST_NAME),
         };
-        let manifest = Manifest::parse(&path, text).map_err(|e| match e {
+        let manifest = Manifest::parse_as(&path, text, true).map_err(|e| match e {
             Error::InvalidInput { diagnostics, .. } => Error::InvalidInput {
                 file: PathBuf::from(label),
                 diagnostics,
@@ -355,15 +390,19 @@ impl Manifest {
                     (SourceKind::Path { dir, .. }, PackHome::Dir(home)) if !dir.starts_with(home) => {
                         "is a `path` source outside the pack's directory"
                     }
-                    (SourceKind::Git { url, .. }, _) if url.fetch != url.written => {
-                        "is a local repository path; a pack names git repositories by URL"
+                    (SourceKind::Git { url, .. }, _) if !url.is_network() => {
+                        "names a local repository; a pack may only name network URLs (https, http, ssh, git)"
                     }
                     _ => return None,
                 };
+                let named = pack.child(&spec.name);
                 Some(
-                    Diagnostic::error("pack-invalid", format!("pack source `{}` {why}", spec.name))
-                        .at(crate::diag::Location::file(label))
-                        .with_hint("a pack may only use `git` sources with URLs, and, in a local directory, `path` sources inside it"),
+                    Diagnostic::error(
+                        "pack-invalid",
+                        format!("pack source `{named}` ({}) {why}", named.chain()),
+                    )
+                    .at(crate::diag::Location::file(label))
+                    .with_hint("a pack may only use `git` sources with network URLs, and, in a local directory, `path` sources inside it; ask the pack's author to fix it, or remove the pack from your agentpack.toml"),
                 )
             })
             .collect();
@@ -378,6 +417,23 @@ impl Manifest {
     }
 }
 
+impl GitUrl {
+    /// Does git reach this URL over the network (https, http, ssh, git, scp-like `host:path`), rather
+    /// than on the local disk (`file://`, a path)?
+    pub fn is_network(&self) -> bool {
+        match self.written.split_once("://") {
+            Some((scheme, _)) => scheme != "file",
+            None => is_scp_like(&self.written),
+        }
+    }
+}
+
+/// scp-like `user@host:path`: a colon before the first slash, and not a Windows drive letter.
+fn is_scp_like(url: &str) -> bool {
+    url.find(':')
+        .is_some_and(|colon| !url[..colon].contains('/') && colon > 1)
+}
+
 /// Where a pack's `agentpack.toml` was read from; decides what its sources may point at.
 #[derive(Debug, Clone, Copy)]
 pub enum PackHome<'a> {
@@ -385,6 +441,23 @@ pub enum PackHome<'a> {
     Git,
     /// A local directory (normalized, absolute).
     Dir(&'a Path),
+}
+
+/// `[install] target` made absolute. A project's target must lie inside the project: a manifest checked out
+/// from elsewhere must not install into `../elsewhere` or `/etc`. Only the global manifest (`--global`)
+/// installs outside its directory, into the user's own.
+fn project_target(root: &Path, target: &Spanned<String>) -> std::result::Result<PathBuf, String> {
+    let absolute = normalize(&root.join(target.get_ref()));
+    let project = normalize(root);
+    if absolute.starts_with(&project) || crate::scope::is_global_dir(root) {
+        Ok(absolute)
+    } else {
+        Err(format!(
+            "`target` `{}` is outside the project (`{}`)",
+            target.get_ref(),
+            project.display()
+        ))
+    }
 }
 
 /// Builds diagnostics pointing at a byte span of the manifest.
@@ -757,15 +830,11 @@ pub fn check_git_url(root: &Path, url: &str) -> std::result::Result<GitUrl, Stri
             &url[..pos]
         ));
     }
-    // scp-like `user@host:path` (a colon before the first slash, and not a Windows drive letter).
-    if let Some(colon) = url.find(':') {
-        let before = &url[..colon];
-        if !before.contains('/') && before.len() > 1 {
-            return Ok(GitUrl {
-                written,
-                fetch: url.to_string(),
-            });
-        }
+    if is_scp_like(url) {
+        return Ok(GitUrl {
+            written,
+            fetch: url.to_string(),
+        });
     }
     // Otherwise a local repository path, relative to the manifest's directory.
     Ok(GitUrl {
@@ -854,7 +923,7 @@ mod raw {
     #[derive(Deserialize, Default)]
     #[serde(deny_unknown_fields)]
     pub struct Install {
-        pub target: Option<String>,
+        pub target: Option<Spanned<String>>,
         pub strict: Option<bool>,
         pub vendor: Option<Spanned<String>>,
         #[serde(rename = "on-collision")]
@@ -1047,20 +1116,35 @@ path = "./local"
 
     #[test]
     fn packs_stay_inside_themselves() {
-        let text = "[install]\ntarget = \"/elsewhere\"\n[sources.up]\ngit = \"https://example.com/up.git\"\n";
-        let specs = Manifest::parse_pack("p:agentpack.toml", PackHome::Git, text).unwrap();
-        assert_eq!(specs[0].name.as_str(), "up");
+        let pack = SourceName::parse("top")
+            .unwrap()
+            .child(&SourceName::parse("p").unwrap());
+        let text = "[install]\ntarget = \"/elsewhere\"\n[sources.up]\ngit = \"https://example.com/up.git\"\n[sources.scp]\ngit = \"git@example.com:o/r.git\"\n";
+        let specs = Manifest::parse_pack(&pack, "p:agentpack.toml", PackHome::Git, text).unwrap();
+        assert_eq!(specs[0].name.as_str(), "scp");
+        assert_eq!(specs[1].name.as_str(), "up");
+        let local = "names a local repository; a pack may only name network URLs";
         for (home, text, needle) in [
             (
                 PackHome::Git,
                 "[sources.x]\npath = \"sub\"\n",
-                "cannot use local directories",
+                "pack source `top/p/x` (`top` -> `top/p` -> `top/p/x`) is a `path` source; a pack fetched from git cannot use local directories",
             ),
-            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", "by URL"),
+            (PackHome::Git, "[sources.x]\ngit = \"../other\"\n", local),
+            (
+                PackHome::Git,
+                "[sources.x]\ngit = \"/srv/private.git\"\n",
+                local,
+            ),
+            (
+                PackHome::Git,
+                "[sources.x]\ngit = \"file:///srv/private.git\"\n",
+                local,
+            ),
             (
                 PackHome::Dir(Path::new("/packs/p")),
                 "[sources.x]\ngit = \"inner-repo\"\n",
-                "by URL",
+                local,
             ),
             (
                 PackHome::Dir(Path::new("/packs/p")),
@@ -1068,7 +1152,7 @@ path = "./local"
                 "outside the pack's directory",
             ),
         ] {
-            match Manifest::parse_pack("p:agentpack.toml", home, text) {
+            match Manifest::parse_pack(&pack, "p:agentpack.toml", home, text) {
                 Err(Error::InvalidInput { diagnostics, .. }) => {
                     assert!(
                         diagnostics[0].message.contains(needle),
@@ -1082,6 +1166,7 @@ path = "./local"
         }
         assert!(
             Manifest::parse_pack(
+                &pack,
                 "p",
                 PackHome::Dir(Path::new("/packs/p")),
                 "[sources.x]\npath = \"inner\"\n"

@@ -36,6 +36,19 @@ impl SourceName {
         self.0.split('/').next().unwrap_or(&self.0)
     }
 
+    /// The chain of packs from the top-level source down to this one, for messages:
+    /// `` `a` -> `a/b` -> `a/b/c` `` (just `` `a` `` for a top-level source).
+    pub fn chain(&self) -> String {
+        let mut links = Vec::new();
+        let mut end = 0;
+        for part in self.0.split('/') {
+            end += part.len();
+            links.push(format!("`{}`", &self.0[..end]));
+            end += 1;
+        }
+        links.join(" -> ")
+    }
+
     /// The source whose pack brought this one in, `None` for a top-level source.
     pub fn parent(&self) -> Option<SourceName> {
         self.0

@@ -16,6 +16,8 @@ pub enum Status {
     Removed,
     Unchanged,
     Skipped,
+    /// A file agentpack adopted and no longer installs, left in place.
+    Kept,
     Finished,
     /// Waiting for another agentpack process to release a lock.
     Blocking,
@@ -32,6 +34,7 @@ impl Status {
             Status::Removed => "Removed",
             Status::Unchanged => "Unchanged",
             Status::Skipped => "Skipped",
+            Status::Kept => "Kept",
             Status::Finished => "Finished",
             Status::Blocking => "Blocking",
         }

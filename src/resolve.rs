@@ -9,7 +9,10 @@
 //! - **Moved tags.** Whenever the remote's refs are at hand (a fetch, `--locked`, an update), a locked tag
 //!   that now points elsewhere is reported: an error under `--locked`, a warning otherwise.
 //! - **Packs.** A source whose searched directory holds an `agentpack.toml` is a pack: its `[sources]`
-//!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported.
+//!   are resolved too, named `<pack>/<source>`, breadth first, with cycles reported. A pack's sources are
+//!   trusted as the source that brought the pack in (a pack's own `trust` is ignored, with a warning),
+//!   and the graph is bounded: at most `MAX_SOURCES` (512) sources, nested at most `MAX_DEPTH` (10)
+//!   packs deep.
 //! - **Unification.** Sources of one git URL that ask for a `version` share one tag: the highest that
 //!   satisfies every one of those requirements (the error lists each requirement and who asked). Sources
 //!   that pin a branch, tag or commit get exactly that. Each URL's refs are listed at most once per run.
@@ -20,7 +23,7 @@
 //! - **Vendoring.** With `[install] vendor`, git sources are read from the vendor directory at their
 //!   locked commits ([`source::vendor`]): no network, no cache.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,11 +37,15 @@ use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, MANIFEST_NAME, Manifest, PackHome, SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
-use crate::source::git::{self, Cache, Depth, Refs, Remote};
+use crate::source::cache::{LockedCache, LockedRepo};
+use crate::source::git::{self, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
 
-/// How deep packs may nest; deeper is almost certainly a loop through ever-changing names.
-const MAX_DEPTH: usize = 16;
+/// How deep packs may nest; deeper is almost certainly a loop through ever-changing names, or an attack.
+const MAX_DEPTH: usize = 10;
+/// How many sources a manifest and its packs may bring in all together. Packs fan out: ten sources per
+/// pack, ten levels deep, would be ten billion; this stops such a graph after a few hundred reads.
+const MAX_SOURCES: usize = 512;
 /// How many times requirements discovered late may send resolution round again before giving up.
 const MAX_ROUNDS: usize = 8;
 /// How many remotes are fetched at once unless `--jobs` says otherwise.
@@ -194,7 +201,7 @@ pub fn newest_stable(refs: &Refs) -> Option<(&String, &git2::Oid)> {
 pub fn resolve_all(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
-    cache: &Cache,
+    cache: &LockedCache<'_>,
     options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Resolved>> {
@@ -215,6 +222,7 @@ pub fn resolve_all(
         repos: BTreeMap::new(),
         refs,
         checked_tags: Vec::new(),
+        warned_trust: BTreeSet::new(),
     };
     // Requirements of each unified group found in the previous round; a group's tag is chosen with all
     // of them in view, so late-found requirements settle in a few rounds.
@@ -260,7 +268,7 @@ pub fn resolve_all(
 fn prefetch(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
-    cache: &Cache,
+    cache: &LockedCache<'_>,
     options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<BTreeMap<String, Refs>> {
@@ -278,6 +286,7 @@ fn prefetch(
         };
         let cached = locked_commit(spec, url, reference).is_some_and(|commit| {
             cache
+                .cache()
                 .open(&url.fetch)
                 .is_some_and(|repo| git::find_commit(&repo, commit.oid()).is_some())
         });
@@ -310,7 +319,7 @@ fn prefetch(
                     let result = (|| -> std::result::Result<(), (usize, Error)> {
                         let first = members[0];
                         let fail = |i: usize| move |e: Error| (i, e);
-                        let repo = cache.open_or_init(&url.fetch).map_err(fail(first))?;
+                        let repo = cache.repo(&url.fetch).map_err(fail(first))?;
                         let first_reporter = ordered.source(position(first));
                         let refs =
                             remote(&repo, sources[first].name.as_str(), url, &first_reporter)
@@ -444,18 +453,20 @@ fn requirement(spec: &SourceSpec) -> Option<(String, Requirement)> {
 
 struct Session<'a> {
     lock: Option<&'a Lockfile>,
-    cache: &'a Cache,
+    cache: &'a LockedCache<'a>,
     options: ResolveOptions<'a>,
     reporter: &'a dyn Reporter,
     /// Cache repositories opened so far, by fetch URL.
-    repos: BTreeMap<String, Repository>,
+    repos: BTreeMap<String, LockedRepo<'a>>,
     /// Refs listed so far, by fetch URL: each remote is asked at most once.
     refs: BTreeMap<String, Refs>,
     /// Locked tags already checked for moves (`source`, `tag`), so a warning is printed once.
     checked_tags: Vec<(String, String)>,
+    /// Pack sources already warned about for setting `trust` (resolution may take several rounds).
+    warned_trust: BTreeSet<String>,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     /// Resolve the whole graph once, choosing each unified group's tag from `known` plus what the round
     /// meets first. Returns the resolved sources and the pin used for each group.
     fn round(
@@ -491,14 +502,14 @@ impl Session<'_> {
                     )),
                 });
             }
-            if ancestors.len() >= MAX_DEPTH {
-                return Err(Error::NotFound {
-                    message: format!(
+            if ancestors.len() > MAX_DEPTH {
+                return Err(too_large(
+                    format!(
                         "source `{}` is nested more than {MAX_DEPTH} packs deep",
                         spec.name
                     ),
-                    hint: None,
-                });
+                    &spec.name,
+                ));
             }
             let resolved = match &spec.kind {
                 SourceKind::Path { dir, .. } => {
@@ -549,6 +560,16 @@ impl Session<'_> {
             let mut path = ancestors.clone();
             path.push((identity, spec.name.clone()));
             for child in self.pack_sources(&resolved)? {
+                // Counted before anything of the child is read, so a fan-out stops with bounded memory.
+                if out.len() + 1 + queue.len() >= MAX_SOURCES {
+                    return Err(too_large(
+                        format!(
+                            "the sources of agentpack.toml and their packs number more than {MAX_SOURCES}; stopped at `{}`",
+                            child.name
+                        ),
+                        &child.name,
+                    ));
+                }
                 queue.push_back((child, path.clone()));
             }
             out.push(resolved);
@@ -649,31 +670,56 @@ impl Session<'_> {
             Some(dir) => PackHome::Dir(dir),
             None => PackHome::Git,
         };
-        let children = Manifest::parse_pack(&label, home, &text)?;
+        let children = Manifest::parse_pack(&spec.name, &label, home, &text)?;
         Ok(children
             .into_iter()
             .map(|mut child| {
                 child.name = spec.name.child(&child.name);
-                // A pack never widens trust: what its sources may bring in is what the user granted the
-                // source the pack came through, whatever the pack's own manifest says.
-                child.trust = spec.trust.clone();
-                child.allow_unicode = spec.allow_unicode;
+                self.inherit_trust(spec, &mut child, &label);
                 child
             })
             .collect())
     }
 
-    fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&Repository> {
+    /// Only the user's manifest grants trust: a pack's source gets exactly the `trust` and
+    /// `allow-unicode` of the source that brought the pack in (so, of the top-level source), whatever the
+    /// pack's manifest says. A pack that tries to grant them is warned about once.
+    fn inherit_trust(&mut self, pack: &SourceSpec, child: &mut SourceSpec, label: &str) {
+        if (!child.trust.is_empty() || child.allow_unicode)
+            && self.warned_trust.insert(child.name.to_string())
+        {
+            self.reporter.diagnostic(
+                &Diagnostic::warning(
+                    "pack-trust-ignored",
+                    format!(
+                        "pack source `{}` ({}) sets `trust` or `allow-unicode`; ignored: only your own agentpack.toml grants trust",
+                        child.name,
+                        child.name.chain()
+                    ),
+                )
+                .at(Location::file(label))
+                .with_hint(format!(
+                    "what `{}` brings in is trusted exactly as [sources.{}] in agentpack.toml says",
+                    pack.name.root(),
+                    pack.name.root()
+                )),
+            );
+        }
+        child.trust = pack.trust.clone();
+        child.allow_unicode = pack.allow_unicode;
+    }
+
+    fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&LockedRepo<'a>> {
         if !self.repos.contains_key(&url.fetch) {
             let repo = if self.options.offline {
-                self.cache.open(&url.fetch).ok_or_else(|| Error::Offline {
+                self.cache.existing(&url.fetch)?.ok_or_else(|| Error::Offline {
                     message: format!(
                         "source `{name}`: `{}` has never been fetched, so it is not in the cache",
                         url.written
                     ),
                 })?
             } else {
-                self.cache.open_or_init(&url.fetch)?
+                self.cache.repo(&url.fetch)?
             };
             self.repos.insert(url.fetch.clone(), repo);
         }
@@ -1112,6 +1158,17 @@ fn remember_ref(
     let _ = repo.reference(&name, commit.oid(), true, "agentpack: resolve");
 }
 
+/// A pack graph too deep or too wide: `message`, then the chain of packs that led to `name`.
+fn too_large(message: String, name: &SourceName) -> Error {
+    Error::NotFound {
+        message: format!("{message}: {}", name.chain()),
+        hint: Some(format!(
+            "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml",
+            name.root()
+        )),
+    }
+}
+
 /// What makes two sources the same thing to fetch, for cycle detection.
 fn identity(spec: &SourceSpec) -> String {
     let subdir = spec.subdir.as_deref().unwrap_or("");
@@ -1150,7 +1207,7 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
 
 /// Does the lock entry still describe what the manifest asks for?
 pub fn remote<'a>(
-    repo: &'a Repository,
+    repo: &'a LockedRepo<'a>,
     source_name: &'a str,
     url: &'a GitUrl,
     reporter: &'a dyn Reporter,

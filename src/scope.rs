@@ -29,11 +29,16 @@ pub fn user_agents_dir() -> Result<PathBuf> {
         .ok_or_else(|| no_home("the home directory"))
 }
 
+/// Is `root` the directory of the global manifest (whose agents go to the user's own directory)?
+pub fn is_global_dir(root: &Path) -> bool {
+    global_dir().is_ok_and(|global| normalize(root) == global)
+}
+
 /// Where a manifest in `root` installs when it sets no `[install] target`: `~/.claude/agents` for the
 /// global manifest, `.claude/agents` next to the manifest otherwise.
 pub fn default_target(root: &Path) -> PathBuf {
-    match (global_dir(), user_agents_dir()) {
-        (Ok(global), Ok(user)) if normalize(root) == global => user,
+    match user_agents_dir() {
+        Ok(user) if is_global_dir(root) => user,
         _ => normalize(&root.join(DEFAULT_TARGET)),
     }
 }

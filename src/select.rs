@@ -286,7 +286,8 @@ pub fn gate(
     diagnostics: impl IntoIterator<Item = Diagnostic>,
     spec: &SourceSpec,
 ) -> Vec<Diagnostic> {
-    let table = format!("[sources.{}]", spec.name);
+    // A pack's sources are trusted as the top-level source that brought them in: that is where to grant.
+    let table = format!("[sources.{}]", spec.name.root());
     diagnostics
         .into_iter()
         .filter_map(|mut d| {
@@ -297,7 +298,7 @@ pub fn gate(
                 } else {
                     d.hint = Some(format!(
                         "remove it; if you trust source `{}`, add this line to {table} in agentpack.toml (it is then a warning): allow-unicode = true",
-                        spec.name
+                        spec.name.root()
                     ));
                 }
             } else if let Some(kind) = TrustKind::of_code(d.code) {

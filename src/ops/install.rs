@@ -15,6 +15,7 @@ use crate::packs;
 use crate::patches;
 use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
+use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::state::{self, InstallState};
 
@@ -162,15 +163,9 @@ fn install_locked(
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<Installation> {
-    let _repos = match resolve.vendor {
-        Some(_) => None,
-        None => Some(cache.lock_repos(
-            manifest.sources.iter().filter_map(|s| match &s.kind {
-                SourceKind::Git { url, .. } => Some(url.fetch.as_str()),
-                SourceKind::Path { .. } => None,
-            }),
-            reporter,
-        )?),
+    let cache = match resolve.vendor {
+        Some(_) => LockedCache::lock(cache, [], reporter)?,
+        None => LockedCache::lock(cache, manifest.git_urls(), reporter)?,
     };
     let lock_path = manifest.root.join(lockfile::LOCK_NAME);
     let strict = options.strict || manifest.strict;
@@ -206,7 +201,7 @@ fn install_locked(
     let resolved = resolve::resolve_all(
         &manifest.sources,
         previous.as_ref(),
-        cache,
+        &cache,
         resolve,
         reporter,
     )?;
@@ -248,6 +243,19 @@ fn install_locked(
         });
     }
 
+    let actions = install::plan(
+        &placed,
+        previous.as_ref(),
+        &manifest.root,
+        &manifest.target,
+        options.force,
+    )?;
+    // Which files agentpack did not write (identical bytes it found in place): the lock records them.
+    let adopted: std::collections::HashSet<&Path> = actions
+        .iter()
+        .filter(|a| matches!(a, Action::Adopt { .. }))
+        .map(Action::file)
+        .collect();
     let lock = Lockfile::new(
         sources,
         placed
@@ -262,6 +270,7 @@ fn install_locked(
                 sha256: p.sha256.clone(),
                 patch: p.patch.as_ref().map(|a| a.written.clone()),
                 patch_sha256: p.patch.as_ref().map(|a| a.sha256.clone()),
+                adopted: adopted.contains(p.file.as_path()),
             })
             .collect(),
     )
@@ -275,13 +284,6 @@ fn install_locked(
         });
     }
 
-    let actions = install::plan(
-        &placed,
-        previous.as_ref(),
-        &manifest.root,
-        &manifest.target,
-        options.force,
-    )?;
     if !dry_run {
         install::apply(
             &manifest.root,
@@ -307,8 +309,11 @@ fn install_locked(
             Action::Create { .. } => (Status::Installed, &mut summary.installed),
             Action::Replace { .. } => (Status::Updated, &mut summary.updated),
             Action::Remove { .. } => (Status::Removed, &mut summary.removed),
-            Action::Unchanged { .. } => (Status::Unchanged, &mut summary.unchanged),
-            Action::Kept { .. } => {
+            Action::Unchanged { .. } | Action::Adopt { .. } => {
+                (Status::Unchanged, &mut summary.unchanged)
+            }
+            Action::Keep { .. } => (Status::Kept, &mut summary.unchanged),
+            Action::Edited { .. } => {
                 reporter.diagnostic(&kept(&shown, origins.get(action.file()).copied()));
                 summary.warnings += 1;
                 continue;
@@ -448,7 +453,7 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
     )
 }
 
-/// The warning for an edited installed file that the install left alone ([`Action::Kept`]).
+/// The warning for an edited installed file that the install left alone ([`Action::Edited`]).
 fn kept(shown: &str, origin: Option<&Placed>) -> Diagnostic {
     let name = origin.map_or("NAME", |p| p.agent.installed_name.as_str());
     Diagnostic::warning(

@@ -10,10 +10,11 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile, RefJson};
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, GitUrl, Manifest};
 use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
+use crate::source::cache::LockedCache;
 use crate::source::git::{self, Cache, Depth, Refs};
 
 /// A version: a tag (when there is one) and a commit (full in JSON, abbreviated in tables).
@@ -66,14 +67,36 @@ pub fn outdated(
         message: "there is no `agentpack.lock` yet".into(),
         hint: Some("run `agentpack install` first".into()),
     })?;
+    // Every usable URL is locked up front, in one order, as install does; a source whose lock entry is
+    // unusable gets its error row without holding anything.
+    let sources: Vec<(&LockedSource, Commit, Result<GitUrl>)> = lock
+        .sources
+        .iter()
+        .filter_map(|source| {
+            let (Some(written), Some(commit)) = (&source.git, source.commit()) else {
+                return None;
+            };
+            let url = manifest::check_git_url(&manifest.root, written).map_err(|m| Error::Usage {
+                message: format!("source `{}`: {m}", source.name),
+                hint: None,
+            });
+            Some((source, commit, url))
+        })
+        .collect();
+    let cache = LockedCache::lock(
+        cache,
+        sources
+            .iter()
+            .filter_map(|(.., url)| url.as_ref().ok())
+            .map(|url| url.fetch.as_str()),
+        reporter,
+    )?;
     let mut refs_by_url: BTreeMap<String, Refs> = BTreeMap::new();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    for source in &lock.sources {
-        let (Some(_), Some(commit)) = (&source.git, source.commit()) else {
-            continue;
-        };
-        match row(&manifest, source, commit, cache, &mut refs_by_url, reporter) {
+    for (source, commit, url) in sources {
+        let row = url.and_then(|url| row(source, commit, &url, &cache, &mut refs_by_url, reporter));
+        match row {
             Ok(row) => rows.push(row),
             Err(e) => {
                 rows.push(OutdatedSource {
@@ -89,22 +112,18 @@ pub fn outdated(
 
 /// The row of one locked git source, asking its remote (each URL once per run).
 fn row(
-    manifest: &Manifest,
     source: &LockedSource,
     commit: Commit,
-    cache: &Cache,
+    url: &GitUrl,
+    cache: &LockedCache,
     refs_by_url: &mut BTreeMap<String, Refs>,
     reporter: &dyn Reporter,
 ) -> Result<OutdatedSource> {
     let written = source.git.as_deref().unwrap_or_default();
-    let url = manifest::check_git_url(&manifest.root, written).map_err(|m| Error::Usage {
-        message: format!("source `{}`: {m}", source.name),
-        hint: None,
-    })?;
-    let repo = cache.open_or_init(&url.fetch)?;
+    let repo = cache.repo(&url.fetch)?;
     let name = source.name.as_str();
     if !refs_by_url.contains_key(&url.fetch) {
-        let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
+        let refs = resolve::remote(&repo, name, url, reporter).list_refs()?;
         refs_by_url.insert(url.fetch.clone(), refs);
     }
     let refs = &refs_by_url[&url.fetch];
@@ -142,7 +161,7 @@ fn row(
             let head = Commit::from(*head);
             if git::find_commit(&repo, head.oid()).is_none() {
                 reporter.status(Status::Fetching, &format!("{name} ({written})"));
-                resolve::remote(&repo, name, &url, reporter)
+                resolve::remote(&repo, name, url, reporter)
                     .fetch(&[git::branch_refspec(branch)], Depth::Full)?;
             }
             git::commits_behind(&repo, commit, head)

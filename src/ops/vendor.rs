@@ -14,6 +14,7 @@ use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, SourceKind, normalize};
 use crate::reporter::Reporter;
 use crate::resolve::{self, Pin, ResolveOptions};
+use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::source::vendor::{PACK_MANIFEST, VendoredSource};
 use crate::source::{self, Content};
@@ -63,10 +64,11 @@ pub fn vendor(
             "`agentpack.lock` is missing; vendoring copies the locked commits".into(),
         ));
     };
+    let locked = LockedCache::lock(cache, manifest.git_urls(), reporter)?;
     let resolved = resolve::resolve_all(
         &manifest.sources,
         Some(&lock),
-        cache,
+        &locked,
         ResolveOptions {
             offline: options.offline,
             ..ResolveOptions::default()

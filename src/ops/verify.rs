@@ -5,7 +5,7 @@
 //! | code | problem |
 //! |---|---|
 //! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
-//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect, another `target`, a `[patches]` entry added, removed or whose file changed |
+//! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect (for agents a pack brought in, the top-level source's), another `target`, a `[patches]` entry added, removed or whose file changed; sources a pack pulled in are expected when their `required-by` chain leads to a manifest source |
 //! | `file-missing` | an installed file is gone |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
@@ -109,15 +109,72 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
     }
     patch_changes(manifest, lock, out);
     for locked in &lock.sources {
-        // A source a pack pulled in belongs to the top-level source it came through.
-        let root = locked.name.split('/').next().unwrap_or(&locked.name);
-        if manifest.source(root).is_none() {
+        if manifest.source(&locked.name).is_none() && !pulled_in(manifest, lock, locked) {
             out.push(outdated(format!(
                 "source `{}` is in agentpack.lock but no longer in agentpack.toml",
                 locked.name
             )));
         }
     }
+    for agent in lock.agents.iter().filter(|a| a.source.contains('/')) {
+        if let Some(spec) = manifest.source(root_of(&agent.source)) {
+            nested_selection_changes(manifest, spec, agent, out);
+        }
+    }
+}
+
+/// The top-level source a (possibly pulled-in) source name was reached through.
+fn root_of(source: &str) -> &str {
+    source.split('/').next().unwrap_or(source)
+}
+
+/// Is `locked` a source a pack pulled in, reached from a source of the manifest? Verify reads no pack
+/// (no network, no cache), so it trusts the chain the lock records: `required-by` names a locked source,
+/// the name is `<required-by>/<name>`, and its top-level source is in the manifest (whose own lock entry is
+/// checked against the manifest).
+fn pulled_in(manifest: &Manifest, lock: &Lockfile, locked: &LockedSource) -> bool {
+    locked.required_by.as_deref().is_some_and(|parent| {
+        locked
+            .name
+            .strip_prefix(parent)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|own| !own.is_empty() && !own.contains('/'))
+            && lock.source(parent).is_some()
+            && manifest.source(root_of(&locked.name)).is_some()
+    })
+}
+
+/// What the manifest's top-level source says about an agent its pack brought in: its `exclude` names
+/// drop it, and a `rename` key naming it renames it (see [`crate::packs`]).
+fn nested_selection_changes(
+    manifest: &Manifest,
+    spec: &SourceSpec,
+    agent: &LockedAgent,
+    out: &mut Vec<Diagnostic>,
+) {
+    let original = agent.original_name.as_deref().unwrap_or(&agent.name);
+    let selection = &spec.selection;
+    let renamed = selection
+        .rename
+        .iter()
+        .find(|(key, _)| !crate::manifest::is_path_like(key) && key.as_str() == original);
+    if let Some(pattern) = selection.exclude.iter().find(|p| {
+        !p.by_path && (p.matches(original, "") || (renamed.is_none() && p.matches(&agent.name, "")))
+    }) {
+        out.push(outdated(format!(
+            "agent `{}` that the pack of `{}` brought in is locked, but `exclude` entry `{}` leaves it out",
+            agent.name, spec.name, pattern.written
+        )));
+    }
+    if let Some((_, to)) = renamed
+        && agent.name != *to
+    {
+        out.push(outdated(format!(
+            "agent `{original}` that the pack of `{}` brought in is locked as `{}`, but agentpack.toml installs it as `{to}`",
+            spec.name, agent.name
+        )));
+    }
+    outside_target(manifest, agent, out);
 }
 
 /// `[patches]` against the lock: each patch recorded for its agent, with the patch file's hash, and no
@@ -279,15 +336,19 @@ fn selection_changes<'a>(
                 agent.name
             )));
         }
-        let file = normalize(&manifest.root.join(&agent.file));
-        if file.parent() != Some(manifest.target.as_path()) {
-            out.push(outdated(format!(
-                "agent `{}` is locked at `{}`, outside the target directory `{}`",
-                agent.name,
-                agent.file,
-                lockfile::file_label(&manifest.root, &manifest.target)
-            )));
-        }
+        outside_target(manifest, agent, out);
+    }
+}
+
+fn outside_target(manifest: &Manifest, agent: &LockedAgent, out: &mut Vec<Diagnostic>) {
+    let file = normalize(&manifest.root.join(&agent.file));
+    if file.parent() != Some(manifest.target.as_path()) {
+        out.push(outdated(format!(
+            "agent `{}` is locked at `{}`, outside the target directory `{}`",
+            agent.name,
+            agent.file,
+            lockfile::file_label(&manifest.root, &manifest.target)
+        )));
     }
 }
 
@@ -327,12 +388,11 @@ fn check_files(
                 .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
             );
         }
-        // A pack's sources are trusted as the top-level source they came through (see `resolve`).
-        let root = agent.source.split('/').next().unwrap_or(&agent.source);
+        // An agent a pack brought in is trusted as the top-level source it came through.
         report.problems.extend(crate::select::check_installed(
             &agent.file,
             &bytes,
-            manifest.source(root),
+            manifest.source(root_of(&agent.source)),
             strict,
         ));
     }

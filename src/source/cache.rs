@@ -1,8 +1,15 @@
 //! Sharing the cache between processes, and repairing it.
 //!
-//! Each bare repository `git/db/<repo>` has a lock file beside it, `git/db/<repo>.lock`. An install takes
-//! the locks of every repository its manifest names, in sorted order (so two installs never deadlock), and
-//! holds them until it ends; the operating system releases them when a process dies.
+//! Each bare repository `git/db/<repo>` has a lock file beside it, `git/db/<repo>.lock`. Every command that
+//! reads sources from the cache (`install`, `add`, `update`, `remove`, `vendor`, `outdated`) first takes
+//! the locks of the repositories its manifest (or lock) names, in sorted order, so two runs never wait on
+//! each other; the operating system releases them when a process dies. A repository first met during
+//! resolution (a pack's source) is locked then: blocking when its URL sorts after every lock held (the
+//! order every run follows), otherwise waiting at most [`OUT_OF_ORDER_WAIT`], so that two runs meeting the
+//! same repositories in opposite orders cannot wait on each other forever.
+//!
+//! [`LockedCache`] is the only way to get a [`LockedRepo`], and [`super::git::Remote`] — every fetch and
+//! every listing of a remote's refs — takes one: nothing can write to a cache repository without its lock.
 //!
 //! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use:
 //!
@@ -13,8 +20,12 @@
 //!   differs from the one its index records), or whose refs point at missing or unreadable objects is
 //!   damaged: it is moved aside (`git/db/.damaged-*`, then deleted) with a warning, and fetched again.
 
+use std::collections::BTreeMap;
 use std::fs::File;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use git2::Repository;
 
@@ -22,31 +33,107 @@ use super::git::Cache;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::reporter::Reporter;
+use crate::reporter::{Reporter, Status};
+
+/// How long a run waits for a repository lock it takes out of order before giving up.
+pub const OUT_OF_ORDER_WAIT: Duration = Duration::from_secs(60);
 
 /// The lock on one cache repository, released on drop.
 #[derive(Debug)]
-pub struct RepoLock {
+struct RepoLock {
     _file: File,
 }
 
-impl Cache {
-    /// Lock the repositories of `urls` (what git is asked for), checking each one and moving damaged ones
-    /// aside. Waits, and says so, while another process holds a lock.
-    pub fn lock_repos<'a>(
-        &self,
+/// The cache with the repositories of one run locked (see the module doc); released on drop.
+pub struct LockedCache<'c> {
+    cache: &'c Cache,
+    reporter: &'c dyn Reporter,
+    /// By the URL git is asked for.
+    held: Mutex<BTreeMap<String, RepoLock>>,
+}
+
+/// A cache repository whose lock this run holds: what fetching needs. Reads through [`std::ops::Deref`].
+pub struct LockedRepo<'l> {
+    repo: Repository,
+    _held: PhantomData<&'l LockedCache<'l>>,
+}
+
+impl std::ops::Deref for LockedRepo<'_> {
+    type Target = Repository;
+
+    fn deref(&self) -> &Repository {
+        &self.repo
+    }
+}
+
+impl<'c> LockedCache<'c> {
+    /// Lock the repositories of `urls` (what git is asked for) in sorted order, checking each one and
+    /// moving damaged ones aside. Waits, and says so, while another process holds a lock.
+    pub fn lock<'a>(
+        cache: &'c Cache,
         urls: impl IntoIterator<Item = &'a str>,
-        reporter: &dyn Reporter,
-    ) -> Result<Vec<RepoLock>> {
+        reporter: &'c dyn Reporter,
+    ) -> Result<LockedCache<'c>> {
         let mut urls: Vec<&str> = urls.into_iter().collect();
         urls.sort_unstable();
         urls.dedup();
-        urls.into_iter()
-            .map(|url| self.lock_repo(url, reporter))
-            .collect()
+        let mut held = BTreeMap::new();
+        for url in urls {
+            held.insert(url.to_string(), cache.lock_repo(url, reporter, None)?);
+        }
+        Ok(LockedCache {
+            cache,
+            reporter,
+            held: Mutex::new(held),
+        })
     }
 
-    fn lock_repo(&self, url: &str, reporter: &dyn Reporter) -> Result<RepoLock> {
+    pub fn cache(&self) -> &Cache {
+        self.cache
+    }
+
+    /// The repository of `url`, created when the cache has none yet; locked first if it is not yet.
+    pub fn repo(&self, url: &str) -> Result<LockedRepo<'_>> {
+        self.hold(url)?;
+        Ok(LockedRepo {
+            repo: self.cache.open_or_init(url)?,
+            _held: PhantomData,
+        })
+    }
+
+    /// The repository of `url` when it was fetched before (`--offline`); locked first if it is not yet.
+    pub fn existing(&self, url: &str) -> Result<Option<LockedRepo<'_>>> {
+        self.hold(url)?;
+        Ok(self.cache.open(url).map(|repo| LockedRepo {
+            repo,
+            _held: PhantomData,
+        }))
+    }
+
+    fn hold(&self, url: &str) -> Result<()> {
+        let mut held = self.held.lock().expect("cache locks");
+        if held.contains_key(url) {
+            return Ok(());
+        }
+        let in_order = held
+            .keys()
+            .next_back()
+            .is_none_or(|last| last.as_str() < url);
+        let limit = (!in_order).then_some(OUT_OF_ORDER_WAIT);
+        let lock = self.cache.lock_repo(url, self.reporter, limit)?;
+        held.insert(url.to_string(), lock);
+        Ok(())
+    }
+}
+
+impl Cache {
+    /// Lock the repository of `url` (waiting at most `limit` when given), then check it.
+    fn lock_repo(
+        &self,
+        url: &str,
+        reporter: &dyn Reporter,
+        limit: Option<Duration>,
+    ) -> Result<RepoLock> {
         let db = self.db_path(url);
         let parent = db.parent().expect("db path has a parent");
         std::fs::create_dir_all(parent)
@@ -58,12 +145,11 @@ impl Cache {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
-        fsutil::lock_exclusive(
-            &file,
-            &path,
-            &format!("the cache repository of `{}`", crate::manifest::redact(url)),
-            reporter,
-        )?;
+        let what = format!("the cache repository of `{}`", crate::manifest::redact(url));
+        match limit {
+            None => fsutil::lock_exclusive(&file, &path, &what, reporter)?,
+            Some(limit) => lock_within(&file, &path, &what, limit, reporter)?,
+        }
         // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
         // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
         // never happened and the repository is intact once the lock file is gone.
@@ -93,6 +179,46 @@ impl Cache {
             discard(&db)?;
         }
         Ok(RepoLock { _file: file })
+    }
+}
+
+/// Try to lock `file` until `limit` has passed, saying so when it has to wait.
+fn lock_within(
+    file: &File,
+    path: &Path,
+    what: &str,
+    limit: Duration,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !said {
+                    said = true;
+                    reporter.status(
+                        Status::Blocking,
+                        &format!(
+                            "waiting (at most {} s) for another agentpack process to release the lock on {what}",
+                            limit.as_secs()
+                        ),
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Usage {
+                    message: format!(
+                        "another agentpack process held the lock on {what} for {} s; gave up, so that two runs waiting on each other cannot hang",
+                        limit.as_secs()
+                    ),
+                    hint: Some("run the command again".into()),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", path, e)),
+        }
     }
 }
 

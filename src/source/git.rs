@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, Repository};
 
+use super::cache::LockedRepo;
 use super::net::{
     Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
 };
@@ -95,7 +96,8 @@ impl Cache {
         Repository::open_bare(self.db_path(url)).ok()
     }
 
-    pub fn open_or_init(&self, url: &str) -> Result<Repository> {
+    /// Only through [`super::cache::LockedCache`]: creating or writing a repository needs its lock.
+    pub(super) fn open_or_init(&self, url: &str) -> Result<Repository> {
         let path = self.db_path(url);
         if let Ok(repo) = Repository::open_bare(&path) {
             return Ok(repo);
@@ -148,7 +150,8 @@ pub struct Refs {
 /// failures and timeouts ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as
 /// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
-    pub repo: &'a Repository,
+    /// Fetching writes to the repository: it must be locked.
+    pub repo: &'a LockedRepo<'a>,
     pub source_name: &'a str,
     /// What git is asked for.
     pub url: &'a str,

@@ -114,8 +114,17 @@ fn eight_projects_share_one_cache() {
 /// Start `agentpack install` while `held` is locked, wait until it says it is blocking, release the lock,
 /// and return its outcome.
 fn blocked_install(sb: &Sandbox, held: std::fs::File) -> String {
-    let mut child = spawnable(sb, &["install"])
+    assert!(!sb.exists(".claude") && !sb.exists("agentpack.lock"));
+    blocked(sb, &["install"], held)
+}
+
+/// Start `agentpack ARGS` while `held` is locked, wait until it says it is blocking, check that it changed
+/// nothing in the project so far, release the lock, and return its outcome (which must be a success).
+fn blocked(sb: &Sandbox, args: &[&str], held: std::fs::File) -> String {
+    let before = sb.snapshot(".");
+    let mut child = spawnable(sb, args)
         .stderr(Stdio::piped())
+        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
@@ -132,7 +141,7 @@ fn blocked_install(sb: &Sandbox, held: std::fs::File) -> String {
         }
     }
     // While it waits, nothing was written.
-    assert!(!sb.exists(".claude") && !sb.exists("agentpack.lock"));
+    assert_tree_eq(&before, &sb.snapshot("."));
     drop(held);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
@@ -161,14 +170,7 @@ fn an_install_waits_for_a_cache_repository_lock_and_says_so() {
     let warm = Sandbox::new();
     warm.write("agentpack.toml", manifest(&repo, "v1"));
     warm.run(["install"]).success();
-    let lock = std::fs::read_dir(warm.cache().join("git/db"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "lock"))
-        .expect("a repository lock file beside the repository");
-    let held = std::fs::File::open(&lock).unwrap();
-    held.lock().unwrap();
+    let held = hold_repository_lock(&warm);
 
     let sb = Sandbox::new();
     sb.write("agentpack.toml", manifest(&repo, "v1"));
@@ -180,4 +182,96 @@ fn an_install_waits_for_a_cache_repository_lock_and_says_so() {
         stderr.contains("release the lock on the cache repository of `file://"),
         "{stderr}"
     );
+}
+
+/// Lock the (only) cache repository of `sb`'s cache, as another agentpack process would.
+fn hold_repository_lock(sb: &Sandbox) -> std::fs::File {
+    let lock = std::fs::read_dir(sb.cache().join("git/db"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "lock"))
+        .expect("a repository lock file beside the repository");
+    let held = std::fs::File::open(&lock).unwrap();
+    held.lock().unwrap();
+    held
+}
+
+#[test]
+fn every_command_that_fetches_waits_for_the_repository_lock() {
+    let repo = large_change(4);
+    let sb = Sandbox::new();
+    sb.write("agentpack.toml", manifest(&repo, "v1"));
+    sb.run(["install"]).success();
+    let url = repo.url();
+    for args in [
+        vec!["outdated"],
+        vec!["vendor"],
+        vec!["update"],
+        vec![
+            "add",
+            url.as_str(),
+            "--tag",
+            "v1",
+            "--name",
+            "again",
+            "--agent",
+            "agent-aaa",
+            "--as",
+            "again-aaa",
+        ],
+        vec!["remove", "again"],
+    ] {
+        let stderr = blocked(&sb, &args, hold_repository_lock(&sb));
+        assert!(
+            stderr.contains("release the lock on the cache repository of `file://"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(sb.exists("agentpack-vendor/large/.agentpack-checksum.json"));
+    Outcome::of(sb.cmd(["install", "--locked", "--offline"])).success();
+}
+
+#[test]
+fn install_outdated_vendor_and_update_share_one_cache() {
+    let repo = large_change(20);
+    let commands: [&[&str]; 4] = [&["install"], &["outdated"], &["vendor"], &["update"]];
+    let projects: Vec<Sandbox> = commands.iter().map(|_| Sandbox::new()).collect();
+    let cache = projects[0].cache().to_path_buf();
+    let run = |sb: &Sandbox, args: &[&str]| {
+        spawnable(sb, args)
+            .env("AGENTPACK_CACHE_DIR", &cache)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for sb in &projects {
+        sb.write("agentpack.toml", manifest(&repo, "v2"));
+        let (ok, stderr) = finish(run(sb, &["install"]));
+        assert!(ok, "{stderr}");
+    }
+    for round in 0..3 {
+        // Every command starts with an empty cache, so all of them fetch into it at once.
+        std::fs::remove_dir_all(&cache).unwrap();
+        let children: Vec<Child> = projects
+            .iter()
+            .zip(commands)
+            .map(|(sb, args)| run(sb, args))
+            .collect();
+        for (child, args) in children.into_iter().zip(commands) {
+            let (ok, stderr) = finish(child);
+            assert!(ok, "round {round}, {args:?}: {stderr}");
+            for warning in ["cache-damaged", "cache-stale-lock"] {
+                assert!(
+                    !stderr.contains(warning),
+                    "round {round}, {args:?}: {stderr}"
+                );
+            }
+        }
+        for sb in &projects {
+            let (ok, stderr) = finish(run(sb, &["install", "--locked", "--offline"]));
+            assert!(ok, "round {round}: {stderr}");
+        }
+    }
 }

@@ -522,6 +522,63 @@ fn unmanaged_files_are_protected_and_identical_ones_adopted() {
 }
 
 #[test]
+fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
+    let repo = GitRepo::new("up");
+    repo.file("mine.md", agent("mine", "v1"))
+        .file("other.md", agent("other", "v1"));
+    repo.commit("v1");
+    let sb = Sandbox::new();
+    // The user's own copy, byte for byte what upstream ships: agentpack adopts it, and says so in the lock.
+    sb.write(".claude/agents/mine.md", agent("mine", "v1"));
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.up]\ngit = \"{}\"\nbranch = \"main\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Installed .claude/agents/other.md")
+        .stderr_lacks("Installed .claude/agents/mine.md");
+    let lock = crate::install::lock(&sb);
+    let flags: Vec<(String, bool)> = lock["agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a.get("adopted").and_then(|v| v.as_bool()).unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [("mine".to_string(), true), ("other".to_string(), false)]
+    );
+    sb.run(["install", "--locked"]).success();
+
+    // Upstream changes it: agentpack did not write the file, so it is not replaced without --force.
+    repo.file("mine.md", agent("mine", "v2"));
+    repo.commit("v2");
+    sb.run(["update"])
+        .failure(1)
+        .stderr_has("error[unmanaged-file]: `.claude/agents/mine.md` was not written by agentpack (it was adopted because it held the same bytes); agentpack will not overwrite it");
+    assert_eq!(sb.read(".claude/agents/mine.md"), agent("mine", "v1"));
+
+    // Upstream drops it: the update keeps the user's file and stops tracking it, even with --force.
+    repo.remove("mine.md");
+    repo.commit("v3");
+    sb.run(["update", "--force"])
+        .success()
+        .stderr_has("Kept .claude/agents/mine.md");
+    assert_eq!(sb.read(".claude/agents/mine.md"), agent("mine", "v1"));
+    assert!(!sb.read("agentpack.lock").contains("mine"));
+    assert_eq!(installed(&sb), ["mine.md", "other.md"]);
+}
+
+#[test]
 fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
     let repo = studio();
     let sb = Sandbox::new();

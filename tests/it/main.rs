@@ -9,6 +9,7 @@ mod crash;
 mod diagnostics;
 mod global;
 mod hostile;
+mod hostile_reach;
 mod install;
 mod network;
 mod outdated;

@@ -235,13 +235,14 @@ fn lint_reports_trust_findings_as_errors_in_every_format() {
 
 #[test]
 fn a_pack_cannot_trust_the_sources_it_pulls_in() {
-    let risky = risky_repo();
+    // A pack may only name network URLs: the risky repository is served over loopback `git://`.
+    let served = ServedRepos::start();
+    let risky_url = served.publish(&risky_repo(), "risky");
     let pack = GitRepo::new("pack");
     pack.file(
         "agentpack.toml",
         format!(
-            "[sources.inner]\ngit = \"{}\"\nagents = [\"hooked\"]\ntrust = [\"hooks\"]\n",
-            risky.url()
+            "[sources.inner]\ngit = \"{risky_url}\"\nagents = [\"hooked\"]\ntrust = [\"hooks\"]\n"
         ),
     );
     pack.file("own.md", agent("own", "The pack's own agent"));
@@ -253,6 +254,7 @@ fn a_pack_cannot_trust_the_sources_it_pulls_in() {
     );
     sb.run(["install"])
         .failure(1)
+        .stderr_has("warning[pack-trust-ignored]")
         .stderr_has("error[untrusted-hooks]")
         .stderr_has("--> pack/inner:hooked.md");
     assert!(!sb.exists(".claude/agents/hooked.md"));

@@ -190,13 +190,12 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     deps.file("helpers/dep-helper.md", agent("dep-helper", "Helps"));
     deps.commit("helper");
     deps.tag("v2.0.0");
+    let served = ServedRepos::start();
+    let deps_url = served.publish(&deps, "deps");
     let repo = studio();
     repo.file(
         "agentpack.toml",
-        format!(
-            "[sources.deps]\ngit = \"{}\"\ntag = \"v2.0.0\"\n",
-            deps.url()
-        ),
+        format!("[sources.deps]\ngit = \"{deps_url}\"\ntag = \"v2.0.0\"\n"),
     );
     repo.commit("a pack with a source");
     repo.move_tag("v1.0.0", "HEAD");
@@ -223,7 +222,7 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     sb.remove(".claude");
     std::fs::remove_dir_all(sb.cache()).unwrap();
     // Both remotes unreachable: only the vendor directory can serve the install.
-    for remote in [repo.path(), deps.path()] {
+    for remote in [repo.path(), &served.bare("deps")] {
         std::fs::rename(remote, remote.with_extension("moved")).unwrap();
     }
     sb.run(["install", "--frozen"]).success();
@@ -233,7 +232,7 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     );
     assert_eq!(sb.read("agentpack.lock"), lock);
     assert!(!sb.cache().exists());
-    for moved in [repo.path(), deps.path()] {
+    for moved in [repo.path(), &served.bare("deps")] {
         std::fs::rename(moved.with_extension("moved"), moved).unwrap();
     }
 }

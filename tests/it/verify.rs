@@ -261,3 +261,81 @@ fn unusable_input_is_exit_2() {
         .failure(2)
         .stderr_has("needs `git` or `path`");
 }
+
+#[test]
+fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
+    let served = ServedRepos::start();
+    let dep = GitRepo::new("dep");
+    dep.file(
+        "hooked.md",
+        "---\nname: hooked\ndescription: Hooked\nhooks:\n  Stop:\n    - hooks:\n        - type: command\n          command: echo done\n---\nbody\n",
+    );
+    dep.commit("dep");
+    let dep_url = served.publish(&dep, "dep");
+    let inner = GitRepo::new("inner");
+    inner
+        .file("inner-agent.md", agent("inner-agent", "Inner"))
+        .file(
+            "agentpack.toml",
+            format!("[sources.dep]\ngit = \"{dep_url}\"\n"),
+        );
+    inner.commit("inner");
+    let inner_url = served.publish(&inner, "inner");
+    let pack = GitRepo::new("pack");
+    pack.file("lead.md", agent("lead", "Leads")).file(
+        "agentpack.toml",
+        format!("[sources.inner]\ngit = \"{inner_url}\"\n"),
+    );
+    pack.commit("pack");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nrename = {{ inner-agent = \"renamed\" }}\n",
+        pack.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"])
+        .success()
+        .stderr_has("Finished 3 installed");
+    // Two levels of packs, a rename of a pulled-in agent, and trust granted by the top-level source.
+    sb.run(["verify"])
+        .success()
+        .stdout_is("")
+        .stderr_is("verified 3 installed agents: 0 errors, 0 warnings\n");
+
+    // What the top-level source says about the pulled-in agents is still checked.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nexclude = [\"hooked\"]\nrename = {{ inner-agent = \"other\" }}\n",
+            pack.url()
+        ),
+    );
+    let problems: Vec<String> = sb.run(["verify", "--json"]).failure(1).stdout_json()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {}",
+                p["code"].as_str().unwrap(),
+                p["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "lock-outdated: agent `hooked` that the pack of `p` brought in is locked, but `exclude` entry `hooked` leaves it out",
+            "lock-outdated: agent `inner-agent` that the pack of `p` brought in is locked as `renamed`, but agentpack.toml installs it as `other`",
+        ]
+    );
+    // Without the top-level trust, the pulled-in agent's hooks are refused.
+    sb.write(
+        "agentpack.toml",
+        manifest.replace("trust = [\"hooks\"]\n", ""),
+    );
+    sb.run(["verify"])
+        .failure(1)
+        .stdout_has("error[untrusted-hooks]")
+        .stdout_has("add this line in [sources.p] in agentpack.toml: trust = [\"hooks\"]");
+}

@@ -538,17 +538,18 @@ fn shared() -> (GitRepo, std::collections::BTreeMap<&'static str, String>) {
 #[test]
 fn a_diamond_of_packs_unifies_on_one_version() {
     let (c, commits) = shared();
+    let served = ServedRepos::start();
+    let c_url = served.publish(&c, "c");
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{}\"\nversion = \"^1.0\"\n", c.url()),
+        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
     );
     let b = pack(
         "b",
         &["b-agent"],
         &format!(
-            "[install]\ntarget = \"/tmp/ignored\"\n\n[sources.c]\ngit = \"{}\"\nversion = \"~1.1\"\n",
-            c.url()
+            "[install]\ntarget = \"/tmp/ignored\"\n\n[sources.c]\ngit = \"{c_url}\"\nversion = \"~1.1\"\n"
         ),
     );
     let sb = Sandbox::new();
@@ -633,10 +634,12 @@ fn a_diamond_of_packs_unifies_on_one_version() {
 #[test]
 fn updating_a_pack_moves_what_it_pulled_in() {
     let (c, commits) = shared();
+    let served = ServedRepos::start();
+    let c_url = served.publish(&c, "c");
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{}\"\nversion = \"^1.0\"\n", c.url()),
+        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
     );
     let sb = Sandbox::new();
     sb.write(
@@ -718,21 +721,23 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
     .unwrap();
     sb.run(["install"])
         .failure(2)
-        .stderr_has("pack source `outside` is a `path` source outside the pack's directory");
+        .stderr_has("pack source `team/outside` (`team` -> `team/outside`) is a `path` source outside the pack's directory");
 }
 
 #[test]
 fn packs_that_disagree_get_an_explained_error() {
     let (c, _) = shared();
+    let served = ServedRepos::start();
+    let c_url = served.publish(&c, "c");
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{}\"\nversion = \"^1.0\"\n", c.url()),
+        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
     );
     let b = pack(
         "b",
         &["b-agent"],
-        &format!("[sources.c]\ngit = \"{}\"\nversion = \"^2\"\n", c.url()),
+        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^2\"\n"),
     );
     let sb = Sandbox::new();
     sb.write(
@@ -746,8 +751,7 @@ fn packs_that_disagree_get_an_explained_error() {
     sb.run(["install"])
         .failure(2)
         .stderr_has(&format!(
-            "error: no tag of `{}` satisfies every requirement on it:",
-            c.url()
+            "error: no tag of `{c_url}` satisfies every requirement on it:"
         ))
         .stderr_has("version `^1.0` required by `a/c` (in the pack of `a`)")
         .stderr_has("version `^2` required by `b/c` (in the pack of `b`)")
@@ -759,22 +763,25 @@ fn packs_that_disagree_get_an_explained_error() {
 #[test]
 fn a_cycle_of_packs_is_reported() {
     // `x` needs `y` and `y` needs `x`: publish both, then point each at the other.
+    let served = ServedRepos::start();
     let x = GitRepo::new("x");
     let y = GitRepo::new("y");
     x.file("x.md", agent("x", "x")).file(
         "agentpack.toml",
-        format!("[sources.y]\ngit = \"{}\"\n", y.url()),
+        format!("[sources.y]\ngit = \"{}\"\n", served.url("y")),
     );
     x.commit("x");
     y.file("y.md", agent("y", "y")).file(
         "agentpack.toml",
-        format!("[sources.x]\ngit = \"{}\"\n", x.url()),
+        format!("[sources.x]\ngit = \"{}\"\n", served.url("x")),
     );
     y.commit("y");
+    let x_url = served.publish(&x, "x");
+    served.publish(&y, "y");
     let sb = Sandbox::new();
     sb.write(
         "agentpack.toml",
-        format!("[sources.x]\ngit = \"{}\"\n", x.url()),
+        format!("[sources.x]\ngit = \"{x_url}\"\n"),
     );
     sb.run(["install"])
         .failure(2)
@@ -793,7 +800,7 @@ fn a_pack_from_git_cannot_reach_the_local_disk() {
     );
     sb.run(["install"])
         .failure(2)
-        .stderr_has("error[pack-invalid]: pack source `mine` is a `path` source; a pack fetched from git cannot use local directories")
+        .stderr_has("error[pack-invalid]: pack source `p/mine` (`p` -> `p/mine`) is a `path` source; a pack fetched from git cannot use local directories")
         .stderr_has("--> p:agentpack.toml");
 }
 

@@ -5,7 +5,7 @@
 //! - [`sandbox`]: [`Sandbox`], an isolated home/cache/config/project for running `agentpack`, and
 //!   [`Outcome`], fluent assertions on a finished run;
 //! - [`server`]: [`GitDaemon`], [`HttpGitServer`], [`SilentServer`] and [`closed_port`], loopback
-//!   servers stopped on drop;
+//!   servers stopped on drop; [`served`]: [`ServedRepos`], repositories served for packs to name;
 //! - [`git`]: running the `git` CLI (and libgit2 in the test process) isolated from the
 //!   developer's configuration.
 
@@ -15,11 +15,13 @@
 pub mod git;
 pub mod repo;
 pub mod sandbox;
+pub mod served;
 pub mod server;
 
 pub use git::{git, isolate_git2, try_git};
 pub use repo::{GitRepo, file_url};
 pub use sandbox::{Outcome, Sandbox, assert_tree_eq, snapshot_dir};
+pub use served::ServedRepos;
 pub use server::{
     GitDaemon, HttpGitServer, RecordedRequest, SilentServer, basic_auth_header, closed_port,
     is_listening, wait_until_closed,
