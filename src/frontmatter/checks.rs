@@ -104,18 +104,20 @@ impl Ctx<'_> {
     /// Position of `key`'s value, or of the front matter's first line if the key cannot be found in the
     /// text (a flow mapping such as `{name: x}` has no `key:` lines).
     fn value_pos(&self, key: &str) -> Pos {
-        self.lines.value_pos(key).unwrap_or(FALLBACK)
+        self.lines.value_pos(key).unwrap_or(self.fallback())
     }
 
     fn key_pos(&self, key: &str) -> Pos {
-        self.lines.key_pos(key).unwrap_or(FALLBACK)
+        self.lines.key_pos(key).unwrap_or(self.fallback())
+    }
+
+    fn fallback(&self) -> Pos {
+        Pos {
+            line: self.lines.first_line(),
+            col: 1,
+        }
     }
 }
-
-const FALLBACK: Pos = Pos {
-    line: super::source::FIRST_LINE,
-    col: 1,
-};
 
 /// Tags (`!custom value`) do not change what the checks care about.
 fn untag(mut v: &Value) -> &Value {
@@ -142,7 +144,7 @@ fn kind(v: &Value) -> &'static str {
 fn scalar_text(v: &Value) -> Option<String> {
     match untag(v) {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => n.as_f64().map(super::bun::js_number_text),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
@@ -224,7 +226,10 @@ fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
         }
         Value::Number(n) => {
             // `name: 2024` reads as a number; agentpack does not guess which text was meant.
-            let text = n.to_string();
+            let text = n
+                .as_f64()
+                .map(super::bun::js_number_text)
+                .unwrap_or_default();
             ctx.error(
                 "name-invalid",
                 "`name` is a number, not text".into(),
@@ -301,7 +306,7 @@ fn check_description(ctx: &mut Ctx<'_>, value: Option<&Value>) -> Option<String>
         }
         _ => match scalar_text(value) {
             // A blank description leaves Claude nothing to decide delegation by: treated as missing.
-            Some(text) if !text.trim().is_empty() => Some(text),
+            Some(text) if !text.trim_matches(super::source::is_js_space).is_empty() => Some(text),
             _ => {
                 let pos = ctx.key_pos("description");
                 ctx.error(

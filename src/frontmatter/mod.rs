@@ -47,6 +47,7 @@
 //! Errors mean Claude Code would skip the agent (or agentpack cannot install it under that name);
 //! warnings mean Claude Code loads the agent but ignores or mangles part of it.
 
+mod bun;
 mod checks;
 mod lenient;
 mod mojibake;
@@ -171,9 +172,17 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
         }
         Split::Found(fm) => fm,
     };
-    let lines = Lines::new(fm.yaml);
-    let mut diagnostics = Vec::new();
-    let value = match yaml::load(fm.yaml) {
+    let lines = Lines::new(fm.yaml, fm.first_line);
+    let mut diagnostics: Vec<Diagnostic> =
+        fm.cut.map(|at| cut(label, text, at)).into_iter().collect();
+    let broken = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
+        diagnostics.insert(0, d);
+        Parsed::Broken {
+            name_hint: source::name_hint(fm.yaml.lines()),
+            diagnostics,
+        }
+    };
+    let value = match yaml::load(fm.yaml, fm.first_line) {
         yaml::Loaded::Strict(value) => value,
         yaml::Loaded::Lenient(value, strict) => {
             diagnostics.push(
@@ -192,26 +201,29 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
             value
         }
         yaml::Loaded::Failed(strict) => {
-            return Parsed::Broken {
-                name_hint: source::name_hint(fm.yaml.lines()),
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "frontmatter-invalid",
-                        format!(
-                            "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
-                            strict.problem
-                        ),
-                    )
-                    .at_line(label, text, strict.line, strict.col)
-                    .with_hint("fix the YAML here; quoting the value usually helps"),
-                ],
-            };
+            let d = Diagnostic::error(
+                "frontmatter-invalid",
+                format!(
+                    "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
+                    strict.problem
+                ),
+            )
+            .at_line(label, text, strict.line, strict.col)
+            .with_hint("fix the YAML here; quoting the value usually helps");
+            return broken(diagnostics, d);
+        }
+        yaml::Loaded::Refused(guard, at) => {
+            let d = Diagnostic::error(guard.code(), at.problem)
+                .at_line(label, text, at.line, at.col)
+                .with_hint(match guard {
+                    yaml::Guard::Anchor => "write the value out in full instead of using an anchor (`&`) and aliases (`*`)",
+                    yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
+                    yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
+                    yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
+                });
+            return broken(diagnostics, d);
         }
     };
-    let mut value = value;
-    while let Value::Tagged(tagged) = value {
-        value = tagged.value;
-    }
     let map = match value {
         Value::Mapping(map) => map,
         Value::Null => {
@@ -287,6 +299,16 @@ fn raw_name_hint(text: &str) -> Option<String> {
     source::name_hint(lines)
 }
 
+/// The closing `---` of `text` is inside a line, at `at`.
+fn cut(label: &str, text: &str, at: source::Pos) -> Diagnostic {
+    Diagnostic::error(
+        "frontmatter-cut",
+        "`---` here ends the front matter for Claude Code even inside a line, so the rest of this line and everything below it are body, not front matter",
+    )
+    .at_line(label, text, at.line, at.col)
+    .with_hint("remove the `---` from the front matter, and close it with a line of its own: `---`")
+}
+
 fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
     let lossy = String::from_utf8_lossy(bytes);
     // Up to the bad byte the lossy text is byte-identical, so the offset still lands on it.
@@ -307,5 +329,7 @@ fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
     }
 }
 
+#[cfg(test)]
+mod differential;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,12 @@ pub fn name_problem(name: &str) -> Option<String> {
                 .into(),
         );
     }
+    if name.contains("---") {
+        return Some(
+            "contains `---`, where Claude Code ends the front matter, so it would read another name"
+                .into(),
+        );
+    }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         return Some(format!(
             "contains the control character U+{:04X}, which cannot be part of a file name",
@@ -288,6 +294,7 @@ mod tests {
             ("", "is empty"),
             ("-lead", "starts with `-`"),
             ("plugin:agent", "contains `:`"),
+            ("code-reviewer---x", "contains `---`"),
             ("a/b", "contains `/`"),
             ("a\\b", "contains `\\`"),
             ("a..b", "contains `..`"),
@@ -447,16 +454,19 @@ mod tests {
             ("---\nname: x\n", "never closed"),
             (
                 "---\nname: x\nname: y\ndescription: d\n---\n",
-                "cannot be read",
+                "reads as `y`",
+            ),
+            (
+                "---\nname: x\ndescription: d\n---\n",
+                "`a---b` contains `---`",
             ),
             ("---\nname: x\ndescription: d\n---\n", "`a/b` contains `/`"),
         ];
         for (text, expected) in cases {
-            let new = if expected.contains("a/b") {
-                "a/b"
-            } else {
-                "fine"
-            };
+            let new = ["a/b", "a---b"]
+                .into_iter()
+                .find(|n| expected.contains(n))
+                .unwrap_or("fine");
             let err = rename(text.as_bytes(), new).expect_err(text);
             assert!(err.contains(expected), "{text:?}: {err}");
         }
