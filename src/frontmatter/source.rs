@@ -91,6 +91,17 @@ pub(crate) struct Pos {
 /// If `line` is a top-level mapping entry (`key: ...` at column 0), its key and the byte offset just
 /// after the `:`. Quoted keys (`"key": ...`) count too.
 pub(crate) fn top_level_key(line: &str) -> Option<(String, usize)> {
+    // A tag (`!x key:`) or an anchor (`&a key:`) before the key does not change which key it is.
+    let mut rest = line;
+    while rest.starts_with(['!', '&']) {
+        let end = rest.find([' ', '\t'])?;
+        rest = rest[end..].trim_start_matches([' ', '\t']);
+    }
+    let skipped = line.len() - rest.len();
+    untagged_key(rest).map(|(key, after)| (key, after + skipped))
+}
+
+fn untagged_key(line: &str) -> Option<(String, usize)> {
     let first = line.chars().next()?;
     match first {
         '"' | '\'' => {
@@ -193,12 +204,15 @@ impl<'a> Lines<'a> {
             .unwrap_or(self.lines.len())
     }
 
-    /// Where the key itself is (column 1 of its line).
+    /// Where the key itself is (column 1 of its line); for a key that is not written out, where a
+    /// merge key (`<<`) that may have brought it in is.
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.key_index(key).map(|i| Pos {
-            line: self.file_line(i),
-            col: 1,
-        })
+        self.key_index(key)
+            .or_else(|| self.key_index("<<"))
+            .map(|i| Pos {
+                line: self.file_line(i),
+                col: 1,
+            })
     }
 
     /// Where the key's value starts: on the key's line, or on the first line of a block value below it.
@@ -406,6 +420,12 @@ mod tests {
         assert_eq!(top_level_key("- name: x"), None);
         assert_eq!(top_level_key("# name: x"), None);
         assert_eq!(top_level_key("url:http://x"), None);
+        assert_eq!(top_level_key("!x hooks: {}"), Some(("hooks".into(), 9)));
+        assert_eq!(
+            top_level_key("&a !!str 'name': x"),
+            Some(("name".into(), 16))
+        );
+        assert_eq!(top_level_key("!x"), None);
     }
 
     #[test]

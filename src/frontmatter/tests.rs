@@ -436,6 +436,9 @@ fn edge_fixtures_that_are_broken() {
     let (hint, diags) = broken(parse("f", fixture!("edge/unparsable.md")));
     assert_eq!(hint.as_deref(), Some("unparsable-agent"));
     assert_eq!(found(&diags), [("frontmatter-invalid", E, 6, 3)]);
+    let (hint, diags) = broken(parse("f", fixture!("edge/anchor.md")));
+    assert_eq!(hint.as_deref(), Some("anchored"));
+    assert_eq!(found(&diags), [("yaml-anchor", E, 3, 14)]);
     let (hint, diags) = broken(parse("f", fixture!("edge/invalid-utf8.md")));
     assert_eq!(hint.as_deref(), Some("latin1-agent"));
     assert_eq!(found(&diags), [("invalid-utf8", E, 3, 17)]);
@@ -465,6 +468,38 @@ fn edge_fixtures_that_are_agents() {
             &[],
         ),
         (fixture!("edge/crlf.md"), "crlf-agent", &[]),
+        // Shapes Claude Code loads under this name: a byte-order mark, repeated keys (the last wins), tab
+        // indentation and a `[...]` list kept by the lenient retry.
+        (fixture!("edge/bom.md"), "bom-agent", &[]),
+        (
+            fixture!("edge/repeated-keys.md"),
+            "repeated-keys",
+            &[("unknown-field", W, 4, 1), ("unknown-field", W, 5, 1)],
+        ),
+        (
+            fixture!("edge/tab-indented.md"),
+            "tab-indented",
+            &[("lenient-yaml", W, 5, 2)],
+        ),
+        (
+            fixture!("edge/list-value.md"),
+            "list-value",
+            &[("lenient-yaml", W, 3, 25)],
+        ),
+        // What the attacks of issue 10 look like to agentpack.
+        (
+            fixture!("edge/tagged-hooks.md"),
+            "tagged-hooks",
+            &[("untrusted-hooks", E, 4, 1)],
+        ),
+        (
+            fixture!("edge/cut-name.md"),
+            "code-reviewer",
+            &[
+                ("description-missing", E, 2, 1),
+                ("frontmatter-cut", E, 2, 20),
+            ],
+        ),
         (fixture!("edge/tools-mcp.md"), "tools-mcp", &[]),
         (
             fixture!("edge/bad-color.md"),

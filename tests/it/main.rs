@@ -12,6 +12,7 @@ mod hostile;
 mod install;
 mod network;
 mod outdated;
+mod parity;
 mod patches;
 mod properties;
 mod support;
