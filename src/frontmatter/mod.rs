@@ -7,8 +7,10 @@
 //! (it is only scanned for mis-encoded text).
 //!
 //! Module layout: `source` finds the front matter and positions in it; `yaml` loads it (strict, then
-//! the retry, with guards against hostile input); `lenient` is Claude Code's lenient retry; `checks`
-//! holds the per-field rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`].
+//! the retry, with the guards of Claude Code's guarded mode); `bun` gives the parsed events the meaning
+//! Bun's parser gives them; `lenient` is Claude Code's lenient retry; `checks` holds the per-field
+//! rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`]; `differential`
+//! (tests only) compares all of it with Claude Code's rules run on Bun.
 //!
 //! Diagnostic codes:
 //!
@@ -17,7 +19,12 @@
 //! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
-//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry (also: brackets nested over 200 deep, aliases expanding to over 600,000 values) |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
+//! | `frontmatter-too-large` | error (broken) | front matter over 64 KiB (Claude Code's guarded mode) |
+//! | `frontmatter-too-deep` | error (broken) | collections nested more than 256 levels (guarded mode) |
+//! | `yaml-anchor` | error (broken) | a YAML anchor (guarded mode; also stops alias bombs unexpanded) |
+//! | `quoted-crlf` | error (broken) | a quoted value folded over a CRLF line break, which Bun reads differently |
+//! | `frontmatter-cut` | error | a `---` inside the front matter, not on a line of its own: Claude Code ends it there |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |

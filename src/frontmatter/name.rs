@@ -106,7 +106,8 @@ pub(crate) fn suggest_name(name: &str) -> Option<String> {
     (!out.is_empty() && name_problem(out).is_none()).then(|| out.to_string())
 }
 
-/// Words some YAML parsers (YAML 1.1) read as booleans or null; Claude Code's parser may be one of them.
+/// Words YAML 1.1 parsers read as booleans or null: Claude Code's parser does not, but other tools
+/// reading the file may, so a new name that is one of them is quoted.
 const YAML_WORDS: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
@@ -126,10 +127,10 @@ fn is_plain_scalar(value: &str) -> bool {
     if YAML_WORDS.iter().any(|w| w.eq_ignore_ascii_case(value)) {
         return false;
     }
-    // Numbers (`123`, `1.5`, `1e3`, `.inf`): let the parser decide what is not a string.
+    // Numbers (`123`, `1.5`, `1e3`, `.inf`): let Claude Code's reading decide what is not a string.
     matches!(
-        serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&format!("name: {value}")),
-        Ok(serde_yaml_ng::Value::Mapping(m))
+        super::yaml::load(&format!("name: {value}"), 1),
+        super::yaml::Loaded::Strict(serde_yaml_ng::Value::Mapping(m))
             if m.get("name").and_then(|v| v.as_str()) == Some(value)
     )
 }

@@ -162,7 +162,7 @@ fn lenient_retry_loads_colon_space_and_examples() {
         a.shown_description().as_deref(),
         Some("Use it when: the user asks. Examples:\n<example>hi</example>")
     );
-    // libyaml stops at the `:` of `when: `, column 25 of file line 3.
+    // The parser stops at the `:` of `when: `, column 25 of file line 3.
     assert_eq!(found(&a.diagnostics), [("lenient-yaml", W, 3, 25)]);
     let d = &a.diagnostics[0];
     assert!(d.message.contains("lenient retry"), "{}", d.message);
