@@ -140,9 +140,9 @@ pub(crate) struct Lines<'a> {
     lines: Vec<&'a str>,
     /// Indexes of the lines that start a top-level entry, ascending.
     key_lines: Vec<usize>,
-    /// First line index of each top-level key: front matter can hold thousands of keys, and each
-    /// diagnostic looks one up.
-    first: HashMap<String, usize>,
+    /// Line index of each top-level key, its last occurrence when repeated (the one Claude Code
+    /// reads): front matter can hold thousands of keys, and each diagnostic looks one up.
+    last: HashMap<String, usize>,
     /// File line of the first line.
     first_line: usize,
 }
@@ -167,17 +167,17 @@ impl<'a> Lines<'a> {
             lines.pop();
         }
         let mut key_lines = Vec::new();
-        let mut first = HashMap::new();
+        let mut last = HashMap::new();
         for (i, line) in lines.iter().enumerate() {
             if let Some((key, _)) = top_level_key(line) {
                 key_lines.push(i);
-                first.entry(key).or_insert(i);
+                last.insert(key, i);
             }
         }
         Lines {
             lines,
             key_lines,
-            first,
+            last,
             first_line,
         }
     }
@@ -192,7 +192,7 @@ impl<'a> Lines<'a> {
     }
 
     fn key_index(&self, key: &str) -> Option<usize> {
-        self.first.get(key).copied()
+        self.last.get(key).copied()
     }
 
     /// Index one past the last line belonging to the entry at `index`: up to the next top-level key.

@@ -474,7 +474,7 @@ fn edge_fixtures_that_are_agents() {
         (
             fixture!("edge/repeated-keys.md"),
             "repeated-keys",
-            &[("unknown-field", W, 4, 1), ("unknown-field", W, 5, 1)],
+            &[("unknown-field", W, 6, 1), ("unknown-field", W, 7, 1)],
         ),
         (
             fixture!("edge/tab-indented.md"),
