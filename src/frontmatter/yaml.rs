@@ -90,7 +90,7 @@ pub(crate) fn load(yaml: &str, first_line: usize) -> Loaded {
         }) => return Loaded::Refused(guard, at),
         Ok(Parse { value, .. }) => return Loaded::Strict(value),
         Err(Error::Guard(guard, at)) => return Loaded::Refused(guard, at),
-        Err(Error::Syntax(failure)) => failure,
+        Err(Error::Syntax(failure, _)) => failure,
     };
     match parse(&lenient::rewrite(yaml), first_line) {
         Ok(Parse {
@@ -99,7 +99,7 @@ pub(crate) fn load(yaml: &str, first_line: usize) -> Loaded {
         }) => Loaded::Refused(guard, at),
         Ok(Parse { value, .. }) => Loaded::Lenient(value, strict),
         Err(Error::Guard(guard, at)) => Loaded::Refused(guard, at),
-        Err(Error::Syntax(_)) => Loaded::Failed(strict),
+        Err(Error::Syntax(..)) => Loaded::Failed(strict),
     }
 }
 
@@ -122,11 +122,47 @@ struct Parse {
 }
 
 enum Error {
-    Syntax(Failure),
+    /// The parser's error, and the character index it points at.
+    Syntax(Failure, usize),
     Guard(Guard, Failure),
 }
 
+/// How many `key:<tab>value` separators [`parse`] repairs before it gives up and reports the error.
+const MAX_TAB_REPAIRS: usize = 256;
+
+/// Parse `text`. saphyr-parser refuses a tab right after a mapping's `:` (`name:\tx`), which YAML 1.2
+/// and Bun allow: where it reports exactly that, the tab is read as the space it stands for and the
+/// text parsed again. Only tabs the scanner itself took for separators are touched (never one inside a
+/// quoted or block value), and the positions do not move.
 fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
+    let mut repaired: Option<String> = None;
+    for _ in 0..MAX_TAB_REPAIRS {
+        let current = repaired.as_deref().unwrap_or(text);
+        match parse_once(current, first_line) {
+            Err(Error::Syntax(failure, index)) => {
+                let Some(tab) = tab_after_colon(current, index) else {
+                    return Err(Error::Syntax(failure, index));
+                };
+                let mut fixed = current.to_string();
+                fixed.replace_range(tab..tab + 1, " ");
+                repaired = Some(fixed);
+            }
+            other => return other,
+        }
+    }
+    parse_once(repaired.as_deref().unwrap_or(text), first_line)
+}
+
+/// Byte offset of the tab just before character `index` when it follows a `:`.
+fn tab_after_colon(text: &str, index: usize) -> Option<usize> {
+    let before = index.checked_sub(2)?;
+    let mut chars = text.char_indices().skip(before);
+    let (_, colon) = chars.next()?;
+    let (tab_at, tab) = chars.next()?;
+    (colon == ':' && tab == '\t').then_some(tab_at)
+}
+
+fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
     let at = |mark: &Marker, problem: String| Failure {
         problem,
         line: (mark.line() + first_line - 1).min(last_line(text, first_line)),
@@ -152,7 +188,7 @@ fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
             if e.info() == "recursion limit exceeded" {
                 Error::Guard(Guard::TooDeep, at(e.marker(), too_deep()))
             } else {
-                Error::Syntax(at(e.marker(), e.info().to_string()))
+                Error::Syntax(at(e.marker(), e.info().to_string()), e.marker().index())
             }
         })?;
         let anchor_id = match &event {
@@ -299,6 +335,22 @@ mod tests {
         assert_eq!(guard, Guard::TooLarge);
         assert_eq!((f.line, f.col), (7, 1));
         assert!(f.problem.contains("70000 bytes"), "{}", f.problem);
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_separates_as_in_yaml() {
+        match load("name:\tx\ndescription: \"a:\tb\"\ntools:\t[Read]\n", 2) {
+            Loaded::Strict(v) => {
+                assert_eq!(v["name"].as_str(), Some("x"));
+                assert_eq!(v["description"].as_str(), Some("a:\tb"));
+                assert_eq!(v["tools"][0].as_str(), Some("Read"));
+            }
+            _ => panic!("expected a strict load"),
+        }
+        let start = Instant::now();
+        let many = "k:\tv\n".repeat(2_000);
+        assert!(matches!(load(&many, 2), Loaded::Failed(_)));
+        assert!(start.elapsed() < Duration::from_secs(2));
     }
 
     #[test]

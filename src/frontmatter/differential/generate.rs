@@ -72,6 +72,11 @@ const NAMES: &[&str] = &[
     "dotted.name-1",
     "\"esc\\x41ped\"",
     "\"multi\n  line\"",
+    "café",
+    "name\tx",
+    ">-\n  folded-name",
+    "x\u{2028}y",
+    "\u{a0}nbsp",
 ];
 
 const DESCRIPTIONS: &[&str] = &[
@@ -111,6 +116,20 @@ const DESCRIPTIONS: &[&str] = &[
     "true",
     "Multi\n  continued line",
     "x\n  nested: key",
+    ">-\n  stripped\n\n  paragraphs",
+    "|+\n  kept\n\n",
+    "|2\n    indented more",
+    "'a''b: c'",
+    "\"a\\\"b: c\"",
+    "\"\\u00e9\\x41\\t\"",
+    "key:value",
+    "a #b",
+    "a# b",
+    "- item",
+    "ends with colon: ",
+    "\"line1\n\n  line3\"",
+    "plain\n\n  after blank",
+    "text\n  # comment inside?\n  more",
 ];
 
 const TOOLS: &[&str] = &[
@@ -156,6 +175,15 @@ const RISKY: &[&str] = &[
     "permissionMode: !!str acceptEdits",
     "permissionMode: plan",
     "x: &m {hooks: {a: 1}}\n<<: *m",
+    "<<: [{<<: {hooks: {a: 1}}}]",
+    "<<: {<<: {permissionMode: bypassPermissions}}",
+    "<<: !!map {mcpServers: [x]}",
+    "hooks: !!set {a, b}",
+    "mcpServers: !!omap [a: 1]",
+    "permissionMode:\n  dontAsk",
+    "permissionMode: >-\n  bypassPermissions",
+    "hooks :\n  Stop: []",
+    "{hooks: {a: 1}}",
 ];
 
 const OTHER: &[&str] = &[
@@ -186,6 +214,23 @@ const OTHER: &[&str] = &[
     "user: \"continued\"",
     "a:b",
     "%YAML 1.2",
+    "some key: x",
+    "1: one",
+    "null: x",
+    "true: x",
+    "description : spaced key",
+    "name:\tx-tab",
+    "name:\u{a0}nbsp",
+    "multi: {a: 1,\n  b: 2}",
+    "seq:\n- a\n- b",
+    "seq:\n  - {name: inner}",
+    "nested:\n  deeper:\n    name: not-top",
+    "\"quoted key\": v",
+    "%TAG ! tag:x,",
+    "? [a, b]\n: c",
+    "x: !!binary aGk=",
+    "x: !!timestamp 2001-12-14",
+    "- name: list-item",
 ];
 
 fn key_line(rng: &mut Rng, key: &str, values: &[&str]) -> String {
