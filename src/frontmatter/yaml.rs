@@ -347,10 +347,11 @@ mod tests {
             }
             _ => panic!("expected a strict load"),
         }
-        let start = Instant::now();
-        let many = "k:\tv\n".repeat(2_000);
+        // The repairs are bounded: past them, the parser's error stands.
+        let many = "k:\tv\n".repeat(MAX_TAB_REPAIRS + 1);
         assert!(matches!(load(&many, 2), Loaded::Failed(_)));
-        assert!(start.elapsed() < Duration::from_secs(2));
+        let some = "k:\tv\n".repeat(MAX_TAB_REPAIRS - 1);
+        assert!(matches!(load(&some, 2), Loaded::Strict(_)));
     }
 
     #[test]
