@@ -274,8 +274,12 @@ fn attacks_read_as_in_claude_code() {
             .any(|(k, n)| *k == "frontmatter-cut" && *n >= 2),
         "{explained:?}"
     );
-    // And the risky keys hidden by tags, merges and the cut are seen.
-    for doc in shapes::attacks().iter().filter(|d| d.contains("hooks")) {
+    // And the risky keys hidden by tags, merges, the cut and a lone `\r` are seen (NEL and U+2028
+    // are not line breaks in YAML 1.2, nor is a `\r` inside quotes: there `hooks` is part of the
+    // description for both readers).
+    for doc in shapes::attacks().iter().filter(|d| {
+        d.contains("hooks") && !d.contains(['\u{85}', '\u{2028}']) && !d.contains("cr-quoted")
+    }) {
         let (ours, _) = agentpack_view(doc);
         assert!(ours.hooks, "hooks not seen in {doc:?}");
     }
