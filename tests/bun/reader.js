@@ -67,7 +67,8 @@ function show(v) {
 }
 
 function view(text) {
-  const fm = frontMatter(text) ?? {};
+  const found = frontMatter(text);
+  const fm = found ?? {};
   const own = (k) => (Object.hasOwn(fm, k) ? fm[k] : undefined);
   const name = own("name");
   const d = own("description");
@@ -83,6 +84,7 @@ function view(text) {
     description.trim() !== "";
   return {
     loads,
+    mapping: found !== null,
     name: typeof name === "string" ? name : null,
     description,
     tools: show(own("tools")),

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Deserialize;
-use serde_yaml_ng::{Mapping, Value};
+use serde_yaml_ng::Value;
 
 use super::source::{self, Split};
 use super::{Parsed, bun, yaml};
@@ -67,6 +67,8 @@ fn explains(known: &str, doc: &str) -> bool {
 #[serde(rename_all = "camelCase")]
 struct View {
     loads: bool,
+    /// The front matter is a mapping.
+    mapping: bool,
     name: Option<String>,
     description: Option<String>,
     tools: Option<String>,
@@ -82,11 +84,13 @@ fn agentpack_view(text: &str) -> (View, Option<&'static str>) {
     let map = match source::split(text) {
         Split::Found(fm) => match yaml::load(fm.yaml, fm.first_line) {
             yaml::Loaded::Strict(Value::Mapping(m))
-            | yaml::Loaded::Lenient(Value::Mapping(m), _) => m,
-            _ => Mapping::new(),
+            | yaml::Loaded::Lenient(Value::Mapping(m), _) => Some(m),
+            _ => None,
         },
-        _ => Mapping::new(),
+        _ => None,
     };
+    let mapping = map.is_some();
+    let map = map.unwrap_or_default();
     let errors: Vec<&'static str> = parsed
         .diagnostics()
         .iter()
@@ -101,17 +105,15 @@ fn agentpack_view(text: &str) -> (View, Option<&'static str>) {
         .iter()
         .copied()
         .find(|c| KNOWN.iter().any(|(k, _)| k == c));
-    let (name, description) = match &parsed {
-        Parsed::Agent(a) => (
-            map.get("name").and_then(Value::as_str).map(String::from),
-            a.description.clone(),
-        ),
-        _ => (None, None),
+    let description = match &parsed {
+        Parsed::Agent(a) => a.description.clone(),
+        _ => None,
     };
     let get = |k: &str| map.get(k).map(show);
     let view = View {
         loads: matches!(parsed, Parsed::Agent(_)) && errors.iter().all(|c| gate(c)),
-        name,
+        mapping,
+        name: map.get("name").and_then(Value::as_str).map(String::from),
         description,
         tools: get("tools"),
         model: get("model"),
@@ -199,16 +201,25 @@ fn compare(docs: &[String]) -> Vec<(&'static str, usize)> {
     let mut unexplained = Vec::new();
     for (doc, claude) in docs.iter().zip(claude) {
         let (ours, known) = agentpack_view(doc);
+        // What both read from the mapping; the description only counts for an agent that loads.
         let fields_match = View {
             loads: claude.loads,
+            description: claude.description.clone(),
             ..ours.clone()
         } == claude;
-        let same = if claude.loads && !ours.loads && known.is_some_and(|k| explains(k, doc)) {
-            // Refused for a known reason: where agentpack still read the mapping, it must be Claude's.
-            let refused_early = ours.name.is_none();
-            refused_early || fields_match
+        let is_known = claude.loads && !ours.loads && known.is_some_and(|k| explains(k, doc));
+        let same = if known.is_some() && !ours.mapping {
+            // Refused before a mapping was built (a guard): only a file Claude Code skips, or a known
+            // reason, may be refused.
+            is_known || !claude.loads
+        } else if is_known {
+            // Refused for a known reason: the mapping agentpack read must still be Claude's.
+            fields_match
         } else {
-            claude.loads == ours.loads && (!claude.loads || fields_match)
+            claude.loads == ours.loads
+                && claude.mapping == ours.mapping
+                && (!ours.mapping || fields_match)
+                && (!claude.loads || claude.description == ours.description)
         };
         match (same, known) {
             (true, Some(code)) if claude.loads && !ours.loads => {
