@@ -182,54 +182,9 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     let lines = Lines::new(fm.yaml, fm.first_line);
     let mut diagnostics: Vec<Diagnostic> =
         fm.cut.map(|at| cut(label, text, at)).into_iter().collect();
-    let broken = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
-        diagnostics.insert(0, d);
-        Parsed::Broken {
-            name_hint: source::name_hint(fm.yaml.lines()),
-            diagnostics,
-        }
-    };
-    let value = match yaml::load(fm.yaml, fm.first_line) {
-        yaml::Loaded::Strict(value) => value,
-        yaml::Loaded::Lenient(value, strict) => {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "lenient-yaml",
-                    format!(
-                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
-                        strict.problem
-                    ),
-                )
-                .at_line(label, text, strict.line, strict.col)
-                .with_hint(
-                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
-                ),
-            );
-            value
-        }
-        yaml::Loaded::Failed(strict) => {
-            let d = Diagnostic::error(
-                "frontmatter-invalid",
-                format!(
-                    "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
-                    strict.problem
-                ),
-            )
-            .at_line(label, text, strict.line, strict.col)
-            .with_hint("fix the YAML here; quoting the value usually helps");
-            return broken(diagnostics, d);
-        }
-        yaml::Loaded::Refused(guard, at) => {
-            let d = Diagnostic::error(guard.code(), at.problem)
-                .at_line(label, text, at.line, at.col)
-                .with_hint(match guard {
-                    yaml::Guard::Anchor => "write the value out in full instead of using an anchor (`&`) and aliases (`*`)",
-                    yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
-                    yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
-                    yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
-                });
-            return broken(diagnostics, d);
-        }
+    let value = match load(label, text, &fm, &mut diagnostics) {
+        Ok(value) => value,
+        Err(broken) => return broken,
     };
     let map = match value {
         Value::Mapping(map) => map,
@@ -295,6 +250,66 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
         name_line: checked.name_line,
         diagnostics,
     })
+}
+
+/// The front matter's value (with a `lenient-yaml` warning added to `diagnostics` when only the retry
+/// reads it), or the broken file it makes, `diagnostics` first.
+fn load(
+    label: &str,
+    text: &str,
+    fm: &source::FrontMatter<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Value, Parsed> {
+    let broken = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
+        diagnostics.insert(0, d);
+        Parsed::Broken {
+            name_hint: source::name_hint(fm.yaml.lines()),
+            diagnostics,
+        }
+    };
+    let value = match yaml::load(fm.yaml, fm.first_line) {
+        yaml::Loaded::Strict(value) => value,
+        yaml::Loaded::Lenient(value, strict) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "lenient-yaml",
+                    format!(
+                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
+                        strict.problem
+                    ),
+                )
+                .at_line(label, text, strict.line, strict.col)
+                .with_hint(
+                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
+                ),
+            );
+            value
+        }
+        yaml::Loaded::Failed(strict) => {
+            let d = Diagnostic::error(
+                "frontmatter-invalid",
+                format!(
+                    "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
+                    strict.problem
+                ),
+            )
+            .at_line(label, text, strict.line, strict.col)
+            .with_hint("fix the YAML here; quoting the value usually helps");
+            return Err(broken(std::mem::take(diagnostics), d));
+        }
+        yaml::Loaded::Refused(guard, at) => {
+            let d = Diagnostic::error(guard.code(), at.problem)
+                .at_line(label, text, at.line, at.col)
+                .with_hint(match guard {
+                    yaml::Guard::Anchor => "write the value out in full instead of using an anchor (`&`) and aliases (`*`)",
+                    yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
+                    yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
+                    yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
+                });
+            return Err(broken(std::mem::take(diagnostics), d));
+        }
+    };
+    Ok(value)
 }
 
 /// `name` from the raw lines after an opening `---`, for files that could not be parsed.
