@@ -24,6 +24,7 @@
 //! | `frontmatter-too-deep` | error (broken) | collections nested more than 256 levels (guarded mode) |
 //! | `yaml-anchor` | error (broken) | a YAML anchor (guarded mode; also stops alias bombs unexpanded) |
 //! | `quoted-crlf` | error (broken) | a quoted value folded over a CRLF line break, which Bun reads differently |
+//! | `yaml-bom` | error (broken) | a U+FEFF inside the front matter, which Bun reads differently |
 //! | `frontmatter-cut` | error | a `---` inside the front matter, not on a line of its own: Claude Code ends it there |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
@@ -305,6 +306,7 @@ fn load(
                     yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
                     yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
                     yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
+                    yaml::Guard::InnerBom => "remove the U+FEFF character; a byte-order mark belongs only at the very start of a file",
                 });
             return Err(broken(std::mem::take(diagnostics), d));
         }

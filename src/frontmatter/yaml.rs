@@ -11,10 +11,13 @@
 //! - an anchor (`&a`) refuses the front matter. Aliases are never expanded, so an alias bomb (a few
 //!   hundred bytes expanding to millions of values) costs no more than reading its text.
 //!
-//! One more refusal is agentpack's own: a quoted value running over a CRLF line break. Bun's parser
-//! counts that `\r\n` as two line breaks at the first fold of the value (`"a\r\n  b"` is `a\nb`
-//! where YAML says `a b`); the folded text from saphyr-parser no longer shows where the folds were, so
-//! agentpack cannot tell what Claude Code reads and says so.
+//! Two more refusals are agentpack's own, where it cannot tell what Claude Code reads and says so:
+//!
+//! - a U+FEFF (byte-order mark) inside the front matter: Bun's parser reads it as text in one place
+//!   and as the start of another document in another, and saphyr-parser rejects it;
+//! - a quoted value running over a CRLF line break: Bun's parser counts that `\r\n` as two line
+//!   breaks at the first fold of the value (`"a\r\n  b"` is `a\nb` where YAML says `a b`), and the
+//!   folded text from saphyr-parser no longer shows where the folds were.
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 use serde_yaml_ng::Value;
@@ -43,6 +46,7 @@ pub(crate) enum Guard {
     TooDeep,
     Anchor,
     QuotedCrlf,
+    InnerBom,
 }
 
 impl Guard {
@@ -53,6 +57,7 @@ impl Guard {
             Guard::TooDeep => "frontmatter-too-deep",
             Guard::Anchor => "yaml-anchor",
             Guard::QuotedCrlf => "quoted-crlf",
+            Guard::InnerBom => "yaml-bom",
         }
     }
 }
@@ -82,6 +87,13 @@ pub(crate) fn load(yaml: &str, first_line: usize) -> Loaded {
                 col: 1,
             },
         );
+    }
+    if let Some(offset) = yaml.find('\u{feff}') {
+        let before = &yaml[..offset];
+        let line = first_line + before.matches('\n').count();
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let problem = "front matter holds U+FEFF (a byte-order mark) after its start, which Claude Code's parser reads differently from YAML; agentpack cannot tell what Claude Code would see".to_string();
+        return Loaded::Refused(Guard::InnerBom, Failure { problem, line, col });
     }
     let strict = match parse(yaml, first_line) {
         Ok(Parse {
@@ -352,6 +364,13 @@ mod tests {
         assert!(matches!(load(&many, 2), Loaded::Failed(_)));
         let some = "k:\tv\n".repeat(MAX_TAB_REPAIRS - 1);
         assert!(matches!(load(&some, 2), Loaded::Strict(_)));
+    }
+
+    #[test]
+    fn a_byte_order_mark_inside_is_refused_where_it_is() {
+        let (guard, f) = refused(load("name: a\nx: b\u{feff}c\n", 2));
+        assert_eq!(guard, Guard::InnerBom);
+        assert_eq!((f.line, f.col), (3, 5));
     }
 
     #[test]

@@ -231,6 +231,13 @@ const OTHER: &[&str] = &[
     "x: !!binary aGk=",
     "x: !!timestamp 2001-12-14",
     "- name: list-item",
+    "x: a\u{feff}b",
+    "\u{feff}key: v",
+    "\u{feff}",
+    "x: \"a\\\nb\"",
+    "  - stray: item",
+    "x: [a, {b: c}, [d]]",
+    "x: {a: [1, 2], <<: {b: 3}}",
 ];
 
 fn key_line(rng: &mut Rng, key: &str, values: &[&str]) -> String {

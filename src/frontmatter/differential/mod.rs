@@ -46,6 +46,10 @@ const KNOWN: &[(&str, &str)] = &[
         "Bun folds a quoted value's CRLF line break into a newline, not a space",
     ),
     (
+        "yaml-bom",
+        "Bun reads a U+FEFF inside front matter as text or as a document boundary",
+    ),
+    (
         "frontmatter-cut",
         "the front matter reads differently to every other reader",
     ),
