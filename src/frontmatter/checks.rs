@@ -104,45 +104,40 @@ impl Ctx<'_> {
     /// Position of `key`'s value, or of the front matter's first line if the key cannot be found in the
     /// text (a flow mapping such as `{name: x}` has no `key:` lines).
     fn value_pos(&self, key: &str) -> Pos {
-        self.lines.value_pos(key).unwrap_or(FALLBACK)
+        self.lines.value_pos(key).unwrap_or(self.fallback())
     }
 
     fn key_pos(&self, key: &str) -> Pos {
-        self.lines.key_pos(key).unwrap_or(FALLBACK)
+        self.lines.key_pos(key).unwrap_or(self.fallback())
     }
-}
 
-const FALLBACK: Pos = Pos {
-    line: super::source::FIRST_LINE,
-    col: 1,
-};
-
-/// Tags (`!custom value`) do not change what the checks care about.
-fn untag(mut v: &Value) -> &Value {
-    while let Value::Tagged(t) = v {
-        v = &t.value;
+    fn fallback(&self) -> Pos {
+        Pos {
+            line: self.lines.first_line(),
+            col: 1,
+        }
     }
-    v
 }
 
 /// What kind of value `v` is, for messages ("is a map").
 fn kind(v: &Value) -> &'static str {
-    match untag(v) {
+    match v {
         Value::Null => "empty",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "text",
         Value::Sequence(_) => "a list",
         Value::Mapping(_) => "a map",
-        Value::Tagged(_) => unreachable!("untagged"),
+        // The reader drops tags as Claude Code does (`bun.rs`); a tagged value is its value.
+        Value::Tagged(t) => kind(&t.value),
     }
 }
 
 /// Text of a scalar the way Claude Code coerces it (numbers and booleans become text).
 fn scalar_text(v: &Value) -> Option<String> {
-    match untag(v) {
+    match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => n.as_f64().map(super::bun::js_number_text),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
@@ -170,7 +165,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
     let description = check_description(ctx, map.get("description"));
     let mut unknown = Vec::new();
     for (key, value) in map {
-        let Some(k) = untag(key).as_str() else {
+        let Some(k) = key.as_str() else {
             unknown.push(key_text(key));
             continue;
         };
@@ -215,7 +210,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, map: &Mapping) -> Checked {
 fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
     const HINT: &str = "set `name` to the agent's name, e.g. `code-reviewer`";
     let pos = ctx.value_pos("name");
-    let name = match untag(value) {
+    let name = match value {
         Value::String(s) if !s.is_empty() => s.clone(),
         Value::Null | Value::String(_) => {
             let msg = "`name` is empty, so Claude Code skips this file".into();
@@ -224,7 +219,10 @@ fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
         }
         Value::Number(n) => {
             // `name: 2024` reads as a number; agentpack does not guess which text was meant.
-            let text = n.to_string();
+            let text = n
+                .as_f64()
+                .map(super::bun::js_number_text)
+                .unwrap_or_default();
             ctx.error(
                 "name-invalid",
                 "`name` is a number, not text".into(),
@@ -286,7 +284,7 @@ fn check_description(ctx: &mut Ctx<'_>, value: Option<&Value>) -> Option<String>
         return None;
     };
     let pos = ctx.value_pos("description");
-    match untag(value) {
+    match value {
         Value::Sequence(_) | Value::Mapping(_) => {
             ctx.error(
                 "description-not-string",
@@ -301,7 +299,7 @@ fn check_description(ctx: &mut Ctx<'_>, value: Option<&Value>) -> Option<String>
         }
         _ => match scalar_text(value) {
             // A blank description leaves Claude nothing to decide delegation by: treated as missing.
-            Some(text) if !text.trim().is_empty() => Some(text),
+            Some(text) if !text.trim_matches(super::source::is_js_space).is_empty() => Some(text),
             _ => {
                 let pos = ctx.key_pos("description");
                 ctx.error(
@@ -376,11 +374,11 @@ pub(crate) fn is_known_tool(tool: &str) -> bool {
 
 /// Items of a string-or-list field, or None when the value has another shape.
 fn list_items(value: &Value) -> Option<Vec<String>> {
-    match untag(value) {
+    match value {
         Value::String(s) => Some(split_list(s).into_iter().map(String::from).collect()),
         Value::Sequence(seq) => seq
             .iter()
-            .map(|v| match untag(v) {
+            .map(|v| match v {
                 Value::String(s) => Some(s.clone()),
                 _ => None,
             })
@@ -401,7 +399,7 @@ fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_tools: bool) 
             "Claude Code cannot read it as a list of tools to remove",
         )
     };
-    if matches!(untag(value), Value::Null) {
+    if matches!(value, Value::Null) {
         if is_tools {
             let pos = ctx.key_pos(key);
             ctx.warn(
@@ -418,7 +416,7 @@ fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_tools: bool) 
         let hint = format!(
             "write `{key}` as a comma-separated string (`Read, Grep, Glob`) or a YAML list of tool names"
         );
-        let msg = match untag(value) {
+        let msg = match value {
             Value::Sequence(_) => {
                 format!("`{key}` is a list with entries that are not tool names; {what}")
             }
@@ -493,7 +491,7 @@ fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_tools: bool) 
 }
 
 fn check_skills(ctx: &mut Ctx<'_>, value: &Value) {
-    if matches!(untag(value), Value::Null) || list_items(value).is_some() {
+    if matches!(value, Value::Null) || list_items(value).is_some() {
         return;
     }
     let pos = ctx.value_pos("skills");
@@ -526,7 +524,7 @@ pub(crate) fn is_model_id(model: &str) -> bool {
 }
 
 fn check_model(ctx: &mut Ctx<'_>, value: &Value) {
-    if let Value::String(model) = untag(value)
+    if let Value::String(model) = value
         && (MODEL_ALIASES.iter().any(|m| m.eq_ignore_ascii_case(model)) || is_model_id(model))
     {
         return;
@@ -548,7 +546,7 @@ fn check_model(ctx: &mut Ctx<'_>, value: &Value) {
 /// Message and position for an optional field whose value is wrong; an empty value followed by a
 /// comment gets its own wording, because `color: #10B981` looks like a value to the author.
 fn invalid_value(ctx: &Ctx<'_>, key: &str, value: &Value, consequence: &str) -> (String, Pos) {
-    if matches!(untag(value), Value::Null)
+    if matches!(value, Value::Null)
         && let Some((pos, comment)) = ctx.lines.comment_after(key)
     {
         return (
@@ -571,7 +569,7 @@ fn code_list(values: &[&str]) -> String {
 }
 
 fn check_enum(ctx: &mut Ctx<'_>, key: &str, value: &Value, allowed: &[&str], code: &'static str) {
-    if let Value::String(s) = untag(value)
+    if let Value::String(s) = value
         && allowed.contains(&s.as_str())
     {
         return;
@@ -586,7 +584,7 @@ fn check_enum(ctx: &mut Ctx<'_>, key: &str, value: &Value, allowed: &[&str], cod
 }
 
 fn check_max_turns(ctx: &mut Ctx<'_>, value: &Value) {
-    if let Value::Number(n) = untag(value)
+    if let Value::Number(n) = value
         && n.as_u64().is_some_and(|n| n > 0)
     {
         return;
@@ -606,7 +604,7 @@ fn check_max_turns(ctx: &mut Ctx<'_>, value: &Value) {
 }
 
 fn check_background(ctx: &mut Ctx<'_>, value: &Value) {
-    if matches!(untag(value), Value::Bool(_)) {
+    if matches!(value, Value::Bool(_)) {
         return;
     }
     let (msg, pos) = invalid_value(

@@ -1,7 +1,12 @@
 //! Claude Code's lenient retry: when front matter is not valid YAML, Claude Code rewrites simple
-//! `key: value` lines whose value would confuse a YAML parser into double-quoted strings and parses once
-//! more. agentpack must load exactly what Claude Code loads, so this is a line-for-line copy of that rule
-//! (see CLAUDE_CODE_FORMAT.md), not a general YAML repair.
+//! `key: value` lines whose value would confuse a YAML parser into double-quoted strings, turns leading
+//! tabs into spaces, and parses once more. agentpack must load exactly what Claude Code loads, so this
+//! is a line-for-line copy of that rule (see CLAUDE_CODE_FORMAT.md), not a general YAML repair: it
+//! follows the JavaScript regular expression `^([a-zA-Z_-]+):\s+(.+)$` on each `\n`-separated line,
+//! so a line ending in `\r` (CRLF files) is never quoted, exactly as in Claude Code.
+
+use super::source::is_js_space;
+use super::yaml;
 
 /// Characters that make Claude Code quote a value; `: ` (two characters) is checked separately.
 const SPECIAL: &[char] = &[
@@ -12,35 +17,26 @@ const SPECIAL: &[char] = &[
 /// rewritten text is on the same line as in the original.
 pub(crate) fn rewrite(yaml: &str) -> String {
     let mut out = String::with_capacity(yaml.len() + 64);
-    for (i, raw) in yaml.split('\n').enumerate() {
+    for (i, line) in yaml.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        // CRLF files: the `\r` is kept as the line ending, not treated as part of the value. (A regex
-        // with `.+$` would refuse CRLF lines entirely; quoting them the same as LF lines keeps a file's
-        // meaning independent of its line endings.)
-        let (line, cr) = match raw.strip_suffix('\r') {
-            Some(l) => (l, "\r"),
-            None => (raw, ""),
-        };
         match rewrite_line(line) {
             Some(new) => out.push_str(&new),
-            None => out.push_str(line),
+            None => {
+                let tabs = line.len() - line.trim_start_matches('\t').len();
+                out.push_str(&"  ".repeat(tabs));
+                out.push_str(&line[tabs..]);
+            }
         }
-        out.push_str(cr);
     }
     out
 }
 
-/// True when the retry rewrites `line` (a line of the front matter, with or without its `\r`).
-pub(crate) fn rewrites(line: &str) -> bool {
-    rewrite_line(line.strip_suffix('\r').unwrap_or(line)).is_some()
-}
-
 /// The quoted form of one line, or None when the rule leaves it alone.
 fn rewrite_line(line: &str) -> Option<String> {
-    // `^([a-zA-Z_-]+):\s+(.+)$`: a key of ASCII letters, `_` and `-` at column 0 (so list items, indented
-    // lines and comments never match), a colon, at least one space, and a non-empty rest of line.
+    // A key of ASCII letters, `_` and `-` at column 0 (so list items, indented lines and comments never
+    // match), a colon, at least one whitespace character, and a rest of line that `.` matches.
     let key_len = line
         .bytes()
         .take_while(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-')
@@ -50,7 +46,7 @@ fn rewrite_line(line: &str) -> Option<String> {
     }
     let (key, rest) = line.split_at(key_len);
     let rest = rest.strip_prefix(':')?;
-    let value = rest.trim_start_matches(char::is_whitespace);
+    let value = rest.trim_start_matches(is_js_space);
     if value.len() == rest.len() || value.is_empty() {
         // No whitespace after the colon, or nothing after it (a value of only spaces has nothing to quote).
         return None;
@@ -59,8 +55,8 @@ fn rewrite_line(line: &str) -> Option<String> {
     if value.contains(['\r', '\u{2028}', '\u{2029}']) {
         return None;
     }
-    let wrapped = |q: char| value.starts_with(q) && value.ends_with(q);
-    if wrapped('"') || wrapped('\'') {
+    let wrapped = |open: char, close: char| value.starts_with(open) && value.ends_with(close);
+    if wrapped('"', '"') || wrapped('\'', '\'') || (wrapped('[', ']') && yaml::is_list(value)) {
         return None;
     }
     if !value.contains(SPECIAL) && !value.contains(": ") {
@@ -114,16 +110,23 @@ mod tests {
     }
 
     #[test]
-    fn reports_which_lines_it_rewrites() {
-        assert!(rewrites("description: a: b\r"));
-        assert!(!rewrites("description: a b\r"));
+    fn crlf_lines_are_left_alone_as_in_claude_code() {
+        let yaml = "name: a\r\ndescription: x: y\r\ncolor: red\r\n";
+        assert_eq!(rewrite(yaml), yaml);
     }
 
     #[test]
-    fn keeps_crlf_and_line_count() {
-        let yaml = "name: a\r\ndescription: x: y\r\ncolor: red\r\n";
-        let out = rewrite(yaml);
-        assert_eq!(out, "name: a\r\ndescription: \"x: y\"\r\ncolor: red\r\n");
-        assert_eq!(out.lines().count(), yaml.lines().count());
+    fn leading_tabs_become_two_spaces_each() {
+        assert_eq!(
+            rewrite("tools:\n\t- Read\n\t\tx: \ty\n a\tb\n"),
+            "tools:\n  - Read\n    x: \ty\n a\tb\n"
+        );
+    }
+
+    #[test]
+    fn list_values_that_parse_are_kept() {
+        assert_eq!(rewrite("tools: [Read, Grep]"), "tools: [Read, Grep]");
+        assert_eq!(rewrite("tools: [a: b"), "tools: \"[a: b\"");
+        assert_eq!(rewrite("tools: [Read] x"), "tools: \"[Read] x\"");
     }
 }

@@ -7,8 +7,10 @@
 //! (it is only scanned for mis-encoded text).
 //!
 //! Module layout: `source` finds the front matter and positions in it; `yaml` loads it (strict, then
-//! the retry, with guards against hostile input); `lenient` is Claude Code's lenient retry; `checks`
-//! holds the per-field rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`].
+//! the retry, with the guards of Claude Code's guarded mode); `bun` gives the parsed events the meaning
+//! Bun's parser gives them; `lenient` is Claude Code's lenient retry; `checks` holds the per-field
+//! rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`]; `differential`
+//! (tests only) compares all of it with Claude Code's rules run on Bun.
 //!
 //! Diagnostic codes:
 //!
@@ -17,7 +19,13 @@
 //! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
-//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry (also: brackets nested over 200 deep, aliases expanding to over 600,000 values) |
+//! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
+//! | `frontmatter-too-large` | error (broken) | front matter over 64 KiB (Claude Code's guarded mode) |
+//! | `frontmatter-too-deep` | error (broken) | collections nested more than 256 levels (guarded mode) |
+//! | `yaml-anchor` | error (broken) | a YAML anchor (guarded mode; also stops alias bombs unexpanded) |
+//! | `quoted-crlf` | error (broken) | a quoted value folded over a CRLF line break, which Bun reads differently |
+//! | `yaml-bom` | error (broken) | a U+FEFF inside the front matter, which Bun reads differently |
+//! | `frontmatter-cut` | error | a `---` inside the front matter, not on a line of its own: Claude Code ends it there |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |
@@ -47,6 +55,7 @@
 //! Errors mean Claude Code would skip the agent (or agentpack cannot install it under that name);
 //! warnings mean Claude Code loads the agent but ignores or mangles part of it.
 
+mod bun;
 mod checks;
 mod lenient;
 mod mojibake;
@@ -171,47 +180,13 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
         }
         Split::Found(fm) => fm,
     };
-    let lines = Lines::new(fm.yaml);
-    let mut diagnostics = Vec::new();
-    let value = match yaml::load(fm.yaml) {
-        yaml::Loaded::Strict(value) => value,
-        yaml::Loaded::Lenient(value, strict) => {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "lenient-yaml",
-                    format!(
-                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
-                        strict.problem
-                    ),
-                )
-                .at_line(label, text, strict.line, strict.col)
-                .with_hint(
-                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
-                ),
-            );
-            value
-        }
-        yaml::Loaded::Failed(strict) => {
-            return Parsed::Broken {
-                name_hint: source::name_hint(fm.yaml.lines()),
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "frontmatter-invalid",
-                        format!(
-                            "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
-                            strict.problem
-                        ),
-                    )
-                    .at_line(label, text, strict.line, strict.col)
-                    .with_hint("fix the YAML here; quoting the value usually helps"),
-                ],
-            };
-        }
+    let lines = Lines::new(fm.yaml, fm.first_line);
+    let mut diagnostics: Vec<Diagnostic> =
+        fm.cut.map(|at| cut(label, text, at)).into_iter().collect();
+    let value = match load(label, text, &fm, &mut diagnostics) {
+        Ok(value) => value,
+        Err(broken) => return broken,
     };
-    let mut value = value;
-    while let Value::Tagged(tagged) = value {
-        value = tagged.value;
-    }
     let map = match value {
         Value::Mapping(map) => map,
         Value::Null => {
@@ -278,6 +253,67 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     })
 }
 
+/// The front matter's value (with a `lenient-yaml` warning added to `diagnostics` when only the retry
+/// reads it), or the broken file it makes, `diagnostics` first.
+fn load(
+    label: &str,
+    text: &str,
+    fm: &source::FrontMatter<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Value, Parsed> {
+    let broken = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
+        diagnostics.insert(0, d);
+        Parsed::Broken {
+            name_hint: source::name_hint(fm.yaml.lines()),
+            diagnostics,
+        }
+    };
+    let value = match yaml::load(fm.yaml, fm.first_line) {
+        yaml::Loaded::Strict(value) => value,
+        yaml::Loaded::Lenient(value, strict) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "lenient-yaml",
+                    format!(
+                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
+                        strict.problem
+                    ),
+                )
+                .at_line(label, text, strict.line, strict.col)
+                .with_hint(
+                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
+                ),
+            );
+            value
+        }
+        yaml::Loaded::Failed(strict) => {
+            let d = Diagnostic::error(
+                "frontmatter-invalid",
+                format!(
+                    "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
+                    strict.problem
+                ),
+            )
+            .at_line(label, text, strict.line, strict.col)
+            .with_hint("fix the YAML here; quoting the value usually helps");
+            return Err(broken(std::mem::take(diagnostics), d));
+        }
+        yaml::Loaded::Refused(guard, at) => {
+            let d = Diagnostic::error(guard.code(), at.problem)
+                .at_line(label, text, at.line, at.col)
+                .with_hint(match guard {
+                    yaml::Guard::Anchor => "write the value out in full instead of using an anchor (`&`) and aliases (`*`)",
+                    yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
+                    yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
+                    yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
+                    yaml::Guard::InnerBom => "remove the U+FEFF character; a byte-order mark belongs only at the very start of a file",
+                });
+            return Err(broken(std::mem::take(diagnostics), d));
+        }
+    };
+    Ok(value)
+}
+
 /// `name` from the raw lines after an opening `---`, for files that could not be parsed.
 fn raw_name_hint(text: &str) -> Option<String> {
     let mut lines = text.lines();
@@ -285,6 +321,16 @@ fn raw_name_hint(text: &str) -> Option<String> {
         return None;
     }
     source::name_hint(lines)
+}
+
+/// The closing `---` of `text` is inside a line, at `at`.
+fn cut(label: &str, text: &str, at: source::Pos) -> Diagnostic {
+    Diagnostic::error(
+        "frontmatter-cut",
+        "`---` here ends the front matter for Claude Code even inside a line, so the rest of this line and everything below it are body, not front matter",
+    )
+    .at_line(label, text, at.line, at.col)
+    .with_hint("remove the `---` from the front matter, and close it with a line of its own: `---`")
 }
 
 fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
@@ -307,5 +353,7 @@ fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
     }
 }
 
+#[cfg(test)]
+mod differential;
 #[cfg(test)]
 mod tests;

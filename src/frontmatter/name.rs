@@ -36,6 +36,12 @@ pub fn name_problem(name: &str) -> Option<String> {
                 .into(),
         );
     }
+    if name.contains("---") {
+        return Some(
+            "contains `---`, where Claude Code ends the front matter, so it would read another name"
+                .into(),
+        );
+    }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         return Some(format!(
             "contains the control character U+{:04X}, which cannot be part of a file name",
@@ -100,7 +106,8 @@ pub(crate) fn suggest_name(name: &str) -> Option<String> {
     (!out.is_empty() && name_problem(out).is_none()).then(|| out.to_string())
 }
 
-/// Words some YAML parsers (YAML 1.1) read as booleans or null; Claude Code's parser may be one of them.
+/// Words YAML 1.1 parsers read as booleans or null: Claude Code's parser does not, but other tools
+/// reading the file may, so a new name that is one of them is quoted.
 const YAML_WORDS: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
@@ -120,10 +127,10 @@ fn is_plain_scalar(value: &str) -> bool {
     if YAML_WORDS.iter().any(|w| w.eq_ignore_ascii_case(value)) {
         return false;
     }
-    // Numbers (`123`, `1.5`, `1e3`, `.inf`): let the parser decide what is not a string.
+    // Numbers (`123`, `1.5`, `1e3`, `.inf`): let Claude Code's reading decide what is not a string.
     matches!(
-        serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&format!("name: {value}")),
-        Ok(serde_yaml_ng::Value::Mapping(m))
+        super::yaml::load(&format!("name: {value}"), 1),
+        super::yaml::Loaded::Strict(serde_yaml_ng::Value::Mapping(m))
             if m.get("name").and_then(|v| v.as_str()) == Some(value)
     )
 }
@@ -288,6 +295,7 @@ mod tests {
             ("", "is empty"),
             ("-lead", "starts with `-`"),
             ("plugin:agent", "contains `:`"),
+            ("code-reviewer---x", "contains `---`"),
             ("a/b", "contains `/`"),
             ("a\\b", "contains `\\`"),
             ("a..b", "contains `..`"),
@@ -447,16 +455,19 @@ mod tests {
             ("---\nname: x\n", "never closed"),
             (
                 "---\nname: x\nname: y\ndescription: d\n---\n",
-                "cannot be read",
+                "reads as `y`",
+            ),
+            (
+                "---\nname: x\ndescription: d\n---\n",
+                "`a---b` contains `---`",
             ),
             ("---\nname: x\ndescription: d\n---\n", "`a/b` contains `/`"),
         ];
         for (text, expected) in cases {
-            let new = if expected.contains("a/b") {
-                "a/b"
-            } else {
-                "fine"
-            };
+            let new = ["a/b", "a---b"]
+                .into_iter()
+                .find(|n| expected.contains(n))
+                .unwrap_or("fine");
             let err = rename(text.as_bytes(), new).expect_err(text);
             assert!(err.contains(expected), "{text:?}: {err}");
         }

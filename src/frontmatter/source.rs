@@ -1,10 +1,12 @@
 //! Where the front matter is in a file's text, and where a top-level key or value sits in it: the YAML
 //! parser gives values without positions, so diagnostics find their line and column here, from the text.
+//!
+//! Claude Code finds front matter with the JavaScript expression `^---\s*\n([\s\S]*?)---\s*\n?`
+//! after dropping a byte-order mark. [`split`] does exactly that: the blank lines after the opening
+//! `---` are swallowed, and the front matter ends at the first `---` anywhere after it, even in the
+//! middle of a line (then [`FrontMatter::cut`] says where).
 
 use std::collections::HashMap;
-
-/// The front matter always starts on file line 2, right after the opening `---`.
-pub(crate) const FIRST_LINE: usize = 2;
 
 pub(crate) enum Split<'a> {
     /// Not front matter as Claude Code sees it; the reason is shown to the user.
@@ -21,6 +23,11 @@ pub(crate) struct FrontMatter<'a> {
     pub yaml: &'a str,
     /// Byte offset of `yaml` in the file.
     pub start: usize,
+    /// File line (1-based) of the first line of `yaml`.
+    pub first_line: usize,
+    /// Where the closing `---` is when it is not at the start of a line: Claude Code ends the front
+    /// matter there anyway, and what follows it is body.
+    pub cut: Option<Pos>,
 }
 
 /// A fence is `---` plus optional spaces; a `\r` left by CRLF line endings is not part of the line.
@@ -30,39 +37,48 @@ pub(crate) fn is_fence(line: &str) -> bool {
         .is_some_and(|rest| rest.bytes().all(|b| b == b' '))
 }
 
+/// JavaScript's `\s`: what Claude Code's expressions count as white space.
+pub(crate) fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
 pub(crate) fn split(text: &str) -> Split<'_> {
-    // Claude Code does not strip a BOM: it reads it as a character, so the first line is not `---`.
-    if text.starts_with('\u{feff}') {
-        return Split::Missing {
-            reason: "file starts with a byte-order mark, so its first line is not `---`",
-        };
-    }
-    // The opening fence must be followed by a newline: a file that is only `---` has no front matter.
-    let Some(first_end) = text.find('\n') else {
+    // Claude Code drops a byte-order mark first.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(after_open) = body.strip_prefix("---") else {
         return Split::Missing {
             reason: "no front matter",
         };
     };
-    if !is_fence(&text[..first_end]) {
+    // `---\s*\n`: the white space after the opening `---` runs up to its last newline.
+    let space = after_open.len() - after_open.trim_start_matches(is_js_space).len();
+    let Some(newline) = after_open[..space].rfind('\n') else {
         return Split::Missing {
             reason: "no front matter",
         };
-    }
-    let start = first_end + 1;
-    let mut pos = start;
-    while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-        // A closing fence on the last line with no newline after it is accepted: editors that drop the
-        // final newline are common, and a file that is only front matter is still an agent.
-        if is_fence(&text[pos..end]) {
-            return Split::Found(FrontMatter {
-                yaml: &text[start..pos],
-                start,
-            });
-        }
-        pos = end + 1;
-    }
-    Split::Unterminated
+    };
+    let start = text.len() - after_open.len() + newline + 1;
+    // `([\s\S]*?)---`: the first `---` after that, wherever it is.
+    let Some(len) = text[start..].find("---") else {
+        return Split::Unterminated;
+    };
+    let close = pos_of_offset(text, start + len);
+    Split::Found(FrontMatter {
+        yaml: &text[start..start + len],
+        start,
+        first_line: text[..start].matches('\n').count() + 1,
+        cut: (close.col != 1).then_some(close),
+    })
 }
 
 /// A 1-based file line and 1-based column counted in characters.
@@ -75,6 +91,17 @@ pub(crate) struct Pos {
 /// If `line` is a top-level mapping entry (`key: ...` at column 0), its key and the byte offset just
 /// after the `:`. Quoted keys (`"key": ...`) count too.
 pub(crate) fn top_level_key(line: &str) -> Option<(String, usize)> {
+    // A tag (`!x key:`) or an anchor (`&a key:`) before the key does not change which key it is.
+    let mut rest = line;
+    while rest.starts_with(['!', '&']) {
+        let end = rest.find([' ', '\t'])?;
+        rest = rest[end..].trim_start_matches([' ', '\t']);
+    }
+    let skipped = line.len() - rest.len();
+    untagged_key(rest).map(|(key, after)| (key, after + skipped))
+}
+
+fn untagged_key(line: &str) -> Option<(String, usize)> {
     let first = line.chars().next()?;
     match first {
         '"' | '\'' => {
@@ -113,9 +140,11 @@ pub(crate) struct Lines<'a> {
     lines: Vec<&'a str>,
     /// Indexes of the lines that start a top-level entry, ascending.
     key_lines: Vec<usize>,
-    /// First line index of each top-level key: front matter can hold thousands of keys, and each
-    /// diagnostic looks one up.
-    first: HashMap<String, usize>,
+    /// Line index of each top-level key, its last occurrence when repeated (the one Claude Code
+    /// reads): front matter can hold thousands of keys, and each diagnostic looks one up.
+    last: HashMap<String, usize>,
+    /// File line of the first line.
+    first_line: usize,
 }
 
 fn col_of(line: &str, byte: usize) -> usize {
@@ -128,7 +157,7 @@ fn is_blank_or_comment(line: &str) -> bool {
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(yaml: &'a str) -> Self {
+    pub fn new(yaml: &'a str, first_line: usize) -> Self {
         let mut lines: Vec<&str> = yaml
             .split('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -138,26 +167,32 @@ impl<'a> Lines<'a> {
             lines.pop();
         }
         let mut key_lines = Vec::new();
-        let mut first = HashMap::new();
+        let mut last = HashMap::new();
         for (i, line) in lines.iter().enumerate() {
             if let Some((key, _)) = top_level_key(line) {
                 key_lines.push(i);
-                first.entry(key).or_insert(i);
+                last.insert(key, i);
             }
         }
         Lines {
             lines,
             key_lines,
-            first,
+            last,
+            first_line,
         }
     }
 
-    fn file_line(index: usize) -> usize {
-        index + FIRST_LINE
+    fn file_line(&self, index: usize) -> usize {
+        index + self.first_line
+    }
+
+    /// File line of the first front-matter line.
+    pub fn first_line(&self) -> usize {
+        self.first_line
     }
 
     fn key_index(&self, key: &str) -> Option<usize> {
-        self.first.get(key).copied()
+        self.last.get(key).copied()
     }
 
     /// Index one past the last line belonging to the entry at `index`: up to the next top-level key.
@@ -169,12 +204,15 @@ impl<'a> Lines<'a> {
             .unwrap_or(self.lines.len())
     }
 
-    /// Where the key itself is (column 1 of its line).
+    /// Where the key itself is (column 1 of its line); for a key that is not written out, where a
+    /// merge key (`<<`) that may have brought it in is.
     pub fn key_pos(&self, key: &str) -> Option<Pos> {
-        self.key_index(key).map(|i| Pos {
-            line: Self::file_line(i),
-            col: 1,
-        })
+        self.key_index(key)
+            .or_else(|| self.key_index("<<"))
+            .map(|i| Pos {
+                line: self.file_line(i),
+                col: 1,
+            })
     }
 
     /// Where the key's value starts: on the key's line, or on the first line of a block value below it.
@@ -187,7 +225,7 @@ impl<'a> Lines<'a> {
         let trimmed = rest.trim_start_matches([' ', '\t']);
         if !trimmed.is_empty() && !trimmed.starts_with('#') {
             return Some(Pos {
-                line: Self::file_line(i),
+                line: self.file_line(i),
                 col: col_of(line, line.len() - trimmed.len()),
             });
         }
@@ -196,13 +234,13 @@ impl<'a> Lines<'a> {
             if !is_blank_or_comment(l) {
                 let content = l.trim_start_matches([' ', '\t']);
                 return Some(Pos {
-                    line: Self::file_line(j),
+                    line: self.file_line(j),
                     col: col_of(l, l.len() - content.len()),
                 });
             }
         }
         Some(Pos {
-            line: Self::file_line(i),
+            line: self.file_line(i),
             col: 1,
         })
     }
@@ -217,7 +255,7 @@ impl<'a> Lines<'a> {
         let comment = rest.trim_start_matches([' ', '\t']);
         comment.starts_with('#').then(|| {
             let pos = Pos {
-                line: Self::file_line(i),
+                line: self.file_line(i),
                 col: col_of(line, line.len() - comment.len()),
             };
             (pos, comment.trim_end_matches([' ', '\t']))
@@ -250,7 +288,7 @@ impl<'a> Lines<'a> {
                     .is_some_and(is_word);
                 if before_ok && after_ok {
                     return Some(Pos {
-                        line: Self::file_line(j),
+                        line: self.file_line(j),
                         col: col_of(line, at),
                     });
                 }
@@ -325,8 +363,31 @@ mod tests {
     fn splits_front_matter_from_body() {
         assert_eq!(found("---\nname: a\n---\nbody\n---\n"), "name: a\n");
         assert_eq!(found("--- \r\nname: a\r\n---  \r\nbody"), "name: a\r\n");
-        assert_eq!(found("---\n\nname: a\n---"), "\nname: a\n");
         assert_eq!(found("---\n---\n"), "");
+        // A byte-order mark is dropped.
+        assert_eq!(found("\u{feff}---\nname: a\n---\n"), "name: a\n");
+    }
+
+    #[test]
+    fn blank_lines_after_the_opening_fence_are_swallowed() {
+        let Split::Found(fm) = split("---\n\n \t\n  name: a\n---\n") else {
+            panic!("no front matter");
+        };
+        assert_eq!((fm.yaml, fm.first_line, fm.start), ("  name: a\n", 4, 8));
+        assert_eq!(found("---\u{a0}\n\u{feff}\nname: a\n---"), "name: a\n");
+    }
+
+    #[test]
+    fn the_first_dashes_anywhere_close_the_front_matter() {
+        let Split::Found(fm) = split("---\nname: code-reviewer---x\ndescription: d\n---\n") else {
+            panic!("no front matter");
+        };
+        assert_eq!(fm.yaml, "name: code-reviewer");
+        assert_eq!(fm.cut, Some(Pos { line: 2, col: 20 }));
+        let Split::Found(fm) = split("---\nname: a\n--- x\n") else {
+            panic!("no front matter");
+        };
+        assert_eq!((fm.yaml, fm.cut), ("name: a\n", None));
     }
 
     #[test]
@@ -335,8 +396,9 @@ mod tests {
             "# Title\n",
             "    ---\n    name: a\n    ---\n",
             "---",
+            "--- x\nname: a\n---\n",
             "----\nname: a\n----\n",
-            "\u{feff}---\nname: a\n---\n",
+            "\u{feff}\u{feff}---\nname: a\n---\n",
             "",
         ] {
             assert!(
@@ -344,16 +406,7 @@ mod tests {
                 "{text:?} should have no front matter"
             );
         }
-        assert!(matches!(
-            split("\u{feff}---\nname: a\n---\n"),
-            Split::Missing { reason } if reason.contains("byte-order mark")
-        ));
         assert!(matches!(split("---\nname: a\n"), Split::Unterminated));
-        // `--- x` is not a fence, so it does not close the front matter.
-        assert!(matches!(
-            split("---\nname: a\n--- x\n"),
-            Split::Unterminated
-        ));
     }
 
     #[test]
@@ -367,11 +420,20 @@ mod tests {
         assert_eq!(top_level_key("- name: x"), None);
         assert_eq!(top_level_key("# name: x"), None);
         assert_eq!(top_level_key("url:http://x"), None);
+        assert_eq!(top_level_key("!x hooks: {}"), Some(("hooks".into(), 9)));
+        assert_eq!(
+            top_level_key("&a !!str 'name': x"),
+            Some(("name".into(), 16))
+        );
+        assert_eq!(top_level_key("!x"), None);
     }
 
     #[test]
     fn locates_values() {
-        let lines = Lines::new("name: a\ncolor:   red # c\ntools:\n\n  - Read\n  - Bash\nmodel:\n");
+        let lines = Lines::new(
+            "name: a\ncolor:   red # c\ntools:\n\n  - Read\n  - Bash\nmodel:\n",
+            2,
+        );
         assert_eq!(lines.key_pos("color"), Some(Pos { line: 3, col: 1 }));
         assert_eq!(lines.value_pos("color"), Some(Pos { line: 3, col: 10 }));
         assert_eq!(lines.value_pos("tools"), Some(Pos { line: 6, col: 3 }));
@@ -382,7 +444,7 @@ mod tests {
         );
         assert_eq!(lines.find_in_entry("tools", "Bas"), None);
         assert_eq!(lines.value_pos("missing"), None);
-        let lines = Lines::new("color: #10B981  \nmodel: x # y\n");
+        let lines = Lines::new("color: #10B981  \nmodel: x # y\n", 2);
         assert_eq!(
             lines.comment_after("color"),
             Some((Pos { line: 2, col: 8 }, "#10B981"))

@@ -162,7 +162,7 @@ fn lenient_retry_loads_colon_space_and_examples() {
         a.shown_description().as_deref(),
         Some("Use it when: the user asks. Examples:\n<example>hi</example>")
     );
-    // libyaml stops at the `:` of `when: `, column 25 of file line 3.
+    // The parser stops at the `:` of `when: `, column 25 of file line 3.
     assert_eq!(found(&a.diagnostics), [("lenient-yaml", W, 3, 25)]);
     let d = &a.diagnostics[0];
     assert!(d.message.contains("lenient retry"), "{}", d.message);
@@ -217,15 +217,15 @@ fn yaml_that_fails_the_retry_is_broken_at_the_file_position() {
 }
 
 #[test]
-fn duplicate_keys_are_broken() {
-    let (hint, diags) = broken(parse_str("---\nname: a\nname: b\ndescription: d\n---\n"));
-    assert_eq!(hint.as_deref(), Some("a"));
-    assert_eq!(codes(&diags), ["frontmatter-invalid"]);
+fn repeated_keys_load_with_the_last_value_as_in_claude_code() {
+    let a = agent("---\nname: a\nname: b\ndescription: d\n---\n");
+    assert_eq!(a.name, "b");
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
 }
 
 #[test]
-fn alias_bombs_and_deep_nesting_return_quickly() {
-    // Block-style billion laughs: the retry cannot turn it into strings, so the file is broken.
+fn alias_bombs_and_deep_nesting_are_refused_quickly() {
+    // Block-style billion laughs: refused at its first anchor, nothing expanded.
     let mut bomb = String::from("---\nname: bomb\ndescription: d\na0: &a0\n  - lol\n  - lol\n");
     for i in 1..10 {
         bomb.push_str(&format!("a{i}: &a{i}\n"));
@@ -237,63 +237,53 @@ fn alias_bombs_and_deep_nesting_return_quickly() {
     let start = Instant::now();
     let (hint, diags) = broken(parse_str(&bomb));
     assert_eq!(hint.as_deref(), Some("bomb"));
-    // The repetition limit has no position, so the error points at the first front-matter line.
-    assert_eq!(found(&diags), [("frontmatter-invalid", E, 2, 1)]);
+    assert_eq!(found(&diags), [("yaml-anchor", E, 4, 5)]);
     assert!(
-        diags[0].message.contains("repetition limit"),
+        diags[0].message.contains("YAML anchor"),
         "{}",
         diags[0].message
     );
-    assert!(start.elapsed() < Duration::from_secs(5));
-
-    // Flow style: strict parsing hits the repetition limit. With letter-only keys the retry quotes every
-    // `&`/`*` line, so Claude Code loads it with string values; with digits in the keys the retry's key
-    // pattern does not match, nothing is quoted, and the file is broken.
-    let flow_bomb = |keys: &[String]| {
-        let mut text = format!(
-            "---\nname: flow-bomb\ndescription: d\n{k}: &{k} [lol, lol]\n",
-            k = keys[0]
-        );
-        for pair in keys.windows(2) {
-            let refs = vec![format!("*{}", pair[0]); 9].join(", ");
-            text.push_str(&format!("{k}: &{k} [{refs}]\n", k = pair[1]));
-        }
-        text.push_str("---\n");
-        text
-    };
-    let letters: Vec<String> = ('a'..='j').map(|c| format!("l{c}")).collect();
-    let start = Instant::now();
-    let a = agent(&flow_bomb(&letters));
-    assert_eq!(a.diagnostics[0].code, "lenient-yaml");
-    assert!(a.diagnostics[0].message.contains("repetition limit"));
+    // Flow style, and one line long.
+    let flow = "---\nname: b\ndescription: d\na: &a [lol, lol]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b]\n---\n";
     assert_eq!(
-        codes(&a.diagnostics)
-            .iter()
-            .filter(|c| **c == "unknown-field")
-            .count(),
-        10
+        found(&broken(parse_str(flow)).1),
+        [("yaml-anchor", E, 4, 4)]
     );
-    let digits: Vec<String> = (0..10).map(|i| format!("l{i}")).collect();
-    let (_, diags) = broken(parse_str(&flow_bomb(&digits)));
-    assert_eq!(found(&diags), [("frontmatter-invalid", E, 2, 1)]);
-    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(start.elapsed() < Duration::from_secs(1));
 
-    // Deep flow nesting is refused before libyaml spends minutes on it.
+    // Deep flow nesting is refused as soon as the scanner reaches 256 levels.
     for (open, close) in [("[", "]"), ("{a: ", "}")] {
         let deep = format!(
             "---\nname: deep\ndescription: d\nx:\n  {}1{}\n---\n",
-            open.repeat(100_000),
-            close.repeat(100_000)
+            open.repeat(10_000),
+            close.repeat(10_000)
         );
         let start = Instant::now();
         let (_, diags) = broken(parse_str(&deep));
         assert_eq!(
             found(&diags),
-            [("frontmatter-invalid", E, 5, 3 + 200 * open.len())]
+            [("frontmatter-too-deep", E, 5, 3 + 255 * open.len())]
         );
-        assert!(diags[0].message.contains("nested more than 200 levels"));
+        assert!(diags[0].message.contains("more than 256 levels"));
         assert!(start.elapsed() < Duration::from_secs(2));
     }
+}
+
+#[test]
+fn front_matter_over_64_kib_is_refused() {
+    let text = format!(
+        "---\nname: big\ndescription: d\nx: {}\n---\n",
+        "a".repeat(70_000)
+    );
+    let (hint, diags) = broken(parse_str(&text));
+    assert_eq!(hint.as_deref(), Some("big"));
+    assert_eq!(found(&diags), [("frontmatter-too-large", E, 2, 1)]);
+    // The body does not count.
+    let text = format!(
+        "---\nname: big\ndescription: d\n---\n{}",
+        "a".repeat(70_000)
+    );
+    assert!(agent(&text).diagnostics.is_empty());
 }
 
 // ---- encoding and size -------------------------------------------------------------------------
@@ -663,7 +653,7 @@ fn unknown_fields_one_warning_each() {
 #[test]
 fn thousands_of_keys_stay_fast_and_are_summarised() {
     let mut text = String::from("---\nname: many\ndescription: d\n");
-    for i in 0..50_000 {
+    for i in 0..5_000 {
         text.push_str(&format!("k{i}: v\n"));
     }
     text.push_str("---\n");
@@ -679,7 +669,7 @@ fn thousands_of_keys_stay_fast_and_are_summarised() {
     );
     assert_eq!(
         last.message,
-        "`k20` and 49979 more keys are not agent fields; Claude Code ignores them"
+        "`k20` and 4979 more keys are not agent fields; Claude Code ignores them"
     );
 }
 
@@ -792,10 +782,6 @@ fn edge_fixtures_that_are_documents() {
         document_reason(parse("f", fixture!("edge/indented-frontmatter.md"))),
         "no front matter"
     );
-    assert!(
-        document_reason(parse("f", fixture!("edge/bom.md")))
-            .contains("starts with a byte-order mark")
-    );
     assert_eq!(
         document_reason(parse("f", fixture!("edge/no-name.md"))),
         "front matter has no `name`"
@@ -814,6 +800,9 @@ fn edge_fixtures_that_are_broken() {
     let (hint, diags) = broken(parse("f", fixture!("edge/unparsable.md")));
     assert_eq!(hint.as_deref(), Some("unparsable-agent"));
     assert_eq!(found(&diags), [("frontmatter-invalid", E, 6, 3)]);
+    let (hint, diags) = broken(parse("f", fixture!("edge/anchor.md")));
+    assert_eq!(hint.as_deref(), Some("anchored"));
+    assert_eq!(found(&diags), [("yaml-anchor", E, 3, 14)]);
     let (hint, diags) = broken(parse("f", fixture!("edge/invalid-utf8.md")));
     assert_eq!(hint.as_deref(), Some("latin1-agent"));
     assert_eq!(found(&diags), [("invalid-utf8", E, 3, 17)]);
@@ -843,6 +832,38 @@ fn edge_fixtures_that_are_agents() {
             &[],
         ),
         (fixture!("edge/crlf.md"), "crlf-agent", &[]),
+        // Shapes Claude Code loads under this name: a byte-order mark, repeated keys (the last wins), tab
+        // indentation and a `[...]` list kept by the lenient retry.
+        (fixture!("edge/bom.md"), "bom-agent", &[]),
+        (
+            fixture!("edge/repeated-keys.md"),
+            "repeated-keys",
+            &[("unknown-field", W, 6, 1), ("unknown-field", W, 7, 1)],
+        ),
+        (
+            fixture!("edge/tab-indented.md"),
+            "tab-indented",
+            &[("lenient-yaml", W, 5, 2)],
+        ),
+        (
+            fixture!("edge/list-value.md"),
+            "list-value",
+            &[("lenient-yaml", W, 3, 25)],
+        ),
+        // What the attacks of issue 10 look like to agentpack.
+        (
+            fixture!("edge/tagged-hooks.md"),
+            "tagged-hooks",
+            &[("untrusted-hooks", E, 4, 1)],
+        ),
+        (
+            fixture!("edge/cut-name.md"),
+            "code-reviewer",
+            &[
+                ("description-missing", E, 2, 1),
+                ("frontmatter-cut", E, 2, 20),
+            ],
+        ),
         (fixture!("edge/tools-mcp.md"), "tools-mcp", &[]),
         (
             fixture!("edge/bad-color.md"),

@@ -20,7 +20,7 @@
 //!   line break, and unable to hide or reorder content;
 //! - the prepended concatenation marks (U+0600–0605, U+06DD, U+070F, U+0890–0891, U+08E2, U+110BD, U+110CD):
 //!   they are drawn, joined to the digits that follow them;
-//! - U+FEFF as the very first character (a byte-order mark; Claude Code then sees no front matter anyway);
+//! - U+FEFF as the very first character (a byte-order mark, which Claude Code drops before reading);
 //! - U+200D ZERO WIDTH JOINER between two emoji (a family or profession emoji is drawn as one picture), and
 //!   tag characters forming a subdivision flag (U+1F3F4, up to six lowercase letters or digits as tags,
 //!   U+E007F): they are how those emoji are encoded, and are visible as the emoji.

@@ -13,7 +13,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "edge/unparsable.md",
-        "error[frontmatter-invalid]: front matter is not valid YAML, even after Claude Code's lenient retry (did not find expected key, while parsing a block mapping), so Claude Code skips this file",
+        "error[frontmatter-invalid]: front matter is not valid YAML, even after Claude Code's lenient retry (while parsing a block mapping, did not find expected key), so Claude Code skips this file",
         "edge/unparsable.md:6:3",
     ),
     (
@@ -47,9 +47,19 @@ const CASES: &[(&str, &str, &str)] = &[
         "edge/readme.md",
     ),
     (
-        "edge/bom.md",
-        "error[not-an-agent]: `edge/bom.md` is not an agent: file starts with a byte-order mark, so its first line is not `---`",
-        "edge/bom.md",
+        "edge/cut-name.md",
+        "error[frontmatter-cut]: `---` here ends the front matter for Claude Code even inside a line, so the rest of this line and everything below it are body, not front matter",
+        "edge/cut-name.md:2:20",
+    ),
+    (
+        "edge/anchor.md",
+        "error[yaml-anchor]: front matter holds a YAML anchor (`&`); Claude Code refuses anchors in files it does not trust",
+        "edge/anchor.md:3:14",
+    ),
+    (
+        "edge/tagged-hooks.md",
+        "error[untrusted-hooks]: `hooks` would run this command: `echo hi`; refused unless the source is trusted with it",
+        "edge/tagged-hooks.md:4:1",
     ),
     (
         "seed-shapes/one-line-examples.md",

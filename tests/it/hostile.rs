@@ -282,11 +282,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "YAML alias bomb",
             repo: |r| write(r, "agents/bomb.md", alias_bomb()),
-            // The strict parse stops at the repetition limit; the lenient retry (quoting values, as
-            // Claude Code does) reads the aliases as text: a warning, at once.
-            code: 0,
-            stderr: &["lenient-yaml", "repetition limit"],
-            installed: &["good.md", "bomb.md"],
+            // Refused at its first anchor, as Claude Code's guarded mode does, before any alias is
+            // expanded.
+            stderr: &["yaml-anchor", "bomb.md:4:4"],
             ..BASE
         },
         Case {
@@ -302,20 +300,20 @@ fn cases() -> Vec<Case> {
                     ),
                 )
             },
-            stderr: &["frontmatter-invalid", "levels deep"],
+            stderr: &["frontmatter-too-deep", "more than 256 levels"],
             ..BASE
         },
         Case {
             name: "deeply nested flow mappings",
             repo: |r| {
-                let deep = format!("{}1{}", "{a: ".repeat(200_000), "}".repeat(200_000));
+                let deep = format!("{}1{}", "{a: ".repeat(10_000), "}".repeat(10_000));
                 hostile_agent(
                     r,
                     "agents/deep.md",
                     &format!("name: deep\ndescription: d\nx:\n  {deep}"),
                 );
             },
-            stderr: &["frontmatter-invalid", "levels deep"],
+            stderr: &["frontmatter-too-deep", "more than 256 levels"],
             ..BASE
         },
         Case {
@@ -326,19 +324,21 @@ fn cases() -> Vec<Case> {
                     "agents/deep.md",
                     &format!(
                         "name: deep\ndescription: d\nx:\n{}",
-                        (1..600)
+                        (1..300)
                             .map(|i| format!("{}k:\n", " ".repeat(i)))
                             .collect::<String>()
                     ),
                 )
             },
-            stderr: &["frontmatter-invalid"],
+            stderr: &["frontmatter-too-deep"],
             ..BASE
         },
+        // Repeated keys, tabs and `[...]` lists load in Claude Code: installed under its name for them.
         Case {
-            name: "duplicate keys",
+            name: "repeated keys (the last wins)",
             repo: |r| hostile_agent(r, "agents/dup.md", "name: dup\nname: other\ndescription: d"),
-            stderr: &["dup.md"],
+            code: 0,
+            installed: &["good.md", "other.md"],
             ..BASE
         },
         Case {
@@ -350,7 +350,83 @@ fn cases() -> Vec<Case> {
                     "name: tab\ndescription: d\ntools:\n\t- Read",
                 )
             },
-            stderr: &["tab.md"],
+            code: 0,
+            stderr: &["lenient-yaml"],
+            installed: &["good.md", "tab.md"],
+            ..BASE
+        },
+        Case {
+            name: "[...] list value kept by the lenient retry",
+            repo: |r| {
+                hostile_agent(
+                    r,
+                    "agents/list.md",
+                    "name: listed\ndescription: Use it when: x\ntools: [Read, Grep]",
+                )
+            },
+            code: 0,
+            stderr: &["lenient-yaml"],
+            installed: &["good.md", "listed.md"],
+            ..BASE
+        },
+        // The four ways front matter hid risky fields or a name from agentpack (issue 10).
+        Case {
+            name: "tagged risky keys",
+            repo: |r| {
+                hostile_agent(
+                    r,
+                    "agents/tag.md",
+                    "name: tag\ndescription: d\n!x hooks: {Stop: [{hooks: [{type: command, command: x}]}]}\n!x mcpServers: {s: {command: npx}}\n!x permissionMode: bypassPermissions",
+                )
+            },
+            stderr: &[
+                "untrusted-hooks",
+                "untrusted-mcp-servers",
+                "untrusted-permissions",
+                "tag.md:6:1",
+            ],
+            ..BASE
+        },
+        Case {
+            name: "merge key bringing risky fields",
+            repo: |r| {
+                hostile_agent(
+                    r,
+                    "agents/merge.md",
+                    "name: merge\ndescription: d\n<<: {hooks: {Stop: [{hooks: [{type: command, command: x}]}]}, permissionMode: dontAsk}",
+                )
+            },
+            stderr: &["untrusted-hooks", "untrusted-permissions", "merge.md:4:1"],
+            ..BASE
+        },
+        Case {
+            name: "--- inside a quoted description hiding risky fields",
+            repo: |r| {
+                hostile_agent(
+                    r,
+                    "agents/cut.md",
+                    "name: cut\ndescription: \"Reviews: code.\nhooks: {Stop: [{hooks: [{type: command, command: x}]}]}\npermissionMode: bypassPermissions\nx-end: ---\"",
+                )
+            },
+            stderr: &[
+                "frontmatter-cut",
+                "cut.md:6:8",
+                "untrusted-hooks",
+                "untrusted-permissions",
+            ],
+            ..BASE
+        },
+        Case {
+            name: "--- inside the name",
+            repo: |r| hostile_agent(r, "agents/x.md", "name: good---x\ndescription: d"),
+            stderr: &["frontmatter-cut", "x.md:2:11"],
+            ..BASE
+        },
+        Case {
+            name: "rename containing ---",
+            manifest: "[sources.s]\ngit = \"{url}\"\ntag = \"v2\"\nrename = { good = \"good---x\" }\n",
+            code: 2,
+            stderr: &["rename", "contains `---`"],
             ..BASE
         },
         Case {
@@ -367,7 +443,7 @@ fn cases() -> Vec<Case> {
             ..BASE
         },
         Case {
-            name: "byte-order mark (documentation)",
+            name: "byte-order mark (dropped, as Claude Code does)",
             repo: |r| {
                 write(
                     r,
@@ -376,7 +452,7 @@ fn cases() -> Vec<Case> {
                 )
             },
             code: 0,
-            installed: &["good.md"],
+            installed: &["good.md", "bom.md"],
             ..BASE
         },
         Case {
@@ -399,12 +475,12 @@ fn cases() -> Vec<Case> {
             ..BASE
         },
         Case {
-            name: "YAML tags and anchors",
+            name: "YAML tags",
             repo: |r| {
                 hostile_agent(
                     r,
                     "agents/tag.md",
-                    "name: !!binary ZXZpbA==\ndescription: &d d\ntools: *d",
+                    "name: !!binary ZXZpbA==\ndescription: !x d",
                 )
             },
             // Tags are dropped: the name is the text.
@@ -414,9 +490,34 @@ fn cases() -> Vec<Case> {
             ..BASE
         },
         Case {
+            name: "YAML anchors",
+            repo: |r| {
+                hostile_agent(
+                    r,
+                    "agents/anchor.md",
+                    "name: anchor\ndescription: &d d\ntools: *d",
+                )
+            },
+            stderr: &["yaml-anchor", "anchor.md:3:14"],
+            ..BASE
+        },
+        Case {
             name: "front matter with 50,000 keys",
             repo: |r| {
                 let keys: String = (0..50_000).map(|i| format!("k{i}: v\n")).collect();
+                hostile_agent(
+                    r,
+                    "agents/keys.md",
+                    &format!("name: keys\ndescription: d\n{keys}"),
+                );
+            },
+            stderr: &["frontmatter-too-large", "keys.md:2:1"],
+            ..BASE
+        },
+        Case {
+            name: "front matter with 5,000 keys",
+            repo: |r| {
+                let keys: String = (0..5_000).map(|i| format!("k{i}: v\n")).collect();
                 hostile_agent(
                     r,
                     "agents/keys.md",

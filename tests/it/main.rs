@@ -13,6 +13,7 @@ mod hostile_reach;
 mod install;
 mod network;
 mod outdated;
+mod parity;
 mod patches;
 mod properties;
 mod support;
