@@ -14,6 +14,8 @@
 
 use std::fmt;
 
+use crate::escape::escape;
+
 /// How bad a finding is. Errors stop an install; warnings are reported (and become errors under `--strict`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -134,22 +136,31 @@ impl Diagnostic {
     }
 
     /// Render as multi-line text (no trailing newline). Long snippet lines are cut around the column so a
-    /// 2,000-character description does not flood the terminal.
+    /// 2,000-character description does not flood the terminal. Every part that can hold text from a
+    /// source is [`escape`]d, the snippet before the caret is placed, so the caret stays under its
+    /// character.
     pub fn render(&self) -> String {
-        let mut out = format!("{}[{}]: {}", self.severity, self.code, self.message);
+        let mut out = format!(
+            "{}[{}]: {}",
+            self.severity,
+            self.code,
+            escape(&self.message)
+        );
         if let Some(loc) = &self.location {
             let gutter = loc.line.map(|l| l.to_string().len()).unwrap_or(1);
             let pad = " ".repeat(gutter);
-            out.push_str(&format!("\n{pad}--> {loc}"));
+            out.push_str(&format!("\n{pad}--> {}", escape(&loc.to_string())));
             if let (Some(line), Some(snippet)) = (loc.line, &self.snippet) {
                 let col = loc.column.unwrap_or(1).max(1);
-                let (shown, caret_at) = clip(snippet, col);
+                let before: String = snippet.chars().take(col - 1).collect();
+                let col = escape(&before).chars().count() + 1;
+                let (shown, caret_at) = clip(&escape(snippet), col);
                 out.push_str(&format!("\n{pad} |\n{line} | {shown}"));
                 out.push_str(&format!("\n{pad} | {}^", " ".repeat(caret_at)));
             }
         }
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("\n  = hint: {hint}"));
+            out.push_str(&format!("\n  = hint: {}", escape(hint)));
         }
         out
     }
@@ -207,6 +218,18 @@ mod tests {
         assert_eq!(
             d.render(),
             "warning[color-invalid]: bad color\n --> a.md:3:8\n  |\n3 | color: magenta\n  |        ^\n  = hint: use blue"
+        );
+    }
+
+    #[test]
+    fn source_text_is_escaped_and_the_caret_stays_under_its_character() {
+        let text = "---\ncolor: \"\x1b]0;x\x07\" # \u{202e}\n---\n";
+        let d = Diagnostic::warning("color-invalid", "`color` is `\x1b]0;x\x07`")
+            .at_line("a\x1b[2K.md", text, 2, 17)
+            .with_hint("not \r this");
+        assert_eq!(
+            d.render(),
+            "warning[color-invalid]: `color` is `\\u001b]0;x\\u0007`\n --> a\\u001b[2K.md:2:17\n  |\n2 | color: \"\\u001b]0;x\\u0007\" # \\u202e\n  |                           ^\n  = hint: not \\u000d this"
         );
     }
 

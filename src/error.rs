@@ -70,6 +70,11 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// A commit holds git objects no honest repository has (entry names git refuses, absurd nesting, a
+    /// symlink target of megabytes): refused before anything is read from it.
+    #[error("{message}")]
+    InvalidRepository { message: String },
+
     /// `--offline` and the cache does not hold what is needed.
     #[error("{message}")]
     Offline { message: String },
@@ -148,6 +153,9 @@ impl Error {
                 hint.clone()
             }
             Error::Network { hint, .. } => Some(hint.clone()),
+            Error::InvalidRepository { .. } => Some(
+                "the repository was crafted or is damaged; ask its maintainers, or remove the source from agentpack.toml".to_string(),
+            ),
             Error::Offline { .. } => {
                 Some("run the same command once without `--offline` to fill the cache".to_string())
             }

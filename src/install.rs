@@ -1,7 +1,7 @@
 //! Installing: from the selected agents to files in the target directory, without ever losing a user's file.
 //!
-//! 1. [`collisions`]: two agents may not land on one installed name (compared case-insensitively, since
-//!    macOS and Windows file systems are).
+//! 1. [`collisions`]: two agents may not land on one installed name, compared as the file systems of macOS
+//!    and Windows compare names: ignoring case and Unicode normalisation ([`file_name_key`]).
 //! 2. [`plan`]: compare what should be installed with the disk and the previous lock. A file agentpack did
 //!    not install, or one edited since (its sha256 differs from the lock), is never replaced or removed
 //!    without `--force`; identical bytes are adopted as they are, and the lock records that agentpack did not
@@ -30,7 +30,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::lockfile::{self, LockedAgent, Lockfile};
-use crate::names::sha256_hex;
+use crate::names::{file_name_key, sha256_hex};
 use crate::select::SelectedAgent;
 
 /// An agent with the file it goes to.
@@ -62,7 +62,7 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
     let mut by_name: BTreeMap<String, Vec<&Placed>> = BTreeMap::new();
     for p in placed {
         by_name
-            .entry(p.agent.installed_name.to_lowercase())
+            .entry(file_name_key(&p.agent.installed_name))
             .or_default()
             .push(p);
     }
@@ -207,6 +207,10 @@ pub fn plan(
             Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
                 file: p.file.clone(),
             },
+            Some(OnDisk::Dir) => {
+                problems.push(is_a_directory(&show(&p.file)));
+                continue;
+            }
             Some(OnDisk::File(_)) if !force && owned.map(|m| &m.sha256) == Some(&p.sha256) => {
                 Action::Edited {
                     file: p.file.clone(),
@@ -225,7 +229,7 @@ pub fn plan(
                     (OnDisk::File(_), None) => {
                         Some(("unmanaged-file", "was not installed by agentpack"))
                     }
-                    (OnDisk::Other, _) => Some(("unmanaged-file", "is not a regular file")),
+                    _ => Some(("unmanaged-file", "is not a regular file")),
                 };
                 if let (Some((code, why)), false) = (protected, force) {
                     problems.push(
@@ -266,6 +270,7 @@ pub fn plan(
         }
         match read_regular(file)? {
             None => {}
+            Some(OnDisk::Dir) => problems.push(is_a_directory(&show(file))),
             // Not agentpack's to delete, even with `--force`: it only stops tracking it.
             Some(_) if locked.adopted => actions.push(Action::Keep { file: file.clone() }),
             Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || force => {
@@ -293,6 +298,17 @@ pub fn plan(
             diagnostics: problems,
         })
     }
+}
+
+/// A directory where an agent's file goes. Even `--force` does not replace or delete it: agentpack only
+/// ever moves single files, and a directory may hold anything of the user's.
+fn is_a_directory(shown: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unmanaged-file",
+        format!("`{shown}` is a directory; agentpack replaces only files, even with `--force`"),
+    )
+    .at(Location::file(shown))
+    .with_hint("move the directory out of the target directory, then install again")
 }
 
 /// The first symlink among the target and its ancestors inside the project: a project checked out from an
@@ -325,7 +341,8 @@ fn managed_files<'l>(
 
 enum OnDisk {
     File(Vec<u8>),
-    /// A directory, symlink or other non-regular entry.
+    Dir,
+    /// A symlink or another entry that is neither a regular file nor a directory.
     Other,
 }
 
@@ -334,6 +351,7 @@ fn read_regular(path: &Path) -> Result<Option<OnDisk>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io("read", path, e)),
         Ok(meta) if meta.is_file() => Ok(fsutil::read_if_exists(path)?.map(OnDisk::File)),
+        Ok(meta) if meta.is_dir() => Ok(Some(OnDisk::Dir)),
         Ok(_) => Ok(Some(OnDisk::Other)),
     }
 }

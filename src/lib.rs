@@ -39,12 +39,14 @@
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
+//! - [`escape`]: making names and values from sources safe to print on a terminal.
 
 pub mod cli;
 pub mod diag;
 pub mod duplicates;
 pub mod edit;
 pub mod error;
+pub mod escape;
 pub mod frontmatter;
 pub mod fsutil;
 pub mod in_order;

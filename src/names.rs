@@ -103,6 +103,17 @@ impl fmt::Display for Commit {
     }
 }
 
+/// The name two installed files share on some file system when their names differ only there: lowercased
+/// (the file systems of macOS and Windows ignore case) and in Unicode normalisation form C (macOS treats
+/// `café` composed and decomposed as one name). Two agents whose keys are equal collide.
+pub fn file_name_key(name: &str) -> String {
+    use icu_normalizer::ComposingNormalizerBorrowed;
+    let nfc = ComposingNormalizerBorrowed::new_nfc();
+    // Normalised on both sides of lowercasing: a few lowercase mappings produce decomposed sequences.
+    nfc.normalize(&nfc.normalize(name).to_lowercase())
+        .into_owned()
+}
+
 /// Lowercase hex of a SHA-256 digest.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -122,6 +133,16 @@ mod tests {
         for bad in ["", "Studio", "-x", "a_b", "a/b", &"x".repeat(65)] {
             assert!(SourceName::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn file_name_keys_ignore_case_and_normalisation() {
+        let composed = "Caf\u{e9}";
+        let decomposed = "cafe\u{301}";
+        assert_ne!(composed, decomposed);
+        assert_eq!(file_name_key(composed), file_name_key(decomposed));
+        assert_eq!(file_name_key(composed), "caf\u{e9}");
+        assert_ne!(file_name_key("cafe"), file_name_key(composed));
     }
 
     #[test]

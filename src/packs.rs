@@ -129,8 +129,8 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
     out
 }
 
-/// `[install] on-collision = "first"`: of agents landing on one name (compared case-insensitively, as
-/// [`crate::install::collisions`] does), keep the one whose top-level source `order` lists first (a
+/// `[install] on-collision = "first"`: of agents landing on one name (compared ignoring case and Unicode
+/// normalisation, as [`crate::install::collisions`] does), keep the one whose top-level source `order` lists first (a
 /// source's own agents before those its pack pulled in) and drop the others, returned for the lock.
 /// A tie (two files of one source) is left in place, for `collisions` to report.
 pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<SkippedAgent> {
@@ -145,7 +145,7 @@ pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<Skipped
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in placed.iter().enumerate() {
         groups
-            .entry(p.agent.installed_name.to_lowercase())
+            .entry(crate::names::file_name_key(&p.agent.installed_name))
             .or_default()
             .push(i);
     }

@@ -51,6 +51,11 @@ const MAX_ROUNDS: usize = 8;
 /// How many remotes are fetched at once unless `--jobs` says otherwise.
 pub const DEFAULT_JOBS: usize = 8;
 
+/// Stack of a fetch thread. libgit2's local transport (`file://`) packs trees recursively, so a crafted
+/// repository thousands of directories deep would overflow the 2 MiB default; the memory is only reserved,
+/// and touched only by such a tree. (Reading a commit's tree never recurses: see [`git::snapshot`].)
+const FETCH_STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// How resolution may behave.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResolveOptions<'a> {
@@ -314,61 +319,71 @@ fn prefetch(
     };
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(groups.len()) {
-            scope.spawn(|| {
-                while let Some((url, members)) = groups.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let result = (|| -> std::result::Result<(), (usize, Error)> {
-                        let first = members[0];
-                        let fail = |i: usize| move |e: Error| (i, e);
-                        let repo = cache.repo(&url.fetch).map_err(fail(first))?;
-                        let first_reporter = ordered.source(position(first));
-                        let refs =
-                            remote(&repo, sources[first].name.as_str(), url, &first_reporter)
-                                .list_refs()
-                                .map_err(fail(first))?;
-                        for &i in members {
-                            let spec = &sources[i];
-                            let SourceKind::Git { reference, .. } = &spec.kind else {
-                                unreachable!("only git sources are grouped")
-                            };
-                            let (commit, refspec) = match prefetch_target(
-                                reference,
-                                locked_commit(spec, url, reference),
-                                lock.and_then(|l| l.source(spec.name.as_str())),
-                                &refs,
-                            ) {
-                                Some(target) => target,
-                                None => continue,
-                            };
-                            if git::find_commit(&repo, commit.oid()).is_some() {
-                                let tag = refspec
-                                    .strip_prefix("+refs/tags/")
-                                    .and_then(|r| r.split(':').next());
-                                remember_ref(&repo, reference, tag, refs.head.as_deref(), commit);
-                                continue;
+            let fetcher = std::thread::Builder::new().stack_size(FETCH_STACK_SIZE);
+            fetcher
+                .spawn_scoped(scope, || {
+                    while let Some((url, members)) = groups.get(next.fetch_add(1, Ordering::SeqCst))
+                    {
+                        let result = (|| -> std::result::Result<(), (usize, Error)> {
+                            let first = members[0];
+                            let fail = |i: usize| move |e: Error| (i, e);
+                            let repo = cache.repo(&url.fetch).map_err(fail(first))?;
+                            let first_reporter = ordered.source(position(first));
+                            let refs =
+                                remote(&repo, sources[first].name.as_str(), url, &first_reporter)
+                                    .list_refs()
+                                    .map_err(fail(first))?;
+                            for &i in members {
+                                let spec = &sources[i];
+                                let SourceKind::Git { reference, .. } = &spec.kind else {
+                                    unreachable!("only git sources are grouped")
+                                };
+                                let (commit, refspec) = match prefetch_target(
+                                    reference,
+                                    locked_commit(spec, url, reference),
+                                    lock.and_then(|l| l.source(spec.name.as_str())),
+                                    &refs,
+                                ) {
+                                    Some(target) => target,
+                                    None => continue,
+                                };
+                                if git::find_commit(&repo, commit.oid()).is_some() {
+                                    let tag = refspec
+                                        .strip_prefix("+refs/tags/")
+                                        .and_then(|r| r.split(':').next());
+                                    remember_ref(
+                                        &repo,
+                                        reference,
+                                        tag,
+                                        refs.head.as_deref(),
+                                        commit,
+                                    );
+                                    continue;
+                                }
+                                let source_reporter = ordered.source(position(i));
+                                source_reporter.status(
+                                    Status::Fetching,
+                                    &format!("{} ({})", spec.name, url.written),
+                                );
+                                remote(&repo, spec.name.as_str(), url, &source_reporter)
+                                    .fetch(&[refspec], Depth::Tip)
+                                    .map_err(fail(i))?;
                             }
-                            let source_reporter = ordered.source(position(i));
-                            source_reporter.status(
-                                Status::Fetching,
-                                &format!("{} ({})", spec.name, url.written),
-                            );
-                            remote(&repo, spec.name.as_str(), url, &source_reporter)
-                                .fetch(&[refspec], Depth::Tip)
-                                .map_err(fail(i))?;
+                            listed
+                                .lock()
+                                .expect("refs lock")
+                                .insert(url.fetch.clone(), refs);
+                            Ok(())
+                        })();
+                        for &i in members {
+                            ordered.done(position(i));
                         }
-                        listed
-                            .lock()
-                            .expect("refs lock")
-                            .insert(url.fetch.clone(), refs);
-                        Ok(())
-                    })();
-                    for &i in members {
-                        ordered.done(position(i));
+                        if let Err(failure) = result {
+                            failures.lock().expect("failures lock").push(failure);
+                        }
                     }
-                    if let Err(failure) = result {
-                        failures.lock().expect("failures lock").push(failure);
-                    }
-                }
-            });
+                })
+                .expect("spawn a fetch thread");
         }
     });
     ordered.flush_rest();
@@ -1200,6 +1215,9 @@ fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
         Error::NotFound { message, hint } => Error::NotFound {
             message: format!("source `{}`: {message}", spec.name),
             hint,
+        },
+        Error::InvalidRepository { message } => Error::InvalidRepository {
+            message: format!("source `{}`: {message}", spec.name),
         },
         other => other,
     }

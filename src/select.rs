@@ -83,19 +83,9 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
 
     for file in &resolved.snapshot.files {
         let parsed = match &file.content {
-            Content::TooLarge(size) => Parsed::Broken {
-                name_hint: None,
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "file-too-large",
-                        format!(
-                            "file is {size} bytes; agent files over {} bytes are refused",
-                            frontmatter::MAX_FILE_SIZE
-                        ),
-                    )
-                    .at(Location::file(label(&file.repo_path))),
-                ],
-            },
+            Content::TooLarge { size, head } => {
+                frontmatter::parse_too_large(&label(&file.repo_path), *size, head)
+            }
             Content::Bytes(bytes) => frontmatter::parse(&label(&file.repo_path), bytes),
         };
         match parsed {

@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use super::args::OutputFormat;
+use super::out;
 use crate::diag::Diagnostic;
+use crate::escape::escape;
 
 /// The format `--json` or `--format` asks for (`--json` wins).
 pub fn chosen(json: bool, format: OutputFormat) -> OutputFormat {
@@ -21,40 +23,41 @@ pub fn print_findings(
     match format {
         OutputFormat::Human => {
             for d in diagnostics {
-                println!("{}\n", d.render());
+                out::println(&format!("{}\n", d.render()));
             }
         }
         OutputFormat::Github => {
             for d in diagnostics {
-                println!("{}", github_annotation(d));
+                out::println(&github_annotation(d));
             }
         }
         OutputFormat::Json => {
-            let json = document(diagnostics.iter().map(diagnostic_json).collect());
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("serializable")
-            );
+            out::json(&document(diagnostics.iter().map(diagnostic_json).collect()));
         }
     }
 }
 
-/// Print `rows` under `header` in left-aligned columns two spaces apart.
+/// Print `rows` under `header` in left-aligned columns two spaces apart. Cells are escaped before they
+/// are measured, so a control character in a name can neither act nor shift the columns.
 pub fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
     let header = header.map(String::from);
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.clone().map(|cell| escape(&cell).into_owned()))
+        .collect();
     let mut widths = header.clone().map(|h| h.chars().count());
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    for row in std::iter::once(&header).chain(rows) {
+    for row in std::iter::once(&header).chain(&rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)
             .map(|(cell, w)| format!("{cell:<w$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        out::println(line.join("  ").trim_end());
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod args;
 mod commands;
 mod format;
+mod out;
 mod printer;
 
 use std::path::PathBuf;

@@ -3,15 +3,17 @@
 //! (sources resolved) with one line per active fetch (objects and bytes received) under it.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diag::{Diagnostic, Severity};
+use crate::escape::{escape, escape_lines};
 use crate::reporter::{FetchProgress, Reporter, Status};
 
 use super::args::{ColorChoice, GlobalArgs};
+use super::out;
 
 pub struct Printer {
     quiet: bool,
@@ -64,25 +66,28 @@ impl Printer {
         }
     }
 
-    fn line(&self, text: &str) {
+    /// One line on stderr: `styled` is agentpack's own (painted) prefix, `text` is escaped, since it
+    /// carries names and values from sources.
+    fn line(&self, styled: &str, text: &str) {
         match &self.bars {
             Some(bars) => {
-                let _ = bars.multi.println(text);
+                let _ = bars
+                    .multi
+                    .println(format!("{styled}{}", escape_lines(text)));
             }
-            None => {
-                let _ = writeln!(std::io::stderr(), "{text}");
-            }
+            None => out::eprintln(styled, text),
         }
     }
 
-    /// `error: ...`, its causes, and a hint.
+    /// `error: ...`, its causes, and a hint; each a single line, so a line break in a value is escaped
+    /// too.
     pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
-        self.line(&format!("{}: {message}", self.paint(RED, "error")));
+        self.line(&self.paint(RED, "error"), &format!(": {}", escape(message)));
         for cause in causes {
-            self.line(&format!("  Caused by: {cause}"));
+            self.line("  Caused by: ", &escape(cause));
         }
         if let Some(hint) = hint {
-            self.line(&format!("{}: {hint}", self.paint(CYAN, "hint")));
+            self.line(&self.paint(CYAN, "hint"), &format!(": {}", escape(hint)));
         }
     }
 
@@ -97,13 +102,13 @@ impl Printer {
             Severity::Error => self.paint(RED, &head),
             Severity::Warning => self.paint(YELLOW, &head),
         };
-        self.line(&format!("{painted}{}", &rendered[head.len()..]));
+        self.line(&painted, &rendered[head.len()..]);
     }
 
     /// Plain information on stderr (not a status verb); hidden by `--quiet`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            self.line(text);
+            self.line("", text);
         }
     }
 }
@@ -114,7 +119,7 @@ impl Reporter for Printer {
             return;
         }
         let verb = format!("{:>12}", status.verb());
-        self.line(&format!("{} {message}", self.paint(GREEN, &verb)));
+        self.line(&self.paint(GREEN, &verb), &format!(" {}", escape(message)));
     }
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {
@@ -138,7 +143,7 @@ impl Reporter for Printer {
                         ProgressStyle::with_template("{spinner} {prefix:>12} {msg}")
                             .expect("valid template"),
                     );
-                    bar.set_prefix(source.to_string());
+                    bar.set_prefix(escape(source).into_owned());
                     bar.enable_steady_tick(std::time::Duration::from_millis(120));
                     bar
                 });

@@ -16,7 +16,7 @@
 //!
 //! | code | severity | meaning |
 //! |---|---|---|
-//! | `file-too-large` | error (broken) | the file is over [`MAX_FILE_SIZE`] |
+//! | `file-too-large` | error (broken) | an agent file (front matter with a `name`) is over [`MAX_FILE_SIZE`] ([`parse_too_large`]) |
 //! | `invalid-utf8` | error (broken) | the file is not UTF-8; points at the first bad byte |
 //! | `frontmatter-unterminated` | error (broken) | `---` on line 1 is never closed |
 //! | `frontmatter-invalid` | error (broken) | the YAML fails even after Claude Code's lenient retry |
@@ -72,6 +72,14 @@ use crate::diag::{Diagnostic, Location};
 use source::{Lines, Split};
 
 pub const MAX_FILE_SIZE: usize = 1024 * 1024; // 1 MiB
+
+/// How much of a file over [`MAX_FILE_SIZE`] is read to tell an agent (front matter with a `name`) from
+/// documentation: only agents are refused for their size.
+pub const HEAD_SIZE: usize = 64 * 1024;
+
+/// Files up to this size are looked into (a git blob over it is never inflated, so memory stays bounded);
+/// larger ones are passed over as documentation unless an `agents` entry names them.
+pub const MAX_INSPECTED_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Result of reading one `.md` file.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,22 +146,7 @@ impl AgentFile {
 /// path).
 pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     if bytes.len() > MAX_FILE_SIZE {
-        // Enough of the start to find a `name:` line without decoding the whole file.
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
-        return Parsed::Broken {
-            name_hint: raw_name_hint(&head),
-            diagnostics: vec![
-                Diagnostic::error(
-                    "file-too-large",
-                    format!(
-                        "file is {} bytes; agentpack reads agent files up to {MAX_FILE_SIZE} bytes (1 MiB)",
-                        bytes.len()
-                    ),
-                )
-                .at(Location::file(label))
-                .with_hint("an agent file is a prompt; keep it well under 1 MiB"),
-            ],
-        };
+        return parse_too_large(label, bytes.len() as u64, &bytes[..HEAD_SIZE]);
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -312,6 +305,33 @@ fn load(
         }
     };
     Ok(value)
+}
+
+/// A file of `size` bytes, over [`MAX_FILE_SIZE`], of which `head` was read: an agent that is too large
+/// when the head opens front matter with a `name` line, documentation otherwise (a reference such as
+/// `llms-full.md` must not block its repository).
+pub fn parse_too_large(label: &str, size: u64, head: &[u8]) -> Parsed {
+    if head.is_empty() {
+        return Parsed::Document {
+            reason: format!("it is {size} bytes, too large to look into"),
+        };
+    }
+    let Some(name) = raw_name_hint(&String::from_utf8_lossy(head)) else {
+        return Parsed::Document {
+            reason: format!("it is {size} bytes, with no front matter naming an agent"),
+        };
+    };
+    Parsed::Broken {
+        name_hint: Some(name),
+        diagnostics: vec![
+            Diagnostic::error(
+                "file-too-large",
+                format!("file is {size} bytes; agent files over {MAX_FILE_SIZE} bytes are refused"),
+            )
+            .at(Location::file(label))
+            .with_hint("an agent file is a prompt; keep it well under 1 MiB"),
+        ],
+    }
 }
 
 /// `name` from the raw lines after an opening `---`, for files that could not be parsed.

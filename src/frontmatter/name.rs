@@ -7,10 +7,42 @@ use super::source::{self, Split};
 /// shorter than that are already unusable in Claude Code's agent picker.
 pub const MAX_NAME_LEN: usize = 128;
 
-/// Device names Windows reserves in every directory, with or without an extension.
+/// Device names Windows reserves in every directory, with or without an extension ("Naming Files, Paths,
+/// and Namespaces" in Microsoft's documentation, which lists the superscript digits too), and the console
+/// names `CONIN$` and `CONOUT$`.
 const WINDOWS_RESERVED: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    "COM0",
+    "COM1",
+    "COM2",
+    "COM3",
+    "COM4",
+    "COM5",
+    "COM6",
+    "COM7",
+    "COM8",
+    "COM9",
+    "COM\u{B9}",
+    "COM\u{B2}",
+    "COM\u{B3}",
+    "LPT0",
+    "LPT1",
+    "LPT2",
+    "LPT3",
+    "LPT4",
+    "LPT5",
+    "LPT6",
+    "LPT7",
+    "LPT8",
+    "LPT9",
+    "LPT\u{B9}",
+    "LPT\u{B2}",
+    "LPT\u{B3}",
 ];
 
 /// Why a name cannot be used as an installed agent name / file name. Returns None when it is safe.

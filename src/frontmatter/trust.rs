@@ -4,26 +4,33 @@
 //!
 //! | code | finding |
 //! |---|---|
-//! | `hidden-unicode` | an invisible format character anywhere in the file ([`is_hidden`]) |
+//! | `hidden-unicode` | an invisible character anywhere in the file ([`is_hidden`]) |
 //! | `untrusted-hooks` | `hooks`: shell commands Claude Code runs on tool events |
 //! | `untrusted-mcp-servers` | `mcpServers`: MCP servers started or connected for the agent |
 //! | `untrusted-permissions` | `permissionMode` of `bypassPermissions`, `acceptEdits`, `auto` or `dontAsk` |
 //!
 //! # Which characters are hidden
 //!
-//! Every character of Unicode general category Cf (format) is invisible in editors and diff views, yet the
-//! model reads it: bidirectional controls reorder what a reviewer sees, zero-width characters and tag
-//! characters (U+E0000–E007F, which spell ASCII invisibly) carry text no one sees. All of Cf is flagged
+//! Every character with the Unicode property Default_Ignorable_Code_Point (read from ICU's data through
+//! `icu_properties`) is drawn as nothing, yet the model reads it: bidirectional controls reorder what a
+//! reviewer sees; zero-width characters, variation selectors (U+FE00–FE0F, U+E0100–E01EF), Hangul fillers,
+//! U+034F COMBINING GRAPHEME JOINER and tag characters (U+E0000–E007F, which spell ASCII invisibly) carry
+//! text no one sees. So do the other format characters of category Cf that are not drawn (U+FFF9–FFFB,
+//! U+13430–1343F) and U+2800 BRAILLE PATTERN BLANK, which looks like a space. All of them are flagged
 //! except:
 //!
 //! - U+00AD SOFT HYPHEN: common in text pasted from word processors and web pages, rendered as a hyphen at a
 //!   line break, and unable to hide or reorder content;
-//! - the prepended concatenation marks (U+0600–0605, U+06DD, U+070F, U+0890–0891, U+08E2, U+110BD, U+110CD):
-//!   they are drawn, joined to the digits that follow them;
 //! - U+FEFF as the very first character (a byte-order mark, which Claude Code drops before reading);
+//! - a single variation selector that selects how the visible character before it is drawn: U+FE0E/FE0F
+//!   (text or emoji style, as in `⚠️`), U+E0100–E01EF after a CJK ideograph, U+180B–180D/180F after a
+//!   Mongolian letter. A second selector in a row is flagged, since it can only carry data;
 //! - U+200D ZERO WIDTH JOINER between two emoji (a family or profession emoji is drawn as one picture), and
-//!   tag characters forming a subdivision flag (U+1F3F4, up to six lowercase letters or digits as tags,
-//!   U+E007F): they are how those emoji are encoded, and are visible as the emoji.
+//!   the tag characters of the three subdivision flags Unicode recommends for general interchange
+//!   (England, Scotland, Wales: `RGI_Emoji_Tag_Sequence` in Unicode's emoji-sequences.txt). Other tag
+//!   sequences after U+1F3F4 are drawn as a plain black flag, their tags invisible, so they are flagged.
+
+use std::collections::HashSet;
 
 use serde_yaml_ng::{Mapping, Value};
 
@@ -88,26 +95,25 @@ pub(crate) fn check(label: &str, text: &str, lines: &Lines<'_>, map: &Mapping) -
     out
 }
 
-/// Is `c` an invisible format character agentpack refuses (see the module docs for the exact set)?
+/// Is `c` an invisible character agentpack refuses (see the module docs for the exact set)? Context can
+/// still exempt it ([`exempt`]).
 pub fn is_hidden(c: char) -> bool {
-    matches!(c as u32,
-        0x061C | 0x180E
-        | 0x200B..=0x200F
-        | 0x202A..=0x202E
-        | 0x2060..=0x2064
-        | 0x2066..=0x206F
-        | 0xFEFF
-        | 0xFFF9..=0xFFFB
-        | 0x13430..=0x1343F
-        | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE007F)
+    use icu_properties::{CodePointSetData, props::DefaultIgnorableCodePoint};
+    const IGNORABLE: icu_properties::CodePointSetDataBorrowed<'static> =
+        CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    c != '\u{AD}' && IGNORABLE.contains(c)
+        || matches!(c as u32, 0x2800 | 0xFFF9..=0xFFFB | 0x13430..=0x1343F)
 }
 
 /// A readable name for a hidden character.
 fn char_name(c: char) -> &'static str {
     match c as u32 {
+        0x034F => "COMBINING GRAPHEME JOINER",
         0x061C => "ARABIC LETTER MARK",
+        0x115F => "HANGUL CHOSEONG FILLER",
+        0x1160 => "HANGUL JUNGSEONG FILLER",
+        0x17B4 | 0x17B5 => "KHMER VOWEL INHERENT",
+        0x180B..=0x180D | 0x180F => "MONGOLIAN FREE VARIATION SELECTOR",
         0x180E => "MONGOLIAN VOWEL SEPARATOR",
         0x200B => "ZERO WIDTH SPACE",
         0x200C => "ZERO WIDTH NON-JOINER",
@@ -126,10 +132,15 @@ fn char_name(c: char) -> &'static str {
         0x2068 => "FIRST STRONG ISOLATE",
         0x2069 => "POP DIRECTIONAL ISOLATE",
         0x206A..=0x206F => "DEPRECATED FORMAT CHARACTER",
+        0x2800 => "BRAILLE PATTERN BLANK",
+        0x3164 => "HANGUL FILLER",
+        0xFE00..=0xFE0F | 0xE0100..=0xE01EF => "VARIATION SELECTOR",
         0xFEFF => "ZERO WIDTH NO-BREAK SPACE",
+        0xFFA0 => "HALFWIDTH HANGUL FILLER",
         0xFFF9..=0xFFFB => "INTERLINEAR ANNOTATION CHARACTER",
-        0xE0000..=0xE007F => "TAG CHARACTER",
-        _ => "FORMAT CONTROL",
+        0xE0001 | 0xE0020..=0xE007F => "TAG CHARACTER",
+        0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A => "FORMAT CONTROL",
+        _ => "RESERVED DEFAULT-IGNORABLE CODE POINT",
     }
 }
 
@@ -141,28 +152,53 @@ fn is_emoji(c: char) -> bool {
     matches!(c as u32, 0x2600..=0x27BF | 0x1F000..=0x1FAFF | 0xFE0F)
 }
 
-/// Byte ranges of hidden characters that are part of an emoji's encoding (see the module docs).
-fn emoji_exempt(text: &str) -> Vec<std::ops::Range<usize>> {
+/// The subdivision flags Unicode recommends (`RGI_Emoji_Tag_Sequence`, emoji-sequences.txt), as the
+/// letters their tag characters spell.
+const RGI_SUBDIVISION_FLAGS: &[&str] = &["gbeng", "gbsct", "gbwls"];
+
+/// Can variation selector `selector` follow `base` as part of how `base` is drawn (see the module docs)?
+fn selects_variant(base: char, selector: char) -> bool {
+    let base_visible = !is_hidden(base) && !base.is_whitespace() && !base.is_control();
+    match selector as u32 {
+        0xFE0E | 0xFE0F => base_visible,
+        0xE0100..=0xE01EF => matches!(base as u32,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF),
+        0x180B..=0x180D | 0x180F => matches!(base as u32, 0x1820..=0x18AA),
+        _ => false,
+    }
+}
+
+/// Byte ranges of hidden characters that are part of how a visible character is encoded: an emoji's
+/// joiners and flag tags, and variation selectors (see the module docs): their byte offsets, looked up
+/// once per hidden character, so a file of a million emoji stays linear.
+fn exempt(text: &str) -> HashSet<usize> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut out = Vec::new();
+    let mut out = HashSet::new();
     for (i, &(offset, c)) in chars.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| chars[p].1);
         if c == '\u{200D}'
-            && i > 0
-            && is_emoji(chars[i - 1].1)
+            && previous.is_some_and(is_emoji)
             && chars.get(i + 1).is_some_and(|&(_, n)| is_emoji(n))
         {
-            out.push(offset..offset + c.len_utf8());
+            out.insert(offset);
+        }
+        if previous.is_some_and(|p| selects_variant(p, c)) {
+            out.insert(offset);
         }
         if c == '\u{1F3F4}' {
             let start = offset + c.len_utf8();
-            let tags: Vec<char> = chars[i + 1..]
+            // Tag characters are 4 bytes each; a recommended flag has five, then U+E007F.
+            let tags: String = chars[i + 1..]
                 .iter()
-                .map(|&(_, t)| t)
-                .take_while(|&t| matches!(t as u32, 0xE0030..=0xE0039 | 0xE0061..=0xE007A))
+                .take(6)
+                .map_while(|&(_, t)| match t as u32 {
+                    t @ (0xE0030..=0xE0039 | 0xE0061..=0xE007A) => char::from_u32(t - 0xE0000),
+                    _ => None,
+                })
                 .collect();
             let cancel = chars.get(i + 1 + tags.len()).map(|&(_, t)| t);
-            if (1..=6).contains(&tags.len()) && cancel == Some('\u{E007F}') {
-                out.push(start..start + (tags.len() + 1) * 4);
+            if RGI_SUBDIVISION_FLAGS.contains(&tags.as_str()) && cancel == Some('\u{E007F}') {
+                out.extend((0..=tags.len()).map(|k| start + 4 * k));
             }
         }
     }
@@ -170,20 +206,17 @@ fn emoji_exempt(text: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
-    // Every hidden character is U+061C or above, whose UTF-8 starts with a byte of 0xD8 or more: a byte scan
-    // rules out most files (all-ASCII ones, accented text) before any decoding.
-    if !text.bytes().any(|b| b >= 0xD8) || !text.chars().any(is_hidden) {
+    // Every hidden character is U+034F or above, whose UTF-8 starts with a byte of 0xCD or more: a byte scan
+    // rules out most files (all-ASCII ones, Latin accented text) before any decoding.
+    if !text.bytes().any(|b| b >= 0xCD) || !text.chars().any(is_hidden) {
         return Vec::new();
     }
-    let exempt = emoji_exempt(text);
+    let exempt = exempt(text);
     // Runs of adjacent hidden characters: (byte offset of the first, the characters).
     let mut runs: Vec<(usize, Vec<char>)> = Vec::new();
     let mut run_end = usize::MAX;
     for (offset, c) in text.char_indices() {
-        if !is_hidden(c)
-            || (offset == 0 && c == '\u{FEFF}')
-            || exempt.iter().any(|r| r.contains(&offset))
-        {
+        if !is_hidden(c) || (offset == 0 && c == '\u{FEFF}') || exempt.contains(&offset) {
             continue;
         }
         match runs.last_mut() {
@@ -471,6 +504,51 @@ mod tests {
         assert!(codes(&agent("", &format!("co\u{AD}operate {family} {scotland}"))).is_empty());
         // A joiner that is not between two emoji is hidden.
         assert_eq!(codes(&agent("", "a\u{200D}b")).len(), 1);
+    }
+
+    #[test]
+    fn default_ignorable_characters_and_fake_flags_are_hidden() {
+        let fake_flag = "\u{1F3F4}\u{E0072}\u{E006D}\u{E0072}\u{E0066}\u{E007F}";
+        for (text, name) in [
+            ("ab\u{FE01}cd", "U+FE01 VARIATION SELECTOR"),
+            ("ab\u{E0100}cd", "U+E0100 VARIATION SELECTOR"),
+            ("a\u{FE0F}\u{FE0F}cd", "U+FE0F VARIATION SELECTOR"),
+            ("ab\u{3164}cd", "U+3164 HANGUL FILLER"),
+            ("ab\u{FFA0}cd", "U+FFA0 HALFWIDTH HANGUL FILLER"),
+            ("ab\u{115F}cd", "U+115F HANGUL CHOSEONG FILLER"),
+            ("ab\u{034F}cd", "U+034F COMBINING GRAPHEME JOINER"),
+            ("ab\u{2800}cd", "U+2800 BRAILLE PATTERN BLANK"),
+            ("ab\u{17B4}cd", "U+17B4 KHMER VOWEL INHERENT"),
+            (
+                "ab\u{E0FFF}cd",
+                "U+E0FFF RESERVED DEFAULT-IGNORABLE CODE POINT",
+            ),
+        ] {
+            let found = codes(&agent("", text));
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            assert_eq!(found[0].1, "a.md:5:3", "{text:?}");
+            assert!(found[0].2.contains(name), "{}", found[0].2);
+        }
+        let found = codes(&agent("", &format!("ab{fake_flag}")));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("spell `rmrf`"), "{}", found[0].2);
+        // Payloads in a run of variation selectors after an emoji: all but the first are flagged.
+        let smuggled: String = "\u{1F600}"
+            .chars()
+            .chain((0..8).map(|i| char::from_u32(0xE0100 + i).unwrap()))
+            .collect();
+        assert_eq!(codes(&agent("", &smuggled)).len(), 1);
+    }
+
+    #[test]
+    fn variation_selectors_that_select_a_glyph_are_not_hidden() {
+        let wales = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}";
+        let text = format!(
+            "\u{26A0}\u{FE0F} warn, 1\u{FE0F}\u{20E3}, \u{2764}\u{FE0F}\u{200D}\u{1F525}, \u{845B}\u{E0100}, {wales}"
+        );
+        assert!(codes(&agent("", &text)).is_empty());
+        // A selector after a space or at a line start selects nothing.
+        assert_eq!(codes(&agent("", "a \u{FE0F}b")).len(), 1);
     }
 
     #[test]

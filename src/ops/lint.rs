@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::frontmatter::{self, Parsed};
 use crate::source::{self, Content};
 
@@ -45,12 +45,7 @@ pub fn lint(paths: &[PathBuf], strict: bool) -> Result<LintReport> {
             }
         } else {
             let label = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-            let content = if bytes.len() > frontmatter::MAX_FILE_SIZE {
-                Content::TooLarge(bytes.len() as u64)
-            } else {
-                Content::Bytes(bytes)
-            };
+            let content = source::path::read(path)?;
             check_one(&label, &content, true, &mut report, &mut names);
         }
     }
@@ -86,19 +81,7 @@ fn check_one(
 ) {
     report.files += 1;
     let parsed = match content {
-        Content::TooLarge(size) => {
-            report.diagnostics.push(
-                Diagnostic::error(
-                    "file-too-large",
-                    format!(
-                        "file is {size} bytes; agent files over {} bytes are refused",
-                        frontmatter::MAX_FILE_SIZE
-                    ),
-                )
-                .at(Location::file(label)),
-            );
-            return;
-        }
+        Content::TooLarge { size, head } => frontmatter::parse_too_large(label, *size, head),
         Content::Bytes(bytes) => frontmatter::parse(label, bytes),
     };
     match parsed {

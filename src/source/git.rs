@@ -30,7 +30,7 @@ use super::net::{
 };
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, NetProblem, Result};
-use crate::frontmatter::MAX_FILE_SIZE;
+use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, sha256_hex};
 use crate::reporter::{FetchProgress, Reporter, Status};
 
@@ -423,13 +423,7 @@ pub fn find_commit_by_prefix(
 
 /// Read the `.md` files under `subdir` of `commit`'s tree.
 pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Result<Snapshot> {
-    let git_err = |cause: git2::Error| Error::Git {
-        action: "failed to read commit",
-        source_name: String::new(),
-        url: commit.to_string(),
-        cause,
-        hint: None,
-    };
+    let git_err = read_error(commit);
     let root = repo
         .find_commit(commit.oid())
         .and_then(|c| c.tree())
@@ -455,23 +449,12 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
 
     let mut snapshot = Snapshot::default();
     let odb = repo.odb().map_err(git_err)?;
-    let mut entries = Vec::new();
-    searched
-        .walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if let Ok(name) = entry.name()
-                && super::is_markdown(name)
-                && entry.kind() != Some(ObjectType::Tree)
-            {
-                entries.push((format!("{dir}{name}"), entry.id(), entry.filemode()));
-            }
-            git2::TreeWalkResult::Ok
-        })
-        .map_err(git_err)?;
+    let entries = markdown_entries(repo, &searched, commit, base)?;
 
     for (path, id, mode) in entries {
         let repo_path = super::join(subdir, &path);
         let blob = if mode == 0o120000 {
-            match follow_link(repo, &root, base, &repo_path, id) {
+            match follow_link(repo, &odb, &root, base, &repo_path, id)? {
                 Ok(blob) => blob,
                 Err(reason) => {
                     snapshot.skipped.push(Skipped { repo_path, reason });
@@ -483,13 +466,23 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
         } else {
             id
         };
-        // The size comes from the object header, so an oversized blob is never inflated; an object whose
-        // header cannot be read is an error rather than a reason to skip the limit.
+        // The size comes from the object header, so a blob over the inspection limit is never inflated;
+        // an object whose header cannot be read is an error rather than a reason to skip the limit.
+        // libgit2 cannot stream a packed object, so the head of a large one costs inflating it once.
         let (size, _) = odb.read_header(blob).map_err(git_err)?;
-        let content = if size > MAX_FILE_SIZE {
-            Content::TooLarge(size as u64)
-        } else {
+        let content = if size <= MAX_FILE_SIZE {
             Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
+        } else if size as u64 <= MAX_INSPECTED_SIZE {
+            let blob = repo.find_blob(blob).map_err(git_err)?;
+            Content::TooLarge {
+                size: size as u64,
+                head: blob.content()[..HEAD_SIZE].to_vec(),
+            }
+        } else {
+            Content::TooLarge {
+                size: size as u64,
+                head: Vec::new(),
+            }
         };
         snapshot.files.push(SourceFile {
             path,
@@ -501,39 +494,128 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
     Ok(snapshot)
 }
 
-/// Follow a symlink stored in the tree (up to 8 hops) to a blob inside the searched directory.
+/// Deepest nesting of directories read from a commit. Real repositories stay far below it; a crafted tree
+/// thousands of levels deep is refused instead of being walked.
+pub const MAX_TREE_DEPTH: usize = 256;
+
+/// Longest symlink target followed, in bytes (`PATH_MAX` on Linux).
+const MAX_LINK_TARGET: usize = 4096;
+
+/// Turns a libgit2 failure to read `commit`'s objects into our error.
+fn read_error(commit: Commit) -> impl Fn(git2::Error) -> Error + Copy {
+    move |cause| Error::Git {
+        action: "failed to read commit",
+        source_name: String::new(),
+        url: commit.to_string(),
+        cause,
+        hint: None,
+    }
+}
+
+/// Every `.md` entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
+/// sorted by path. The walk keeps its own stack, so no tree shape can exhaust the call stack, and refuses
+/// trees nested deeper than [`MAX_TREE_DEPTH`] and entry names git itself refuses (`git fsck`): empty,
+/// `.`, `..`, `.git` in any case, or holding `/`. Names that are not UTF-8 are passed over.
+fn markdown_entries(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    commit: Commit,
+    base: &str,
+) -> Result<Vec<(String, Oid, i32)>> {
+    let mut entries = Vec::new();
+    let mut pending = vec![(String::new(), tree.id(), 0)];
+    while let Some((dir, id, depth)) = pending.pop() {
+        let tree = repo.find_tree(id).map_err(read_error(commit))?;
+        for entry in tree.iter() {
+            let Ok(name) = entry.name() else { continue };
+            let path = format!("{dir}{name}");
+            if name.is_empty()
+                || name == "."
+                || name == ".."
+                || name.eq_ignore_ascii_case(".git")
+                || name.contains('/')
+            {
+                return Err(Error::InvalidRepository {
+                    message: format!(
+                        "commit {} holds a tree entry named `{name}` (at `{}`), which git itself refuses; agentpack does not read it",
+                        commit.short(),
+                        super::join(Some(base), &path)
+                    ),
+                });
+            }
+            if entry.kind() == Some(ObjectType::Tree) {
+                if depth == MAX_TREE_DEPTH {
+                    return Err(Error::InvalidRepository {
+                        message: format!(
+                            "commit {} nests directories more than {MAX_TREE_DEPTH} levels deep (at `{}/...`); agentpack does not read it",
+                            commit.short(),
+                            super::join(Some(base), &path.chars().take(200).collect::<String>())
+                        ),
+                    });
+                }
+                pending.push((format!("{path}/"), entry.id(), depth + 1));
+            } else if super::is_markdown(name) {
+                entries.push((path, entry.id(), entry.filemode()));
+            }
+        }
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+/// Follow a symlink stored in the tree (up to 8 hops) to a blob inside the searched directory. `Ok(Err)`
+/// is a link passed over (with the reason); `Err` a link target larger than any real path, which is
+/// never read.
 fn follow_link(
     repo: &Repository,
+    odb: &git2::Odb<'_>,
     root: &git2::Tree<'_>,
     base: &str,
     repo_path: &str,
     mut id: Oid,
-) -> std::result::Result<Oid, String> {
+) -> Result<std::result::Result<Oid, String>> {
     let mut current = repo_path.to_string();
     for _ in 0..8 {
-        let target = repo
-            .find_blob(id)
-            .map(|b| String::from_utf8_lossy(b.content()).into_owned())
-            .map_err(|e| e.message().to_string())?;
+        let git_err = |cause: git2::Error| Error::Git {
+            action: "failed to read a symlink of",
+            source_name: String::new(),
+            url: repo_path.to_string(),
+            cause,
+            hint: None,
+        };
+        let (size, _) = odb.read_header(id).map_err(git_err)?;
+        if size > MAX_LINK_TARGET {
+            return Err(Error::InvalidRepository {
+                message: format!(
+                    "symlink `{current}` holds a {size}-byte target; symlink targets are at most {MAX_LINK_TARGET} bytes, so agentpack does not read it"
+                ),
+            });
+        }
+        let target =
+            String::from_utf8_lossy(repo.find_blob(id).map_err(git_err)?.content()).into_owned();
         let dir = current.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let Some(resolved) = super::resolve_link(base, dir, &target) else {
-            return Err(format!(
+            return Ok(Err(format!(
                 "symlink to `{target}` points outside the searched directory; not followed"
-            ));
+            )));
         };
-        let entry = root
-            .get_path(Path::new(&resolved))
-            .map_err(|_| format!("symlink to `{target}` is dangling"))?;
+        let Ok(entry) = root.get_path(Path::new(&resolved)) else {
+            return Ok(Err(format!("symlink to `{target}` is dangling")));
+        };
         match entry.filemode() {
             0o120000 => {
                 id = entry.id();
                 current = resolved;
             }
-            0o100644 | 0o100755 => return Ok(entry.id()),
-            _ => return Err(format!("symlink to `{target}` does not point at a file")),
+            0o100644 | 0o100755 => return Ok(Ok(entry.id())),
+            _ => {
+                return Ok(Err(format!(
+                    "symlink to `{target}` does not point at a file"
+                )));
+            }
         }
     }
-    Err("too many levels of symlinks".to_string())
+    Ok(Err("too many levels of symlinks".to_string()))
 }
 
 /// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
@@ -556,4 +638,51 @@ pub fn commits_behind(repo: &Repository, base: Commit, head: Commit) -> Option<u
     repo.graph_ahead_behind(head.oid(), base.oid())
         .ok()
         .map(|(ahead, _)| ahead)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit whose tree nests `d/` `levels` times above `deep.md`, in a repository held in memory.
+    fn deep_commit(levels: usize) -> (Repository, Commit) {
+        let odb = git2::Odb::new().unwrap();
+        odb.add_new_mempack_backend(1).unwrap();
+        // Written as raw objects: libgit2's tree builder looks up every entry it is given.
+        let one = |entry: &str, id: Oid| {
+            let mut bytes = format!("{entry}\0").into_bytes();
+            bytes.extend_from_slice(id.as_bytes());
+            odb.write(ObjectType::Tree, &bytes).unwrap()
+        };
+        let blob = odb
+            .write(ObjectType::Blob, b"---\nname: deep\n---\n")
+            .unwrap();
+        let mut tree = one("100644 deep.md", blob);
+        for _ in 0..levels {
+            tree = one("40000 d", tree);
+        }
+        let commit =
+            format!("tree {tree}\nauthor t <t@t> 0 +0000\ncommitter t <t@t> 0 +0000\n\ndeep\n");
+        let commit = odb.write(ObjectType::Commit, commit.as_bytes()).unwrap();
+        (Repository::from_odb(odb).unwrap(), Commit::from(commit))
+    }
+
+    #[test]
+    fn trees_are_walked_without_recursion_and_their_depth_is_capped() {
+        // 30,000 levels overflowed the 2 MiB stack of a test thread with libgit2's recursive walk.
+        let (repo, commit) = deep_commit(30_000);
+        match snapshot(&repo, commit, None) {
+            Err(Error::InvalidRepository { message }) => {
+                assert!(message.contains("more than 256 levels deep"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let (repo, commit) = deep_commit(MAX_TREE_DEPTH - 1);
+        let found = snapshot(&repo, commit, None).unwrap();
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(
+            found.files[0].path.matches("d/").count(),
+            MAX_TREE_DEPTH - 1
+        );
+    }
 }

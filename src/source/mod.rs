@@ -9,7 +9,8 @@
 //! [`cache`] locks cache repositories between processes and repairs damaged ones.
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
-//! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded, submodules are ignored.
+//! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded (only their first bytes, to tell an
+//! agent from documentation), submodules are ignored.
 
 pub mod cache;
 pub mod git;
@@ -38,8 +39,13 @@ pub struct SourceFile {
 #[derive(Debug)]
 pub enum Content {
     Bytes(Vec<u8>),
-    /// Over the size limit: not loaded; the size in bytes.
-    TooLarge(u64),
+    /// Over [`crate::frontmatter::MAX_FILE_SIZE`]: not loaded. `head` holds its first
+    /// [`crate::frontmatter::HEAD_SIZE`] bytes, enough to tell an oversized agent from documentation;
+    /// it is empty when the file is over [`crate::frontmatter::MAX_INSPECTED_SIZE`].
+    TooLarge {
+        size: u64,
+        head: Vec<u8>,
+    },
 }
 
 #[derive(Debug)]

@@ -3,11 +3,12 @@
 //! The directory is walked recursively (`.git` is skipped). Symlinks are followed only when they resolve to
 //! a file inside the searched directory; symlinked directories are not entered, so a loop cannot hang us.
 
+use std::io::Read;
 use std::path::Path;
 
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, Result};
-use crate::frontmatter::MAX_FILE_SIZE;
+use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE};
 use crate::names::sha256_hex;
 
 /// Read the `.md` files under `dir` (joined with `subdir`), never entering `skip` (the install target: a
@@ -90,22 +91,31 @@ impl Walker<'_> {
             } else {
                 entry.path()
             };
-            let size = std::fs::metadata(&real)
-                .map_err(|e| Error::io("read", &real, e))?
-                .len();
-            let content = if size > MAX_FILE_SIZE as u64 {
-                Content::TooLarge(size)
-            } else {
-                Content::Bytes(std::fs::read(&real).map_err(|e| Error::io("read", &real, e))?)
-            };
             out.files.push(SourceFile {
                 path,
                 repo_path,
-                content,
+                content: read(&real)?,
             });
         }
         Ok(())
     }
+}
+
+/// The content of the file at `path`: its bytes, or only its head when it is over the size limit.
+pub fn read(path: &Path) -> Result<Content> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    if size <= MAX_FILE_SIZE as u64 {
+        return Ok(Content::Bytes(
+            std::fs::read(path).map_err(|e| Error::io("read", path, e))?,
+        ));
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEAD_SIZE as u64).read_to_end(&mut head))
+        .map_err(|e| Error::io("read", path, e))?;
+    Ok(Content::TooLarge { size, head })
 }
 
 /// `sha256:` over every file's path and content hash: changes when any `.md` file changes.
@@ -114,7 +124,7 @@ pub fn content_hash(snapshot: &Snapshot) -> String {
     for file in &snapshot.files {
         let hash = match &file.content {
             Content::Bytes(bytes) => sha256_hex(bytes),
-            Content::TooLarge(size) => format!("too-large-{size}"),
+            Content::TooLarge { size, .. } => format!("too-large-{size}"),
         };
         listing.push_str(&format!("{}\0{hash}\n", file.repo_path));
     }

@@ -251,7 +251,14 @@ pub fn write(dir: &Path, sources: &[VendoredSource]) -> Result<()> {
     for source in sources {
         let base = source_dir(staging.path(), &source.checksums.source);
         for (repo_path, bytes) in &source.files {
-            let path = safe_join(&base, repo_path).expect("repository paths are relative");
+            // Reading a commit refuses `..` and `.git` entries; a backslash is a plain character in git
+            // but a separator on Windows, so such a path is refused here rather than written.
+            let path = safe_join(&base, repo_path).ok_or_else(|| Error::InvalidRepository {
+                message: format!(
+                    "source `{}`: `{repo_path}` is not a plain relative path, so it cannot be vendored",
+                    source.checksums.source
+                ),
+            })?;
             let dir = path.parent().expect("a file has a parent");
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
             std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;

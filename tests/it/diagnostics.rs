@@ -162,7 +162,11 @@ fn name_and_size_errors_have_their_exact_messages() {
     sb.run(["lint", "empty-name.md"])
         .failure(1)
         .stdout_has("error[name-missing]: `name` is empty, so Claude Code skips this file\n --> empty-name.md:2:7");
-    sb.write("big.md", "a".repeat(1_100_000));
+    // An agent (front matter with a `name`) over the limit; documentation that large is passed over.
+    sb.write(
+        "big.md",
+        format!("---\nname: big\n---\n{}", "a".repeat(1_099_982)),
+    );
     sb.run(["lint", "big.md"]).failure(1).stdout_has(
         "error[file-too-large]: file is 1100000 bytes; agent files over 1048576 bytes are refused\n --> big.md",
     );

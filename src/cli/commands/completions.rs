@@ -7,11 +7,9 @@ use crate::error::{ExitStatus, Result};
 use super::super::args::{Cli, CompletionsArgs};
 
 pub fn exec(args: &CompletionsArgs) -> Result<ExitStatus> {
-    clap_complete::generate(
-        args.shell,
-        &mut Cli::command(),
-        "agentpack",
-        &mut std::io::stdout(),
-    );
+    // Generated into memory: clap_complete panics when its writer fails, as it does on a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "agentpack", &mut script);
+    super::super::out::raw(&script);
     Ok(ExitStatus::Ok)
 }

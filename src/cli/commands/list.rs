@@ -5,14 +5,12 @@ use crate::ops::list::list;
 
 use super::super::args::{GlobalArgs, ListArgs};
 use super::super::format::print_table;
+use super::super::out;
 
 pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let agents = list(&super::super::manifest_path(global)?)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&agents).expect("serializable")
-        );
+        out::json(&agents);
         return Ok(ExitStatus::Ok);
     }
     let rows: Vec<[String; 5]> = agents

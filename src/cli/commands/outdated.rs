@@ -7,6 +7,7 @@ use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, OutdatedArgs};
 use super::super::format::print_table;
+use super::super::out;
 use super::super::printer::Printer;
 
 pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -16,10 +17,7 @@ pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Resu
         printer,
     )?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&sources).expect("serializable")
-        );
+        out::json(&sources);
         return Ok(finish(printer, &failures));
     }
     let show = |at: &Option<crate::ops::outdated::At>| {

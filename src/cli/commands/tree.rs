@@ -4,16 +4,14 @@ use crate::error::{ExitStatus, Result};
 use crate::ops::tree::{render, tree};
 
 use super::super::args::{GlobalArgs, TreeArgs};
+use super::super::out;
 
 pub fn exec(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let sources = tree(&super::super::manifest_path(global)?)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&sources).expect("serializable")
-        );
+        out::json(&sources);
     } else {
-        print!("{}", render(&sources));
+        out::print(&render(&sources));
     }
     Ok(ExitStatus::Ok)
 }

@@ -6,7 +6,9 @@ use crate::ops::update::{UpdateOptions, update};
 use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, UpdateArgs};
+use super::super::out;
 use super::super::printer::Printer;
+use crate::escape::escape;
 
 pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
     let manifest = super::super::manifest_path(global)?;
@@ -26,12 +28,12 @@ pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result
     for change in &report.changes {
         let before = change.before.as_deref().unwrap_or("(new)");
         let after = change.after.as_deref().unwrap_or("(removed)");
-        println!("{:<width$}  {before} -> {after}", change.source);
+        out::println(&format!("{:<width$}  {before} -> {after}", change.source));
         for agent in &change.added {
-            println!("  + {agent}");
+            out::println(&format!("  + {}", escape(agent)));
         }
         for agent in &change.removed {
-            println!("  - {agent}");
+            out::println(&format!("  - {}", escape(agent)));
         }
     }
     if report.changes.is_empty() {

@@ -8,6 +8,7 @@ use crate::reporter::{Reporter, Status};
 use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, VendorArgs};
+use super::super::out;
 use super::super::printer::Printer;
 
 pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
@@ -38,7 +39,10 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
         );
         let dir = args.dir.as_deref().unwrap_or(Path::new(DEFAULT_VENDOR_DIR));
         let shown = dir.display().to_string().replace('\\', "/");
-        println!("[install]\nvendor = {}", toml::Value::String(shown));
+        out::println(&format!(
+            "[install]\nvendor = {}",
+            toml::Value::String(shown)
+        ));
     }
     Ok(ExitStatus::Ok)
 }

@@ -1,0 +1,173 @@
+//! Hostile text in agent files and names: invisible characters beyond category Cf (variation selectors,
+//! Hangul fillers, U+034F, U+2800, fake tag flags) in `install`, `verify` and `lint`; and names that are
+//! distinct here but one file on macOS or Windows (Unicode normalisation, case) or a Windows device.
+
+use crate::install::agent;
+use crate::support::*;
+
+/// One agent per invisible payload, the payload on body line 5 after `ab`.
+const INVISIBLE: &[(&str, &str, &str)] = &[
+    (
+        "vs-run",
+        "\u{FE00}\u{FE01}\u{FE02}",
+        "U+FE00 VARIATION SELECTOR",
+    ),
+    (
+        "vs-supplement",
+        "\u{E0100}\u{E0142}",
+        "U+E0100 VARIATION SELECTOR",
+    ),
+    ("hangul-filler", "\u{3164}", "U+3164 HANGUL FILLER"),
+    (
+        "halfwidth-filler",
+        "\u{FFA0}",
+        "U+FFA0 HALFWIDTH HANGUL FILLER",
+    ),
+    (
+        "grapheme-joiner",
+        "\u{034F}",
+        "U+034F COMBINING GRAPHEME JOINER",
+    ),
+    ("braille-blank", "\u{2800}", "U+2800 BRAILLE PATTERN BLANK"),
+    (
+        "fake-flag",
+        "\u{1F3F4}\u{E0072}\u{E006D}\u{E0072}\u{E0066}\u{E007F}",
+        "the tag characters spell `rmrf`",
+    ),
+];
+
+fn invisible_repo() -> GitRepo {
+    let repo = GitRepo::new("invisible");
+    for (name, payload, _) in INVISIBLE {
+        repo.file(
+            &format!("agents/{name}.md"),
+            format!("---\nname: {name}\ndescription: d\n---\nab{payload}cd\n"),
+        );
+    }
+    // Legitimate uses of the same characters: emoji style, a keycap, an ideographic variant, a flag.
+    repo.file(
+        "agents/fine.md",
+        "---\nname: fine\ndescription: \u{26A0}\u{FE0F} careful, 1\u{FE0F}\u{20E3}\n---\n\u{845B}\u{E0100} \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}\n",
+    );
+    repo.commit("invisible payloads");
+    repo
+}
+
+#[test]
+fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
+    let repo = invisible_repo();
+    let sb = Sandbox::new();
+    let manifest = |extra: &str| {
+        sb.write(
+            "agentpack.toml",
+            format!("[sources.third]\ngit = \"{}\"\n{extra}", repo.url()),
+        );
+    };
+    manifest("");
+    let out = sb.run(["install"]).failure(1);
+    for (name, _, what) in INVISIBLE {
+        assert!(
+            out.stderr()
+                .contains(&format!("--> third:agents/{name}.md:5:")),
+            "{name}: {out}"
+        );
+        assert!(out.stderr().contains(what), "{what}: {out}");
+    }
+    assert!(!out.stderr().contains("agents/fine.md"), "{out}");
+    assert!(!sb.exists(".claude/agents"));
+
+    let lint = sb.run([
+        "lint",
+        "--json",
+        &repo.path().join("agents").display().to_string(),
+    ]);
+    let json = lint.failure(1).stdout_json();
+    assert_eq!(json["errors"], INVISIBLE.len(), "{json}");
+
+    // Allowed, they install as warnings, and `verify` still reports each.
+    manifest("allow-unicode = true\n");
+    sb.run(["install"]).success();
+    let verify = sb.run(["verify", "--json"]).success().stdout_json();
+    let problems = verify["problems"].as_array().unwrap();
+    let hidden: Vec<&str> = problems
+        .iter()
+        .filter(|p| p["code"] == "hidden-unicode")
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(hidden.len(), INVISIBLE.len(), "{verify}");
+    for (name, _, _) in INVISIBLE {
+        assert!(
+            hidden.iter().any(|f| f.ends_with(&format!("{name}.md"))),
+            "{name}: {verify}"
+        );
+    }
+}
+
+#[test]
+fn names_one_file_apart_on_macos_or_windows_collide() {
+    let repo = GitRepo::new("names");
+    repo.file("agents/nfc.md", agent("caf\u{e9}", "composed"));
+    repo.file("agents/nfd.md", agent("cafe\u{301}", "decomposed"));
+    repo.file("agents/upper.md", agent("Reviewer", "upper case"));
+    repo.file("agents/lower.md", agent("reviewer", "lower case"));
+    repo.commit("names");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
+    );
+    let out = sb.run(["install"]).failure(1);
+    assert!(
+        out.stderr().contains(
+            "error[name-collision]: 2 agents would be installed as `cafe\u{301}`: `s:agents/nfd.md`, `s:agents/nfc.md`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stderr().contains(
+            "error[name-collision]: 2 agents would be installed as `Reviewer`: `s:agents/upper.md`, `s:agents/lower.md`"
+        ),
+        "{out}"
+    );
+    assert!(!sb.exists(".claude/agents"));
+}
+
+#[test]
+fn every_windows_device_name_is_refused() {
+    let repo = GitRepo::new("devices");
+    let names = [
+        "COM\u{b9}",
+        "lpt\u{b2}",
+        "LPT\u{b3}.notes",
+        "CONIN$",
+        "conout$",
+        "CONOUT$.txt",
+        "com0",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        repo.file(&format!("agents/d{i}.md"), agent(name, "a device"));
+    }
+    repo.file("agents/fine.md", agent("comten", "not a device"));
+    repo.commit("devices");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
+    );
+    let out = sb.run(["install"]).failure(1);
+    for (i, name) in names.iter().enumerate() {
+        let stem = name.split('.').next().unwrap();
+        assert!(
+            out.stderr().contains(&format!(
+                "is the Windows device name `{stem}`, which cannot be used as a file name"
+            )),
+            "{name}: {out}"
+        );
+        assert!(
+            out.stderr().contains(&format!("--> s:agents/d{i}.md")),
+            "{name}: {out}"
+        );
+    }
+    assert!(!out.stderr().contains("agents/fine.md"), "{out}");
+    assert!(!sb.exists(".claude/agents"));
+}
