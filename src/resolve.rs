@@ -174,6 +174,15 @@ pub fn best_tag<'r>(
         .max_by(|a, b| a.2.cmp(&b.2))
 }
 
+/// The newest release among the semver tags: the highest stable version, or, when every semver tag is a
+/// pre-release, the highest pre-release (so `add` of a project that has only published `v0.1.0-beta.2`
+/// still records a version). `None` without semver tags.
+pub fn newest_release(refs: &Refs) -> Option<semver::Version> {
+    let versions: Vec<semver::Version> = refs.tags.keys().filter_map(|t| tag_version(t)).collect();
+    let stable = versions.iter().filter(|v| v.pre.is_empty()).max();
+    stable.or_else(|| versions.iter().max()).cloned()
+}
+
 /// Resolve every source of the manifest and of the packs they carry: the manifest's own sources first,
 /// in manifest order, then the packs' sources breadth first.
 pub fn resolve_all(

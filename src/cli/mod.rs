@@ -64,7 +64,11 @@ fn report(printer: &Printer, e: &Error) {
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
-        causes.push(cause.to_string());
+        // libgit2's Display appends `; class=Net (12); code=...`, which means nothing to a user.
+        causes.push(match cause.downcast_ref::<git2::Error>() {
+            Some(git) => git.message().to_string(),
+            None => cause.to_string(),
+        });
         source = cause.source();
     }
     printer.error(&e.to_string(), &causes, e.hint().as_deref());

@@ -100,6 +100,11 @@ impl Printer {
         self.line(&format!("{painted}{}", &rendered[head.len()..]));
     }
 
+    /// `-q`: only errors are printed.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Plain information on stderr (not a status verb); hidden by `--quiet`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
@@ -119,6 +124,10 @@ impl Reporter for Printer {
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {
         self.print_diagnostic(diagnostic);
+    }
+
+    fn detailed(&self) -> bool {
+        self.verbose
     }
 
     fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {

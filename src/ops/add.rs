@@ -6,7 +6,13 @@
 //! (`https://github.com/owner/repo`). The name defaults to the repository's (or directory's) name.
 //!
 //! The manifest is edited with toml_edit and written only after the install succeeded, so a failed
-//! install leaves it exactly as it was. Without a ref the source follows the default branch.
+//! install leaves it exactly as it was.
+//!
+//! Like `cargo add`: without a ref, a repository with semver tags gets `version = "^X.Y.Z"` of its newest
+//! release (stable; a pre-release only when there is nothing else), one without semver tags follows its
+//! default branch. `add` of a source already in the manifest (same name and location) changes its ref,
+//! `subdir`, `agents` or `rename` to what was given (keeping the rest) and installs, as `cargo add foo@2`
+//! does; without a ref, it keeps the one written.
 
 use std::path::Path;
 
@@ -32,11 +38,17 @@ pub struct AddOptions {
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
     pub install: InstallOptions,
+    /// When the manifest does not exist: the text to start from (`add --global` creates the global
+    /// manifest, as `npm i -g` needs no set-up). `None`: a missing manifest is an error.
+    pub create: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct Added {
+    /// What was written (with the requirement `add` chose when none was given).
     pub source: NewSource,
+    /// The source already existed and was changed rather than added.
+    pub changed: bool,
     pub summary: InstallSummary,
 }
 
@@ -85,7 +97,7 @@ pub fn add(
         (Some(new), [agent]) => Some((agent.clone(), new.clone())),
         (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
     };
-    let source = NewSource {
+    let mut source = NewSource {
         name: name.clone(),
         origin,
         reference,
@@ -94,18 +106,47 @@ pub fn add(
         rename,
     };
 
-    let text =
-        std::fs::read_to_string(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
+    let text = match std::fs::read_to_string(manifest_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.create.is_some() => {
+            options.create.clone().unwrap_or_default()
+        }
+        read => read.map_err(|e| Error::io("read", manifest_path, e))?,
+    };
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
-    if edit.has_source(&name) {
-        return Err(Error::Usage {
-            message: format!("agentpack.toml already has a source named `{name}`"),
-            hint: Some("pick another name with --name, or edit that source".into()),
-        });
-    }
-    edit.add_source(&source);
+    let changed = match edit.origin(&name) {
+        Some(existing) if same_origin(&existing, &source.origin) => {
+            edit.change_source(&source);
+            true
+        }
+        Some(existing) => {
+            let (key, value) = match &existing {
+                Origin::Git(v) => ("git", v),
+                Origin::Path(v) => ("path", v),
+            };
+            return Err(Error::Usage {
+                message: format!(
+                    "agentpack.toml already has a source named `{name}`, with {key} = \"{value}\""
+                ),
+                hint: Some("pick another name with --name".into()),
+            });
+        }
+        None => {
+            if source.reference.is_none()
+                && !options.install.offline
+                && let Origin::Git(url) = &source.origin
+            {
+                source.reference = latest_release(root, &name, url, cache, reporter)?
+                    .map(|requirement| ("version", requirement));
+            }
+            edit.add_source(&source);
+            false
+        }
+    };
     let new_text = edit.to_string();
     let manifest = Manifest::parse(manifest_path, &new_text)?;
+    if options.create.is_some() {
+        std::fs::create_dir_all(root).map_err(|e| Error::io("create directory", root, e))?;
+    }
     let resolve = ResolveOptions {
         offline: options.install.offline,
         ..ResolveOptions::default()
@@ -114,8 +155,34 @@ pub fn add(
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
     Ok(Added {
         source,
+        changed,
         summary: done.summary,
     })
+}
+
+/// `^X.Y.Z` of the repository's newest release (see [`resolve::newest_release`]), like `cargo add`
+/// records the newest version; `None` for a repository without semver tags (it then follows the default
+/// branch).
+fn latest_release(
+    root: &Path,
+    name: &str,
+    url: &str,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Option<String>> {
+    let url = manifest::check_git_url(root, url).map_err(usage)?;
+    let repo = cache.open_or_init(&url.fetch)?;
+    let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
+    Ok(resolve::newest_release(&refs).map(|version| format!("^{version}")))
+}
+
+/// The same place, as written in the manifest and on the command line (`x.git` and `x/` alike).
+fn same_origin(a: &Origin, b: &Origin) -> bool {
+    let trim = |s: &str| s.trim_end_matches('/').trim_end_matches(".git").to_string();
+    match (a, b) {
+        (Origin::Git(a), Origin::Git(b)) | (Origin::Path(a), Origin::Path(b)) => trim(a) == trim(b),
+        _ => false,
+    }
 }
 
 fn usage(message: impl Into<String>) -> Error {
@@ -148,13 +215,18 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
             name: derive_name(input),
         });
     }
+    let as_written = Path::new(input);
     let local = manifest::normalize(&cwd.join(input));
     if local.is_dir() {
-        let relative = lockfile::file_label(root, &local);
-        let written = if relative.is_empty() {
-            ".".to_string()
+        // An absolute path stays absolute (the user chose it); a relative one is written relative to
+        // the manifest, which is what it is read against.
+        let written = if as_written.is_absolute() {
+            local.display().to_string()
         } else {
-            relative
+            match lockfile::file_label(root, &local) {
+                relative if relative.is_empty() => ".".to_string(),
+                relative => relative,
+            }
         };
         let name = derive_name(&local.display().to_string());
         let is_repo = local.join(".git").exists()
@@ -174,6 +246,25 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
         Some((repo, at)) => (repo, Some(at)),
         None => (input, None),
     };
+    // `repos/studio-agnets` where `repos/` exists is a typo in a local path, not a GitHub repository
+    // of a user named `repos`.
+    let first = repo.split(['/', '\\']).next().unwrap_or("");
+    let shadowed = repo.contains(['/', '\\']) && !first.is_empty() && cwd.join(first).exists();
+    if as_written.is_absolute() || input.starts_with('.') || input.contains('\\') || shadowed {
+        return Err(Error::Usage {
+            message: format!(
+                "no such directory: `{input}` (resolved to `{}`)",
+                local.display()
+            ),
+            hint: Some(if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
+                format!(
+                    "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
+                )
+            } else {
+                "check the path".to_string()
+            }),
+        });
+    }
     let shorthand = repo.split('/').count() == 2
         && repo.split('/').all(|part| {
             !part.is_empty()

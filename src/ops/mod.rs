@@ -12,3 +12,4 @@ pub mod tree;
 pub mod update;
 pub mod vendor;
 pub mod verify;
+pub mod warnings;

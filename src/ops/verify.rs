@@ -352,7 +352,7 @@ fn unmanaged_duplicates(
         let source::Content::Bytes(bytes) = &file.content else {
             continue;
         };
-        let label = lockfile::file_label(&manifest.root, &path);
+        let label = crate::scope::shown(&manifest.root, &path);
         if let Some(name) = frontmatter::parse(&label, bytes).name()
             && let Some(owner) = by_name.get(name)
             && reported.insert(label.clone())

@@ -1,6 +1,6 @@
 //! `agentpack vendor`: a summary on stderr, the manifest snippet that turns vendoring on on stdout.
 
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::ops::vendor::{VendorOptions, vendor};
 use crate::reporter::{Reporter, Status};
 use crate::source::git::Cache;
@@ -18,7 +18,8 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
         },
         &Cache::locate()?,
         printer,
-    )?;
+    )
+    .map_err(Error::suggest_offline)?;
     printer.status(
         Status::Finished,
         &format!(
