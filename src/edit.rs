@@ -179,12 +179,31 @@ impl ManifestEdit {
         let Some(table) = self.source_mut(name) else {
             return;
         };
-        for other in ["branch", "tag", "rev", "version"] {
-            if other != kind {
-                table.remove(other);
+        const REFS: [&str; 4] = ["branch", "tag", "rev", "version"];
+        let replaced = REFS.iter().find(|k| **k != kind && table.contains_key(k));
+        let Some(replaced) = replaced else {
+            set_str(table, kind, value);
+            return;
+        };
+        // Another kind of ref: the new key takes its place (and its comment), the order of the rest stays.
+        let entries: Vec<(toml_edit::Key, Item)> = table
+            .iter()
+            .filter_map(|(k, _)| table.get_key_value(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        table.clear();
+        for (key, item) in entries {
+            if key.get() == *replaced {
+                let mut new = Value::from(value);
+                if let Some(old) = item.as_value() {
+                    *new.decor_mut() = old.decor().clone();
+                }
+                let new_key = toml_edit::Key::new(kind).with_leaf_decor(key.leaf_decor().clone());
+                table.entry_format(&new_key).or_insert(Item::Value(new));
+            } else if !REFS.contains(&key.get()) || key.get() == kind {
+                table.entry_format(&key).or_insert(item);
             }
         }
-        set_str(table, kind, value);
     }
 
     /// Delete `[sources.NAME]` (with the comments right above it). `false` when there is none.

@@ -256,13 +256,15 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
                 "no such directory: `{input}` (resolved to `{}`)",
                 local.display()
             ),
-            hint: Some(if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
-                format!(
-                    "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
-                )
-            } else {
-                "check the path".to_string()
-            }),
+            hint: Some(
+                if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
+                    format!(
+                        "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
+                    )
+                } else {
+                    "check the path".to_string()
+                },
+            ),
         });
     }
     let shorthand = repo.split('/').count() == 2

@@ -204,7 +204,8 @@ fn install_locked(
     diagnostics.extend(install::collisions(&placed));
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
-    let warnings = super::warnings::report(&warnings, &sources, &placed, previous.as_ref(), reporter);
+    let warnings =
+        super::warnings::report(&warnings, &sources, &placed, previous.as_ref(), reporter);
     if !errors.is_empty() {
         return Err(Error::CheckFailed {
             diagnostics: errors,

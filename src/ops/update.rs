@@ -11,9 +11,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::edit::ManifestEdit;
 use crate::manifest::{GitRef, Manifest, SourceKind};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;

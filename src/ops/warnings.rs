@@ -7,7 +7,8 @@
 //! - Warnings about an agent this run leaves as it was (same source, path and bytes as the lock
 //!   records) were shown when it was installed and are not repeated.
 //! - Everything else is shown in full: warnings about the user's own files (`path` sources), warnings
-//!   not about an agent file (`tag-moved`, `cache-damaged`, ...), and every error.
+//!   not about an agent file (`tag-moved`, `cache-damaged`, ...), `hidden-unicode` (a trust finding
+//!   that `allow-unicode` made a warning), and every error.
 //! - `-v` (the reporter's [`Reporter::detailed`]) shows every warning in full; `lint` and `verify`
 //!   always show everything.
 
@@ -47,7 +48,8 @@ pub fn report(
             lock.agents
                 .iter()
                 .filter(|a| {
-                    placed_sha.get(&(a.source.as_str(), a.path.as_str())) == Some(&a.sha256.as_str())
+                    placed_sha.get(&(a.source.as_str(), a.path.as_str()))
+                        == Some(&a.sha256.as_str())
                 })
                 .map(|a| format!("{}:{}", a.source, a.path))
                 .collect()
@@ -62,10 +64,11 @@ pub fn report(
             continue;
         }
         reported += 1;
+        // `hidden-unicode` is a trust finding the user allowed with `allow-unicode`: always in full.
         let source = file
             .and_then(|f| f.split_once(':'))
             .map(|(source, _)| source)
-            .filter(|source| git_sources.contains(source));
+            .filter(|source| git_sources.contains(source) && warning.code != "hidden-unicode");
         match source {
             Some(source) => {
                 *by_source

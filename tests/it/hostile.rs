@@ -284,6 +284,8 @@ fn cases() -> Vec<Case> {
             repo: |r| write(r, "agents/bomb.md", alias_bomb()),
             // The strict parse stops at the repetition limit; the lenient retry (quoting values, as
             // Claude Code does) reads the aliases as text: a warning, at once.
+            // `-v`: warnings about a git source's files are otherwise summed up per source.
+            args: &["install", "-v"],
             code: 0,
             stderr: &["lenient-yaml", "repetition limit"],
             installed: &["good.md", "bomb.md"],
@@ -423,6 +425,7 @@ fn cases() -> Vec<Case> {
                     &format!("name: keys\ndescription: d\n{keys}"),
                 );
             },
+            args: &["install", "-v"],
             code: 0,
             stderr: &["more keys are not agent fields"],
             installed: &["good.md", "keys.md"],

@@ -5,6 +5,7 @@
 mod commands;
 mod concurrency;
 mod crash;
+mod day_one;
 mod diagnostics;
 mod global;
 mod hostile;

@@ -17,7 +17,8 @@ pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         no_vendor: args.no_vendor,
         jobs: args.jobs.get(),
     };
-    let summary = install(&manifest, options, &Cache::locate()?, printer).map_err(Error::suggest_offline)?;
+    let summary =
+        install(&manifest, options, &Cache::locate()?, printer).map_err(Error::suggest_offline)?;
     super::finished(printer, &summary);
     Ok(ExitStatus::Ok)
 }

@@ -21,7 +21,11 @@ pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result
     for r in &report.requirements {
         printer.note(&format!(
             "{} [sources.{}] version \"{}\" -> \"{}\" in agentpack.toml",
-            if args.dry_run { "Would change" } else { "Changed" },
+            if args.dry_run {
+                "Would change"
+            } else {
+                "Changed"
+            },
             r.source,
             r.before,
             r.after
