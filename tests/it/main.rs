@@ -12,6 +12,7 @@ mod hostile;
 mod install;
 mod network;
 mod properties;
+mod readme;
 mod support;
 mod support_selftest;
 mod trust;
