@@ -183,6 +183,14 @@ pub fn newest_release(refs: &Refs) -> Option<semver::Version> {
     stable.or_else(|| versions.iter().max()).cloned()
 }
 
+/// `^X.Y.Z` (with its pre-release, without build metadata, which requirements cannot name): the
+/// requirement `add` and `update --breaking` write for a release.
+pub fn caret(version: &semver::Version) -> String {
+    let mut plain = version.clone();
+    plain.build = semver::BuildMetadata::EMPTY;
+    format!("^{plain}")
+}
+
 /// Resolve every source of the manifest and of the packs they carry: the manifest's own sources first,
 /// in manifest order, then the packs' sources breadth first.
 pub fn resolve_all(
@@ -1276,6 +1284,16 @@ mod tests {
             refs.tags.insert(tag.to_string(), oid);
         }
         refs
+    }
+
+    #[test]
+    fn caret_requirements_match_their_release() {
+        for tag in ["1.2.3", "v0.1.0-beta.2", "2.0.0+build.7"] {
+            let version = tag_version(tag).unwrap();
+            let req = crate::manifest::parse_version_req(&caret(&version)).unwrap();
+            assert!(req.matches(&version), "{tag}");
+        }
+        assert_eq!(caret(&tag_version("2.0.0+build.7").unwrap()), "^2.0.0");
     }
 
     #[test]

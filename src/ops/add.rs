@@ -173,7 +173,7 @@ fn latest_release(
     let url = manifest::check_git_url(root, url).map_err(usage)?;
     let repo = cache.open_or_init(&url.fetch)?;
     let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
-    Ok(resolve::newest_release(&refs).map(|version| format!("^{version}")))
+    Ok(resolve::newest_release(&refs).map(|version| resolve::caret(&version)))
 }
 
 /// The same place, as written in the manifest and on the command line (`x.git` and `x/` alike).

@@ -141,7 +141,7 @@ fn breaking(
             found.push(Requirement {
                 source: name.to_string(),
                 before: written.clone(),
-                after: format!("^{newest}"),
+                after: resolve::caret(&newest),
             });
         }
     }

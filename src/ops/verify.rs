@@ -244,15 +244,14 @@ fn check_files(
     let strict = options.strict || manifest.strict;
     for agent in &lock.agents {
         let path = normalize(&manifest.root.join(&agent.file));
+        // `~/.claude/agents/x.md` with `--global`, the lock's label otherwise.
+        let shown = crate::scope::shown(&manifest.root, &path);
         let from = format!("agent `{}` from `{}`", agent.name, agent.source);
         let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
             report.problems.push(
-                Diagnostic::error(
-                    "file-missing",
-                    format!("`{}` ({from}) is missing", agent.file),
-                )
-                .at(Location::file(&agent.file))
-                .with_hint("run `agentpack install` to restore it"),
+                Diagnostic::error("file-missing", format!("`{}` ({from}) is missing", shown))
+                    .at(Location::file(&shown))
+                    .with_hint("run `agentpack install` to restore it"),
             );
             continue;
         };
@@ -263,20 +262,20 @@ fn check_files(
                     "modified-file",
                     format!(
                         "`{}` ({from}) was edited since install: its sha256 differs from agentpack.lock",
-                        agent.file
+                        shown
                     ),
                 )
-                .at(Location::file(&agent.file))
+                .at(Location::file(&shown))
                 .with_hint("restore it with `agentpack install --force`, or make the change in the source and update"),
             );
         }
-        let diagnostics = match frontmatter::parse(&agent.file, &bytes) {
+        let diagnostics = match frontmatter::parse(&shown, &bytes) {
             Parsed::Document { reason } => vec![
                 Diagnostic::error(
                     "not-an-agent",
-                    format!("`{}` is not an agent: {reason}", agent.file),
+                    format!("`{}` is not an agent: {reason}", shown),
                 )
-                .at(Location::file(&agent.file))
+                .at(Location::file(&shown))
                 .with_hint("restore it with `agentpack install --force`"),
             ],
             parsed => parsed

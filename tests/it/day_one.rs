@@ -377,6 +377,9 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
     sb.run(["install", "-g"]).failure(1).stderr_has(
         "error[modified-file]: `~/.claude/agents/a.md` was edited since agentpack installed it",
     );
+    sb.run(["verify", "-g"]).failure(1).stdout_has(
+        "error[modified-file]: `~/.claude/agents/a.md` (agent `a` from `mine`) was edited since install",
+    );
 }
 
 /// A collection with warnings in its files: `color-invalid` twice, `unknown-field` once.
