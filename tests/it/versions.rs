@@ -54,7 +54,8 @@ fn relative_to(base: &std::path::Path, path: &std::path::Path) -> String {
     parts.join("/")
 }
 
-fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
+/// The lock's `[[source]]` named `name`.
+pub fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
     lock["source"]
         .as_array()
         .unwrap()
