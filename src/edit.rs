@@ -65,10 +65,6 @@ impl ManifestEdit {
             .and_then(Item::as_table_like_mut)
     }
 
-    pub fn has_source(&self, name: &str) -> bool {
-        self.sources().is_some_and(|s| s.contains_key(name))
-    }
-
     /// Append `[sources.NAME]` at the end of the file.
     pub fn add_source(&mut self, source: &NewSource) {
         let mut table = Table::new();

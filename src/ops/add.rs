@@ -124,8 +124,10 @@ pub fn add(
                 Origin::Path(v) => ("path", v),
             };
             return Err(Error::Usage {
+                // Quoted as TOML, so a control character in the manifest is escaped, not printed.
                 message: format!(
-                    "agentpack.toml already has a source named `{name}`, with {key} = \"{value}\""
+                    "agentpack.toml already has a source named `{name}`, with {key} = {}",
+                    toml::Value::String(value.clone())
                 ),
                 hint: Some("pick another name with --name".into()),
             });
