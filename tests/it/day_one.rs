@@ -509,3 +509,34 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
         .success()
         .stderr_has("Finished 6 installed");
 }
+
+#[test]
+fn errors_of_one_kind_with_one_hint_print_it_once() {
+    let repo = crate::install::studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    sb.write(".claude/agents/ui-designer.md", "edited\n");
+    sb.write(".claude/agents/rapid-prototyper.md", "edited\n");
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"backend-architect\"]\n",
+            repo.url()
+        ),
+    );
+    sb.run(["-q", "install"]).failure(1).stderr_is(
+        "error[modified-file]: `.claude/agents/rapid-prototyper.md` is no longer in the manifest, but it was edited since agentpack installed it; agentpack will not delete it\n \
+         --> .claude/agents/rapid-prototyper.md\n\
+         error[modified-file]: `.claude/agents/ui-designer.md` is no longer in the manifest, but it was edited since agentpack installed it; agentpack will not delete it\n \
+         --> .claude/agents/ui-designer.md\n  \
+         = hint: move it out of the target directory to keep it, or run with `--force` to delete it\n\
+         error: 2 errors found; nothing was installed\n",
+    );
+}
