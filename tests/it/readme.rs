@@ -335,3 +335,77 @@ fn every_readme_command_is_run_by_a_test() {
         "README commands no test runs: {missing:#?}"
     );
 }
+
+/// Copies the directory `from` (recursively) to `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Quick start: `cargo run --release -- --manifest-path fixtures/example/agentpack.toml install`
+/// installs six agents. Run with the test binary on a git repository laid out like this one (the
+/// example reads `../..` through git), so the worktree itself is never written.
+#[test]
+fn readme_quick_start_example_installs_six_agents() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = GitRepo::new("agentpack");
+    for dir in [
+        "fixtures/example",
+        "fixtures/agents/seed-shapes",
+        "fixtures/agents/example-pack",
+    ] {
+        copy_dir(&root.join(dir), &repo.path().join(dir));
+    }
+    repo.commit("the bundled example");
+    assert!(README.contains("The example installs six agents"));
+    let sb = Sandbox::new();
+    let manifest = repo.path().join("fixtures/example/agentpack.toml");
+    sb.run(["--manifest-path", manifest.to_str().unwrap(), "install"])
+        .success()
+        .stderr_has("Finished 6 installed");
+    let installed = std::fs::read_dir(repo.path().join("fixtures/example/.claude/agents"))
+        .unwrap()
+        .count();
+    assert_eq!(installed, 6);
+}
+
+/// The pack example of "Packs: sources with sources", as the README writes it, at the root of
+/// `acme/review-pack`: its source is installed, its `[install]` ignored.
+#[test]
+fn readme_pack_example_runs() {
+    let sb = Sandbox::new();
+    let gh = sb.root().join("gh");
+    fake_github(&sb, &gh);
+    let style = GitRepo::new("style-agents");
+    style
+        .file("style-guide.md", agent("style-guide", "Style"))
+        .file("other.md", agent("other", "Not style"))
+        .commit("style");
+    style.tag("v1.1.0");
+    publish(&style, &gh, "acme", "style-agents");
+    let pack = GitRepo::new("review-pack");
+    let manifest =
+        block_after("# agentpack.toml at the root of https://github.com/acme/review-pack");
+    pack.file("agentpack.toml", manifest)
+        .file("reviewer.md", agent("reviewer", "Reviews"))
+        .commit("pack");
+    publish(&pack, &gh, "acme", "review-pack");
+    sb.write(
+        "agentpack.toml",
+        "[sources.review]\ngit = \"https://github.com/acme/review-pack\"\n",
+    );
+    sb.run(["install"]).success();
+    let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    names.sort();
+    assert_eq!(names, ["reviewer.md", "style-guide.md"]);
+    assert!(!sb.exists("elsewhere"));
+    sb.run(["tree"]).success().stdout_has("review/style v1.1.0");
+}
