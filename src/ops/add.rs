@@ -294,13 +294,19 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
     })
 }
 
-/// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`), a commit id (7-40 hex digits),
-/// a semver tag (`v1.2.0`), or else a branch.
+/// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`, or a partial version `2` / `1.2`
+/// as in `cargo add foo@2`), a commit id (7-40 hex digits), a semver tag (`v1.2.0`), or else a branch.
 fn classify_ref(at: &str) -> (&'static str, String) {
+    let partial_version = at.split('.').count() <= 2
+        && at
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
     let kind = if at.starts_with(['^', '~', '=', '<', '>', '*']) {
         "version"
     } else if at.len() >= 7 && at.len() <= 40 && at.bytes().all(|b| b.is_ascii_hexdigit()) {
         "rev"
+    } else if partial_version {
+        "version"
     } else if resolve::tag_version(at).is_some() {
         "tag"
     } else {
@@ -362,6 +368,10 @@ mod tests {
         assert_eq!(at("o/r@^1.2"), Some(("version", "^1.2".into())));
         assert_eq!(at("o/r@4f2a9c1"), Some(("rev", "4f2a9c1".into())));
         assert_eq!(at("o/r@main"), Some(("branch", "main".into())));
+        assert_eq!(at("o/r@2"), Some(("version", "2".into())));
+        assert_eq!(at("o/r@1.2"), Some(("version", "1.2".into())));
+        assert_eq!(at("o/r@1.2.3"), Some(("tag", "1.2.3".into())));
+        assert_eq!(at("o/r@1234567"), Some(("rev", "1234567".into())));
         assert!(parse_source("not a thing", here, here).is_err());
         assert!(parse_source("a/b/c", here, here).is_err());
         assert!(parse_source("ext::sh -c x", here, here).is_err());
