@@ -540,3 +540,34 @@ fn errors_of_one_kind_with_one_hint_print_it_once() {
          error: 2 errors found; nothing was installed\n",
     );
 }
+
+#[test]
+fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
+    let releases = tagged("releases", &["v1.0.0", "v2.0.0"]);
+    let sb = Sandbox::new();
+    // GitHub shorthand through a git `insteadOf`, so no network is needed.
+    let gh = tempfile::tempdir().unwrap();
+    releases.bare_copy_into(&gh.path().join("someone"), "releases");
+    std::fs::write(
+        sb.home().join(".gitconfig"),
+        format!(
+            "[url \"file://{}/\"]\n\tinsteadOf = https://github.com/\n",
+            gh.path().display()
+        ),
+    )
+    .unwrap();
+    let original = "[sources.releases]\ngit = \"https://github.com/someone/releases.git\"\nversion = \"^1\"  # for now\n";
+    sb.write("agentpack.toml", original);
+    sb.run(["install"]).success();
+    sb.run(["add", "someone/releases.git@2"])
+        .success()
+        .stderr_has("Changed [sources.releases] (version 2) in `");
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        original.replace("\"^1\"", "\"2\"")
+    );
+    assert_eq!(
+        locked(&lock(&sb), "releases")["tag"].as_str(),
+        Some("v2.0.0")
+    );
+}
