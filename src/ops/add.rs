@@ -60,51 +60,8 @@ pub fn add(
     reporter: &dyn Reporter,
 ) -> Result<Added> {
     let root = manifest_path.parent().unwrap_or(Path::new("."));
-    let ParsedSource {
-        origin,
-        reference: shorthand_ref,
-        name: derived,
-    } = parse_source(&options.source, cwd, root)?;
-    let reference = match (shorthand_ref, &options.reference) {
-        (Some(_), Some(_)) => {
-            return Err(usage(
-                "give the ref either after `@` or with --tag/--branch/--rev/--version, not both",
-            ));
-        }
-        (Some(r), None) => Some(r),
-        (None, r) => r.clone(),
-    };
-    if matches!(origin, Origin::Path(_)) && reference.is_some() {
-        return Err(usage(
-            "a plain directory has no refs; --tag/--branch/--rev/--version apply to git sources",
-        ));
-    }
-    let name = match &options.name {
-        Some(name) => name.clone(),
-        None => derived.ok_or_else(|| {
-            usage(format!(
-                "cannot derive a source name from `{}`; pass --name",
-                options.source
-            ))
-        })?,
-    };
-    SourceName::parse(&name).map_err(|m| Error::Usage {
-        message: m,
-        hint: Some("pass a valid name with --name".into()),
-    })?;
-    let rename = match (&options.rename_as, options.agents.as_slice()) {
-        (None, _) => None,
-        (Some(new), [agent]) => Some((agent.clone(), new.clone())),
-        (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
-    };
-    let mut source = NewSource {
-        name: name.clone(),
-        origin,
-        reference,
-        subdir: options.subdir.clone(),
-        agents: options.agents.clone(),
-        rename,
-    };
+    let mut source = new_source(options, cwd, root)?;
+    let name = source.name.clone();
 
     let text = match std::fs::read_to_string(manifest_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.create.is_some() => {
@@ -159,6 +116,56 @@ pub fn add(
         source,
         changed,
         summary: done.summary,
+    })
+}
+
+/// The table the command line asks for: SOURCE read (see [`parse_source`]), its ref from `@` or a flag,
+/// its name, and the `--as` rename.
+fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource> {
+    let ParsedSource {
+        origin,
+        reference: shorthand_ref,
+        name: derived,
+    } = parse_source(&options.source, cwd, root)?;
+    let reference = match (shorthand_ref, &options.reference) {
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "give the ref either after `@` or with --tag/--branch/--rev/--version, not both",
+            ));
+        }
+        (Some(r), None) => Some(r),
+        (None, r) => r.clone(),
+    };
+    if matches!(origin, Origin::Path(_)) && reference.is_some() {
+        return Err(usage(
+            "a plain directory has no refs; --tag/--branch/--rev/--version apply to git sources",
+        ));
+    }
+    let name = match &options.name {
+        Some(name) => name.clone(),
+        None => derived.ok_or_else(|| {
+            usage(format!(
+                "cannot derive a source name from `{}`; pass --name",
+                options.source
+            ))
+        })?,
+    };
+    SourceName::parse(&name).map_err(|m| Error::Usage {
+        message: m,
+        hint: Some("pass a valid name with --name".into()),
+    })?;
+    let rename = match (&options.rename_as, options.agents.as_slice()) {
+        (None, _) => None,
+        (Some(new), [agent]) => Some((agent.clone(), new.clone())),
+        (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
+    };
+    Ok(NewSource {
+        name,
+        origin,
+        reference,
+        subdir: options.subdir.clone(),
+        agents: options.agents.clone(),
+        rename,
     })
 }
 
@@ -220,29 +227,7 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
     let as_written = Path::new(input);
     let local = manifest::normalize(&cwd.join(input));
     if local.is_dir() {
-        // An absolute path stays absolute (the user chose it); a relative one is written relative to
-        // the manifest, which is what it is read against.
-        let written = if as_written.is_absolute() {
-            local.display().to_string()
-        } else {
-            match lockfile::file_label(root, &local) {
-                relative if relative.is_empty() => ".".to_string(),
-                relative => relative,
-            }
-        };
-        let name = derive_name(&local.display().to_string());
-        let is_repo = local.join(".git").exists()
-            || (local.join("HEAD").is_file() && local.join("objects").is_dir());
-        let origin = if is_repo {
-            Origin::Git(written)
-        } else {
-            Origin::Path(written)
-        };
-        return Ok(ParsedSource {
-            origin,
-            reference: None,
-            name,
-        });
+        return Ok(local_source(as_written, &local, root));
     }
     let (repo, at) = match input.split_once('@') {
         Some((repo, at)) => (repo, Some(at)),
@@ -292,6 +277,33 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
         reference: at.map(classify_ref),
         name: derive_name(repo),
     })
+}
+
+/// An existing local directory: a git repository becomes `git`, any other directory `path`.
+fn local_source(as_written: &Path, local: &Path, root: &Path) -> ParsedSource {
+    // An absolute path stays absolute (the user chose it); a relative one is written relative to
+    // the manifest, which is what it is read against.
+    let written = if as_written.is_absolute() {
+        local.display().to_string()
+    } else {
+        match lockfile::file_label(root, local) {
+            relative if relative.is_empty() => ".".to_string(),
+            relative => relative,
+        }
+    };
+    let name = derive_name(&local.display().to_string());
+    let is_repo = local.join(".git").exists()
+        || (local.join("HEAD").is_file() && local.join("objects").is_dir());
+    let origin = if is_repo {
+        Origin::Git(written)
+    } else {
+        Origin::Path(written)
+    };
+    ParsedSource {
+        origin,
+        reference: None,
+        name,
+    }
 }
 
 /// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`, or a partial version `2` / `1.2`
