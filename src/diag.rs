@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::escape::escape;
+use crate::escape::{escape, escape_lines};
 
 /// How bad a finding is. Errors stop an install; warnings are reported (and become errors under `--strict`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,7 +160,8 @@ impl Diagnostic {
             }
         }
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("\n  = hint: {}", escape(hint)));
+            // A hint may be laid out in lines by agentpack (a manifest snippet); each line is escaped.
+            out.push_str(&format!("\n  = hint: {}", escape_lines(hint)));
         }
         out
     }

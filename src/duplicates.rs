@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::frontmatter;
-use crate::lockfile;
 
 /// A managed agent, as messages name it.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +50,7 @@ pub fn find(
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-        let label = lockfile::file_label(root, &path);
+        let label = crate::scope::shown(root, &path);
         if let Some(name) = frontmatter::parse(&label, &bytes).name()
             && let Some(owner) = by_name.get(name)
         {

@@ -65,10 +65,6 @@ impl ManifestEdit {
             .and_then(Item::as_table_like_mut)
     }
 
-    pub fn has_source(&self, name: &str) -> bool {
-        self.sources().is_some_and(|s| s.contains_key(name))
-    }
-
     /// Append `[sources.NAME]` at the end of the file.
     pub fn add_source(&mut self, source: &NewSource) {
         let mut table = Table::new();
@@ -93,6 +89,20 @@ impl ManifestEdit {
         if !self.doc.as_table().is_empty() {
             table.decor_mut().set_prefix("\n");
         }
+        // Comments after the last table (the template's `# vendor = ...` line, commented-out examples)
+        // are the document's trailing text, printed after every table. A table appended at the end would
+        // land above them, and uncommenting `# vendor` would then put it inside the new source: move
+        // them above the new table instead, where they stay attached to what they follow.
+        if self.appends_last() {
+            let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
+            if !trailing.trim().is_empty() {
+                let separator = if trailing.ends_with("\n\n") { "" } else { "\n" };
+                table
+                    .decor_mut()
+                    .set_prefix(format!("{trailing}{separator}"));
+                self.doc.set_trailing("");
+            }
+        }
         let sources = self
             .doc
             .entry("sources")
@@ -104,6 +114,92 @@ impl ManifestEdit {
             .as_table_like_mut()
             .expect("`sources` is a table (the manifest parsed)");
         sources.insert(&source.name, Item::Table(table));
+    }
+
+    /// Does a table appended to `[sources]` come out last? It is printed right after the last source table
+    /// (toml_edit places a table without a position after the one visited before it), so it is last
+    /// unless some other table comes after the sources.
+    fn appends_last(&self) -> bool {
+        let mut positions = Vec::new();
+        collect_positions(self.doc.as_table(), false, &mut positions);
+        let last_source = positions.iter().filter(|(s, _)| *s).map(|(_, p)| *p).max();
+        let last_other = positions.iter().filter(|(s, _)| !*s).map(|(_, p)| *p).max();
+        match (last_source, last_other) {
+            (Some(source), Some(other)) => source >= other,
+            _ => true,
+        }
+    }
+
+    /// The `git` or `path` of an existing source, as written.
+    pub fn origin(&self, name: &str) -> Option<Origin> {
+        let table = self.sources()?.get(name)?.as_table_like()?;
+        let text = |key: &str| table.get(key)?.as_str().map(str::to_string);
+        text("git")
+            .map(Origin::Git)
+            .or_else(|| text("path").map(Origin::Path))
+    }
+
+    /// Change what an existing source takes: its ref (replacing any other ref key, in place when the
+    /// same kind was written), and, when given, `subdir`, `agents` and one `rename` entry. Comments and
+    /// every other key stay.
+    pub fn change_source(&mut self, source: &NewSource) {
+        if let Some((kind, value)) = &source.reference {
+            self.set_reference(&source.name, kind, value);
+        }
+        let Some(table) = self.source_mut(&source.name) else {
+            return;
+        };
+        if let Some(subdir) = &source.subdir {
+            set_str(table, "subdir", subdir);
+        }
+        if !source.agents.is_empty() {
+            table.insert("agents", toml_edit::value(string_array(&source.agents)));
+        }
+        if let Some((from, to)) = &source.rename {
+            match table.get_mut("rename").and_then(Item::as_table_like_mut) {
+                Some(rename) => {
+                    rename.insert(from, toml_edit::value(to.as_str()));
+                }
+                None => {
+                    let mut inline = toml_edit::InlineTable::new();
+                    inline.insert(from, Value::from(to.as_str()));
+                    table.insert("rename", toml_edit::value(inline));
+                }
+            }
+        }
+    }
+
+    /// Make an existing source take `kind = "value"` (`version = "^2.0.0"`), replacing any other ref key;
+    /// a key of the same kind is changed in place, keeping its comment.
+    pub fn set_reference(&mut self, name: &str, kind: &str, value: &str) {
+        let Some(table) = self.source_mut(name) else {
+            return;
+        };
+        const REFS: [&str; 4] = ["branch", "tag", "rev", "version"];
+        let replaced = REFS.iter().find(|k| **k != kind && table.contains_key(k));
+        let Some(replaced) = replaced else {
+            set_str(table, kind, value);
+            return;
+        };
+        // Another kind of ref: the new key takes its place (and its comment), the order of the rest stays.
+        let entries: Vec<(toml_edit::Key, Item)> = table
+            .iter()
+            .filter_map(|(k, _)| table.get_key_value(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        table.clear();
+        for (key, item) in entries {
+            if key.get() == *replaced {
+                let mut new = Value::from(value);
+                if let Some(old) = item.as_value() {
+                    *new.decor_mut() = old.decor().clone();
+                }
+                let new_key = toml_edit::Key::new(kind).with_leaf_decor(key.leaf_decor().clone());
+                table.entry_format(&new_key).or_insert(Item::Value(new));
+            } else if !REFS.contains(&key.get()) || key.get() == kind {
+                table.entry_format(&key).or_insert(item);
+            }
+        }
     }
 
     /// Delete `[sources.NAME]` (with the comments right above it). `false` when there is none.
@@ -229,6 +325,43 @@ impl ManifestEdit {
 impl std::fmt::Display for ManifestEdit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.doc)
+    }
+}
+
+/// Set `key` to `value`, keeping the decoration (a trailing comment) of a value already there.
+fn set_str(table: &mut dyn TableLike, key: &str, value: &str) {
+    match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(existing) => {
+            let decor = existing.decor().clone();
+            *existing = Value::from(value);
+            *existing.decor_mut() = decor;
+        }
+        None => {
+            table.insert(key, toml_edit::value(value));
+        }
+    }
+}
+
+/// `(is under [sources], position)` of every table with a position.
+fn collect_positions(table: &Table, in_sources: bool, out: &mut Vec<(bool, isize)>) {
+    for (key, item) in table.iter() {
+        let under = in_sources || key == "sources";
+        match item {
+            Item::Table(t) => {
+                if let Some(p) = t.position() {
+                    out.push((under, p));
+                }
+                collect_positions(t, under, out);
+            }
+            Item::ArrayOfTables(array) => {
+                for t in array.iter() {
+                    if let Some(p) = t.position() {
+                        out.push((under, p));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 

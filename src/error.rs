@@ -126,6 +126,44 @@ impl Error {
         }
     }
 
+    /// For the commands that take `--offline` (`install`, `vendor`): a network failure's hint also
+    /// points at it. Other commands never suggest a flag they would reject.
+    pub fn suggest_offline(self) -> Self {
+        const OFFLINE: &str = "`--offline` installs from the cache";
+        match self {
+            Error::Network {
+                problem,
+                source_name,
+                message,
+                cause,
+                hint,
+            } => Error::Network {
+                problem,
+                source_name,
+                message,
+                cause,
+                hint: match problem {
+                    NetProblem::RepositoryNotFound | NetProblem::AuthFailed => hint,
+                    _ => format!("{hint}; {OFFLINE}"),
+                },
+            },
+            Error::Git {
+                action,
+                source_name,
+                url,
+                cause,
+                hint: Some(hint),
+            } => Error::Git {
+                action,
+                source_name,
+                url,
+                cause,
+                hint: Some(format!("{hint}; {OFFLINE}")),
+            },
+            other => other,
+        }
+    }
+
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             Error::CheckFailed { .. } | Error::LockOutdated { .. } => ExitStatus::CheckFailed,

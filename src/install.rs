@@ -57,7 +57,9 @@ impl Placed {
     }
 }
 
-/// Two agents that would be installed under the same name: an error naming both, suggesting `rename`.
+/// Two agents that would be installed under the same name: an error naming both, one line each, and after
+/// the last one a single manifest snippet that resolves every collision (143 collisions between two
+/// collections are 143 lines and one snippet, not 143 hints).
 pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
     let mut by_name: BTreeMap<String, Vec<&Placed>> = BTreeMap::new();
     for p in placed {
@@ -66,15 +68,14 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
             .or_default()
             .push(p);
     }
-    by_name
-        .values()
-        .filter(|group| group.len() > 1)
+    let groups: Vec<&Vec<&Placed>> = by_name.values().filter(|g| g.len() > 1).collect();
+    let mut out: Vec<Diagnostic> = groups
+        .iter()
         .map(|group| {
             let places: Vec<String> = group
                 .iter()
                 .map(|p| format!("`{}:{}`", p.agent.source, p.agent.repo_path))
                 .collect();
-            let second = group[1];
             Diagnostic::error(
                 "name-collision",
                 format!(
@@ -84,14 +85,51 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
                     places.join(", ")
                 ),
             )
-            .with_hint(format!(
-                "install them under different names, e.g. in [sources.{}]: rename = {{ \"{}\" = \"{}-2\" }}, or exclude all but one",
-                second.agent.source,
-                second.agent.repo_path,
-                second.agent.original_name
-            ))
         })
-        .collect()
+        .collect();
+    if let Some(last) = out.pop() {
+        out.push(last.with_hint(collision_fix(&groups)));
+    }
+    out
+}
+
+/// The manifest snippet that renames all but the first agent of every colliding group: `<source>-<name>`
+/// in the top-level source it came through (where a `rename` of a pack's agent belongs), or, for
+/// agents of one source sharing a name, by path to `<name>-2`, `<name>-3`...
+fn collision_fix(groups: &[&Vec<&Placed>]) -> String {
+    let mut renames: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for group in groups {
+        for (i, p) in group.iter().enumerate().skip(1) {
+            let root = p.agent.source.split('/').next().unwrap_or_default();
+            let same_source = group
+                .iter()
+                .filter(|o| o.agent.source.split('/').next() == Some(root))
+                .count()
+                > 1;
+            let (key, new) = if same_source {
+                let key = p.agent.repo_path.clone();
+                (key, format!("{}-{}", p.agent.original_name, i + 1))
+            } else {
+                let key = p.agent.original_name.clone();
+                (key, format!("{root}-{}", p.agent.original_name))
+            };
+            renames.entry(root).or_default().push((key, new));
+        }
+    }
+    let mut text = String::from(
+        "install them under different names (or `exclude` all but one); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):",
+    );
+    for (source, entries) in renames {
+        text.push_str(&format!("\n[sources.{source}.rename]"));
+        for (key, new) in entries {
+            text.push_str(&format!(
+                "\n{} = {}",
+                toml::Value::String(key),
+                toml::Value::String(new)
+            ));
+        }
+    }
+    text
 }
 
 /// One step of an install.
@@ -189,7 +227,7 @@ pub fn plan(
     let managed = managed_files(previous, root, target);
     let mut problems = Vec::new();
     let mut actions = Vec::new();
-    let show = |file: &Path| lockfile::file_label(root, file);
+    let show = |file: &Path| crate::scope::shown(root, file);
 
     for p in placed {
         let on_disk = read_regular(&p.file)?;

@@ -532,7 +532,9 @@ fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> Diagnostic {
         None => d.at(crate::diag::Location::file(label)),
     };
     if e.message().starts_with("unknown field") {
-        d.with_hint("see `agentpack.toml.example` for every key the manifest accepts")
+        d.with_hint(
+            "the keys accepted here are listed above; `agentpack init` (in an empty directory) writes a manifest explaining each",
+        )
     } else {
         d
     }

@@ -63,6 +63,11 @@ pub trait Reporter: Sync {
     fn diagnostic(&self, diagnostic: &Diagnostic);
     /// A fetch of `source` started (`Some`) or made progress; `None` when it ended.
     fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>);
+    /// Did the user ask for every detail (`-v`)? Then every warning is shown in full rather than summed
+    /// up per source (see [`crate::ops::warnings`]).
+    fn detailed(&self) -> bool {
+        false
+    }
     /// `done` of `total` sources are resolved (called with `done == 0` first, `done == total` last).
     fn resolve_progress(&self, _done: usize, _total: usize) {}
 }

@@ -201,6 +201,23 @@ pub fn newest_stable(refs: &Refs) -> Option<(&String, &git2::Oid)> {
         .map(|(_, tag, oid)| (tag, oid))
 }
 
+/// The newest release among the semver tags: the highest stable version, or, when every semver tag is a
+/// pre-release, the highest pre-release (so `add` of a project that has only published `v0.1.0-beta.2`
+/// still records a version). `None` without semver tags.
+pub fn newest_release(refs: &Refs) -> Option<semver::Version> {
+    let versions: Vec<semver::Version> = refs.tags.keys().filter_map(|t| tag_version(t)).collect();
+    let stable = versions.iter().filter(|v| v.pre.is_empty()).max();
+    stable.or_else(|| versions.iter().max()).cloned()
+}
+
+/// `^X.Y.Z` (with its pre-release, without build metadata, which requirements cannot name): the
+/// requirement `add` and `update --breaking` write for a release.
+pub fn caret(version: &semver::Version) -> String {
+    let mut plain = version.clone();
+    plain.build = semver::BuildMetadata::EMPTY;
+    format!("^{plain}")
+}
+
 /// Resolve every source of the manifest and of the packs they carry: the manifest's own sources first,
 /// in manifest order, then the packs' sources breadth first.
 pub fn resolve_all(
@@ -1386,6 +1403,16 @@ mod tests {
             refs.tags.insert(tag.to_string(), oid);
         }
         refs
+    }
+
+    #[test]
+    fn caret_requirements_match_their_release() {
+        for tag in ["1.2.3", "v0.1.0-beta.2", "2.0.0+build.7"] {
+            let version = tag_version(tag).unwrap();
+            let req = crate::manifest::parse_version_req(&caret(&version)).unwrap();
+            assert!(req.matches(&version), "{tag}");
+        }
+        assert_eq!(caret(&tag_version("2.0.0+build.7").unwrap()), "^2.0.0");
     }
 
     #[test]

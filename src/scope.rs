@@ -43,6 +43,29 @@ pub fn default_target(root: &Path) -> PathBuf {
     }
 }
 
+/// A file as shown to the user: relative to the manifest's directory (what the lock records), except
+/// that a file outside it in the home directory is `~/...` (with `--global`, `~/.claude/agents/x.md`
+/// rather than `../../.claude/agents/x.md`).
+pub fn shown(root: &Path, file: &Path) -> String {
+    let label = crate::lockfile::file_label(root, file);
+    if !label.starts_with("../") {
+        return label;
+    }
+    tilde(file).unwrap_or(label)
+}
+
+/// `~/rest` for a path inside the home directory.
+pub fn tilde(path: &Path) -> Option<String> {
+    let home = normalize(directories::BaseDirs::new()?.home_dir());
+    let rest = path.strip_prefix(&home).ok()?;
+    let rest = crate::lockfile::file_label(Path::new(""), rest);
+    Some(if rest.is_empty() {
+        "~".to_string()
+    } else {
+        format!("~/{rest}")
+    })
+}
+
 fn no_home(what: &str) -> Error {
     Error::Usage {
         message: format!("cannot find {what} for `--global` (no home directory)"),

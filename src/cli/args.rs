@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// A package manager for Claude Code agents: install agents from git repositories into `.claude/agents`,
 /// pinned in a lockfile, with their front matter checked.
 #[derive(Debug, Parser)]
-#[command(name = "agentpack", version, propagate_version = true)]
+// `version` is top-level only (`agentpack -V`): propagated, `agentpack update x --version ^2` would
+// print the program version and exit 0 instead of saying that `update` takes no `--version`.
+#[command(name = "agentpack", version)]
 #[command(
     after_help = "Examples:\n  agentpack init\n  agentpack install\n  agentpack install --locked\n  agentpack list --json\n  agentpack lint .claude/agents\n  agentpack completions bash"
 )]
@@ -80,7 +82,6 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Add a source to agentpack.toml, then install
     #[command(
-        disable_version_flag = true,
         after_help = "Examples:\n  agentpack add contains-studio/agents@v1.2.0 --agent backend-architect\n  agentpack add https://github.com/o/pack --version ^1.2 --name pack\n  agentpack add ../my-agents"
     )]
     Add(AddArgs),
@@ -89,7 +90,7 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Re-resolve sources within their requirements, install the result and show what moved
     #[command(
-        after_help = "Examples:\n  agentpack update\n  agentpack update studio --dry-run\n  agentpack update studio --precise v1.2.0"
+        after_help = "Examples:\n  agentpack update\n  agentpack update studio --dry-run\n  agentpack update studio --precise v1.2.0\n  agentpack update --breaking studio   # ^1.2 -> ^2.0.0 in agentpack.toml"
     )]
     Update(UpdateArgs),
     /// Keep your edit of an installed agent as a patch that every install re-applies
@@ -137,8 +138,17 @@ pub struct InstallArgs {
     #[arg(long)]
     pub no_vendor: bool,
     /// Resolve and fetch up to N sources at once
-    #[arg(short, long, value_name = "N", default_value_t = NonZeroUsize::new(crate::resolve::DEFAULT_JOBS).expect("not zero"))]
+    #[arg(short, long, value_name = "N", value_parser = jobs, default_value_t = NonZeroUsize::new(crate::resolve::DEFAULT_JOBS).expect("not zero"))]
     pub jobs: NonZeroUsize,
+}
+
+/// `--jobs N`: a whole number of at least 1 (clap's own message for `0` would be Rust's "number would
+/// be zero for non-zero type").
+fn jobs(text: &str) -> Result<NonZeroUsize, String> {
+    match text.parse::<usize>() {
+        Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "at least one job is needed".to_string()),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -258,8 +268,11 @@ pub struct UpdateArgs {
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Pin the one named source to this tag or commit, without editing agentpack.toml
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with = "breaking")]
     pub precise: Option<String>,
+    /// Move `version` requirements to the newest major release, editing agentpack.toml
+    #[arg(long)]
+    pub breaking: bool,
     /// Show what would change; write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -15,14 +15,17 @@ pub fn chosen(json: bool, format: OutputFormat) -> OutputFormat {
 }
 
 /// Print findings in `format`. For JSON, `document` builds the whole document around the findings' JSON.
+/// `errors_only` (`-q`) leaves the warnings out of the human format; JSON and annotations, read by
+/// programs, stay complete.
 pub fn print_findings(
     format: OutputFormat,
     diagnostics: &[Diagnostic],
+    errors_only: bool,
     document: impl FnOnce(Vec<Value>) -> Value,
 ) {
     match format {
         OutputFormat::Human => {
-            for d in diagnostics {
+            for d in diagnostics.iter().filter(|d| d.is_error() || !errors_only) {
                 out::println(&format!("{}\n", d.render()));
             }
         }

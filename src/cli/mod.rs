@@ -60,13 +60,31 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
 
 /// Diagnostics first, then `error: ...`, the chain of causes, and a hint.
 fn report(printer: &Printer, e: &Error) {
-    for d in e.diagnostics() {
-        printer.print_diagnostic(d);
+    // Many errors of one kind with the same hint (50 unmanaged files in the way): the hint once, after
+    // the last of them, rather than 50 times.
+    let diagnostics = e.diagnostics();
+    for (i, d) in diagnostics.iter().enumerate() {
+        let repeated_later = d.hint.is_some()
+            && diagnostics[i + 1..]
+                .iter()
+                .any(|later| later.code == d.code && later.hint == d.hint);
+        if repeated_later {
+            printer.print_diagnostic(&crate::diag::Diagnostic {
+                hint: None,
+                ..d.clone()
+            });
+        } else {
+            printer.print_diagnostic(d);
+        }
     }
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
-        causes.push(cause.to_string());
+        // libgit2's Display appends `; class=Net (12); code=...`, which means nothing to a user.
+        causes.push(match cause.downcast_ref::<git2::Error>() {
+            Some(git) => git.message().to_string(),
+            None => cause.to_string(),
+        });
         source = cause.source();
     }
     printer.error(&e.to_string(), &causes, e.hint().as_deref());

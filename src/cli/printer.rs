@@ -79,15 +79,18 @@ impl Printer {
         }
     }
 
-    /// `error: ...`, its causes, and a hint; each a single line, so a line break in a value is escaped
-    /// too.
+    /// `error: ...` and its causes, each a single line, so a line break in a value is escaped too; then a
+    /// hint, which agentpack may lay out in lines (a manifest snippet), each line escaped.
     pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
         self.line(&self.paint(RED, "error"), &format!(": {}", escape(message)));
         for cause in causes {
             self.line("  Caused by: ", &escape(cause));
         }
         if let Some(hint) = hint {
-            self.line(&self.paint(CYAN, "hint"), &format!(": {}", escape(hint)));
+            self.line(
+                &self.paint(CYAN, "hint"),
+                &format!(": {}", escape_lines(hint)),
+            );
         }
     }
 
@@ -103,6 +106,11 @@ impl Printer {
             Severity::Warning => self.paint(YELLOW, &head),
         };
         self.line(&painted, &rendered[head.len()..]);
+    }
+
+    /// `-q`: only errors are printed.
+    pub fn quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Plain information on stderr (not a status verb); hidden by `--quiet`.
@@ -124,6 +132,10 @@ impl Reporter for Printer {
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {
         self.print_diagnostic(diagnostic);
+    }
+
+    fn detailed(&self) -> bool {
+        self.verbose
     }
 
     fn fetch_progress(&self, source: &str, progress: Option<FetchProgress>) {

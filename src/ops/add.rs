@@ -6,7 +6,13 @@
 //! (`https://github.com/owner/repo`). The name defaults to the repository's (or directory's) name.
 //!
 //! The manifest is edited with toml_edit and written only after the install succeeded, so a failed
-//! install leaves it exactly as it was. Without a ref the source follows the default branch.
+//! install leaves it exactly as it was.
+//!
+//! Like `cargo add`: without a ref, a repository with semver tags gets `version = "^X.Y.Z"` of its newest
+//! release (stable; a pre-release only when there is nothing else), one without semver tags follows its
+//! default branch. `add` of a source already in the manifest (same name and location) changes its ref,
+//! `subdir`, `agents` or `rename` to what was given (keeping the rest) and installs, as `cargo add foo@2`
+//! does; without a ref, it keeps the one written.
 
 use std::path::Path;
 
@@ -18,6 +24,7 @@ use crate::names::SourceName;
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::{self, ResolveOptions};
+use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 
 #[derive(Debug, Clone, Default)]
@@ -32,11 +39,17 @@ pub struct AddOptions {
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
     pub install: InstallOptions,
+    /// When the manifest does not exist: the text to start from (`add --global` creates the global
+    /// manifest, as `npm i -g` needs no set-up). `None`: a missing manifest is an error.
+    pub create: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct Added {
+    /// What was written (with the requirement `add` chose when none was given).
     pub source: NewSource,
+    /// The source already existed and was changed rather than added.
+    pub changed: bool,
     pub summary: InstallSummary,
 }
 
@@ -48,6 +61,68 @@ pub fn add(
     reporter: &dyn Reporter,
 ) -> Result<Added> {
     let root = manifest_path.parent().unwrap_or(Path::new("."));
+    let mut source = new_source(options, cwd, root)?;
+    let name = source.name.clone();
+
+    let text = match std::fs::read_to_string(manifest_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.create.is_some() => {
+            options.create.clone().unwrap_or_default()
+        }
+        read => read.map_err(|e| Error::io("read", manifest_path, e))?,
+    };
+    let mut edit = ManifestEdit::parse(manifest_path, &text)?;
+    let changed = match edit.origin(&name) {
+        Some(existing) if same_origin(&existing, &source.origin) => {
+            edit.change_source(&source);
+            true
+        }
+        Some(existing) => {
+            let (key, value) = match &existing {
+                Origin::Git(v) => ("git", v),
+                Origin::Path(v) => ("path", v),
+            };
+            return Err(Error::Usage {
+                // Quoted as TOML, so a control character in the manifest is escaped, not printed.
+                message: format!(
+                    "agentpack.toml already has a source named `{name}`, with {key} = {}",
+                    toml::Value::String(value.clone())
+                ),
+                hint: Some("pick another name with --name".into()),
+            });
+        }
+        None => {
+            if source.reference.is_none()
+                && !options.install.offline
+                && let Origin::Git(url) = &source.origin
+            {
+                source.reference = latest_release(root, &name, url, cache, reporter)?
+                    .map(|requirement| ("version", requirement));
+            }
+            edit.add_source(&source);
+            false
+        }
+    };
+    let new_text = edit.to_string();
+    let manifest = Manifest::parse(manifest_path, &new_text)?;
+    if options.create.is_some() {
+        std::fs::create_dir_all(root).map_err(|e| Error::io("create directory", root, e))?;
+    }
+    let resolve = ResolveOptions {
+        offline: options.install.offline,
+        ..ResolveOptions::default()
+    };
+    let done = install_manifest(&manifest, options.install, resolve, false, cache, reporter)?;
+    crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
+    Ok(Added {
+        source,
+        changed,
+        summary: done.summary,
+    })
+}
+
+/// The table the command line asks for: SOURCE read (see [`parse_source`]), its ref from `@` or a flag,
+/// its name, and the `--as` rename.
+fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource> {
     let ParsedSource {
         origin,
         reference: shorthand_ref,
@@ -85,37 +160,40 @@ pub fn add(
         (Some(new), [agent]) => Some((agent.clone(), new.clone())),
         (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
     };
-    let source = NewSource {
-        name: name.clone(),
+    Ok(NewSource {
+        name,
         origin,
         reference,
         subdir: options.subdir.clone(),
         agents: options.agents.clone(),
         rename,
-    };
-
-    let text =
-        std::fs::read_to_string(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
-    let mut edit = ManifestEdit::parse(manifest_path, &text)?;
-    if edit.has_source(&name) {
-        return Err(Error::Usage {
-            message: format!("agentpack.toml already has a source named `{name}`"),
-            hint: Some("pick another name with --name, or edit that source".into()),
-        });
-    }
-    edit.add_source(&source);
-    let new_text = edit.to_string();
-    let manifest = Manifest::parse(manifest_path, &new_text)?;
-    let resolve = ResolveOptions {
-        offline: options.install.offline,
-        ..ResolveOptions::default()
-    };
-    let done = install_manifest(&manifest, options.install, resolve, false, cache, reporter)?;
-    crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
-    Ok(Added {
-        source,
-        summary: done.summary,
     })
+}
+
+/// `^X.Y.Z` of the repository's newest release (see [`resolve::newest_release`]), like `cargo add`
+/// records the newest version; `None` for a repository without semver tags (it then follows the default
+/// branch).
+fn latest_release(
+    root: &Path,
+    name: &str,
+    url: &str,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<Option<String>> {
+    let url = manifest::check_git_url(root, url).map_err(usage)?;
+    let locked = LockedCache::lock(cache, [url.fetch.as_str()], reporter)?;
+    let repo = locked.repo(&url.fetch)?;
+    let refs = resolve::remote(&repo, name, &url, reporter).list_refs()?;
+    Ok(resolve::newest_release(&refs).map(|version| resolve::caret(&version)))
+}
+
+/// The same place, as written in the manifest and on the command line (`x.git` and `x/` alike).
+fn same_origin(a: &Origin, b: &Origin) -> bool {
+    let trim = |s: &str| s.trim_end_matches('/').trim_end_matches(".git").to_string();
+    match (a, b) {
+        (Origin::Git(a), Origin::Git(b)) | (Origin::Path(a), Origin::Path(b)) => trim(a) == trim(b),
+        _ => false,
+    }
 }
 
 fn usage(message: impl Into<String>) -> Error {
@@ -148,32 +226,36 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
             name: derive_name(input),
         });
     }
+    let as_written = Path::new(input);
     let local = manifest::normalize(&cwd.join(input));
     if local.is_dir() {
-        let relative = lockfile::file_label(root, &local);
-        let written = if relative.is_empty() {
-            ".".to_string()
-        } else {
-            relative
-        };
-        let name = derive_name(&local.display().to_string());
-        let is_repo = local.join(".git").exists()
-            || (local.join("HEAD").is_file() && local.join("objects").is_dir());
-        let origin = if is_repo {
-            Origin::Git(written)
-        } else {
-            Origin::Path(written)
-        };
-        return Ok(ParsedSource {
-            origin,
-            reference: None,
-            name,
-        });
+        return Ok(local_source(as_written, &local, root));
     }
     let (repo, at) = match input.split_once('@') {
         Some((repo, at)) => (repo, Some(at)),
         None => (input, None),
     };
+    // `repos/studio-agnets` where `repos/` exists is a typo in a local path, not a GitHub repository
+    // of a user named `repos`.
+    let first = repo.split(['/', '\\']).next().unwrap_or("");
+    let shadowed = repo.contains(['/', '\\']) && !first.is_empty() && cwd.join(first).exists();
+    if as_written.is_absolute() || input.starts_with('.') || input.contains('\\') || shadowed {
+        return Err(Error::Usage {
+            message: format!(
+                "no such directory: `{input}` (resolved to `{}`)",
+                local.display()
+            ),
+            hint: Some(
+                if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
+                    format!(
+                        "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
+                    )
+                } else {
+                    "check the path".to_string()
+                },
+            ),
+        });
+    }
     let shorthand = repo.split('/').count() == 2
         && repo.split('/').all(|part| {
             !part.is_empty()
@@ -199,13 +281,46 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
     })
 }
 
-/// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`), a commit id (7-40 hex digits),
-/// a semver tag (`v1.2.0`), or else a branch.
+/// An existing local directory: a git repository becomes `git`, any other directory `path`.
+fn local_source(as_written: &Path, local: &Path, root: &Path) -> ParsedSource {
+    // An absolute path stays absolute (the user chose it); a relative one is written relative to
+    // the manifest, which is what it is read against.
+    let written = if as_written.is_absolute() {
+        local.display().to_string()
+    } else {
+        match lockfile::file_label(root, local) {
+            relative if relative.is_empty() => ".".to_string(),
+            relative => relative,
+        }
+    };
+    let name = derive_name(&local.display().to_string());
+    let is_repo = local.join(".git").exists()
+        || (local.join("HEAD").is_file() && local.join("objects").is_dir());
+    let origin = if is_repo {
+        Origin::Git(written)
+    } else {
+        Origin::Path(written)
+    };
+    ParsedSource {
+        origin,
+        reference: None,
+        name,
+    }
+}
+
+/// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`, or a partial version `2` / `1.2`
+/// as in `cargo add foo@2`), a commit id (7-40 hex digits), a semver tag (`v1.2.0`), or else a branch.
 fn classify_ref(at: &str) -> (&'static str, String) {
+    let partial_version = at.split('.').count() <= 2
+        && at
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
     let kind = if at.starts_with(['^', '~', '=', '<', '>', '*']) {
         "version"
     } else if at.len() >= 7 && at.len() <= 40 && at.bytes().all(|b| b.is_ascii_hexdigit()) {
         "rev"
+    } else if partial_version {
+        "version"
     } else if resolve::tag_version(at).is_some() {
         "tag"
     } else {
@@ -267,6 +382,10 @@ mod tests {
         assert_eq!(at("o/r@^1.2"), Some(("version", "^1.2".into())));
         assert_eq!(at("o/r@4f2a9c1"), Some(("rev", "4f2a9c1".into())));
         assert_eq!(at("o/r@main"), Some(("branch", "main".into())));
+        assert_eq!(at("o/r@2"), Some(("version", "2".into())));
+        assert_eq!(at("o/r@1.2"), Some(("version", "1.2".into())));
+        assert_eq!(at("o/r@1.2.3"), Some(("tag", "1.2.3".into())));
+        assert_eq!(at("o/r@1234567"), Some(("rev", "1234567".into())));
         assert!(parse_source("not a thing", here, here).is_err());
         assert!(parse_source("a/b/c", here, here).is_err());
         assert!(parse_source("ext::sh -c x", here, here).is_err());

@@ -34,11 +34,24 @@ pub fn init(dir: &Path) -> Result<PathBuf> {
 /// default, `~/.claude/agents`: a relative target would land inside the config directory.
 pub fn init_global(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-    let text = template().replace(
-        "target = \".claude/agents\"",
-        "# target = \"/path/to/agents\"   # default for the global manifest: ~/.claude/agents",
-    );
-    write_new(dir, &text)
+    write_new(dir, &global_template())
+}
+
+/// The global manifest's template: about the user's own agents, not a project's, and with no `target`.
+pub fn global_template() -> String {
+    template()
+        .replace(
+            "# agentpack.toml: which Claude Code agents this project installs, and from where.",
+            "# The global agentpack.toml (`agentpack --global`): your own Claude Code agents, which\n# it loads from ~/.claude/agents wherever you work, and where they come from.",
+        )
+        .replace(
+            "# Where agents are installed, relative to this file and inside its directory (only `--global` installs\n# elsewhere). Claude Code loads project agents from .claude/agents.\n",
+            "# Where agents are installed (a relative path is relative to this file). Claude Code loads your own\n# agents from ~/.claude/agents.\n",
+        )
+        .replace(
+            "target = \".claude/agents\"",
+            "# target = \"/path/to/agents\"   # default for the global manifest: ~/.claude/agents",
+        )
 }
 
 fn write_new(dir: &Path, text: &str) -> Result<PathBuf> {
@@ -64,5 +77,14 @@ mod tests {
         assert!(m.sources.is_empty());
         assert!(template().contains("# [sources.studio]"));
         assert!(template().contains("# git = \"https://github.com/contains-studio/agents\""));
+    }
+
+    #[test]
+    fn global_template_is_about_the_user_not_a_project() {
+        let text = global_template();
+        assert!(!text.contains("project"), "{text}");
+        assert!(!text.contains("\ntarget = "), "{text}");
+        let m = crate::manifest::Manifest::parse(Path::new("/p/agentpack.toml"), &text).unwrap();
+        assert!(m.sources.is_empty());
     }
 }

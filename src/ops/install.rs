@@ -234,9 +234,8 @@ fn install_locked(
     diagnostics.extend(unmanaged_duplicates(manifest, previous.as_ref(), &placed)?);
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
-    for warning in &warnings {
-        reporter.diagnostic(warning);
-    }
+    let warnings =
+        super::warnings::report(&warnings, &sources, &placed, previous.as_ref(), reporter);
     if !errors.is_empty() {
         return Err(Error::CheckFailed {
             diagnostics: errors,
@@ -294,13 +293,13 @@ fn install_locked(
     }
 
     let mut summary = InstallSummary {
-        warnings: warnings.len() + skip_warnings,
+        warnings: warnings + skip_warnings,
         ..InstallSummary::default()
     };
     let origins: std::collections::HashMap<&Path, &Placed> =
         placed.iter().map(|p| (p.file.as_path(), p)).collect();
     for action in &actions {
-        let shown = lockfile::file_label(&manifest.root, action.file());
+        let shown = crate::scope::shown(&manifest.root, action.file());
         let origin = origins
             .get(action.file())
             .map(|p| format!(" from {}:{}", p.agent.source, p.agent.repo_path))

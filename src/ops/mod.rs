@@ -13,3 +13,4 @@ pub mod tree;
 pub mod update;
 pub mod vendor;
 pub mod verify;
+pub mod warnings;

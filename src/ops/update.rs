@@ -1,19 +1,24 @@
 //! `agentpack update [SOURCE...] [--precise REV] [--dry-run]`: re-resolve sources within their
 //! requirements (all, or the named ones and what their packs pull in), install the result, and report what
-//! moved. The other sources keep their locked commits exactly. Like `cargo update`, the manifest is never
-//! edited; unlike it, the installed files follow the lock, since the lock records their hashes.
+//! moved. The other sources keep their locked commits exactly. Like `cargo update`, the manifest is not
+//! edited, except by `--breaking`: that moves each `version` requirement whose newest release it does not
+//! allow to `^X.Y.Z` of that release (like `cargo upgrade --incompatible`), in place with toml_edit,
+//! and writes the manifest only once the install succeeded. Unlike `cargo update`, the installed files
+//! follow the lock, since the lock records their hashes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
 
+use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{Manifest, SourceKind};
+use crate::manifest::{GitRef, Manifest, SourceKind};
 use crate::ops::install::{InstallOptions, InstallSummary, NewerVersion, install_manifest};
 use crate::reporter::Reporter;
-use crate::resolve::{ResolveOptions, Update};
+use crate::resolve::{self, ResolveOptions, Update};
+use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 
 #[derive(Debug, Clone, Default)]
@@ -26,6 +31,16 @@ pub struct UpdateOptions {
     pub dry_run: bool,
     /// Replace or delete files agentpack would otherwise protect.
     pub force: bool,
+    /// Move `version` requirements to the newest major release, editing the manifest.
+    pub breaking: bool,
+}
+
+/// A requirement `--breaking` changed in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub source: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// What changed for one source.
@@ -43,6 +58,8 @@ pub struct SourceChange {
 
 #[derive(Debug)]
 pub struct UpdateReport {
+    /// Requirements `--breaking` changed in the manifest.
+    pub requirements: Vec<Requirement>,
     pub changes: Vec<SourceChange>,
     pub summary: InstallSummary,
     /// Newer releases the requirements exclude, which `update` does not take.
@@ -55,9 +72,17 @@ pub fn update(
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<UpdateReport> {
-    let manifest = Manifest::load(manifest_path)?;
+    let mut manifest = Manifest::load(manifest_path)?;
     let previous = Lockfile::load(&manifest.root.join(crate::lockfile::LOCK_NAME))?;
     check_names(&manifest, previous.as_ref(), options)?;
+    let (requirements, new_text) = if options.breaking {
+        breaking(&manifest, options, cache, reporter)?
+    } else {
+        (Vec::new(), None)
+    };
+    if let Some(text) = &new_text {
+        manifest = Manifest::parse(manifest_path, text)?;
+    }
     let update = if options.sources.is_empty() {
         Update::All
     } else {
@@ -80,11 +105,61 @@ pub fn update(
         cache,
         reporter,
     )?;
+    if let (Some(text), false) = (&new_text, options.dry_run) {
+        crate::fsutil::write_atomic(manifest_path, text.as_bytes())?;
+    }
     Ok(UpdateReport {
+        requirements,
         changes: changes(done.previous.as_ref(), &done.lock),
         summary: done.summary,
         newer_incompatible: done.newer_incompatible,
     })
+}
+
+/// `--breaking`: for every `version` source of the manifest (or the named ones), the newest release of
+/// its repository; a requirement that does not allow it becomes `^X.Y.Z` of it. Returns the changes and
+/// the edited manifest text (`None` when nothing changed). A pack's sources are not the user's to edit
+/// and keep their requirements.
+fn breaking(
+    manifest: &Manifest,
+    options: &UpdateOptions,
+    cache: &Cache,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<Requirement>, Option<String>)> {
+    let mut found = Vec::new();
+    for spec in &manifest.sources {
+        let name = spec.name.as_str();
+        if !options.sources.is_empty() && !options.sources.iter().any(|s| s == name) {
+            continue;
+        }
+        let SourceKind::Git {
+            url,
+            reference: GitRef::Version { req, written },
+        } = &spec.kind
+        else {
+            continue;
+        };
+        let locked = LockedCache::lock(cache, [url.fetch.as_str()], reporter)?;
+        let repo = locked.repo(&url.fetch)?;
+        let refs = resolve::remote(&repo, name, url, reporter).list_refs()?;
+        if let Some(newest) = resolve::newest_release(&refs).filter(|v| !req.matches(v)) {
+            found.push(Requirement {
+                source: name.to_string(),
+                before: written.clone(),
+                after: resolve::caret(&newest),
+            });
+        }
+    }
+    if found.is_empty() {
+        return Ok((found, None));
+    }
+    let text = std::fs::read_to_string(&manifest.path)
+        .map_err(|e| Error::io("read", &manifest.path, e))?;
+    let mut edit = ManifestEdit::parse(&manifest.path, &text)?;
+    for change in &found {
+        edit.set_reference(&change.source, "version", &change.after);
+    }
+    Ok((found, Some(edit.to_string())))
 }
 
 /// Every named source must exist (in the manifest, or in the lock for a pack's source), and `--precise`

@@ -363,15 +363,14 @@ fn check_files(
     report.agents = lock.agents.len();
     for agent in &lock.agents {
         let path = normalize(&manifest.root.join(&agent.file));
+        // `~/.claude/agents/x.md` with `--global`, the lock's label otherwise.
+        let shown = crate::scope::shown(&manifest.root, &path);
         let from = format!("agent `{}` from `{}`", agent.name, agent.source);
         let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
             report.problems.push(
-                Diagnostic::error(
-                    "file-missing",
-                    format!("`{}` ({from}) is missing", agent.file),
-                )
-                .at(Location::file(&agent.file))
-                .with_hint("run `agentpack install` to restore it"),
+                Diagnostic::error("file-missing", format!("`{}` ({from}) is missing", shown))
+                    .at(Location::file(&shown))
+                    .with_hint("run `agentpack install` to restore it"),
             );
             continue;
         };
@@ -381,16 +380,16 @@ fn check_files(
                     "modified-file",
                     format!(
                         "`{}` ({from}) was edited since install: its sha256 differs from agentpack.lock",
-                        agent.file
+                        shown
                     ),
                 )
-                .at(Location::file(&agent.file))
+                .at(Location::file(&shown))
                 .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
             );
         }
         // An agent a pack brought in is trusted as the top-level source it came through.
         report.problems.extend(crate::select::check_installed(
-            &agent.file,
+            &shown,
             &bytes,
             manifest.source(root_of(&agent.source)),
             strict,

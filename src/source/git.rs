@@ -234,6 +234,18 @@ impl Remote<'_> {
         action: &'static str,
         mut op: impl FnMut(&RefCell<Auth>) -> std::result::Result<T, git2::Error>,
     ) -> Result<T> {
+        if let Some(resolved) = missing_local_path(self.url) {
+            return Err(Error::NotFound {
+                message: format!(
+                    "source `{}`: no such directory: `{}` (resolved to `{}`)",
+                    self.source_name, self.display_url, resolved
+                ),
+                hint: Some(
+                    "check the `git` path in agentpack.toml; a relative path is relative to the manifest's directory"
+                        .into(),
+                ),
+            });
+        }
         let mut tries = 0;
         loop {
             tries += 1;
@@ -272,17 +284,16 @@ impl Remote<'_> {
         auth: &Auth,
     ) -> Error {
         let url = self.display_url;
-        let offline = "`--offline` installs from the cache";
         let (problem, message, hint) = match failure {
             Failure::Unreachable => (
                 NetProblem::Unreachable,
                 format!("cannot reach the host of `{url}`"),
-                format!("check the host name, your network, proxy or VPN; {offline}"),
+                "check the host name, your network, proxy or VPN".to_string(),
             ),
             Failure::Refused => (
                 NetProblem::Refused,
                 format!("connection to `{url}` was refused"),
-                format!("check the host and port, and that the server is running; {offline}"),
+                "check the host and port, and that the server is running".to_string(),
             ),
             Failure::Timeout => (
                 NetProblem::Timeout,
@@ -291,7 +302,7 @@ impl Remote<'_> {
                     net_timeout().as_secs_f64()
                 ),
                 format!(
-                    "check your network, proxy or VPN; set `{TIMEOUT_VAR}` (seconds) to wait longer; {offline}"
+                    "check your network, proxy or VPN; set `{TIMEOUT_VAR}` (seconds) to wait longer"
                 ),
             ),
             Failure::RepositoryNotFound => (
@@ -313,7 +324,7 @@ impl Remote<'_> {
                     source_name: self.source_name.to_string(),
                     url: url.to_string(),
                     cause,
-                    hint: network.then(|| format!("check the URL and your network; {offline}")),
+                    hint: network.then(|| "check the URL and your network".to_string()),
                 };
             }
         };
@@ -325,6 +336,13 @@ impl Remote<'_> {
             hint,
         }
     }
+}
+
+/// A local repository path (or `file://` URL) naming no directory: libgit2 would call that an
+/// "unsupported URL protocol", which sends users looking at their network.
+fn missing_local_path(url: &str) -> Option<&str> {
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    (Path::new(path).is_absolute() && !Path::new(path).is_dir()).then_some(path)
 }
 
 /// How much history a fetch brings.

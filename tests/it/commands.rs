@@ -177,7 +177,7 @@ fn quiet_hides_status_and_warnings_but_not_errors() {
     sb.run(["install", "--strict", "--quiet"])
         .failure(1)
         .stderr_has("error[color-invalid]");
-    sb.run(["install", "--color", "always"])
+    sb.run(["install", "--color", "always", "-v"])
         .success()
         .stderr_has("\u{1b}[1;33mwarning\u{1b}[0m[color-invalid]");
 }

@@ -33,9 +33,9 @@ fn global_scope_installs_into_the_home_directory() {
 
     // From a project directory that has its own (unrelated) manifest: -g ignores it.
     sb.write("agentpack.toml", "[sources.other]\npath = \"nowhere\"\n");
-    sb.run(["install", "-g"]).success().stderr_has(
-        "Installed ../../home/.claude/agents/ui-designer.md from studio:design/ui-designer.md",
-    );
+    sb.run(["install", "-g"])
+        .success()
+        .stderr_has("Installed ~/.claude/agents/ui-designer.md from studio:design/ui-designer.md");
     assert_eq!(
         std::fs::read_dir(&agents).unwrap().count(),
         1,

@@ -524,6 +524,8 @@ fn cases() -> Vec<Case> {
                     &format!("name: keys\ndescription: d\n{keys}"),
                 );
             },
+            // `-v`: warnings about a git source's files are otherwise summed up per source.
+            args: &["install", "-v"],
             code: 0,
             stderr: &["more keys are not agent fields"],
             installed: &["good.md", "keys.md"],

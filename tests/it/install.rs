@@ -323,7 +323,12 @@ fn the_five_seed_shapes_collide_until_renamed() {
     let out = sb.run(["install"]).failure(1).stderr_has(
         "error[name-collision]: 5 agents would be installed as `backend-architect`: `seeds:agents/",
     );
-    assert!(out.stderr().contains("rename = {"), "{out}");
+    // One snippet renaming all but the first, by path since they share a name within one source.
+    assert!(
+        out.stderr()
+            .contains("[sources.seeds.rename]\n\"agents/no-tools.md\" = \"backend-architect-2\"\n"),
+        "{out}"
+    );
     assert!(
         !sb.exists(".claude/agents"),
         "nothing may be written: {out}"

@@ -69,7 +69,7 @@ fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest(
             ],
         ]
     );
-    out.stderr_has("error: failed to list refs of `gone` from `file://");
+    out.stderr_has("error: source `gone`: no such directory: `file://");
 
     let json = sb.run(["outdated", "--json"]).failure(2).stdout_json();
     let gone_row = json
@@ -82,7 +82,7 @@ fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest(
         gone_row["error"]
             .as_str()
             .unwrap()
-            .starts_with("failed to list refs of `gone`")
+            .starts_with("source `gone`: no such directory: `file://")
     );
     assert!(gone_row["allowed"].is_null());
     let up_row = json

@@ -54,7 +54,8 @@ fn relative_to(base: &std::path::Path, path: &std::path::Path) -> String {
     parts.join("/")
 }
 
-fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
+/// The lock's `[[source]]` named `name`.
+pub fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
     lock["source"]
         .as_array()
         .unwrap()
@@ -397,18 +398,18 @@ fn add_each_source_form_preserving_the_manifest() {
     std::fs::write(plain.join("p.md"), agent("p", "plain")).unwrap();
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "feed")).commit("feed");
-    sb.run(["add", feed.path().to_str().unwrap(), "--branch", "main"])
-        .success();
+    let feed_rel = relative_to(sb.project(), feed.path());
+    sb.run(["add", &feed_rel, "--branch", "main"]).success();
     sb.run(["add", plain.to_str().unwrap()]).success();
     let text = sb.read("agentpack.toml");
     assert!(text.starts_with(&with_url), "{text}");
     let rest = &text[with_url.len()..];
-    let feed_rel = relative_to(sb.project(), feed.path());
-    let plain_rel = relative_to(sb.project(), &plain);
+    // A relative path is written relative to the manifest; an absolute one stays absolute.
     assert_eq!(
         rest,
         format!(
-            "\n[sources.feed]\ngit = \"{feed_rel}\"\nbranch = \"main\"\n\n[sources.my-pack]\npath = \"{plain_rel}\"\n"
+            "\n[sources.feed]\ngit = \"{feed_rel}\"\nbranch = \"main\"\n\n[sources.my-pack]\npath = \"{}\"\n",
+            plain.display()
         )
     );
     assert!(sb.exists(".claude/agents/f.md") && sb.exists(".claude/agents/p.md"));
@@ -455,9 +456,9 @@ fn a_failed_install_after_add_leaves_everything_as_it_was() {
         .failure(1)
         .stderr_has("error[name-collision]");
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.run(["add", &studio.url()])
+    sb.run(["add", &clash.url(), "--name", "studio"])
         .failure(2)
-        .stderr_has("agentpack.toml already has a source named `studio`");
+        .stderr_has("agentpack.toml already has a source named `studio`, with git = ");
     sb.run(["add", "not/a/thing"])
         .failure(2)
         .stderr_has("is not a git URL, an existing directory, or GitHub shorthand");

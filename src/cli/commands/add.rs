@@ -9,7 +9,14 @@ use super::super::args::{AddArgs, GlobalArgs};
 use super::super::printer::Printer;
 
 pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
+    // `add -g` creates the global manifest when there is none (`npm i -g` needs no set-up either).
+    let (manifest, create) = if global.global {
+        let path = crate::scope::global_manifest()?;
+        let create = (!path.is_file()).then(crate::ops::init::global_template);
+        (path, create)
+    } else {
+        (super::super::manifest_path(global)?, None)
+    };
     let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
     let reference = [
         ("tag", &args.tag),
@@ -30,12 +37,23 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
             force: args.force,
             ..InstallOptions::default()
         },
+        create: create.clone(),
     };
     let added = add(&manifest, &cwd, &options, &Cache::locate()?, printer)?;
+    let what = match &added.source.reference {
+        Some((kind, value)) => format!(" ({kind} {value})"),
+        None => String::new(),
+    };
+    let (verb, preposition) = if added.changed {
+        ("Changed", "in")
+    } else {
+        ("Added", "to")
+    };
+    let created = if create.is_some() { ", created" } else { "" };
     printer.note(&format!(
-        "Added [sources.{}] to `{}`",
+        "{verb} [sources.{}]{what} {preposition} `{}`{created}",
         added.source.name,
-        manifest.display()
+        crate::scope::tilde(&manifest).unwrap_or_else(|| manifest.display().to_string())
     ));
     super::finished(printer, &added.summary);
     Ok(ExitStatus::Ok)

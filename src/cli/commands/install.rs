@@ -1,6 +1,6 @@
 //! `agentpack install`.
 
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::ops::install::{InstallOptions, install};
 use crate::source::git::Cache;
 
@@ -17,7 +17,8 @@ pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Resul
         no_vendor: args.no_vendor,
         jobs: args.jobs.get(),
     };
-    let summary = install(&manifest, options, &Cache::locate()?, printer)?;
+    let summary =
+        install(&manifest, options, &Cache::locate()?, printer).map_err(Error::suggest_offline)?;
     super::finished(printer, &summary);
     Ok(ExitStatus::Ok)
 }

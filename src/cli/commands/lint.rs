@@ -21,6 +21,7 @@ pub fn exec(args: &LintArgs, printer: &Printer) -> Result<ExitStatus> {
     print_findings(
         chosen(args.json, args.format),
         &report.diagnostics,
+        printer.quiet(),
         |diagnostics| {
             serde_json::json!({
                 "files": report.files,

@@ -17,8 +17,22 @@ pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result
         precise: args.precise.clone(),
         dry_run: args.dry_run,
         force: args.force,
+        breaking: args.breaking,
     };
     let report = update(&manifest, &options, &Cache::locate()?, printer)?;
+    for r in &report.requirements {
+        printer.note(&format!(
+            "{} [sources.{}] version \"{}\" -> \"{}\" in agentpack.toml",
+            if args.dry_run {
+                "Would change"
+            } else {
+                "Changed"
+            },
+            r.source,
+            r.before,
+            r.after
+        ));
+    }
     let width = report
         .changes
         .iter()

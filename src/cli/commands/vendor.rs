@@ -1,8 +1,8 @@
 //! `agentpack vendor`: a summary on stderr, the manifest snippet that turns vendoring on on stdout.
 
-use crate::error::{ExitStatus, Result};
 use std::path::Path;
 
+use crate::error::{Error, ExitStatus, Result};
 use crate::ops::vendor::{DEFAULT_VENDOR_DIR, VendorOptions, vendor};
 use crate::reporter::{Reporter, Status};
 use crate::source::git::Cache;
@@ -21,7 +21,8 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
         },
         &Cache::locate()?,
         printer,
-    )?;
+    )
+    .map_err(Error::suggest_offline)?;
     printer.status(
         Status::Finished,
         &format!(

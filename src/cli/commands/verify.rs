@@ -19,6 +19,7 @@ pub fn exec(args: &VerifyArgs, global: &GlobalArgs, printer: &Printer) -> Result
     print_findings(
         chosen(args.json, args.format),
         &report.problems,
+        printer.quiet(),
         |problems| {
             serde_json::json!({
                 "ok": report.errors() == 0,

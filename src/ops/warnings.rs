@@ -1,0 +1,99 @@
+//! The diagnostics policy of the commands that install (`install`, `add`, `update`, `remove`): which
+//! front-matter warnings are shown in full, which are summed up, and which are not repeated.
+//!
+//! - Warnings about files of a git source (a third party's files, which the user does not edit) are
+//!   summed up in one line per source: the count by code and how to see them (`-v`, or
+//!   `agentpack verify` for the installed files).
+//! - Warnings about an agent this run leaves as it was (same source, path and bytes as the lock
+//!   records) were shown when it was installed and are not repeated.
+//! - Everything else is shown in full: warnings about the user's own files (`path` sources), warnings
+//!   not about an agent file (`tag-moved`, `cache-damaged`, ...), `hidden-unicode` (a trust finding
+//!   that `allow-unicode` made a warning), and every error.
+//! - `-v` (the reporter's [`Reporter::detailed`]) shows every warning in full; `lint` and `verify`
+//!   always show everything.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diag::Diagnostic;
+use crate::install::Placed;
+use crate::lockfile::{LockedSource, Lockfile};
+use crate::reporter::Reporter;
+
+/// Report `warnings` by the policy above; returns how many were reported (in full or summed up).
+pub fn report(
+    warnings: &[Diagnostic],
+    sources: &[LockedSource],
+    placed: &[Placed],
+    previous: Option<&Lockfile>,
+    reporter: &dyn Reporter,
+) -> usize {
+    if reporter.detailed() {
+        warnings.iter().for_each(|w| reporter.diagnostic(w));
+        return warnings.len();
+    }
+    let git_sources: BTreeSet<&str> = sources
+        .iter()
+        .filter(|s| s.git.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    let unchanged: BTreeSet<String> = previous
+        .map(|lock| {
+            let placed_sha: HashMap<(&str, &str), &str> = placed
+                .iter()
+                .map(|p| {
+                    let key = (p.agent.source.as_str(), p.agent.repo_path.as_str());
+                    (key, p.sha256.as_str())
+                })
+                .collect();
+            lock.agents
+                .iter()
+                .filter(|a| {
+                    placed_sha.get(&(a.source.as_str(), a.path.as_str()))
+                        == Some(&a.sha256.as_str())
+                })
+                .map(|a| format!("{}:{}", a.source, a.path))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut reported = 0;
+    let mut by_source: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for warning in warnings {
+        let file = warning.location.as_ref().map(|l| l.file.as_str());
+        if file.is_some_and(|f| unchanged.contains(f)) {
+            continue;
+        }
+        reported += 1;
+        // `hidden-unicode` is a trust finding the user allowed with `allow-unicode`: always in full.
+        let source = file
+            .and_then(|f| f.split_once(':'))
+            .map(|(source, _)| source)
+            .filter(|source| git_sources.contains(source) && warning.code != "hidden-unicode");
+        match source {
+            Some(source) => {
+                *by_source
+                    .entry(source)
+                    .or_default()
+                    .entry(warning.code)
+                    .or_default() += 1;
+            }
+            None => reporter.diagnostic(warning),
+        }
+    }
+    for (source, codes) in by_source {
+        let total: usize = codes.values().sum();
+        let counts: Vec<String> = codes
+            .iter()
+            .map(|(code, n)| format!("{n} {code}"))
+            .collect();
+        reporter.diagnostic(&Diagnostic::warning(
+            "source-warnings",
+            format!(
+                "`{source}`: {} in its agent files ({}); `-v` shows them, so does `agentpack verify` for installed files",
+                crate::diag::plural(total, "warning"),
+                counts.join(", ")
+            ),
+        ));
+    }
+    reported
+}
