@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::diag::Severity;
-use std::time::{Duration, Instant};
 
 macro_rules! fixture {
     ($path:literal) => {
@@ -224,7 +223,7 @@ fn repeated_keys_load_with_the_last_value_as_in_claude_code() {
 }
 
 #[test]
-fn alias_bombs_and_deep_nesting_are_refused_quickly() {
+fn alias_bombs_and_deep_nesting_are_refused_before_expansion() {
     // Block-style billion laughs: refused at its first anchor, nothing expanded.
     let mut bomb = String::from("---\nname: bomb\ndescription: d\na0: &a0\n  - lol\n  - lol\n");
     for i in 1..10 {
@@ -234,7 +233,6 @@ fn alias_bombs_and_deep_nesting_are_refused_quickly() {
         }
     }
     bomb.push_str("---\n");
-    let start = Instant::now();
     let (hint, diags) = broken(parse_str(&bomb));
     assert_eq!(hint.as_deref(), Some("bomb"));
     assert_eq!(found(&diags), [("yaml-anchor", E, 4, 5)]);
@@ -249,7 +247,6 @@ fn alias_bombs_and_deep_nesting_are_refused_quickly() {
         found(&broken(parse_str(flow)).1),
         [("yaml-anchor", E, 4, 4)]
     );
-    assert!(start.elapsed() < Duration::from_secs(1));
 
     // Deep flow nesting is refused as soon as the scanner reaches 256 levels.
     for (open, close) in [("[", "]"), ("{a: ", "}")] {
@@ -258,14 +255,12 @@ fn alias_bombs_and_deep_nesting_are_refused_quickly() {
             open.repeat(10_000),
             close.repeat(10_000)
         );
-        let start = Instant::now();
         let (_, diags) = broken(parse_str(&deep));
         assert_eq!(
             found(&diags),
             [("frontmatter-too-deep", E, 5, 3 + 255 * open.len())]
         );
         assert!(diags[0].message.contains("more than 256 levels"));
-        assert!(start.elapsed() < Duration::from_secs(2));
     }
 }
 
@@ -651,15 +646,13 @@ fn unknown_fields_one_warning_each() {
 }
 
 #[test]
-fn thousands_of_keys_stay_fast_and_are_summarised() {
+fn thousands_of_keys_are_summarised() {
     let mut text = String::from("---\nname: many\ndescription: d\n");
     for i in 0..5_000 {
         text.push_str(&format!("k{i}: v\n"));
     }
     text.push_str("---\n");
-    let start = Instant::now();
     let a = agent(&text);
-    assert!(start.elapsed() < Duration::from_secs(5));
     assert_eq!(a.diagnostics.len(), 21);
     assert!(a.diagnostics.iter().all(|d| d.code == "unknown-field"));
     let last = &a.diagnostics[20];

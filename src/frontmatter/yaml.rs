@@ -273,7 +273,6 @@ fn last_line(text: &str, first_line: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
 
     fn refused(loaded: Loaded) -> (Guard, Failure) {
         match loaded {
@@ -308,11 +307,9 @@ mod tests {
             ));
             prev = l;
         }
-        let start = Instant::now();
         let (guard, f) = refused(load(&yaml, 2));
         assert_eq!(guard, Guard::Anchor);
         assert_eq!((f.line, f.col), (2, 4));
-        assert!(start.elapsed() < Duration::from_secs(1));
         // An anchor the lenient retry keeps is refused too; one it quotes away is text.
         let (guard, _) = refused(load("a: b: c\nx:\n  - &y z\n", 2));
         assert_eq!(guard, Guard::Anchor);
@@ -339,10 +336,8 @@ mod tests {
         assert!(matches!(load(&deep(MAX_DEPTH - 1), 2), Loaded::Strict(_)));
         let (guard, _) = refused(load(&deep(MAX_DEPTH), 2));
         assert_eq!(guard, Guard::TooDeep);
-        let start = Instant::now();
         let (guard, _) = refused(load(&deep(30_000), 2));
         assert_eq!(guard, Guard::TooDeep);
-        assert!(start.elapsed() < Duration::from_secs(2));
         let (guard, f) = refused(load(&"k: v\n".repeat(14_000), 7));
         assert_eq!(guard, Guard::TooLarge);
         assert_eq!((f.line, f.col), (7, 1));
