@@ -118,7 +118,7 @@ fn pack_tower(served: &ServedRepos, levels: usize, fan_out: usize) -> String {
 
 /// `agentpack install` with its address space limited to 2 GiB: a run that grows without bound dies
 /// instead of taking the machine with it.
-fn install_with_bounded_memory(sb: &Sandbox) -> Outcome {
+pub(crate) fn install_with_bounded_memory(sb: &Sandbox) -> Outcome {
     let bin = assert_cmd::cargo::cargo_bin!("agentpack");
     Outcome::of(sb.command(
         "sh",
