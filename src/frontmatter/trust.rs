@@ -91,6 +91,7 @@ const MAX_HIDDEN_REPORTS: usize = 10;
 /// Every trust finding of one agent file: hidden characters anywhere in `text`, risky fields in `map`.
 pub(crate) fn check(label: &str, text: &str, lines: &Lines<'_>, map: &Mapping) -> Vec<Diagnostic> {
     let mut out = hidden_unicode(label, text);
+    out.extend(escaped_hidden_unicode(label, text, lines, map));
     out.extend(risky_fields(label, text, lines, map));
     out
 }
@@ -205,10 +206,15 @@ fn exempt(text: &str) -> HashSet<usize> {
     out
 }
 
-fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
-    // Every hidden character is U+034F or above, whose UTF-8 starts with a byte of 0xCD or more: a byte scan
-    // rules out most files (all-ASCII ones, Latin accented text) before any decoding.
-    if !text.bytes().any(|b| b >= 0xCD) || !text.chars().any(is_hidden) {
+/// The first hidden character of `text` that no exemption covers, if any.
+pub fn first_hidden(text: &str) -> Option<char> {
+    hidden_runs(text).first().map(|(_, chars)| chars[0])
+}
+
+/// Runs of adjacent hidden characters in `text` that no exemption covers: (byte offset of the first,
+/// the characters).
+fn hidden_runs(text: &str) -> Vec<(usize, Vec<char>)> {
+    if !text.chars().any(is_hidden) {
         return Vec::new();
     }
     let exempt = exempt(text);
@@ -225,6 +231,16 @@ fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
         }
         run_end = offset + c.len_utf8();
     }
+    runs
+}
+
+fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
+    // Every hidden character is U+034F or above, whose UTF-8 starts with a byte of 0xCD or more: a byte scan
+    // rules out most files (all-ASCII ones, Latin accented text) before any decoding.
+    if !text.bytes().any(|b| b >= 0xCD) {
+        return Vec::new();
+    }
+    let runs = hidden_runs(text);
     let mut out = Vec::new();
     for (offset, chars) in runs.iter().take(MAX_HIDDEN_REPORTS) {
         let pos = pos_of_offset(text, *offset);
@@ -248,6 +264,77 @@ fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// Hidden characters a YAML escape sequence put into a value (`"\u200B"`, `"\U000E0041"`): the file's
+/// bytes hold only ASCII there, so [`hidden_unicode`] cannot see them, but Claude Code reads the decoded
+/// value. One finding per top-level key, at that key; characters also written literally somewhere in the
+/// file are left to [`hidden_unicode`].
+fn escaped_hidden_unicode(
+    label: &str,
+    text: &str,
+    lines: &Lines<'_>,
+    map: &Mapping,
+) -> Vec<Diagnostic> {
+    // Only a double-quoted scalar decodes escapes.
+    if !text.contains('\\') {
+        return Vec::new();
+    }
+    let mut literal: Option<HashSet<char>> = None;
+    let mut out = Vec::new();
+    for (key, value) in map {
+        let mut strings = Vec::new();
+        collect_strings(key, &mut strings);
+        collect_strings(value, &mut strings);
+        let hidden: Vec<char> = strings
+            .iter()
+            .flat_map(|s| hidden_runs(s))
+            .flat_map(|(_, chars)| chars)
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let literal =
+            literal.get_or_insert_with(|| text.chars().filter(|&c| is_hidden(c)).collect());
+        let hidden: Vec<char> = hidden
+            .into_iter()
+            .filter(|c| !literal.contains(c))
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let name = key.as_str().map(|k| k.chars().take(80).collect::<String>());
+        let d = Diagnostic::error(
+            HIDDEN_UNICODE,
+            format!(
+                "`{}` is written with escape sequences that decode to {}",
+                name.as_deref().unwrap_or("a key"),
+                describe_run(&hidden)
+            ),
+        )
+        .with_hint(
+            "remove the escape sequences; if the source needs them, set `allow-unicode = true` on that source in agentpack.toml (it is then a warning)",
+        );
+        out.push(match name.as_deref().and_then(|k| lines.key_pos(k)) {
+            Some(pos) => d.at_line(label, text, pos.line, pos.col),
+            None => d.at(crate::diag::Location::file(label)),
+        });
+    }
+    out
+}
+
+/// Every string in `value`: scalars, the keys and values of maps, and list items, at any depth.
+fn collect_strings<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Sequence(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Mapping(map) => map.iter().for_each(|(k, v)| {
+            collect_strings(k, out);
+            collect_strings(v, out);
+        }),
+        Value::Tagged(t) => collect_strings(&t.value, out),
+        _ => {}
+    }
 }
 
 fn describe_run(chars: &[char]) -> String {

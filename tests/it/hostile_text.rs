@@ -1,5 +1,6 @@
 //! Hostile text in agent files and names: invisible characters beyond category Cf (variation selectors,
-//! Hangul fillers, U+034F, U+2800, fake tag flags) in `install`, `verify` and `lint`; and names that are
+//! Hangul fillers, U+034F, U+2800, fake tag flags), also written as YAML escapes or in a pack's `rename`,
+//! in `install`, `verify` and `lint`; and names that are
 //! distinct here but one file on macOS or Windows (Unicode normalisation, case) or a Windows device.
 
 use crate::install::agent;
@@ -170,4 +171,80 @@ fn every_windows_device_name_is_refused() {
     }
     assert!(!out.stderr().contains("agents/fine.md"), "{out}");
     assert!(!sb.exists(".claude/agents"));
+}
+
+#[test]
+fn invisible_characters_written_as_yaml_escapes_are_refused() {
+    let repo = GitRepo::new("escaped");
+    repo.file(
+        "agents/name.md",
+        "---\nname: \"code\\u200Breviewer\"\ndescription: d\n---\nbody\n",
+    );
+    repo.file(
+        "agents/tags.md",
+        "---\nname: tags\ndescription: \"ok\\U000E0072\\U000E006D\"\n---\nbody\n",
+    );
+    repo.file(
+        "agents/nested.md",
+        "---\nname: nested\ndescription: d\ntools: [Read, \"Grep\\u2060\"]\n---\nbody\n",
+    );
+    // Escapes of visible characters, and of a selector that belongs to the emoji before it, are fine.
+    repo.file(
+        "agents/fine.md",
+        "---\nname: fine\ndescription: \"caf\\u00E9 \\u26A0\\uFE0F\"\n---\nbody\n",
+    );
+    repo.commit("escaped payloads");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
+    );
+    let out = sb.run(["install"]).failure(1);
+    for expected in [
+        "error[hidden-unicode]: `name` is written with escape sequences that decode to hidden Unicode character U+200B ZERO WIDTH SPACE: it is invisible in editors and reviews, but the model reads it\n --> s:agents/name.md:2:1",
+        "error[name-invalid]: `name` `code\u{200B}reviewer` contains the invisible character U+200B, so two different files would show the same name",
+        "error[hidden-unicode]: `description` is written with escape sequences that decode to 2 hidden Unicode characters, starting with U+E0072 TAG CHARACTER: it is invisible in editors and reviews, but the model reads it; the tag characters spell `rm`\n --> s:agents/tags.md:3:1",
+        "error[hidden-unicode]: `tools` is written with escape sequences that decode to hidden Unicode character U+2060 WORD JOINER",
+    ] {
+        assert!(out.stderr().contains(expected), "{expected}\n{out}");
+    }
+    assert!(!out.stderr().contains("agents/fine.md"), "{out}");
+    assert!(!sb.exists(".claude/agents"));
+
+    let lint = sb.run([
+        "lint",
+        "--json",
+        &repo.path().join("agents").display().to_string(),
+    ]);
+    let json = lint.failure(1).stdout_json();
+    assert_eq!(json["errors"], 4, "{json}");
+}
+
+#[test]
+fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
+    let served = ServedRepos::start();
+    let inner = GitRepo::new("inner");
+    inner.file("helper.md", agent("helper", "Helps"));
+    inner.commit("inner");
+    let inner_url = served.publish(&inner, "inner");
+    let pack = GitRepo::new("pack");
+    pack.file(
+        "agentpack.toml",
+        format!(
+            "[sources.inner]\ngit = \"{inner_url}\"\nrename = {{ helper = \"help\\u200Ber\" }}\n"
+        ),
+    );
+    pack.commit("pack");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
+    );
+    let out = sb.run(["install"]).failure(2);
+    assert!(
+        out.stderr()
+            .contains("contains the invisible character U+200B, so two different files would show the same name"),
+        "{out}"
+    );
+    assert!(!sb.exists(".claude"));
 }
