@@ -111,6 +111,9 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     repo.file("agents/nfd.md", agent("cafe\u{301}", "decomposed"));
     repo.file("agents/upper.md", agent("Reviewer", "upper case"));
     repo.file("agents/lower.md", agent("reviewer", "lower case"));
+    // Apart when lowercased, one name under case folding (APFS): U+017F LATIN SMALL LETTER LONG S.
+    repo.file("agents/long-s.md", agent("\u{17f}canner", "long s"));
+    repo.file("agents/short-s.md", agent("scanner", "short s"));
     repo.commit("names");
     let sb = Sandbox::new();
     sb.write(
@@ -127,6 +130,12 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     assert!(
         out.stderr().contains(
             "error[name-collision]: 2 agents would be installed as `Reviewer`: `s:agents/upper.md`, `s:agents/lower.md`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stderr().contains(
+            "error[name-collision]: 2 agents would be installed as `scanner`: `s:agents/short-s.md`, `s:agents/long-s.md`"
         ),
         "{out}"
     );
