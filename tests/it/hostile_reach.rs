@@ -1,7 +1,7 @@
 //! What a stranger's files may reach: a pack's `agentpack.toml` must not grant its agents trust, reach the
 //! installing machine's disk, or make resolution fan out without bound; a project's manifest must not
-//! install outside the project (nor a local pack leave its directory through a symlink). Packs name their sources by network URL only, so the packs' sources here
-//! are served by a loopback `git daemon`.
+//! install outside the project, nor a local pack leave its directory through a symlink. Packs name their
+//! sources by network URL only, so the packs' sources here are served by a loopback `git daemon`.
 
 use crate::install::agent;
 use crate::support::*;
