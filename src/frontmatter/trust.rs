@@ -16,8 +16,9 @@
 //! reviewer sees; zero-width characters, variation selectors (U+FE00–FE0F, U+E0100–E01EF), Hangul fillers,
 //! U+034F COMBINING GRAPHEME JOINER and tag characters (U+E0000–E007F, which spell ASCII invisibly) carry
 //! text no one sees. So do the other format characters of category Cf that are not drawn (U+FFF9–FFFB,
-//! U+13430–1343F) and U+2800 BRAILLE PATTERN BLANK, which looks like a space. All of them are flagged
-//! except:
+//! U+13430–1343F) and U+2800 BRAILLE PATTERN BLANK, which looks like a space; and ASCII control characters
+//! other than tab and line ends (`ESC`, `BEL`, `DEL`), invisible in editors and commands to the terminal of
+//! whoever prints the file. All of them are flagged except:
 //!
 //! - U+00AD SOFT HYPHEN: common in text pasted from word processors and web pages, rendered as a hyphen at a
 //!   line break, and unable to hide or reorder content;
@@ -104,11 +105,22 @@ pub fn is_hidden(c: char) -> bool {
         CodePointSetData::new::<DefaultIgnorableCodePoint>();
     c != '\u{AD}' && IGNORABLE.contains(c)
         || matches!(c as u32, 0x2800 | 0xFFF9..=0xFFFB | 0x13430..=0x1343F)
+        || is_stray_control(c)
+}
+
+/// A C0 control character other than tab and line ends, or DEL: editors show it as nothing or as a box,
+/// and a terminal that prints the file (`cat`, a pager, a diff) acts on it instead (`ESC`). C1 controls
+/// (U+0080–009F) are left to the `mojibake` warning: they are what UTF-8 read as Latin-1 turns into, and
+/// UTF-8 terminals do not act on them.
+fn is_stray_control(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f') && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// A readable name for a hidden character.
 fn char_name(c: char) -> &'static str {
     match c as u32 {
+        0x1B => "ESCAPE",
+        0x00..=0x1F | 0x7F => "CONTROL CHARACTER",
         0x034F => "COMBINING GRAPHEME JOINER",
         0x061C => "ARABIC LETTER MARK",
         0x115F => "HANGUL CHOSEONG FILLER",
@@ -235,9 +247,13 @@ fn hidden_runs(text: &str) -> Vec<(usize, Vec<char>)> {
 }
 
 fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
-    // Every hidden character is U+034F or above, whose UTF-8 starts with a byte of 0xCD or more: a byte scan
-    // rules out most files (all-ASCII ones, Latin accented text) before any decoding.
-    if !text.bytes().any(|b| b >= 0xCD) {
+    // Every hidden character is an ASCII control character or U+034F or above, whose UTF-8 starts with
+    // a byte of 0xCD or more: a byte scan rules out most files (plain ASCII text, Latin accented text)
+    // before any decoding.
+    if !text
+        .bytes()
+        .any(|b| b >= 0xCD || b == 0x7F || (b < 0x20 && !b"\t\n\r".contains(&b)))
+    {
         return Vec::new();
     }
     let runs = hidden_runs(text);
@@ -342,6 +358,8 @@ fn describe_run(chars: &[char]) -> String {
     let what = format!("U+{:04X} {}", first as u32, char_name(first));
     let effect = if is_bidi(first) {
         "it reorders how the text around it is displayed"
+    } else if is_stray_control(first) {
+        "it is invisible in editors and acts on the terminal of whoever prints the file"
     } else {
         "it is invisible in editors and reviews"
     };

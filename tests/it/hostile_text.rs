@@ -1,5 +1,5 @@
 //! Hostile text in agent files and names: invisible characters beyond category Cf (variation selectors,
-//! Hangul fillers, U+034F, U+2800, fake tag flags), also written as YAML escapes or in a pack's `rename`,
+//! Hangul fillers, U+034F, U+2800, fake tag flags, `ESC`), also written as YAML escapes or in a pack's `rename`,
 //! in `install`, `verify` and `lint`; and names that are
 //! distinct here but one file on macOS or Windows (Unicode normalisation, case) or a Windows device.
 
@@ -30,6 +30,8 @@ const INVISIBLE: &[(&str, &str, &str)] = &[
         "U+034F COMBINING GRAPHEME JOINER",
     ),
     ("braille-blank", "\u{2800}", "U+2800 BRAILLE PATTERN BLANK"),
+    // Conceals what follows on a terminal that prints the file.
+    ("escape", "\x1b[8m", "U+001B ESCAPE"),
     (
         "fake-flag",
         "\u{1F3F4}\u{E0072}\u{E006D}\u{E0072}\u{E0066}\u{E007F}",
@@ -194,6 +196,10 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
         "---\nname: tags\ndescription: \"ok\\U000E0072\\U000E006D\"\n---\nbody\n",
     );
     repo.file(
+        "agents/bell.md",
+        "---\nname: bell\ndescription: \"title\\e]0;pwned\\a\"\n---\nbody\n",
+    );
+    repo.file(
         "agents/nested.md",
         "---\nname: nested\ndescription: d\ntools: [Read, \"Grep\\u2060\"]\n---\nbody\n",
     );
@@ -214,6 +220,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
         "error[name-invalid]: `name` `code\u{200B}reviewer` contains the invisible character U+200B, so two different files would show the same name",
         "error[hidden-unicode]: `description` is written with escape sequences that decode to 2 hidden Unicode characters, starting with U+E0072 TAG CHARACTER: it is invisible in editors and reviews, but the model reads it; the tag characters spell `rm`\n --> s:agents/tags.md:3:1",
         "error[hidden-unicode]: `tools` is written with escape sequences that decode to hidden Unicode character U+2060 WORD JOINER",
+        "error[hidden-unicode]: `description` is written with escape sequences that decode to 2 hidden Unicode characters, starting with U+001B ESCAPE: it is invisible in editors and acts on the terminal of whoever prints the file, but the model reads it\n --> s:agents/bell.md:3:1",
     ] {
         assert!(out.stderr().contains(expected), "{expected}\n{out}");
     }
@@ -226,7 +233,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
         &repo.path().join("agents").display().to_string(),
     ]);
     let json = lint.failure(1).stdout_json();
-    assert_eq!(json["errors"], 4, "{json}");
+    assert_eq!(json["errors"], 5, "{json}");
 }
 
 #[test]
