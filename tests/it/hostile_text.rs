@@ -1,7 +1,7 @@
 //! Hostile text in agent files and names: invisible characters beyond category Cf (variation selectors,
-//! Hangul fillers, U+034F, U+2800, fake tag flags, `ESC`), also written as YAML escapes or in a pack's `rename`,
-//! in `install`, `verify` and `lint`; and names that are
-//! distinct here but one file on macOS or Windows (Unicode normalisation, case) or a Windows device.
+//! Hangul fillers, U+034F, U+2800, fake tag flags, `ESC`), also written as YAML escapes or in a pack's
+//! `rename`, in `install`, `verify` and `lint`; and names that are distinct here but one file on macOS or
+//! Windows (Unicode normalisation, case folding) or a Windows device.
 
 use crate::install::agent;
 use crate::support::*;
