@@ -56,6 +56,12 @@ fn invisible_repo() -> GitRepo {
     repo
 }
 
+/// `agentpack lint --json` on `agents/` of `repo`, which holds errors.
+fn lint_agents(sb: &Sandbox, repo: &GitRepo) -> serde_json::Value {
+    let dir = repo.path().join("agents").display().to_string();
+    sb.run(["lint", "--json", &dir]).failure(1).stdout_json()
+}
+
 #[test]
 fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     let repo = invisible_repo();
@@ -79,12 +85,7 @@ fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     assert!(!out.stderr().contains("agents/fine.md"), "{out}");
     assert!(!sb.exists(".claude/agents"));
 
-    let lint = sb.run([
-        "lint",
-        "--json",
-        &repo.path().join("agents").display().to_string(),
-    ]);
-    let json = lint.failure(1).stdout_json();
+    let json = lint_agents(&sb, &repo);
     assert_eq!(json["errors"], INVISIBLE.len(), "{json}");
 
     // Allowed, they install as warnings, and `verify` still reports each.
@@ -227,12 +228,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
     assert!(!out.stderr().contains("agents/fine.md"), "{out}");
     assert!(!sb.exists(".claude/agents"));
 
-    let lint = sb.run([
-        "lint",
-        "--json",
-        &repo.path().join("agents").display().to_string(),
-    ]);
-    let json = lint.failure(1).stdout_json();
+    let json = lint_agents(&sb, &repo);
     assert_eq!(json["errors"], 5, "{json}");
 }
 
