@@ -387,7 +387,9 @@ impl Manifest {
                     (SourceKind::Path { .. }, PackHome::Git) => {
                         "is a `path` source; a pack fetched from git cannot use local directories"
                     }
-                    (SourceKind::Path { dir, .. }, PackHome::Dir(home)) if !dir.starts_with(home) => {
+                    (SourceKind::Path { dir, .. }, PackHome::Dir(home))
+                        if !stays_inside(dir, spec.subdir.as_deref(), home) =>
+                    {
                         "is a `path` source outside the pack's directory"
                     }
                     (SourceKind::Git { url, .. }, _) if !url.is_network() => {
@@ -415,6 +417,19 @@ impl Manifest {
             })
         }
     }
+}
+
+/// Does the directory a pack's `path` source searches (`dir`, joined with `subdir`) lie inside the pack's
+/// directory `home`, also once symlinks are resolved? A pack checked out from elsewhere can hold a
+/// symlink to any directory of the installing machine. A directory that does not exist is left for
+/// reading to report.
+fn stays_inside(dir: &Path, subdir: Option<&str>, home: &Path) -> bool {
+    let searched = dir.join(subdir.unwrap_or(""));
+    dir.starts_with(home)
+        && match (searched.canonicalize(), home.canonicalize()) {
+            (Ok(searched), Ok(home)) => searched.starts_with(home),
+            _ => true,
+        }
 }
 
 impl GitUrl {

@@ -103,14 +103,20 @@ impl fmt::Display for Commit {
     }
 }
 
-/// The name two installed files share on some file system when their names differ only there: lowercased
-/// (the file systems of macOS and Windows ignore case) and in Unicode normalisation form C (macOS treats
-/// `café` composed and decomposed as one name). Two agents whose keys are equal collide.
+/// The name two installed files share on some file system when their names differ only there: case-folded
+/// (the file systems of macOS and Windows ignore case, and APFS compares by Unicode case folding, which
+/// also makes `ſ` an `s`, `ß` an `ss` and final `ς` a `σ`, where lowercasing leaves them apart) and in
+/// Unicode normalisation form C (macOS treats `café` composed and decomposed as one name): Unicode's
+/// canonical caseless match. Two agents whose keys are equal collide.
 pub fn file_name_key(name: &str) -> String {
-    use icu_normalizer::ComposingNormalizerBorrowed;
-    let nfc = ComposingNormalizerBorrowed::new_nfc();
-    // Normalised on both sides of lowercasing: a few lowercase mappings produce decomposed sequences.
-    nfc.normalize(&nfc.normalize(name).to_lowercase())
+    use icu_casemap::CaseMapper;
+    use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+    let nfd = DecomposingNormalizerBorrowed::new_nfd();
+    let folded = CaseMapper::new()
+        .fold_string(&nfd.normalize(name))
+        .into_owned();
+    ComposingNormalizerBorrowed::new_nfc()
+        .normalize(&folded)
         .into_owned()
 }
 
@@ -143,6 +149,17 @@ mod tests {
         assert_eq!(file_name_key(composed), file_name_key(decomposed));
         assert_eq!(file_name_key(composed), "caf\u{e9}");
         assert_ne!(file_name_key("cafe"), file_name_key(composed));
+        // Lowercasing leaves these apart; case folding (as APFS compares) does not.
+        for (a, b) in [
+            ("\u{17F}-agent", "S-agent"),
+            ("stra\u{DF}e", "STRASSE"),
+            ("\u{3C3}\u{3C2}", "\u{3A3}\u{3A3}"),
+            ("\u{212A}elvin", "kelvin"),
+            ("\u{130}", "i\u{307}"),
+        ] {
+            assert_eq!(file_name_key(a), file_name_key(b), "{a} {b}");
+        }
+        assert_ne!(file_name_key("\u{131}"), file_name_key("i"));
     }
 
     #[test]

@@ -37,6 +37,7 @@ use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, MANIFEST_NAME, Manifest, PackHome, SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
+use crate::source::budget::ReadBudget;
 use crate::source::cache::{LockedCache, LockedRepo};
 use crate::source::git::{self, Depth, Refs, Remote};
 use crate::source::{self, Snapshot};
@@ -508,6 +509,8 @@ impl<'a> Session<'a> {
     ) -> Result<(Vec<Resolved>, BTreeMap<String, Pin>)> {
         let mut pins: BTreeMap<String, Pin> = BTreeMap::new();
         let mut out = Vec::new();
+        // A round keeps what it reads until it returns: the budget bounds all of it together.
+        let mut budget = ReadBudget::default();
         // Each queued source carries the identities of the packs it was reached through.
         let mut queue: VecDeque<(SourceSpec, Vec<(String, SourceName)>)> =
             sources.iter().map(|s| (s.clone(), Vec::new())).collect();
@@ -586,7 +589,7 @@ impl<'a> Session<'a> {
                         },
                         None => self.pin_exact(&spec, url, reference)?,
                     };
-                    self.read_git(spec.clone(), url, pin)?
+                    self.read_git(spec.clone(), url, pin, &mut budget)?
                 }
             };
             let mut path = ancestors.clone();
@@ -609,12 +612,18 @@ impl<'a> Session<'a> {
         Ok((out, pins))
     }
 
-    fn read_git(&mut self, spec: SourceSpec, url: &GitUrl, pin: Pin) -> Result<Resolved> {
+    fn read_git(
+        &mut self,
+        spec: SourceSpec,
+        url: &GitUrl,
+        pin: Pin,
+        budget: &mut ReadBudget,
+    ) -> Result<Resolved> {
         let Pin::Git { commit, .. } = &pin else {
             unreachable!("git sources have git pins")
         };
         let repo = self.repo(&spec.name, url)?;
-        let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref())
+        let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref(), budget)
             .map_err(|e| with_source_context(e, &spec))?;
         let newer_incompatible = match &spec.kind {
             SourceKind::Git {

@@ -80,6 +80,12 @@ pub fn name_problem(name: &str) -> Option<String> {
             c as u32
         ));
     }
+    if let Some(c) = super::trust::first_hidden(name) {
+        return Some(format!(
+            "contains the invisible character U+{:04X}, so two different files would show the same name",
+            c as u32
+        ));
+    }
     for sep in ['/', '\\'] {
         if name.contains(sep) {
             return Some(format!(

@@ -16,8 +16,9 @@
 //! reviewer sees; zero-width characters, variation selectors (U+FE00–FE0F, U+E0100–E01EF), Hangul fillers,
 //! U+034F COMBINING GRAPHEME JOINER and tag characters (U+E0000–E007F, which spell ASCII invisibly) carry
 //! text no one sees. So do the other format characters of category Cf that are not drawn (U+FFF9–FFFB,
-//! U+13430–1343F) and U+2800 BRAILLE PATTERN BLANK, which looks like a space. All of them are flagged
-//! except:
+//! U+13430–1343F) and U+2800 BRAILLE PATTERN BLANK, which looks like a space; and ASCII control characters
+//! other than tab and line ends (`ESC`, `BEL`, `DEL`), invisible in editors and commands to the terminal of
+//! whoever prints the file. All of them are flagged except:
 //!
 //! - U+00AD SOFT HYPHEN: common in text pasted from word processors and web pages, rendered as a hyphen at a
 //!   line break, and unable to hide or reorder content;
@@ -91,6 +92,7 @@ const MAX_HIDDEN_REPORTS: usize = 10;
 /// Every trust finding of one agent file: hidden characters anywhere in `text`, risky fields in `map`.
 pub(crate) fn check(label: &str, text: &str, lines: &Lines<'_>, map: &Mapping) -> Vec<Diagnostic> {
     let mut out = hidden_unicode(label, text);
+    out.extend(escaped_hidden_unicode(label, text, lines, map));
     out.extend(risky_fields(label, text, lines, map));
     out
 }
@@ -103,11 +105,22 @@ pub fn is_hidden(c: char) -> bool {
         CodePointSetData::new::<DefaultIgnorableCodePoint>();
     c != '\u{AD}' && IGNORABLE.contains(c)
         || matches!(c as u32, 0x2800 | 0xFFF9..=0xFFFB | 0x13430..=0x1343F)
+        || is_stray_control(c)
+}
+
+/// A C0 control character other than tab and line ends, or DEL: editors show it as nothing or as a box,
+/// and a terminal that prints the file (`cat`, a pager, a diff) acts on it instead (`ESC`). C1 controls
+/// (U+0080–009F) are left to the `mojibake` warning: they are what UTF-8 read as Latin-1 turns into, and
+/// UTF-8 terminals do not act on them.
+fn is_stray_control(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f') && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// A readable name for a hidden character.
 fn char_name(c: char) -> &'static str {
     match c as u32 {
+        0x1B => "ESCAPE",
+        0x00..=0x1F | 0x7F => "CONTROL CHARACTER",
         0x034F => "COMBINING GRAPHEME JOINER",
         0x061C => "ARABIC LETTER MARK",
         0x115F => "HANGUL CHOSEONG FILLER",
@@ -205,10 +218,15 @@ fn exempt(text: &str) -> HashSet<usize> {
     out
 }
 
-fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
-    // Every hidden character is U+034F or above, whose UTF-8 starts with a byte of 0xCD or more: a byte scan
-    // rules out most files (all-ASCII ones, Latin accented text) before any decoding.
-    if !text.bytes().any(|b| b >= 0xCD) || !text.chars().any(is_hidden) {
+/// The first hidden character of `text` that no exemption covers, if any.
+pub fn first_hidden(text: &str) -> Option<char> {
+    hidden_runs(text).first().map(|(_, chars)| chars[0])
+}
+
+/// Runs of adjacent hidden characters in `text` that no exemption covers: (byte offset of the first,
+/// the characters).
+fn hidden_runs(text: &str) -> Vec<(usize, Vec<char>)> {
+    if !text.chars().any(is_hidden) {
         return Vec::new();
     }
     let exempt = exempt(text);
@@ -225,6 +243,20 @@ fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
         }
         run_end = offset + c.len_utf8();
     }
+    runs
+}
+
+fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
+    // Every hidden character is an ASCII control character or U+034F or above, whose UTF-8 starts with
+    // a byte of 0xCD or more: a byte scan rules out most files (plain ASCII text, Latin accented text)
+    // before any decoding.
+    if !text
+        .bytes()
+        .any(|b| b >= 0xCD || b == 0x7F || (b < 0x20 && !b"\t\n\r".contains(&b)))
+    {
+        return Vec::new();
+    }
+    let runs = hidden_runs(text);
     let mut out = Vec::new();
     for (offset, chars) in runs.iter().take(MAX_HIDDEN_REPORTS) {
         let pos = pos_of_offset(text, *offset);
@@ -250,11 +282,84 @@ fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// Hidden characters a YAML escape sequence put into a value (`"\u200B"`, `"\U000E0041"`): the file's
+/// bytes hold only ASCII there, so [`hidden_unicode`] cannot see them, but Claude Code reads the decoded
+/// value. One finding per top-level key, at that key; characters also written literally somewhere in the
+/// file are left to [`hidden_unicode`].
+fn escaped_hidden_unicode(
+    label: &str,
+    text: &str,
+    lines: &Lines<'_>,
+    map: &Mapping,
+) -> Vec<Diagnostic> {
+    // Only a double-quoted scalar decodes escapes.
+    if !text.contains('\\') {
+        return Vec::new();
+    }
+    let mut literal: Option<HashSet<char>> = None;
+    let mut out = Vec::new();
+    for (key, value) in map {
+        let mut strings = Vec::new();
+        collect_strings(key, &mut strings);
+        collect_strings(value, &mut strings);
+        let hidden: Vec<char> = strings
+            .iter()
+            .flat_map(|s| hidden_runs(s))
+            .flat_map(|(_, chars)| chars)
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let literal =
+            literal.get_or_insert_with(|| text.chars().filter(|&c| is_hidden(c)).collect());
+        let hidden: Vec<char> = hidden
+            .into_iter()
+            .filter(|c| !literal.contains(c))
+            .collect();
+        if hidden.is_empty() {
+            continue;
+        }
+        let name = key.as_str().map(|k| k.chars().take(80).collect::<String>());
+        let d = Diagnostic::error(
+            HIDDEN_UNICODE,
+            format!(
+                "`{}` is written with escape sequences that decode to {}",
+                name.as_deref().unwrap_or("a key"),
+                describe_run(&hidden)
+            ),
+        )
+        .with_hint(
+            "remove the escape sequences; if the source needs them, set `allow-unicode = true` on that source in agentpack.toml (it is then a warning)",
+        );
+        out.push(match name.as_deref().and_then(|k| lines.key_pos(k)) {
+            Some(pos) => d.at_line(label, text, pos.line, pos.col),
+            None => d.at(crate::diag::Location::file(label)),
+        });
+    }
+    out
+}
+
+/// Every string in `value`: scalars, the keys and values of maps, and list items, at any depth.
+fn collect_strings<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Sequence(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Mapping(map) => map.iter().for_each(|(k, v)| {
+            collect_strings(k, out);
+            collect_strings(v, out);
+        }),
+        Value::Tagged(t) => collect_strings(&t.value, out),
+        _ => {}
+    }
+}
+
 fn describe_run(chars: &[char]) -> String {
     let first = chars[0];
     let what = format!("U+{:04X} {}", first as u32, char_name(first));
     let effect = if is_bidi(first) {
         "it reorders how the text around it is displayed"
+    } else if is_stray_control(first) {
+        "it is invisible in editors and acts on the terminal of whoever prints the file"
     } else {
         "it is invisible in editors and reviews"
     };

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{AutotagOption, Direction, FetchOptions, ObjectType, Oid, Repository};
 
+use super::budget::ReadBudget;
 use super::cache::LockedRepo;
 use super::net::{
     Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
@@ -439,8 +440,13 @@ pub fn find_commit_by_prefix(
     }
 }
 
-/// Read the `.md` files under `subdir` of `commit`'s tree.
-pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Result<Snapshot> {
+/// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`.
+pub fn snapshot(
+    repo: &Repository,
+    commit: Commit,
+    subdir: Option<&str>,
+    budget: &mut ReadBudget,
+) -> Result<Snapshot> {
     let git_err = read_error(commit);
     let root = repo
         .find_commit(commit.oid())
@@ -467,12 +473,12 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
 
     let mut snapshot = Snapshot::default();
     let odb = repo.odb().map_err(git_err)?;
-    let entries = markdown_entries(repo, &searched, commit, base)?;
+    let entries = markdown_entries(repo, &searched, commit, base, budget)?;
 
     for (path, id, mode) in entries {
         let repo_path = super::join(subdir, &path);
         let blob = if mode == 0o120000 {
-            match follow_link(repo, &odb, &root, base, &repo_path, id)? {
+            match follow_link(repo, &odb, &root, base, &repo_path, id, budget)? {
                 Ok(blob) => blob,
                 Err(reason) => {
                     snapshot.skipped.push(Skipped { repo_path, reason });
@@ -488,6 +494,9 @@ pub fn snapshot(repo: &Repository, commit: Commit, subdir: Option<&str>) -> Resu
         // an object whose header cannot be read is an error rather than a reason to skip the limit.
         // libgit2 cannot stream a packed object, so the head of a large one costs inflating it once.
         let (size, _) = odb.read_header(blob).map_err(git_err)?;
+        if size as u64 <= MAX_INSPECTED_SIZE {
+            budget.bytes(size as u64, &repo_path)?;
+        }
         let content = if size <= MAX_FILE_SIZE {
             Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
         } else if size as u64 <= MAX_INSPECTED_SIZE {
@@ -533,18 +542,22 @@ fn read_error(commit: Commit) -> impl Fn(git2::Error) -> Error + Copy {
 /// Every `.md` entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
 /// sorted by path. The walk keeps its own stack, so no tree shape can exhaust the call stack, and refuses
 /// trees nested deeper than [`MAX_TREE_DEPTH`] and entry names git itself refuses (`git fsck`): empty,
-/// `.`, `..`, `.git` in any case, or holding `/`. Names that are not UTF-8 are passed over.
+/// `.`, `..`, `.git` in any case, or holding `/`. Names that are not UTF-8 are passed over. Every entry
+/// looked at, and every path kept, is counted against `budget`: a tree can hold the same subtree many
+/// times over.
 fn markdown_entries(
     repo: &Repository,
     tree: &git2::Tree<'_>,
     commit: Commit,
     base: &str,
+    budget: &mut ReadBudget,
 ) -> Result<Vec<(String, Oid, i32)>> {
     let mut entries = Vec::new();
     let mut pending = vec![(String::new(), tree.id(), 0)];
     while let Some((dir, id, depth)) = pending.pop() {
         let tree = repo.find_tree(id).map_err(read_error(commit))?;
         for entry in tree.iter() {
+            budget.entry()?;
             let Ok(name) = entry.name() else { continue };
             let path = format!("{dir}{name}");
             if name.is_empty()
@@ -571,8 +584,10 @@ fn markdown_entries(
                         ),
                     });
                 }
+                budget.bytes(path.len() as u64, &path)?;
                 pending.push((format!("{path}/"), entry.id(), depth + 1));
             } else if super::is_markdown(name) {
+                budget.bytes(path.len() as u64, &path)?;
                 entries.push((path, entry.id(), entry.filemode()));
             }
         }
@@ -583,7 +598,7 @@ fn markdown_entries(
 
 /// Follow a symlink stored in the tree (up to 8 hops) to a blob inside the searched directory. `Ok(Err)`
 /// is a link passed over (with the reason); `Err` a link target larger than any real path, which is
-/// never read.
+/// never read, or one past `budget`.
 fn follow_link(
     repo: &Repository,
     odb: &git2::Odb<'_>,
@@ -591,6 +606,7 @@ fn follow_link(
     base: &str,
     repo_path: &str,
     mut id: Oid,
+    budget: &mut ReadBudget,
 ) -> Result<std::result::Result<Oid, String>> {
     let mut current = repo_path.to_string();
     for _ in 0..8 {
@@ -609,6 +625,7 @@ fn follow_link(
                 ),
             });
         }
+        budget.bytes(size as u64, &current)?;
         let target =
             String::from_utf8_lossy(repo.find_blob(id).map_err(git_err)?.content()).into_owned();
         let dir = current.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -689,14 +706,14 @@ mod tests {
     fn trees_are_walked_without_recursion_and_their_depth_is_capped() {
         // 30,000 levels overflowed the 2 MiB stack of a test thread with libgit2's recursive walk.
         let (repo, commit) = deep_commit(30_000);
-        match snapshot(&repo, commit, None) {
+        match snapshot(&repo, commit, None, &mut ReadBudget::default()) {
             Err(Error::InvalidRepository { message }) => {
                 assert!(message.contains("more than 256 levels deep"), "{message}")
             }
             other => panic!("{other:?}"),
         }
         let (repo, commit) = deep_commit(MAX_TREE_DEPTH - 1);
-        let found = snapshot(&repo, commit, None).unwrap();
+        let found = snapshot(&repo, commit, None, &mut ReadBudget::default()).unwrap();
         assert_eq!(found.files.len(), 1);
         assert_eq!(
             found.files[0].path.matches("d/").count(),

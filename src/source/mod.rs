@@ -10,8 +10,10 @@
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
 //! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded (only their first bytes, to tell an
-//! agent from documentation), submodules are ignored.
+//! agent from documentation), submodules are ignored, and [`budget`] bounds what one resolution reads from
+//! git objects in all.
 
+pub mod budget;
 pub mod cache;
 pub mod git;
 pub mod net;

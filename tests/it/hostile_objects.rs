@@ -1,5 +1,6 @@
 //! Hostile repository shapes beyond the catalog in `hostile.rs`: git objects no honest repository holds
-//! (a tree entry named `..`, a tree 30,000 levels deep, a symlink whose target is megabytes), built with
+//! (a tree entry named `..`, a tree 30,000 levels deep, a symlink whose target is megabytes, one directory
+//! or file named billions or thousands of times over), built with
 //! libgit2 in a real repository; large documentation beside agents; and a directory where an agent's file
 //! goes, under `install --force`.
 
@@ -285,4 +286,50 @@ fn a_path_with_a_backslash_installs_but_is_not_vendored() {
         "error: source `s`: `agents/a\\b.md` is not a plain relative path, so it cannot be vendored",
     );
     assert!(!sb.exists("agentpack-vendor"));
+}
+
+/// A tree of `levels` directories that each hold the next one twice (`a/` and `b/`), over a bottom
+/// directory holding `leaf`: 2^`levels` paths to one object, in `levels + 1` tree objects.
+fn repeated_tree(git: &Repository, leaf: Oid, levels: usize) -> Oid {
+    let mut tree = raw_tree(git, &[("100644", "leaf.md", leaf)]);
+    for _ in 0..levels {
+        tree = raw_tree(git, &[("40000", "a", tree), ("40000", "b", tree)]);
+    }
+    raw_tree(
+        git,
+        &[("40000", "agents", agents_tree(git)), ("40000", "x", tree)],
+    )
+}
+
+#[test]
+fn a_tree_holding_one_directory_a_billion_times_over_stops_after_bounded_work() {
+    let (repo, sb, git) = installed();
+    let leaf = git.blob(agent("leaf", "everywhere").as_bytes()).unwrap();
+    // 2^30 paths in 31 tree objects: walking them all took hours and gigabytes.
+    commit_tree(&repo, repeated_tree(&git, leaf, 30), "v2");
+    manifest(&sb, &repo, "v2");
+    refused(
+        &sb,
+        &["install"],
+        "error: source `s`: reading stopped: the sources hold more than 1000000 files and directories in all (a tree that holds the same directory many times over is a crafted repository)",
+    );
+}
+
+#[test]
+fn one_large_file_named_thousands_of_times_stops_with_bounded_memory() {
+    let (repo, sb, git) = installed();
+    // Just under the 1 MiB agent limit, in 4,096 places: 4 GiB to load from a repository of kilobytes.
+    let big = format!(
+        "---\nname: leaf\ndescription: big\n---\n{}",
+        "x".repeat(1024 * 1024 - 64)
+    );
+    let leaf = git.blob(big.as_bytes()).unwrap();
+    commit_tree(&repo, repeated_tree(&git, leaf, 12), "v2");
+    manifest(&sb, &repo, "v2");
+    let before = sb.snapshot(".");
+    crate::hostile_reach::install_with_bounded_memory(&sb)
+        .failure(2)
+        .stderr_has("error: source `s`: reading stopped at `x/")
+        .stderr_has("`: the sources' Markdown files add up to more than 256 MiB (the same large file many times over is a crafted repository)");
+    assert_tree_eq(&before, &sb.snapshot("."));
 }

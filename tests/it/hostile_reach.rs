@@ -1,7 +1,7 @@
 //! What a stranger's files may reach: a pack's `agentpack.toml` must not grant its agents trust, reach the
 //! installing machine's disk, or make resolution fan out without bound; a project's manifest must not
-//! install outside the project. Packs name their sources by network URL only, so the packs' sources here
-//! are served by a loopback `git daemon`.
+//! install outside the project, nor a local pack leave its directory through a symlink. Packs name their
+//! sources by network URL only, so the packs' sources here are served by a loopback `git daemon`.
 
 use crate::install::agent;
 use crate::support::*;
@@ -118,7 +118,7 @@ fn pack_tower(served: &ServedRepos, levels: usize, fan_out: usize) -> String {
 
 /// `agentpack install` with its address space limited to 2 GiB: a run that grows without bound dies
 /// instead of taking the machine with it.
-fn install_with_bounded_memory(sb: &Sandbox) -> Outcome {
+pub(crate) fn install_with_bounded_memory(sb: &Sandbox) -> Outcome {
     let bin = assert_cmd::cargo::cargo_bin!("agentpack");
     Outcome::of(sb.command(
         "sh",
@@ -223,4 +223,31 @@ fn a_project_installs_only_inside_itself() {
         .stderr_has("goes through the symlink");
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     assert!(!sb.exists("agentpack.lock"));
+}
+
+#[test]
+fn a_local_pack_cannot_leave_its_directory_through_a_symlink() {
+    let sb = Sandbox::new();
+    let private = sb.home().join("notes");
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::write(
+        private.join("notes.md"),
+        "---\nname: secret-notes\ndescription: private\n---\nmine\n",
+    )
+    .unwrap();
+    // A pack checked out into the project: git recreates the symlinks it holds.
+    sb.write("packs/x/friendly.md", agent("friendly", "Friendly"));
+    std::os::unix::fs::symlink(&private, sb.path("packs/x/link")).unwrap();
+    sb.write("agentpack.toml", "[sources.x]\npath = \"packs/x\"\n");
+    for pack in [
+        "[sources.loot]\npath = \"link\"\n",
+        "[sources.loot]\npath = \".\"\nsubdir = \"link\"\n",
+    ] {
+        sb.write("packs/x/agentpack.toml", pack);
+        sb.run(["install"])
+            .failure(2)
+            .stderr_has("error[pack-invalid]: pack source `x/loot` (`x` -> `x/loot`) is a `path` source outside the pack's directory");
+        assert!(!sb.exists(".claude"), "{pack}");
+        assert!(!sb.exists("agentpack.lock"), "{pack}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Hostile text in agent files and names: invisible characters beyond category Cf (variation selectors,
-//! Hangul fillers, U+034F, U+2800, fake tag flags) in `install`, `verify` and `lint`; and names that are
-//! distinct here but one file on macOS or Windows (Unicode normalisation, case) or a Windows device.
+//! Hangul fillers, U+034F, U+2800, fake tag flags, `ESC`), also written as YAML escapes or in a pack's
+//! `rename`, in `install`, `verify` and `lint`; and names that are distinct here but one file on macOS or
+//! Windows (Unicode normalisation, case folding) or a Windows device.
 
 use crate::install::agent;
 use crate::support::*;
@@ -29,6 +30,8 @@ const INVISIBLE: &[(&str, &str, &str)] = &[
         "U+034F COMBINING GRAPHEME JOINER",
     ),
     ("braille-blank", "\u{2800}", "U+2800 BRAILLE PATTERN BLANK"),
+    // Conceals what follows on a terminal that prints the file.
+    ("escape", "\x1b[8m", "U+001B ESCAPE"),
     (
         "fake-flag",
         "\u{1F3F4}\u{E0072}\u{E006D}\u{E0072}\u{E0066}\u{E007F}",
@@ -51,6 +54,12 @@ fn invisible_repo() -> GitRepo {
     );
     repo.commit("invisible payloads");
     repo
+}
+
+/// `agentpack lint --json` on `agents/` of `repo`, which holds errors.
+fn lint_agents(sb: &Sandbox, repo: &GitRepo) -> serde_json::Value {
+    let dir = repo.path().join("agents").display().to_string();
+    sb.run(["lint", "--json", &dir]).failure(1).stdout_json()
 }
 
 #[test]
@@ -76,12 +85,7 @@ fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     assert!(!out.stderr().contains("agents/fine.md"), "{out}");
     assert!(!sb.exists(".claude/agents"));
 
-    let lint = sb.run([
-        "lint",
-        "--json",
-        &repo.path().join("agents").display().to_string(),
-    ]);
-    let json = lint.failure(1).stdout_json();
+    let json = lint_agents(&sb, &repo);
     assert_eq!(json["errors"], INVISIBLE.len(), "{json}");
 
     // Allowed, they install as warnings, and `verify` still reports each.
@@ -110,6 +114,9 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     repo.file("agents/nfd.md", agent("cafe\u{301}", "decomposed"));
     repo.file("agents/upper.md", agent("Reviewer", "upper case"));
     repo.file("agents/lower.md", agent("reviewer", "lower case"));
+    // Apart when lowercased, one name under case folding (APFS): U+017F LATIN SMALL LETTER LONG S.
+    repo.file("agents/long-s.md", agent("\u{17f}canner", "long s"));
+    repo.file("agents/short-s.md", agent("scanner", "short s"));
     repo.commit("names");
     let sb = Sandbox::new();
     sb.write(
@@ -126,6 +133,12 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     assert!(
         out.stderr().contains(
             "error[name-collision]: 2 agents would be installed as `Reviewer`: `s:agents/upper.md`, `s:agents/lower.md`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.stderr().contains(
+            "error[name-collision]: 2 agents would be installed as `scanner`: `s:agents/short-s.md`, `s:agents/long-s.md`"
         ),
         "{out}"
     );
@@ -170,4 +183,80 @@ fn every_windows_device_name_is_refused() {
     }
     assert!(!out.stderr().contains("agents/fine.md"), "{out}");
     assert!(!sb.exists(".claude/agents"));
+}
+
+#[test]
+fn invisible_characters_written_as_yaml_escapes_are_refused() {
+    let repo = GitRepo::new("escaped");
+    repo.file(
+        "agents/name.md",
+        "---\nname: \"code\\u200Breviewer\"\ndescription: d\n---\nbody\n",
+    );
+    repo.file(
+        "agents/tags.md",
+        "---\nname: tags\ndescription: \"ok\\U000E0072\\U000E006D\"\n---\nbody\n",
+    );
+    repo.file(
+        "agents/bell.md",
+        "---\nname: bell\ndescription: \"title\\e]0;pwned\\a\"\n---\nbody\n",
+    );
+    repo.file(
+        "agents/nested.md",
+        "---\nname: nested\ndescription: d\ntools: [Read, \"Grep\\u2060\"]\n---\nbody\n",
+    );
+    // Escapes of visible characters, and of a selector that belongs to the emoji before it, are fine.
+    repo.file(
+        "agents/fine.md",
+        "---\nname: fine\ndescription: \"caf\\u00E9 \\u26A0\\uFE0F\"\n---\nbody\n",
+    );
+    repo.commit("escaped payloads");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
+    );
+    let out = sb.run(["install"]).failure(1);
+    for expected in [
+        "error[hidden-unicode]: `name` is written with escape sequences that decode to hidden Unicode character U+200B ZERO WIDTH SPACE: it is invisible in editors and reviews, but the model reads it\n --> s:agents/name.md:2:1",
+        "error[name-invalid]: `name` `code\u{200B}reviewer` contains the invisible character U+200B, so two different files would show the same name",
+        "error[hidden-unicode]: `description` is written with escape sequences that decode to 2 hidden Unicode characters, starting with U+E0072 TAG CHARACTER: it is invisible in editors and reviews, but the model reads it; the tag characters spell `rm`\n --> s:agents/tags.md:3:1",
+        "error[hidden-unicode]: `tools` is written with escape sequences that decode to hidden Unicode character U+2060 WORD JOINER",
+        "error[hidden-unicode]: `description` is written with escape sequences that decode to 2 hidden Unicode characters, starting with U+001B ESCAPE: it is invisible in editors and acts on the terminal of whoever prints the file, but the model reads it\n --> s:agents/bell.md:3:1",
+    ] {
+        assert!(out.stderr().contains(expected), "{expected}\n{out}");
+    }
+    assert!(!out.stderr().contains("agents/fine.md"), "{out}");
+    assert!(!sb.exists(".claude/agents"));
+
+    let json = lint_agents(&sb, &repo);
+    assert_eq!(json["errors"], 5, "{json}");
+}
+
+#[test]
+fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
+    let served = ServedRepos::start();
+    let inner = GitRepo::new("inner");
+    inner.file("helper.md", agent("helper", "Helps"));
+    inner.commit("inner");
+    let inner_url = served.publish(&inner, "inner");
+    let pack = GitRepo::new("pack");
+    pack.file(
+        "agentpack.toml",
+        format!(
+            "[sources.inner]\ngit = \"{inner_url}\"\nrename = {{ helper = \"help\\u200Ber\" }}\n"
+        ),
+    );
+    pack.commit("pack");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
+    );
+    let out = sb.run(["install"]).failure(2);
+    assert!(
+        out.stderr()
+            .contains("contains the invisible character U+200B, so two different files would show the same name"),
+        "{out}"
+    );
+    assert!(!sb.exists(".claude"));
 }

@@ -42,9 +42,14 @@ fn assert_no_controls(what: &str, out: &Outcome) {
 fn control_characters_from_a_source_never_reach_the_terminal() {
     let repo = hostile_repo();
     let sb = Sandbox::new();
+    // `ESC` in a value is `hidden-unicode`: allowed here, so that the agent installs and every command
+    // below has the value to show.
     sb.write(
         "agentpack.toml",
-        format!("[sources.evil]\ngit = \"{}\"\ntag = \"v1\"\n", repo.url()),
+        format!(
+            "[sources.evil]\ngit = \"{}\"\ntag = \"v1\"\nallow-unicode = true\n",
+            repo.url()
+        ),
     );
     let install = sb.run(["install", "-v"]).success();
     assert_no_controls("install", &install);
@@ -97,7 +102,10 @@ fn control_characters_from_a_source_never_reach_the_terminal() {
     repo.tag("v2");
     sb.write(
         "agentpack.toml",
-        format!("[sources.evil]\ngit = \"{}\"\ntag = \"v2\"\n", repo.url()),
+        format!(
+            "[sources.evil]\ngit = \"{}\"\ntag = \"v2\"\nallow-unicode = true\n",
+            repo.url()
+        ),
     );
     let failed = sb.run(["install"]).failure(1);
     assert!(failed.stderr().contains(escaped_file), "{failed}");

@@ -1,0 +1,55 @@
+//! [`ReadBudget`]: how much of the sources' git objects one resolution may read.
+//!
+//! Git stores a tree or a blob once however often it is referenced, so a repository of a few dozen
+//! objects can name a billion paths (each directory holding two copies of the next) or a thousand
+//! copies of one 1 MiB file. Every other limit is per object; this one is on the work all the sources of
+//! one resolution add up to, so such a repository, or a pack fanning out to hundreds of them, stops with
+//! an error after bounded time and memory. Real collections stay orders of magnitude below both limits.
+
+use crate::error::{Error, Result};
+
+/// Tree entries (files and directories) one resolution may look at.
+pub const MAX_TREE_ENTRIES: usize = 1_000_000;
+/// Bytes of Markdown files (and of the paths and symlink targets read to find them) one resolution may
+/// read: what is inflated, so also a bound on what is kept in memory.
+pub const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What is left of the limits for the rest of one resolution.
+#[derive(Debug)]
+pub struct ReadBudget {
+    entries: usize,
+    bytes: u64,
+}
+
+impl Default for ReadBudget {
+    fn default() -> Self {
+        ReadBudget {
+            entries: MAX_TREE_ENTRIES,
+            bytes: MAX_READ_BYTES,
+        }
+    }
+}
+
+impl ReadBudget {
+    /// Count one tree entry about to be looked at.
+    pub fn entry(&mut self) -> Result<()> {
+        self.entries = self.entries.checked_sub(1).ok_or_else(|| Error::InvalidRepository {
+            message: format!(
+                "reading stopped: the sources hold more than {MAX_TREE_ENTRIES} files and directories in all (a tree that holds the same directory many times over is a crafted repository)"
+            ),
+        })?;
+        Ok(())
+    }
+
+    /// Count `bytes` about to be read for `path`.
+    pub fn bytes(&mut self, bytes: u64, path: &str) -> Result<()> {
+        self.bytes = self.bytes.checked_sub(bytes).ok_or_else(|| Error::InvalidRepository {
+            message: format!(
+                "reading stopped at `{}`: the sources' Markdown files add up to more than {} MiB (the same large file many times over is a crafted repository)",
+                path.chars().take(200).collect::<String>(),
+                MAX_READ_BYTES / (1024 * 1024)
+            ),
+        })?;
+        Ok(())
+    }
+}
