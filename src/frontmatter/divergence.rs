@@ -14,39 +14,54 @@ use serde_yaml_ng::Value;
 
 use super::yaml::Failure;
 
-/// The written text of tags, found from the parser's positions, which count characters.
-pub(crate) struct TagText<'a> {
+/// The front matter's text at the parser's positions, which count characters.
+pub(crate) struct Source<'a> {
     text: &'a str,
-    /// Byte offset of each character, built when the first tag is seen.
+    /// Byte offset of each character, built when first needed.
     offsets: Option<Vec<usize>>,
 }
 
-impl<'a> TagText<'a> {
+impl<'a> Source<'a> {
     pub fn new(text: &'a str) -> Self {
-        TagText {
+        Source {
             text,
             offsets: None,
         }
     }
 
-    /// The tag as written at character `index` (where the parser says the tagged node starts), or
-    /// `fallback` when the node does not start with it (an anchor before the tag).
-    pub fn at(&mut self, index: usize, fallback: impl FnOnce() -> String) -> String {
+    /// The text from character `index` on.
+    fn rest(&mut self, index: usize) -> &'a str {
         let text = self.text;
         let offsets = self
             .offsets
             .get_or_insert_with(|| text.char_indices().map(|(i, _)| i).collect());
-        let rest = offsets.get(index).map_or("", |&at| &text[at..]);
+        offsets.get(index).map_or("", |&at| &text[at..])
+    }
+
+    /// The tag as written at character `index` (where the parser says the tagged node starts), or
+    /// `fallback` when the node does not start with it (an anchor before the tag). A bare `!` comes
+    /// with the flow indicator right after it, if any (`!]`), which Bun's parser rejects.
+    pub fn tag_at(&mut self, index: usize, fallback: impl FnOnce() -> String) -> String {
+        let rest = self.rest(index);
         if !rest.starts_with('!') {
             return fallback();
         }
         let end = if rest.starts_with("!<") {
             rest.find('>').map_or(rest.len(), |i| i + 1)
         } else {
-            rest.find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
-                .unwrap_or(rest.len())
+            match rest.find(|c: char| c.is_whitespace() || ",[]{}".contains(c)) {
+                Some(1) if !rest[1..].starts_with(char::is_whitespace) => 2,
+                Some(end) => end,
+                None => rest.len(),
+            }
         };
         rest[..end].to_string()
+    }
+
+    /// Whether the plain scalar at character `index` starts with `|` or `>`, which Bun's parser
+    /// rejects in a flow collection (`[a, |]`) where YAML reads text.
+    pub fn block_indicator_at(&mut self, index: usize) -> bool {
+        self.rest(index).starts_with(['|', '>'])
     }
 }
 
@@ -193,12 +208,17 @@ mod tests {
 
     #[test]
     fn tag_text_is_read_where_the_node_starts() {
-        let text = "é: !int 1\nb: !<x y> 2\nc: [!a,b]\n";
-        let mut tags = TagText::new(text);
-        assert_eq!(tags.at(3, String::new), "!int");
-        assert_eq!(tags.at(13, String::new), "!<x y>");
-        assert_eq!(tags.at(26, String::new), "!a");
-        assert_eq!(tags.at(0, || "fallback".into()), "fallback");
+        let text = "é: !int 1\nb: !<x y> 2\nc: [!a,b]\nd: [!]\ne: [! ]\n";
+        let mut source = Source::new(text);
+        assert_eq!(source.tag_at(3, String::new), "!int");
+        assert_eq!(source.tag_at(13, String::new), "!<x y>");
+        assert_eq!(source.tag_at(26, String::new), "!a");
+        assert_eq!(source.tag_at(36, String::new), "!]");
+        assert_eq!(source.tag_at(43, String::new), "!");
+        assert_eq!(source.tag_at(0, || "fallback".into()), "fallback");
+        let mut source = Source::new("a: [b, |]\n");
+        assert!(source.block_indicator_at(7));
+        assert!(!source.block_indicator_at(4));
     }
 
     #[test]

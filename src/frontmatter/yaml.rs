@@ -25,7 +25,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 use serde_yaml_ng::Value;
 
 use super::bun::{Builder, ScalarTag};
-use super::divergence::{self, TagText};
+use super::divergence::{self, Source};
 use super::lenient;
 
 /// Claude Code's guarded mode refuses front matter larger than this.
@@ -262,7 +262,7 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
         builder.empty_document();
     }
     let mut refused = None;
-    let mut tags = TagText::new(text);
+    let mut source = Source::new(text);
     let mut unusual = None;
     // Lines ending in `\r`, by 1-based line number (only looked at in files that have one).
     let cr_lines: Vec<bool> = if text.contains('\r') {
@@ -304,13 +304,21 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
             | Event::MappingStart(_, tag) => tag.as_deref(),
             _ => None,
         };
-        let written = tag.map(|t| tags.at(span.start.index(), || t.to_string()));
+        let written = tag.map(|t| source.tag_at(span.start.index(), || t.to_string()));
         if let Some(w) = written
             .as_deref()
             .filter(|w| !divergence::bun_accepts_tag(w))
         {
             // Claude Code's parser throws here, so its lenient retry decides: agentpack's too.
             let problem = format!("Claude Code's YAML parser rejects the tag `{w}`");
+            return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
+        }
+        if let Event::Scalar(_, ScalarStyle::Plain, ..) = event
+            && source.block_indicator_at(span.start.index())
+        {
+            let problem =
+                "Claude Code's YAML parser rejects `|` or `>` at the start of a plain value"
+                    .to_string();
             return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
         }
         if let Some(w) = &written

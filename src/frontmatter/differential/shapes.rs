@@ -107,5 +107,8 @@ pub(super) fn attacks() -> Vec<&'static str> {
         // Tags go by how they are written.
         "---\nname: typed\ndescription: d\ntools: !int 12\nmodel: !bool true\npermissionMode: !\n---\n",
         "---\nname: !!int true\ndescription: !null 12\n---\n",
+        // Lists Bun's parser rejects, so the retry quotes them: `tools` is text to Claude Code.
+        "---\nname: flow\ndescription: x: y\ntools: [Read, |, Bash]\n---\n",
+        "---\nname: flow\ndescription: x: y\ntools: [Read, !]\n---\n",
     ]
 }
