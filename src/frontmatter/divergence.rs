@@ -110,44 +110,53 @@ pub(crate) struct RiskyLine {
 }
 
 /// The first line whose indentation holds a tab, or that starts with an explicit or
-/// empty key (`? x`, `: x`, after any `- `).
+/// empty key (`? x`, `: x`, after any `- `). A lone `\r` breaks lines too, as in YAML; positions
+/// count lines by `\n`, as every diagnostic does.
 pub(crate) fn risky_line(yaml: &str, first_line: usize) -> Option<RiskyLine> {
-    let leading_tab = yaml.split('\n').any(|l| l.starts_with('\t'));
-    for (i, raw) in yaml.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let content = line.trim_start_matches([' ', '\t']);
-        let indent = &line[..line.len() - content.len()];
-        let at = |col: usize, problem: &str| RiskyLine {
-            at: Failure {
-                problem: problem.to_string(),
-                line: first_line + i,
-                col,
-            },
-            leading_tab,
-        };
-        // Even before a comment or nothing: Bun's parser throws on `\t#c` after a line that ends in
-        // a comment.
-        if let Some(tab) = indent.find('\t') {
-            return Some(at(tab + 1, "a tab in the indentation of this line"));
-        }
-        let mut item = content;
-        while let Some(rest) = item
-            .strip_prefix('-')
-            .filter(|r| r.starts_with([' ', '\t']))
-        {
-            item = rest.trim_start_matches([' ', '\t']);
-        }
-        let key_indicator = item.starts_with(['?', ':'])
-            && item[1..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ' || c == '\t');
-        if key_indicator {
-            let col = line[..line.len() - item.len()].chars().count() + 1;
-            return Some(at(col, "an explicit or empty key here"));
+    let yaml_lines = || yaml.split('\n').flat_map(|l| l.split('\r'));
+    let leading_tab = yaml_lines().any(|l| l.starts_with('\t'));
+    for (i, line) in yaml.split('\n').enumerate() {
+        let mut start = 0;
+        for piece in line.split('\r') {
+            let found = risky_piece(piece).map(|(offset, problem)| RiskyLine {
+                at: Failure {
+                    problem: problem.to_string(),
+                    line: first_line + i,
+                    col: line[..start + offset].chars().count() + 1,
+                },
+                leading_tab,
+            });
+            if found.is_some() {
+                return found;
+            }
+            start += piece.len() + 1;
         }
     }
     None
+}
+
+/// Byte offset and description of what [`risky_line`] looks for in one line.
+fn risky_piece(line: &str) -> Option<(usize, &'static str)> {
+    let content = line.trim_start_matches([' ', '\t']);
+    let indent = &line[..line.len() - content.len()];
+    // Even before a comment or nothing: Bun's parser throws on `\t#c` after a line that ends in a
+    // comment.
+    if let Some(tab) = indent.find('\t') {
+        return Some((tab, "a tab in the indentation of this line"));
+    }
+    let mut item = content;
+    while let Some(rest) = item
+        .strip_prefix('-')
+        .filter(|r| r.starts_with([' ', '\t']))
+    {
+        item = rest.trim_start_matches([' ', '\t']);
+    }
+    let key_indicator = item.starts_with(['?', ':'])
+        && item[1..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t');
+    key_indicator.then_some((line.len() - item.len(), "an explicit or empty key here"))
 }
 
 /// The first top-level key whose value differs between `strict` and `retried` (a key only one of
@@ -227,6 +236,9 @@ mod tests {
         assert!(risky_line("a: 1\n\t# c\n", 2).is_some_and(|r| r.leading_tab));
         assert!(risky_line("a: 1\n \t# c\n", 2).is_some_and(|r| !r.leading_tab));
         assert!(risky_line("? a\n: b\n\t\n", 2).is_some_and(|r| r.leading_tab));
+        // A lone `\r` breaks lines.
+        assert_eq!(at("a: 1 # c\r\t#x\n"), Some((2, 10)));
+        assert_eq!(at("a: 1\r\n\tb\n"), Some((3, 1)));
         assert_eq!(at("a: 1\n \tb: 2\n"), Some((3, 2)));
         assert_eq!(at("a: [1,\n\t2]\n"), Some((3, 1)));
         assert_eq!(at("a: 1\n\t# c\n"), Some((3, 1)));
