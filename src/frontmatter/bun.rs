@@ -6,9 +6,11 @@
 //!   `NULL` and the empty scalar are null; `true`/`True`/`TRUE` (and the same for false) are booleans;
 //!   `017` is 17, `0o17` is 15, `0x1F` is 31 (signs allowed), `1.`, `.5`, `1e3`, `.inf`, `.nan` are
 //!   numbers; `yes`, `on`, `0b1`, `1_000`, `0O17` are strings. Every number is a JavaScript number.
-//! - Tags do not change collections. On a plain scalar, `!!int`, `!!float`, `!!bool` and `!!null`
-//!   change nothing either; any other tag (`!!str`, `!x`, `!`, `!<...>`) keeps it as text, except that
-//!   an empty scalar stays null unless tagged `!!str` (then it is `""`).
+//! - Tags do not change collections or quoted scalars. On a plain scalar, Bun goes by how the tag is
+//!   written ([`ScalarTag`]): `!!str`, `!str` and `!` alone make text (`""` when empty); `!!int`,
+//!   `!!float` (or `!int`, `!float`) keep a number and make anything else text, `!!bool`/`!bool` keep
+//!   a boolean, `!!null`/`!null` keep a null; any other tag (`!x`, `!<...>`, `!e!str`) makes text. An
+//!   empty scalar is null under every tag but the text ones.
 //! - A repeated key is accepted and the last one wins; every key becomes text the way JavaScript turns
 //!   a value into a property name (`1.50` → `1.5`, `[a, b]` → `a,b`, a map → `[object Object]`).
 //! - A `<<` key (quoted or not) whose value is a map, or a list of maps, merges them: a merged key is
@@ -20,11 +22,41 @@
 //! Anchors and aliases are not expanded here: the caller refuses front matter holding an anchor
 //! (Claude Code's guarded mode does), so an alias value is only a placeholder that is never used.
 
-use saphyr_parser::Tag;
 use serde_yaml_ng::{Mapping, Number, Value};
 
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A plain scalar's tag as Bun's parser reads it: by the letters written, whatever `%TAG` or
+/// percent-escapes would make of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScalarTag {
+    Untagged,
+    /// `!!str`, `!str`, or the non-specific `!`.
+    Text,
+    /// `!!int`, `!!float`, `!int`, `!float`.
+    Number,
+    Bool,
+    Null,
+    Other,
+}
+
+impl ScalarTag {
+    /// The tag as written in the text: `!`, `!!int`, `!int`, `!<tag:yaml.org,2002:int>`, `!e!x`, ...
+    pub fn written(tag: &str) -> Self {
+        if tag == "!" {
+            return ScalarTag::Text;
+        }
+        let name = tag.strip_prefix("!!").or_else(|| tag.strip_prefix('!'));
+        match name {
+            Some("str") => ScalarTag::Text,
+            Some("int" | "float") => ScalarTag::Number,
+            Some("bool") => ScalarTag::Bool,
+            Some("null") => ScalarTag::Null,
+            _ => ScalarTag::Other,
+        }
+    }
+}
 
 /// A collection being built.
 enum Frame {
@@ -71,18 +103,11 @@ impl Builder {
     }
 
     /// A scalar node: `text` as written (escapes resolved), whether it was plain, and its tag.
-    pub fn scalar(&mut self, text: &str, plain: bool, tag: Option<&Tag>) {
-        let core = |names: &[&str]| {
-            tag.is_some_and(|t| t.is_yaml_core_schema() && names.contains(&t.suffix.as_str()))
-        };
+    pub fn scalar(&mut self, text: &str, plain: bool, tag: ScalarTag) {
         let value = if !plain {
             Value::String(text.to_string())
-        } else if tag.is_none() || core(&["int", "float", "bool", "null"]) {
-            resolve_plain(text)
-        } else if text.is_empty() && !core(&["str"]) {
-            Value::Null
         } else {
-            Value::String(text.to_string())
+            tagged_plain(text, tag)
         };
         self.node(value);
     }
@@ -147,7 +172,27 @@ fn merge(map: &mut Mapping, merged: Mapping) {
     }
 }
 
-/// What a plain scalar means (see the module docs).
+/// What a plain scalar under `tag` means (see the module docs).
+fn tagged_plain(text: &str, tag: ScalarTag) -> Value {
+    let text_value = || Value::String(text.to_string());
+    if tag == ScalarTag::Text {
+        return text_value();
+    }
+    if text.is_empty() {
+        return Value::Null;
+    }
+    let value = resolve_plain(text);
+    let kept = match tag {
+        ScalarTag::Untagged => true,
+        ScalarTag::Number => value.is_number(),
+        ScalarTag::Bool => value.is_bool(),
+        ScalarTag::Null => value.is_null(),
+        ScalarTag::Text | ScalarTag::Other => false,
+    };
+    if kept { value } else { text_value() }
+}
+
+/// What an untagged plain scalar means (see the module docs).
 fn resolve_plain(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -339,26 +384,58 @@ mod tests {
     }
 
     #[test]
+    fn tags_go_by_how_they_are_written() {
+        let read = |text: &str, tag: &str| match tagged_plain(text, ScalarTag::written(tag)) {
+            Value::String(s) => format!("text {s}"),
+            other => js_string(&other),
+        };
+        let cases = [
+            ("", "!", "text "),
+            ("", "!str", "text "),
+            ("", "!!str", "text "),
+            ("", "!!int", "null"),
+            ("", "!x", "null"),
+            ("", "!<!>", "null"),
+            ("true", "!", "text true"),
+            ("12", "!int", "12"),
+            ("0x1F", "!!float", "31"),
+            ("true", "!!int", "text true"),
+            ("null", "!!int", "text null"),
+            ("12", "!!bool", "text 12"),
+            ("True", "!bool", "true"),
+            ("12", "!!null", "text 12"),
+            ("~", "!null", "null"),
+            ("12", "!<tag:yaml.org,2002:int>", "text 12"),
+            ("12", "!e!int", "text 12"),
+            ("12", "!!%69nt", "text 12"),
+        ];
+        for (text, tag, want) in cases {
+            assert_eq!(read(text, tag), want, "{tag} {text}");
+        }
+    }
+
+    #[test]
     fn merges_fill_only_missing_keys() {
+        const U: ScalarTag = ScalarTag::Untagged;
         let mut b = Builder::default();
         b.start_map();
-        b.scalar("a", true, None);
-        b.scalar("1", true, None);
-        b.scalar("<<", false, None);
+        b.scalar("a", true, U);
+        b.scalar("1", true, U);
+        b.scalar("<<", false, U);
         b.start_seq();
         for (k, v) in [("a", "2"), ("b", "3")] {
             b.start_map();
-            b.scalar(k, true, None);
-            b.scalar(v, true, None);
+            b.scalar(k, true, U);
+            b.scalar(v, true, U);
             b.end();
         }
         b.start_map();
-        b.scalar("b", true, None);
-        b.scalar("4", true, None);
+        b.scalar("b", true, U);
+        b.scalar("4", true, U);
         b.end();
         b.end();
-        b.scalar("a", true, None);
-        b.scalar("5", true, None);
+        b.scalar("a", true, U);
+        b.scalar("5", true, U);
         b.end();
         let v = b.finish();
         assert_eq!(v["a"].as_i64(), Some(5));

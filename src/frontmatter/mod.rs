@@ -8,7 +8,7 @@
 //!
 //! Module layout: `source` finds the front matter and positions in it; `yaml` loads it (strict, then
 //! the retry, with the guards of Claude Code's guarded mode); `bun` gives the parsed events the meaning
-//! Bun's parser gives them; `lenient` is Claude Code's lenient retry; `checks` holds the per-field
+//! Bun's parser gives them; `lenient` is Claude Code's lenient retry; `divergence` finds YAML Bun's parser may reject where agentpack's accepts; `checks` holds the per-field
 //! rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`]; `differential`
 //! (tests only) compares all of it with Claude Code's rules run on Bun.
 //!
@@ -25,6 +25,7 @@
 //! | `yaml-anchor` | error (broken) | a YAML anchor (guarded mode; also stops alias bombs unexpanded) |
 //! | `quoted-crlf` | error (broken) | a quoted value folded over a CRLF line break, which Bun reads differently |
 //! | `yaml-bom` | error (broken) | a U+FEFF inside the front matter, which Bun reads differently |
+//! | `yaml-ambiguous` | error (broken) | YAML Bun's parser may reject while its lenient retry reads it otherwise ([`divergence`]) |
 //! | `frontmatter-cut` | error | a `---` inside the front matter, not on a line of its own: Claude Code ends it there |
 //! | `name-missing` | error | `name` is present but null or empty |
 //! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
@@ -57,6 +58,7 @@
 
 mod bun;
 mod checks;
+mod divergence;
 mod lenient;
 mod mojibake;
 mod name;
@@ -300,6 +302,7 @@ fn load(
                     yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
                     yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
                     yaml::Guard::InnerBom => "remove the U+FEFF character; a byte-order mark belongs only at the very start of a file",
+                    yaml::Guard::Ambiguous => "write plain YAML here (tags as `!!str`, spaces for indentation, no `?` keys), or quote the value the retry reads differently",
                 });
             return Err(broken(std::mem::take(diagnostics), d));
         }

@@ -17,12 +17,15 @@
 //!   and as the start of another document in another, and saphyr-parser rejects it;
 //! - a quoted value running over a CRLF line break: Bun's parser counts that `\r\n` as two line
 //!   breaks at the first fold of the value (`"a\r\n  b"` is `a\nb` where YAML says `a b`), and the
-//!   folded text from saphyr-parser no longer shows where the folds were.
+//!   folded text from saphyr-parser no longer shows where the folds were;
+//! - YAML that Bun's parser may reject where saphyr-parser accepts it ([`super::divergence`]), when
+//!   Claude Code's lenient retry would then read it differently.
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 use serde_yaml_ng::Value;
 
-use super::bun::Builder;
+use super::bun::{Builder, ScalarTag};
+use super::divergence::{self, Source};
 use super::lenient;
 
 /// Claude Code's guarded mode refuses front matter larger than this.
@@ -47,6 +50,7 @@ pub(crate) enum Guard {
     Anchor,
     QuotedCrlf,
     InnerBom,
+    Ambiguous,
 }
 
 impl Guard {
@@ -58,6 +62,7 @@ impl Guard {
             Guard::Anchor => "yaml-anchor",
             Guard::QuotedCrlf => "quoted-crlf",
             Guard::InnerBom => "yaml-bom",
+            Guard::Ambiguous => "yaml-ambiguous",
         }
     }
 }
@@ -100,7 +105,12 @@ pub(crate) fn load(yaml: &str, first_line: usize) -> Loaded {
             refused: Some((guard, at)),
             ..
         }) => return Loaded::Refused(guard, at),
-        Ok(Parse { value, .. }) => return Loaded::Strict(value),
+        Ok(Parse { value, unusual, .. }) => {
+            return match ambiguous(yaml, first_line, &value, unusual) {
+                Some(at) => Loaded::Refused(Guard::Ambiguous, at),
+                None => Loaded::Strict(value),
+            };
+        }
         Err(Error::Guard(guard, at)) => return Loaded::Refused(guard, at),
         Err(Error::Syntax(failure, _)) => failure,
     };
@@ -113,6 +123,40 @@ pub(crate) fn load(yaml: &str, first_line: usize) -> Loaded {
         Err(Error::Guard(guard, at)) => Loaded::Refused(guard, at),
         Err(Error::Syntax(..)) => Loaded::Failed(strict),
     }
+}
+
+/// Where front matter that parsed, into `strict`, may be rejected by Bun's parser (an unusual tag,
+/// or a line [`divergence::risky_line`] finds) while Claude Code's lenient retry reads it otherwise:
+/// then agentpack cannot tell which reading Claude Code loads. A retry that does not parse is not a
+/// reading Claude Code could load, except that after a line starting with a tab, where Bun's parser
+/// most often throws, agentpack cannot tell whether Claude Code loads the file at all.
+fn ambiguous(
+    yaml: &str,
+    first_line: usize,
+    strict: &Value,
+    unusual: Option<Failure>,
+) -> Option<Failure> {
+    let (at, leading_tab) = match unusual {
+        Some(at) => (at, false),
+        None => divergence::risky_line(yaml, first_line).map(|r| (r.at, r.leading_tab))?,
+    };
+    let differs = match parse(&lenient::rewrite(yaml), first_line) {
+        Ok(Parse {
+            value: retried,
+            refused: None,
+            ..
+        }) => match divergence::first_difference(strict, &retried)? {
+            key if key == "the front matter" => format!("reads {key} differently"),
+            key => format!("reads `{key}` differently"),
+        },
+        _ if leading_tab => "cannot read it either".to_string(),
+        _ => return None,
+    };
+    let problem = format!(
+        "{} may make Claude Code's YAML parser reject this front matter, which agentpack's parser accepts, and then Claude Code's lenient retry {differs}; agentpack cannot tell what Claude Code loads",
+        at.problem
+    );
+    Some(Failure { problem, ..at })
 }
 
 /// Whether `text` alone parses as a list (the lenient retry leaves such `[...]` values alone).
@@ -128,6 +172,8 @@ pub(crate) fn is_list(text: &str) -> bool {
 
 struct Parse {
     value: Value,
+    /// The first tag written in a way Bun's parser may reject ([`divergence::is_plain_tag`]).
+    unusual: Option<Failure>,
     /// The first anchor or CRLF-folded quoted value, if any: refused only once the text parses, since
     /// otherwise the lenient retry decides.
     refused: Option<(Guard, Failure)>,
@@ -139,30 +185,60 @@ enum Error {
     Guard(Guard, Failure),
 }
 
-/// How many `key:<tab>value` separators [`parse`] repairs before it gives up and reports the error.
-const MAX_TAB_REPAIRS: usize = 256;
+/// How many repairs (see [`parse`]) one parse makes before it gives up and reports the error.
+const MAX_REPAIRS: usize = 256;
 
-/// Parse `text`. saphyr-parser refuses a tab right after a mapping's `:` (`name:\tx`), which YAML 1.2
-/// and Bun allow: where it reports exactly that, the tab is read as the space it stands for and the
-/// text parsed again. Only tabs the scanner itself took for separators are touched (never one inside a
-/// quoted or block value), and the positions do not move.
+/// Parse `text`, where saphyr-parser refuses two things YAML or Bun's parser allow, by repairing
+/// exactly the place the scanner reports and parsing again (the positions do not move):
+///
+/// - a tab right after a mapping's `:` (`name:\tx`), which YAML 1.2 and Bun allow: the tab is read
+///   as the space it stands for. Only tabs the scanner itself took for separators are touched (never
+///   one inside a quoted or block value);
+/// - a block scalar header with white space between its indicators (`| +1`, `> -`, `|\t2`), which
+///   Bun reads as the header without it (`|+1`): were it refused, Claude Code would read the value
+///   and agentpack its lenient retry, which reads other lines differently (`!!str dontAsk` is the
+///   mode `dontAsk` to the one, text to the other).
 fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
     let mut repaired: Option<String> = None;
-    for _ in 0..MAX_TAB_REPAIRS {
+    for _ in 0..MAX_REPAIRS {
         let current = repaired.as_deref().unwrap_or(text);
         match parse_once(current, first_line) {
             Err(Error::Syntax(failure, index)) => {
-                let Some(tab) = tab_after_colon(current, index) else {
+                let Some(fixed) = repair(current, &failure.problem, index) else {
                     return Err(Error::Syntax(failure, index));
                 };
-                let mut fixed = current.to_string();
-                fixed.replace_range(tab..tab + 1, " ");
                 repaired = Some(fixed);
             }
             other => return other,
         }
     }
     parse_once(repaired.as_deref().unwrap_or(text), first_line)
+}
+
+/// `text` repaired where the scanner reported `problem` at character `index` (see [`parse`]).
+fn repair(text: &str, problem: &str, index: usize) -> Option<String> {
+    let mut fixed = text.to_string();
+    if let Some(tab) = tab_after_colon(text, index) {
+        fixed.replace_range(tab..tab + 1, " ");
+        return Some(fixed);
+    }
+    if problem != "while scanning a block scalar, did not find expected comment or line break" {
+        return None;
+    }
+    let (at, _) = text.char_indices().nth(index)?;
+    let header_len = text[at + 1..]
+        .find(|c: char| !matches!(c, ' ' | '\t' | '+' | '-' | '0'..='9'))
+        .unwrap_or(text.len() - at - 1);
+    let header = &text[at + 1..at + 1 + header_len];
+    // Keep white space before a comment; the indicators move left and spaces fill in after them.
+    let kept = header.trim_end_matches([' ', '\t']);
+    let indicators: String = kept.chars().filter(|c| !matches!(c, ' ' | '\t')).collect();
+    if !text[at..].starts_with(['|', '>']) || indicators.len() == kept.len() {
+        return None;
+    }
+    let padded = format!("{indicators}{}", " ".repeat(kept.len() - indicators.len()));
+    fixed.replace_range(at + 1..at + 1 + kept.len(), &padded);
+    Some(fixed)
 }
 
 /// Byte offset of the tab just before character `index` when it follows a `:`.
@@ -186,6 +262,8 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
         builder.empty_document();
     }
     let mut refused = None;
+    let mut source = Source::new(text);
+    let mut unusual = None;
     // Lines ending in `\r`, by 1-based line number (only looked at in files that have one).
     let cr_lines: Vec<bool> = if text.contains('\r') {
         std::iter::once(false)
@@ -220,9 +298,39 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
             let problem = "this quoted value continues over a CRLF line break, which Claude Code's parser reads as a newline where YAML reads a space; agentpack cannot tell what Claude Code would show";
             refused = Some((Guard::QuotedCrlf, at(&span.start, problem.into())));
         }
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, tag)
+            | Event::MappingStart(_, tag) => tag.as_deref(),
+            _ => None,
+        };
+        let written = tag.map(|t| source.tag_at(span.start.index(), || t.to_string()));
+        if let Some(w) = written
+            .as_deref()
+            .filter(|w| !divergence::bun_accepts_tag(w))
+        {
+            // Claude Code's parser throws here, so its lenient retry decides: agentpack's too.
+            let problem = format!("Claude Code's YAML parser rejects the tag `{w}`");
+            return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
+        }
+        if let Event::Scalar(_, ScalarStyle::Plain, ..) = event
+            && source.block_indicator_at(span.start.index())
+        {
+            let problem =
+                "Claude Code's YAML parser rejects `|` or `>` at the start of a plain value"
+                    .to_string();
+            return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
+        }
+        if let Some(w) = &written
+            && unusual.is_none()
+            && !divergence::is_plain_tag(w)
+        {
+            unusual = Some(at(&span.start, format!("the tag `{w}`")));
+        }
         match event {
-            Event::Scalar(value, style, _, tag) => {
-                builder.scalar(&value, style == ScalarStyle::Plain, tag.as_deref());
+            Event::Scalar(value, style, ..) => {
+                let tag = written.map_or(ScalarTag::Untagged, |w| ScalarTag::written(&w));
+                builder.scalar(&value, style == ScalarStyle::Plain, tag);
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if builder.depth() == MAX_DEPTH {
@@ -241,6 +349,7 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
     }
     Ok(Parse {
         value: builder.finish(),
+        unusual,
         refused,
     })
 }
@@ -355,10 +464,28 @@ mod tests {
             _ => panic!("expected a strict load"),
         }
         // The repairs are bounded: past them, the parser's error stands.
-        let many = "k:\tv\n".repeat(MAX_TAB_REPAIRS + 1);
+        let many = "k:\tv\n".repeat(MAX_REPAIRS + 1);
         assert!(matches!(load(&many, 2), Loaded::Failed(_)));
-        let some = "k:\tv\n".repeat(MAX_TAB_REPAIRS - 1);
+        let some = "k:\tv\n".repeat(MAX_REPAIRS - 1);
         assert!(matches!(load(&some, 2), Loaded::Strict(_)));
+    }
+
+    #[test]
+    fn block_scalar_headers_read_as_bun_reads_them() {
+        // Bun reads `| +1` as `|+1`; were it refused, the retry would make `!!str dontAsk` text.
+        match load("mode: !!str dontAsk\nk: | +1\n  x\nf: >\t- # c\n  y\n", 2) {
+            Loaded::Strict(v) => {
+                assert_eq!(v["mode"].as_str(), Some("dontAsk"));
+                assert_eq!(v["k"].as_str(), Some(" x\n"));
+                assert_eq!(v["f"].as_str(), Some("y"));
+            }
+            _ => panic!("expected a strict load"),
+        }
+        // Headers that stay wrong once compacted are the parser's error.
+        match parse("k: | ++\n", 2) {
+            Err(Error::Syntax(f, _)) => assert_eq!((f.line, f.col), (2, 4)),
+            _ => panic!("expected a failure"),
+        }
     }
 
     #[test]

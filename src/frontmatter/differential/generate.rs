@@ -145,6 +145,9 @@ const TOOLS: &[&str] = &[
     "[Read] extra",
     "!!str [a]",
     "~",
+    "Read # Bash",
+    "!int 12",
+    "!",
 ];
 
 const MODELS: &[&str] = &[
@@ -155,6 +158,8 @@ const MODELS: &[&str] = &[
     "yes",
     "0x1F",
     "[a]",
+    "!bool true",
+    "opus # haiku",
 ];
 
 /// Lines that bring in a risky field, directly or not.
@@ -173,6 +178,8 @@ const RISKY: &[&str] = &[
     "permissionMode: bypassPermissions",
     "!x permissionMode: dontAsk",
     "permissionMode: !!str acceptEdits",
+    "permissionMode: !!str dontAsk\nk: | +1",
+    "permissionMode: !x bypassPermissions\nk: >\t-",
     "permissionMode: plan",
     "x: &m {hooks: {a: 1}}\n<<: *m",
     "<<: [{<<: {hooks: {a: 1}}}]",
@@ -238,6 +245,13 @@ const OTHER: &[&str] = &[
     "  - stray: item",
     "x: [a, {b: c}, [d]]",
     "x: {a: [1, 2], <<: {b: 3}}",
+    "x: !<!> y",
+    "x: !%41 1",
+    "!%41 x: 1",
+    "x: !!int true",
+    "\t",
+    "\t# tab comment",
+    "k: | -\n  block",
 ];
 
 fn key_line(rng: &mut Rng, key: &str, values: &[&str]) -> String {

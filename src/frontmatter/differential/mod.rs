@@ -50,6 +50,10 @@ const KNOWN: &[(&str, &str)] = &[
         "Bun reads a U+FEFF inside front matter as text or as a document boundary",
     ),
     (
+        "yaml-ambiguous",
+        "Bun's parser may reject YAML agentpack's accepts, and its lenient retry reads it otherwise",
+    ),
+    (
         "frontmatter-cut",
         "the front matter reads differently to every other reader",
     ),

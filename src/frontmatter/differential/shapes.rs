@@ -95,5 +95,20 @@ pub(super) fn attacks() -> Vec<&'static str> {
         // Repeated keys: a description continued on unindented lines.
         "---\nname: repeated\ndescription: Use this agent when reviewing.\nuser: \"review my code\"\nassistant: \"I'll use the agent\"\nuser: \"again\"\nassistant: \"again\"\n---\n",
         "---\nname: first\ndescription: d\nname: second\n---\n",
+        // Bun's parser rejects what agentpack's accepts, and the lenient retry reads `tools` as
+        // `Read # Bash`: an unusual tag, a line of only a tab after a comment.
+        "---\nname: retry-tools\ndescription: d\ntools: Read # Bash\nx: !%41 1\n---\n",
+        "---\nname: tab-line\ndescription: d\ntools: Read #Bash\n\t\n---\n",
+        "---\nname: tab-comment\ndescription: d\nmodel: haiku # opus\n \t# c\n---\n",
+        // Bun reads `| +1` as a block scalar header; were it refused, the retry would read
+        // `!!str bypassPermissions` as text.
+        "---\nname: header\ndescription: d\npermissionMode: !!str bypassPermissions\nk: | +1\n---\n",
+        "---\nname: header\ndescription: d\n!x permissionMode: !x dontAsk\nk: >\t- 2 # c\n---\n",
+        // Tags go by how they are written.
+        "---\nname: typed\ndescription: d\ntools: !int 12\nmodel: !bool true\npermissionMode: !\n---\n",
+        "---\nname: !!int true\ndescription: !null 12\n---\n",
+        // Lists Bun's parser rejects, so the retry quotes them: `tools` is text to Claude Code.
+        "---\nname: flow\ndescription: x: y\ntools: [Read, |, Bash]\n---\n",
+        "---\nname: flow\ndescription: x: y\ntools: [Read, !]\n---\n",
     ]
 }
