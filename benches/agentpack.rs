@@ -33,11 +33,13 @@ struct RepoShape {
 struct Corpus {
     name: &'static str,
     description: &'static str,
+    /// Whether to run the side-by-side with AGPM on it.
+    side_by_side: bool,
     repos: Vec<RepoShape>,
 }
 
 fn corpora() -> Vec<Corpus> {
-    let r = [(200, 500), (160, 300), (140, 150), (40, 50), (420, 400)]
+    let r = [(600, 500), (480, 300), (420, 150), (100, 50), (400, 400)]
         .into_iter()
         .map(|(agents, commits)| RepoShape {
             agents,
@@ -57,11 +59,13 @@ fn corpora() -> Vec<Corpus> {
     vec![
         Corpus {
             name: "R",
-            description: "5 repositories shaped like real collections: 200, 160, 140, 40 and 420 agents of 1-20 KB in nested folders, with READMEs and non-agent files, 500/300/150/50/400 commits",
+            side_by_side: true,
+            description: "5 repositories shaped like real collections: 600, 480, 420, 100 and 400 agents (2,000) of 1-20 KB in nested folders under `agents/`, beside `skills/` (a SKILL.md, a script and a reference per skill, one skill per 10 agents) and `docs/`, with READMEs and non-agent files, 500/300/150/50/400 commits",
             repos: r,
         },
         Corpus {
             name: "S",
+            side_by_side: false,
             description: "100 repositories of 100 agents (10,000 agents) of 1-8 KB, 5 commits each",
             repos: s,
         },
@@ -114,6 +118,40 @@ fn agent_file(rng: &mut Rng, name: &str, kb: usize, revision: usize) -> Vec<u8> 
     text.into_bytes()
 }
 
+/// What published collections keep beside their agents: skills (each a folder with a `SKILL.md`, whose
+/// front matter has a `name` too, a script and a reference) and documentation.
+fn skills_and_docs(rng: &mut Rng, index: usize, agents: usize) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for i in 0..agents / 10 {
+        let name = format!("skill-{}", agent_name(index, i));
+        files.push((
+            format!("skills/{name}/SKILL.md"),
+            agent_file(rng, &name, 2, 0),
+        ));
+        files.push((
+            format!("skills/{name}/scripts/run.py"),
+            b"#!/usr/bin/env python3\nprint('skill')\n".to_vec(),
+        ));
+        files.push((
+            format!("skills/{name}/reference.md"),
+            agent_file(rng, &name, 4, 0)
+                .into_iter()
+                .skip_while(|&b| b != b'#')
+                .collect(),
+        ));
+    }
+    for i in 0..agents / 20 {
+        let mut guide = format!("# Guide {i}\n\n").into_bytes();
+        guide.extend(
+            agent_file(rng, "guide", 3, 0)
+                .into_iter()
+                .skip_while(|&b| b != b'#'),
+        );
+        files.push((format!("docs/guide-{i}.md"), guide));
+    }
+    files
+}
+
 /// Write one repository with `git fast-import`: the first commit adds everything, later commits edit a
 /// few agents each; `v1.0.0` tags the last commit.
 fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
@@ -125,7 +163,7 @@ fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
             let depth = i % 3;
             let folder = ["engineering", "design", "ops/oncall", "marketing/social"][i % 4];
             let nested = if depth == 2 { "/extra" } else { "" };
-            format!("{folder}{nested}/{}.md", agent_name(index, i))
+            format!("agents/{folder}{nested}/{}.md", agent_name(index, i))
         })
         .collect();
     let sizes: Vec<usize> = (0..shape.agents)
@@ -146,9 +184,10 @@ fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
                 b"# A collection of agents\n\nSee the folders.\n".to_vec(),
             ));
             files.push((
-                "engineering/README.md".into(),
+                "agents/engineering/README.md".into(),
                 b"Engineering agents.\n".to_vec(),
             ));
+            files.extend(skills_and_docs(&mut rng, index, shape.agents));
             files.push((
                 "scripts/install.sh".into(),
                 b"#!/bin/sh\necho install\n".to_vec(),
@@ -253,6 +292,187 @@ impl Drop for Daemon {
     }
 }
 
+/// Smart HTTP on loopback (`git http-backend` behind Python's CGI server), for the side-by-side with
+/// AGPM, which takes only `http(s)://`, `file://` and `git@` URLs, not `git://`.
+struct HttpServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl HttpServer {
+    fn start(root: &Path, work: &Path) -> HttpServer {
+        let docroot = work.join("http");
+        let cgi = docroot.join("cgi-bin");
+        std::fs::create_dir_all(&cgi).unwrap();
+        let script = cgi.join("git");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nGIT_PROJECT_ROOT='{}' GIT_HTTP_EXPORT_ALL=1 exec git http-backend\n",
+                root.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // As root, Python's CGI server runs scripts as `nobody`, who cannot read the corpus; keep our uid.
+        const SERVE: &str = "import http.server, os, sys\nhttp.server.nobody_uid = os.getuid\nhttp.server.test(HandlerClass=http.server.CGIHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')";
+        let mut child = Command::new("python3")
+            .args(["-c", SERVE])
+            .arg(port.to_string())
+            .current_dir(&docroot)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 serves the side-by-side over smart HTTP");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return HttpServer { child, port };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the HTTP server did not start on port {port}");
+    }
+
+    fn url(&self, repo: &str) -> String {
+        format!("http://127.0.0.1:{}/cgi-bin/git/{repo}", self.port)
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where the bench looks for AGPM: `AGENTPACK_BENCH_AGPM`, else what
+/// `cargo install agpm-cli --root target/bench-tools` installs.
+fn agpm_binary() -> PathBuf {
+    std::env::var_os("AGENTPACK_BENCH_AGPM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools/bin/agpm")
+        })
+}
+
+/// The median of `runs` runs of the command `make(n)` builds.
+fn time_runs(label: &str, runs: usize, mut make: impl FnMut(usize) -> Command) -> Row {
+    let samples: Vec<Duration> = (0..runs).map(|n| run(&mut make(n)).0).collect();
+    let m = median(samples);
+    eprintln!("  {label}: {:.1} ms", ms(m));
+    Row {
+        what: label.to_string(),
+        median: Some(m),
+        note: String::new(),
+    }
+}
+
+/// agentpack and AGPM side by side: a cold install of every agent of the corpus over the same smart HTTP
+/// server, one remote at a time for both (AGPM gives every non-GitHub host one cache name, so it runs
+/// with `--max-parallel 1`; agentpack with `--jobs 1`).
+fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec<Row> {
+    let http = HttpServer::start(repos_dir, work);
+    let names: Vec<String> = (0..corpus.repos.len())
+        .map(|i| format!("repo{i}"))
+        .collect();
+    let fresh = |tag: &str, n: usize, file: &str, text: &str| -> PathBuf {
+        let dir = work.join(format!("{}-{tag}-{n}", corpus.name));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(file), text).unwrap();
+        dir
+    };
+    let mut ours = String::new();
+    for name in &names {
+        let url = http.url(name);
+        writeln!(
+            ours,
+            "[sources.{name}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nsubdir = \"agents\"\n"
+        )
+        .unwrap();
+    }
+    let mut rows = vec![time_runs(
+        "side by side: agentpack cold install over smart HTTP, --jobs 1",
+        runs,
+        |n| {
+            let cache = work.join(format!("{}-cache-http-{n}", corpus.name));
+            let _ = std::fs::remove_dir_all(&cache);
+            agentpack(
+                &fresh("http", n, "agentpack.toml", &ours),
+                &cache,
+                &["install", "--jobs", "1"],
+            )
+        },
+    )];
+    let label = "side by side: AGPM cold install over smart HTTP, --max-parallel 1";
+    let agpm = agpm_binary();
+    if !agpm.is_file() {
+        eprintln!("  {label}: skipped, {} is not installed", agpm.display());
+        rows.push(Row {
+            what: label.into(),
+            median: None,
+            note: format!(
+                "skipped: no AGPM at `{}` (`cargo install agpm-cli --root target/bench-tools`)",
+                agpm.display()
+            ),
+        });
+        return rows;
+    }
+    let mut theirs = String::from("[sources]\n");
+    for name in &names {
+        writeln!(theirs, "{name} = \"{}\"", http.url(name)).unwrap();
+    }
+    theirs.push_str("\n[agents]\n");
+    for name in &names {
+        writeln!(
+            theirs,
+            "{name} = {{ source = \"{name}\", path = \"agents/**/*.md\", version = \"v1.0.0\" }}"
+        )
+        .unwrap();
+    }
+    let mut row = time_runs(label, runs, |n| {
+        let dir = fresh("agpm", n, "agpm.toml", &theirs);
+        let cache = work.join(format!("{}-cache-agpm-{n}", corpus.name));
+        let _ = std::fs::remove_dir_all(&cache);
+        let mut cmd = Command::new(&agpm);
+        cmd.args(["install", "--max-parallel", "1"])
+            .current_dir(dir)
+            .env("AGPM_CACHE_DIR", &cache)
+            .env("HOME", work)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        cmd
+    });
+    let agents_dir = work.join(format!("{}-agpm-0/.claude/agents", corpus.name));
+    row.note = match walk_md(&agents_dir) {
+        Ok(installed) => format!("{installed} agents installed"),
+        Err(e) => format!("no agents installed ({e})"),
+    };
+    rows.push(row);
+    rows
+}
+
+/// How many `.md` files are under `dir`, recursively.
+fn walk_md(dir: &Path) -> std::io::Result<usize> {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            count += walk_md(&entry.path())?;
+        } else if entry.path().extension().is_some_and(|e| e == "md") {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
 /// Wall time and peak RSS (KiB) of one command.
 #[expect(
     clippy::zombie_processes,
@@ -338,7 +558,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     for (i, url) in urls.iter().enumerate() {
         writeln!(
             manifest,
-            "[sources.repo{i}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\n"
+            "[sources.repo{i}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nsubdir = \"agents\"\n"
         )
         .unwrap();
     }
@@ -416,8 +636,9 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         "",
     ));
     for (command, args, label) in [
-        ("update", vec!["update", "repo0"], "update of one source"),
+        ("list", vec!["list"], "list"),
         ("verify", vec!["verify"], "verify"),
+        ("update", vec!["update", "repo0"], "update of one source"),
     ] {
         if supports(command) {
             rows.push(timed(
@@ -467,6 +688,15 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         "",
     ));
     rows.push(timed(
+        "baseline: ls -l of the installed files",
+        Box::new(|_| {
+            let mut cmd = Command::new("ls");
+            cmd.arg("-l").arg(&installed);
+            cmd
+        }),
+        "",
+    ));
+    rows.push(timed(
         "baseline: sha256sum of the installed files",
         Box::new(|_| {
             let mut cmd = Command::new("sh");
@@ -476,6 +706,10 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         }),
         "",
     ));
+    drop(daemon);
+    if corpus.side_by_side {
+        rows.extend(peer_rows(corpus, runs, work, &repos_dir));
+    }
     (rows, peak, agents)
 }
 
@@ -556,6 +790,8 @@ fn main() {
         };
         let clone = find("baseline: git clone");
         let copy = find("baseline: cp -r");
+        let ls = find("baseline: ls -l");
+        let ours_http = find("side by side: agentpack");
         writeln!(
             report,
             "## Corpus {}: {}\n",
@@ -580,10 +816,17 @@ fn main() {
                 {
                     copy.map(|c| format!("{:.1}x `cp -r`", m.as_secs_f64() / c.as_secs_f64()))
                 }
-                (Some(m), w) if w.starts_with("no-op") => Some(format!(
-                    "{:.1} µs per agent",
-                    m.as_secs_f64() * 1e6 / agents as f64
-                )),
+                (Some(m), w) if w.starts_with("side by side: AGPM") => ours_http
+                    .map(|o| format!("{:.1}x agentpack's", m.as_secs_f64() / o.as_secs_f64())),
+                (Some(m), w) if w.starts_with("no-op") || w == "list" || w == "verify" => {
+                    ls.map(|l| {
+                        format!(
+                            "{:.1}x `ls -l`; {:.1} µs per agent",
+                            m.as_secs_f64() / l.as_secs_f64(),
+                            m.as_secs_f64() * 1e6 / agents as f64
+                        )
+                    })
+                }
                 _ => None,
             };
             let time = row
