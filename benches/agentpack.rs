@@ -245,112 +245,89 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?} failed");
 }
 
-/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
-/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
-struct Daemon {
+/// A server the bench started on a free loopback port, stopped when dropped.
+struct Server {
     child: std::process::Child,
     port: u16,
 }
 
-impl Daemon {
-    fn start(root: &Path) -> Daemon {
+impl Server {
+    fn start(what: &str, command: impl FnOnce(u16) -> Command) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let exec_path = Command::new("git")
-            .arg("--exec-path")
-            .output()
-            .unwrap()
-            .stdout;
-        let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
-        let mut child = Command::new(daemon)
-            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", root.display()))
-            .arg(root)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Daemon { child, port };
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("git daemon did not start on port {port}");
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Smart HTTP on loopback (`git http-backend` behind Python's CGI server), for the side-by-side with
-/// AGPM, which takes only `http(s)://`, `file://` and `git@` URLs, not `git://`.
-struct HttpServer {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl HttpServer {
-    fn start(root: &Path, work: &Path) -> HttpServer {
-        let docroot = work.join("http");
-        let cgi = docroot.join("cgi-bin");
-        std::fs::create_dir_all(&cgi).unwrap();
-        let script = cgi.join("git");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nGIT_PROJECT_ROOT='{}' GIT_HTTP_EXPORT_ALL=1 exec git http-backend\n",
-                root.display()
-            ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // As root, Python's CGI server runs scripts as `nobody`, who cannot read the corpus; keep our uid.
-        const SERVE: &str = "import http.server, os, sys\nhttp.server.nobody_uid = os.getuid\nhttp.server.test(HandlerClass=http.server.CGIHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')";
-        let mut child = Command::new("python3")
-            .args(["-c", SERVE])
-            .arg(port.to_string())
-            .current_dir(&docroot)
+        let mut child = command(port)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("python3 serves the side-by-side over smart HTTP");
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return HttpServer { child, port };
+                return Server { child, port };
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("the HTTP server did not start on port {port}");
-    }
-
-    fn url(&self, repo: &str) -> String {
-        format!("http://127.0.0.1:{}/cgi-bin/git/{repo}", self.port)
+        panic!("{what} did not start on port {port}");
     }
 }
 
-impl Drop for HttpServer {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
+/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
+fn git_daemon(root: &Path) -> Server {
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .unwrap()
+        .stdout;
+    let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
+    Server::start("git daemon", |port| {
+        let mut cmd = Command::new(daemon);
+        cmd.args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", root.display()))
+            .arg(root);
+        cmd
+    })
+}
+
+/// Smart HTTP on loopback (`git http-backend` behind Python's CGI server), for the side-by-side with
+/// AGPM, which takes only `http(s)://`, `file://` and `git@` URLs, not `git://`. Repositories are at
+/// `http://127.0.0.1:<port>/cgi-bin/git/<name>`.
+fn http_server(root: &Path, work: &Path) -> Server {
+    let docroot = work.join("http");
+    let cgi = docroot.join("cgi-bin");
+    std::fs::create_dir_all(&cgi).unwrap();
+    let script = cgi.join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nGIT_PROJECT_ROOT='{}' GIT_HTTP_EXPORT_ALL=1 exec git http-backend\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // As root, Python's CGI server runs scripts as `nobody`, who cannot read the corpus; keep our uid.
+    const SERVE: &str = "import http.server, os, sys\nhttp.server.nobody_uid = os.getuid\nhttp.server.test(HandlerClass=http.server.CGIHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')";
+    Server::start("python3's CGI server", |port| {
+        let mut cmd = Command::new("python3");
+        cmd.args(["-c", SERVE])
+            .arg(port.to_string())
+            .current_dir(&docroot);
+        cmd
+    })
 }
 
 /// Where the bench looks for AGPM: `AGENTPACK_BENCH_AGPM`, else what
@@ -379,7 +356,8 @@ fn time_runs(label: &str, runs: usize, mut make: impl FnMut(usize) -> Command) -
 /// server, one remote at a time for both (AGPM gives every non-GitHub host one cache name, so it runs
 /// with `--max-parallel 1`; agentpack with `--jobs 1`).
 fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec<Row> {
-    let http = HttpServer::start(repos_dir, work);
+    let http = http_server(repos_dir, work);
+    let url = |repo: &str| format!("http://127.0.0.1:{}/cgi-bin/git/{repo}", http.port);
     let names: Vec<String> = (0..corpus.repos.len())
         .map(|i| format!("repo{i}"))
         .collect();
@@ -392,7 +370,7 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
     };
     let mut ours = String::new();
     for name in &names {
-        let url = http.url(name);
+        let url = url(name);
         writeln!(
             ours,
             "[sources.{name}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nsubdir = \"agents\"\n"
@@ -428,7 +406,7 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
     }
     let mut theirs = String::from("[sources]\n");
     for name in &names {
-        writeln!(theirs, "{name} = \"{}\"", http.url(name)).unwrap();
+        writeln!(theirs, "{name} = \"{}\"", url(name)).unwrap();
     }
     theirs.push_str("\n[agents]\n");
     for name in &names {
@@ -543,7 +521,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     for (i, shape) in corpus.repos.iter().enumerate() {
         build_repo(&repos_dir.join(format!("repo{i}")), i, shape);
     }
-    let daemon = Daemon::start(&repos_dir);
+    let daemon = git_daemon(&repos_dir);
     let urls: Vec<String> = (0..corpus.repos.len())
         .map(|i| format!("git://127.0.0.1:{}/repo{i}", daemon.port))
         .collect();
