@@ -76,10 +76,12 @@ fn local_commands_never_initialise_tls() {
         ),
     );
 
-    // The control: an install that fetches initialises libgit2, and the probe sees OpenSSL read all three.
+    // The control: an install that fetches initialises libgit2, and the probe sees OpenSSL read its
+    // configuration and the CA bundle.
     let (opened, outcome) = tls.trace(&sb, &["install"]);
     outcome.success();
-    assert_eq!(opened, ["openssl.cnf", "ca-bundle.crt", "certs"]);
+    // (Whether OpenSSL also opens the certificate directory at start-up is its own business.)
+    assert_eq!(opened[..2], ["openssl.cnf", "ca-bundle.crt"]);
 
     let lint_dir = sb.root().join("lint-me");
     std::fs::create_dir(&lint_dir).unwrap();
