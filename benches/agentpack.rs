@@ -301,35 +301,6 @@ fn git_daemon(root: &Path) -> Server {
     })
 }
 
-/// Smart HTTP on loopback (`git http-backend` behind Python's CGI server), for the side-by-side with
-/// AGPM, which takes only `http(s)://`, `file://` and `git@` URLs, not `git://`. Repositories are at
-/// `http://127.0.0.1:<port>/cgi-bin/git/<name>`.
-fn http_server(root: &Path, work: &Path) -> Server {
-    let docroot = work.join("http");
-    let cgi = docroot.join("cgi-bin");
-    std::fs::create_dir_all(&cgi).unwrap();
-    let script = cgi.join("git");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nGIT_PROJECT_ROOT='{}' GIT_HTTP_EXPORT_ALL=1 exec git http-backend\n",
-            root.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    // As root, Python's CGI server runs scripts as `nobody`, who cannot read the corpus; keep our uid.
-    const SERVE: &str = "import http.server, os, sys\nhttp.server.nobody_uid = os.getuid\nhttp.server.test(HandlerClass=http.server.CGIHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')";
-    Server::start("python3's CGI server", |port| {
-        let mut cmd = Command::new("python3");
-        cmd.args(["-c", SERVE])
-            .arg(port.to_string())
-            .current_dir(&docroot);
-        cmd
-    })
-}
-
 /// Where the bench looks for AGPM: `AGENTPACK_BENCH_AGPM`, else what
 /// `cargo install agpm-cli --root target/bench-tools` installs.
 fn agpm_binary() -> PathBuf {
@@ -352,12 +323,14 @@ fn time_runs(label: &str, runs: usize, mut make: impl FnMut(usize) -> Command) -
     }
 }
 
-/// agentpack and AGPM side by side: a cold install of every agent of the corpus over the same smart HTTP
-/// server, one remote at a time for both (AGPM gives every non-GitHub host one cache name, so it runs
-/// with `--max-parallel 1`; agentpack with `--jobs 1`).
+/// agentpack and AGPM side by side: a cold install of every agent of the corpus from the same repositories
+/// over `file://`, one remote at a time for both (AGPM gives every non-GitHub host one cache name, so it
+/// runs with `--max-parallel 1`; agentpack with `--jobs 1`). Not over `git daemon` like the other rows:
+/// AGPM refuses `git://` URLs (it takes `http(s)://`, `file://` and `git@`), and behind the one simple
+/// smart-HTTP server at hand (Python's CGI server, HTTP/1.0 responses ended by closing the connection)
+/// libgit2 fails to read the ref advertisement ("could not read refs from remote repository", EOF).
 fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec<Row> {
-    let http = http_server(repos_dir, work);
-    let url = |repo: &str| format!("http://127.0.0.1:{}/cgi-bin/git/{repo}", http.port);
+    let url = |repo: &str| format!("file://{}", repos_dir.join(repo).display());
     let names: Vec<String> = (0..corpus.repos.len())
         .map(|i| format!("repo{i}"))
         .collect();
@@ -378,19 +351,19 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
         .unwrap();
     }
     let mut rows = vec![time_runs(
-        "side by side: agentpack cold install over smart HTTP, --jobs 1",
+        "side by side: agentpack cold install over file://, --jobs 1",
         runs,
         |n| {
-            let cache = work.join(format!("{}-cache-http-{n}", corpus.name));
+            let cache = work.join(format!("{}-cache-file-{n}", corpus.name));
             let _ = std::fs::remove_dir_all(&cache);
             agentpack(
-                &fresh("http", n, "agentpack.toml", &ours),
+                &fresh("file", n, "agentpack.toml", &ours),
                 &cache,
                 &["install", "--jobs", "1"],
             )
         },
     )];
-    let label = "side by side: AGPM cold install over smart HTTP, --max-parallel 1";
+    let label = "side by side: AGPM cold install over file://, --max-parallel 1";
     let agpm = agpm_binary();
     if !agpm.is_file() {
         eprintln!("  {label}: skipped, {} is not installed", agpm.display());
@@ -777,7 +750,7 @@ fn main() {
         let clone = find("baseline: git clone");
         let copy = find("baseline: cp -r");
         let ls = find("baseline: ls -l");
-        let ours_http = find("side by side: agentpack");
+        let ours_side = find("side by side: agentpack");
         writeln!(
             report,
             "## Corpus {}: {}\n",
@@ -802,7 +775,7 @@ fn main() {
                 {
                     copy.map(|c| format!("{:.1}x `cp -r`", m.as_secs_f64() / c.as_secs_f64()))
                 }
-                (Some(m), w) if w.starts_with("side by side: AGPM") => ours_http
+                (Some(m), w) if w.starts_with("side by side: AGPM") => ours_side
                     .map(|o| format!("{:.1}x agentpack's", m.as_secs_f64() / o.as_secs_f64())),
                 (Some(m), w) if w.starts_with("no-op") || w == "list" || w == "verify" => {
                     ls.map(|l| {
