@@ -403,7 +403,9 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
     });
     let agents_dir = work.join(format!("{}-agpm-0/.claude/agents", corpus.name));
     row.note = match walk_md(&agents_dir) {
-        Ok(installed) => format!("{installed} agents installed"),
+        Ok(installed) => format!(
+            "{installed} `.md` files installed by AGPM (its `agents/**/*.md` patterns also take READMEs)"
+        ),
         Err(e) => format!("no agents installed ({e})"),
     };
     rows.push(row);
