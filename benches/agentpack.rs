@@ -432,10 +432,14 @@ fn walk_md(dir: &Path) -> std::io::Result<usize> {
     reason = "the child is reaped with wait4, which also gives its rusage"
 )]
 fn run(cmd: &mut Command) -> (Duration, i64) {
+    // Into a file, not a pipe: a command that says a lot (AGPM warns once per file it cannot parse) would
+    // block on a full pipe that is read only after it exits.
+    let mut stderr = tempfile::tempfile().unwrap();
     let start = Instant::now();
     let child = cmd
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr.try_clone().unwrap())
+        .stdin(Stdio::null())
         .spawn()
         .unwrap();
     let pid = child.id() as libc::pid_t;
@@ -448,8 +452,9 @@ fn run(cmd: &mut Command) -> (Duration, i64) {
     assert_eq!(waited, pid);
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         let mut err = String::new();
-        use std::io::Read;
-        let _ = child.stderr.unwrap().read_to_string(&mut err);
+        use std::io::{Read, Seek};
+        let _ = stderr.rewind();
+        let _ = stderr.read_to_string(&mut err);
         panic!("{cmd:?} failed:\n{err}");
     }
     (elapsed, usage.ru_maxrss)
