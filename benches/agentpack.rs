@@ -382,14 +382,16 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
         writeln!(theirs, "{name} = \"{}\"", url(name)).unwrap();
     }
     theirs.push_str("\n[agents]\n");
+    // Every repository has `agents/engineering/README.md`: with `agents/**/*.md` AGPM refuses the
+    // install (they would all land on `.claude/agents/agpm/README.md`), so it is given the agents' names.
     for name in &names {
         writeln!(
             theirs,
-            "{name} = {{ source = \"{name}\", path = \"agents/**/*.md\", version = \"v1.0.0\" }}"
+            "{name} = {{ source = \"{name}\", path = \"agents/**/agent-*.md\", version = \"v1.0.0\" }}"
         )
         .unwrap();
     }
-    let mut row = time_runs(label, runs, |n| {
+    let agpm_install = |n: usize| {
         let dir = fresh("agpm", n, "agpm.toml", &theirs);
         let cache = work.join(format!("{}-cache-agpm-{n}", corpus.name));
         let _ = std::fs::remove_dir_all(&cache);
@@ -398,14 +400,31 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
             .current_dir(dir)
             .env("AGPM_CACHE_DIR", &cache)
             .env("HOME", work)
-            .env("GIT_CONFIG_NOSYSTEM", "1");
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
         cmd
-    });
+    };
+    // One untimed try first: an AGPM that fails on this corpus gets a row saying so, not a dead bench.
+    let tried = agpm_install(0).stderr(Stdio::piped()).output().unwrap();
+    if !tried.status.success() {
+        let why = String::from_utf8_lossy(&tried.stderr)
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or("no error line")
+            .to_string();
+        eprintln!("  {label}: AGPM failed: {why}");
+        rows.push(Row {
+            what: label.into(),
+            median: None,
+            note: format!("AGPM failed: {why}"),
+        });
+        return rows;
+    }
+    let mut row = time_runs(label, runs, agpm_install);
     let agents_dir = work.join(format!("{}-agpm-0/.claude/agents", corpus.name));
     row.note = match walk_md(&agents_dir) {
-        Ok(installed) => format!(
-            "{installed} `.md` files installed by AGPM (its `agents/**/*.md` patterns also take READMEs)"
-        ),
+        Ok(installed) => format!("{installed} agents installed by AGPM"),
         Err(e) => format!("no agents installed ({e})"),
     };
     rows.push(row);
