@@ -33,11 +33,13 @@ struct RepoShape {
 struct Corpus {
     name: &'static str,
     description: &'static str,
+    /// Whether to run the side-by-side with AGPM on it.
+    side_by_side: bool,
     repos: Vec<RepoShape>,
 }
 
 fn corpora() -> Vec<Corpus> {
-    let r = [(200, 500), (160, 300), (140, 150), (40, 50), (420, 400)]
+    let r = [(600, 500), (480, 300), (420, 150), (100, 50), (400, 400)]
         .into_iter()
         .map(|(agents, commits)| RepoShape {
             agents,
@@ -57,11 +59,13 @@ fn corpora() -> Vec<Corpus> {
     vec![
         Corpus {
             name: "R",
-            description: "5 repositories shaped like real collections: 200, 160, 140, 40 and 420 agents of 1-20 KB in nested folders, with READMEs and non-agent files, 500/300/150/50/400 commits",
+            side_by_side: true,
+            description: "5 repositories shaped like real collections: 600, 480, 420, 100 and 400 agents (2,000) of 1-20 KB in nested folders under `agents/`, beside `skills/` (a SKILL.md, a script and a reference per skill, one skill per 10 agents) and `docs/`, with READMEs and non-agent files, 500/300/150/50/400 commits",
             repos: r,
         },
         Corpus {
             name: "S",
+            side_by_side: false,
             description: "100 repositories of 100 agents (10,000 agents) of 1-8 KB, 5 commits each",
             repos: s,
         },
@@ -114,6 +118,40 @@ fn agent_file(rng: &mut Rng, name: &str, kb: usize, revision: usize) -> Vec<u8> 
     text.into_bytes()
 }
 
+/// What published collections keep beside their agents: skills (each a folder with a `SKILL.md`, whose
+/// front matter has a `name` too, a script and a reference) and documentation.
+fn skills_and_docs(rng: &mut Rng, index: usize, agents: usize) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for i in 0..agents / 10 {
+        let name = format!("skill-{}", agent_name(index, i));
+        files.push((
+            format!("skills/{name}/SKILL.md"),
+            agent_file(rng, &name, 2, 0),
+        ));
+        files.push((
+            format!("skills/{name}/scripts/run.py"),
+            b"#!/usr/bin/env python3\nprint('skill')\n".to_vec(),
+        ));
+        files.push((
+            format!("skills/{name}/reference.md"),
+            agent_file(rng, &name, 4, 0)
+                .into_iter()
+                .skip_while(|&b| b != b'#')
+                .collect(),
+        ));
+    }
+    for i in 0..agents / 20 {
+        let mut guide = format!("# Guide {i}\n\n").into_bytes();
+        guide.extend(
+            agent_file(rng, "guide", 3, 0)
+                .into_iter()
+                .skip_while(|&b| b != b'#'),
+        );
+        files.push((format!("docs/guide-{i}.md"), guide));
+    }
+    files
+}
+
 /// Write one repository with `git fast-import`: the first commit adds everything, later commits edit a
 /// few agents each; `v1.0.0` tags the last commit.
 fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
@@ -125,7 +163,7 @@ fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
             let depth = i % 3;
             let folder = ["engineering", "design", "ops/oncall", "marketing/social"][i % 4];
             let nested = if depth == 2 { "/extra" } else { "" };
-            format!("{folder}{nested}/{}.md", agent_name(index, i))
+            format!("agents/{folder}{nested}/{}.md", agent_name(index, i))
         })
         .collect();
     let sizes: Vec<usize> = (0..shape.agents)
@@ -146,9 +184,10 @@ fn build_repo(dir: &Path, index: usize, shape: &RepoShape) {
                 b"# A collection of agents\n\nSee the folders.\n".to_vec(),
             ));
             files.push((
-                "engineering/README.md".into(),
+                "agents/engineering/README.md".into(),
                 b"Engineering agents.\n".to_vec(),
             ));
+            files.extend(skills_and_docs(&mut rng, index, shape.agents));
             files.push((
                 "scripts/install.sh".into(),
                 b"#!/bin/sh\necho install\n".to_vec(),
@@ -206,51 +245,204 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?} failed");
 }
 
-/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
-/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
-struct Daemon {
+/// A server the bench started on a free loopback port, stopped when dropped.
+struct Server {
     child: std::process::Child,
     port: u16,
 }
 
-impl Daemon {
-    fn start(root: &Path) -> Daemon {
+impl Server {
+    fn start(what: &str, command: impl FnOnce(u16) -> Command) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let exec_path = Command::new("git")
-            .arg("--exec-path")
-            .output()
-            .unwrap()
-            .stdout;
-        let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
-        let mut child = Command::new(daemon)
-            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", root.display()))
-            .arg(root)
+        let mut child = command(port)
+            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Daemon { child, port };
+                return Server { child, port };
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = child.kill();
         let _ = child.wait();
-        panic!("git daemon did not start on port {port}");
+        panic!("{what} did not start on port {port}");
     }
 }
 
-impl Drop for Daemon {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
+/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
+fn git_daemon(root: &Path) -> Server {
+    let exec_path = Command::new("git")
+        .arg("--exec-path")
+        .output()
+        .unwrap()
+        .stdout;
+    let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
+    Server::start("git daemon", |port| {
+        let mut cmd = Command::new(daemon);
+        cmd.args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", root.display()))
+            .arg(root);
+        cmd
+    })
+}
+
+/// Where the bench looks for AGPM: `AGENTPACK_BENCH_AGPM`, else what
+/// `cargo install agpm-cli --root target/bench-tools` installs.
+fn agpm_binary() -> PathBuf {
+    std::env::var_os("AGENTPACK_BENCH_AGPM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools/bin/agpm")
+        })
+}
+
+/// The median of `runs` runs of the command `make(n)` builds.
+fn time_runs(label: &str, runs: usize, mut make: impl FnMut(usize) -> Command) -> Row {
+    let samples: Vec<Duration> = (0..runs).map(|n| run(&mut make(n)).0).collect();
+    let m = median(samples);
+    eprintln!("  {label}: {:.1} ms", ms(m));
+    Row {
+        what: label.to_string(),
+        median: Some(m),
+        note: String::new(),
+    }
+}
+
+/// agentpack and AGPM side by side: a cold install of every agent of the corpus from the same repositories
+/// over `file://`, one remote at a time for both (AGPM gives every non-GitHub host one cache name, so it
+/// runs with `--max-parallel 1`; agentpack with `--jobs 1`). Not over `git daemon` like the other rows:
+/// AGPM refuses `git://` URLs (it takes `http(s)://`, `file://` and `git@`), and behind the one simple
+/// smart-HTTP server at hand (Python's CGI server, HTTP/1.0 responses ended by closing the connection)
+/// libgit2 fails to read the ref advertisement ("could not read refs from remote repository", EOF).
+fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec<Row> {
+    let url = |repo: &str| format!("file://{}", repos_dir.join(repo).display());
+    let names: Vec<String> = (0..corpus.repos.len())
+        .map(|i| format!("repo{i}"))
+        .collect();
+    let fresh = |tag: &str, n: usize, file: &str, text: &str| -> PathBuf {
+        let dir = work.join(format!("{}-{tag}-{n}", corpus.name));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(file), text).unwrap();
+        dir
+    };
+    let mut ours = String::new();
+    for name in &names {
+        let url = url(name);
+        writeln!(
+            ours,
+            "[sources.{name}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nsubdir = \"agents\"\n"
+        )
+        .unwrap();
+    }
+    let mut rows = vec![time_runs(
+        "side by side: agentpack cold install over file://, --jobs 1",
+        runs,
+        |n| {
+            let cache = work.join(format!("{}-cache-file-{n}", corpus.name));
+            let _ = std::fs::remove_dir_all(&cache);
+            agentpack(
+                &fresh("file", n, "agentpack.toml", &ours),
+                &cache,
+                &["install", "--jobs", "1"],
+            )
+        },
+    )];
+    let label = "side by side: AGPM cold install over file://, --max-parallel 1";
+    let agpm = agpm_binary();
+    if !agpm.is_file() {
+        eprintln!("  {label}: skipped, {} is not installed", agpm.display());
+        rows.push(Row {
+            what: label.into(),
+            median: None,
+            note: format!(
+                "skipped: no AGPM at `{}` (`cargo install agpm-cli --root target/bench-tools`)",
+                agpm.display()
+            ),
+        });
+        return rows;
+    }
+    let mut theirs = String::from("[sources]\n");
+    for name in &names {
+        writeln!(theirs, "{name} = \"{}\"", url(name)).unwrap();
+    }
+    theirs.push_str("\n[agents]\n");
+    // Every repository has `agents/engineering/README.md`: with `agents/**/*.md` AGPM refuses the
+    // install (they would all land on `.claude/agents/agpm/README.md`), so it is given the agents' names.
+    for name in &names {
+        writeln!(
+            theirs,
+            "{name} = {{ source = \"{name}\", path = \"agents/**/agent-*.md\", version = \"v1.0.0\" }}"
+        )
+        .unwrap();
+    }
+    let agpm_install = |n: usize| {
+        let dir = fresh("agpm", n, "agpm.toml", &theirs);
+        let cache = work.join(format!("{}-cache-agpm-{n}", corpus.name));
+        let _ = std::fs::remove_dir_all(&cache);
+        let mut cmd = Command::new(&agpm);
+        cmd.args(["install", "--max-parallel", "1"])
+            .current_dir(dir)
+            .env("AGPM_CACHE_DIR", &cache)
+            .env("HOME", work)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        cmd
+    };
+    // One untimed try first: an AGPM that fails on this corpus gets a row saying so, not a dead bench.
+    let tried = agpm_install(0).stderr(Stdio::piped()).output().unwrap();
+    if !tried.status.success() {
+        let why = String::from_utf8_lossy(&tried.stderr)
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or("no error line")
+            .to_string();
+        eprintln!("  {label}: AGPM failed: {why}");
+        rows.push(Row {
+            what: label.into(),
+            median: None,
+            note: format!("AGPM failed: {why}"),
+        });
+        return rows;
+    }
+    let mut row = time_runs(label, runs, agpm_install);
+    let agents_dir = work.join(format!("{}-agpm-0/.claude/agents", corpus.name));
+    row.note = match walk_md(&agents_dir) {
+        Ok(installed) => format!("{installed} agents installed by AGPM"),
+        Err(e) => format!("no agents installed ({e})"),
+    };
+    rows.push(row);
+    rows
+}
+
+/// How many `.md` files are under `dir`, recursively.
+fn walk_md(dir: &Path) -> std::io::Result<usize> {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            count += walk_md(&entry.path())?;
+        } else if entry.path().extension().is_some_and(|e| e == "md") {
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 /// Wall time and peak RSS (KiB) of one command.
@@ -259,10 +451,14 @@ impl Drop for Daemon {
     reason = "the child is reaped with wait4, which also gives its rusage"
 )]
 fn run(cmd: &mut Command) -> (Duration, i64) {
+    // Into a file, not a pipe: a command that says a lot (AGPM warns once per file it cannot parse) would
+    // block on a full pipe that is read only after it exits.
+    let mut stderr = tempfile::tempfile().unwrap();
     let start = Instant::now();
     let child = cmd
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr.try_clone().unwrap())
+        .stdin(Stdio::null())
         .spawn()
         .unwrap();
     let pid = child.id() as libc::pid_t;
@@ -275,8 +471,9 @@ fn run(cmd: &mut Command) -> (Duration, i64) {
     assert_eq!(waited, pid);
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         let mut err = String::new();
-        use std::io::Read;
-        let _ = child.stderr.unwrap().read_to_string(&mut err);
+        use std::io::{Read, Seek};
+        let _ = stderr.rewind();
+        let _ = stderr.read_to_string(&mut err);
         panic!("{cmd:?} failed:\n{err}");
     }
     (elapsed, usage.ru_maxrss)
@@ -323,7 +520,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     for (i, shape) in corpus.repos.iter().enumerate() {
         build_repo(&repos_dir.join(format!("repo{i}")), i, shape);
     }
-    let daemon = Daemon::start(&repos_dir);
+    let daemon = git_daemon(&repos_dir);
     let urls: Vec<String> = (0..corpus.repos.len())
         .map(|i| format!("git://127.0.0.1:{}/repo{i}", daemon.port))
         .collect();
@@ -338,7 +535,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     for (i, url) in urls.iter().enumerate() {
         writeln!(
             manifest,
-            "[sources.repo{i}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\n"
+            "[sources.repo{i}]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nsubdir = \"agents\"\n"
         )
         .unwrap();
     }
@@ -416,8 +613,9 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         "",
     ));
     for (command, args, label) in [
-        ("update", vec!["update", "repo0"], "update of one source"),
+        ("list", vec!["list"], "list"),
         ("verify", vec!["verify"], "verify"),
+        ("update", vec!["update", "repo0"], "update of one source"),
     ] {
         if supports(command) {
             rows.push(timed(
@@ -467,6 +665,15 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         "",
     ));
     rows.push(timed(
+        "baseline: ls -l of the installed files",
+        Box::new(|_| {
+            let mut cmd = Command::new("ls");
+            cmd.arg("-l").arg(&installed);
+            cmd
+        }),
+        "",
+    ));
+    rows.push(timed(
         "baseline: sha256sum of the installed files",
         Box::new(|_| {
             let mut cmd = Command::new("sh");
@@ -476,6 +683,10 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         }),
         "",
     ));
+    drop(daemon);
+    if corpus.side_by_side {
+        rows.extend(peer_rows(corpus, runs, work, &repos_dir));
+    }
     (rows, peak, agents)
 }
 
@@ -506,6 +717,13 @@ fn machine() -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     format!("{cpu}, {cores} cores, {memory}; {git}")
+}
+
+/// The machine is shared: how busy it was is part of every number.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Removes the work directory at the end (unless `AGENTPACK_BENCH_KEEP` is set).
@@ -539,8 +757,9 @@ fn main() {
     let mut report = String::new();
     writeln!(
         report,
-        "# Benchmarks\n\nGenerated by `cargo bench` (see `benches/agentpack.rs`); medians of {runs} runs, ratios computed in the same run.\n\nMachine: {}\n",
-        machine()
+        "# Benchmarks\n\nGenerated by `cargo bench` (see `benches/agentpack.rs`); medians of {runs} runs, ratios computed in the same run.\n\nMachine: {}\n\nLoad average (1, 5, 15 min) when the run started: {}\n",
+        machine(),
+        load_average()
     )
     .unwrap();
     for corpus in corpora() {
@@ -556,6 +775,8 @@ fn main() {
         };
         let clone = find("baseline: git clone");
         let copy = find("baseline: cp -r");
+        let ls = find("baseline: ls -l");
+        let ours_side = find("side by side: agentpack");
         writeln!(
             report,
             "## Corpus {}: {}\n",
@@ -580,10 +801,17 @@ fn main() {
                 {
                     copy.map(|c| format!("{:.1}x `cp -r`", m.as_secs_f64() / c.as_secs_f64()))
                 }
-                (Some(m), w) if w.starts_with("no-op") => Some(format!(
-                    "{:.1} µs per agent",
-                    m.as_secs_f64() * 1e6 / agents as f64
-                )),
+                (Some(m), w) if w.starts_with("side by side: AGPM") => ours_side
+                    .map(|o| format!("{:.1}x agentpack's", m.as_secs_f64() / o.as_secs_f64())),
+                (Some(m), w) if w.starts_with("no-op") || w == "list" || w == "verify" => {
+                    ls.map(|l| {
+                        format!(
+                            "{:.1}x `ls -l`; {:.1} µs per agent",
+                            m.as_secs_f64() / l.as_secs_f64(),
+                            m.as_secs_f64() * 1e6 / agents as f64
+                        )
+                    })
+                }
                 _ => None,
             };
             let time = row
@@ -604,6 +832,12 @@ fn main() {
         )
         .unwrap();
     }
+    writeln!(
+        report,
+        "Load average when the run ended: {}\n",
+        load_average()
+    )
+    .unwrap();
     print!("{report}");
     if std::env::var_os("AGENTPACK_BENCH_NO_WRITE").is_none() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");

@@ -12,7 +12,11 @@
 //!    (Claude Code loads neither), and the sha256 each file and the lock will end with. Then it creates
 //!    directories, stages every new file, moves aside what it replaces or removes, renames the
 //!    staged files into place, renames the staged lock last, deletes the backups and the journal. A
-//!    failure undoes every step before returning.
+//!    failure undoes every step before returning. When the target directory is new or empty and the
+//!    install only creates files (a fresh checkout, `install --frozen` in CI), the journal names one
+//!    staging directory instead (`.agentpack-<id>.tree`, beside the target): every file is written into
+//!    it under its final name and the directory is renamed onto the target, one rename for the whole
+//!    tree; recovery treats it like the per-file staged names (its files are deleted, then it).
 //! 4. [`recover`]: what the next install does with a journal left by a process that was killed. If every
 //!    file and the lock already hold their new hashes, only the cleanup was missing: it is done. Otherwise
 //!    every step is undone: backups are renamed back, staged files deleted, created files deleted only
@@ -526,8 +530,30 @@ struct Journal {
     version: u32,
     /// Directories the install creates, outermost first.
     created_dirs: Vec<PathBuf>,
+    /// Set when the target directory is new or empty and every step creates a file: all of them are
+    /// staged in one directory beside the target, which then becomes the target in a single rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    staged_tree: Option<StagedTree>,
     steps: Vec<Step>,
     lock: Option<Step>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct StagedTree {
+    /// `.agentpack-<id>.tree` beside the target; the staged files are in it under their final names.
+    dir: PathBuf,
+    target: PathBuf,
+}
+
+/// A target directory that does not exist yet or is empty (and not a symlink) can be replaced whole.
+fn new_or_empty(target: &Path) -> bool {
+    match std::fs::symlink_metadata(target) {
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        Ok(meta) => {
+            meta.is_dir() && std::fs::read_dir(target).is_ok_and(|mut e| e.next().is_none())
+        }
+    }
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -552,12 +578,26 @@ impl Journal {
         let beside = |file: &Path, n: usize, ext: &str| {
             file.with_file_name(format!(".agentpack-{id}-{n}.{ext}"))
         };
+        let only_creates = !changes.is_empty()
+            && changes
+                .iter()
+                .all(|(action, _)| matches!(action, Action::Create { .. }));
+        let staged_tree = (only_creates && new_or_empty(target)).then(|| StagedTree {
+            dir: target.with_file_name(format!(".agentpack-{id}.tree")),
+            target: target.to_path_buf(),
+        });
+        let staged_at = |file: &Path, n: usize| match &staged_tree {
+            Some(tree) => tree
+                .dir
+                .join(file.file_name().expect("agent files have a name")),
+            None => beside(file, n, "tmp"),
+        };
         let steps = changes
             .iter()
             .enumerate()
             .map(|(n, (action, bytes))| Step {
                 file: action.file().to_path_buf(),
-                staged: bytes.map(|_| beside(action.file(), n, "tmp")),
+                staged: bytes.map(|_| staged_at(action.file(), n)),
                 backup: matches!(action, Action::Replace { .. } | Action::Remove { .. })
                     .then(|| beside(action.file(), n, "bak")),
                 sha256: bytes.map(sha256_hex),
@@ -577,6 +617,7 @@ impl Journal {
         Journal {
             version: JOURNAL_VERSION,
             created_dirs,
+            staged_tree,
             steps,
             lock: lock.map(|(path, bytes)| Step {
                 file: path.to_path_buf(),
@@ -601,14 +642,30 @@ impl Journal {
             ));
         }
         let normal = |p: &Path| p.is_absolute() && crate::manifest::normalize(p) == p;
-        // Staged and moved-aside files are agentpack's own names, beside the file they stand for.
+        let own_name = |p: &Path| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".agentpack-"))
+        };
+        if let Some(tree) = &self.staged_tree
+            && !(normal(&tree.dir)
+                && tree.target == target
+                && tree.dir.parent() == target.parent()
+                && own_name(&tree.dir))
+        {
+            return Err(format!(
+                "names a staging directory it may not use: `{}`",
+                tree.dir.display()
+            ));
+        }
+        // Staged and moved-aside files are agentpack's own names, beside the file they stand for (or, for
+        // a staged tree, the file's own name in the staging directory).
         let own_beside = |p: Option<&Path>, file: &Path| {
             p.is_none_or(|p| {
-                normal(p)
-                    && p.parent() == file.parent()
-                    && p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(".agentpack-"))
+                let in_tree = self.staged_tree.as_ref().is_some_and(|tree| {
+                    p.parent() == Some(tree.dir.as_path()) && p.file_name() == file.file_name()
+                });
+                normal(p) && (in_tree || (p.parent() == file.parent() && own_name(p)))
             })
         };
         let valid = |step: &Step, file_ok: bool| {
@@ -669,7 +726,15 @@ impl Journal {
         changes: &[(&Action, Option<&'a [u8]>)],
         lock: Option<&'a [u8]>,
     ) -> Vec<Op<'a>> {
-        let mut ops: Vec<Op<'a>> = self.created_dirs.iter().map(|d| Op::CreateDir(d)).collect();
+        // With a staged tree the target itself is made by the rename of the staging directory.
+        let tree = self.staged_tree.as_ref();
+        let mut ops: Vec<Op<'a>> = self
+            .created_dirs
+            .iter()
+            .filter(|d| tree.is_none_or(|t| **d != t.target))
+            .chain(tree.map(|t| &t.dir))
+            .map(|d| Op::CreateDir(d))
+            .collect();
         for (step, (_, bytes)) in self.steps.iter().zip(changes) {
             if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
                 ops.push(Op::Stage(staged, bytes));
@@ -690,7 +755,15 @@ impl Journal {
                 ops.push(Op::MoveAside(&step.file, backup));
             }
         }
-        for step in self.steps.iter().chain(&self.lock) {
+        if let Some(tree) = tree {
+            ops.push(Op::PlaceTree(&tree.dir, &tree.target));
+        }
+        let placed_one_by_one = if tree.is_some() {
+            &[][..]
+        } else {
+            &self.steps[..]
+        };
+        for step in placed_one_by_one.iter().chain(&self.lock) {
             if let Some(staged) = &step.staged {
                 ops.push(Op::Place(staged, &step.file));
             }
@@ -747,6 +820,13 @@ impl Journal {
                 (None, None) => {}
             }
         }
+        if let Some(tree) = &self.staged_tree {
+            // Its staged files are gone by now; it was agentpack's own, so it must go too.
+            clean &= match std::fs::remove_dir(&tree.dir) {
+                Ok(()) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            };
+        }
         for dir in self.created_dirs.iter().rev() {
             // Only while empty: whatever someone else put there stays.
             let _ = std::fs::remove_dir(dir);
@@ -764,6 +844,8 @@ enum Op<'a> {
     MoveAside(&'a Path, &'a Path),
     /// (staged, file)
     Place(&'a Path, &'a Path),
+    /// (staging directory, target): one rename for every file, onto a target that is absent or empty.
+    PlaceTree(&'a Path, &'a Path),
 }
 
 impl Op<'_> {
@@ -778,6 +860,15 @@ impl Op<'_> {
             }
             Op::Place(staged, file) => {
                 std::fs::rename(staged, file).map_err(|e| Error::io("install", file, e))
+            }
+            Op::PlaceTree(dir, target) => {
+                // An empty target that exists is replaced: it keeps its permissions. A target that is
+                // no longer empty makes the rename fail (ENOTEMPTY), and the install rolls back.
+                if let Ok(meta) = std::fs::symlink_metadata(target) {
+                    std::fs::set_permissions(dir, meta.permissions())
+                        .map_err(|e| Error::io("set the permissions of", dir, e))?;
+                }
+                std::fs::rename(dir, target).map_err(|e| Error::io("install", target, e))
             }
         }
     }
@@ -901,11 +992,19 @@ mod tests {
     /// A project with a user's file, a file to replace, one to remove and one to create, in a target
     /// directory that exists (or, with `fresh_target`, in one the install creates, with only creations).
     fn project(fresh_target: bool) -> Project {
+        project_with(fresh_target, false)
+    }
+
+    /// As [`project`]; with `empty_target`, the fresh project's target directory exists, empty.
+    fn project_with(fresh_target: bool, empty_target: bool) -> Project {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("p");
         let target = root.join(".claude").join("agents");
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join(lockfile::LOCK_NAME), "old lock\n").unwrap();
+        if empty_target {
+            std::fs::create_dir_all(&target).unwrap();
+        }
         let actions = if fresh_target {
             vec![
                 Action::Create {
@@ -1034,7 +1133,8 @@ mod tests {
 
     #[test]
     fn a_kill_after_any_operation_is_completed_or_rolled_back() {
-        for fresh in [false, true] {
+        for (fresh, empty) in [(false, false), (true, false), (true, true)] {
+            let project = |fresh| project_with(fresh, empty);
             let before = {
                 let p = project(fresh);
                 tree(&p.root)
@@ -1059,6 +1159,8 @@ mod tests {
                 let changes: Vec<(&Action, Option<&[u8]>)> =
                     p.actions.iter().filter_map(Action::change).collect();
                 let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+                // Only creations into a new or empty target: one staged tree, renamed once.
+                assert_eq!(journal.staged_tree.is_some(), fresh);
                 fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
                 let ops = journal.ops(&changes, Some(&lock_bytes));
                 if killed_after > ops.len() {
@@ -1078,7 +1180,7 @@ mod tests {
                     }
                     None => panic!("the journal was not found"),
                 }
-                if !fresh {
+                if !fresh || empty {
                     assert!(p.target.is_dir());
                 } else if recovery == Some(Recovery::RolledBack) {
                     assert!(
@@ -1096,6 +1198,24 @@ mod tests {
             assert_eq!(outcomes.first(), Some(&Recovery::RolledBack));
             assert_eq!(outcomes.last(), Some(&Recovery::Completed));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_empty_target_replaced_by_the_staged_tree_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let p = project_with(true, true);
+        std::fs::set_permissions(&p.target, std::fs::Permissions::from_mode(0o700)).unwrap();
+        apply(&p.root, &p.target, &p.actions, None).unwrap();
+        let mode = std::fs::metadata(&p.target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(std::fs::read(p.target.join("a.md")).unwrap(), b"new a");
+        // Nothing of the staging is left beside the target.
+        let siblings: Vec<_> = std::fs::read_dir(p.target.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(siblings, ["agents"]);
     }
 
     #[test]
@@ -1130,6 +1250,7 @@ mod tests {
         let journal = Journal {
             version: JOURNAL_VERSION,
             created_dirs: vec![],
+            staged_tree: None,
             steps: vec![Step {
                 file: outside.clone(),
                 staged: None,
@@ -1151,6 +1272,7 @@ mod tests {
         let journal = Journal {
             version: JOURNAL_VERSION,
             created_dirs: vec![],
+            staged_tree: None,
             steps: vec![Step {
                 file: hook.clone(),
                 staged: None,
@@ -1186,10 +1308,11 @@ mod tests {
         let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
         fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
         let ops = journal.ops(&changes, Some(&lock_bytes));
-        // Killed after placing a.md; then the user edits it before the next run.
+        // Killed after placing a.md (with the new target, the whole staged tree); then the user edits it
+        // before the next run.
         let placed = ops
             .iter()
-            .position(|op| matches!(op, Op::Place(..)))
+            .position(|op| matches!(op, Op::Place(..) | Op::PlaceTree(..)))
             .unwrap();
         for op in &ops[..=placed] {
             op.run().unwrap();

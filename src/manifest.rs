@@ -757,7 +757,7 @@ fn check_ref(
         )));
     }
     // Branch and tag names go into refspecs: they must be names git itself accepts (no `*`, `..`, `~`...).
-    let valid_name = |prefix: &str| git2::Reference::is_valid_name(&format!("{prefix}{text}"));
+    let valid_name = |prefix: &str| crate::names::is_valid_ref_name(&format!("{prefix}{text}"));
     match *kind {
         "branch" if valid_name("refs/heads/") => Ok(GitRef::Branch(text.to_string())),
         "tag" if valid_name("refs/tags/") => Ok(GitRef::Tag(text.to_string())),

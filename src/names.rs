@@ -64,42 +64,60 @@ impl fmt::Display for SourceName {
 }
 
 /// A commit id: 40 lowercase hex digits.
+///
+/// Held as plain bytes, not a `git2::Oid`: making an `Oid` initialises libgit2, and with it OpenSSL and
+/// the system's CA bundle, which commands that only read the lock (`list`, `verify`, a no-op install)
+/// must not pay for. The `Oid` is made only on the way into git ([`Commit::oid`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Commit(git2::Oid);
+pub struct Commit([u8; 20]);
 
 impl Commit {
     pub fn parse(s: &str) -> Option<Self> {
-        if s.len() != 40 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let digits = s.as_bytes();
+        if digits.len() != 40 {
             return None;
         }
-        git2::Oid::from_str(s).ok().map(Commit)
+        let mut bytes = [0u8; 20];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let hex = std::str::from_utf8(pair).ok()?;
+            // `from_str_radix` accepts a leading `+`; only hex digits are a commit id.
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            *byte = u8::from_str_radix(hex, 16).ok()?;
+        }
+        Some(Commit(bytes))
     }
 
     pub fn oid(self) -> git2::Oid {
-        self.0
+        git2::Oid::from_bytes(&self.0).expect("a commit id is 20 bytes")
     }
 
     pub fn short(self) -> String {
-        self.0.to_string()[..7].to_string()
+        self.to_string()[..7].to_string()
     }
 }
 
 /// The full 40-hex id, as the lock writes it (machine output never abbreviates).
 impl serde::Serialize for Commit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        serializer.collect_str(self)
     }
 }
 
 impl From<git2::Oid> for Commit {
     fn from(oid: git2::Oid) -> Self {
-        Commit(oid)
+        Commit(
+            oid.as_bytes()
+                .try_into()
+                .expect("agentpack's repositories use SHA-1 ids"),
+        )
     }
 }
 
 impl fmt::Display for Commit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
     }
 }
 
@@ -118,6 +136,26 @@ pub fn file_name_key(name: &str) -> String {
     ComposingNormalizerBorrowed::new_nfc()
         .normalize(&folded)
         .into_owned()
+}
+
+/// Whether git accepts `name` (e.g. `refs/tags/v1.0`) as a reference name: libgit2's rules
+/// (`git_reference_name_is_valid`), written out so that checking a manifest does not initialise libgit2
+/// (see [`Commit`]). Also refuses a component that is just `@`, as `git check-ref-format` does.
+pub fn is_valid_ref_name(name: &str) -> bool {
+    let component_ok = |c: &str| {
+        !c.is_empty()
+            && c != "@"
+            && !c.starts_with('.')
+            && !c.ends_with(".lock")
+            && !c.contains("..")
+            && !c.contains("@{")
+            && !c.bytes().any(|b| {
+                b <= b' '
+                    || b == 0x7f
+                    || matches!(b, b'~' | b'^' | b':' | b'\\' | b'?' | b'[' | b'*')
+            })
+    };
+    !name.ends_with('.') && name.split('/').all(component_ok)
 }
 
 /// Lowercase hex of a SHA-256 digest.
@@ -163,11 +201,67 @@ mod tests {
     }
 
     #[test]
+    fn ref_names() {
+        for good in [
+            "refs/tags/v1.0.0",
+            "refs/heads/feature/x-y",
+            "refs/tags/é",
+            "refs/heads/a.b",
+        ] {
+            assert!(is_valid_ref_name(good), "{good}");
+        }
+        for bad in [
+            "refs/heads/",
+            "refs/heads//x",
+            "/refs/heads/x",
+            "refs/heads/.x",
+            "refs/heads/x.",
+            "refs/heads/x.lock",
+            "refs/heads/a..b",
+            "refs/heads/a@{1}",
+            "refs/heads/@",
+            "refs/heads/a b",
+            "refs/heads/a*",
+            "refs/heads/a~1",
+            "refs/heads/a^",
+            "refs/heads/a:b",
+            "refs/heads/a?",
+            "refs/heads/a[",
+            "refs/heads/a\\b",
+            "refs/heads/a\u{7f}",
+        ] {
+            assert!(!is_valid_ref_name(bad), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Never more lenient than libgit2, and as lenient except for the lone `@` git itself refuses.
+        #[test]
+        fn ref_names_agree_with_libgit2(tail in "[a-z@{}.~^:?*\\[\\\\/ \u{7f}é-]{0,12}") {
+            let name = format!("refs/heads/{tail}");
+            let lone_at = name.split('/').any(|c| c == "@");
+            proptest::prop_assert_eq!(
+                is_valid_ref_name(&name),
+                git2::Reference::is_valid_name(&name) && !lone_at,
+                "{}", name
+            );
+        }
+    }
+
+    #[test]
     fn commits_and_hashes() {
         let c = Commit::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
         assert_eq!(c.short(), "0123456");
         assert!(Commit::parse("0123456").is_none());
         assert!(Commit::parse("g123456789abcdef0123456789abcdef01234567").is_none());
+        assert!(Commit::parse("+123456789abcdef0123456789abcdef01234567").is_none());
+        let upper = Commit::parse("0123456789ABCDEF0123456789ABCDEF01234567").unwrap();
+        assert_eq!(
+            upper.to_string(),
+            "0123456789abcdef0123456789abcdef01234567"
+        );
+        assert_eq!(Commit::from(c.oid()), c);
+        assert_eq!(c.oid().to_string(), c.to_string());
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

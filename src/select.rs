@@ -17,7 +17,33 @@ use crate::frontmatter::trust::{HIDDEN_UNICODE, TrustKind};
 use crate::frontmatter::{self, Parsed};
 use crate::manifest::{Pattern, SourceSpec, is_path_like};
 use crate::resolve::Resolved;
-use crate::source::Content;
+use crate::source::{Content, SourceFile};
+
+/// Below this many files, starting threads costs more than the checks.
+const PARALLEL_FROM: usize = 64;
+
+/// `f` of every item, in order, computed on all cores: the front-matter checks (YAML, trust and encoding
+/// scans) are most of the user-space time of an install from the cache.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
 
 /// An agent that will be installed.
 #[derive(Debug, Clone)]
@@ -81,13 +107,14 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
         }
     }
 
-    for file in &resolved.snapshot.files {
-        let parsed = match &file.content {
-            Content::TooLarge { size, head } => {
-                frontmatter::parse_too_large(&label(&file.repo_path), *size, head)
-            }
-            Content::Bytes(bytes) => frontmatter::parse(&label(&file.repo_path), bytes),
-        };
+    let parse = |file: &SourceFile| match &file.content {
+        Content::TooLarge { size, head } => {
+            frontmatter::parse_too_large(&label(&file.repo_path), *size, head)
+        }
+        Content::Bytes(bytes) => frontmatter::parse(&label(&file.repo_path), bytes),
+    };
+    let parsed = on_every_core(&resolved.snapshot.files, parse);
+    for (file, parsed) in resolved.snapshot.files.iter().zip(parsed) {
         match parsed {
             Parsed::Agent(agent) => {
                 seen.push((agent.name.clone(), file.path.clone()));
@@ -326,4 +353,17 @@ fn explicitly_named(patterns: &[Pattern], path: &str) -> bool {
     patterns
         .iter()
         .any(|p| p.by_path && p.written.trim_start_matches("./") == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_on_every_core_keeps_the_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let doubled = on_every_core(&items, |i| i * 2);
+        assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(on_every_core(&items[..3], |i| i + 1), [1, 2, 3]);
+    }
 }

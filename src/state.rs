@@ -12,10 +12,13 @@
 //! - every installed file is still there with the recorded size and modification time — or, when those
 //!   differ, with the recorded sha256 (the hash is the authority; size and time are only a short-cut).
 //!
+//! `list` takes the same short-cut per file ([`InstallState::unchanged_files`]).
+//!
 //! Files modified within two seconds of being recorded get no time stamp, so an edit in the same clock tick
 //! as the install cannot hide behind an unchanged mtime ("racy git"). Losing or corrupting the state only
 //! costs speed: anything unexpected means "do the full install".
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -137,14 +140,33 @@ impl InstallState {
             if !meta.is_file() {
                 return None;
             }
-            let stamp_matches = file.mtime_ns.is_some()
-                && meta.len() == file.size
-                && mtime_ns(&meta) == file.mtime_ns;
-            if !stamp_matches && sha256_hex(&std::fs::read(&file.path).ok()?) != file.sha256 {
+            if !file.stamp_matches(&meta)
+                && sha256_hex(&std::fs::read(&file.path).ok()?) != file.sha256
+            {
                 return None;
             }
         }
         Some(self.files.len())
+    }
+
+    /// The recorded sha256 of each installed file that still has its recorded size and time stamp — the
+    /// same short-cut as [`InstallState::unchanged`], one `stat` per file, for `list`. Files missing from
+    /// the map must be read to know their state.
+    pub fn unchanged_files(&self) -> HashMap<&Path, &str> {
+        self.files
+            .iter()
+            .filter(|f| {
+                std::fs::symlink_metadata(&f.path)
+                    .is_ok_and(|meta| meta.is_file() && f.stamp_matches(&meta))
+            })
+            .map(|f| (f.path.as_path(), f.sha256.as_str()))
+            .collect()
+    }
+}
+
+impl FileState {
+    fn stamp_matches(&self, meta: &std::fs::Metadata) -> bool {
+        self.mtime_ns.is_some() && meta.len() == self.size && mtime_ns(meta) == self.mtime_ns
     }
 }
 
@@ -171,6 +193,34 @@ mod tests {
         assert_eq!(state.unchanged(b"m", b"l", false), None);
         std::fs::remove_file(&file).unwrap();
         assert_eq!(state.unchanged(b"m", b"l", false), None);
+    }
+
+    #[test]
+    fn unchanged_files_are_those_with_their_recorded_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let [old, new, gone] = ["old.md", "new.md", "gone.md"].map(|n| dir.path().join(n));
+        for file in [&old, &new, &gone] {
+            std::fs::write(file, "x").unwrap();
+        }
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let files = [&old, &new, &gone].map(|f| (f.clone(), sha256_hex(b"x")));
+        let state = InstallState::capture(b"m", b"l", false, &files);
+        std::fs::remove_file(&gone).unwrap();
+        let unchanged = state.unchanged_files();
+        // `new` is too recent to trust its stamp; `gone` is gone.
+        assert_eq!(
+            unchanged.into_iter().collect::<Vec<_>>(),
+            [(old.as_path(), sha256_hex(b"x").as_str())]
+        );
+        // An edit moves the time stamp.
+        std::fs::write(&old, "y").unwrap();
+        assert!(state.unchanged_files().is_empty());
     }
 
     #[test]

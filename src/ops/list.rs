@@ -1,5 +1,5 @@
 //! `agentpack list`: the installed agents as the lockfile records them, with each file's state on disk.
-//! Reads only the manifest, the lock and the installed files: no git, no network.
+//! Reads only the manifest, the lock, the install state and the installed files: no git, no network.
 
 use std::path::Path;
 
@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
 use crate::manifest::Manifest;
 use crate::names::sha256_hex;
+use crate::state::{self, InstallState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,20 +36,34 @@ pub struct ListedAgent {
     pub patch: Option<String>,
 }
 
-pub fn list(manifest_path: &Path) -> Result<Vec<ListedAgent>> {
+/// The agents the lock records, with their state on disk. With `cache_root`, files that still have the
+/// size and time stamp the last install recorded ([`crate::state`]) are taken as that install left them,
+/// one `stat` each; the others are read and hashed.
+pub fn list(manifest_path: &Path, cache_root: Option<&Path>) -> Result<Vec<ListedAgent>> {
     let manifest = Manifest::load(manifest_path)?;
     let Some(lock) = Lockfile::load(&manifest.root.join(LOCK_NAME))? else {
         return Ok(Vec::new());
     };
+    let state =
+        cache_root.and_then(|root| InstallState::load(&state::location(root, &manifest.path)));
+    let unchanged = state
+        .as_ref()
+        .map(InstallState::unchanged_files)
+        .unwrap_or_default();
     let mut out = Vec::new();
     for agent in &lock.agents {
         let Some(source) = lock.source(&agent.source) else {
             continue; // the lock was checked: every agent's source is in it
         };
-        let status = match std::fs::read(manifest.root.join(&agent.file)) {
-            Ok(bytes) if sha256_hex(&bytes) == agent.sha256 => FileStatus::Ok,
-            Ok(_) => FileStatus::Modified,
-            Err(_) => FileStatus::Missing,
+        let path = manifest.root.join(&agent.file);
+        let status = if unchanged.get(path.as_path()) == Some(&agent.sha256.as_str()) {
+            FileStatus::Ok
+        } else {
+            match std::fs::read(&path) {
+                Ok(bytes) if sha256_hex(&bytes) == agent.sha256 => FileStatus::Ok,
+                Ok(_) => FileStatus::Modified,
+                Err(_) => FileStatus::Missing,
+            }
         };
         out.push(ListedAgent {
             name: agent.name.clone(),

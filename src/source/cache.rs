@@ -239,7 +239,7 @@ fn damage(db: &Path) -> Option<String> {
             stale.strip_prefix(db).unwrap_or(stale).display()
         ));
     }
-    let repo = match Repository::open_bare(db) {
+    let repo = match super::git::open_bare(db) {
         Ok(repo) => repo,
         Err(e) => return Some(format!("it cannot be opened: {}", e.message())),
     };

@@ -35,6 +35,20 @@ use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, sha256_hex};
 use crate::reporter::{FetchProgress, Reporter, Status};
 
+/// Open a bare repository of the cache; the only way in, so libgit2 is set up on first use.
+///
+/// Nothing before this touches libgit2: its global initialisation also sets up OpenSSL, which reads
+/// `openssl.cnf` and parses the system's whole CA bundle (most of the time of a no-op install, before).
+/// Commands that never open a repository (`list`, `verify`, `lint`, `tree`, a no-op install, an install
+/// from a vendor directory) therefore never load them.
+pub(super) fn open_bare(path: &Path) -> std::result::Result<Repository, git2::Error> {
+    // libgit2 re-hashes every object it reads (SHA-1DC), which was the largest cost of a no-op
+    // install. `git` itself does not verify on read either; objects are verified when fetched.
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| git2::opts::strict_hash_verification(false));
+    Repository::open_bare(path)
+}
+
 /// The shared cache of bare repositories.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -43,10 +57,6 @@ pub struct Cache {
 
 impl Cache {
     pub fn new(root: PathBuf) -> Self {
-        // libgit2 re-hashes every object it reads (SHA-1DC), which was the largest cost of a no-op
-        // install. `git` itself does not verify on read either; objects are verified when fetched.
-        static INIT: std::sync::Once = std::sync::Once::new();
-        INIT.call_once(|| git2::opts::strict_hash_verification(false));
         Cache { root }
     }
 
@@ -94,13 +104,13 @@ impl Cache {
 
     /// Open the repository for `url` if it was fetched before.
     pub fn open(&self, url: &str) -> Option<Repository> {
-        Repository::open_bare(self.db_path(url)).ok()
+        open_bare(&self.db_path(url)).ok()
     }
 
     /// Only through [`super::cache::LockedCache`]: creating or writing a repository needs its lock.
     pub(super) fn open_or_init(&self, url: &str) -> Result<Repository> {
         let path = self.db_path(url);
-        if let Ok(repo) = Repository::open_bare(&path) {
+        if let Ok(repo) = open_bare(&path) {
             return Ok(repo);
         }
         std::fs::create_dir_all(path.parent().expect("db path has a parent"))
@@ -126,7 +136,7 @@ impl Cache {
         // On success the temporary path is gone and dropping `tmp` removes nothing; when another process
         // won the race, dropping it removes our unused copy.
         drop(tmp);
-        Repository::open_bare(&path).map_err(|e| Error::Git {
+        open_bare(&path).map_err(|e| Error::Git {
             action: "failed to open the cache repository for",
             source_name: String::new(),
             url: url.to_string(),

@@ -105,6 +105,45 @@ fn list_shows_each_agent_and_its_state() {
 }
 
 #[test]
+fn list_trusts_only_unchanged_time_stamps() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
+            repo.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    // Files older than the install's clock tick get their time stamps recorded by the next no-op install.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in ["backend-architect", "rapid-prototyper", "ui-designer"] {
+        std::fs::File::options()
+            .write(true)
+            .open(sb.path(&format!(".claude/agents/{name}.md")))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    sb.run(["install"]).success().stderr_has("3 unchanged");
+    // Same size, new time stamp: read, and seen.
+    let original = sb.read(".claude/agents/ui-designer.md");
+    sb.write(
+        ".claude/agents/ui-designer.md",
+        original.replace("Designs UIs", "Designs APIs"),
+    );
+    sb.remove(".claude/agents/rapid-prototyper.md");
+    let short = &repo.head()[..7];
+    sb.run(["list"]).success().stdout_is(&format!(
+        "NAME               SOURCE  REF         COMMIT   STATUS\n\
+         backend-architect  studio  tag v1.0.0  {short}  ok\n\
+         rapid-prototyper   studio  tag v1.0.0  {short}  missing\n\
+         ui-designer        studio  tag v1.0.0  {short}  modified\n"
+    ));
+}
+
+#[test]
 fn lint_checks_files_and_directories() {
     let sb = Sandbox::new();
     sb.write("agents/good.md", agent("good", "fine"));

@@ -21,6 +21,7 @@ mod parity;
 mod patches;
 mod properties;
 mod readme;
+mod startup;
 mod support;
 mod support_selftest;
 mod trust;

@@ -2,13 +2,19 @@
 
 use crate::error::{ExitStatus, Result};
 use crate::ops::list::list;
+use crate::source::git::Cache;
 
 use super::super::args::{GlobalArgs, ListArgs};
 use super::super::format::print_table;
 use super::super::out;
 
 pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let agents = list(&super::super::manifest_path(global)?)?;
+    // Without a cache directory (no home) every file is hashed instead.
+    let cache = Cache::locate().ok();
+    let agents = list(
+        &super::super::manifest_path(global)?,
+        cache.as_ref().map(Cache::root),
+    )?;
     if args.json {
         out::json(&agents);
         return Ok(ExitStatus::Ok);

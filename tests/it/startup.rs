@@ -1,0 +1,123 @@
+//! What commands load at start-up: only a command about to talk to a remote may initialise libgit2, whose
+//! global set-up reads OpenSSL's configuration and parses the whole CA bundle.
+//!
+//! Observed with `strace` (installed by `.ci/run`; a missing `strace` fails these tests): every run points
+//! `OPENSSL_CONF`, `SSL_CERT_FILE` and `SSL_CERT_DIR` at files of its sandbox, so that any read of them is
+//! visible as an `open` of a known path, whatever the distribution's defaults are. A cold install is the
+//! control that shows the probe sees them when they are read.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::install::studio;
+use crate::support::*;
+
+/// The sandbox's stand-ins for OpenSSL's configuration and certificates.
+struct TlsFiles {
+    conf: PathBuf,
+    cert_file: PathBuf,
+    cert_dir: PathBuf,
+}
+
+impl TlsFiles {
+    fn new(sb: &Sandbox) -> TlsFiles {
+        let dir = sb.root().join("tls");
+        let files = TlsFiles {
+            conf: dir.join("openssl.cnf"),
+            cert_file: dir.join("ca-bundle.crt"),
+            cert_dir: dir.join("certs"),
+        };
+        std::fs::create_dir_all(&files.cert_dir).unwrap();
+        std::fs::write(&files.conf, "# empty OpenSSL configuration\n").unwrap();
+        std::fs::write(&files.cert_file, "").unwrap();
+        files
+    }
+
+    /// Runs `agentpack ARGS` under `strace` and returns which of the stand-ins it opened, and the outcome.
+    fn trace(&self, sb: &Sandbox, args: &[&str]) -> (Vec<String>, Outcome) {
+        let log = sb.root().join("strace.log");
+        let _ = std::fs::remove_file(&log);
+        let agentpack = assert_cmd::cargo::cargo_bin!("agentpack");
+        let mut strace_args: Vec<OsString> = ["-f", "-qq", "-e", "trace=open,openat,openat2", "-o"]
+            .map(OsString::from)
+            .to_vec();
+        strace_args.extend([log.clone().into(), "--".into(), agentpack.into()]);
+        strace_args.extend(args.iter().map(OsString::from));
+        let mut cmd = sb.command("strace", strace_args);
+        cmd.env("OPENSSL_CONF", &self.conf)
+            .env("SSL_CERT_FILE", &self.cert_file)
+            .env("SSL_CERT_DIR", &self.cert_dir);
+        let outcome = Outcome::of(cmd);
+        let trace = std::fs::read_to_string(&log)
+            .unwrap_or_else(|e| panic!("strace wrote no log ({e}); is strace installed?"));
+        let opened = [&self.conf, &self.cert_file, &self.cert_dir]
+            .into_iter()
+            .filter(|p| trace.contains(&format!("\"{}", p.display())))
+            .map(|p| file_name(p))
+            .collect();
+        (opened, outcome)
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn local_commands_never_initialise_tls() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    let tls = TlsFiles::new(&sb);
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
+            repo.url()
+        ),
+    );
+
+    // The control: an install that fetches initialises libgit2, and the probe sees OpenSSL read its
+    // configuration and the CA bundle.
+    let (opened, outcome) = tls.trace(&sb, &["install"]);
+    outcome.success();
+    // (Whether OpenSSL also opens the certificate directory at start-up is its own business.)
+    assert_eq!(opened[..2], ["openssl.cnf", "ca-bundle.crt"]);
+
+    let lint_dir = sb.root().join("lint-me");
+    std::fs::create_dir(&lint_dir).unwrap();
+    std::fs::write(
+        lint_dir.join("reviewer.md"),
+        crate::install::agent("reviewer", "Reviews code"),
+    )
+    .unwrap();
+    let lint_path = lint_dir.display().to_string();
+    for args in [
+        vec!["install"],
+        vec!["list"],
+        vec!["verify"],
+        vec!["tree"],
+        vec!["lint", &lint_path],
+        vec!["completions", "bash"],
+    ] {
+        let (opened, outcome) = tls.trace(&sb, &args);
+        outcome.success();
+        assert!(opened.is_empty(), "`agentpack {args:?}` opened {opened:?}");
+    }
+    // An install whose target was deleted, served from a vendor directory.
+    sb.run(["vendor"]).success();
+    let manifest = sb.read("agentpack.toml");
+    sb.write(
+        "agentpack.toml",
+        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
+    );
+    sb.remove(".claude");
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    let (opened, outcome) = tls.trace(&sb, &["install", "--frozen"]);
+    outcome.success().stderr_has("3 installed");
+    assert!(opened.is_empty(), "a vendored install opened {opened:?}");
+
+    let empty = Sandbox::new();
+    let (opened, outcome) = tls.trace(&empty, &["init"]);
+    outcome.success();
+    assert!(opened.is_empty(), "`agentpack init` opened {opened:?}");
+}
