@@ -1,7 +1,9 @@
 //! What commands load at start-up: only a command about to talk to a remote may initialise libgit2, whose
 //! global set-up reads OpenSSL's configuration and parses the whole CA bundle.
 //!
-//! Observed with `strace` (installed by `.ci/run`; a missing `strace` fails these tests): every run points
+//! Observed with `strace` (installed by `.ci/run`, or from Debian's packages by the first run of these tests
+//! when it is missing, so a plain `cargo test` needs no set-up; if it cannot be had, the tests fail): every
+//! run points
 //! `OPENSSL_CONF`, `SSL_CERT_FILE` and `SSL_CERT_DIR` at files of its sandbox, so that any read of them is
 //! visible as an `open` of a known path, whatever the distribution's defaults are. A cold install is the
 //! control that shows the probe sees them when they are read.
@@ -11,6 +13,36 @@ use std::path::{Path, PathBuf};
 
 use crate::install::studio;
 use crate::support::*;
+
+/// Installs `strace` with apt-get when it is not on the PATH (once per test run); the tests then fail
+/// clearly if it still is not there.
+fn ensure_strace() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    let present = || {
+        std::process::Command::new("strace")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    INSTALL.call_once(|| {
+        if !present() {
+            let apt = |args: &[&str]| {
+                std::process::Command::new("apt-get")
+                    .args(args)
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let _ = apt(&["install", "-y", "-qq", "strace"])
+                || (apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "strace"]));
+        }
+    });
+    assert!(
+        present(),
+        "the start-up tests need strace, and installing it with apt-get failed: install it \
+         (`apt-get install strace`) or run `.ci/run`"
+    );
+}
 
 /// The sandbox's stand-ins for OpenSSL's configuration and certificates.
 struct TlsFiles {
@@ -35,6 +67,7 @@ impl TlsFiles {
 
     /// Runs `agentpack ARGS` under `strace` and returns which of the stand-ins it opened, and the outcome.
     fn trace(&self, sb: &Sandbox, args: &[&str]) -> (Vec<String>, Outcome) {
+        ensure_strace();
         let log = sb.root().join("strace.log");
         let _ = std::fs::remove_file(&log);
         let agentpack = assert_cmd::cargo::cargo_bin!("agentpack");
