@@ -2,7 +2,7 @@
 //! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
 //! `add`, `remove`), with the resolution options and the dry run they need.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -221,6 +221,12 @@ fn install_locked(
     };
     if !skipped.is_empty() {
         reporter.diagnostic(&skipped_summary(&skipped));
+        // A skipped agent is not installed: like `verify`, say nothing about its file.
+        let files: HashSet<String> = skipped
+            .iter()
+            .map(|s| format!("{}:{}", s.source, s.path))
+            .collect();
+        diagnostics.retain(|d| d.location.as_ref().is_none_or(|l| !files.contains(&l.file)));
     }
     let skip_warnings = usize::from(!skipped.is_empty());
     patches::apply(
@@ -250,7 +256,7 @@ fn install_locked(
         options.force,
     )?;
     // Which files agentpack did not write (identical bytes it found in place): the lock records them.
-    let adopted: std::collections::HashSet<&Path> = actions
+    let adopted: HashSet<&Path> = actions
         .iter()
         .filter(|a| matches!(a, Action::Adopt { .. }))
         .map(Action::file)
@@ -445,8 +451,8 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
     Diagnostic::warning(
         "name-collision",
         format!(
-            "skipped {} agents whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): {}",
-            skipped.len(),
+            "skipped {} whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): {}",
+            crate::diag::plural(skipped.len(), "agent"),
             list.join(", ")
         ),
     )

@@ -148,3 +148,42 @@ fn on_collision_first_lets_the_source_listed_first_win() {
         .failure(2)
         .stderr_has("unknown variant `last`, expected `error` or `first`");
 }
+
+#[test]
+fn a_skipped_agent_is_not_checked_as_if_installed() {
+    let studio = collection("studio", "tester");
+    let volt = collection("volt", "deployer");
+    // Only volt's copy, which `on-collision = "first"` skips, has a warning.
+    volt.file(
+        "design/ui-designer.md",
+        "---\nname: ui-designer\ndescription: Volt UIs\ncolor: teal\n---\n",
+    );
+    volt.commit("teal");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nagents = [\"ui-designer\", \"deployer\"]\n",
+            studio.url(),
+            volt.url()
+        ),
+    );
+    // Not summed up, not counted, and not an error under --strict: `verify` does not see it either.
+    let out = sb.run(["install", "--strict"]).success();
+    let lines: Vec<&str> = out
+        .stderr()
+        .lines()
+        .filter(|l| !l.starts_with("    Fetching") && !l.starts_with("   Installed"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning[name-collision]: skipped 1 agent whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): ui-designer (volt, kept from studio)",
+            "    Finished 4 installed, 1 warning",
+        ]
+    );
+    sb.run(["verify", "--strict"]).success();
+    sb.run(["-v", "install", "--force"])
+        .success()
+        .stderr_lacks("color-invalid");
+}
