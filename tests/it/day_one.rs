@@ -366,7 +366,7 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
         .success()
         .stderr_is(&format!(
             "    Fetching mine ({absolute})\n   Installed ~/.claude/agents/a.md from mine:a.md\n\
-             Added [sources.mine] (version ^1.0.0) to `{}`, created\n    Finished 1 installed\n",
+             Created `{}` with [sources.mine] (version ^1.0.0)\n    Finished 1 installed\n",
             manifest.display()
         ));
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -379,6 +379,16 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
         "{text}"
     );
     assert!(sb.home().join(".claude/agents/a.md").is_file());
+    // So does a relative one: the global manifest is not beside the directory it names.
+    sb.write("mine-agents/b.md", agent("b", "Mine too"));
+    sb.run(["add", "-g", "mine-agents"]).success();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let written = sb.project().join("mine-agents").display().to_string();
+    assert!(
+        text.ends_with(&format!("\n[sources.mine-agents]\npath = \"{written}\"\n")),
+        "{text}"
+    );
+    sb.run(["remove", "-g", "mine-agents"]).success();
     std::fs::write(sb.home().join(".claude/agents/a.md"), "edited").unwrap();
     sb.run(["install", "-g"]).success().stderr_has(
         "warning[modified-file]: `~/.claude/agents/a.md` was edited since install; it is left as you have it",
