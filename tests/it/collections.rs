@@ -187,3 +187,39 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
         .success()
         .stderr_lacks("color-invalid");
 }
+
+#[test]
+fn removing_an_agent_another_source_also_has_removes_the_name() {
+    let studio = collection("studio", "tester");
+    let volt = collection("volt", "deployer");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nsubdir = \"design\"\n",
+        studio.url(),
+        volt.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    // volt's ui-designer was skipped; removing the installed one must not put volt's in its place.
+    sb.run(["remove", "ui-designer"]).success().stderr_is(
+        "     Removed .claude/agents/ui-designer.md\n\
+         Added `ui-designer` to the `exclude` of [sources.studio]\n\
+         Added `ui-designer.md` to the `exclude` of [sources.volt]\n\
+         \x20   Finished 0 installed, 1 removed, 2 unchanged\n",
+    );
+    assert!(!sb.exists(".claude/agents/ui-designer.md"));
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        manifest
+            .replace(
+                "\n\n[sources.volt]",
+                "\nexclude = [\"ui-designer\"]\n\n[sources.volt]"
+            )
+            .replace(
+                "subdir = \"design\"\n",
+                "subdir = \"design\"\nexclude = [\"ui-designer.md\"]\n"
+            )
+    );
+    assert!(!sb.read("agentpack.lock").contains("[[skipped]]"));
+    sb.run(["verify"]).success();
+}
