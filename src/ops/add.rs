@@ -16,6 +16,7 @@
 
 use std::path::Path;
 
+use crate::diag::Diagnostic;
 use crate::edit::{ManifestEdit, NewSource, Origin};
 use crate::error::{Error, Result};
 use crate::lockfile;
@@ -111,13 +112,44 @@ pub fn add(
         offline: options.install.offline,
         ..ResolveOptions::default()
     };
-    let done = install_manifest(&manifest, options.install, resolve, false, cache, reporter)?;
+    let done = match install_manifest(&manifest, options.install, resolve, false, cache, reporter) {
+        Err(Error::CheckFailed { mut diagnostics }) if !changed => {
+            explain_collisions(&mut diagnostics, manifest_path, &source)?;
+            return Err(Error::CheckFailed { diagnostics });
+        }
+        done => done?,
+    };
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
     Ok(Added {
         source,
         changed,
         summary: done.summary,
     })
+}
+
+/// A new source whose agents collide: the hint's `rename` snippet is for a `[sources.NAME]` table that
+/// agentpack.toml does not have (`add` wrote nothing), so the hint also gives that table.
+fn explain_collisions(
+    diagnostics: &mut [Diagnostic],
+    manifest_path: &Path,
+    source: &NewSource,
+) -> Result<()> {
+    let Some(last) = diagnostics
+        .iter_mut()
+        .rev()
+        .find(|d| d.code == "name-collision")
+    else {
+        return Ok(());
+    };
+    let mut table = ManifestEdit::parse(manifest_path, "")?;
+    table.add_source(source);
+    let hint = last.hint.get_or_insert_with(String::new);
+    hint.push_str(&format!(
+        "\nagentpack.toml was left as it was, so it has no [sources.{}] yet: to take the source with such renames (or a `prefix`), write its table first, then run `agentpack install`:\n{}",
+        source.name,
+        table.to_string().trim_end()
+    ));
+    Ok(())
 }
 
 /// The table the command line asks for: SOURCE read (see [`parse_source`]), its ref from `@` or a flag,

@@ -505,7 +505,7 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
         "error[name-collision]: 2 agents would be installed as `x`: `alpha:x.md`, `beta:x.md`\n\
          error[name-collision]: 2 agents would be installed as `y`: `alpha:y.md`, `beta:y.md`\n\
          error[name-collision]: 2 agents would be installed as `z`: `alpha:z.md`, `beta:z.md`\n\
-         \x20 = hint: install them under different names (or `exclude` all but one); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
+         \x20 = hint: install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
          [sources.beta.rename]\n\"x\" = \"beta-x\"\n\"y\" = \"beta-y\"\n\"z\" = \"beta-z\"\n\
          error: 3 errors found; nothing was installed\n"
     );
@@ -580,4 +580,44 @@ fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
         locked(&lock(&sb), "releases")["tag"].as_str(),
         Some("v2.0.0")
     );
+}
+
+#[test]
+fn add_of_a_colliding_source_gives_the_table_the_snippet_belongs_to() {
+    let a = GitRepo::new("alpha");
+    let b = GitRepo::new("beta");
+    a.file("x.md", agent("x", "alpha's")).commit("a");
+    b.file("x.md", agent("x", "beta's")).commit("b");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.alpha]\ngit = \"{}\"\n", a.url()),
+    );
+    sb.run(["install"]).success();
+    let before = sb.read("agentpack.toml");
+    let out = sb.run(["-q", "add", &b.url()]).failure(1);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "error[name-collision]: 2 agents would be installed as `x`: `alpha:x.md`, `beta:x.md`\n\
+             \x20 = hint: install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
+             [sources.beta.rename]\n\"x\" = \"beta-x\"\n\
+             agentpack.toml was left as it was, so it has no [sources.beta] yet: to take the source with such renames (or a `prefix`), write its table first, then run `agentpack install`:\n\
+             [sources.beta]\ngit = \"{}\"\n\
+             error: 1 error found; nothing was installed\n",
+            b.url()
+        )
+    );
+    assert_eq!(sb.read("agentpack.toml"), before);
+    // The table and the snippet do what they say.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "{before}\n[sources.beta]\ngit = \"{}\"\n\n[sources.beta.rename]\n\"x\" = \"beta-x\"\n",
+            b.url()
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Finished 1 installed, 1 unchanged");
 }
