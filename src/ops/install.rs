@@ -219,8 +219,15 @@ fn install_locked(
         OnCollision::Error => Vec::new(),
         OnCollision::First => packs::first_wins(&mut placed, &manifest.source_order),
     };
-    if !skipped.is_empty() {
+    // Like an unchanged agent's warnings, the same skips as the lock records are not repeated.
+    let known = previous.as_ref().is_some_and(|lock| {
+        lock.skipped.len() == skipped.len() && skipped.iter().all(|s| lock.skipped.contains(s))
+    });
+    let skip_warnings = usize::from(!skipped.is_empty() && (!known || reporter.detailed()));
+    if skip_warnings > 0 {
         reporter.diagnostic(&skipped_summary(&skipped));
+    }
+    if !skipped.is_empty() {
         // A skipped agent is not installed: like `verify`, say nothing about its file.
         let files: HashSet<String> = skipped
             .iter()
@@ -228,7 +235,6 @@ fn install_locked(
             .collect();
         diagnostics.retain(|d| d.location.as_ref().is_none_or(|l| !files.contains(&l.file)));
     }
-    let skip_warnings = usize::from(!skipped.is_empty());
     patches::apply(
         &mut placed,
         &manifest.patches,
@@ -442,7 +448,8 @@ fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
     })
 }
 
-/// The one line listing what `on-collision = "first"` skipped.
+/// The one line listing what `on-collision = "first"` skipped (shown when it differs from the lock, or with
+/// `-v`).
 fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
     let list: Vec<String> = skipped
         .iter()

@@ -185,7 +185,12 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
     sb.run(["verify", "--strict"]).success();
     sb.run(["-v", "install", "--force"])
         .success()
+        .stderr_has("warning[name-collision]: skipped 1 agent")
         .stderr_lacks("color-invalid");
+    // The same skips as the lock records are not repeated (`--force` makes this a full install).
+    sb.run(["install", "--force"])
+        .success()
+        .stderr_is("    Finished 0 installed, 4 unchanged\n");
 }
 
 #[test]
