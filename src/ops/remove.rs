@@ -76,6 +76,8 @@ pub struct Removed {
     pub removal: Removal,
     /// Agents of that name `on-collision = "first"` had skipped, dropped from their sources too.
     pub also: Vec<Removal>,
+    /// `(agent, patch file)` of the `[patches]` of the agents that went, deleted with their entries.
+    pub patches: Vec<(String, String)>,
     pub summary: InstallSummary,
 }
 
@@ -167,12 +169,16 @@ pub fn remove(
     };
     let done = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
-    for patch in dropped_patches {
+    for patch in &dropped_patches {
         let _ = std::fs::remove_file(&patch.file);
     }
     Ok(Removed {
         removal,
         also,
+        patches: dropped_patches
+            .iter()
+            .map(|p| (p.agent.clone(), p.written.clone()))
+            .collect(),
         summary: done.summary,
     })
 }

@@ -255,9 +255,12 @@ fn removing_a_patched_agent_drops_its_patch() {
     let manifest = sb.read("agentpack.toml");
     sb.write(".claude/agents/reviewer.md", EDITED);
     sb.run(["patch", "reviewer"]).success();
-    sb.run(["remove", "reviewer"])
-        .success()
-        .stderr_has("Removed .claude/agents/reviewer.md");
+    sb.run(["remove", "reviewer"]).success().stderr_is(
+        "     Removed .claude/agents/reviewer.md\n\
+         Added `reviewer` to the `exclude` of [sources.team]\n\
+         Dropped the patch of `reviewer` (agentpack-patches/reviewer.patch deleted, [patches] entry removed)\n\
+         \x20   Finished 0 installed, 1 removed, 1 unchanged\n",
+    );
     assert_eq!(
         sb.read("agentpack.toml"),
         manifest.replace(

@@ -18,6 +18,9 @@ pub fn exec(args: &RemoveArgs, global: &GlobalArgs, printer: &Printer) -> Result
     for removal in std::iter::once(&removed.removal).chain(&removed.also) {
         printer.note(&said(removal));
     }
+    for (agent, file) in &removed.patches {
+        printer.note(&super::patch::dropped(agent, file));
+    }
     super::finished(printer, &removed.summary);
     Ok(ExitStatus::Ok)
 }
