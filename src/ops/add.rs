@@ -277,15 +277,19 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
                 "no such directory: `{input}` (resolved to `{}`)",
                 local.display()
             ),
-            hint: Some(
-                if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
-                    format!(
-                        "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
-                    )
-                } else {
-                    "check the path".to_string()
-                },
-            ),
+            hint: Some(if let Some(at) = at.filter(|_| cwd.join(repo).is_dir()) {
+                // `owner/repo@ref` works for shorthand; a directory takes its ref from a flag.
+                let (kind, value) = classify_ref(at);
+                format!(
+                    "`{repo}` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add {repo} --{kind} {value}`"
+                )
+            } else if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
+                format!(
+                    "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
+                )
+            } else {
+                "check the path".to_string()
+            }),
         });
     }
     let shorthand = repo.split('/').count() == 2

@@ -294,6 +294,14 @@ fn a_missing_local_path_is_not_taken_for_github_shorthand() {
         "error: no such directory: `../elsewhere/agents` (resolved to `{}/elsewhere/agents`)\nhint: check the path\n",
         sb.root().display()
     ));
+    // `@REF` is shorthand's: a directory takes its ref from a flag, which the hint gives.
+    sb.run(["add", "repos/studio-agents@^1"]).failure(2).stderr_is(&format!(
+        "error: no such directory: `repos/studio-agents@^1` (resolved to `{project}/repos/studio-agents@^1`)\n\
+         hint: `repos/studio-agents` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add repos/studio-agents --version ^1`\n"
+    ));
+    sb.run(["add", "./repos/studio-agents@v1.0.0"])
+        .failure(2)
+        .stderr_has("`agentpack add ./repos/studio-agents --tag v1.0.0`\n");
     assert_eq!(sb.read("agentpack.toml"), "");
 
     // In the manifest: a local repository path that names nothing.
