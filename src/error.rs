@@ -195,7 +195,8 @@ impl Error {
                 "the repository was crafted or is damaged; ask its maintainers, or remove the source from agentpack.toml".to_string(),
             ),
             Error::Offline { .. } => {
-                Some("run the same command once without `--offline` to fill the cache".to_string())
+                // `--frozen` is `--offline` too: removing `--offline` from `install --frozen` is nothing.
+                Some("fill the cache by running the command once with the network: without `--offline` (for `install --frozen`: `agentpack install --locked`), or install from a vendor directory (`agentpack vendor`)".to_string())
             }
             _ => None,
         }

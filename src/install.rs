@@ -121,7 +121,7 @@ fn collision_fix(groups: &[&Vec<&Placed>]) -> String {
         }
     }
     let mut text = String::from(
-        "install them under different names (or `exclude` all but one); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):",
+        "install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):",
     );
     for (source, entries) in renames {
         text.push_str(&format!("\n[sources.{source}.rename]"));

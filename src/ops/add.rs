@@ -16,6 +16,7 @@
 
 use std::path::Path;
 
+use crate::diag::Diagnostic;
 use crate::edit::{ManifestEdit, NewSource, Origin};
 use crate::error::{Error, Result};
 use crate::lockfile;
@@ -111,13 +112,44 @@ pub fn add(
         offline: options.install.offline,
         ..ResolveOptions::default()
     };
-    let done = install_manifest(&manifest, options.install, resolve, false, cache, reporter)?;
+    let done = match install_manifest(&manifest, options.install, resolve, false, cache, reporter) {
+        Err(Error::CheckFailed { mut diagnostics }) if !changed => {
+            explain_collisions(&mut diagnostics, manifest_path, &source)?;
+            return Err(Error::CheckFailed { diagnostics });
+        }
+        done => done?,
+    };
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
     Ok(Added {
         source,
         changed,
         summary: done.summary,
     })
+}
+
+/// A new source whose agents collide: the hint's `rename` snippet is for a `[sources.NAME]` table that
+/// agentpack.toml does not have (`add` wrote nothing), so the hint also gives that table.
+fn explain_collisions(
+    diagnostics: &mut [Diagnostic],
+    manifest_path: &Path,
+    source: &NewSource,
+) -> Result<()> {
+    let Some(last) = diagnostics
+        .iter_mut()
+        .rev()
+        .find(|d| d.code == "name-collision")
+    else {
+        return Ok(());
+    };
+    let mut table = ManifestEdit::parse(manifest_path, "")?;
+    table.add_source(source);
+    let hint = last.hint.get_or_insert_with(String::new);
+    hint.push_str(&format!(
+        "\nagentpack.toml was left as it was, so it has no [sources.{}] yet: to take the source with such renames (or a `prefix`), write its table first, then run `agentpack install`:\n{}",
+        source.name,
+        table.to_string().trim_end()
+    ));
+    Ok(())
 }
 
 /// The table the command line asks for: SOURCE read (see [`parse_source`]), its ref from `@` or a flag,
@@ -245,15 +277,19 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
                 "no such directory: `{input}` (resolved to `{}`)",
                 local.display()
             ),
-            hint: Some(
-                if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
-                    format!(
-                        "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
-                    )
-                } else {
-                    "check the path".to_string()
-                },
-            ),
+            hint: Some(if let Some(at) = at.filter(|_| cwd.join(repo).is_dir()) {
+                // `owner/repo@ref` works for shorthand; a directory takes its ref from a flag.
+                let (kind, value) = classify_ref(at);
+                format!(
+                    "`{repo}` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add {repo} --{kind} {value}`"
+                )
+            } else if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
+                format!(
+                    "check the path; `{first}` exists here, so this is not read as GitHub shorthand (write `https://github.com/{repo}` for that)"
+                )
+            } else {
+                "check the path".to_string()
+            }),
         });
     }
     let shorthand = repo.split('/').count() == 2

@@ -39,7 +39,9 @@ pub fn init_global(dir: &Path) -> Result<PathBuf> {
 
 /// The global manifest's template: about the user's own agents, not a project's, and with no `target`.
 pub fn global_template() -> String {
+    // Without `-g`, every command the comments name would work on a project instead.
     template()
+        .replace("`agentpack ", "`agentpack -g ")
         .replace(
             "# agentpack.toml: which Claude Code agents this project installs, and from where.",
             "# The global agentpack.toml (`agentpack --global`): your own Claude Code agents, which\n# it loads from ~/.claude/agents wherever you work, and where they come from.",
@@ -84,6 +86,14 @@ mod tests {
         let text = global_template();
         assert!(!text.contains("project"), "{text}");
         assert!(!text.contains("\ntarget = "), "{text}");
+        assert!(
+            text.contains("# `agentpack -g install` reads this file"),
+            "{text}"
+        );
+        let commands = text.matches("`agentpack ").count();
+        let global =
+            text.matches("`agentpack -g ").count() + text.matches("`agentpack --global`").count();
+        assert_eq!(commands, global, "{text}");
         let m = crate::manifest::Manifest::parse(Path::new("/p/agentpack.toml"), &text).unwrap();
         assert!(m.sources.is_empty());
     }

@@ -2,7 +2,7 @@
 //! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
 //! `add`, `remove`), with the resolution options and the dry run they need.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -219,10 +219,22 @@ fn install_locked(
         OnCollision::Error => Vec::new(),
         OnCollision::First => packs::first_wins(&mut placed, &manifest.source_order),
     };
-    if !skipped.is_empty() {
+    // Like an unchanged agent's warnings, the same skips as the lock records are not repeated.
+    let known = previous.as_ref().is_some_and(|lock| {
+        lock.skipped.len() == skipped.len() && skipped.iter().all(|s| lock.skipped.contains(s))
+    });
+    let skip_warnings = usize::from(!skipped.is_empty() && (!known || reporter.detailed()));
+    if skip_warnings > 0 {
         reporter.diagnostic(&skipped_summary(&skipped));
     }
-    let skip_warnings = usize::from(!skipped.is_empty());
+    if !skipped.is_empty() {
+        // A skipped agent is not installed: like `verify`, say nothing about its file.
+        let files: HashSet<String> = skipped
+            .iter()
+            .map(|s| format!("{}:{}", s.source, s.path))
+            .collect();
+        diagnostics.retain(|d| d.location.as_ref().is_none_or(|l| !files.contains(&l.file)));
+    }
     patches::apply(
         &mut placed,
         &manifest.patches,
@@ -250,7 +262,7 @@ fn install_locked(
         options.force,
     )?;
     // Which files agentpack did not write (identical bytes it found in place): the lock records them.
-    let adopted: std::collections::HashSet<&Path> = actions
+    let adopted: HashSet<&Path> = actions
         .iter()
         .filter(|a| matches!(a, Action::Adopt { .. }))
         .map(Action::file)
@@ -436,7 +448,8 @@ fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
     })
 }
 
-/// The one line listing what `on-collision = "first"` skipped.
+/// The one line listing what `on-collision = "first"` skipped (shown when it differs from the lock, or with
+/// `-v`).
 fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
     let list: Vec<String> = skipped
         .iter()
@@ -445,8 +458,8 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
     Diagnostic::warning(
         "name-collision",
         format!(
-            "skipped {} agents whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): {}",
-            skipped.len(),
+            "skipped {} whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): {}",
+            crate::diag::plural(skipped.len(), "agent"),
             list.join(", ")
         ),
     )

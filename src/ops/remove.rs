@@ -6,8 +6,9 @@
 //! reader of the manifest expects: if the source's `agents` list names it, that entry is removed (and the
 //! whole source when it was the last entry, since an empty list would mean "every agent"); otherwise its
 //! name is added to the source's `exclude`. A `rename` to it is dropped too. An agent a pack pulled in is
-//! excluded in the top-level source the pack was reached through. The `[patches]` entries (and patch files)
-//! of the agents that go are removed with them.
+//! excluded in the top-level source the pack was reached through; agents of that name that
+//! `on-collision = "first"` skipped are excluded from their sources too. The `[patches]` entries (and
+//! patch files) of the agents that go are removed with them.
 //!
 //! As with `add`, the manifest is written only after the install succeeded.
 
@@ -21,6 +22,41 @@ use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::ResolveOptions;
 use crate::source::git::Cache;
+
+/// Take the agent installed as `installed` (`original` in its source, at `path`) out of top-level
+/// `source`: its `agents` entry goes (the whole source, when it was the only one), else it is excluded.
+fn drop_agent(
+    edit: &mut ManifestEdit,
+    source: &str,
+    installed: &str,
+    original: &str,
+    path: &str,
+) -> Removal {
+    edit.drop_rename_to(source, installed);
+    let listed = edit.agents(source);
+    let entry = listed
+        .iter()
+        .find(|e| **e == original || **e == installed || **e == path)
+        .cloned();
+    let (agent, source) = (installed.to_string(), source.to_string());
+    match entry {
+        Some(_) if listed.len() == 1 => {
+            edit.remove_source(&source);
+            Removal::LastAgent { agent, source }
+        }
+        Some(entry) => {
+            edit.drop_agent_entry(&source, &entry);
+            Removal::AgentEntry { agent, source }
+        }
+        None => {
+            edit.exclude(&source, original);
+            Removal::Excluded {
+                agent: original.to_string(),
+                source,
+            }
+        }
+    }
+}
 
 /// What the edit was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +74,10 @@ pub enum Removal {
 #[derive(Debug)]
 pub struct Removed {
     pub removal: Removal,
+    /// Agents of that name `on-collision = "first"` had skipped, dropped from their sources too.
+    pub also: Vec<Removal>,
+    /// `(agent, patch file)` of the `[patches]` of the agents that went, deleted with their entries.
+    pub patches: Vec<(String, String)>,
     pub summary: InstallSummary,
 }
 
@@ -54,6 +94,7 @@ pub fn remove(
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let lock = Lockfile::load(&current.root.join(lockfile::LOCK_NAME))?;
 
+    let mut also = Vec::new();
     let removal = if current.source(name).is_some() {
         edit.remove_source(name);
         Removal::Source(name.to_string())
@@ -85,35 +126,22 @@ pub fn remove(
             .original_name
             .clone()
             .unwrap_or_else(|| agent.name.clone());
-        edit.drop_rename_to(&source, &agent.name);
-        let listed = edit.agents(&source);
-        let entry = listed
-            .iter()
-            .find(|e| **e == original || **e == agent.name || **e == agent.path)
-            .cloned();
-        match entry {
-            Some(_) if listed.len() == 1 => {
-                edit.remove_source(&source);
-                Removal::LastAgent {
-                    agent: name.to_string(),
-                    source,
-                }
+        let removal = drop_agent(&mut edit, &source, name, &original, &agent.path);
+        // With `on-collision = "first"`, a later source's agent of that name was skipped and would
+        // take the removed one's place: it goes too (by its path, relative to `subdir`).
+        for skipped in lock.iter().flat_map(|l| &l.skipped) {
+            if skipped.name != name || skipped.source.contains('/') {
+                continue;
             }
-            Some(entry) => {
-                edit.drop_agent_entry(&source, &entry);
-                Removal::AgentEntry {
-                    agent: name.to_string(),
-                    source,
-                }
-            }
-            None => {
-                edit.exclude(&source, &original);
-                Removal::Excluded {
-                    agent: original,
-                    source,
-                }
-            }
+            let subdir = current
+                .source(&skipped.source)
+                .and_then(|s| s.subdir.as_deref());
+            let path = subdir
+                .and_then(|d| skipped.path.strip_prefix(d)?.strip_prefix('/'))
+                .unwrap_or(&skipped.path);
+            also.push(drop_agent(&mut edit, &skipped.source, name, path, path));
         }
+        removal
     };
 
     // The local patches of what goes: their entries now, their files once the install succeeded.
@@ -141,11 +169,16 @@ pub fn remove(
     };
     let done = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
-    for patch in dropped_patches {
+    for patch in &dropped_patches {
         let _ = std::fs::remove_file(&patch.file);
     }
     Ok(Removed {
         removal,
+        also,
+        patches: dropped_patches
+            .iter()
+            .map(|p| (p.agent.clone(), p.written.clone()))
+            .collect(),
         summary: done.summary,
     })
 }

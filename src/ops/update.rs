@@ -211,7 +211,8 @@ fn check_names(
     Ok(())
 }
 
-/// `v1.2.0 (abc1234)`, `main (abc1234)`, `path ../x (sha256:9b0c1d2)`.
+/// `v1.2.0 (abc1234)`, `main (abc1234)`, `default-branch (abc1234)` (as `list` says),
+/// `path ../x (sha256:9b0c1d2)`.
 pub fn label(source: &LockedSource) -> String {
     if let Some(path) = &source.path {
         let hash = source.content_hash.as_deref().unwrap_or("");
@@ -222,7 +223,7 @@ pub fn label(source: &LockedSource) -> String {
         .tag
         .clone()
         .or_else(|| source.reference.clone())
-        .unwrap_or_else(|| "HEAD".to_string());
+        .unwrap_or_else(|| "default-branch".to_string());
     match source.commit() {
         Some(commit) => format!("{version} ({})", commit.short()),
         None => version,

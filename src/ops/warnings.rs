@@ -51,7 +51,11 @@ pub fn report(
                     placed_sha.get(&(a.source.as_str(), a.path.as_str()))
                         == Some(&a.sha256.as_str())
                 })
-                .map(|a| format!("{}:{}", a.source, a.path))
+                // A patched agent's checks are labelled with its patch, as `patches::apply` does.
+                .map(|a| match &a.patch {
+                    Some(patch) => format!("{}:{} + {patch}", a.source, a.path),
+                    None => format!("{}:{}", a.source, a.path),
+                })
                 .collect()
         })
         .unwrap_or_default();

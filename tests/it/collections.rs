@@ -148,3 +148,83 @@ fn on_collision_first_lets_the_source_listed_first_win() {
         .failure(2)
         .stderr_has("unknown variant `last`, expected `error` or `first`");
 }
+
+#[test]
+fn a_skipped_agent_is_not_checked_as_if_installed() {
+    let studio = collection("studio", "tester");
+    let volt = collection("volt", "deployer");
+    // Only volt's copy, which `on-collision = "first"` skips, has a warning.
+    volt.file(
+        "design/ui-designer.md",
+        "---\nname: ui-designer\ndescription: Volt UIs\ncolor: teal\n---\n",
+    );
+    volt.commit("teal");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nagents = [\"ui-designer\", \"deployer\"]\n",
+            studio.url(),
+            volt.url()
+        ),
+    );
+    // Not summed up, not counted, and not an error under --strict: `verify` does not see it either.
+    let out = sb.run(["install", "--strict"]).success();
+    let lines: Vec<&str> = out
+        .stderr()
+        .lines()
+        .filter(|l| !l.starts_with("    Fetching") && !l.starts_with("   Installed"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning[name-collision]: skipped 1 agent whose names an earlier source in agentpack.toml installs (`on-collision = \"first\"`): ui-designer (volt, kept from studio)",
+            "    Finished 4 installed, 1 warning",
+        ]
+    );
+    sb.run(["verify", "--strict"]).success();
+    sb.run(["-v", "install", "--force"])
+        .success()
+        .stderr_has("warning[name-collision]: skipped 1 agent")
+        .stderr_lacks("color-invalid");
+    // The same skips as the lock records are not repeated (`--force` makes this a full install).
+    sb.run(["install", "--force"])
+        .success()
+        .stderr_is("    Finished 0 installed, 4 unchanged\n");
+}
+
+#[test]
+fn removing_an_agent_another_source_also_has_removes_the_name() {
+    let studio = collection("studio", "tester");
+    let volt = collection("volt", "deployer");
+    let sb = Sandbox::new();
+    let manifest = format!(
+        "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nsubdir = \"design\"\n",
+        studio.url(),
+        volt.url()
+    );
+    sb.write("agentpack.toml", &manifest);
+    sb.run(["install"]).success();
+    // volt's ui-designer was skipped; removing the installed one must not put volt's in its place.
+    sb.run(["remove", "ui-designer"]).success().stderr_is(
+        "     Removed .claude/agents/ui-designer.md\n\
+         Added `ui-designer` to the `exclude` of [sources.studio]\n\
+         Added `ui-designer.md` to the `exclude` of [sources.volt]\n\
+         \x20   Finished 0 installed, 1 removed, 2 unchanged\n",
+    );
+    assert!(!sb.exists(".claude/agents/ui-designer.md"));
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        manifest
+            .replace(
+                "\n\n[sources.volt]",
+                "\nexclude = [\"ui-designer\"]\n\n[sources.volt]"
+            )
+            .replace(
+                "subdir = \"design\"\n",
+                "subdir = \"design\"\nexclude = [\"ui-designer.md\"]\n"
+            )
+    );
+    assert!(!sb.read("agentpack.lock").contains("[[skipped]]"));
+    sb.run(["verify"]).success();
+}

@@ -294,6 +294,14 @@ fn a_missing_local_path_is_not_taken_for_github_shorthand() {
         "error: no such directory: `../elsewhere/agents` (resolved to `{}/elsewhere/agents`)\nhint: check the path\n",
         sb.root().display()
     ));
+    // `@REF` is shorthand's: a directory takes its ref from a flag, which the hint gives.
+    sb.run(["add", "repos/studio-agents@^1"]).failure(2).stderr_is(&format!(
+        "error: no such directory: `repos/studio-agents@^1` (resolved to `{project}/repos/studio-agents@^1`)\n\
+         hint: `repos/studio-agents` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add repos/studio-agents --version ^1`\n"
+    ));
+    sb.run(["add", "./repos/studio-agents@v1.0.0"])
+        .failure(2)
+        .stderr_has("`agentpack add ./repos/studio-agents --tag v1.0.0`\n");
     assert_eq!(sb.read("agentpack.toml"), "");
 
     // In the manifest: a local repository path that names nothing.
@@ -366,7 +374,7 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
         .success()
         .stderr_is(&format!(
             "    Fetching mine ({absolute})\n   Installed ~/.claude/agents/a.md from mine:a.md\n\
-             Added [sources.mine] (version ^1.0.0) to `{}`, created\n    Finished 1 installed\n",
+             Created `{}` with [sources.mine] (version ^1.0.0)\n    Finished 1 installed\n",
             manifest.display()
         ));
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -379,6 +387,16 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
         "{text}"
     );
     assert!(sb.home().join(".claude/agents/a.md").is_file());
+    // So does a relative one: the global manifest is not beside the directory it names.
+    sb.write("mine-agents/b.md", agent("b", "Mine too"));
+    sb.run(["add", "-g", "mine-agents"]).success();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let written = sb.project().join("mine-agents").display().to_string();
+    assert!(
+        text.ends_with(&format!("\n[sources.mine-agents]\npath = \"{written}\"\n")),
+        "{text}"
+    );
+    sb.run(["remove", "-g", "mine-agents"]).success();
     std::fs::write(sb.home().join(".claude/agents/a.md"), "edited").unwrap();
     sb.run(["install", "-g"]).success().stderr_has(
         "warning[modified-file]: `~/.claude/agents/a.md` was edited since install; it is left as you have it",
@@ -495,7 +513,7 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
         "error[name-collision]: 2 agents would be installed as `x`: `alpha:x.md`, `beta:x.md`\n\
          error[name-collision]: 2 agents would be installed as `y`: `alpha:y.md`, `beta:y.md`\n\
          error[name-collision]: 2 agents would be installed as `z`: `alpha:z.md`, `beta:z.md`\n\
-         \x20 = hint: install them under different names (or `exclude` all but one); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
+         \x20 = hint: install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
          [sources.beta.rename]\n\"x\" = \"beta-x\"\n\"y\" = \"beta-y\"\n\"z\" = \"beta-z\"\n\
          error: 3 errors found; nothing was installed\n"
     );
@@ -570,4 +588,44 @@ fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
         locked(&lock(&sb), "releases")["tag"].as_str(),
         Some("v2.0.0")
     );
+}
+
+#[test]
+fn add_of_a_colliding_source_gives_the_table_the_snippet_belongs_to() {
+    let a = GitRepo::new("alpha");
+    let b = GitRepo::new("beta");
+    a.file("x.md", agent("x", "alpha's")).commit("a");
+    b.file("x.md", agent("x", "beta's")).commit("b");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.alpha]\ngit = \"{}\"\n", a.url()),
+    );
+    sb.run(["install"]).success();
+    let before = sb.read("agentpack.toml");
+    let out = sb.run(["-q", "add", &b.url()]).failure(1);
+    assert_eq!(
+        out.stderr(),
+        format!(
+            "error[name-collision]: 2 agents would be installed as `x`: `alpha:x.md`, `beta:x.md`\n\
+             \x20 = hint: install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):\n\
+             [sources.beta.rename]\n\"x\" = \"beta-x\"\n\
+             agentpack.toml was left as it was, so it has no [sources.beta] yet: to take the source with such renames (or a `prefix`), write its table first, then run `agentpack install`:\n\
+             [sources.beta]\ngit = \"{}\"\n\
+             error: 1 error found; nothing was installed\n",
+            b.url()
+        )
+    );
+    assert_eq!(sb.read("agentpack.toml"), before);
+    // The table and the snippet do what they say.
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "{before}\n[sources.beta]\ngit = \"{}\"\n\n[sources.beta.rename]\n\"x\" = \"beta-x\"\n",
+            b.url()
+        ),
+    );
+    sb.run(["install"])
+        .success()
+        .stderr_has("Finished 1 installed, 1 unchanged");
 }

@@ -439,10 +439,16 @@ fn offline_uses_the_cache_and_names_what_is_missing() {
         .failure(2)
         .stderr_has("error: source `studio`: `")
         .stderr_has("has never been fetched, so it is not in the cache")
-        .stderr_has("hint: run the same command once without `--offline`");
+        .stderr_has("\nhint: fill the cache by running the command once with the network: without `--offline` (for `install --frozen`: `agentpack install --locked`), or install from a vendor directory (`agentpack vendor`)\n");
     assert!(!sb.exists(".claude"));
 
     sb.run(["install"]).success();
+    // `--frozen` is `--offline` and `--locked`: the hint says what to run instead of it.
+    std::fs::remove_dir_all(sb.cache()).unwrap();
+    sb.run(["install", "--frozen"])
+        .failure(2)
+        .stderr_has("is not in the cache\nhint: fill the cache by running the command once with the network: without `--offline` (for `install --frozen`: `agentpack install --locked`)");
+    sb.run(["install", "--locked"]).success();
     // Make the remote unreachable: the cache alone must do.
     let moved = repo.path().with_extension("gone");
     std::fs::rename(repo.path(), &moved).unwrap();

@@ -120,7 +120,7 @@ fn update_names_a_newer_release_its_requirement_excludes() {
     sb.run(["update"])
         .success()
         .stdout_has("rel  v1.0.0")
-        .stderr_has("`rel`: v2.0.0 is available, outside its requirement `^1`; raise `version` in agentpack.toml to take it");
+        .stderr_has("`rel`: v2.0.0 is available, outside its requirement `^1`; `agentpack update --breaking rel` takes it (and raises `version` in agentpack.toml)\n");
     assert!(
         sb.read(".claude/agents/rel-a.md")
             .contains("release v1.1.0")

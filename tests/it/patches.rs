@@ -255,9 +255,12 @@ fn removing_a_patched_agent_drops_its_patch() {
     let manifest = sb.read("agentpack.toml");
     sb.write(".claude/agents/reviewer.md", EDITED);
     sb.run(["patch", "reviewer"]).success();
-    sb.run(["remove", "reviewer"])
-        .success()
-        .stderr_has("Removed .claude/agents/reviewer.md");
+    sb.run(["remove", "reviewer"]).success().stderr_is(
+        "     Removed .claude/agents/reviewer.md\n\
+         Added `reviewer` to the `exclude` of [sources.team]\n\
+         Dropped the patch of `reviewer` (agentpack-patches/reviewer.patch deleted, [patches] entry removed)\n\
+         \x20   Finished 0 installed, 1 removed, 1 unchanged\n",
+    );
     assert_eq!(
         sb.read("agentpack.toml"),
         manifest.replace(
@@ -305,4 +308,35 @@ fn a_missing_or_broken_patch_file_is_an_error_naming_it() {
     // Nothing was installed: the edited file and the lock are as they were.
     assert_tree_eq(&agents, &sb.snapshot(".claude"));
     assert_eq!(sb.read("agentpack.lock"), lock);
+}
+
+#[test]
+fn a_patched_agent_left_as_it_was_does_not_repeat_its_warnings() {
+    let (repo, sb) = patched_project();
+    // A warning in the upstream file, kept by the patch.
+    repo.file(
+        "agents/reviewer.md",
+        reviewer("Reviews code", "Be kind.").replace("---\nYou", "color: teal\n---\nYou"),
+    );
+    repo.commit("v1.1.0");
+    repo.tag("v1.1.0");
+    sb.run(["update"])
+        .success()
+        .stderr_has("`team`: 1 warning in its agent files (1 color-invalid)");
+    let installed = sb.read(".claude/agents/reviewer.md");
+    sb.write(
+        ".claude/agents/reviewer.md",
+        installed.replace("Check the names.", "Check the names, in our style guide."),
+    );
+    sb.run(["patch", "reviewer"]).success();
+    // Another source changes, so this is a full install: the patched agent is unchanged and quiet.
+    sb.write("mine/own.md", agent("own", "Mine"));
+    let manifest = sb.read("agentpack.toml");
+    sb.write(
+        "agentpack.toml",
+        manifest.replace("[patches]", "[sources.mine]\npath = \"mine\"\n\n[patches]"),
+    );
+    sb.run(["install"]).success().stderr_is(
+        "   Installed .claude/agents/own.md from mine:own.md\n    Finished 1 installed, 2 unchanged\n",
+    );
 }

@@ -26,7 +26,7 @@ fn vendor_copies_exactly_the_installed_files_and_prints_the_snippet() {
     sb.run(["vendor"])
         .success()
         .stdout_is("[install]\nvendor = \"agentpack-vendor\"\n")
-        .stderr_has("vendored 3 files of 1 sources");
+        .stderr_has("vendored 3 files of 1 source into");
     let files: Vec<String> = sb.snapshot("agentpack-vendor").into_keys().collect();
     assert_eq!(
         files,

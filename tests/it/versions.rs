@@ -848,3 +848,30 @@ fn add_with_a_version_a_rev_and_a_subdir() {
         .failure(2)
         .stderr_has("give the ref either after `@`");
 }
+
+#[test]
+fn a_default_branch_source_is_shown_as_list_shows_it() {
+    let feed = GitRepo::new("feed");
+    feed.file("f.md", agent("f", "first"));
+    let first = feed.commit("first");
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.feed]\ngit = \"{}\"\n", feed.url()),
+    );
+    sb.run(["install"]).success();
+    feed.file("f.md", agent("f", "second"));
+    let second = feed.commit("second");
+    sb.run(["update"]).success().stdout_is(&format!(
+        "feed  default-branch ({}) -> default-branch ({})\n",
+        short(&first),
+        short(&second)
+    ));
+    sb.run(["tree"]).success().stdout_is(&format!(
+        "feed default-branch ({})\n└── agent f\n",
+        short(&second)
+    ));
+    sb.run(["list"])
+        .success()
+        .stdout_has("feed    default-branch");
+}

@@ -26,8 +26,17 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     ]
     .into_iter()
     .find_map(|(kind, value)| value.clone().map(|v| (kind, v)));
+    // The global manifest lives in the config directory, far from the directory named: written
+    // relative to it (`../../../src/agents`), a path would only be harder to read, so it is absolute.
+    let local = crate::manifest::normalize(&cwd.join(&args.source));
+    let source =
+        if global.global && std::path::Path::new(&args.source).is_relative() && local.is_dir() {
+            local.display().to_string()
+        } else {
+            args.source.clone()
+        };
     let options = AddOptions {
-        source: args.source.clone(),
+        source,
         name: args.name.clone(),
         reference,
         subdir: args.subdir.clone(),
@@ -49,12 +58,12 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     } else {
         ("Added", "to")
     };
-    let created = if create.is_some() { ", created" } else { "" };
-    printer.note(&format!(
-        "{verb} [sources.{}]{what} {preposition} `{}`{created}",
-        added.source.name,
-        crate::scope::tilde(&manifest).unwrap_or_else(|| manifest.display().to_string())
-    ));
+    let shown = crate::scope::tilde(&manifest).unwrap_or_else(|| manifest.display().to_string());
+    let source = format!("[sources.{}]{what}", added.source.name);
+    printer.note(&match create {
+        Some(_) => format!("Created `{shown}` with {source}"),
+        None => format!("{verb} {source} {preposition} `{shown}`"),
+    });
     super::finished(printer, &added.summary);
     Ok(ExitStatus::Ok)
 }

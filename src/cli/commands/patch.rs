@@ -17,10 +17,7 @@ pub fn exec(args: &PatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let cache = Cache::locate()?;
     if args.remove {
         let done = patch::remove(&manifest, &args.name, options, &cache, printer)?;
-        printer.note(&format!(
-            "Dropped the patch of `{}` ({} deleted, [patches] entry removed)",
-            args.name, done.file
-        ));
+        printer.note(&dropped(&args.name, &done.file));
         super::finished(printer, &done.summary);
     } else {
         let done = patch::record(&manifest, &args.name, options, &cache, printer)?;
@@ -31,4 +28,9 @@ pub fn exec(args: &PatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         super::finished(printer, &done.summary);
     }
     Ok(ExitStatus::Ok)
+}
+
+/// What `patch --remove` (and `remove` of a patched agent) says it did.
+pub fn dropped(agent: &str, file: &str) -> String {
+    format!("Dropped the patch of `{agent}` ({file} deleted, [patches] entry removed)")
 }

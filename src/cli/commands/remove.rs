@@ -15,7 +15,18 @@ pub fn exec(args: &RemoveArgs, global: &GlobalArgs, printer: &Printer) -> Result
         ..InstallOptions::default()
     };
     let removed = remove(&manifest, &args.name, options, &Cache::locate()?, printer)?;
-    printer.note(&match &removed.removal {
+    for removal in std::iter::once(&removed.removal).chain(&removed.also) {
+        printer.note(&said(removal));
+    }
+    for (agent, file) in &removed.patches {
+        printer.note(&super::patch::dropped(agent, file));
+    }
+    super::finished(printer, &removed.summary);
+    Ok(ExitStatus::Ok)
+}
+
+fn said(removal: &Removal) -> String {
+    match removal {
         Removal::Source(name) => format!("Removed [sources.{name}] from agentpack.toml"),
         Removal::AgentEntry { agent, source } => {
             format!("Removed `{agent}` from the `agents` of [sources.{source}]")
@@ -26,7 +37,5 @@ pub fn exec(args: &RemoveArgs, global: &GlobalArgs, printer: &Printer) -> Result
         Removal::LastAgent { agent, source } => {
             format!("`{agent}` was the only agent [sources.{source}] took; removed the source")
         }
-    });
-    super::finished(printer, &removed.summary);
-    Ok(ExitStatus::Ok)
+    }
 }

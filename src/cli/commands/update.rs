@@ -54,8 +54,16 @@ pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result
         printer.note("Everything is up to date within its requirements");
     }
     for newer in &report.newer_incompatible {
+        // A pack's source is named `pack/source`, and `--breaking` leaves it to the pack's author.
+        let how = match newer.source.split_once('/') {
+            Some((pack, _)) => format!("the pack of `{pack}` would have to raise it"),
+            None => format!(
+                "`agentpack update --breaking {}` takes it (and raises `version` in agentpack.toml)",
+                newer.source
+            ),
+        };
         printer.note(&format!(
-            "`{}`: {} is available, outside its requirement `{}`; raise `version` in agentpack.toml to take it",
+            "`{}`: {} is available, outside its requirement `{}`; {how}",
             newer.source, newer.tag, newer.requirement
         ));
     }

@@ -26,9 +26,9 @@ pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result
     printer.status(
         Status::Finished,
         &format!(
-            "vendored {} files of {} sources into {}",
-            summary.files,
-            summary.sources,
+            "vendored {} of {} into {}",
+            crate::diag::plural(summary.files, "file"),
+            crate::diag::plural(summary.sources, "source"),
             summary.dir.display()
         ),
     );
