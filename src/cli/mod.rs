@@ -14,12 +14,26 @@ use clap::Parser;
 
 use crate::error::{Error, ExitStatus, Result};
 use args::{Cli, Command, GlobalArgs};
+use clap::error::{ContextKind, ContextValue};
 use printer::Printer;
 
 /// Parse `std::env::args`, run the command, and map the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if misplaced_version_flag(&e) => {
+            // clap would suggest `--verbose`, which is not what the user meant.
+            out::eprintln(
+                "",
+                &format!(
+                    "error: unexpected argument '{}' found\n\n  tip: only `agentpack --version`, before any subcommand, prints the version; to change a source's version requirement, run `agentpack add SOURCE --version REQ` or `agentpack update --breaking SOURCE`\n\nFor more information, try '--help'.",
+                    e.get(ContextKind::InvalidArg)
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+            );
+            return ExitCode::from(ExitStatus::InputError as u8);
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {
@@ -38,6 +52,15 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(status as u8)
+}
+
+/// `--version` or `-V` after a subcommand (`agentpack update x --version ^2`): only the top level has it.
+fn misplaced_version_flag(e: &clap::Error) -> bool {
+    e.kind() == clap::error::ErrorKind::UnknownArgument
+        && matches!(
+            e.get(ContextKind::InvalidArg),
+            Some(ContextValue::String(arg)) if arg == "--version" || arg == "-V"
+        )
 }
 
 fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {

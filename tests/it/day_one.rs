@@ -224,6 +224,10 @@ fn only_the_top_level_has_a_version_flag() {
         );
         assert!(!out.stdout().contains("agentpack "), "{out}");
     }
+    // The tip says where `--version` belongs, not clap's similar-looking `--verbose`.
+    sb.run(["update", "x", "--version", "^2"]).failure(2).stderr_is(
+        "error: unexpected argument '--version' found\n\n  tip: only `agentpack --version`, before any subcommand, prints the version; to change a source's version requirement, run `agentpack add SOURCE --version REQ` or `agentpack update --breaking SOURCE`\n\nFor more information, try '--help'.\n",
+    );
     sb.run(["install", "-j", "0"]).failure(2).stderr_is(
         "error: invalid value '0' for '--jobs <N>': at least one job is needed\n\nFor more information, try '--help'.\n",
     );
