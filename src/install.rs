@@ -104,10 +104,10 @@ fn collision_fix(groups: &[&Vec<&Placed>]) -> String {
     let mut renames: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for group in groups {
         for (i, p) in group.iter().enumerate().skip(1) {
-            let root = p.agent.source.split('/').next().unwrap_or_default();
+            let root = crate::names::root_source(&p.agent.source);
             let same_source = group
                 .iter()
-                .filter(|o| o.agent.source.split('/').next() == Some(root))
+                .filter(|o| crate::names::root_source(&o.agent.source) == root)
                 .count()
                 > 1;
             let (key, new) = if same_source {

@@ -33,7 +33,7 @@ impl SourceName {
 
     /// The top-level source this one was reached through (itself for a top-level source).
     pub fn root(&self) -> &str {
-        self.0.split('/').next().unwrap_or(&self.0)
+        root_source(&self.0)
     }
 
     /// The chain of packs from the top-level source down to this one, for messages:
@@ -165,6 +165,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The top-level source a source name (`studio/helpers`, as the lock and diagnostics write it) was reached
+/// through: the part before the first `/`, itself for a top-level source.
+pub fn root_source(name: &str) -> &str {
+    name.split('/').next().unwrap_or(name)
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
 /// A tie (two files of one source) is left in place, for `collisions` to report.
 pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<SkippedAgent> {
     let rank = |source: &str| {
-        let root = source.split('/').next().unwrap_or(source);
+        let root = crate::names::root_source(source);
         let position = order
             .iter()
             .position(|s| s.as_str() == root)

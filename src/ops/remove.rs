@@ -152,7 +152,7 @@ pub fn remove(
             Removal::Source(source) | Removal::LastAgent { source, .. } => lock
                 .as_ref()
                 .and_then(|l| l.agents.iter().find(|a| a.name == p.agent))
-                .is_some_and(|a| a.source.split('/').next() == Some(source.as_str())),
+                .is_some_and(|a| crate::names::root_source(&a.source) == source),
             Removal::AgentEntry { agent, .. } | Removal::Excluded { agent, .. } => {
                 p.agent == *agent || p.agent == name
             }

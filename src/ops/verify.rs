@@ -21,7 +21,7 @@ use crate::duplicates::{self, Owner};
 use crate::error::Result;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
 use crate::manifest::{Manifest, SourceKind, SourceSpec, normalize};
-use crate::names::sha256_hex;
+use crate::names::{root_source, sha256_hex};
 use crate::source;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,15 +117,10 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
         }
     }
     for agent in lock.agents.iter().filter(|a| a.source.contains('/')) {
-        if let Some(spec) = manifest.source(root_of(&agent.source)) {
+        if let Some(spec) = manifest.source(root_source(&agent.source)) {
             nested_selection_changes(manifest, spec, agent, out);
         }
     }
-}
-
-/// The top-level source a (possibly pulled-in) source name was reached through.
-fn root_of(source: &str) -> &str {
-    source.split('/').next().unwrap_or(source)
 }
 
 /// Is `locked` a source a pack pulled in, reached from a source of the manifest? Verify reads no pack
@@ -140,7 +135,7 @@ fn pulled_in(manifest: &Manifest, lock: &Lockfile, locked: &LockedSource) -> boo
             .and_then(|rest| rest.strip_prefix('/'))
             .is_some_and(|own| !own.is_empty() && !own.contains('/'))
             && lock.source(parent).is_some()
-            && manifest.source(root_of(&locked.name)).is_some()
+            && manifest.source(root_source(&locked.name)).is_some()
     })
 }
 
@@ -391,7 +386,7 @@ fn check_files(
         report.problems.extend(crate::select::check_installed(
             &shown,
             &bytes,
-            manifest.source(root_of(&agent.source)),
+            manifest.source(root_source(&agent.source)),
             strict,
         ));
     }
