@@ -1,7 +1,8 @@
 //! Sources: where agent files come from. A source is read into a [`Snapshot`], the `.md` files under its
 //! searched directory, whatever the source kind:
 //!
-//! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree;
+//! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree
+//!   (`tree.rs`);
 //! - [`path`]: a plain local directory;
 //! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).
 //! - [`net`]: how git remotes are talked to (credentials, timeouts, retries, failure kinds).
@@ -18,6 +19,7 @@ pub mod cache;
 pub mod git;
 pub mod net;
 pub mod path;
+mod tree;
 pub mod vendor;
 
 /// The `.md` files of a source under its searched directory.

@@ -1,0 +1,287 @@
+//! Reading a commit's tree: the `.md` files under a searched directory, walked without recursion and
+//! within a [`ReadBudget`], with symlinks followed only inside it; and single files (a pack's manifest).
+
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository};
+
+use super::budget::ReadBudget;
+use super::{Content, Skipped, Snapshot, SourceFile};
+use crate::error::{Error, Result};
+use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
+use crate::names::Commit;
+
+/// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`.
+pub fn snapshot(
+    repo: &Repository,
+    commit: Commit,
+    subdir: Option<&str>,
+    budget: &mut ReadBudget,
+) -> Result<Snapshot> {
+    let git_err = read_error(commit);
+    let root = repo
+        .find_commit(commit.oid())
+        .and_then(|c| c.tree())
+        .map_err(git_err)?;
+    let base = subdir.unwrap_or("");
+    let searched = if base.is_empty() {
+        root.clone()
+    } else {
+        let entry = root.get_path(Path::new(base)).ok();
+        match entry.and_then(|e| e.to_object(repo).ok()?.into_tree().ok()) {
+            Some(tree) => tree,
+            None => {
+                return Err(Error::NotFound {
+                    message: format!(
+                        "directory `{base}` does not exist at commit {}",
+                        commit.short()
+                    ),
+                    hint: Some("check `subdir` in agentpack.toml".into()),
+                });
+            }
+        }
+    };
+
+    let mut snapshot = Snapshot::default();
+    let odb = repo.odb().map_err(git_err)?;
+    let entries = markdown_entries(repo, &searched, commit, base, budget)?;
+
+    for (path, id, mode) in entries {
+        let repo_path = super::join(subdir, &path);
+        let blob = if mode == 0o120000 {
+            match follow_link(repo, &odb, &root, base, &repo_path, id, budget)? {
+                Ok(blob) => blob,
+                Err(reason) => {
+                    snapshot.skipped.push(Skipped { repo_path, reason });
+                    continue;
+                }
+            }
+        } else if mode == 0o160000 {
+            continue; // a submodule: never followed
+        } else {
+            id
+        };
+        // The size comes from the object header, so a blob over the inspection limit is never inflated;
+        // an object whose header cannot be read is an error rather than a reason to skip the limit.
+        // libgit2 cannot stream a packed object, so the head of a large one costs inflating it once.
+        let (size, _) = odb.read_header(blob).map_err(git_err)?;
+        if size as u64 <= MAX_INSPECTED_SIZE {
+            budget.bytes(size as u64, &repo_path)?;
+        }
+        let content = if size <= MAX_FILE_SIZE {
+            Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
+        } else if size as u64 <= MAX_INSPECTED_SIZE {
+            let blob = repo.find_blob(blob).map_err(git_err)?;
+            Content::TooLarge {
+                size: size as u64,
+                head: blob.content()[..HEAD_SIZE].to_vec(),
+            }
+        } else {
+            Content::TooLarge {
+                size: size as u64,
+                head: Vec::new(),
+            }
+        };
+        snapshot.files.push(SourceFile {
+            path,
+            repo_path,
+            content,
+        });
+    }
+    snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(snapshot)
+}
+
+/// Deepest nesting of directories read from a commit. Real repositories stay far below it; a crafted tree
+/// thousands of levels deep is refused instead of being walked.
+pub const MAX_TREE_DEPTH: usize = 256;
+
+/// Longest symlink target followed, in bytes (`PATH_MAX` on Linux).
+const MAX_LINK_TARGET: usize = 4096;
+
+/// Turns a libgit2 failure to read `commit`'s objects into our error.
+fn read_error(commit: Commit) -> impl Fn(git2::Error) -> Error + Copy {
+    move |cause| Error::Git {
+        action: "failed to read commit",
+        source_name: String::new(),
+        url: commit.to_string(),
+        cause,
+        hint: None,
+    }
+}
+
+/// Every `.md` entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
+/// sorted by path. The walk keeps its own stack, so no tree shape can exhaust the call stack, and refuses
+/// trees nested deeper than [`MAX_TREE_DEPTH`] and entry names git itself refuses (`git fsck`): empty,
+/// `.`, `..`, `.git` in any case, or holding `/`. Names that are not UTF-8 are passed over. Every entry
+/// looked at, and every path kept, is counted against `budget`: a tree can hold the same subtree many
+/// times over.
+fn markdown_entries(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    commit: Commit,
+    base: &str,
+    budget: &mut ReadBudget,
+) -> Result<Vec<(String, Oid, i32)>> {
+    let mut entries = Vec::new();
+    let mut pending = vec![(String::new(), tree.id(), 0)];
+    while let Some((dir, id, depth)) = pending.pop() {
+        let tree = repo.find_tree(id).map_err(read_error(commit))?;
+        for entry in tree.iter() {
+            budget.entry()?;
+            let Ok(name) = entry.name() else { continue };
+            let path = format!("{dir}{name}");
+            if name.is_empty()
+                || name == "."
+                || name == ".."
+                || name.eq_ignore_ascii_case(".git")
+                || name.contains('/')
+            {
+                return Err(Error::InvalidRepository {
+                    message: format!(
+                        "commit {} holds a tree entry named `{name}` (at `{}`), which git itself refuses; agentpack does not read it",
+                        commit.short(),
+                        super::join(Some(base), &path)
+                    ),
+                });
+            }
+            if entry.kind() == Some(ObjectType::Tree) {
+                if depth == MAX_TREE_DEPTH {
+                    return Err(Error::InvalidRepository {
+                        message: format!(
+                            "commit {} nests directories more than {MAX_TREE_DEPTH} levels deep (at `{}/...`); agentpack does not read it",
+                            commit.short(),
+                            super::join(Some(base), &path.chars().take(200).collect::<String>())
+                        ),
+                    });
+                }
+                budget.bytes(path.len() as u64, &path)?;
+                pending.push((format!("{path}/"), entry.id(), depth + 1));
+            } else if super::is_markdown(name) {
+                budget.bytes(path.len() as u64, &path)?;
+                entries.push((path, entry.id(), entry.filemode()));
+            }
+        }
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+/// Follow a symlink stored in the tree (up to 8 hops) to a blob inside the searched directory. `Ok(Err)`
+/// is a link passed over (with the reason); `Err` a link target larger than any real path, which is
+/// never read, or one past `budget`.
+fn follow_link(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    root: &git2::Tree<'_>,
+    base: &str,
+    repo_path: &str,
+    mut id: Oid,
+    budget: &mut ReadBudget,
+) -> Result<std::result::Result<Oid, String>> {
+    let mut current = repo_path.to_string();
+    for _ in 0..8 {
+        let git_err = |cause: git2::Error| Error::Git {
+            action: "failed to read a symlink of",
+            source_name: String::new(),
+            url: repo_path.to_string(),
+            cause,
+            hint: None,
+        };
+        let (size, _) = odb.read_header(id).map_err(git_err)?;
+        if size > MAX_LINK_TARGET {
+            return Err(Error::InvalidRepository {
+                message: format!(
+                    "symlink `{current}` holds a {size}-byte target; symlink targets are at most {MAX_LINK_TARGET} bytes, so agentpack does not read it"
+                ),
+            });
+        }
+        budget.bytes(size as u64, &current)?;
+        let target =
+            String::from_utf8_lossy(repo.find_blob(id).map_err(git_err)?.content()).into_owned();
+        let dir = current.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let Some(resolved) = super::resolve_link(base, dir, &target) else {
+            return Ok(Err(format!(
+                "symlink to `{target}` points outside the searched directory; not followed"
+            )));
+        };
+        let Ok(entry) = root.get_path(Path::new(&resolved)) else {
+            return Ok(Err(format!("symlink to `{target}` is dangling")));
+        };
+        match entry.filemode() {
+            0o120000 => {
+                id = entry.id();
+                current = resolved;
+            }
+            0o100644 | 0o100755 => return Ok(Ok(entry.id())),
+            _ => {
+                return Ok(Err(format!(
+                    "symlink to `{target}` does not point at a file"
+                )));
+            }
+        }
+    }
+    Ok(Err("too many levels of symlinks".to_string()))
+}
+
+/// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
+/// `None` when there is no such file (or it is a symlink, a directory or over the size limit).
+pub fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
+    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+        return None;
+    }
+    let (size, _) = repo.odb().ok()?.read_header(entry.id()).ok()?;
+    if size > MAX_FILE_SIZE {
+        return None;
+    }
+    Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit whose tree nests `d/` `levels` times above `deep.md`, in a repository held in memory.
+    fn deep_commit(levels: usize) -> (Repository, Commit) {
+        let odb = git2::Odb::new().unwrap();
+        odb.add_new_mempack_backend(1).unwrap();
+        // Written as raw objects: libgit2's tree builder looks up every entry it is given.
+        let one = |entry: &str, id: Oid| {
+            let mut bytes = format!("{entry}\0").into_bytes();
+            bytes.extend_from_slice(id.as_bytes());
+            odb.write(ObjectType::Tree, &bytes).unwrap()
+        };
+        let blob = odb
+            .write(ObjectType::Blob, b"---\nname: deep\n---\n")
+            .unwrap();
+        let mut tree = one("100644 deep.md", blob);
+        for _ in 0..levels {
+            tree = one("40000 d", tree);
+        }
+        let commit =
+            format!("tree {tree}\nauthor t <t@t> 0 +0000\ncommitter t <t@t> 0 +0000\n\ndeep\n");
+        let commit = odb.write(ObjectType::Commit, commit.as_bytes()).unwrap();
+        (Repository::from_odb(odb).unwrap(), Commit::from(commit))
+    }
+
+    #[test]
+    fn trees_are_walked_without_recursion_and_their_depth_is_capped() {
+        // 30,000 levels overflowed the 2 MiB stack of a test thread with libgit2's recursive walk.
+        let (repo, commit) = deep_commit(30_000);
+        match snapshot(&repo, commit, None, &mut ReadBudget::default()) {
+            Err(Error::InvalidRepository { message }) => {
+                assert!(message.contains("more than 256 levels deep"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let (repo, commit) = deep_commit(MAX_TREE_DEPTH - 1);
+        let found = snapshot(&repo, commit, None, &mut ReadBudget::default()).unwrap();
+        assert_eq!(found.files.len(), 1);
+        assert_eq!(
+            found.files[0].path.matches("d/").count(),
+            MAX_TREE_DEPTH - 1
+        );
+    }
+}
