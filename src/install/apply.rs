@@ -1,0 +1,424 @@
+//! Running an install's transaction ([`apply`]) and finishing or undoing one that was killed
+//! ([`recover`]).
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Location};
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::lockfile::Lockfile;
+
+use super::Action;
+use super::journal::{JOURNAL_NAME, Journal};
+
+/// What the next run did with an install that was killed half-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Every file and the lock had reached the new state: only the cleanup was left, and it was done.
+    Completed,
+    /// The project was put back exactly as it was before the interrupted install.
+    RolledBack,
+}
+
+/// Carry out `actions`, then write `lock` (when given), as one transaction journaled in `root`.
+///
+/// All or nothing: on an error every step is undone before returning; if the process dies instead,
+/// [`recover`] (called by the next install) finishes or undoes it from the journal.
+pub fn apply(
+    root: &Path,
+    target: &Path,
+    actions: &[Action],
+    lock: Option<(&Path, &Lockfile)>,
+) -> Result<()> {
+    let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
+    let changes: Vec<(&Action, Option<&[u8]>)> =
+        actions.iter().filter_map(Action::change).collect();
+    if changes.is_empty() && lock_bytes.is_none() {
+        return Ok(());
+    }
+    let journal_path = root.join(JOURNAL_NAME);
+    let journal = Journal::plan(
+        target,
+        &changes,
+        lock_bytes.as_ref().map(|(p, b)| (*p, &b[..])),
+    );
+    // The intent is on disk before the first file is created: whatever the next run finds, the journal
+    // names it.
+    fsutil::write_atomic(&journal_path, &journal.to_json())?;
+
+    let result = journal.run(&changes, lock_bytes.as_ref().map(|(_, b)| b.as_slice()));
+    let finished = match &result {
+        Ok(()) => journal.commit(),
+        Err(_) => journal.roll_back(),
+    };
+    // A journal whose cleanup failed stays, so the next run retries it.
+    if finished {
+        let _ = std::fs::remove_file(&journal_path);
+    }
+    result
+}
+
+/// Finish or undo an install that was killed half-way, if `root` holds its journal. The caller must hold
+/// the project lock.
+pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
+    let journal_path = root.join(JOURNAL_NAME);
+    let Some(text) = fsutil::read_if_exists(&journal_path)? else {
+        remove_debris(root);
+        return Ok(None);
+    };
+    let invalid = |why: String| journal_invalid(&journal_path, why);
+    let journal: Journal =
+        serde_json::from_slice(&text).map_err(|e| invalid(format!("cannot be read: {e}")))?;
+    journal.check(root, target).map_err(invalid)?;
+    let (recovery, clean) = if journal.reached_new_state() {
+        (Recovery::Completed, journal.commit())
+    } else {
+        (Recovery::RolledBack, journal.roll_back())
+    };
+    if !clean {
+        // The journal stays, so the next run tries again.
+        return Err(Error::Usage {
+            message: format!(
+                "could not finish or undo the interrupted install recorded in `{}`",
+                journal_path.display()
+            ),
+            hint: Some(
+                "check that the project and the target directory are writable, then run `agentpack install` again"
+                    .into(),
+            ),
+        });
+    }
+    std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
+    remove_debris(root);
+    Ok(Some(recovery))
+}
+
+fn journal_invalid(journal_path: &Path, why: String) -> Error {
+    Error::InvalidInput {
+        file: journal_path.to_path_buf(),
+        diagnostics: vec![
+            Diagnostic::error("journal-invalid", format!("the install journal {why}"))
+                .at(Location::file(JOURNAL_NAME))
+                .with_hint(format!(
+                    "agentpack writes `{JOURNAL_NAME}` while installing; if you did not edit it, report \
+                     a bug. Delete it, check the `.agentpack-*` files in the target directory, and run \
+                     `agentpack install` again"
+                )),
+        ],
+    }
+}
+
+/// Remove `.agentpack-*.tmp` files from `root`: a process killed while writing the journal (or, before
+/// journals, the lock) leaves one behind. Safe under the project lock: no other install is writing.
+fn remove_debris(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".agentpack-")
+            && name.ends_with(".tmp")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use super::super::journal::{JOURNAL_VERSION, Op, Step};
+    use super::*;
+    use crate::lockfile;
+
+    /// Every regular file under `dir`, by relative path.
+    fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    dirs.push(entry.path());
+                } else {
+                    let rel = entry.path().strip_prefix(dir).unwrap().to_path_buf();
+                    out.insert(rel, std::fs::read(entry.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    struct Project {
+        _tmp: tempfile::TempDir,
+        root: PathBuf,
+        target: PathBuf,
+        actions: Vec<Action>,
+        lock: Lockfile,
+    }
+
+    /// A project with a user's file, a file to replace, one to remove and one to create, in a target
+    /// directory that exists (or, with `fresh_target`, in one the install creates, with only creations).
+    fn project(fresh_target: bool) -> Project {
+        project_with(fresh_target, false)
+    }
+
+    /// As [`project`]; with `empty_target`, the fresh project's target directory exists, empty.
+    fn project_with(fresh_target: bool, empty_target: bool) -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("p");
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(lockfile::LOCK_NAME), "old lock\n").unwrap();
+        if empty_target {
+            std::fs::create_dir_all(&target).unwrap();
+        }
+        let actions = if fresh_target {
+            vec![
+                Action::Create {
+                    file: target.join("a.md"),
+                    bytes: b"new a".to_vec(),
+                },
+                Action::Create {
+                    file: target.join("b.md"),
+                    bytes: b"new b".to_vec(),
+                },
+            ]
+        } else {
+            std::fs::create_dir_all(&target).unwrap();
+            for (name, bytes) in [
+                ("user.md", "mine"),
+                ("r.md", "old r"),
+                ("gone.md", "old gone"),
+                ("same.md", "same"),
+            ] {
+                std::fs::write(target.join(name), bytes).unwrap();
+            }
+            vec![
+                Action::Create {
+                    file: target.join("c.md"),
+                    bytes: b"new c".to_vec(),
+                },
+                Action::Remove {
+                    file: target.join("gone.md"),
+                },
+                Action::Replace {
+                    file: target.join("r.md"),
+                    bytes: b"new r".to_vec(),
+                },
+                Action::Unchanged {
+                    file: target.join("same.md"),
+                },
+            ]
+        };
+        Project {
+            _tmp: tmp,
+            root,
+            target,
+            actions,
+            lock: Lockfile::new(vec![], vec![]),
+        }
+    }
+
+    #[test]
+    fn a_kill_after_any_operation_is_completed_or_rolled_back() {
+        for (fresh, empty) in [(false, false), (true, false), (true, true)] {
+            let project = |fresh| project_with(fresh, empty);
+            let before = {
+                let p = project(fresh);
+                tree(&p.root)
+            };
+            let after = {
+                let p = project(fresh);
+                apply(
+                    &p.root,
+                    &p.target,
+                    &p.actions,
+                    Some((&p.root.join(lockfile::LOCK_NAME), &p.lock)),
+                )
+                .unwrap();
+                tree(&p.root)
+            };
+            assert_ne!(before, after);
+            let mut outcomes = Vec::new();
+            for killed_after in 0.. {
+                let p = project(fresh);
+                let lock_bytes = p.lock.to_toml().into_bytes();
+                let lock_path = p.root.join(lockfile::LOCK_NAME);
+                let changes: Vec<(&Action, Option<&[u8]>)> =
+                    p.actions.iter().filter_map(Action::change).collect();
+                let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+                // Only creations into a new or empty target: one staged tree, renamed once.
+                assert_eq!(journal.staged_tree.is_some(), fresh);
+                fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+                let ops = journal.ops(&changes, Some(&lock_bytes));
+                if killed_after > ops.len() {
+                    break;
+                }
+                for op in &ops[..killed_after] {
+                    op.run().unwrap();
+                }
+                let recovery = recover(&p.root, &p.target).unwrap();
+                let state = tree(&p.root);
+                match recovery {
+                    Some(Recovery::Completed) => {
+                        assert_eq!(state, after, "killed after {killed_after} ops")
+                    }
+                    Some(Recovery::RolledBack) => {
+                        assert_eq!(state, before, "killed after {killed_after} ops")
+                    }
+                    None => panic!("the journal was not found"),
+                }
+                if !fresh || empty {
+                    assert!(p.target.is_dir());
+                } else if recovery == Some(Recovery::RolledBack) {
+                    assert!(
+                        !p.root.join(".claude").exists(),
+                        "created directories are removed"
+                    );
+                }
+                assert_eq!(
+                    recover(&p.root, &p.target).unwrap(),
+                    None,
+                    "recovery is done once"
+                );
+                outcomes.push(recovery.unwrap());
+            }
+            assert_eq!(outcomes.first(), Some(&Recovery::RolledBack));
+            assert_eq!(outcomes.last(), Some(&Recovery::Completed));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_empty_target_replaced_by_the_staged_tree_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let p = project_with(true, true);
+        std::fs::set_permissions(&p.target, std::fs::Permissions::from_mode(0o700)).unwrap();
+        apply(&p.root, &p.target, &p.actions, None).unwrap();
+        let mode = std::fs::metadata(&p.target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(std::fs::read(p.target.join("a.md")).unwrap(), b"new a");
+        // Nothing of the staging is left beside the target.
+        let siblings: Vec<_> = std::fs::read_dir(p.target.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(siblings, ["agents"]);
+    }
+
+    #[test]
+    fn a_failed_install_rolls_back_and_leaves_no_journal() {
+        let p = project(false);
+        let before = tree(&p.root);
+        // The lock's path is a directory: the last rename fails after every file was placed.
+        let lock_path = p.root.join("lock-is-a-dir");
+        std::fs::create_dir_all(lock_path.join("x")).unwrap();
+        let err = apply(&p.root, &p.target, &p.actions, Some((&lock_path, &p.lock))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Io {
+                    action: "install",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let mut after = tree(&p.root);
+        after.retain(|k, _| !k.starts_with("lock-is-a-dir"));
+        assert_eq!(after, before);
+        assert!(!p.root.join(JOURNAL_NAME).exists());
+    }
+
+    #[test]
+    fn a_journal_naming_files_outside_the_project_is_refused() {
+        let p = project(false);
+        let outside = p.root.parent().unwrap().join("victim.md");
+        std::fs::write(&outside, "precious").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            staged_tree: None,
+            steps: vec![Step {
+                file: outside.clone(),
+                staged: None,
+                backup: None,
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        // Inside the project, but not an agent file: a journal committed to a repository must not be
+        // able to plant a git hook.
+        let hook = p.root.join(".git/hooks/pre-commit");
+        let planted = p.root.join(".git/hooks/.agentpack-x-0.bak");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        std::fs::write(&planted, "#!/bin/sh\nevil\n").unwrap();
+        let journal = Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            staged_tree: None,
+            steps: vec![Step {
+                file: hook.clone(),
+                staged: None,
+                backup: Some(planted),
+                sha256: None,
+            }],
+            lock: None,
+        };
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert!(!hook.exists());
+        std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,
+            "journal-invalid"
+        );
+    }
+
+    #[test]
+    fn a_created_file_edited_before_recovery_is_kept() {
+        let p = project(true);
+        let lock_path = p.root.join(lockfile::LOCK_NAME);
+        let lock_bytes = p.lock.to_toml().into_bytes();
+        let changes: Vec<(&Action, Option<&[u8]>)> = p
+            .actions
+            .iter()
+            .map(|a| match a {
+                Action::Create { bytes, .. } => (a, Some(bytes.as_slice())),
+                _ => unreachable!(),
+            })
+            .collect();
+        let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+        fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
+        let ops = journal.ops(&changes, Some(&lock_bytes));
+        // Killed after placing a.md (with the new target, the whole staged tree); then the user edits it
+        // before the next run.
+        let placed = ops
+            .iter()
+            .position(|op| matches!(op, Op::Place(..) | Op::PlaceTree(..)))
+            .unwrap();
+        for op in &ops[..=placed] {
+            op.run().unwrap();
+        }
+        std::fs::write(p.target.join("a.md"), "edited by the user").unwrap();
+        assert_eq!(
+            recover(&p.root, &p.target).unwrap(),
+            Some(Recovery::RolledBack)
+        );
+        assert_eq!(
+            std::fs::read(p.target.join("a.md")).unwrap(),
+            b"edited by the user"
+        );
+        assert!(!p.target.join("b.md").exists());
+        assert_eq!(std::fs::read(&lock_path).unwrap(), b"old lock\n");
+    }
+}

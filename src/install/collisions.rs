@@ -1,0 +1,84 @@
+//! Name collisions: two agents may not land on one installed name, compared as the file systems of macOS
+//! and Windows compare names: ignoring case and Unicode normalisation ([`file_name_key`]).
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::names::file_name_key;
+
+use super::Placed;
+
+/// Two agents that would be installed under the same name: an error naming both, one line each, and after
+/// the last one a single manifest snippet that resolves every collision (143 collisions between two
+/// collections are 143 lines and one snippet, not 143 hints).
+pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
+    let mut by_name: BTreeMap<String, Vec<&Placed>> = BTreeMap::new();
+    for p in placed {
+        by_name
+            .entry(file_name_key(&p.agent.installed_name))
+            .or_default()
+            .push(p);
+    }
+    let groups: Vec<&Vec<&Placed>> = by_name.values().filter(|g| g.len() > 1).collect();
+    let mut out: Vec<Diagnostic> = groups
+        .iter()
+        .map(|group| {
+            let places: Vec<String> = group
+                .iter()
+                .map(|p| format!("`{}:{}`", p.agent.source, p.agent.repo_path))
+                .collect();
+            Diagnostic::error(
+                "name-collision",
+                format!(
+                    "{} agents would be installed as `{}`: {}",
+                    group.len(),
+                    group[0].agent.installed_name,
+                    places.join(", ")
+                ),
+            )
+        })
+        .collect();
+    if let Some(last) = out.pop() {
+        out.push(last.with_hint(collision_fix(&groups)));
+    }
+    out
+}
+
+/// The manifest snippet that renames all but the first agent of every colliding group: `<source>-<name>`
+/// in the top-level source it came through (where a `rename` of a pack's agent belongs), or, for
+/// agents of one source sharing a name, by path to `<name>-2`, `<name>-3`...
+fn collision_fix(groups: &[&Vec<&Placed>]) -> String {
+    let mut renames: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for group in groups {
+        for (i, p) in group.iter().enumerate().skip(1) {
+            let root = crate::names::root_source(&p.agent.source);
+            let same_source = group
+                .iter()
+                .filter(|o| crate::names::root_source(&o.agent.source) == root)
+                .count()
+                > 1;
+            let (key, new) = if same_source {
+                let key = p.agent.repo_path.clone();
+                (key, format!("{}-{}", p.agent.original_name, i + 1))
+            } else {
+                let key = p.agent.original_name.clone();
+                (key, format!("{root}-{}", p.agent.original_name))
+            };
+            renames.entry(root).or_default().push((key, new));
+        }
+    }
+    let mut text = String::from(
+        "install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):",
+    );
+    for (source, entries) in renames {
+        text.push_str(&format!("\n[sources.{source}.rename]"));
+        for (key, new) in entries {
+            text.push_str(&format!(
+                "\n{} = {}",
+                toml::Value::String(key),
+                toml::Value::String(new)
+            ));
+        }
+    }
+    text
+}

@@ -1,0 +1,362 @@
+//! The plan of an install: compare what should be installed with the disk and the previous lock. A file
+//! agentpack did not install, or one edited since (its sha256 differs from the lock), is never replaced or
+//! removed without `--force`; identical bytes are adopted as they are, and the lock records that agentpack
+//! did not write them: an adopted file is never replaced without `--force`, and never deleted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Location};
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::lockfile::{LockedAgent, Lockfile};
+use crate::names::sha256_hex;
+
+use super::Placed;
+
+/// One step of an install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Create {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Replace {
+        file: PathBuf,
+        bytes: Vec<u8>,
+    },
+    Remove {
+        file: PathBuf,
+    },
+    Unchanged {
+        file: PathBuf,
+    },
+    /// An installed file the user edited, which the install would leave as the lock has it: it is not
+    /// touched (the edit stays), and reported; `agentpack verify` still fails on it.
+    Edited {
+        file: PathBuf,
+    },
+    /// The file already holds exactly the bytes to install, but agentpack did not write them (now or in
+    /// an earlier install): it is left as it is and recorded as adopted, so it is never deleted.
+    Adopt {
+        file: PathBuf,
+    },
+    /// An adopted file the manifest no longer selects: left in place, and no longer in the lock.
+    Keep {
+        file: PathBuf,
+    },
+}
+
+impl Action {
+    pub fn file(&self) -> &Path {
+        match self {
+            Action::Create { file, .. }
+            | Action::Replace { file, .. }
+            | Action::Remove { file }
+            | Action::Unchanged { file }
+            | Action::Edited { file }
+            | Action::Adopt { file }
+            | Action::Keep { file } => file,
+        }
+    }
+
+    /// Only writes and removals change the disk.
+    pub(super) fn change(&self) -> Option<(&Action, Option<&[u8]>)> {
+        match self {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Some((self, Some(bytes.as_slice())))
+            }
+            Action::Remove { .. } => Some((self, None)),
+            Action::Unchanged { .. }
+            | Action::Edited { .. }
+            | Action::Adopt { .. }
+            | Action::Keep { .. } => None,
+        }
+    }
+}
+
+/// Decide what to do with every file, refusing (unless `force`) to touch files the user owns. An edited
+/// file whose locked content the install would not change is kept as the user has it ([`Action::Edited`]):
+/// only a file the install needs to replace or remove is in the way.
+pub fn plan(
+    placed: &[Placed],
+    previous: Option<&Lockfile>,
+    root: &Path,
+    target: &Path,
+    force: bool,
+) -> Result<Vec<Action>> {
+    if target.exists() && !target.is_dir() {
+        return Err(Error::Usage {
+            message: format!(
+                "target `{}` exists and is not a directory",
+                target.display()
+            ),
+            hint: Some("move it away, or set another `[install] target` in agentpack.toml".into()),
+        });
+    }
+    if let Some(link) = symlink_on_the_way(root, target) {
+        return Err(Error::Usage {
+            message: format!(
+                "target `{}` goes through the symlink `{}`; agentpack installs only into a real directory of the project",
+                target.display(),
+                link.display()
+            ),
+            hint: Some(
+                "replace the symlink by a directory, or set `[install] target` to the directory it points at".into(),
+            ),
+        });
+    }
+    let managed = managed_files(previous, root, target);
+    let mut problems = Vec::new();
+    let mut actions = Vec::new();
+    let show = |file: &Path| crate::scope::shown(root, file);
+
+    for p in placed {
+        let on_disk = read_regular(&p.file)?;
+        let owned = managed.get(&p.file).filter(|m| !m.adopted);
+        let action = match on_disk {
+            None => Action::Create {
+                file: p.file.clone(),
+                bytes: p.agent.bytes.clone(),
+            },
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes && owned.is_some() => {
+                Action::Unchanged {
+                    file: p.file.clone(),
+                }
+            }
+            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
+                file: p.file.clone(),
+            },
+            Some(OnDisk::Dir) => {
+                problems.push(is_a_directory(&show(&p.file)));
+                continue;
+            }
+            Some(OnDisk::File(_)) if !force && owned.map(|m| &m.sha256) == Some(&p.sha256) => {
+                Action::Edited {
+                    file: p.file.clone(),
+                }
+            }
+            Some(on_disk) => {
+                let protected = match (&on_disk, managed.get(&p.file)) {
+                    (OnDisk::File(_), Some(m)) if m.adopted => Some((
+                        "unmanaged-file",
+                        "was not written by agentpack (it was adopted because it held the same bytes)",
+                    )),
+                    (OnDisk::File(bytes), Some(m)) if sha256_hex(bytes) == m.sha256 => None,
+                    (OnDisk::File(_), Some(_)) => {
+                        Some(("modified-file", "was edited since agentpack installed it"))
+                    }
+                    (OnDisk::File(_), None) => {
+                        Some(("unmanaged-file", "was not installed by agentpack"))
+                    }
+                    _ => Some(("unmanaged-file", "is not a regular file")),
+                };
+                if let (Some((code, why)), false) = (protected, force) {
+                    problems.push(
+                        Diagnostic::error(
+                            code,
+                            format!(
+                                "`{}` {why}; agentpack will not overwrite it",
+                                show(&p.file)
+                            ),
+                        )
+                        .at(Location::file(show(&p.file)))
+                        .with_hint(if code == "modified-file" {
+                            format!(
+                                "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}:{}`",
+                                p.agent.installed_name, p.agent.source, p.agent.repo_path
+                            )
+                        } else {
+                            format!(
+                                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}:{}`",
+                                p.agent.source, p.agent.repo_path
+                            )
+                        }),
+                    );
+                }
+                Action::Replace {
+                    file: p.file.clone(),
+                    bytes: p.agent.bytes.clone(),
+                }
+            }
+        };
+        actions.push(action);
+    }
+
+    let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
+    for (file, locked) in &managed {
+        if wanted.contains(file) {
+            continue;
+        }
+        match read_regular(file)? {
+            None => {}
+            Some(OnDisk::Dir) => problems.push(is_a_directory(&show(file))),
+            // Not agentpack's to delete, even with `--force`: it only stops tracking it.
+            Some(_) if locked.adopted => actions.push(Action::Keep { file: file.clone() }),
+            Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || force => {
+                actions.push(Action::Remove { file: file.clone() })
+            }
+            Some(_) if force => actions.push(Action::Remove { file: file.clone() }),
+            Some(_) => problems.push(
+                Diagnostic::error(
+                    "modified-file",
+                    format!(
+                        "`{}` is no longer in the manifest, but it was edited since agentpack installed it; agentpack will not delete it",
+                        show(file)
+                    ),
+                )
+                .at(Location::file(show(file)))
+                .with_hint("move it out of the target directory to keep it, or run with `--force` to delete it"),
+            ),
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(actions)
+    } else {
+        Err(Error::CheckFailed {
+            diagnostics: problems,
+        })
+    }
+}
+
+/// A directory where an agent's file goes. Even `--force` does not replace or delete it: agentpack only
+/// ever moves single files, and a directory may hold anything of the user's.
+fn is_a_directory(shown: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unmanaged-file",
+        format!("`{shown}` is a directory; agentpack replaces only files, even with `--force`"),
+    )
+    .at(Location::file(shown))
+    .with_hint("move the directory out of the target directory, then install again")
+}
+
+/// The first symlink among the target and its ancestors inside the project: a project checked out from an
+/// untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
+pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
+    target
+        .ancestors()
+        .take_while(|dir| *dir == target || (dir.starts_with(root) && *dir != root))
+        .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
+/// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
+/// directly in the target directory count: a lock edited by hand (or by someone else) must not make
+/// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
+/// `target` changed) are left alone, and `agentpack verify` reports them.
+fn managed_files<'l>(
+    previous: Option<&'l Lockfile>,
+    root: &Path,
+    target: &Path,
+) -> BTreeMap<PathBuf, &'l LockedAgent> {
+    previous
+        .map(|l| l.agents.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|agent| (crate::manifest::normalize(&root.join(&agent.file)), agent))
+        .filter(|(file, _)| file.parent() == Some(target))
+        .collect()
+}
+
+enum OnDisk {
+    File(Vec<u8>),
+    Dir,
+    /// A symlink or another entry that is neither a regular file nor a directory.
+    Other,
+}
+
+fn read_regular(path: &Path) -> Result<Option<OnDisk>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", path, e)),
+        Ok(meta) if meta.is_file() => Ok(fsutil::read_if_exists(path)?.map(OnDisk::File)),
+        Ok(meta) if meta.is_dir() => Ok(Some(OnDisk::Dir)),
+        Ok(_) => Ok(Some(OnDisk::Other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select::SelectedAgent;
+
+    #[test]
+    fn adopted_files_are_never_deleted_and_replaced_only_with_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let target = root.join(".claude").join("agents");
+        std::fs::create_dir_all(&target).unwrap();
+        for (name, bytes) in [("a", "v1"), ("gone", "mine"), ("owned", "o"), ("new", "n")] {
+            std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
+        }
+        let locked = |name: &str, bytes: &str, adopted: bool| LockedAgent {
+            name: name.into(),
+            original_name: None,
+            source: "s".into(),
+            path: format!("{name}.md"),
+            file: format!(".claude/agents/{name}.md"),
+            sha256: sha256_hex(bytes.as_bytes()),
+            patch: None,
+            patch_sha256: None,
+            adopted,
+        };
+        let lock = Lockfile::new(
+            vec![],
+            vec![
+                locked("a", "v1", true),
+                locked("gone", "mine", true),
+                locked("owned", "o", false),
+            ],
+        );
+        let placed = |name: &str, bytes: &str| {
+            let agent = SelectedAgent {
+                source: "s".into(),
+                repo_path: format!("{name}.md"),
+                original_name: name.into(),
+                installed_name: name.into(),
+                bytes: bytes.as_bytes().to_vec(),
+            };
+            Placed::new(agent, &target)
+        };
+        let file = |name: &str| target.join(format!("{name}.md"));
+
+        // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
+        let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];
+        let actions = plan(&same, Some(&lock), &root, &target, false).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Adopt { file: file("a") },
+                Action::Adopt { file: file("new") },
+                Action::Unchanged {
+                    file: file("owned")
+                },
+                Action::Keep { file: file("gone") },
+            ]
+        );
+        // New bytes upstream: an adopted file is protected, unless `--force`; a dropped one is kept even then.
+        let changed = [placed("a", "v2")];
+        match plan(&changed, Some(&lock), &root, &target, false) {
+            Err(Error::CheckFailed { diagnostics }) => {
+                assert_eq!(diagnostics.len(), 1);
+                assert_eq!(diagnostics[0].code, "unmanaged-file");
+            }
+            other => panic!("{other:?}"),
+        }
+        let actions = plan(&changed, Some(&lock), &root, &target, true).unwrap();
+        assert_eq!(
+            actions,
+            [
+                Action::Replace {
+                    file: file("a"),
+                    bytes: b"v2".to_vec(),
+                },
+                Action::Keep { file: file("gone") },
+                Action::Remove {
+                    file: file("owned")
+                },
+            ]
+        );
+    }
+}
