@@ -1,0 +1,549 @@
+//! Turning the raw serde model into the checked [`Manifest`]: one [`Diagnostic`] per problem, every
+//! problem of a file collected before failing.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use toml::Spanned;
+
+use super::{
+    GitRef, GitUrl, Manifest, PatchSpec, Pattern, Selection, SourceKind, SourceSpec, is_scp_like,
+    normalize, raw, redact,
+};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::frontmatter::trust::TrustKind;
+use crate::names::SourceName;
+
+impl Manifest {
+    /// [`Manifest::parse`]; a pack's manifest (`pack`) has its `[install]` table ignored.
+    pub(super) fn parse_as(path: &Path, text: &str, pack: bool) -> Result<Manifest> {
+        let label = path.display().to_string();
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut raw: raw::Manifest = toml::from_str(text).map_err(|e| Error::InvalidInput {
+            file: path.to_path_buf(),
+            diagnostics: vec![toml_error(&label, text, &e)],
+        })?;
+        let mut problems = Vec::new();
+        let mut sources = Vec::new();
+        let mut keys: Vec<(usize, String)> = raw
+            .sources
+            .keys()
+            .map(|k| (k.span().start, k.get_ref().clone()))
+            .collect();
+        keys.sort();
+        for (key, source) in raw.sources {
+            let at = |span: std::ops::Range<usize>| SpanAt {
+                label: &label,
+                text,
+                span,
+            };
+            match check_source(&root, &key, source, &at) {
+                Ok(spec) => sources.push(spec),
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidInput {
+                file: path.to_path_buf(),
+                diagnostics: problems,
+            });
+        }
+        if pack {
+            raw.install = raw::Install::default();
+        }
+        let target = match raw.install.target {
+            Some(target) => project_target(&root, &target).map_err(|message| {
+                let at = SpanAt {
+                    label: &label,
+                    text,
+                    span: target.span(),
+                };
+                Error::InvalidInput {
+                    file: path.to_path_buf(),
+                    diagnostics: vec![at.error("manifest-invalid", message).with_hint(
+                        "a project installs its agents inside itself (the default is `.claude/agents`); `agentpack --global` installs into your own `~/.claude/agents`",
+                    )],
+                }
+            })?,
+            None => crate::scope::default_target(&root),
+        };
+        let vendor = match raw.install.vendor {
+            Some(dir) if dir.get_ref().trim().is_empty() => {
+                let at = SpanAt {
+                    label: &label,
+                    text,
+                    span: dir.span(),
+                };
+                return Err(Error::InvalidInput {
+                    file: path.to_path_buf(),
+                    diagnostics: vec![at.error("manifest-invalid", "`vendor` is empty").with_hint(
+                        "name the vendor directory, e.g. `vendor = \"agentpack-vendor\"`",
+                    )],
+                });
+            }
+            Some(dir) => Some(normalize(&root.join(dir.get_ref()))),
+            None => None,
+        };
+        let mut patches = Vec::new();
+        for (agent, file) in raw.patches {
+            let at = SpanAt {
+                label: &label,
+                text,
+                span: file.span(),
+            };
+            match check_patch(&root, agent, file.into_inner(), &at) {
+                Ok(patch) => patches.push(patch),
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidInput {
+                file: path.to_path_buf(),
+                diagnostics: problems,
+            });
+        }
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            target,
+            root,
+            strict: raw.install.strict.unwrap_or(false),
+            on_collision: raw.install.on_collision.unwrap_or_default(),
+            source_order: keys
+                .iter()
+                .filter_map(|(_, k)| SourceName::parse(k).ok())
+                .collect(),
+            sources,
+            vendor,
+            patches,
+        })
+    }
+}
+
+/// `[install] target` made absolute. A project's target must lie inside the project: a manifest checked out
+/// from elsewhere must not install into `../elsewhere` or `/etc`. Only the global manifest (`--global`)
+/// installs outside its directory, into the user's own.
+fn project_target(root: &Path, target: &Spanned<String>) -> std::result::Result<PathBuf, String> {
+    let absolute = normalize(&root.join(target.get_ref()));
+    let project = normalize(root);
+    if absolute.starts_with(&project) || crate::scope::is_global_dir(root) {
+        Ok(absolute)
+    } else {
+        Err(format!(
+            "`target` `{}` is outside the project (`{}`)",
+            target.get_ref(),
+            project.display()
+        ))
+    }
+}
+
+/// Builds diagnostics pointing at a byte span of the manifest.
+struct SpanAt<'a> {
+    label: &'a str,
+    text: &'a str,
+    span: std::ops::Range<usize>,
+}
+
+impl SpanAt<'_> {
+    fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        let (line, col) = line_col(self.text, self.span.start);
+        Diagnostic::error(code, message).at_line(self.label, self.text, line, col)
+    }
+}
+
+/// A `[patches]` entry: the key must be a safe agent name, the file a relative path inside the project
+/// (the patch is the user's own file, committed beside the manifest, so it never lies elsewhere).
+fn check_patch(
+    root: &Path,
+    agent: String,
+    written: String,
+    at: &SpanAt<'_>,
+) -> std::result::Result<PatchSpec, Vec<Diagnostic>> {
+    if let Some(problem) = crate::frontmatter::name_problem(&agent) {
+        return Err(vec![at.error(
+            "manifest-invalid",
+            format!("`[patches]` key `{agent}` is not an agent name: {problem}"),
+        )]);
+    }
+    let relative = Path::new(&written);
+    let inside = !written.is_empty()
+        && relative.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+    if !inside {
+        return Err(vec![at
+            .error(
+                "manifest-invalid",
+                format!("patch file `{written}` of `{agent}` is not a relative path inside the project"),
+            )
+            .with_hint(format!(
+                "write it relative to agentpack.toml, e.g. `{agent} = \"agentpack-patches/{agent}.patch\"`"
+            ))]);
+    }
+    Ok(PatchSpec {
+        file: normalize(&root.join(relative)),
+        agent,
+        written,
+    })
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let d = Diagnostic::error("manifest-invalid", e.message().trim_end().to_string());
+    let d = match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            d.at_line(label, text, line, col)
+        }
+        None => d.at(crate::diag::Location::file(label)),
+    };
+    if e.message().starts_with("unknown field") {
+        d.with_hint(
+            "the keys accepted here are listed above; `agentpack init` (in an empty directory) writes a manifest explaining each",
+        )
+    } else {
+        d
+    }
+}
+
+fn check_source<'a>(
+    root: &Path,
+    key: &Spanned<String>,
+    source: Spanned<raw::Source>,
+    at: &dyn Fn(std::ops::Range<usize>) -> SpanAt<'a>,
+) -> std::result::Result<SourceSpec, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let name = SourceName::parse(key.get_ref())
+        .map_err(|m| problems.push(at(key.span()).error("manifest-invalid", m)));
+    let source_span = source.span();
+    let source = source.into_inner();
+
+    let mut refs: Vec<(&str, &Spanned<String>)> = [
+        ("branch", &source.branch),
+        ("tag", &source.tag),
+        ("rev", &source.rev),
+        ("version", &source.version),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    .collect();
+    refs.sort_by_key(|(_, v)| v.span().start);
+    if refs.len() > 1 {
+        let kinds: Vec<&str> = refs.iter().map(|(k, _)| *k).collect();
+        problems.push(
+            at(refs[1].1.span())
+                .error(
+                    "manifest-invalid",
+                    format!(
+                        "source `{}` sets {}; at most one of branch, tag, rev, version is allowed",
+                        key.get_ref(),
+                        kinds.join(" and ")
+                    ),
+                )
+                .with_hint("keep the one you mean and delete the others"),
+        );
+    }
+
+    let kind = match (&source.git, &source.path) {
+        (Some(_), Some(path)) => {
+            problems.push(at(path.span()).error(
+                "manifest-invalid",
+                format!("source `{}` sets both `git` and `path`", key.get_ref()),
+            ));
+            None
+        }
+        (None, None) => {
+            problems.push(
+                at(source_span.clone())
+                    .error(
+                        "manifest-invalid",
+                        format!("source `{}` needs `git` or `path`", key.get_ref()),
+                    )
+                    .with_hint("add `git = \"https://...\"` or `path = \"../dir\"`"),
+            );
+            None
+        }
+        (None, Some(path)) => {
+            if let Some((kind, value)) = refs.first() {
+                problems.push(at(value.span()).error(
+                    "manifest-invalid",
+                    format!(
+                        "source `{}` is a `path` source; `{kind}` only applies to `git` sources",
+                        key.get_ref()
+                    ),
+                ));
+            }
+            Some(SourceKind::Path {
+                written: path.get_ref().clone(),
+                dir: normalize(&root.join(path.get_ref())),
+            })
+        }
+        (Some(git), None) => {
+            let url = check_git_url(root, git.get_ref()).map_err(|m| {
+                let mut problem = at(git.span()).error("manifest-invalid", m);
+                // The snippet quotes the line: never echo a password back.
+                if let Some(line) = &mut problem.snippet {
+                    *line = line.replace(git.get_ref().as_str(), &redact(git.get_ref()));
+                }
+                problems.push(problem)
+            });
+            let reference = check_ref(&refs)
+                .map_err(|(span, m)| problems.push(at(span).error("manifest-invalid", m)));
+            match (url, reference) {
+                (Ok(url), Ok(reference)) => Some(SourceKind::Git { url, reference }),
+                _ => None,
+            }
+        }
+    };
+
+    let subdir = source.subdir.as_ref().and_then(|s| {
+        check_subdir(s.get_ref())
+            .map_err(|m| problems.push(at(s.span()).error("manifest-invalid", m)))
+            .ok()
+    });
+
+    let mut patterns = |list: &Option<Vec<Spanned<String>>>| -> Vec<Pattern> {
+        list.iter()
+            .flatten()
+            .filter_map(|entry| {
+                Pattern::parse(entry.get_ref())
+                    .map_err(|m| problems.push(at(entry.span()).error("manifest-invalid", m)))
+                    .ok()
+            })
+            .collect()
+    };
+    let agents = patterns(&source.agents);
+    let exclude = patterns(&source.exclude);
+
+    let mut rename = BTreeMap::new();
+    for (from, to) in source.rename.unwrap_or_default() {
+        if let Some(problem) = crate::frontmatter::name_problem(to.get_ref()) {
+            problems.push(
+                at(to.span())
+                    .error(
+                        "rename-invalid",
+                        format!("cannot rename `{from}` to `{}`: {problem}", to.get_ref()),
+                    )
+                    .with_hint("pick a name of lowercase letters, digits and hyphens"),
+            );
+        }
+        rename.insert(from, to.into_inner());
+    }
+
+    let prefix = source.prefix.map(|prefix| {
+        let problem = match prefix.get_ref().as_str() {
+            "" => Some("it is empty".to_string()),
+            p => crate::frontmatter::name_problem(&format!("{p}x")),
+        };
+        if let Some(problem) = problem {
+            problems.push(
+                at(prefix.span())
+                    .error(
+                        "rename-invalid",
+                        format!(
+                            "`prefix` `{}` of source `{}` cannot start an agent name: {problem}",
+                            prefix.get_ref(),
+                            key.get_ref()
+                        ),
+                    )
+                    .with_hint(
+                        "use lowercase letters, digits and hyphens, e.g. `prefix = \"volt-\"`",
+                    ),
+            );
+        }
+        prefix.into_inner()
+    });
+
+    let mut trust = Vec::new();
+    for entry in source.trust.iter().flatten() {
+        match TrustKind::parse(entry.get_ref()) {
+            Some(kind) => trust.push(kind),
+            None => problems.push(
+                at(entry.span())
+                    .error(
+                        "manifest-invalid",
+                        format!(
+                            "`trust` entry `{}` of source `{}` is not one of {}",
+                            entry.get_ref(),
+                            key.get_ref(),
+                            TrustKind::ALL.map(|k| format!("`{}`", k.as_str())).join(", ")
+                        ),
+                    )
+                    .with_hint("`hooks` allows `hooks`, `mcp-servers` allows `mcpServers`, `permissions` allows a `permissionMode` that skips prompts"),
+            ),
+        }
+    }
+    trust.sort();
+    trust.dedup();
+
+    match (name, kind) {
+        (Ok(name), Some(kind)) if problems.is_empty() => Ok(SourceSpec {
+            name,
+            kind,
+            subdir,
+            selection: Selection {
+                agents,
+                exclude,
+                rename,
+                prefix,
+            },
+            trust,
+            allow_unicode: source.allow_unicode.unwrap_or(false),
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn check_ref(
+    refs: &[(&str, &Spanned<String>)],
+) -> std::result::Result<GitRef, (std::ops::Range<usize>, String)> {
+    let Some((kind, value)) = refs.first() else {
+        return Ok(GitRef::DefaultBranch);
+    };
+    let text = value.get_ref().trim();
+    let err = |m: String| (value.span(), m);
+    if text.is_empty() || text.starts_with('-') || text.chars().any(char::is_control) {
+        return Err(err(format!(
+            "`{kind}` value `{text}` is not a valid git ref"
+        )));
+    }
+    // Branch and tag names go into refspecs: they must be names git itself accepts (no `*`, `..`, `~`...).
+    let valid_name = |prefix: &str| crate::names::is_valid_ref_name(&format!("{prefix}{text}"));
+    match *kind {
+        "branch" if valid_name("refs/heads/") => Ok(GitRef::Branch(text.to_string())),
+        "tag" if valid_name("refs/tags/") => Ok(GitRef::Tag(text.to_string())),
+        "branch" | "tag" => Err(err(format!(
+            "`{kind}` value `{text}` is not a valid git {kind} name"
+        ))),
+        "rev" => {
+            if text.len() >= 7 && text.len() <= 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(GitRef::Rev(text.to_ascii_lowercase()))
+            } else {
+                Err(err(format!(
+                    "`rev` must be a commit id of 7 to 40 hex digits, not `{text}`"
+                )))
+            }
+        }
+        _ => parse_version_req(text)
+            .map(|req| GitRef::Version {
+                req,
+                written: text.to_string(),
+            })
+            .map_err(err),
+    }
+}
+
+/// A `version` value as the manifest (and the lock's `ref`) writes it.
+pub fn parse_version_req(text: &str) -> std::result::Result<semver::VersionReq, String> {
+    semver::VersionReq::parse(&strip_v_prefix(text))
+        .map_err(|e| format!("`version` `{text}` is not a semver requirement: {e}"))
+}
+
+/// `"v1.2.3"` means the same requirement as `"1.2.3"`; so do `"^v1.2"` and `"^1.2"`.
+pub(super) fn strip_v_prefix(text: &str) -> String {
+    text.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let op_len = part
+                .find(|c: char| !matches!(c, '^' | '~' | '=' | '<' | '>' | ' '))
+                .unwrap_or(part.len());
+            let (op, rest) = part.split_at(op_len);
+            format!("{op}{}", rest.strip_prefix('v').unwrap_or(rest))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Check a `git` value and work out what to hand to git.
+pub fn check_git_url(root: &Path, url: &str) -> std::result::Result<GitUrl, String> {
+    let bad = |why: &str| Err(format!("`{}` is not a usable git URL: {why}", redact(url)));
+    if url.is_empty() || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return bad("it is empty or contains spaces or control characters");
+    }
+    if url.starts_with('-') {
+        return bad("it starts with `-`");
+    }
+    let written = url.to_string();
+    if let Some((scheme, rest)) = url.split_once("://") {
+        match scheme {
+            "https" | "http" | "ssh" | "git" | "git+ssh" | "ssh+git" => {}
+            "file" => {
+                return Ok(GitUrl {
+                    written,
+                    fetch: url.to_string(),
+                });
+            }
+            _ => return bad(&format!("the `{scheme}://` transport is not supported")),
+        }
+        let authority = rest.split('/').next().unwrap_or("");
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && (userinfo.contains(':') || scheme.starts_with("http"))
+        {
+            return Err(format!(
+                "`{}` has credentials in it; they would end up in `agentpack.lock`. Remove them and set `AGENTPACK_GIT_TOKEN` or use a git credential helper",
+                redact(url)
+            ));
+        }
+        if authority.is_empty() {
+            return bad("it has no host");
+        }
+        return Ok(GitUrl {
+            written,
+            fetch: url.to_string(),
+        });
+    }
+    if let Some(pos) = url.find("::").filter(|&pos| !url[..pos].contains('/')) {
+        return bad(&format!(
+            "the `{}::` remote helper transport is not allowed",
+            &url[..pos]
+        ));
+    }
+    if is_scp_like(url) {
+        return Ok(GitUrl {
+            written,
+            fetch: url.to_string(),
+        });
+    }
+    // Otherwise a local repository path, relative to the manifest's directory.
+    Ok(GitUrl {
+        written,
+        fetch: normalize(&root.join(url)).display().to_string(),
+    })
+}
+
+fn check_subdir(subdir: &str) -> std::result::Result<String, String> {
+    let trimmed = subdir.trim_matches('/');
+    let path = Path::new(trimmed);
+    let safe = !subdir.starts_with('/')
+        && !subdir.contains('\\')
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !safe || trimmed.chars().any(char::is_control) {
+        return Err(format!(
+            "`subdir` `{subdir}` must be a relative path inside the repository (no `..`, no leading `/`)"
+        ));
+    }
+    Ok(path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/"))
+}
