@@ -68,7 +68,7 @@ mod yaml;
 
 pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
 
-use serde_yaml_ng::Value;
+use serde_yaml_ng::{Mapping, Value};
 
 use crate::diag::{Diagnostic, Location};
 use source::{Lines, Split};
@@ -160,19 +160,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
                 reason: reason.into(),
             };
         }
-        Split::Unterminated => {
-            return Parsed::Broken {
-                name_hint: raw_name_hint(text),
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "frontmatter-unterminated",
-                        "front matter opened by `---` on line 1 is never closed, so Claude Code does not load this file",
-                    )
-                    .at_line(label, text, 1, 1)
-                    .with_hint("add a line `---` after the last front-matter field"),
-                ],
-            };
-        }
+        Split::Unterminated => return unterminated(label, text),
         Split::Found(fm) => fm,
     };
     let lines = Lines::new(fm.yaml, fm.first_line);
@@ -182,24 +170,10 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
         Ok(value) => value,
         Err(broken) => return broken,
     };
-    let map = match value {
-        Value::Mapping(map) => map,
-        Value::Null => {
-            return Parsed::Document {
-                reason: "front matter is empty".into(),
-            };
-        }
-        _ => {
-            return Parsed::Document {
-                reason: "front matter is not a mapping".into(),
-            };
-        }
+    let map = match agent_mapping(value) {
+        Ok(map) => map,
+        Err(document) => return document,
     };
-    if !map.contains_key("name") {
-        return Parsed::Document {
-            reason: "front matter has no `name`".into(),
-        };
-    }
     let mut ctx = checks::Ctx {
         label,
         text,
@@ -208,31 +182,32 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     };
     let checked = checks::check(&mut ctx, &map);
     let mut diagnostics = ctx.diagnostics;
-    if let Some(found) = mojibake::find(text) {
-        let pos = source::pos_of_offset(text, found.offset);
-        let meant = if found.meant == "\u{a0}" {
-            "a non-breaking space".to_string()
-        } else {
-            format!("`{}`", found.meant)
-        };
-        let more = match found.count - 1 {
-            0 => String::new(),
-            1 => " (and 1 more place)".into(),
-            n => format!(" (and {n} more places)"),
-        };
-        diagnostics.push(
-            Diagnostic::warning(
-                "mojibake",
-                format!(
-                    "`{}` looks like mis-encoded text, probably {meant}{more}; Claude Code shows it as is",
-                    found.seen
-                ),
-            )
-            .at_line(label, text, pos.line, pos.col)
-            .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
-        );
-    }
+    diagnostics.extend(mojibake_warning(label, text));
     diagnostics.extend(trust::check(label, text, &lines, &map));
+    sort_by_position(&mut diagnostics);
+    Parsed::Agent(AgentFile {
+        name: checked.name,
+        description: checked.description,
+        name_line: checked.name_line,
+        diagnostics,
+    })
+}
+
+/// The front matter's mapping when it has a `name` (an agent), or the document it makes otherwise.
+fn agent_mapping(value: Value) -> Result<Mapping, Parsed> {
+    let reason = match value {
+        Value::Mapping(map) if map.contains_key("name") => return Ok(map),
+        Value::Mapping(_) => "front matter has no `name`",
+        Value::Null => "front matter is empty",
+        _ => "front matter is not a mapping",
+    };
+    Err(Parsed::Document {
+        reason: reason.into(),
+    })
+}
+
+/// Diagnostics in file order (stable: findings at one place keep the order they were found in).
+fn sort_by_position(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         let loc = d.location.as_ref();
         (
@@ -240,12 +215,48 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
             loc.and_then(|l| l.column).unwrap_or(0),
         )
     });
-    Parsed::Agent(AgentFile {
-        name: checked.name,
-        description: checked.description,
-        name_line: checked.name_line,
-        diagnostics,
-    })
+}
+
+/// The `mojibake` warning, at the first mis-encoded place of `text`, if there is one.
+fn mojibake_warning(label: &str, text: &str) -> Option<Diagnostic> {
+    let found = mojibake::find(text)?;
+    let pos = source::pos_of_offset(text, found.offset);
+    let meant = if found.meant == "\u{a0}" {
+        "a non-breaking space".to_string()
+    } else {
+        format!("`{}`", found.meant)
+    };
+    let more = match found.count - 1 {
+        0 => String::new(),
+        1 => " (and 1 more place)".into(),
+        n => format!(" (and {n} more places)"),
+    };
+    Some(
+        Diagnostic::warning(
+            "mojibake",
+            format!(
+                "`{}` looks like mis-encoded text, probably {meant}{more}; Claude Code shows it as is",
+                found.seen
+            ),
+        )
+        .at_line(label, text, pos.line, pos.col)
+        .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
+    )
+}
+
+/// `---` on line 1 is never closed.
+fn unterminated(label: &str, text: &str) -> Parsed {
+    Parsed::Broken {
+        name_hint: raw_name_hint(text),
+        diagnostics: vec![
+            Diagnostic::error(
+                "frontmatter-unterminated",
+                "front matter opened by `---` on line 1 is never closed, so Claude Code does not load this file",
+            )
+            .at_line(label, text, 1, 1)
+            .with_hint("add a line `---` after the last front-matter field"),
+        ],
+    }
 }
 
 /// The front matter's value (with a `lenient-yaml` warning added to `diagnostics` when only the retry
