@@ -9,7 +9,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::source::{self, Lines, Split};
 use super::{Parsed, mojibake, trust, yaml};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, line_col};
 
 /// A file whose front matter is a YAML mapping.
 pub struct FrontMatterFile<'a> {
@@ -105,7 +105,7 @@ impl FrontMatterFile<'_> {
 /// The `mojibake` warning, at the first mis-encoded place of `text`, if there is one.
 fn mojibake_warning(label: &str, text: &str) -> Option<Diagnostic> {
     let found = mojibake::find(text)?;
-    let pos = super::source::pos_of_offset(text, found.offset);
+    let (line, col) = line_col(text, found.offset);
     let meant = if found.meant == "\u{a0}" {
         "a non-breaking space".to_string()
     } else {
@@ -124,7 +124,7 @@ fn mojibake_warning(label: &str, text: &str) -> Option<Diagnostic> {
                 found.seen
             ),
         )
-        .at_line(label, text, pos.line, pos.col)
+        .at_line(label, text, line, col)
         .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
     )
 }
@@ -228,7 +228,7 @@ fn cut(label: &str, text: &str, at: super::source::Pos) -> Diagnostic {
 fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Unread {
     let lossy = String::from_utf8_lossy(bytes);
     // Up to the bad byte the lossy text is byte-identical, so the offset still lands on it.
-    let pos = super::source::pos_of_offset(&lossy, valid_up_to);
+    let (line, col) = line_col(&lossy, valid_up_to);
     Unread::Broken {
         name_hint: raw_name_hint(&lossy),
         diagnostics: vec![
@@ -239,7 +239,7 @@ fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Unread {
                     bytes[valid_up_to]
                 ),
             )
-            .at_line(label, &lossy, pos.line, pos.col)
+            .at_line(label, &lossy, line, col)
             .with_hint("re-save the file as UTF-8"),
         ],
     }
