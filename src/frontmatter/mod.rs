@@ -90,16 +90,7 @@ pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
 pub use reader::{FrontMatterFile, Unread, read};
 
 use crate::diag::{Diagnostic, Location};
-
-pub const MAX_FILE_SIZE: usize = 1024 * 1024; // 1 MiB
-
-/// How much of a file over [`MAX_FILE_SIZE`] is read to tell an agent (front matter with a `name`) from
-/// documentation: only agents are refused for their size.
-pub const HEAD_SIZE: usize = 64 * 1024;
-
-/// Files up to this size are looked into (a git blob over it is never inflated, so memory stays bounded);
-/// larger ones are passed over as documentation unless an `agents` entry names them.
-pub const MAX_INSPECTED_SIZE: u64 = 16 * 1024 * 1024;
+use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE};
 
 /// Result of reading one `.md` file.
 #[derive(Debug, Clone, PartialEq)]

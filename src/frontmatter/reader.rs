@@ -54,7 +54,7 @@ impl From<Unread> for Parsed {
 }
 
 /// Read `bytes` up to the front-matter mapping. The size is the caller's to bound (an agent file is
-/// refused over [`super::MAX_FILE_SIZE`]); the front matter itself is bounded by the guards.
+/// refused over [`crate::limits::MAX_FILE_SIZE`]); the front matter itself is bounded by the guards.
 pub fn read<'a>(label: &'a str, bytes: &'a [u8]) -> Result<FrontMatterFile<'a>, Unread> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
