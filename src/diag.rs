@@ -200,6 +200,18 @@ fn clip(line: &str, col: usize) -> (String, usize) {
     (shown, caret)
 }
 
+/// 1-based line and character column of byte `offset` in `text` (an offset past the end is the end):
+/// where a diagnostic points when a parser gives a byte offset (the manifest's and the lock's TOML, a
+/// front matter's text). Here, beside [`Diagnostic::at_line`], so that every format counts columns the
+/// same way, in characters, as the rendered caret does.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render())
@@ -209,6 +221,15 @@ impl fmt::Display for Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_become_line_and_char_column() {
+        let text = "ab\ncé€x\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, text.find('x').unwrap()), (2, 4));
+        assert_eq!(line_col(text, text.len()), (3, 1));
+        assert_eq!(line_col(text, text.len() + 5), (3, 1));
+    }
 
     #[test]
     fn renders_location_snippet_caret_and_hint() {

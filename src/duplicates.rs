@@ -20,7 +20,7 @@ pub struct Owner<'a> {
 }
 
 /// Every file under `target` that is not in `managed` (absolute paths) and declares an owner's name.
-/// Only those files are read (each at most [`frontmatter::MAX_FILE_SIZE`]), so the files agentpack
+/// Only those files are read (each at most [`crate::limits::MAX_FILE_SIZE`]), so the files agentpack
 /// installed cost a directory listing, not a read.
 pub fn find(
     root: &Path,
@@ -45,7 +45,7 @@ pub fn find(
             continue;
         }
         let small = std::fs::metadata(&path)
-            .is_ok_and(|m| m.is_file() && m.len() <= frontmatter::MAX_FILE_SIZE as u64);
+            .is_ok_and(|m| m.is_file() && m.len() <= crate::limits::MAX_FILE_SIZE as u64);
         if !small {
             continue;
         }

@@ -40,6 +40,7 @@
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
 //! - [`error`]: the error type and the exit codes.
 //! - [`escape`]: making names and values from sources safe to print on a terminal.
+//! - [`limits`]: how much of a file from a source is read (the size limits every layer shares).
 
 pub mod cli;
 pub mod diag;
@@ -51,6 +52,7 @@ pub mod frontmatter;
 pub mod fsutil;
 pub mod in_order;
 pub mod install;
+pub mod limits;
 pub mod lockfile;
 pub mod manifest;
 pub mod names;

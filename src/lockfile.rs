@@ -218,7 +218,7 @@ impl Lockfile {
             let d = Diagnostic::error("lock-invalid", e.message().trim_end().to_string());
             let d = match e.span() {
                 Some(span) => {
-                    let (line, col) = crate::manifest::line_col(text, span.start);
+                    let (line, col) = crate::diag::line_col(text, span.start);
                     d.at_line(&label, text, line, col)
                 }
                 None => d.at(Location::file(&label)),

@@ -169,10 +169,9 @@ pub fn apply(
 fn read(patch: &PatchSpec) -> std::result::Result<Vec<u8>, String> {
     match std::fs::metadata(&patch.file) {
         Ok(meta) if !meta.is_file() => Err("is not a regular file".into()),
-        Ok(meta) if meta.len() > crate::frontmatter::MAX_FILE_SIZE as u64 => Err(format!(
-            "is over {} bytes",
-            crate::frontmatter::MAX_FILE_SIZE
-        )),
+        Ok(meta) if meta.len() > crate::limits::MAX_FILE_SIZE as u64 => {
+            Err(format!("is over {} bytes", crate::limits::MAX_FILE_SIZE))
+        }
         Ok(_) => std::fs::read(&patch.file).map_err(|e| format!("cannot be read: {e}")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("is missing".into()),
         Err(e) => Err(format!("cannot be read: {e}")),

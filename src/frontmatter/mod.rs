@@ -6,11 +6,30 @@
 //! be read as an agent at all. Only the front matter is parsed; the Markdown body is never interpreted
 //! (it is only scanned for mis-encoded text).
 //!
-//! Module layout: `source` finds the front matter and positions in it; `yaml` loads it (strict, then
-//! the retry, with the guards of Claude Code's guarded mode); `bun` gives the parsed events the meaning
-//! Bun's parser gives them; `lenient` is Claude Code's lenient retry; `divergence` finds YAML Bun's parser may reject where agentpack's accepts; `checks` holds the per-field
-//! rules; `mojibake` finds mis-encoded text; `name` owns name rules and [`rename`]; `differential`
-//! (tests only) compares all of it with Claude Code's rules run on Bun.
+//! Module layout: `reader` takes a file to its front-matter mapping ([`read`]); `source` finds the
+//! front matter and positions in it; `yaml` loads it (strict, then the retry, with the guards of Claude
+//! Code's guarded mode); `bun` gives the parsed events the meaning Bun's parser gives them; `lenient` is
+//! Claude Code's lenient retry; `divergence` finds YAML Bun's parser may reject where agentpack's
+//! accepts; `checks` holds the per-field rules; `mojibake` finds mis-encoded text; [`trust`] the trust
+//! checks; `name` owns name rules and [`rename`]; `differential` (tests only) compares all of it with
+//! Claude Code's rules run on Bun.
+//!
+//! # Other kinds of file
+//!
+//! [`parse`] is the agent's pipeline, in three steps any kind of Markdown file with front matter (a
+//! skill's `SKILL.md`, a command) can run with its own rules in the middle:
+//!
+//! 1. [`read`]: bytes to a [`FrontMatterFile`] (the mapping, plus `frontmatter-cut`/`lenient-yaml`
+//!    findings), or [`Unread`] (a document, or a broken file with its error). No kind's rule is in
+//!    it: which keys make a file of the kind (`name` for an agent), the size limit and the fields are
+//!    the caller's.
+//! 2. the kind's field checks: a `checks::Ctx` built from the file finds keys and values and points
+//!    diagnostics at them; the value helpers and `checks::check_enum` are shared, while
+//!    `checks::check`, the name rules ([`name_problem`]) and the messages speaking of agents are
+//!    the agent's.
+//! 3. [`FrontMatterFile::file_findings`]: mis-encoded text and the trust checks (hidden Unicode, and
+//!    `hooks`/`mcpServers`/`permissionMode` wherever a mapping has them), whose codes
+//!    `crate::select::gate` allows or refuses per source whatever the kind.
 //!
 //! Diagnostic codes:
 //!
@@ -57,31 +76,21 @@
 //! warnings mean Claude Code loads the agent but ignores or mangles part of it.
 
 mod bun;
-mod checks;
+pub(crate) mod checks;
 mod divergence;
 mod lenient;
 mod mojibake;
 mod name;
+mod reader;
 mod source;
 pub mod trust;
 mod yaml;
 
 pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
-
-use serde_yaml_ng::Value;
+pub use reader::{FrontMatterFile, Unread, read};
 
 use crate::diag::{Diagnostic, Location};
-use source::{Lines, Split};
-
-pub const MAX_FILE_SIZE: usize = 1024 * 1024; // 1 MiB
-
-/// How much of a file over [`MAX_FILE_SIZE`] is read to tell an agent (front matter with a `name`) from
-/// documentation: only agents are refused for their size.
-pub const HEAD_SIZE: usize = 64 * 1024;
-
-/// Files up to this size are looked into (a git blob over it is never inflated, so memory stays bounded);
-/// larger ones are passed over as documentation unless an `agents` entry names them.
-pub const MAX_INSPECTED_SIZE: u64 = 16 * 1024 * 1024;
+use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE};
 
 /// Result of reading one `.md` file.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,96 +159,21 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     if bytes.len() > MAX_FILE_SIZE {
         return parse_too_large(label, bytes.len() as u64, &bytes[..HEAD_SIZE]);
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => return invalid_utf8(label, bytes, err.valid_up_to()),
+    let mut file = match read(label, bytes) {
+        Ok(file) => file,
+        Err(unread) => return unread.into(),
     };
-    let fm = match source::split(text) {
-        Split::Missing { reason } => {
-            return Parsed::Document {
-                reason: reason.into(),
-            };
-        }
-        Split::Unterminated => {
-            return Parsed::Broken {
-                name_hint: raw_name_hint(text),
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "frontmatter-unterminated",
-                        "front matter opened by `---` on line 1 is never closed, so Claude Code does not load this file",
-                    )
-                    .at_line(label, text, 1, 1)
-                    .with_hint("add a line `---` after the last front-matter field"),
-                ],
-            };
-        }
-        Split::Found(fm) => fm,
-    };
-    let lines = Lines::new(fm.yaml, fm.first_line);
-    let mut diagnostics: Vec<Diagnostic> =
-        fm.cut.map(|at| cut(label, text, at)).into_iter().collect();
-    let value = match load(label, text, &fm, &mut diagnostics) {
-        Ok(value) => value,
-        Err(broken) => return broken,
-    };
-    let map = match value {
-        Value::Mapping(map) => map,
-        Value::Null => {
-            return Parsed::Document {
-                reason: "front matter is empty".into(),
-            };
-        }
-        _ => {
-            return Parsed::Document {
-                reason: "front matter is not a mapping".into(),
-            };
-        }
-    };
-    if !map.contains_key("name") {
+    if !file.map.contains_key("name") {
         return Parsed::Document {
             reason: "front matter has no `name`".into(),
         };
     }
-    let mut ctx = checks::Ctx {
-        label,
-        text,
-        lines: &lines,
-        diagnostics,
-    };
-    let checked = checks::check(&mut ctx, &map);
+    let diagnostics = std::mem::take(&mut file.diagnostics);
+    let mut ctx = checks::Ctx::new(&file, diagnostics);
+    let checked = checks::check(&mut ctx, &file.map);
     let mut diagnostics = ctx.diagnostics;
-    if let Some(found) = mojibake::find(text) {
-        let pos = source::pos_of_offset(text, found.offset);
-        let meant = if found.meant == "\u{a0}" {
-            "a non-breaking space".to_string()
-        } else {
-            format!("`{}`", found.meant)
-        };
-        let more = match found.count - 1 {
-            0 => String::new(),
-            1 => " (and 1 more place)".into(),
-            n => format!(" (and {n} more places)"),
-        };
-        diagnostics.push(
-            Diagnostic::warning(
-                "mojibake",
-                format!(
-                    "`{}` looks like mis-encoded text, probably {meant}{more}; Claude Code shows it as is",
-                    found.seen
-                ),
-            )
-            .at_line(label, text, pos.line, pos.col)
-            .with_hint("the file's UTF-8 was once read as Windows-1252; restore the original characters"),
-        );
-    }
-    diagnostics.extend(trust::check(label, text, &lines, &map));
-    diagnostics.sort_by_key(|d| {
-        let loc = d.location.as_ref();
-        (
-            loc.and_then(|l| l.line).unwrap_or(0),
-            loc.and_then(|l| l.column).unwrap_or(0),
-        )
-    });
+    diagnostics.extend(file.file_findings());
+    sort_by_position(&mut diagnostics);
     Parsed::Agent(AgentFile {
         name: checked.name,
         description: checked.description,
@@ -248,66 +182,15 @@ pub fn parse(label: &str, bytes: &[u8]) -> Parsed {
     })
 }
 
-/// The front matter's value (with a `lenient-yaml` warning added to `diagnostics` when only the retry
-/// reads it), or the broken file it makes, `diagnostics` first.
-fn load(
-    label: &str,
-    text: &str,
-    fm: &source::FrontMatter<'_>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Value, Parsed> {
-    let broken = |mut diagnostics: Vec<Diagnostic>, d: Diagnostic| {
-        diagnostics.insert(0, d);
-        Parsed::Broken {
-            name_hint: source::name_hint(fm.yaml.lines()),
-            diagnostics,
-        }
-    };
-    let value = match yaml::load(fm.yaml, fm.first_line) {
-        yaml::Loaded::Strict(value) => value,
-        yaml::Loaded::Lenient(value, strict) => {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "lenient-yaml",
-                    format!(
-                        "front matter is not valid YAML ({}); Claude Code only loads it through its lenient retry",
-                        strict.problem
-                    ),
-                )
-                .at_line(label, text, strict.line, strict.col)
-                .with_hint(
-                    "quote the value (`key: \"...\"`) or use a block scalar (`key: >`) so every YAML parser reads it",
-                ),
-            );
-            value
-        }
-        yaml::Loaded::Failed(strict) => {
-            let d = Diagnostic::error(
-                "frontmatter-invalid",
-                format!(
-                    "front matter is not valid YAML, even after Claude Code's lenient retry ({}), so Claude Code skips this file",
-                    strict.problem
-                ),
-            )
-            .at_line(label, text, strict.line, strict.col)
-            .with_hint("fix the YAML here; quoting the value usually helps");
-            return Err(broken(std::mem::take(diagnostics), d));
-        }
-        yaml::Loaded::Refused(guard, at) => {
-            let d = Diagnostic::error(guard.code(), at.problem)
-                .at_line(label, text, at.line, at.col)
-                .with_hint(match guard {
-                    yaml::Guard::Anchor => "write the value out in full instead of using an anchor (`&`) and aliases (`*`)",
-                    yaml::Guard::TooDeep => "flatten the front matter; agent fields need only a few levels",
-                    yaml::Guard::TooLarge => "keep long text in the Markdown body, below the front matter",
-                    yaml::Guard::QuotedCrlf => "keep the quoted value on one line, or save the file with LF line endings",
-                    yaml::Guard::InnerBom => "remove the U+FEFF character; a byte-order mark belongs only at the very start of a file",
-                    yaml::Guard::Ambiguous => "write plain YAML here (tags as `!!str`, spaces for indentation, no `?` keys), or quote the value the retry reads differently",
-                });
-            return Err(broken(std::mem::take(diagnostics), d));
-        }
-    };
-    Ok(value)
+/// Diagnostics in file order (stable: findings at one place keep the order they were found in).
+fn sort_by_position(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| {
+        let loc = d.location.as_ref();
+        (
+            loc.and_then(|l| l.line).unwrap_or(0),
+            loc.and_then(|l| l.column).unwrap_or(0),
+        )
+    });
 }
 
 /// A file of `size` bytes, over [`MAX_FILE_SIZE`], of which `head` was read: an agent that is too large
@@ -319,7 +202,7 @@ pub fn parse_too_large(label: &str, size: u64, head: &[u8]) -> Parsed {
             reason: format!("it is {size} bytes, too large to look into"),
         };
     }
-    let Some(name) = raw_name_hint(&String::from_utf8_lossy(head)) else {
+    let Some(name) = reader::raw_name_hint(&String::from_utf8_lossy(head)) else {
         return Parsed::Document {
             reason: format!("it is {size} bytes, with no front matter naming an agent"),
         };
@@ -333,45 +216,6 @@ pub fn parse_too_large(label: &str, size: u64, head: &[u8]) -> Parsed {
             )
             .at(Location::file(label))
             .with_hint("an agent file is a prompt; keep it well under 1 MiB"),
-        ],
-    }
-}
-
-/// `name` from the raw lines after an opening `---`, for files that could not be parsed.
-fn raw_name_hint(text: &str) -> Option<String> {
-    let mut lines = text.lines();
-    if !lines.next().is_some_and(source::is_fence) {
-        return None;
-    }
-    source::name_hint(lines)
-}
-
-/// The closing `---` of `text` is inside a line, at `at`.
-fn cut(label: &str, text: &str, at: source::Pos) -> Diagnostic {
-    Diagnostic::error(
-        "frontmatter-cut",
-        "`---` here ends the front matter for Claude Code even inside a line, so the rest of this line and everything below it are body, not front matter",
-    )
-    .at_line(label, text, at.line, at.col)
-    .with_hint("remove the `---` from the front matter, and close it with a line of its own: `---`")
-}
-
-fn invalid_utf8(label: &str, bytes: &[u8], valid_up_to: usize) -> Parsed {
-    let lossy = String::from_utf8_lossy(bytes);
-    // Up to the bad byte the lossy text is byte-identical, so the offset still lands on it.
-    let pos = source::pos_of_offset(&lossy, valid_up_to);
-    Parsed::Broken {
-        name_hint: raw_name_hint(&lossy),
-        diagnostics: vec![
-            Diagnostic::error(
-                "invalid-utf8",
-                format!(
-                    "file is not valid UTF-8 (byte 0x{:02X}), so agentpack cannot read it",
-                    bytes[valid_up_to]
-                ),
-            )
-            .at_line(label, &lossy, pos.line, pos.col)
-            .with_hint("re-save the file as UTF-8"),
         ],
     }
 }

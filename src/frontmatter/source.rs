@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use crate::diag::line_col;
+
 pub(crate) enum Split<'a> {
     /// Not front matter as Claude Code sees it; the reason is shown to the user.
     Missing {
@@ -72,12 +74,12 @@ pub(crate) fn split(text: &str) -> Split<'_> {
     let Some(len) = text[start..].find("---") else {
         return Split::Unterminated;
     };
-    let close = pos_of_offset(text, start + len);
+    let (line, col) = line_col(text, start + len);
     Split::Found(FrontMatter {
         yaml: &text[start..start + len],
         start,
         first_line: text[..start].matches('\n').count() + 1,
-        cut: (close.col != 1).then_some(close),
+        cut: (col != 1).then_some(Pos { line, col }),
     })
 }
 
@@ -299,16 +301,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Line and column (1-based, column in characters) of byte offset `offset` in `text`.
-pub(crate) fn pos_of_offset(text: &str, offset: usize) -> Pos {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos {
-        line: before.matches('\n').count() + 1,
-        col: text[line_start..offset].chars().count() + 1,
-    }
-}
-
 /// Best-effort `name` from raw front-matter lines, for files whose YAML could not be read: the value of
 /// the first top-level `name:` line, unquoted, without a trailing comment.
 pub(crate) fn name_hint<'a>(lines: impl Iterator<Item = &'a str>) -> Option<String> {
@@ -450,16 +442,6 @@ mod tests {
             Some((Pos { line: 2, col: 8 }, "#10B981"))
         );
         assert_eq!(lines.comment_after("model"), None);
-    }
-
-    #[test]
-    fn offsets_become_line_and_char_column() {
-        let text = "ab\ncé€x\n";
-        assert_eq!(pos_of_offset(text, 0), Pos { line: 1, col: 1 });
-        assert_eq!(
-            pos_of_offset(text, text.find('x').unwrap()),
-            Pos { line: 2, col: 4 }
-        );
     }
 
     #[test]

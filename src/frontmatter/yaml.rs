@@ -21,7 +21,7 @@
 //! - YAML that Bun's parser may reject where saphyr-parser accepts it ([`super::divergence`]), when
 //!   Claude Code's lenient retry would then read it differently.
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_yaml_ng::Value;
 
 use super::bun::{Builder, ScalarTag};
@@ -251,11 +251,7 @@ fn tab_after_colon(text: &str, index: usize) -> Option<usize> {
 }
 
 fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
-    let at = |mark: &Marker, problem: String| Failure {
-        problem,
-        line: (mark.line() + first_line - 1).min(last_line(text, first_line)),
-        col: mark.col() + 1,
-    };
+    let at = At { text, first_line };
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder::default();
     if starts_with_document_end(text) {
@@ -264,94 +260,167 @@ fn parse_once(text: &str, first_line: usize) -> Result<Parse, Error> {
     let mut refused = None;
     let mut source = Source::new(text);
     let mut unusual = None;
-    // Lines ending in `\r`, by 1-based line number (only looked at in files that have one).
-    let cr_lines: Vec<bool> = if text.contains('\r') {
-        std::iter::once(false)
-            .chain(text.split('\n').map(|l| l.ends_with('\r')))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let cr_lines = cr_lines(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e: ScanError| {
-            // The scanner stops at 256 levels of `[`/`{` before the parser sees any of them.
-            if e.info() == "recursion limit exceeded" {
-                Error::Guard(Guard::TooDeep, at(e.marker(), too_deep()))
-            } else {
-                Error::Syntax(at(e.marker(), e.info().to_string()), e.marker().index())
-            }
-        })?;
-        let anchor_id = match &event {
-            Event::Scalar(_, _, id, _)
-            | Event::SequenceStart(id, _)
-            | Event::MappingStart(id, _) => *id,
-            _ => 0,
-        };
-        if anchor_id != 0 && refused.is_none() {
-            let problem = "front matter holds a YAML anchor (`&`); Claude Code refuses anchors in files it does not trust";
-            refused = Some((Guard::Anchor, at(&span.start, problem.into())));
+        let (event, span) = next.map_err(|e| scan_error(&at, &e))?;
+        if refused.is_none() {
+            refused = guard_refusal(&at, &event, &span, &cr_lines);
         }
-        if let Event::Scalar(_, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, ..) = event
-            && refused.is_none()
-            && (span.start.line()..span.end.line()).any(|l| cr_lines.get(l) == Some(&true))
-        {
-            let problem = "this quoted value continues over a CRLF line break, which Claude Code's parser reads as a newline where YAML reads a space; agentpack cannot tell what Claude Code would show";
-            refused = Some((Guard::QuotedCrlf, at(&span.start, problem.into())));
-        }
-        let tag = match &event {
-            Event::Scalar(_, _, _, tag)
-            | Event::SequenceStart(_, tag)
-            | Event::MappingStart(_, tag) => tag.as_deref(),
-            _ => None,
-        };
-        let written = tag.map(|t| source.tag_at(span.start.index(), || t.to_string()));
-        if let Some(w) = written
-            .as_deref()
-            .filter(|w| !divergence::bun_accepts_tag(w))
-        {
-            // Claude Code's parser throws here, so its lenient retry decides: agentpack's too.
-            let problem = format!("Claude Code's YAML parser rejects the tag `{w}`");
-            return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
-        }
-        if let Event::Scalar(_, ScalarStyle::Plain, ..) = event
-            && source.block_indicator_at(span.start.index())
-        {
-            let problem =
-                "Claude Code's YAML parser rejects `|` or `>` at the start of a plain value"
-                    .to_string();
-            return Err(Error::Syntax(at(&span.start, problem), span.start.index()));
-        }
+        let written =
+            event_tag(&event).map(|t| source.tag_at(span.start.index(), || t.to_string()));
+        bun_rejects(&at, &event, &span, written.as_deref(), &mut source)?;
         if let Some(w) = &written
             && unusual.is_none()
             && !divergence::is_plain_tag(w)
         {
-            unusual = Some(at(&span.start, format!("the tag `{w}`")));
+            unusual = Some(at.failure(&span.start, format!("the tag `{w}`")));
         }
-        match event {
-            Event::Scalar(value, style, ..) => {
-                let tag = written.map_or(ScalarTag::Untagged, |w| ScalarTag::written(&w));
-                builder.scalar(&value, style == ScalarStyle::Plain, tag);
-            }
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
-                if builder.depth() == MAX_DEPTH {
-                    return Err(Error::Guard(Guard::TooDeep, at(&span.start, too_deep())));
-                }
-                if matches!(event, Event::SequenceStart(..)) {
-                    builder.start_seq();
-                } else {
-                    builder.start_map();
-                }
-            }
-            Event::SequenceEnd | Event::MappingEnd => builder.end(),
-            Event::Alias(_) => builder.alias(),
-            _ => {}
-        }
+        build(&at, &mut builder, event, &span, written)?;
     }
     Ok(Parse {
         value: builder.finish(),
         unusual,
         refused,
     })
+}
+
+/// Turns a parser position in the front matter into a file position.
+struct At<'a> {
+    text: &'a str,
+    first_line: usize,
+}
+
+impl At<'_> {
+    /// `problem` at `mark`; a mark past the closing `---` (the end of input) is put on that line.
+    fn failure(&self, mark: &Marker, problem: String) -> Failure {
+        Failure {
+            problem,
+            line: (mark.line() + self.first_line - 1).min(last_line(self.text, self.first_line)),
+            col: mark.col() + 1,
+        }
+    }
+}
+
+/// Lines ending in `\r`, by 1-based line number (empty for a file without one, which is never looked at).
+fn cr_lines(text: &str) -> Vec<bool> {
+    if text.contains('\r') {
+        std::iter::once(false)
+            .chain(text.split('\n').map(|l| l.ends_with('\r')))
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
+fn scan_error(at: &At<'_>, e: &ScanError) -> Error {
+    // The scanner stops at 256 levels of `[`/`{` before the parser sees any of them.
+    if e.info() == "recursion limit exceeded" {
+        Error::Guard(Guard::TooDeep, at.failure(e.marker(), too_deep()))
+    } else {
+        Error::Syntax(
+            at.failure(e.marker(), e.info().to_string()),
+            e.marker().index(),
+        )
+    }
+}
+
+/// What the guards refuse at `event`, before its value is built: an anchor, or a quoted value over a
+/// CRLF line break. The parse goes on, so a syntax error later in the text still wins.
+fn guard_refusal(
+    at: &At<'_>,
+    event: &Event<'_>,
+    span: &Span,
+    cr_lines: &[bool],
+) -> Option<(Guard, Failure)> {
+    let anchor_id = match event {
+        Event::Scalar(_, _, id, _) | Event::SequenceStart(id, _) | Event::MappingStart(id, _) => {
+            *id
+        }
+        _ => 0,
+    };
+    if anchor_id != 0 {
+        let problem = "front matter holds a YAML anchor (`&`); Claude Code refuses anchors in files it does not trust";
+        return Some((Guard::Anchor, at.failure(&span.start, problem.into())));
+    }
+    if let Event::Scalar(_, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, ..) = event
+        && (span.start.line()..span.end.line()).any(|l| cr_lines.get(l) == Some(&true))
+    {
+        let problem = "this quoted value continues over a CRLF line break, which Claude Code's parser reads as a newline where YAML reads a space; agentpack cannot tell what Claude Code would show";
+        return Some((Guard::QuotedCrlf, at.failure(&span.start, problem.into())));
+    }
+    None
+}
+
+/// The tag of a node event, as the parser resolved it.
+fn event_tag<'e>(event: &'e Event<'_>) -> Option<&'e Tag> {
+    match event {
+        Event::Scalar(_, _, _, tag)
+        | Event::SequenceStart(_, tag)
+        | Event::MappingStart(_, tag) => tag.as_deref(),
+        _ => None,
+    }
+}
+
+/// What Claude Code's parser throws on and saphyr-parser accepts: a syntax error, so that the lenient
+/// retry decides, as it does in Claude Code. `written` is the tag as written in the text.
+fn bun_rejects(
+    at: &At<'_>,
+    event: &Event<'_>,
+    span: &Span,
+    written: Option<&str>,
+    source: &mut Source<'_>,
+) -> Result<(), Error> {
+    if let Some(w) = written.filter(|w| !divergence::bun_accepts_tag(w)) {
+        let problem = format!("Claude Code's YAML parser rejects the tag `{w}`");
+        return Err(Error::Syntax(
+            at.failure(&span.start, problem),
+            span.start.index(),
+        ));
+    }
+    if let Event::Scalar(_, ScalarStyle::Plain, ..) = event
+        && source.block_indicator_at(span.start.index())
+    {
+        let problem = "Claude Code's YAML parser rejects `|` or `>` at the start of a plain value"
+            .to_string();
+        return Err(Error::Syntax(
+            at.failure(&span.start, problem),
+            span.start.index(),
+        ));
+    }
+    Ok(())
+}
+
+/// Feeds one event to `builder`, refusing a collection past [`MAX_DEPTH`].
+fn build(
+    at: &At<'_>,
+    builder: &mut Builder,
+    event: Event<'_>,
+    span: &Span,
+    written: Option<String>,
+) -> Result<(), Error> {
+    match event {
+        Event::Scalar(value, style, ..) => {
+            let tag = written.map_or(ScalarTag::Untagged, |w| ScalarTag::written(&w));
+            builder.scalar(&value, style == ScalarStyle::Plain, tag);
+        }
+        Event::SequenceStart(..) | Event::MappingStart(..) => {
+            if builder.depth() == MAX_DEPTH {
+                return Err(Error::Guard(
+                    Guard::TooDeep,
+                    at.failure(&span.start, too_deep()),
+                ));
+            }
+            if matches!(event, Event::SequenceStart(..)) {
+                builder.start_seq();
+            } else {
+                builder.start_map();
+            }
+        }
+        Event::SequenceEnd | Event::MappingEnd => builder.end(),
+        Event::Alias(_) => builder.alias(),
+        _ => {}
+    }
+    Ok(())
 }
 
 fn too_deep() -> String {

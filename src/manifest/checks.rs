@@ -10,7 +10,7 @@ use super::{
     GitRef, GitUrl, Manifest, PatchSpec, Pattern, Selection, SourceKind, SourceSpec, is_scp_like,
     normalize, raw, redact,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, line_col};
 use crate::error::{Error, Result};
 use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
@@ -191,15 +191,6 @@ fn check_patch(
         agent,
         written,
     })
-}
-
-/// 1-based line and character column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 fn toml_error(label: &str, text: &str, e: &toml::de::Error) -> Diagnostic {

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
 
-pub use checks::{check_git_url, line_col, parse_version_req};
+pub use checks::{check_git_url, parse_version_req};
 pub use pack::PackHome;
 
 pub const MANIFEST_NAME: &str = "agentpack.toml";

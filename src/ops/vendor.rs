@@ -138,5 +138,5 @@ fn read_blob(
         return None;
     }
     let blob = repo.find_blob(entry.id()).ok()?;
-    (blob.size() <= crate::frontmatter::MAX_FILE_SIZE).then(|| blob.content().to_vec())
+    (blob.size() <= crate::limits::MAX_FILE_SIZE).then(|| blob.content().to_vec())
 }

@@ -221,8 +221,7 @@ impl<'a> Session<'a> {
                 let path = pack_dir.join(MANIFEST_NAME);
                 let bytes = match std::fs::metadata(&path) {
                     Ok(meta)
-                        if meta.is_file()
-                            && meta.len() <= crate::frontmatter::MAX_FILE_SIZE as u64 =>
+                        if meta.is_file() && meta.len() <= crate::limits::MAX_FILE_SIZE as u64 =>
                     {
                         Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
                     }

@@ -10,7 +10,7 @@
 //! [`cache`] locks cache repositories between processes and repairs damaged ones.
 //!
 //! Reading is where untrusted layout is tamed: symlinks that leave the searched directory are skipped,
-//! files over [`crate::frontmatter::MAX_FILE_SIZE`] are not loaded (only their first bytes, to tell an
+//! files over [`crate::limits::MAX_FILE_SIZE`] are not loaded (only their first bytes, to tell an
 //! agent from documentation), submodules are ignored, and [`budget`] bounds what one resolution reads from
 //! git objects in all.
 
@@ -43,9 +43,9 @@ pub struct SourceFile {
 #[derive(Debug)]
 pub enum Content {
     Bytes(Vec<u8>),
-    /// Over [`crate::frontmatter::MAX_FILE_SIZE`]: not loaded. `head` holds its first
-    /// [`crate::frontmatter::HEAD_SIZE`] bytes, enough to tell an oversized agent from documentation;
-    /// it is empty when the file is over [`crate::frontmatter::MAX_INSPECTED_SIZE`].
+    /// Over [`crate::limits::MAX_FILE_SIZE`]: not loaded. `head` holds its first
+    /// [`crate::limits::HEAD_SIZE`] bytes, enough to tell an oversized agent from documentation;
+    /// it is empty when the file is over [`crate::limits::MAX_INSPECTED_SIZE`].
     TooLarge {
         size: u64,
         head: Vec<u8>,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, Result};
-use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE};
+use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE};
 use crate::names::sha256_hex;
 
 /// Read the `.md` files under `dir` (joined with `subdir`), never entering `skip` (the install target: a

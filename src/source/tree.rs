@@ -8,7 +8,7 @@ use git2::{ObjectType, Oid, Repository};
 use super::budget::ReadBudget;
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, Result};
-use crate::frontmatter::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
+use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::Commit;
 
 /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`.

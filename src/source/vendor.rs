@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::{Content, Snapshot, SourceFile};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
-use crate::frontmatter::MAX_FILE_SIZE;
+use crate::limits::MAX_FILE_SIZE;
 use crate::lockfile::LockedSource;
 use crate::manifest::{SourceKind, SourceSpec};
 use crate::names::{Commit, sha256_hex};

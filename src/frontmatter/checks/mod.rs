@@ -2,9 +2,15 @@
 //! agent, or agentpack cannot install it) and what it silently drops (warnings). Each finding points at
 //! the key or value in the file and says what Claude Code does with it.
 //!
-//! Layout: this file walks the mapping and holds the shared [`Ctx`] and value helpers; `identity` checks
-//! `name` and `description`; `tools` the string-or-list fields (`tools`, `disallowedTools`, `skills`);
-//! `values` the single-value fields (`model`, the enums, `maxTurns`, `background`).
+//! Layout: this file walks an agent's mapping ([`check`]) and holds the shared [`Ctx`] and value
+//! helpers; `identity` checks `name` and `description`; `tools` the string-or-list fields (`tools`,
+//! `disallowedTools`, `skills`); `values` the single-value fields (`model`, the enums, `maxTurns`,
+//! `background`).
+//!
+//! What another kind of file reuses: [`Ctx`] (built from any [`FrontMatterFile`]: positions of keys and
+//! values, errors and warnings pointing at them), [`kind`], [`scalar_text`], [`shown`] and
+//! [`check_enum`]. Everything else here holds Claude Code's rules for agents: the field list, the name
+//! and description rules (and their wording), the tool names.
 
 mod identity;
 mod tools;
@@ -12,11 +18,13 @@ mod values;
 
 use serde_yaml_ng::{Mapping, Value};
 
+use super::FrontMatterFile;
 use super::source::{Lines, Pos};
 use crate::diag::Diagnostic;
 use identity::{check_description, check_name};
 use tools::{check_skills, check_tool_list};
-use values::{check_background, check_enum, check_max_turns, check_model};
+pub(crate) use values::check_enum;
+use values::{check_background, check_max_turns, check_model};
 
 /// Every front-matter field Claude Code reads for an agent.
 pub(crate) const KNOWN_FIELDS: &[&str] = &[
@@ -69,7 +77,17 @@ pub(crate) struct Ctx<'a> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// Checks of `file`'s fields, adding to `diagnostics` (the reader's, usually).
+    pub(crate) fn new(file: &'a FrontMatterFile<'a>, diagnostics: Vec<Diagnostic>) -> Self {
+        Ctx {
+            label: file.label,
+            text: file.text,
+            lines: &file.lines,
+            diagnostics,
+        }
+    }
+
     fn push(&mut self, diagnostic: Diagnostic, pos: Pos, hint: impl Into<String>) {
         self.diagnostics.push(
             diagnostic
@@ -78,21 +96,33 @@ impl Ctx<'_> {
         );
     }
 
-    fn error(&mut self, code: &'static str, msg: String, pos: Pos, hint: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        code: &'static str,
+        msg: String,
+        pos: Pos,
+        hint: impl Into<String>,
+    ) {
         self.push(Diagnostic::error(code, msg), pos, hint);
     }
 
-    fn warn(&mut self, code: &'static str, msg: String, pos: Pos, hint: impl Into<String>) {
+    pub(crate) fn warn(
+        &mut self,
+        code: &'static str,
+        msg: String,
+        pos: Pos,
+        hint: impl Into<String>,
+    ) {
         self.push(Diagnostic::warning(code, msg), pos, hint);
     }
 
     /// Position of `key`'s value, or of the front matter's first line if the key cannot be found in the
     /// text (a flow mapping such as `{name: x}` has no `key:` lines).
-    fn value_pos(&self, key: &str) -> Pos {
+    pub(crate) fn value_pos(&self, key: &str) -> Pos {
         self.lines.value_pos(key).unwrap_or(self.fallback())
     }
 
-    fn key_pos(&self, key: &str) -> Pos {
+    pub(crate) fn key_pos(&self, key: &str) -> Pos {
         self.lines.key_pos(key).unwrap_or(self.fallback())
     }
 
@@ -105,7 +135,7 @@ impl Ctx<'_> {
 }
 
 /// What kind of value `v` is, for messages ("is a map").
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "empty",
         Value::Bool(_) => "a boolean",
@@ -119,7 +149,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Text of a scalar the way Claude Code coerces it (numbers and booleans become text).
-fn scalar_text(v: &Value) -> Option<String> {
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => n.as_f64().map(super::bun::js_number_text),
@@ -129,7 +159,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 }
 
 /// A value quoted for a message: its text, or its kind for non-scalars.
-fn shown(v: &Value) -> String {
+pub(crate) fn shown(v: &Value) -> String {
     match scalar_text(v) {
         Some(s) => format!("`{s}`"),
         None => kind(v).to_string(),

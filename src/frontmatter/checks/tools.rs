@@ -3,6 +3,7 @@
 use serde_yaml_ng::Value;
 
 use super::{Ctx, kind};
+use crate::frontmatter::source::Pos;
 
 /// Built-in tool names from CLAUDE_CODE_FORMAT.md.
 pub(crate) const KNOWN_TOOLS: &[&str] = &[
@@ -84,7 +85,47 @@ fn list_items(value: &Value) -> Option<Vec<String>> {
 }
 
 pub(super) fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_tools: bool) {
-    let (not_list_code, what) = if is_tools {
+    if matches!(value, Value::Null) {
+        if is_tools {
+            let pos = ctx.key_pos(key);
+            tools_empty(ctx, pos);
+        }
+        return;
+    }
+    let Some(items) = list_items(value) else {
+        not_a_list(ctx, key, value, is_tools);
+        return;
+    };
+    if items.is_empty() {
+        if is_tools {
+            let pos = ctx.value_pos(key);
+            tools_empty(ctx, pos);
+        }
+        return;
+    }
+    let mut unknown: Vec<&str> = Vec::new();
+    for item in &items {
+        if !is_known_tool(item) && !unknown.contains(&item.as_str()) {
+            unknown.push(item);
+        }
+    }
+    if !unknown.is_empty() {
+        unknown_tools(ctx, key, &unknown);
+    }
+}
+
+fn tools_empty(ctx: &mut Ctx<'_>, pos: Pos) {
+    ctx.warn(
+        "tools-empty",
+        "`tools` is empty, so the agent gets no tools at all".into(),
+        pos,
+        "remove `tools` to give the agent every tool, or list the tools it needs",
+    );
+}
+
+/// `key` holds neither a string nor a list of strings.
+fn not_a_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_tools: bool) {
+    let (code, what) = if is_tools {
         (
             "tools-not-list",
             "Claude Code cannot read it as a list of tools",
@@ -95,53 +136,21 @@ pub(super) fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_to
             "Claude Code cannot read it as a list of tools to remove",
         )
     };
-    if matches!(value, Value::Null) {
-        if is_tools {
-            let pos = ctx.key_pos(key);
-            ctx.warn(
-                "tools-empty",
-                "`tools` is empty, so the agent gets no tools at all".into(),
-                pos,
-                "remove `tools` to give the agent every tool, or list the tools it needs",
-            );
+    let pos = ctx.value_pos(key);
+    let hint = format!(
+        "write `{key}` as a comma-separated string (`Read, Grep, Glob`) or a YAML list of tool names"
+    );
+    let msg = match value {
+        Value::Sequence(_) => {
+            format!("`{key}` is a list with entries that are not tool names; {what}")
         }
-        return;
-    }
-    let Some(items) = list_items(value) else {
-        let pos = ctx.value_pos(key);
-        let hint = format!(
-            "write `{key}` as a comma-separated string (`Read, Grep, Glob`) or a YAML list of tool names"
-        );
-        let msg = match value {
-            Value::Sequence(_) => {
-                format!("`{key}` is a list with entries that are not tool names; {what}")
-            }
-            _ => format!("`{key}` is {}; {what}", kind(value)),
-        };
-        ctx.warn(not_list_code, msg, pos, hint);
-        return;
+        _ => format!("`{key}` is {}; {what}", kind(value)),
     };
-    if items.is_empty() {
-        if is_tools {
-            let pos = ctx.value_pos(key);
-            ctx.warn(
-                "tools-empty",
-                "`tools` is empty, so the agent gets no tools at all".into(),
-                pos,
-                "remove `tools` to give the agent every tool, or list the tools it needs",
-            );
-        }
-        return;
-    }
-    let mut unknown: Vec<&str> = Vec::new();
-    for item in &items {
-        if !is_known_tool(item) && !unknown.contains(&item.as_str()) {
-            unknown.push(item);
-        }
-    }
-    if unknown.is_empty() {
-        return;
-    }
+    ctx.warn(code, msg, pos, hint);
+}
+
+/// One warning for every name in `key` that is not a tool, at the first of them.
+fn unknown_tools(ctx: &mut Ctx<'_>, key: &str, unknown: &[&str]) {
     let pos = ctx
         .lines
         .find_in_entry(key, unknown[0])
@@ -156,6 +165,18 @@ pub(super) fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_to
     } else {
         ("are", "Claude Code tools")
     };
+    ctx.warn(
+        "unknown-tool",
+        format!(
+            "`{key}` lists {listed}, which {verb} not {noun}; Claude Code ignores unknown names"
+        ),
+        pos,
+        unknown_tools_hint(unknown),
+    );
+}
+
+/// The case fixes for names that differ from a tool only in case, then the names Claude Code knows.
+fn unknown_tools_hint(unknown: &[&str]) -> String {
     let case_fixes: Vec<String> = unknown
         .iter()
         .filter_map(|t| {
@@ -176,14 +197,7 @@ pub(super) fn check_tool_list(ctx: &mut Ctx<'_>, key: &str, value: &Value, is_to
         "known tools are {}, `*`, `mcp__server__tool`, `Agent(name)`",
         KNOWN_TOOLS.join(", ")
     ));
-    ctx.warn(
-        "unknown-tool",
-        format!(
-            "`{key}` lists {listed}, which {verb} not {noun}; Claude Code ignores unknown names"
-        ),
-        pos,
-        hint,
-    );
+    hint
 }
 
 pub(super) fn check_skills(ctx: &mut Ctx<'_>, value: &Value) {

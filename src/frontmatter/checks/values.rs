@@ -71,7 +71,8 @@ fn code_list(values: &[&str]) -> String {
     }
 }
 
-pub(super) fn check_enum(
+/// A `code` warning unless `key` holds one of the `allowed` texts: Claude Code ignores any other value.
+pub(crate) fn check_enum(
     ctx: &mut Ctx<'_>,
     key: &str,
     value: &Value,

@@ -100,9 +100,18 @@ fn edge_fixtures_that_are_broken() {
     assert_eq!(found(&diags), [("invalid-utf8", E, 3, 17)]);
 }
 
+/// Each fixture parses as an agent of this name with exactly these diagnostics.
+fn check_edge_agents(cases: &[(&[u8], &str, &[Found])]) {
+    for (bytes, name, expected) in cases {
+        let a = agent_of(parse("f", bytes));
+        assert_eq!(&a.name, name);
+        assert_eq!(found(&a.diagnostics), *expected, "{name}");
+    }
+}
+
 #[test]
 fn edge_fixtures_that_are_agents() {
-    let cases: &[(&[u8], &str, &[Found])] = &[
+    check_edge_agents(&[
         // Accepted by Claude Code; the risky fields are refused by the trust checks until a source trusts them.
         (
             fixture!("edge/all-fields.md"),
@@ -157,6 +166,23 @@ fn edge_fixtures_that_are_agents() {
             ],
         ),
         (fixture!("edge/tools-mcp.md"), "tools-mcp", &[]),
+    ]);
+    let block = agent_of(parse("f", fixture!("edge/block-description.md")));
+    assert_eq!(
+        block.description.as_deref(),
+        Some(
+            "Reviews pull requests for correctness and style. Use it after every change to shared code.\n"
+        )
+    );
+    assert_eq!(
+        agent_of(parse("f", fixture!("edge/blank-after-fence.md"))).name_line,
+        3
+    );
+}
+
+#[test]
+fn edge_fixtures_with_wrong_values_or_names() {
+    check_edge_agents(&[
         (
             fixture!("edge/bad-color.md"),
             "bad-color",
@@ -192,6 +218,12 @@ fn edge_fixtures_that_are_agents() {
             "plugin:helper",
             &[("name-invalid", E, 2, 7)],
         ),
+    ]);
+}
+
+#[test]
+fn edge_fixtures_with_wrong_fields() {
+    check_edge_agents(&[
         (
             fixture!("edge/unknown-fields.md"),
             "unknown-fields",
@@ -241,25 +273,8 @@ fn edge_fixtures_that_are_agents() {
             "mojibake-description",
             &[("mojibake", W, 3, 30)],
         ),
-    ];
-    for (bytes, name, expected) in cases {
-        let a = agent_of(parse("f", bytes));
-        assert_eq!(&a.name, name);
-        assert_eq!(found(&a.diagnostics), *expected, "{name}");
-    }
-    let block = agent_of(parse("f", fixture!("edge/block-description.md")));
-    assert_eq!(
-        block.description.as_deref(),
-        Some(
-            "Reviews pull requests for correctness and style. Use it after every change to shared code.\n"
-        )
-    );
-    assert_eq!(
-        agent_of(parse("f", fixture!("edge/blank-after-fence.md"))).name_line,
-        3
-    );
+    ]);
 }
-
 #[test]
 fn crlf_fixture_really_is_crlf() {
     let bytes = fixture!("edge/crlf.md");

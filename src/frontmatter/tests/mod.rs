@@ -83,4 +83,5 @@ use Severity::{Error as E, Warning as W};
 
 mod fields;
 mod fixtures;
+mod other_kinds;
 mod reading;

@@ -28,8 +28,8 @@ use std::collections::HashSet;
 use serde_yaml_ng::{Mapping, Value};
 
 use super::HIDDEN_UNICODE;
-use crate::diag::Diagnostic;
-use crate::frontmatter::source::{Lines, pos_of_offset};
+use crate::diag::{Diagnostic, line_col};
+use crate::frontmatter::source::Lines;
 
 /// Hidden-character runs reported one by one per file; the rest share one diagnostic.
 pub(super) const MAX_HIDDEN_REPORTS: usize = 10;
@@ -196,24 +196,24 @@ pub(super) fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
     let runs = hidden_runs(text);
     let mut out = Vec::new();
     for (offset, chars) in runs.iter().take(MAX_HIDDEN_REPORTS) {
-        let pos = pos_of_offset(text, *offset);
+        let (line, col) = line_col(text, *offset);
         out.push(
             Diagnostic::error(HIDDEN_UNICODE, describe_run(chars))
-                .at_line(label, text, pos.line, pos.col)
+                .at_line(label, text, line, col)
                 .with_hint(
                     "remove it; if the source needs it, set `allow-unicode = true` on that source in agentpack.toml (it is then a warning)",
                 ),
         );
     }
     if let Some((offset, _)) = runs.get(MAX_HIDDEN_REPORTS) {
-        let pos = pos_of_offset(text, *offset);
+        let (line, col) = line_col(text, *offset);
         let more = runs.len() - MAX_HIDDEN_REPORTS;
         out.push(
             Diagnostic::error(
                 HIDDEN_UNICODE,
                 format!("{more} more places hold hidden Unicode characters"),
             )
-            .at_line(label, text, pos.line, pos.col),
+            .at_line(label, text, line, col),
         );
     }
     out
