@@ -53,6 +53,7 @@ pub mod frontmatter;
 pub mod fsutil;
 pub mod in_order;
 pub mod install;
+pub mod kinds;
 pub mod limits;
 pub mod lockfile;
 pub mod manifest;
