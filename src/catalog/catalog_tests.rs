@@ -269,3 +269,192 @@ fn reading_an_unusable_entry_gives_its_error() {
     let err = read(&m, "fmt", None, &[]).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::UnsupportedSource { .. }));
 }
+
+/// The fixture marketplace (`fixtures/marketplace/`), read as the integration tests will read it.
+mod fixture {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/marketplace")
+    }
+
+    /// Every file below `dir`, relative and `/`-separated.
+    fn files(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(at) = stack.pop() {
+            for entry in std::fs::read_dir(&at).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path.strip_prefix(dir).unwrap().to_str().unwrap();
+                    out.push(rel.replace('\\', "/"));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn plugin_in(repo: &Path, entry: &marketplace::PluginEntry, dir: &str) -> Plugin {
+        let dir = repo.join(dir);
+        let json = std::fs::read(dir.join(plugin::PLUGIN_JSON)).ok();
+        let files = files(&dir);
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        plugin::read(entry, json.as_deref().map(|j| ("plugin.json", j)), &files).unwrap()
+    }
+
+    #[test]
+    fn fixture_marketplace_reads() {
+        let text = std::fs::read_to_string(root().join("market/.claude-plugin/marketplace.json"))
+            .unwrap()
+            .replace("{{EXTERNAL_URL}}", "https://example.com/external.git")
+            .replace("{{EXTERNAL_SHA}}", SHA);
+        let m = marketplace::parse("market", text.as_bytes()).unwrap();
+        let names: Vec<&str> = m.plugins.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "review-kit",
+                "ops-guard",
+                "doc-skills",
+                "style-guide",
+                "lint-helper",
+                "npm-only"
+            ]
+        );
+        let market = root().join("market");
+        let review = plugin_in(
+            &market,
+            m.plugin("review-kit").unwrap(),
+            "plugins/review-kit",
+        );
+        assert_eq!(review.version.as_deref(), Some("0.3.1"));
+        assert_eq!(
+            (review.agents, review.commands, review.skills),
+            (paths(&["agents"]), paths(&["commands"]), paths(&["skills"]))
+        );
+        let ops = plugin_in(&market, m.plugin("ops-guard").unwrap(), "plugins/ops-guard");
+        let warnings: Vec<String> = ops
+            .shipped
+            .iter()
+            .map(|s| s.warning("ops-guard").message)
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "plugin `ops-guard` ships hooks (`hooks/hooks.json`): not installed",
+                "plugin `ops-guard` ships MCP servers (`.mcp.json`): not installed",
+            ]
+        );
+        let docs = plugin_in(&market, m.plugin("doc-skills").unwrap(), "");
+        assert_eq!(
+            docs.skills,
+            paths(&["skills/sheet-tools", "skills/form-filler"])
+        );
+        let PluginSource::Git(lint) = &m.plugin("lint-helper").unwrap().detail().unwrap().source
+        else {
+            panic!("lint-helper is pinned elsewhere");
+        };
+        assert_eq!(
+            (lint.form, lint.subdir.as_str()),
+            (GitForm::GitSubdir, "plugins/lint-helper")
+        );
+        assert_eq!(lint.sha.unwrap().to_string(), SHA);
+        let external = root().join("external");
+        let lint = plugin_in(
+            &external,
+            m.plugin("lint-helper").unwrap(),
+            "plugins/lint-helper",
+        );
+        assert_eq!(
+            (lint.version.as_deref(), lint.commands),
+            (Some("2.1.0"), paths(&["commands"]))
+        );
+        let style = plugin_in(&external, m.plugin("style-guide").unwrap(), "");
+        assert_eq!(style.agents, paths(&["agents"]));
+        assert!(matches!(
+            m.plugin("npm-only").unwrap().detail().unwrap_err().kind,
+            ErrorKind::UnsupportedSource { .. }
+        ));
+    }
+
+    #[test]
+    fn fixture_skills_and_commands_check_clean() {
+        use crate::kinds::{Layout, command, skill};
+        let market = root().join("market");
+        let all = files(&market);
+        let layout = Layout::of(all.iter().map(String::as_str));
+        assert_eq!(
+            layout.skills,
+            [
+                "plugins/review-kit/skills/changelog-writer",
+                "skills/form-filler",
+                "skills/sheet-tools"
+            ]
+        );
+        let commands: Vec<&str> = layout.commands.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(commands, ["git/commit", "review"]);
+        let agents: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|p| p.ends_with(".md") && layout.may_be_agent(p))
+            .collect();
+        assert_eq!(
+            agents,
+            [
+                "plugins/ops-guard/agents/incident-scribe.md",
+                "plugins/review-kit/agents/diff-reviewer.md"
+            ]
+        );
+        for agent in agents {
+            let parsed =
+                crate::frontmatter::parse(agent, &std::fs::read(market.join(agent)).unwrap());
+            assert!(
+                matches!(&parsed, crate::frontmatter::Parsed::Agent(a) if a.diagnostics.is_empty()),
+                "{agent}: {parsed:?}"
+            );
+        }
+        for dir in &layout.skills {
+            let names = files(&market.join(dir));
+            let contents: Vec<Vec<u8>> = names
+                .iter()
+                .map(|n| std::fs::read(market.join(dir).join(n)).unwrap())
+                .collect();
+            let skill_files: Vec<skill::SkillFile<'_>> = names
+                .iter()
+                .zip(&contents)
+                .map(|(path, bytes)| skill::SkillFile {
+                    path,
+                    bytes,
+                    executable: false,
+                })
+                .collect();
+            let s = skill::check(dir, dir, &skill_files);
+            assert_eq!(s.diagnostics, [], "{dir}");
+            assert_eq!(Some(s.name.as_str()), dir.rsplit('/').next());
+        }
+        for c in &layout.commands {
+            let checked = command::check(
+                &c.path,
+                &c.name,
+                &std::fs::read(market.join(&c.path)).unwrap(),
+            );
+            assert_eq!(checked.diagnostics, [], "{}", c.path);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let script = market.join("skills/form-filler/scripts/fill_form.py");
+            assert_ne!(
+                std::fs::metadata(script).unwrap().permissions().mode() & 0o111,
+                0
+            );
+        }
+    }
+}
