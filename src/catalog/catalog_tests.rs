@@ -126,6 +126,29 @@ fn a_broken_marketplace_is_refused_with_file_and_line() {
 }
 
 #[test]
+fn plugin_lines_are_found_for_escaped_names_and_many_entries() {
+    // An escaped name is still found; a name only in a description is not mistaken for it.
+    let json = "{\"name\": \"m\", \"plugins\": [\n {\"description\": \"x\", \"name\": \"\\u0078y\", \"source\": {\"source\": \"npm\"}}\n]}";
+    let m = market(json);
+    let err = m.plugin("xy").unwrap().detail().unwrap_err();
+    assert_eq!(
+        err.diagnostic.location,
+        Some(crate::diag::Location::at(LABEL, 2, 31))
+    );
+    // Thousands of entries whose names are never written plainly stay fast (one pass over the text).
+    let entries = (0..super::MAX_PLUGINS)
+        .map(|i| format!(r#"{{"name":"p\u002d{i}","source":{{"source":"npm"}}}}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    let m = market(&format!(r#"{{"name":"big","plugins":[{entries}]}}"#));
+    assert_eq!(m.plugins.len(), super::MAX_PLUGINS);
+    // The file is one long line: errors point at it without copying it.
+    let last = m.plugins[super::MAX_PLUGINS - 1].detail().unwrap_err();
+    assert_eq!(last.diagnostic.snippet, None);
+    assert_eq!(last.diagnostic.location.as_ref().unwrap().line, Some(1));
+}
+
+#[test]
 fn the_plugin_count_is_bounded() {
     let entries = vec![r#"{"name":"p","source":"./p"}"#; super::MAX_PLUGINS + 1].join(",");
     let json = format!(r#"{{"name":"big","plugins":[{entries}]}}"#);
@@ -246,6 +269,11 @@ fn plugin_json_paths_stay_inside_the_plugin() {
         assert_eq!(err.diagnostic.message, message, "{json}");
         assert_eq!(err.kind, ErrorKind::Invalid);
     }
+    let err = read(&m, "review", Some(r#"{"name": "Review Kit"}"#), &[]).unwrap_err();
+    assert_eq!(
+        err.diagnostic.message,
+        "plugin `review`: `name` `Review Kit` in plugin.json contains `R`; only lowercase letters, digits and `-` are allowed"
+    );
     let err = read(&m, "review", Some("{\n\"version\": 1}"), &[]).unwrap_err();
     assert_eq!(err.diagnostic.message, "missing field `name`");
     assert_eq!(err.diagnostic.location.unwrap().line, Some(2));

@@ -88,11 +88,9 @@ pub fn parse(label: &str, bytes: &[u8]) -> Result<Marketplace, CatalogError> {
     let file = JsonFile::new(label, bytes)?;
     let raw: RawMarketplace = file.parse(HINT)?;
     if let Some(problem) = kebab_name_problem(&raw.name) {
-        let (line, col) = file.name_position(&raw.name, 0);
         return Err(file.error(
             &format!("marketplace name `{}` {problem}", raw.name),
-            line,
-            col,
+            file.name_positions(0).get(&raw.name).copied(),
             "a marketplace name is kebab-case, like `acme-tools`; ask its author to fix it",
         ));
     }
@@ -102,8 +100,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Result<Marketplace, CatalogError> {
                 "the marketplace lists {} plugins; agentpack reads at most {MAX_PLUGINS}",
                 raw.plugins.len()
             ),
-            0,
-            0,
+            None,
             "ask the marketplace's author to split it",
         ));
     }
@@ -111,8 +108,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Result<Marketplace, CatalogError> {
         Some(written) => RepoPath::parse(&written).map_err(|why| {
             file.error(
                 &format!("`metadata.pluginRoot` `{written}` {why}"),
-                0,
-                0,
+                None,
                 HINT,
             )
         })?,
@@ -120,10 +116,12 @@ pub fn parse(label: &str, bytes: &[u8]) -> Result<Marketplace, CatalogError> {
     };
     // Plugin names are searched for after the `plugins` key, not in the marketplace's own `name`.
     let plugins_at = file.text.find("\"plugins\"").unwrap_or(0);
+    let positions = file.name_positions(plugins_at);
     let mut plugins: Vec<PluginEntry> = Vec::with_capacity(raw.plugins.len());
+    let mut seen = std::collections::HashSet::new();
     for raw_entry in raw.plugins {
-        let (line, col) = file.name_position(&raw_entry.name, plugins_at);
-        let duplicate = plugins.iter().any(|p| p.name == raw_entry.name);
+        let at = positions.get(&raw_entry.name).copied();
+        let duplicate = !seen.insert(raw_entry.name.clone());
         let detail = entry_detail(&raw_entry, &root, duplicate).map_err(|(kind, message, hint)| {
             let code = match kind {
                 ErrorKind::UnsupportedSource { .. } => "plugin-source-unsupported",
@@ -131,7 +129,7 @@ pub fn parse(label: &str, bytes: &[u8]) -> Result<Marketplace, CatalogError> {
             };
             CatalogError {
                 kind,
-                diagnostic: Box::new(file.diagnostic(code, &message, line, col, hint)),
+                diagnostic: Box::new(file.diagnostic(code, &message, at, hint)),
             }
         });
         plugins.push(PluginEntry {

@@ -25,6 +25,8 @@ pub mod marketplace;
 pub mod plugin;
 pub mod source;
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Location};
@@ -115,48 +117,105 @@ impl<'a> JsonFile<'a> {
                 Some(at) => message[..at].to_string(),
                 None => message,
             };
-            self.error(&message, e.line(), e.column(), hint)
+            CatalogError::invalid(
+                Diagnostic::error("catalog-invalid", message)
+                    .at_line(self.label, self.text, e.line(), e.column().max(1))
+                    .with_hint(hint),
+            )
         })
     }
 
-    /// An `Invalid` error at `line`/`column` (1-based; 0 when unknown, then only the file is named).
-    pub fn error(&self, message: &str, line: usize, column: usize, hint: &str) -> CatalogError {
-        CatalogError::invalid(self.diagnostic("catalog-invalid", message, line, column, hint))
+    /// An `Invalid` error at `at` (only the file is named without it).
+    pub fn error(&self, message: &str, at: Option<Pos>, hint: &str) -> CatalogError {
+        CatalogError::invalid(self.diagnostic("catalog-invalid", message, at, hint))
     }
 
+    /// A diagnostic at `at`, showing its line when that is short: a minified catalogue is one long line,
+    /// and errors about many of its plugins must not each copy it.
     pub fn diagnostic(
         &self,
         code: &'static str,
         message: &str,
-        line: usize,
-        column: usize,
+        at: Option<Pos>,
         hint: &str,
     ) -> Diagnostic {
-        let d = Diagnostic::error(code, message).with_hint(hint);
-        if line == 0 {
-            d.at(Location::file(self.label))
-        } else {
-            d.at_line(self.label, self.text, line, column.max(1))
-        }
+        let mut d = Diagnostic::error(code, message).with_hint(hint);
+        let Some(at) = at else {
+            return d.at(Location::file(self.label));
+        };
+        let line = &self.text[at.line_start..];
+        let window = &line.as_bytes()[..line.len().min(MAX_SNIPPET + 1)];
+        d.snippet = match window.iter().position(|&b| b == b'\n') {
+            Some(end) => Some(line[..end].trim_end_matches('\r').to_string()),
+            None if window.len() == line.len() => Some(line.to_string()),
+            None => None,
+        };
+        d.at(Location::at(self.label, at.line, at.column))
     }
 
-    /// Line and column of the `"name": "<name>"` entry of `name` after byte `from`, for an error about
-    /// the plugin of that name (serde_json keeps no positions in values); (0, 0) when not found.
-    pub fn name_position(&self, name: &str, from: usize) -> (usize, usize) {
-        let quoted = serde_json::to_string(name).unwrap_or_default();
-        let mut at = from.min(self.text.len());
-        while let Some(found) = self.text[at..].find(&quoted) {
-            let offset = at + found;
-            let before = self.text[..offset].trim_end();
-            if let Some(key) = before.strip_suffix(':')
-                && key.trim_end().ends_with("\"name\"")
-            {
-                return crate::manifest::line_col(self.text, offset);
+    /// Where the values of `"name": "..."` entries after byte `from` are, by the name they hold (the
+    /// first of each), for errors about the plugin of that name: serde_json keeps no positions in values.
+    /// One pass over the text, so a catalogue of thousands of plugins stays linear.
+    pub fn name_positions(&self, from: usize) -> HashMap<String, Pos> {
+        let mut out = HashMap::new();
+        let mut cursor = Pos {
+            line: 1,
+            column: 1,
+            line_start: 0,
+        };
+        let mut cursor_at = 0;
+        let from = from.min(self.text.len());
+        for (at, key) in self.text[from..].match_indices("\"name\"") {
+            let after = from + at + key.len();
+            let rest = self.text[after..].trim_start();
+            let Some(value) = rest.strip_prefix(':').map(str::trim_start) else {
+                continue;
+            };
+            let Some(name) = json_string_at(value) else {
+                continue;
+            };
+            let offset = self.text.len() - value.len();
+            let gap = &self.text[cursor_at..offset];
+            match gap.rfind('\n') {
+                Some(nl) => {
+                    cursor.line += gap.matches('\n').count();
+                    cursor.line_start = cursor_at + nl + 1;
+                    cursor.column = gap[nl + 1..].chars().count() + 1;
+                }
+                None => cursor.column += gap.chars().count(),
             }
-            at = offset + quoted.len();
+            cursor_at = offset;
+            out.entry(name).or_insert(cursor);
         }
-        (0, 0)
+        out
     }
+}
+
+/// Lines longer than this are not copied into a diagnostic.
+const MAX_SNIPPET: usize = 1000;
+
+/// A position in a file: 1-based line and character column, and the byte offset where the line starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub line_start: usize,
+}
+
+/// The JSON string that `text` starts with, decoded; only short strings are looked at (a name is short),
+/// so text made of `"name":"` fragments costs no more than one pass.
+fn json_string_at(text: &str) -> Option<String> {
+    let body = text.strip_prefix('"')?;
+    let mut escaped = false;
+    let end = body
+        .char_indices()
+        .take(MAX_NAME_LEN * 6 + 16)
+        .find_map(|(i, c)| {
+            let end = !escaped && c == '"';
+            escaped = !escaped && c == '\\';
+            end.then_some(i)
+        })?;
+    serde_json::from_str(&text[..end + 2]).ok()
 }
 
 /// Why `name` is not a valid plugin or marketplace name, or None: 1–64 characters of `a-z`, `0-9` and

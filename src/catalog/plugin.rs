@@ -154,9 +154,16 @@ pub fn read(
         let file = JsonFile::new(label, bytes)?;
         let raw: RawPluginJson =
             file.parse("fix `plugin.json`; it must be a JSON object with a `name`")?;
+        if let Some(problem) = super::kebab_name_problem(&raw.name) {
+            return Err(file.error(
+                &format!("plugin `{}`: `name` `{}` in plugin.json {problem}", entry.name, raw.name),
+                None,
+                "a plugin name is kebab-case, like `code-review`; ask the plugin's author to fix it",
+            ));
+        }
         version = text(raw.version.as_ref());
         let fields = component_fields(&raw.rest)
-            .map_err(|m| file.error(&format!("plugin `{}`: {m}", raw.name), 0, 0, PATH_HINT))?;
+            .map_err(|m| file.error(&format!("plugin `{}`: {m}", entry.name), None, PATH_HINT))?;
         manifests.push((fields, format!("the `{{}}` field of {PLUGIN_JSON}")));
     }
     manifests.push((

@@ -5,6 +5,7 @@
 //! | code | severity | meaning |
 //! |---|---|---|
 //! | `name-invalid` | error | a folder or file name of the command is not safe to install ([`super::skill::path_problem`]) |
+//! | `frontmatter-unchecked` | error | front matter agentpack cannot check for hooks (a flow mapping, a list) |
 //! | `field-invalid` | warning | `description` or `model` is not text, `allowed-tools` or `argument-hint` not text or a list |
 //! | `unknown-field` | warning | a key Claude Code does not read in a command |
 //!

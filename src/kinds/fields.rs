@@ -6,7 +6,8 @@
 //! The reader checks files as agents, and an agent needs a `name`; a command does not. So a command whose
 //! front matter has no `name` is read once more with a `name` line put in front of its first key, and the
 //! line numbers of what that finds are moved back: the trust checks then see exactly the keys Claude Code
-//! sees (tags, merge keys), with no second reader to disagree with it.
+//! sees (tags, merge keys), with no second reader to disagree with it. Front matter that does not take
+//! that line (a flow mapping, a list) is refused as `frontmatter-unchecked`.
 //!
 //! The per-kind checks need the values of fields the agent reader does not report; they get them from
 //! `serde_yaml_ng` ([`Front::fields`]), only after Claude Code's reader has accepted the front matter
@@ -55,6 +56,25 @@ pub(crate) struct Front {
 /// (`model-invalid`); `needs_name` says a missing `name` is the kind's own error (then no second read).
 pub(crate) fn read(label: &str, bytes: &[u8], also_keep: &[&str], needs_name: bool) -> Front {
     let keep = |d: &Diagnostic| READER_CODES.contains(&d.code) || also_keep.contains(&d.code);
+    // The reader refuses only large files that name an agent; a skill or command is a prompt either way.
+    if bytes.len() > frontmatter::MAX_FILE_SIZE {
+        return Front {
+            diagnostics: vec![
+                Diagnostic::error(
+                    "file-too-large",
+                    format!(
+                        "file is {} bytes; agentpack installs no prompt over {} bytes",
+                        bytes.len(),
+                        frontmatter::MAX_FILE_SIZE
+                    ),
+                )
+                .at(crate::diag::Location::file(label))
+                .with_hint("a prompt file this large is likely not one; ask its author"),
+            ],
+            broken: true,
+            ..Front::default()
+        };
+    }
     let text = String::from_utf8_lossy(bytes);
     match frontmatter::parse(label, bytes) {
         Parsed::Broken { diagnostics, .. } => Front {
@@ -116,12 +136,22 @@ fn read_with_name(label: &str, text: &str, keep: impl Fn(&Diagnostic) -> bool) -
                 d
             })
             .collect(),
-        _ => hidden(label, text),
+        // A flow mapping (`{description: x}`) or a list does not take a `name` line; rather than guess
+        // whether Claude Code would find hooks in it, agentpack refuses it.
+        _ => vec![
+            Diagnostic::error(
+                "frontmatter-unchecked",
+                "agentpack cannot check this front matter the way Claude Code reads it, so it cannot tell whether it holds hooks",
+            )
+            .at_line(label, text, 1, 1)
+            .with_hint("write the front matter as `key: value` lines"),
+        ],
     }
 }
 
-/// The first hidden character of `text`, as an error, when the reader had no mapping to look into.
-fn hidden(label: &str, text: &str) -> Vec<Diagnostic> {
+/// The first hidden character of `text`, as an error: for a file the reader had no mapping to look into,
+/// and for a skill's other Markdown files, which Claude reads too.
+pub(crate) fn hidden(label: &str, text: &str) -> Vec<Diagnostic> {
     let Some(c) = frontmatter::trust::first_hidden(text) else {
         return Vec::new();
     };

@@ -14,8 +14,6 @@ pub mod command;
 mod fields;
 pub mod skill;
 
-use std::collections::HashSet;
-
 /// Where a repository's skills and commands are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -59,10 +57,9 @@ impl Layout {
             skills,
             commands: Vec::new(),
         };
-        let skill_set: HashSet<&str> = layout.skills.iter().map(String::as_str).collect();
         let mut commands: Vec<CommandPath> = paths
             .iter()
-            .filter(|p| !in_skill(p, &skill_set))
+            .filter(|p| !layout.in_skill(p))
             .filter_map(|p| {
                 command_name(p).map(|name| CommandPath {
                     path: p.to_string(),
@@ -78,9 +75,26 @@ impl Layout {
     /// May the file at `path` be an agent? Not when it is a `SKILL.md`, in a skill's folder, or below a
     /// `commands` folder.
     pub fn may_be_agent(&self, path: &str) -> bool {
-        let skills: HashSet<&str> = self.skills.iter().map(String::as_str).collect();
         let file = path.rsplit('/').next().unwrap_or(path);
-        file != skill::SKILL_MD && !in_skill(path, &skills) && commands_dir(path).is_none()
+        file != skill::SKILL_MD && !self.in_skill(path) && commands_dir(path).is_none()
+    }
+
+    /// Is `path` inside a skill's folder? Looks up each ancestor folder in the sorted list, so it costs
+    /// the path's depth times a binary search.
+    fn in_skill(&self, path: &str) -> bool {
+        let known = |dir: &str| {
+            self.skills
+                .binary_search_by(|s| s.as_str().cmp(dir))
+                .is_ok()
+        };
+        let mut at = path;
+        while let Some((dir, _)) = at.rsplit_once('/') {
+            if known(dir) {
+                return true;
+            }
+            at = dir;
+        }
+        known("")
     }
 }
 
@@ -90,21 +104,6 @@ fn inside(path: &str, dir: &str) -> bool {
         || path
             .strip_prefix(dir)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
-/// Is `path` inside one of `skills`? Looks up each ancestor folder, so it costs the path's depth.
-fn in_skill(path: &str, skills: &HashSet<&str>) -> bool {
-    if skills.contains("") {
-        return true;
-    }
-    let mut at = path;
-    while let Some((dir, _)) = at.rsplit_once('/') {
-        if skills.contains(dir) {
-            return true;
-        }
-        at = dir;
-    }
-    false
 }
 
 /// Byte offset just past the first `commands/` folder on `path`.

@@ -168,17 +168,7 @@ fn folder_problems(label: &str, files: &[SkillFile<'_>]) -> Vec<Diagnostic> {
             );
         } else if file.path != SKILL_MD && file.path.ends_with(".md") {
             let text = String::from_utf8_lossy(file.bytes);
-            if let Some(c) = crate::frontmatter::trust::first_hidden(&text) {
-                let (line, col) = crate::manifest::line_col(&text, text.find(c).unwrap_or(0));
-                out.push(
-                    Diagnostic::error(
-                        crate::frontmatter::trust::HIDDEN_UNICODE,
-                        format!("the file holds the invisible character U+{:04X}", c as u32),
-                    )
-                    .at_line(&format!("{label}/{}", file.path), &text, line, col)
-                    .with_hint("remove it; if the source needs it, set `allow-unicode = true` on that source in agentpack.toml (it is then a warning)"),
-                );
-            }
+            out.extend(fields::hidden(&format!("{label}/{}", file.path), &text));
         }
     }
     out

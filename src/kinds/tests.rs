@@ -286,6 +286,16 @@ fn command_fields_and_names_are_checked() {
             "warning[unknown-field]: `colour` is not a command field; Claude Code ignores it\n --> s:c.md:3:1\n  |\n3 | colour: red\n  | ^\n  = hint: remove it if nothing else reads it; Claude Code reads description, argument-hint, allowed-tools, model, hooks",
         ]
     );
+    let flow = "---\n{description: d, hooks: {Stop: []}}\n---\n";
+    assert_eq!(
+        codes(&command::check("s:c.md", "c", flow.as_bytes()).diagnostics),
+        ["frontmatter-unchecked"]
+    );
+    let huge = vec![b'x'; crate::frontmatter::MAX_FILE_SIZE + 1];
+    assert_eq!(
+        codes(&command::check("s:c.md", "c", &huge).diagnostics),
+        ["file-too-large"]
+    );
     let c = command::check("s:x.md", "git/a:b", b"body\n");
     assert_eq!(codes(&c.diagnostics), ["name-invalid"]);
     assert!(c.has_errors());
