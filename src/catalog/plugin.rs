@@ -164,11 +164,11 @@ pub fn read(
         version = text(raw.version.as_ref());
         let fields = component_fields(&raw.rest)
             .map_err(|m| file.error(&format!("plugin `{}`: {m}", entry.name), None, PATH_HINT))?;
-        manifests.push((fields, format!("the `{{}}` field of {PLUGIN_JSON}")));
+        manifests.push((fields, format!("of {PLUGIN_JSON}")));
     }
     manifests.push((
         detail.fields.clone(),
-        "the `{}` field of its marketplace entry".to_string(),
+        "of its marketplace entry".to_string(),
     ));
     Ok(Plugin {
         name: entry.name.clone(),
@@ -180,7 +180,7 @@ pub fn read(
     })
 }
 
-pub(crate) const PATH_HINT: &str = "component paths are relative to the plugin, like `./agents` or `[\"./skills/pdf\"]`; ask the author to fix them";
+const PATH_HINT: &str = "component paths are relative to the plugin, like `./agents` or `[\"./skills/pdf\"]`; ask the author to fix them";
 
 /// The text of an optional scalar field that should be text (a number is kept as written).
 pub(crate) fn text(value: Option<&Value>) -> Option<String> {
@@ -220,11 +220,11 @@ fn merged(
 fn shipped(manifests: &[(ComponentFields, String)], files: &[&str]) -> Vec<Shipped> {
     let mut out = Vec::new();
     for kind in ShippedKind::ALL {
-        for (fields, via) in manifests {
+        for (fields, manifest) in manifests {
             if fields.shipped.contains(&kind) {
                 out.push(Shipped {
                     kind,
-                    via: via.replace("{}", kind.field()),
+                    via: format!("the `{}` field {manifest}", kind.field()),
                 });
             }
         }
