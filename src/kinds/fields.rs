@@ -120,7 +120,8 @@ fn read_with_name(label: &str, text: &str, keep: impl Fn(&Diagnostic) -> bool) -
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .unwrap_or("");
     let indent = &first[..first.len() - first.trim_start_matches([' ', '\t']).len()];
-    let inserted_line = text[..open].matches('\n').count() + 2;
+    // The opening `---` is line 1, so the inserted line is line 2.
+    let inserted_line = 2;
     let named = format!("{}{indent}name: x\n{after}", &text[..open + 1]);
     match frontmatter::parse(label, named.as_bytes()) {
         Parsed::Agent(agent) => agent
