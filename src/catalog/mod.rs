@@ -97,7 +97,7 @@ impl<'a> JsonFile<'a> {
         }
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let lossy = String::from_utf8_lossy(bytes);
-            let (line, column) = crate::manifest::line_col(&lossy, e.valid_up_to());
+            let (line, column) = crate::diag::line_col(&lossy, e.valid_up_to());
             CatalogError::invalid(
                 Diagnostic::error("catalog-invalid", "file is not valid UTF-8")
                     .at_line(label, &lossy, line, column)

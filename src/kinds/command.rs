@@ -5,14 +5,13 @@
 //! | code | severity | meaning |
 //! |---|---|---|
 //! | `name-invalid` | error | a folder or file name of the command is not safe to install ([`super::skill::path_problem`]) |
-//! | `frontmatter-unchecked` | error | front matter agentpack cannot check for hooks (a flow mapping, a list) |
 //! | `field-invalid` | warning | `description` or `model` is not text, `allowed-tools` or `argument-hint` not text or a list |
 //! | `unknown-field` | warning | a key Claude Code does not read in a command |
 //!
-//! Plus what the reader finds in any Markdown file ([`super::fields`]), `model-invalid` as for agents, and
-//! `untrusted-hooks`.
+//! Plus what Claude Code's reader finds in any Markdown file ([`super::fields`]), `untrusted-hooks` among
+//! them.
 
-use super::fields::{self, field_warning, is_text_or_list, shape};
+use super::fields::{self, is_text_or_list};
 use crate::diag::{Diagnostic, Location};
 
 /// Every front-matter field Claude Code reads in a command. `hooks` is among them because Claude Code now
@@ -50,42 +49,27 @@ pub fn check(label: &str, name: &str, bytes: &[u8]) -> Command {
                 .with_hint("ask the author to rename the file or folder"),
         );
     }
-    let front = fields::read(label, bytes, &["model-invalid"], false);
-    diagnostics.extend(front.diagnostics);
+    let mut front = fields::read(label, bytes);
+    diagnostics.append(&mut front.diagnostics);
     let text = String::from_utf8_lossy(bytes);
-    if let Some(map) = front.fields.as_ref().filter(|_| !front.broken) {
-        for (key, value) in map {
-            let wanted = match key.as_str() {
-                Some(k @ ("description" | "model")) if !value.is_string() => (k, "text"),
-                // `argument-hint: [message]` is a list in YAML, and the usual way to write it.
-                Some(k @ ("allowed-tools" | "argument-hint")) if !is_text_or_list(value) => {
-                    (k, "text or a list of texts")
-                }
-                _ => continue,
-            };
-            let (key, wanted) = wanted;
-            diagnostics.push(field_warning(
-                label,
-                &text,
-                key,
-                format!(
-                    "`{key}` is {}, not {wanted}; Claude Code ignores it",
-                    shape(value)
-                ),
-                &format!("write `{key}` as {wanted}"),
-            ));
-        }
-        diagnostics.extend(fields::unknown_fields(
-            label,
-            &text,
-            map,
-            "command",
-            KNOWN_FIELDS,
-        ));
-    }
+    diagnostics.extend(fields::field_warnings(
+        label,
+        &text,
+        &front,
+        "command",
+        KNOWN_FIELDS,
+        |key, value| match key {
+            "description" | "model" if !value.is_string() => Some("text"),
+            // `argument-hint: [message]` is a list in YAML, and the usual way to write it.
+            "allowed-tools" | "argument-hint" if !is_text_or_list(value) => {
+                Some("text or a list of texts")
+            }
+            _ => None,
+        },
+    ));
     Command {
         name: name.to_string(),
-        description: front.description,
+        description: front.text("description"),
         diagnostics,
     }
 }

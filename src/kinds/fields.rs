@@ -1,163 +1,110 @@
 //! Reading the front matter of a skill's `SKILL.md` or of a command with Claude Code's reader
-//! ([`crate::frontmatter::parse`]), keeping what holds for every kind of Markdown file Claude Code loads
-//! (a file it cannot read, a cut front matter, lenient YAML, mis-encoded or hidden text, `hooks` for the
-//! trust gate) and leaving the per-field rules to each kind.
+//! ([`crate::frontmatter::read`]): what holds for every kind of Markdown file Claude Code loads (a file it
+//! cannot read, a cut front matter, lenient YAML, mis-encoded or hidden text, and `hooks` for the trust
+//! gate) comes from the reader; each kind checks its own fields on [`Front::fields`], the mapping Claude
+//! Code sees (through its lenient retry, tags dropped, merge keys applied).
 //!
-//! The reader checks files as agents, and an agent needs a `name`; a command does not. So a command whose
-//! front matter has no `name` is read once more with a `name` line put in front of its first key, and the
-//! line numbers of what that finds are moved back: the trust checks then see exactly the keys Claude Code
-//! sees (tags, merge keys), with no second reader to disagree with it. Front matter that does not take
-//! that line (a flow mapping, a list) is refused as `frontmatter-unchecked`.
-//!
-//! The per-kind checks need the values of fields the agent reader does not report; they get them from
-//! `serde_yaml_ng` ([`Front::fields`]), only after Claude Code's reader has accepted the front matter
-//! (so within its guards: 64 KiB, no anchors, 256 levels) and only for warnings. Front matter that only
-//! Claude Code's lenient retry reads has no `fields` (its `lenient-yaml` warning says why).
+//! `mcpServers` and `permissionMode` are agent fields: in a skill or command they do nothing, so their
+//! trust findings are dropped here and each kind reports them as unknown fields.
+
+use std::collections::HashMap;
 
 use serde_yaml_ng::{Mapping, Value};
 
-use crate::diag::Diagnostic;
-use crate::frontmatter::{self, Parsed};
+use crate::diag::{Diagnostic, Location, line_col};
+use crate::frontmatter::{self, Unread};
+use crate::limits::MAX_FILE_SIZE;
 
-/// Codes of the reader that hold for any kind (the rest are the agent's field rules).
-const READER_CODES: &[&str] = &[
-    "file-too-large",
-    "invalid-utf8",
-    "frontmatter-unterminated",
-    "frontmatter-invalid",
-    "frontmatter-too-large",
-    "frontmatter-too-deep",
-    "yaml-anchor",
-    "quoted-crlf",
-    "yaml-bom",
-    "yaml-ambiguous",
-    "frontmatter-cut",
-    "lenient-yaml",
-    "mojibake",
-    "hidden-unicode",
-    "untrusted-hooks",
-];
+/// Trust findings about fields that mean nothing outside an agent.
+const AGENT_ONLY_CODES: &[&str] = &["untrusted-mcp-servers", "untrusted-permissions"];
 
 /// A skill's or command's front matter as Claude Code reads it.
 #[derive(Debug, Default)]
 pub(crate) struct Front {
-    /// The reader's findings that hold for this kind, at their place in the file.
+    /// The reader's findings, at their place in the file.
     pub diagnostics: Vec<Diagnostic>,
     /// True when Claude Code cannot read the file at all.
     pub broken: bool,
-    /// Is there a `name` key (a skill needs one), and its text as Claude Code reads it.
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// The top-level fields; None without front matter or when only the lenient retry reads it.
+    /// The top-level fields; None without front matter (or when it is empty or not a mapping).
     pub fields: Option<Mapping>,
+    /// Line and column of each top-level key in the file.
+    positions: HashMap<String, (usize, usize)>,
 }
 
-/// Read `bytes` (the file labelled `label`); `also_keep` are agent-rule codes that hold for this kind too
-/// (`model-invalid`); `needs_name` says a missing `name` is the kind's own error (then no second read).
-pub(crate) fn read(label: &str, bytes: &[u8], also_keep: &[&str], needs_name: bool) -> Front {
-    let keep = |d: &Diagnostic| READER_CODES.contains(&d.code) || also_keep.contains(&d.code);
-    // The reader refuses only large files that name an agent; a skill or command is a prompt either way.
-    if bytes.len() > frontmatter::MAX_FILE_SIZE {
+impl Front {
+    /// The text of field `key` when it is a scalar (Claude Code coerces numbers and booleans).
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.fields.as_ref()?.get(key).and_then(scalar_text)
+    }
+
+    /// Where `key` is written, or line 1.
+    pub fn key_pos(&self, key: &str) -> (usize, usize) {
+        self.positions.get(key).copied().unwrap_or((1, 1))
+    }
+}
+
+/// Read `bytes`, the file labelled `label`.
+pub(crate) fn read(label: &str, bytes: &[u8]) -> Front {
+    // The reader leaves the size to its caller; a skill or command is a prompt, bounded as an agent is.
+    if bytes.len() > MAX_FILE_SIZE {
+        let d = Diagnostic::error(
+            "file-too-large",
+            format!(
+                "file is {} bytes; agentpack installs no prompt over {MAX_FILE_SIZE} bytes",
+                bytes.len()
+            ),
+        )
+        .at(Location::file(label))
+        .with_hint("a prompt file this large is likely not one; ask its author");
         return Front {
-            diagnostics: vec![
-                Diagnostic::error(
-                    "file-too-large",
-                    format!(
-                        "file is {} bytes; agentpack installs no prompt over {} bytes",
-                        bytes.len(),
-                        frontmatter::MAX_FILE_SIZE
-                    ),
-                )
-                .at(crate::diag::Location::file(label))
-                .with_hint("a prompt file this large is likely not one; ask its author"),
-            ],
+            diagnostics: vec![d],
             broken: true,
             ..Front::default()
         };
     }
-    let text = String::from_utf8_lossy(bytes);
-    match frontmatter::parse(label, bytes) {
-        Parsed::Broken { diagnostics, .. } => Front {
+    match frontmatter::read(label, bytes) {
+        Err(Unread::Broken { diagnostics, .. }) => Front {
             diagnostics,
             broken: true,
             ..Front::default()
         },
-        Parsed::Agent(agent) => Front {
-            diagnostics: agent.diagnostics.into_iter().filter(keep).collect(),
-            name: Some(agent.name),
-            description: agent.description,
-            fields: fields(&text),
-            broken: false,
+        Err(Unread::Document { .. }) => Front {
+            diagnostics: hidden(label, &String::from_utf8_lossy(bytes)),
+            ..Front::default()
         },
-        Parsed::Document { .. } => {
-            let fields = fields(&text);
-            let mut front = Front {
-                fields,
-                ..Front::default()
-            };
-            // Whether or not strict YAML reads it, Claude Code may: the reader must see its keys.
-            if !needs_name && block(&text).is_some() {
-                front.diagnostics = read_with_name(label, &text, keep);
-            } else {
-                front.diagnostics = hidden(label, &text);
+        Ok(file) => {
+            let mut diagnostics = file.diagnostics.clone();
+            diagnostics.extend(
+                file.file_findings()
+                    .into_iter()
+                    .filter(|d| !AGENT_ONLY_CODES.contains(&d.code)),
+            );
+            let positions = file
+                .map
+                .keys()
+                .filter_map(|k| {
+                    let key = scalar_text(k)?;
+                    let pos = file.lines.key_pos(&key)?;
+                    Some((key, (pos.line, pos.col)))
+                })
+                .collect();
+            Front {
+                diagnostics,
+                broken: false,
+                fields: Some(file.map),
+                positions,
             }
-            if let Some(map) = &front.fields {
-                front.description = map.get("description").and_then(scalar_text);
-            }
-            front
         }
     }
 }
 
-/// The reader's findings on `text` with a `name` line in front of its first front-matter key.
-fn read_with_name(label: &str, text: &str, keep: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
-    let Some(open) = text.find('\n') else {
-        return hidden(label, text);
-    };
-    let after = &text[open + 1..];
-    let first = after
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .unwrap_or("");
-    let indent = &first[..first.len() - first.trim_start_matches([' ', '\t']).len()];
-    // The opening `---` is line 1, so the inserted line is line 2.
-    let inserted_line = 2;
-    let named = format!("{}{indent}name: x\n{after}", &text[..open + 1]);
-    match frontmatter::parse(label, named.as_bytes()) {
-        Parsed::Agent(agent) => agent
-            .diagnostics
-            .into_iter()
-            .filter(|d| keep(d))
-            .map(|mut d| {
-                if let Some(loc) = d.location.as_mut()
-                    && let Some(line) = loc.line.filter(|&l| l > inserted_line)
-                {
-                    loc.line = Some(line - 1);
-                }
-                d
-            })
-            .collect(),
-        // A flow mapping (`{description: x}`) or a list does not take a `name` line; rather than guess
-        // whether Claude Code would find hooks in it, agentpack refuses it.
-        _ => vec![
-            Diagnostic::error(
-                "frontmatter-unchecked",
-                "agentpack cannot check this front matter the way Claude Code reads it, so it cannot tell whether it holds hooks",
-            )
-            .at_line(label, text, 1, 1)
-            .with_hint("write the front matter as `key: value` lines"),
-        ],
-    }
-}
-
-/// The first hidden character of `text`, as an error: for a file the reader had no mapping to look into,
-/// and for a skill's other Markdown files, which Claude reads too.
+/// The first hidden character of `text`, as an error: for a file without front matter, whose text
+/// Claude still reads, and for a skill's other Markdown files.
 pub(crate) fn hidden(label: &str, text: &str) -> Vec<Diagnostic> {
     let Some(c) = frontmatter::trust::first_hidden(text) else {
         return Vec::new();
     };
-    let offset = text.find(c).unwrap_or(0);
-    let (line, col) = crate::manifest::line_col(text, offset);
+    let (line, col) = line_col(text, text.find(c).unwrap_or(0));
     vec![
         Diagnostic::error(
             frontmatter::trust::HIDDEN_UNICODE,
@@ -168,42 +115,6 @@ pub(crate) fn hidden(label: &str, text: &str) -> Vec<Diagnostic> {
     ]
 }
 
-/// The front matter's text: after an opening `---` line, up to the first `---`, wherever it is (as
-/// Claude Code ends it).
-fn block(text: &str) -> Option<&str> {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let rest = body.strip_prefix("---")?;
-    let open = rest.find('\n')?;
-    if !rest[..open].trim().is_empty() {
-        return None;
-    }
-    let yaml = &rest[open + 1..];
-    Some(&yaml[..yaml.find("---")?])
-}
-
-/// The front matter's top-level mapping, when strict YAML reads it as one.
-fn fields(text: &str) -> Option<Mapping> {
-    let yaml = block(text)?;
-    let mut value: Value = serde_yaml_ng::from_str(yaml).ok()?;
-    value.apply_merge().ok()?;
-    match untag(value) {
-        Value::Mapping(map) => Some(map),
-        _ => None,
-    }
-}
-
-/// `value` without its tags, as Bun's parser reads it (`!x hooks:` is the key `hooks`).
-fn untag(value: Value) -> Value {
-    match value {
-        Value::Tagged(t) => untag(t.value),
-        Value::Sequence(items) => Value::Sequence(items.into_iter().map(untag).collect()),
-        Value::Mapping(map) => {
-            Value::Mapping(map.into_iter().map(|(k, v)| (untag(k), untag(v))).collect())
-        }
-        other => other,
-    }
-}
-
 /// Text of a scalar as Claude Code coerces it.
 pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {
@@ -212,17 +123,6 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
-}
-
-/// Line and column of top-level `key` in `text`'s front matter, or of the first line.
-pub(crate) fn key_pos(text: &str, key: &str) -> (usize, usize) {
-    let quoted = format!("\"{key}\":");
-    let plain = format!("{key}:");
-    text.lines()
-        .skip(1)
-        .take_while(|l| !l.starts_with("---"))
-        .position(|l| l.starts_with(&plain) || l.starts_with(&quoted))
-        .map_or((1, 1), |i| (i + 2, 1))
 }
 
 /// The shape of a front-matter value, for messages.
@@ -247,28 +147,53 @@ pub(crate) fn is_text_or_list(v: &Value) -> bool {
     }
 }
 
-/// A warning that `key`, a field of `kind`, has a value Claude Code does not use.
-pub(crate) fn field_warning(
+/// `field-invalid` warnings for the fields whose value is not what `wanted` (given a key and its value)
+/// says it should be, and `unknown-field` warnings for the keys not in `known`.
+pub(crate) fn field_warnings(
     label: &str,
     text: &str,
-    key: &str,
-    message: String,
-    hint: &str,
-) -> Diagnostic {
-    let (line, col) = key_pos(text, key);
-    Diagnostic::warning("field-invalid", message)
-        .at_line(label, text, line, col)
-        .with_hint(hint)
+    front: &Front,
+    kind: &str,
+    known: &[&str],
+    wanted: impl Fn(&str, &Value) -> Option<&'static str>,
+) -> Vec<Diagnostic> {
+    let Some(map) = &front.fields else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in map {
+        let Some(key) = key.as_str() else { continue };
+        let Some(wanted) = wanted(key, value) else {
+            continue;
+        };
+        let (line, col) = front.key_pos(key);
+        out.push(
+            Diagnostic::warning(
+                "field-invalid",
+                format!(
+                    "`{key}` is {}, not {wanted}; Claude Code ignores it",
+                    shape(value)
+                ),
+            )
+            .at_line(label, text, line, col)
+            .with_hint(format!("write `{key}` as {wanted}")),
+        );
+    }
+    out.extend(unknown_fields(label, text, front, kind, known));
+    out
 }
 
-/// `unknown-field` warnings for the keys of `map` that `kind` does not read.
-pub(crate) fn unknown_fields(
+/// `unknown-field` warnings for the fields that `kind` does not read.
+fn unknown_fields(
     label: &str,
     text: &str,
-    map: &Mapping,
+    front: &Front,
     kind: &str,
     known: &[&str],
 ) -> Vec<Diagnostic> {
+    let Some(map) = &front.fields else {
+        return Vec::new();
+    };
     let unknown: Vec<String> = map
         .keys()
         .map(|k| scalar_text(k).unwrap_or_else(|| shape(k).to_string()))
@@ -278,7 +203,7 @@ pub(crate) fn unknown_fields(
         .iter()
         .take(MAX_UNKNOWN)
         .map(|key| {
-            let (line, col) = key_pos(text, key);
+            let (line, col) = front.key_pos(key);
             Diagnostic::warning(
                 "unknown-field",
                 format!("`{key}` is not a {kind} field; Claude Code ignores it"),

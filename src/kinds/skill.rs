@@ -15,13 +15,13 @@
 //! | `field-invalid` | warning | an optional field of the wrong shape |
 //! | `unknown-field` | warning | a key Claude Code does not read in a skill |
 //!
-//! Plus what the reader finds in any Markdown file ([`super::fields`]), `model-invalid` and
-//! `effort-invalid` as for agents, `untrusted-hooks` (the trust gate, as for agents), and `hidden-unicode`
-//! in every `.md` file of the skill, since Claude reads the references too.
+//! Plus what Claude Code's reader finds in any Markdown file ([`super::fields`]): `untrusted-hooks` (the
+//! trust gate, as for agents), `hidden-unicode` (also in every other `.md` file of the skill, since Claude
+//! reads the references too), `mojibake`, and the codes of a file it cannot read.
 
 use serde_yaml_ng::Value;
 
-use super::fields::{self, field_warning, is_text_or_list, shape};
+use super::fields::{self, Front, is_text_or_list};
 use crate::catalog::kebab_name_problem;
 use crate::diag::{Diagnostic, Location};
 
@@ -98,13 +98,8 @@ pub fn check(label: &str, folder: &str, files: &[SkillFile<'_>]) -> Skill {
     };
     let md_label = format!("{label}/{SKILL_MD}");
     let text = String::from_utf8_lossy(skill_md.bytes);
-    let front = fields::read(
-        &md_label,
-        skill_md.bytes,
-        &["model-invalid", "effort-invalid"],
-        true,
-    );
-    diagnostics.extend(front.diagnostics);
+    let mut front = fields::read(&md_label, skill_md.bytes);
+    diagnostics.append(&mut front.diagnostics);
     if front.broken {
         return Skill {
             name: String::new(),
@@ -112,26 +107,26 @@ pub fn check(label: &str, folder: &str, files: &[SkillFile<'_>]) -> Skill {
             diagnostics,
         };
     }
-    let name = front.name.unwrap_or_default();
-    diagnostics.extend(name_checks(&md_label, &text, &name, folder));
+    let name = front.text("name").unwrap_or_default();
+    let description = front.text("description");
+    diagnostics.extend(name_checks(&md_label, &text, &front, &name, folder));
     diagnostics.extend(description_checks(
         &md_label,
         &text,
-        front.description.as_deref(),
+        &front,
+        description.as_deref(),
     ));
-    if let Some(map) = &front.fields {
-        diagnostics.extend(field_checks(&md_label, &text, map));
-        diagnostics.extend(fields::unknown_fields(
-            &md_label,
-            &text,
-            map,
-            "skill",
-            KNOWN_FIELDS,
-        ));
-    }
+    diagnostics.extend(fields::field_warnings(
+        &md_label,
+        &text,
+        &front,
+        "skill",
+        KNOWN_FIELDS,
+        wanted,
+    ));
     Skill {
         name,
-        description: front.description,
+        description,
         diagnostics,
     }
 }
@@ -201,8 +196,14 @@ pub fn path_problem(path: &str) -> Option<String> {
     None
 }
 
-fn name_checks(label: &str, text: &str, name: &str, folder: &str) -> Vec<Diagnostic> {
-    let (line, col) = fields::key_pos(text, "name");
+fn name_checks(
+    label: &str,
+    text: &str,
+    front: &Front,
+    name: &str,
+    folder: &str,
+) -> Vec<Diagnostic> {
+    let (line, col) = front.key_pos("name");
     if name.is_empty() {
         return vec![
             Diagnostic::error(
@@ -234,8 +235,13 @@ fn name_checks(label: &str, text: &str, name: &str, folder: &str) -> Vec<Diagnos
     Vec::new()
 }
 
-fn description_checks(label: &str, text: &str, description: Option<&str>) -> Vec<Diagnostic> {
-    let (line, col) = fields::key_pos(text, "description");
+fn description_checks(
+    label: &str,
+    text: &str,
+    front: &Front,
+    description: Option<&str>,
+) -> Vec<Diagnostic> {
+    let (line, col) = front.key_pos("description");
     match description {
         Some(d) if !d.trim().is_empty() => {
             let length = d.chars().count();
@@ -262,36 +268,32 @@ fn description_checks(label: &str, text: &str, description: Option<&str>) -> Vec
     }
 }
 
-/// The optional fields' shapes.
-fn field_checks(label: &str, text: &str, map: &serde_yaml_ng::Mapping) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (key, value) in map {
-        let Some(key) = key.as_str() else { continue };
-        let wanted = match key {
-            "license" | "argument-hint" | "context" | "agent" if !value.is_string() => "text",
-            "allowed-tools" | "paths" if !is_text_or_list(value) => "text or a list of texts",
-            "disable-model-invocation" | "user-invocable" if !value.is_bool() => "true or false",
-            "metadata" if !is_string_map(value) => "a map of texts",
-            "compatibility" => match value.as_str() {
-                Some(c) if c.chars().count() <= 500 => continue,
-                Some(_) => "text of at most 500 characters",
-                None => "text",
-            },
-            _ => continue,
-        };
-        out.push(field_warning(
-            label,
-            text,
-            key,
-            format!(
-                "`{key}` is {}, not {wanted}; Claude Code ignores it",
-                shape(value)
-            ),
-            &format!("write `{key}` as {wanted}"),
-        ));
+/// What an optional field's value should be, when it is not.
+fn wanted(key: &str, value: &Value) -> Option<&'static str> {
+    match key {
+        "license" | "argument-hint" | "context" | "agent" | "model" if !value.is_string() => {
+            Some("text")
+        }
+        "allowed-tools" | "paths" if !is_text_or_list(value) => Some("text or a list of texts"),
+        "disable-model-invocation" | "user-invocable" if !value.is_bool() => Some("true or false"),
+        "metadata" if !is_string_map(value) => Some("a map of texts"),
+        "effort" if !value.as_str().is_some_and(|e| EFFORTS.contains(&e)) => {
+            Some("one of low, medium, high, xhigh, max")
+        }
+        "compatibility" => match value.as_str() {
+            Some(c) if c.chars().count() <= MAX_COMPATIBILITY => None,
+            Some(_) => Some("text of at most 500 characters"),
+            None => Some("text"),
+        },
+        _ => None,
     }
-    out
 }
+
+/// The `effort` levels Claude Code accepts.
+const EFFORTS: &[&str] = &["low", "medium", "high", "xhigh", "max"];
+
+/// Longest `compatibility` the Agent Skills specification allows.
+const MAX_COMPATIBILITY: usize = 500;
 
 fn is_string_map(v: &Value) -> bool {
     v.as_mapping()

@@ -162,21 +162,21 @@ fn skill_front_matter_must_name_and_describe_it() {
 
 #[test]
 fn skill_optional_fields_are_checked() {
-    let text = "---\nname: k\ndescription: d\nuser-invocable: maybe\nmetadata: [a]\ncompatibility: 3\ntools: Read\ncolor: blue\nmodel: gpt\n---\n";
+    let text = "---\nname: k\ndescription: d\nuser-invocable: maybe\nmetadata: [a]\ncompatibility: 3\ntools: Read\ncolor: blue\neffort: extreme\n---\n";
     let s = skill::check("s:k", "k", &[file("SKILL.md", text)]);
     let messages: Vec<&str> = s.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(
         messages,
         [
-            "`model` is `gpt`, which Claude Code ignores (the agent inherits the main model)",
             "`user-invocable` is text, not true or false; Claude Code ignores it",
             "`metadata` is a list, not a map of texts; Claude Code ignores it",
             "`compatibility` is a number, not text; Claude Code ignores it",
+            "`effort` is text, not one of low, medium, high, xhigh, max; Claude Code ignores it",
             "`tools` is not a skill field; Claude Code ignores it",
             "`color` is not a skill field; Claude Code ignores it",
         ]
     );
-    assert_eq!(s.diagnostics[2].location.as_ref().unwrap().line, Some(5));
+    assert_eq!(s.diagnostics[1].location.as_ref().unwrap().line, Some(5));
     assert!(!s.has_errors());
 }
 
@@ -276,22 +276,23 @@ fn commands_take_optional_front_matter() {
 
 #[test]
 fn command_fields_and_names_are_checked() {
-    let text = "---\ndescription: [a]\ncolour: red\nmodel: gpt\n---\n";
+    let text = "---\ndescription: [a]\ncolour: red\nmodel: [gpt]\n---\n";
     let c = command::check("s:c.md", "c", text.as_bytes());
     assert_eq!(
         rendered(&c.diagnostics),
         [
-            "warning[model-invalid]: `model` is `gpt`, which Claude Code ignores (the agent inherits the main model)\n --> s:c.md:4:8\n  |\n4 | model: gpt\n  |        ^\n  = hint: use sonnet, opus, haiku, fable, inherit, or a full model id such as `claude-opus-5`",
             "warning[field-invalid]: `description` is a list, not text; Claude Code ignores it\n --> s:c.md:2:1\n  |\n2 | description: [a]\n  | ^\n  = hint: write `description` as text",
+            "warning[field-invalid]: `model` is a list, not text; Claude Code ignores it\n --> s:c.md:4:1\n  |\n4 | model: [gpt]\n  | ^\n  = hint: write `model` as text",
             "warning[unknown-field]: `colour` is not a command field; Claude Code ignores it\n --> s:c.md:3:1\n  |\n3 | colour: red\n  | ^\n  = hint: remove it if nothing else reads it; Claude Code reads description, argument-hint, allowed-tools, model, hooks",
         ]
     );
+    // Hooks in a flow mapping are found as well.
     let flow = "---\n{description: d, hooks: {Stop: []}}\n---\n";
     assert_eq!(
         codes(&command::check("s:c.md", "c", flow.as_bytes()).diagnostics),
-        ["frontmatter-unchecked"]
+        ["untrusted-hooks"]
     );
-    let huge = vec![b'x'; crate::frontmatter::MAX_FILE_SIZE + 1];
+    let huge = vec![b'x'; crate::limits::MAX_FILE_SIZE + 1];
     assert_eq!(
         codes(&command::check("s:c.md", "c", &huge).diagnostics),
         ["file-too-large"]
