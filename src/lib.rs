@@ -42,6 +42,7 @@
 //! - [`escape`]: making names and values from sources safe to print on a terminal.
 //! - [`limits`]: how much of a file from a source is read (the size limits every layer shares).
 
+pub mod catalog;
 pub mod cli;
 pub mod diag;
 pub mod duplicates;
@@ -52,6 +53,7 @@ pub mod frontmatter;
 pub mod fsutil;
 pub mod in_order;
 pub mod install;
+pub mod kinds;
 pub mod limits;
 pub mod lockfile;
 pub mod manifest;
