@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Location};
-use crate::install::Placed;
+use crate::install::Item;
 use crate::manifest::{PatchSpec, SourceSpec};
 use crate::names::sha256_hex;
 
@@ -76,7 +76,7 @@ pub fn create(file_label: &str, upstream: &[u8], edited: &[u8]) -> Option<Create
 /// the selection's: those of each patched file are replaced by the checks of the patched bytes, and a
 /// patch that is missing, unreadable or no longer applies, or names no selected agent, adds an error.
 pub fn apply(
-    placed: &mut [Placed],
+    placed: &mut [Item],
     patches: &[PatchSpec],
     specs: &[SourceSpec],
     strict: bool,
@@ -84,10 +84,7 @@ pub fn apply(
 ) {
     let mut replaced = BTreeSet::new();
     for patch in patches {
-        let Some(p) = placed
-            .iter_mut()
-            .find(|p| p.agent.installed_name == patch.agent)
-        else {
+        let Some(p) = placed.iter_mut().find(|p| p.installed_name == patch.agent) else {
             diagnostics.push(
                 Diagnostic::error(
                     "patch-invalid",
@@ -104,7 +101,7 @@ pub fn apply(
             );
             continue;
         };
-        let upstream = format!("{}:{}", p.agent.source, p.agent.repo_path);
+        let upstream = p.label();
         let text = match read(patch) {
             Ok(text) => text,
             Err(why) => {
@@ -119,7 +116,7 @@ pub fn apply(
                 continue;
             }
         };
-        let bytes = match diffy::apply_bytes(&p.agent.bytes, &parsed) {
+        let bytes = match diffy::apply_bytes(&p.bytes, &parsed) {
             Ok(bytes) => bytes,
             Err(e) => {
                 diagnostics.push(conflict(patch, &format!(
@@ -129,7 +126,7 @@ pub fn apply(
             }
         };
         let label = format!("{upstream} + {}", patch.written);
-        let spec = specs.iter().find(|s| s.name.as_str() == p.agent.source);
+        let spec = specs.iter().find(|s| s.name.as_str() == p.source);
         let mut checks = crate::select::check_installed(&label, &bytes, spec, strict);
         let name = crate::frontmatter::parse(&label, &bytes)
             .name()
@@ -140,7 +137,7 @@ pub fn apply(
                     "patch-invalid",
                     format!(
                         "the patched `{}` declares `name: {}`, not `{}`",
-                        p.agent.installed_name,
+                        p.installed_name,
                         name.as_deref().unwrap_or(""),
                         patch.agent
                     ),
@@ -151,8 +148,7 @@ pub fn apply(
         }
         diagnostics.extend(checks);
         replaced.insert(upstream);
-        p.sha256 = sha256_hex(&bytes);
-        p.agent.bytes = bytes;
+        p.set_bytes(bytes);
         p.patch = Some(Applied {
             written: patch.written.clone(),
             sha256: sha256_hex(&text),

@@ -12,7 +12,7 @@ use crate::fsutil;
 use crate::lockfile::{LockedAgent, Lockfile};
 use crate::names::sha256_hex;
 
-use super::Placed;
+use super::Item;
 
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl Action {
 /// file whose locked content the install would not change is kept as the user has it ([`Action::Edited`]):
 /// only a file the install needs to replace or remove is in the way.
 pub fn plan(
-    placed: &[Placed],
+    placed: &[Item],
     previous: Option<&Lockfile>,
     root: &Path,
     target: &Path,
@@ -117,14 +117,12 @@ pub fn plan(
         let action = match on_disk {
             None => Action::Create {
                 file: p.file.clone(),
-                bytes: p.agent.bytes.clone(),
+                bytes: p.bytes.clone(),
             },
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes && owned.is_some() => {
-                Action::Unchanged {
-                    file: p.file.clone(),
-                }
-            }
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
+            Some(OnDisk::File(bytes)) if bytes == p.bytes && owned.is_some() => Action::Unchanged {
+                file: p.file.clone(),
+            },
+            Some(OnDisk::File(bytes)) if bytes == p.bytes => Action::Adopt {
                 file: p.file.clone(),
             },
             Some(OnDisk::Dir) => {
@@ -164,19 +162,19 @@ pub fn plan(
                         .with_hint(if code == "modified-file" {
                             format!(
                                 "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}:{}`",
-                                p.agent.installed_name, p.agent.source, p.agent.repo_path
+                                p.installed_name, p.source, p.repo_path
                             )
                         } else {
                             format!(
                                 "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}:{}`",
-                                p.agent.source, p.agent.repo_path
+                                p.source, p.repo_path
                             )
                         }),
                     );
                 }
                 Action::Replace {
                     file: p.file.clone(),
-                    bytes: p.agent.bytes.clone(),
+                    bytes: p.bytes.clone(),
                 }
             }
         };
@@ -317,7 +315,7 @@ mod tests {
                 installed_name: name.into(),
                 bytes: bytes.as_bytes().to_vec(),
             };
-            Placed::new(agent, &target)
+            Item::agent(agent, &target)
         };
         let file = |name: &str| target.join(format!("{name}.md"));
 

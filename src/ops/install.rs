@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::duplicates::{self, Owner};
 use crate::error::{Error, Result};
-use crate::install::{self, Action, Placed, Recovery};
-use crate::lockfile::{self, LockedAgent, Lockfile};
+use crate::install::{self, Action, Item, Recovery};
+use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, OnCollision, SourceKind};
 use crate::packs;
 use crate::patches;
@@ -114,7 +114,7 @@ pub struct Installation {
     /// The lock after the run (written unless it was a dry run or it did not change).
     pub lock: Lockfile,
     /// Every agent installed, with its bytes (after `rename` and its local patch).
-    pub placed: Vec<Placed>,
+    pub placed: Vec<Item>,
     /// `version` sources whose repository has a newer release than their requirement allows (known when
     /// the remote was asked, as `update` does).
     pub newer_incompatible: Vec<NewerVersion>,
@@ -271,18 +271,7 @@ fn install_locked(
         sources,
         placed
             .iter()
-            .map(|p| LockedAgent {
-                name: p.agent.installed_name.clone(),
-                original_name: (p.agent.installed_name != p.agent.original_name)
-                    .then(|| p.agent.original_name.clone()),
-                source: p.agent.source.clone(),
-                path: p.agent.repo_path.clone(),
-                file: lockfile::file_label(&manifest.root, &p.file),
-                sha256: p.sha256.clone(),
-                patch: p.patch.as_ref().map(|a| a.written.clone()),
-                patch_sha256: p.patch.as_ref().map(|a| a.sha256.clone()),
-                adopted: adopted.contains(p.file.as_path()),
-            })
+            .map(|p| p.locked(&manifest.root, adopted.contains(p.file.as_path())))
             .collect(),
     )
     .with_skipped(skipped);
@@ -308,13 +297,13 @@ fn install_locked(
         warnings: warnings + skip_warnings,
         ..InstallSummary::default()
     };
-    let origins: std::collections::HashMap<&Path, &Placed> =
+    let origins: std::collections::HashMap<&Path, &Item> =
         placed.iter().map(|p| (p.file.as_path(), p)).collect();
     for action in &actions {
         let shown = crate::scope::shown(&manifest.root, action.file());
         let origin = origins
             .get(action.file())
-            .map(|p| format!(" from {}:{}", p.agent.source, p.agent.repo_path))
+            .map(|p| format!(" from {}", p.label()))
             .unwrap_or_default();
         let (status, counter) = match action {
             Action::Create { .. } => (Status::Installed, &mut summary.installed),
@@ -367,7 +356,7 @@ fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
 fn unmanaged_duplicates(
     manifest: &Manifest,
     previous: Option<&Lockfile>,
-    placed: &[Placed],
+    placed: &[Item],
 ) -> Result<Vec<Diagnostic>> {
     let locked = previous.map(|l| l.agents.as_slice()).unwrap_or_default();
     let managed: BTreeSet<PathBuf> = placed
@@ -387,9 +376,9 @@ fn unmanaged_duplicates(
         .iter()
         .zip(&labels)
         .map(|(p, label)| Owner {
-            name: &p.agent.installed_name,
+            name: &p.installed_name,
             file: label,
-            source: &p.agent.source,
+            source: &p.source,
         })
         .collect();
     duplicates::find(&manifest.root, &manifest.target, &managed, &owners)
@@ -466,8 +455,8 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
 }
 
 /// The warning for an edited installed file that the install left alone ([`Action::Edited`]).
-fn kept(shown: &str, origin: Option<&Placed>) -> Diagnostic {
-    let name = origin.map_or("NAME", |p| p.agent.installed_name.as_str());
+fn kept(shown: &str, origin: Option<&Item>) -> Diagnostic {
+    let name = origin.map_or("NAME", |p| p.installed_name.as_str());
     Diagnostic::warning(
         "modified-file",
         format!("`{shown}` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit"),

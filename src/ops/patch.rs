@@ -66,8 +66,8 @@ pub fn record(
     let upstream = install_manifest(&unpatched, dry_run, resolve(options), true, cache, &Silent)?
         .placed
         .into_iter()
-        .find(|p| p.agent.installed_name == name)
-        .map(|p| p.agent.bytes)
+        .find(|p| p.installed_name == name)
+        .map(|p| p.bytes)
         .ok_or_else(|| not_installed(name, lock.as_ref()))?;
 
     let written = current

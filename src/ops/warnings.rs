@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::Diagnostic;
-use crate::install::Placed;
+use crate::install::Item;
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::reporter::Reporter;
 
@@ -23,7 +23,7 @@ use crate::reporter::Reporter;
 pub fn report(
     warnings: &[Diagnostic],
     sources: &[LockedSource],
-    placed: &[Placed],
+    placed: &[Item],
     previous: Option<&Lockfile>,
     reporter: &dyn Reporter,
 ) -> usize {
@@ -41,7 +41,7 @@ pub fn report(
             let placed_sha: HashMap<(&str, &str), &str> = placed
                 .iter()
                 .map(|p| {
-                    let key = (p.agent.source.as_str(), p.agent.repo_path.as_str());
+                    let key = (p.source.as_str(), p.repo_path.as_str());
                     (key, p.sha256.as_str())
                 })
                 .collect();
