@@ -101,53 +101,16 @@ pub fn apply(
             );
             continue;
         };
-        let upstream = p.label();
-        let text = match read(patch) {
-            Ok(text) => text,
-            Err(why) => {
-                diagnostics.push(unreadable(patch, &why));
+        let (bytes, text) = match patched(p, patch) {
+            Ok(patched) => patched,
+            Err(problem) => {
+                diagnostics.push(*problem);
                 continue;
             }
         };
-        let parsed = match diffy::Patch::from_bytes(&text) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                diagnostics.push(unreadable(patch, &format!("is not a unified diff ({e})")));
-                continue;
-            }
-        };
-        let bytes = match diffy::apply_bytes(&p.bytes, &parsed) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                diagnostics.push(conflict(patch, &format!(
-                    "no longer applies to `{upstream}` ({e}): the source changed the lines it edits"
-                )));
-                continue;
-            }
-        };
-        let label = format!("{upstream} + {}", patch.written);
         let spec = specs.iter().find(|s| s.name.as_str() == p.source);
-        let mut checks = crate::select::check_installed(&label, &bytes, spec, strict);
-        let name = crate::frontmatter::parse(&label, &bytes)
-            .name()
-            .map(str::to_string);
-        if name.as_deref() != Some(patch.agent.as_str()) {
-            checks.push(
-                Diagnostic::error(
-                    "patch-invalid",
-                    format!(
-                        "the patched `{}` declares `name: {}`, not `{}`",
-                        p.installed_name,
-                        name.as_deref().unwrap_or(""),
-                        patch.agent
-                    ),
-                )
-                .at(Location::file(&patch.written))
-                .with_hint("rename agents with `rename` in agentpack.toml, not with a patch"),
-            );
-        }
-        diagnostics.extend(checks);
-        replaced.insert(upstream);
+        diagnostics.extend(check_patched(p, patch, &bytes, spec, strict));
+        replaced.insert(p.label());
         p.set_bytes(bytes);
         p.patch = Some(Applied {
             written: patch.written.clone(),
@@ -159,6 +122,59 @@ pub fn apply(
             .as_ref()
             .is_none_or(|l| !replaced.contains(&l.file))
     });
+}
+
+/// The bytes of `p` with `patch` applied, and the patch file's own bytes; else why it cannot be.
+/// (The problem is boxed: a diagnostic is large and the patched bytes are the common case.)
+fn patched(
+    p: &Item,
+    patch: &PatchSpec,
+) -> std::result::Result<(Vec<u8>, Vec<u8>), Box<Diagnostic>> {
+    let text = read(patch).map_err(|why| Box::new(unreadable(patch, &why)))?;
+    let parsed = diffy::Patch::from_bytes(&text)
+        .map_err(|e| Box::new(unreadable(patch, &format!("is not a unified diff ({e})"))))?;
+    let bytes = diffy::apply_bytes(&p.bytes, &parsed).map_err(|e| {
+        Box::new(conflict(
+            patch,
+            &format!(
+                "no longer applies to `{}` ({e}): the source changed the lines it edits",
+                p.label()
+            ),
+        ))
+    })?;
+    Ok((bytes, text))
+}
+
+/// The checks of the patched bytes of `p`, as of any agent of its source, and that the patch kept its
+/// name (renaming is `rename`'s job).
+fn check_patched(
+    p: &Item,
+    patch: &PatchSpec,
+    bytes: &[u8],
+    spec: Option<&SourceSpec>,
+    strict: bool,
+) -> Vec<Diagnostic> {
+    let label = format!("{} + {}", p.label(), patch.written);
+    let mut checks = crate::select::check_installed(&label, bytes, spec, strict);
+    let name = crate::frontmatter::parse(&label, bytes)
+        .name()
+        .map(str::to_string);
+    if name.as_deref() != Some(patch.agent.as_str()) {
+        checks.push(
+            Diagnostic::error(
+                "patch-invalid",
+                format!(
+                    "the patched `{}` declares `name: {}`, not `{}`",
+                    p.installed_name,
+                    name.as_deref().unwrap_or(""),
+                    patch.agent
+                ),
+            )
+            .at(Location::file(&patch.written))
+            .with_hint("rename agents with `rename` in agentpack.toml, not with a patch"),
+        );
+    }
+    checks
 }
 
 /// The patch file's bytes, bounded like an agent file; else what is wrong with it.
