@@ -16,7 +16,7 @@ use crate::patches::Applied;
 use crate::select::SelectedAgent;
 
 /// What an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ItemKind {
     /// A Markdown file with a `name` in its front matter, installed as `<target>/<name>.md`.
     Agent,
