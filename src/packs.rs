@@ -14,7 +14,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
-use crate::install::Placed;
+use crate::install::Item;
 use crate::lockfile::SkippedAgent;
 use crate::manifest::is_path_like;
 use crate::names::SourceName;
@@ -25,7 +25,7 @@ use crate::select::{self, SelectedAgent};
 #[derive(Debug, Default)]
 pub struct Gathered {
     /// Sorted by installed file.
-    pub placed: Vec<Placed>,
+    pub placed: Vec<Item>,
     pub diagnostics: Vec<Diagnostic>,
     /// Files passed over as documentation or skipped, with the reason (for `-v`).
     pub passed_over: Vec<(String, String)>,
@@ -113,13 +113,13 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
 
     // A diamond reaches one file twice: same name, same bytes, same path. Install it once.
     let mut seen = BTreeSet::new();
-    let mut placed: Vec<Placed> = agents
+    let mut placed: Vec<Item> = agents
         .into_iter()
-        .map(|a| Placed::new(a, target))
+        .map(|a| Item::agent(a, target))
         .filter(|p| {
             seen.insert((
-                p.agent.installed_name.clone(),
-                p.agent.repo_path.clone(),
+                p.installed_name.clone(),
+                p.repo_path.clone(),
                 p.sha256.clone(),
             ))
         })
@@ -133,7 +133,7 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
 /// normalisation, as [`crate::install::collisions`] does), keep the one whose top-level source `order` lists first (a
 /// source's own agents before those its pack pulled in) and drop the others, returned for the lock.
 /// A tie (two files of one source) is left in place, for `collisions` to report.
-pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<SkippedAgent> {
+pub fn first_wins(placed: &mut Vec<Item>, order: &[SourceName]) -> Vec<SkippedAgent> {
     let rank = |source: &str| {
         let root = crate::names::root_source(source);
         let position = order
@@ -145,7 +145,7 @@ pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<Skipped
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in placed.iter().enumerate() {
         groups
-            .entry(crate::names::file_name_key(&p.agent.installed_name))
+            .entry(crate::names::file_name_key(&p.installed_name))
             .or_default()
             .push(i);
     }
@@ -154,13 +154,13 @@ pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<Skipped
     for members in groups.values().filter(|m| m.len() > 1) {
         let best = members
             .iter()
-            .map(|&i| rank(&placed[i].agent.source))
+            .map(|&i| rank(&placed[i].source))
             .min()
             .expect("a group has members");
         let winners: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|&i| rank(&placed[i].agent.source) == best)
+            .filter(|&i| rank(&placed[i].source) == best)
             .collect();
         let [winner] = winners[..] else {
             continue;
@@ -168,10 +168,10 @@ pub fn first_wins(placed: &mut Vec<Placed>, order: &[SourceName]) -> Vec<Skipped
         for &i in members.iter().filter(|&&i| i != winner) {
             dropped.insert(i);
             skipped.push(SkippedAgent {
-                name: placed[i].agent.installed_name.clone(),
-                source: placed[i].agent.source.clone(),
-                path: placed[i].agent.repo_path.clone(),
-                installed_from: placed[winner].agent.source.clone(),
+                name: placed[i].installed_name.clone(),
+                source: placed[i].source.clone(),
+                path: placed[i].repo_path.clone(),
+                installed_from: placed[winner].source.clone(),
             });
         }
     }

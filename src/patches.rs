@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Location};
-use crate::install::Placed;
+use crate::install::Item;
 use crate::manifest::{PatchSpec, SourceSpec};
 use crate::names::sha256_hex;
 
@@ -76,7 +76,7 @@ pub fn create(file_label: &str, upstream: &[u8], edited: &[u8]) -> Option<Create
 /// the selection's: those of each patched file are replaced by the checks of the patched bytes, and a
 /// patch that is missing, unreadable or no longer applies, or names no selected agent, adds an error.
 pub fn apply(
-    placed: &mut [Placed],
+    placed: &mut [Item],
     patches: &[PatchSpec],
     specs: &[SourceSpec],
     strict: bool,
@@ -84,10 +84,7 @@ pub fn apply(
 ) {
     let mut replaced = BTreeSet::new();
     for patch in patches {
-        let Some(p) = placed
-            .iter_mut()
-            .find(|p| p.agent.installed_name == patch.agent)
-        else {
+        let Some(p) = placed.iter_mut().find(|p| p.installed_name == patch.agent) else {
             diagnostics.push(
                 Diagnostic::error(
                     "patch-invalid",
@@ -104,55 +101,17 @@ pub fn apply(
             );
             continue;
         };
-        let upstream = format!("{}:{}", p.agent.source, p.agent.repo_path);
-        let text = match read(patch) {
-            Ok(text) => text,
-            Err(why) => {
-                diagnostics.push(unreadable(patch, &why));
+        let (bytes, text) = match patched(p, patch) {
+            Ok(patched) => patched,
+            Err(problem) => {
+                diagnostics.push(*problem);
                 continue;
             }
         };
-        let parsed = match diffy::Patch::from_bytes(&text) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                diagnostics.push(unreadable(patch, &format!("is not a unified diff ({e})")));
-                continue;
-            }
-        };
-        let bytes = match diffy::apply_bytes(&p.agent.bytes, &parsed) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                diagnostics.push(conflict(patch, &format!(
-                    "no longer applies to `{upstream}` ({e}): the source changed the lines it edits"
-                )));
-                continue;
-            }
-        };
-        let label = format!("{upstream} + {}", patch.written);
-        let spec = specs.iter().find(|s| s.name.as_str() == p.agent.source);
-        let mut checks = crate::select::check_installed(&label, &bytes, spec, strict);
-        let name = crate::frontmatter::parse(&label, &bytes)
-            .name()
-            .map(str::to_string);
-        if name.as_deref() != Some(patch.agent.as_str()) {
-            checks.push(
-                Diagnostic::error(
-                    "patch-invalid",
-                    format!(
-                        "the patched `{}` declares `name: {}`, not `{}`",
-                        p.agent.installed_name,
-                        name.as_deref().unwrap_or(""),
-                        patch.agent
-                    ),
-                )
-                .at(Location::file(&patch.written))
-                .with_hint("rename agents with `rename` in agentpack.toml, not with a patch"),
-            );
-        }
-        diagnostics.extend(checks);
-        replaced.insert(upstream);
-        p.sha256 = sha256_hex(&bytes);
-        p.agent.bytes = bytes;
+        let spec = specs.iter().find(|s| s.name.as_str() == p.source);
+        diagnostics.extend(check_patched(p, patch, &bytes, spec, strict));
+        replaced.insert(p.label());
+        p.set_bytes(bytes);
         p.patch = Some(Applied {
             written: patch.written.clone(),
             sha256: sha256_hex(&text),
@@ -163,6 +122,59 @@ pub fn apply(
             .as_ref()
             .is_none_or(|l| !replaced.contains(&l.file))
     });
+}
+
+/// The bytes of `p` with `patch` applied, and the patch file's own bytes; else why it cannot be.
+/// (The problem is boxed: a diagnostic is large and the patched bytes are the common case.)
+fn patched(
+    p: &Item,
+    patch: &PatchSpec,
+) -> std::result::Result<(Vec<u8>, Vec<u8>), Box<Diagnostic>> {
+    let text = read(patch).map_err(|why| Box::new(unreadable(patch, &why)))?;
+    let parsed = diffy::Patch::from_bytes(&text)
+        .map_err(|e| Box::new(unreadable(patch, &format!("is not a unified diff ({e})"))))?;
+    let bytes = diffy::apply_bytes(&p.bytes, &parsed).map_err(|e| {
+        Box::new(conflict(
+            patch,
+            &format!(
+                "no longer applies to `{}` ({e}): the source changed the lines it edits",
+                p.label()
+            ),
+        ))
+    })?;
+    Ok((bytes, text))
+}
+
+/// The checks of the patched bytes of `p`, as of any agent of its source, and that the patch kept its
+/// name (renaming is `rename`'s job).
+fn check_patched(
+    p: &Item,
+    patch: &PatchSpec,
+    bytes: &[u8],
+    spec: Option<&SourceSpec>,
+    strict: bool,
+) -> Vec<Diagnostic> {
+    let label = format!("{} + {}", p.label(), patch.written);
+    let mut checks = crate::select::check_installed(&label, bytes, spec, strict);
+    let name = crate::frontmatter::parse(&label, bytes)
+        .name()
+        .map(str::to_string);
+    if name.as_deref() != Some(patch.agent.as_str()) {
+        checks.push(
+            Diagnostic::error(
+                "patch-invalid",
+                format!(
+                    "the patched `{}` declares `name: {}`, not `{}`",
+                    p.installed_name,
+                    name.as_deref().unwrap_or(""),
+                    patch.agent
+                ),
+            )
+            .at(Location::file(&patch.written))
+            .with_hint("rename agents with `rename` in agentpack.toml, not with a patch"),
+        );
+    }
+    checks
 }
 
 /// The patch file's bytes, bounded like an agent file; else what is wrong with it.

@@ -15,7 +15,7 @@
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::frontmatter::trust::{HIDDEN_UNICODE, TrustKind};
 use crate::frontmatter::{self, Parsed};
-use crate::manifest::{Pattern, SourceSpec, is_path_like};
+use crate::manifest::{Pattern, Selection, SourceSpec, is_path_like};
 use crate::resolve::Resolved;
 use crate::source::{Content, SourceFile};
 
@@ -76,90 +76,168 @@ struct Candidate<'a> {
     agent: frontmatter::AgentFile,
 }
 
+/// Select the agents of one resolved source: parse every file, keep those its `agents`/`exclude` pick,
+/// rename them, and check them (the trust gate included).
 pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
-    let source = resolved.spec.name.as_str();
-    let selection = &resolved.spec.selection;
-    let label = |repo_path: &str| format!("{source}:{repo_path}");
-    let take_all = selection.agents.is_empty();
-    let picked =
-        |name: &str, path: &str| take_all || selection.agents.iter().any(|p| p.matches(name, path));
-    let excluded = |name: &str, path: &str| selection.exclude.iter().any(|p| p.matches(name, path));
+    let mut selector = Selector {
+        resolved,
+        strict,
+        out: SourceSelection::default(),
+        seen: Vec::new(),
+    };
+    selector.pass_over_skipped();
+    let candidates = selector.parse_files();
+    selector.report_unmatched_entries(&candidates);
+    let chosen: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| selector.takes(&c.agent.name, c.path))
+        .collect();
+    let new_names = selector.new_names(&chosen);
+    for (candidate, new_name) in chosen.into_iter().zip(new_names) {
+        selector.finish(candidate, new_name);
+    }
+    selector.out
+}
 
-    let mut out = SourceSelection::default();
-    let mut candidates = Vec::new();
-    // Every (name, path) an `agents` entry could have matched, to report entries that match nothing.
-    let mut seen: Vec<(String, String)> = Vec::new();
+/// The state of [`select`] over one source.
+struct Selector<'a> {
+    resolved: &'a Resolved,
+    strict: bool,
+    out: SourceSelection,
+    /// Every (name, path) an `agents` entry could have matched, to report entries that match nothing.
+    seen: Vec<(String, String)>,
+}
 
-    for skipped in &resolved.snapshot.skipped {
-        let path = strip_subdir(resolved, &skipped.repo_path);
-        seen.push((String::new(), path.to_string()));
-        if !take_all && explicitly_named(&selection.agents, path) {
-            out.diagnostics.push(
-                Diagnostic::error(
-                    "symlink-outside",
-                    format!("{}: {}", skipped.repo_path, skipped.reason),
-                )
-                .at(Location::file(label(&skipped.repo_path))),
+impl<'a> Selector<'a> {
+    fn source(&self) -> &'a str {
+        self.resolved.spec.name.as_str()
+    }
+
+    fn selection(&self) -> &'a Selection {
+        &self.resolved.spec.selection
+    }
+
+    fn label(&self, repo_path: &str) -> String {
+        format!("{}:{repo_path}", self.source())
+    }
+
+    /// No `agents` list: every agent of the source is taken.
+    fn take_all(&self) -> bool {
+        self.selection().agents.is_empty()
+    }
+
+    /// Is an agent (or a broken file seeming to be one) in scope: picked by `agents`, not excluded?
+    fn takes(&self, name: &str, path: &str) -> bool {
+        let selection = self.selection();
+        let picked = self.take_all() || selection.agents.iter().any(|p| p.matches(name, path));
+        picked && !selection.exclude.iter().any(|p| p.matches(name, path))
+    }
+
+    /// Does an `agents` entry name exactly this path, so that it not being an agent is an error?
+    fn named_by_path(&self, path: &str) -> bool {
+        !self.take_all() && explicitly_named(&self.selection().agents, path)
+    }
+
+    /// Files the snapshot skipped (symlinks leading out): an error when `agents` names one by path.
+    fn pass_over_skipped(&mut self) {
+        for skipped in &self.resolved.snapshot.skipped {
+            let path = strip_subdir(self.resolved, &skipped.repo_path);
+            self.seen.push((String::new(), path.to_string()));
+            if self.named_by_path(path) {
+                self.out.diagnostics.push(
+                    Diagnostic::error(
+                        "symlink-outside",
+                        format!("{}: {}", skipped.repo_path, skipped.reason),
+                    )
+                    .at(Location::file(self.label(&skipped.repo_path))),
+                );
+            } else {
+                (self.out.passed_over)
+                    .push((self.label(&skipped.repo_path), skipped.reason.clone()));
+            }
+        }
+    }
+
+    /// Parse every file (on every core): agents become candidates; documents and broken files are passed
+    /// over, or reported when in scope.
+    fn parse_files(&mut self) -> Vec<Candidate<'a>> {
+        let files = &self.resolved.snapshot.files;
+        let parse = |file: &SourceFile| {
+            let label = self.label(&file.repo_path);
+            match &file.content {
+                Content::TooLarge { size, head } => {
+                    frontmatter::parse_too_large(&label, *size, head)
+                }
+                Content::Bytes(bytes) => frontmatter::parse(&label, bytes),
+            }
+        };
+        let parsed = on_every_core(files, parse);
+        let mut candidates = Vec::new();
+        for (file, parsed) in files.iter().zip(parsed) {
+            match parsed {
+                Parsed::Agent(agent) => {
+                    self.seen.push((agent.name.clone(), file.path.clone()));
+                    let Content::Bytes(bytes) = &file.content else {
+                        unreachable!("only loaded files parse as agents")
+                    };
+                    candidates.push(Candidate {
+                        path: &file.path,
+                        repo_path: &file.repo_path,
+                        bytes,
+                        agent,
+                    });
+                }
+                Parsed::Document { reason } => self.document(file, reason),
+                Parsed::Broken {
+                    name_hint,
+                    diagnostics,
+                } => self.broken(file, name_hint.unwrap_or_default(), diagnostics),
+            }
+        }
+        candidates
+    }
+
+    /// A file without front matter or without a `name`: documentation, unless `agents` names its path.
+    fn document(&mut self, file: &SourceFile, reason: String) {
+        self.seen.push((String::new(), file.path.clone()));
+        if self.named_by_path(&file.path) {
+            self.out.diagnostics.push(
+                Diagnostic::error("not-an-agent", format!("`{}` is not an agent: {reason}", file.path))
+                    .at(Location::file(self.label(&file.repo_path)))
+                    .with_hint("an agent file starts with `---`, then front matter with `name` and `description`"),
             );
         } else {
-            out.passed_over
-                .push((label(&skipped.repo_path), skipped.reason.clone()));
+            self.out
+                .passed_over
+                .push((self.label(&file.repo_path), reason));
         }
     }
 
-    let parse = |file: &SourceFile| match &file.content {
-        Content::TooLarge { size, head } => {
-            frontmatter::parse_too_large(&label(&file.repo_path), *size, head)
-        }
-        Content::Bytes(bytes) => frontmatter::parse(&label(&file.repo_path), bytes),
-    };
-    let parsed = on_every_core(&resolved.snapshot.files, parse);
-    for (file, parsed) in resolved.snapshot.files.iter().zip(parsed) {
-        match parsed {
-            Parsed::Agent(agent) => {
-                seen.push((agent.name.clone(), file.path.clone()));
-                let Content::Bytes(bytes) = &file.content else {
-                    unreachable!("only loaded files parse as agents")
-                };
-                candidates.push(Candidate {
-                    path: &file.path,
-                    repo_path: &file.repo_path,
-                    bytes,
-                    agent,
-                });
-            }
-            Parsed::Document { reason } => {
-                seen.push((String::new(), file.path.clone()));
-                if !take_all && explicitly_named(&selection.agents, &file.path) {
-                    out.diagnostics.push(
-                        Diagnostic::error("not-an-agent", format!("`{}` is not an agent: {reason}", file.path))
-                            .at(Location::file(label(&file.repo_path)))
-                            .with_hint("an agent file starts with `---`, then front matter with `name` and `description`"),
-                    );
-                } else {
-                    out.passed_over.push((label(&file.repo_path), reason));
-                }
-            }
-            Parsed::Broken {
-                name_hint,
-                diagnostics,
-            } => {
-                let name = name_hint.unwrap_or_default();
-                seen.push((name.clone(), file.path.clone()));
-                if picked(&name, &file.path) && !excluded(&name, &file.path) {
-                    out.diagnostics.extend(diagnostics);
-                } else {
-                    out.passed_over.push((
-                        label(&file.repo_path),
-                        "front matter does not parse; not selected".into(),
-                    ));
-                }
-            }
+    /// A file whose front matter does not parse: its errors count when it is in scope.
+    fn broken(&mut self, file: &SourceFile, name: String, diagnostics: Vec<Diagnostic>) {
+        let in_scope = self.takes(&name, &file.path);
+        self.seen.push((name, file.path.clone()));
+        if in_scope {
+            self.out.diagnostics.extend(diagnostics);
+        } else {
+            self.out.passed_over.push((
+                self.label(&file.repo_path),
+                "front matter does not parse; not selected".into(),
+            ));
         }
     }
 
-    for pattern in &selection.agents {
-        if !seen.iter().any(|(name, path)| pattern.matches(name, path)) {
+    /// `agents` entries that match no file of the source, with the agents it has.
+    fn report_unmatched_entries(&mut self, candidates: &[Candidate]) {
+        let source = self.source();
+        for pattern in &self.selection().agents {
+            if self
+                .seen
+                .iter()
+                .any(|(name, path)| pattern.matches(name, path))
+            {
+                continue;
+            }
             let mut names: Vec<&str> = candidates.iter().map(|c| c.agent.name.as_str()).collect();
             names.sort_unstable();
             names.dedup();
@@ -169,7 +247,7 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
                 .copied()
                 .collect::<Vec<_>>()
                 .join(", ");
-            out.diagnostics.push(
+            self.out.diagnostics.push(
                 Diagnostic::error(
                     "agent-not-found",
                     format!(
@@ -189,80 +267,82 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
         }
     }
 
-    let mut selected: Vec<Candidate> = candidates
-        .into_iter()
-        .filter(|c| picked(&c.agent.name, c.path) && !excluded(&c.agent.name, c.path))
-        .collect();
-
-    let mut renamed_to: Vec<Option<String>> = selected
-        .iter()
-        .map(|c| selection.prefixed(&c.agent.name))
-        .collect();
-    for (key, new_name) in &selection.rename {
-        let mut hit = false;
-        for (i, c) in selected.iter().enumerate() {
-            let matches = if is_path_like(key) {
-                key.trim_start_matches("./") == c.path || key == c.repo_path
-            } else {
-                key == &c.agent.name
-            };
-            if matches {
-                renamed_to[i] = Some(new_name.clone());
-                hit = true;
+    /// The name each chosen agent is installed under when it differs from its own: `rename`, else
+    /// `prefix`. A `rename` key that matches no chosen agent is an error.
+    fn new_names(&mut self, chosen: &[Candidate]) -> Vec<Option<String>> {
+        let selection = self.selection();
+        let mut renamed_to: Vec<Option<String>> = chosen
+            .iter()
+            .map(|c| selection.prefixed(&c.agent.name))
+            .collect();
+        for (key, new_name) in &selection.rename {
+            let mut hit = false;
+            for (i, c) in chosen.iter().enumerate() {
+                let matches = if is_path_like(key) {
+                    key.trim_start_matches("./") == c.path || key == c.repo_path
+                } else {
+                    key == &c.agent.name
+                };
+                if matches {
+                    renamed_to[i] = Some(new_name.clone());
+                    hit = true;
+                }
+            }
+            if !hit {
+                self.out.diagnostics.push(
+                    Diagnostic::error(
+                        "rename-not-found",
+                        format!(
+                            "`rename` key `{key}` of source `{}` matches no selected agent",
+                            self.source()
+                        ),
+                    )
+                    .with_hint("a key is a front-matter name, or a path relative to `subdir`"),
+                );
             }
         }
-        if !hit {
-            out.diagnostics.push(
-                Diagnostic::error(
-                    "rename-not-found",
-                    format!("`rename` key `{key}` of source `{source}` matches no selected agent"),
-                )
-                .with_hint("a key is a front-matter name, or a path relative to `subdir`"),
-            );
-        }
+        renamed_to
     }
 
-    for (c, new_name) in selected.drain(..).zip(renamed_to) {
+    /// A chosen agent: its checks through the trust gate, its `name:` rewritten when renamed.
+    fn finish(&mut self, candidate: Candidate, new_name: Option<String>) {
         let Candidate {
             repo_path,
             bytes,
             agent,
             ..
-        } = c;
-        let checked = agent
-            .diagnostics
-            .into_iter()
-            .map(|d| if strict { d.promote() } else { d });
-        out.diagnostics.extend(gate(checked, &resolved.spec));
+        } = candidate;
+        let strict = self.strict;
+        let checked = (agent.diagnostics.into_iter()).map(|d| if strict { d.promote() } else { d });
+        (self.out.diagnostics).extend(gate(checked, &self.resolved.spec));
         let (installed_name, bytes) = match new_name {
             None => (agent.name.clone(), bytes.to_vec()),
             Some(new_name) => match frontmatter::rename(bytes, &new_name) {
                 Ok(bytes) => (new_name, bytes),
                 Err(reason) => {
-                    out.diagnostics.push(
+                    self.out.diagnostics.push(
                         Diagnostic::error(
                             "rename-failed",
                             format!("cannot rename `{}`: {reason}", agent.name),
                         )
                         .at(Location::at(
-                            label(repo_path),
+                            self.label(repo_path),
                             agent.name_line,
                             1,
                         )),
                     );
-                    continue;
+                    return;
                 }
             },
         };
-        out.agents.push(SelectedAgent {
-            source: source.to_string(),
+        self.out.agents.push(SelectedAgent {
+            source: self.source().to_string(),
             repo_path: repo_path.to_string(),
             original_name: agent.name,
             installed_name,
             bytes,
         });
     }
-    out
 }
 
 /// The checks of an agent file as it will be (or is) installed, `label` naming it: not an agent at all

@@ -339,21 +339,7 @@ mod tests {
         let p = project(false);
         let outside = p.root.parent().unwrap().join("victim.md");
         std::fs::write(&outside, "precious").unwrap();
-        let journal = Journal {
-            version: JOURNAL_VERSION,
-            created_dirs: vec![],
-            staged_tree: None,
-            steps: vec![Step {
-                file: outside.clone(),
-                staged: None,
-                backup: None,
-                sha256: None,
-            }],
-            lock: None,
-        };
-        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
-        let err = recover(&p.root, &p.target).unwrap_err();
-        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert_refused(&p, &one_step(&outside, None));
         assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
         // Inside the project, but not an agent file: a journal committed to a repository must not be
         // able to plant a git hook.
@@ -361,27 +347,36 @@ mod tests {
         let planted = p.root.join(".git/hooks/.agentpack-x-0.bak");
         std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
         std::fs::write(&planted, "#!/bin/sh\nevil\n").unwrap();
-        let journal = Journal {
-            version: JOURNAL_VERSION,
-            created_dirs: vec![],
-            staged_tree: None,
-            steps: vec![Step {
-                file: hook.clone(),
-                staged: None,
-                backup: Some(planted),
-                sha256: None,
-            }],
-            lock: None,
-        };
-        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
-        let err = recover(&p.root, &p.target).unwrap_err();
-        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
+        assert_refused(&p, &one_step(&hook, Some(planted)));
         assert!(!hook.exists());
         std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
         assert_eq!(
             recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,
             "journal-invalid"
         );
+    }
+
+    /// A journal of one step on `file`, restoring it from `backup`.
+    fn one_step(file: &Path, backup: Option<PathBuf>) -> Journal {
+        Journal {
+            version: JOURNAL_VERSION,
+            created_dirs: vec![],
+            staged_tree: None,
+            steps: vec![Step {
+                file: file.to_path_buf(),
+                staged: None,
+                backup,
+                sha256: None,
+            }],
+            lock: None,
+        }
+    }
+
+    /// Recovery from `journal`, written into `p`, refuses it as invalid.
+    fn assert_refused(p: &Project, journal: &Journal) {
+        std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
+        let err = recover(&p.root, &p.target).unwrap_err();
+        assert_eq!(err.diagnostics()[0].code, "journal-invalid");
     }
 
     #[test]

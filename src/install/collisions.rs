@@ -6,33 +6,33 @@ use std::collections::BTreeMap;
 use crate::diag::Diagnostic;
 use crate::names::file_name_key;
 
-use super::Placed;
+use super::{Item, ItemKind};
 
 /// Two agents that would be installed under the same name: an error naming both, one line each, and after
 /// the last one a single manifest snippet that resolves every collision (143 collisions between two
 /// collections are 143 lines and one snippet, not 143 hints).
-pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
-    let mut by_name: BTreeMap<String, Vec<&Placed>> = BTreeMap::new();
+///
+/// Only items of one kind can collide: each kind installs in its own place.
+pub fn collisions(placed: &[Item]) -> Vec<Diagnostic> {
+    let mut by_name: BTreeMap<(ItemKind, String), Vec<&Item>> = BTreeMap::new();
     for p in placed {
         by_name
-            .entry(file_name_key(&p.agent.installed_name))
+            .entry((p.kind, file_name_key(&p.installed_name)))
             .or_default()
             .push(p);
     }
-    let groups: Vec<&Vec<&Placed>> = by_name.values().filter(|g| g.len() > 1).collect();
+    let groups: Vec<&Vec<&Item>> = by_name.values().filter(|g| g.len() > 1).collect();
     let mut out: Vec<Diagnostic> = groups
         .iter()
         .map(|group| {
-            let places: Vec<String> = group
-                .iter()
-                .map(|p| format!("`{}:{}`", p.agent.source, p.agent.repo_path))
-                .collect();
+            let places: Vec<String> = group.iter().map(|p| format!("`{}`", p.label())).collect();
             Diagnostic::error(
                 "name-collision",
                 format!(
-                    "{} agents would be installed as `{}`: {}",
+                    "{} {}s would be installed as `{}`: {}",
                     group.len(),
-                    group[0].agent.installed_name,
+                    group[0].kind.noun(),
+                    group[0].installed_name,
                     places.join(", ")
                 ),
             )
@@ -47,22 +47,22 @@ pub fn collisions(placed: &[Placed]) -> Vec<Diagnostic> {
 /// The manifest snippet that renames all but the first agent of every colliding group: `<source>-<name>`
 /// in the top-level source it came through (where a `rename` of a pack's agent belongs), or, for
 /// agents of one source sharing a name, by path to `<name>-2`, `<name>-3`...
-fn collision_fix(groups: &[&Vec<&Placed>]) -> String {
+fn collision_fix(groups: &[&Vec<&Item>]) -> String {
     let mut renames: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
     for group in groups {
         for (i, p) in group.iter().enumerate().skip(1) {
-            let root = crate::names::root_source(&p.agent.source);
+            let root = crate::names::root_source(&p.source);
             let same_source = group
                 .iter()
-                .filter(|o| crate::names::root_source(&o.agent.source) == root)
+                .filter(|o| crate::names::root_source(&o.source) == root)
                 .count()
                 > 1;
             let (key, new) = if same_source {
-                let key = p.agent.repo_path.clone();
-                (key, format!("{}-{}", p.agent.original_name, i + 1))
+                let key = p.repo_path.clone();
+                (key, format!("{}-{}", p.original_name, i + 1))
             } else {
-                let key = p.agent.original_name.clone();
-                (key, format!("{root}-{}", p.agent.original_name))
+                let key = p.original_name.clone();
+                (key, format!("{root}-{}", p.original_name))
             };
             renames.entry(root).or_default().push((key, new));
         }

@@ -27,46 +27,21 @@
 //!
 //! [`lock_project`] keeps two installs from running on one project at once.
 //!
-//! The code is split by step: `collisions`, `plan`, `journal` (the transaction's write-ahead journal and
-//! its file operations), `apply` (running and recovering a transaction) and `lock` (the project lock).
-
-use std::path::{Path, PathBuf};
-
-use crate::names::sha256_hex;
-use crate::select::SelectedAgent;
+//! Every step works on [`Item`]s, one type for every kind of thing installed (today agents; see
+//! `item.rs`). The code is split by step: `collisions`, `plan`, `journal` (the transaction's write-ahead
+//! journal and its file operations), `apply` (running and recovering a transaction) and `lock` (the
+//! project lock).
 
 mod apply;
 mod collisions;
+mod item;
 mod journal;
 mod lock;
 mod plan;
 
 pub use apply::{Recovery, apply, recover};
 pub use collisions::collisions;
+pub use item::{Item, ItemKind};
 pub use journal::JOURNAL_NAME;
 pub use lock::{ProjectLock, lock_project};
 pub use plan::{Action, plan, symlink_on_the_way};
-
-/// An agent with the file it goes to.
-#[derive(Debug, Clone)]
-pub struct Placed {
-    pub agent: SelectedAgent,
-    /// Absolute path of the installed file.
-    pub file: PathBuf,
-    pub sha256: String,
-    /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
-    pub patch: Option<crate::patches::Applied>,
-}
-
-impl Placed {
-    pub fn new(agent: SelectedAgent, target: &Path) -> Self {
-        let file = target.join(format!("{}.md", agent.installed_name));
-        let sha256 = sha256_hex(&agent.bytes);
-        Placed {
-            agent,
-            file,
-            sha256,
-            patch: None,
-        }
-    }
-}

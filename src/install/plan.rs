@@ -12,7 +12,7 @@ use crate::fsutil;
 use crate::lockfile::{LockedAgent, Lockfile};
 use crate::names::sha256_hex;
 
-use super::Placed;
+use super::Item;
 
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,12 +79,40 @@ impl Action {
 /// file whose locked content the install would not change is kept as the user has it ([`Action::Edited`]):
 /// only a file the install needs to replace or remove is in the way.
 pub fn plan(
-    placed: &[Placed],
+    placed: &[Item],
     previous: Option<&Lockfile>,
     root: &Path,
     target: &Path,
     force: bool,
 ) -> Result<Vec<Action>> {
+    check_target(root, target)?;
+    let planner = Planner {
+        managed: managed_files(previous, root, target),
+        root,
+        force,
+    };
+    let mut problems = Vec::new();
+    let mut actions = Vec::new();
+    let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
+    let dropped = (planner.managed.iter()).filter(|(file, _)| !wanted.contains(file));
+    for planned in (placed.iter().map(|p| planner.place(p)))
+        .chain(dropped.map(|(file, locked)| planner.dropped(file, locked)))
+    {
+        let (action, problem) = planned?;
+        actions.extend(action);
+        problems.extend(problem);
+    }
+    if problems.is_empty() {
+        Ok(actions)
+    } else {
+        Err(Error::CheckFailed {
+            diagnostics: problems,
+        })
+    }
+}
+
+/// The target must be a real directory of the project (or not exist yet).
+fn check_target(root: &Path, target: &Path) -> Result<()> {
     if target.exists() && !target.is_dir() {
         return Err(Error::Usage {
             message: format!(
@@ -106,117 +134,125 @@ pub fn plan(
             ),
         });
     }
-    let managed = managed_files(previous, root, target);
-    let mut problems = Vec::new();
-    let mut actions = Vec::new();
-    let show = |file: &Path| crate::scope::shown(root, file);
+    Ok(())
+}
 
-    for p in placed {
-        let on_disk = read_regular(&p.file)?;
-        let owned = managed.get(&p.file).filter(|m| !m.adopted);
-        let action = match on_disk {
-            None => Action::Create {
-                file: p.file.clone(),
-                bytes: p.agent.bytes.clone(),
-            },
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes && owned.is_some() => {
-                Action::Unchanged {
-                    file: p.file.clone(),
-                }
+/// What [`plan`] compares each file with: the previous lock's files, and whether `--force` was given.
+struct Planner<'a> {
+    managed: BTreeMap<PathBuf, &'a LockedAgent>,
+    root: &'a Path,
+    force: bool,
+}
+
+/// The decision for one file: what to do with it, and the problem that refuses it (unless `--force`).
+type Planned = (Option<Action>, Option<Diagnostic>);
+
+impl Planner<'_> {
+    fn show(&self, file: &Path) -> String {
+        crate::scope::shown(self.root, file)
+    }
+
+    /// The action for an item to install: create, keep, adopt, or replace (a protected file's
+    /// replacement comes with the problem that refuses it, unless `--force`).
+    fn place(&self, p: &Item) -> Result<Planned> {
+        let file = p.file.clone();
+        let owned = self.managed.get(&p.file).filter(|m| !m.adopted);
+        let (action, problem) = match read_regular(&p.file)? {
+            None => (
+                Action::Create {
+                    file,
+                    bytes: p.bytes.clone(),
+                },
+                None,
+            ),
+            Some(OnDisk::File(bytes)) if bytes == p.bytes && owned.is_some() => {
+                (Action::Unchanged { file }, None)
             }
-            Some(OnDisk::File(bytes)) if bytes == p.agent.bytes => Action::Adopt {
-                file: p.file.clone(),
-            },
-            Some(OnDisk::Dir) => {
-                problems.push(is_a_directory(&show(&p.file)));
-                continue;
-            }
-            Some(OnDisk::File(_)) if !force && owned.map(|m| &m.sha256) == Some(&p.sha256) => {
-                Action::Edited {
-                    file: p.file.clone(),
-                }
+            Some(OnDisk::File(bytes)) if bytes == p.bytes => (Action::Adopt { file }, None),
+            Some(OnDisk::Dir) => return Ok((None, Some(is_a_directory(&self.show(&p.file))))),
+            Some(OnDisk::File(_)) if !self.force && owned.map(|m| &m.sha256) == Some(&p.sha256) => {
+                (Action::Edited { file }, None)
             }
             Some(on_disk) => {
-                let protected = match (&on_disk, managed.get(&p.file)) {
-                    (OnDisk::File(_), Some(m)) if m.adopted => Some((
-                        "unmanaged-file",
-                        "was not written by agentpack (it was adopted because it held the same bytes)",
-                    )),
-                    (OnDisk::File(bytes), Some(m)) if sha256_hex(bytes) == m.sha256 => None,
-                    (OnDisk::File(_), Some(_)) => {
-                        Some(("modified-file", "was edited since agentpack installed it"))
-                    }
-                    (OnDisk::File(_), None) => {
-                        Some(("unmanaged-file", "was not installed by agentpack"))
-                    }
-                    _ => Some(("unmanaged-file", "is not a regular file")),
+                let problem = protection(&on_disk, self.managed.get(&p.file).copied())
+                    .filter(|_| !self.force)
+                    .map(|(code, why)| self.refuse_to_replace(p, code, why));
+                let replace = Action::Replace {
+                    file,
+                    bytes: p.bytes.clone(),
                 };
-                if let (Some((code, why)), false) = (protected, force) {
-                    problems.push(
-                        Diagnostic::error(
-                            code,
-                            format!(
-                                "`{}` {why}; agentpack will not overwrite it",
-                                show(&p.file)
-                            ),
-                        )
-                        .at(Location::file(show(&p.file)))
-                        .with_hint(if code == "modified-file" {
-                            format!(
-                                "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}:{}`",
-                                p.agent.installed_name, p.agent.source, p.agent.repo_path
-                            )
-                        } else {
-                            format!(
-                                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}:{}`",
-                                p.agent.source, p.agent.repo_path
-                            )
-                        }),
-                    );
-                }
-                Action::Replace {
-                    file: p.file.clone(),
-                    bytes: p.agent.bytes.clone(),
-                }
+                (replace, problem)
             }
         };
-        actions.push(action);
+        Ok((Some(action), problem))
     }
 
-    let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
-    for (file, locked) in &managed {
-        if wanted.contains(file) {
-            continue;
-        }
-        match read_regular(file)? {
-            None => {}
-            Some(OnDisk::Dir) => problems.push(is_a_directory(&show(file))),
+    fn refuse_to_replace(&self, p: &Item, code: &'static str, why: &str) -> Diagnostic {
+        let shown = self.show(&p.file);
+        Diagnostic::error(
+            code,
+            format!("`{shown}` {why}; agentpack will not overwrite it"),
+        )
+        .at(Location::file(&shown))
+        .with_hint(if code == "modified-file" {
+            format!(
+                "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}`",
+                p.installed_name,
+                p.label()
+            )
+        } else {
+            format!(
+                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}`",
+                p.label()
+            )
+        })
+    }
+
+    /// The action for a file the previous lock names and this install no longer places.
+    fn dropped(&self, file: &Path, locked: &LockedAgent) -> Result<Planned> {
+        let file_owned = || file.to_path_buf();
+        Ok(match read_regular(file)? {
+            None => (None, None),
+            Some(OnDisk::Dir) => (None, Some(is_a_directory(&self.show(file)))),
             // Not agentpack's to delete, even with `--force`: it only stops tracking it.
-            Some(_) if locked.adopted => actions.push(Action::Keep { file: file.clone() }),
-            Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || force => {
-                actions.push(Action::Remove { file: file.clone() })
+            Some(_) if locked.adopted => (Some(Action::Keep { file: file_owned() }), None),
+            Some(OnDisk::File(bytes)) if sha256_hex(&bytes) == locked.sha256 || self.force => {
+                (Some(Action::Remove { file: file_owned() }), None)
             }
-            Some(_) if force => actions.push(Action::Remove { file: file.clone() }),
-            Some(_) => problems.push(
-                Diagnostic::error(
+            Some(_) if self.force => (Some(Action::Remove { file: file_owned() }), None),
+            Some(_) => {
+                let shown = self.show(file);
+                let problem = Diagnostic::error(
                     "modified-file",
                     format!(
-                        "`{}` is no longer in the manifest, but it was edited since agentpack installed it; agentpack will not delete it",
-                        show(file)
+                        "`{shown}` is no longer in the manifest, but it was edited since agentpack installed it; agentpack will not delete it",
                     ),
                 )
-                .at(Location::file(show(file)))
-                .with_hint("move it out of the target directory to keep it, or run with `--force` to delete it"),
-            ),
-        }
-    }
-
-    if problems.is_empty() {
-        Ok(actions)
-    } else {
-        Err(Error::CheckFailed {
-            diagnostics: problems,
+                .at(Location::file(&shown))
+                .with_hint("move it out of the target directory to keep it, or run with `--force` to delete it");
+                (None, Some(problem))
+            }
         })
+    }
+}
+
+/// Why a file in the way of an install may not be replaced without `--force`: a code and the reason; none
+/// when it is agentpack's own, unedited.
+fn protection(
+    on_disk: &OnDisk,
+    managed: Option<&LockedAgent>,
+) -> Option<(&'static str, &'static str)> {
+    match (on_disk, managed) {
+        (OnDisk::File(_), Some(m)) if m.adopted => Some((
+            "unmanaged-file",
+            "was not written by agentpack (it was adopted because it held the same bytes)",
+        )),
+        (OnDisk::File(bytes), Some(m)) if sha256_hex(bytes) == m.sha256 => None,
+        (OnDisk::File(_), Some(_)) => {
+            Some(("modified-file", "was edited since agentpack installed it"))
+        }
+        (OnDisk::File(_), None) => Some(("unmanaged-file", "was not installed by agentpack")),
+        _ => Some(("unmanaged-file", "is not a regular file")),
     }
 }
 
@@ -317,7 +353,7 @@ mod tests {
                 installed_name: name.into(),
                 bytes: bytes.as_bytes().to_vec(),
             };
-            Placed::new(agent, &target)
+            Item::agent(agent, &target)
         };
         let file = |name: &str| target.join(format!("{name}.md"));
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::duplicates::{self, Owner};
 use crate::error::{Error, Result};
-use crate::install::{self, Action, Placed, Recovery};
-use crate::lockfile::{self, LockedAgent, Lockfile};
+use crate::install::{self, Action, Item, Recovery};
+use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, OnCollision, SourceKind};
 use crate::packs;
 use crate::patches;
@@ -114,7 +114,7 @@ pub struct Installation {
     /// The lock after the run (written unless it was a dry run or it did not change).
     pub lock: Lockfile,
     /// Every agent installed, with its bytes (after `rename` and its local patch).
-    pub placed: Vec<Placed>,
+    pub placed: Vec<Item>,
     /// `version` sources whose repository has a newer release than their requirement allows (known when
     /// the remote was asked, as `update` does).
     pub newer_incompatible: Vec<NewerVersion>,
@@ -175,29 +175,8 @@ fn install_locked(
     };
     let previous = Lockfile::load(&lock_path)?;
     if options.locked {
-        let Some(lock) = &previous else {
-            return Err(Error::LockOutdated {
-                message: "`agentpack.lock` is missing and `--locked` was passed".into(),
-                hint: "run `agentpack install` without `--locked` and commit the lockfile".into(),
-            });
-        };
-        // Known before any network: a source the lock does not describe means the lock must change.
-        if let Some(spec) = manifest
-            .sources
-            .iter()
-            .find(|s| !lock.source(s.name.as_str()).is_some_and(|l| l.describes(s)))
-        {
-            return Err(Error::LockOutdated {
-                message: format!(
-                    "source `{}` is new or changed since `agentpack.lock` was written, but `--locked` was passed",
-                    spec.name
-                ),
-                hint: "run `agentpack install` without `--locked` and commit the updated lockfile"
-                    .into(),
-            });
-        }
+        check_lock_describes(manifest, previous.as_ref())?;
     }
-
     let resolved = resolve::resolve_all(
         &manifest.sources,
         previous.as_ref(),
@@ -205,10 +184,89 @@ fn install_locked(
         resolve,
         reporter,
     )?;
-    let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
-    let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
-    let newer_incompatible: Vec<NewerVersion> = resolved.iter().filter_map(newer).collect();
+    let checked = gather_and_check(manifest, resolved, previous.as_ref(), strict, reporter)?;
+    let actions = install::plan(
+        &checked.placed,
+        previous.as_ref(),
+        &manifest.root,
+        &manifest.target,
+        options.force,
+    )?;
+    let lock = new_lock(manifest, &checked, &actions);
+    let lock_changes = previous.as_ref() != Some(&lock);
+    if options.locked && lock_changes {
+        return Err(Error::LockOutdated {
+            message: "`agentpack.lock` needs to be updated, but `--locked` was passed".into(),
+            hint: UPDATE_THE_LOCK.into(),
+        });
+    }
+    if !dry_run {
+        install::apply(
+            &manifest.root,
+            &manifest.target,
+            &actions,
+            lock_changes.then_some((lock_path.as_path(), &lock)),
+        )?;
+    }
+    let summary = report_actions(manifest, &actions, &checked, dry_run, reporter);
+    Ok(Installation {
+        summary,
+        previous,
+        lock,
+        placed: checked.placed,
+        newer_incompatible: checked.newer_incompatible,
+    })
+}
 
+/// With `--locked`, known before any network: a source the lock does not describe (or no lock at all)
+/// means the lock must change.
+fn check_lock_describes(manifest: &Manifest, previous: Option<&Lockfile>) -> Result<()> {
+    let Some(lock) = previous else {
+        return Err(Error::LockOutdated {
+            message: "`agentpack.lock` is missing and `--locked` was passed".into(),
+            hint: "run `agentpack install` without `--locked` and commit the lockfile".into(),
+        });
+    };
+    if let Some(spec) = manifest
+        .sources
+        .iter()
+        .find(|s| !lock.source(s.name.as_str()).is_some_and(|l| l.describes(s)))
+    {
+        return Err(Error::LockOutdated {
+            message: format!(
+                "source `{}` is new or changed since `agentpack.lock` was written, but `--locked` was passed",
+                spec.name
+            ),
+            hint: UPDATE_THE_LOCK.into(),
+        });
+    }
+    Ok(())
+}
+
+/// The items to install, checked: every error found before anything is written.
+struct Checked {
+    /// The resolved sources, as the lock records them.
+    sources: Vec<lockfile::LockedSource>,
+    newer_incompatible: Vec<NewerVersion>,
+    placed: Vec<Item>,
+    /// What `on-collision = "first"` skipped, for the lock.
+    skipped: Vec<lockfile::SkippedAgent>,
+    /// How many warnings were reported.
+    warnings: usize,
+}
+
+/// Select the items of every source, settle collisions by `on-collision`, apply the local patches, and
+/// check the result (collisions, hand-written duplicates). Warnings are reported; any error fails.
+fn gather_and_check(
+    manifest: &Manifest,
+    resolved: Vec<resolve::Resolved>,
+    previous: Option<&Lockfile>,
+    strict: bool,
+    reporter: &dyn Reporter,
+) -> Result<Checked> {
+    let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
+    let newer_incompatible: Vec<NewerVersion> = resolved.iter().filter_map(newer).collect();
+    let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
     let gathered = packs::gather(resolved, &manifest.target, strict);
     for (file, reason) in &gathered.passed_over {
         reporter.status(Status::Skipped, &format!("{file}: {reason}"));
@@ -219,22 +277,7 @@ fn install_locked(
         OnCollision::Error => Vec::new(),
         OnCollision::First => packs::first_wins(&mut placed, &manifest.source_order),
     };
-    // Like an unchanged agent's warnings, the same skips as the lock records are not repeated.
-    let known = previous.as_ref().is_some_and(|lock| {
-        lock.skipped.len() == skipped.len() && skipped.iter().all(|s| lock.skipped.contains(s))
-    });
-    let skip_warnings = usize::from(!skipped.is_empty() && (!known || reporter.detailed()));
-    if skip_warnings > 0 {
-        reporter.diagnostic(&skipped_summary(&skipped));
-    }
-    if !skipped.is_empty() {
-        // A skipped agent is not installed: like `verify`, say nothing about its file.
-        let files: HashSet<String> = skipped
-            .iter()
-            .map(|s| format!("{}:{}", s.source, s.path))
-            .collect();
-        diagnostics.retain(|d| d.location.as_ref().is_none_or(|l| !files.contains(&l.file)));
-    }
+    let skip_warnings = report_skipped(&skipped, previous, &mut diagnostics, reporter);
     patches::apply(
         &mut placed,
         &manifest.patches,
@@ -243,78 +286,87 @@ fn install_locked(
         &mut diagnostics,
     );
     diagnostics.extend(install::collisions(&placed));
-    diagnostics.extend(unmanaged_duplicates(manifest, previous.as_ref(), &placed)?);
+    diagnostics.extend(unmanaged_duplicates(manifest, previous, &placed)?);
 
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error());
-    let warnings =
-        super::warnings::report(&warnings, &sources, &placed, previous.as_ref(), reporter);
+    let warnings = super::warnings::report(&warnings, &sources, &placed, previous, reporter);
     if !errors.is_empty() {
         return Err(Error::CheckFailed {
             diagnostics: errors,
         });
     }
+    Ok(Checked {
+        sources,
+        newer_incompatible,
+        placed,
+        skipped,
+        warnings: warnings + skip_warnings,
+    })
+}
 
-    let actions = install::plan(
-        &placed,
-        previous.as_ref(),
-        &manifest.root,
-        &manifest.target,
-        options.force,
-    )?;
-    // Which files agentpack did not write (identical bytes it found in place): the lock records them.
+/// Report what `on-collision = "first"` skipped (unless the lock records the same skips, as an unchanged
+/// agent's warnings are not repeated), and drop the diagnostics about the skipped files. Returns how many
+/// warnings were reported.
+fn report_skipped(
+    skipped: &[lockfile::SkippedAgent],
+    previous: Option<&Lockfile>,
+    diagnostics: &mut Vec<Diagnostic>,
+    reporter: &dyn Reporter,
+) -> usize {
+    if skipped.is_empty() {
+        return 0;
+    }
+    let known = previous.is_some_and(|lock| {
+        lock.skipped.len() == skipped.len() && skipped.iter().all(|s| lock.skipped.contains(s))
+    });
+    let skip_warnings = usize::from(!known || reporter.detailed());
+    if skip_warnings > 0 {
+        reporter.diagnostic(&skipped_summary(skipped));
+    }
+    // A skipped agent is not installed: like `verify`, say nothing about its file.
+    let files: HashSet<String> = skipped
+        .iter()
+        .map(|s| format!("{}:{}", s.source, s.path))
+        .collect();
+    diagnostics.retain(|d| d.location.as_ref().is_none_or(|l| !files.contains(&l.file)));
+    skip_warnings
+}
+
+/// The lock this install writes: the resolved sources, an entry per item (recording which files the plan
+/// adopted: agentpack did not write them), and what `on-collision = "first"` skipped.
+fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Lockfile {
     let adopted: HashSet<&Path> = actions
         .iter()
         .filter(|a| matches!(a, Action::Adopt { .. }))
         .map(Action::file)
         .collect();
-    let lock = Lockfile::new(
-        sources,
-        placed
-            .iter()
-            .map(|p| LockedAgent {
-                name: p.agent.installed_name.clone(),
-                original_name: (p.agent.installed_name != p.agent.original_name)
-                    .then(|| p.agent.original_name.clone()),
-                source: p.agent.source.clone(),
-                path: p.agent.repo_path.clone(),
-                file: lockfile::file_label(&manifest.root, &p.file),
-                sha256: p.sha256.clone(),
-                patch: p.patch.as_ref().map(|a| a.written.clone()),
-                patch_sha256: p.patch.as_ref().map(|a| a.sha256.clone()),
-                adopted: adopted.contains(p.file.as_path()),
-            })
-            .collect(),
-    )
-    .with_skipped(skipped);
-    let lock_changes = previous.as_ref() != Some(&lock);
-    if options.locked && lock_changes {
-        return Err(Error::LockOutdated {
-            message: "`agentpack.lock` needs to be updated, but `--locked` was passed".into(),
-            hint: "run `agentpack install` without `--locked` and commit the updated lockfile"
-                .into(),
-        });
-    }
+    let agents = (checked.placed.iter())
+        .map(|p| p.locked(&manifest.root, adopted.contains(p.file.as_path())))
+        .collect();
+    Lockfile::new(checked.sources.clone(), agents).with_skipped(checked.skipped.clone())
+}
 
-    if !dry_run {
-        install::apply(
-            &manifest.root,
-            &manifest.target,
-            &actions,
-            lock_changes.then_some((lock_path.as_path(), &lock)),
-        )?;
-    }
-
+/// The summary of an install: every action counted and reported (file actions only when they were
+/// carried out; an edited file left alone always, as a warning), with the warnings of the checks.
+fn report_actions(
+    manifest: &Manifest,
+    actions: &[Action],
+    checked: &Checked,
+    dry_run: bool,
+    reporter: &dyn Reporter,
+) -> InstallSummary {
     let mut summary = InstallSummary {
-        warnings: warnings + skip_warnings,
+        warnings: checked.warnings,
         ..InstallSummary::default()
     };
-    let origins: std::collections::HashMap<&Path, &Placed> =
-        placed.iter().map(|p| (p.file.as_path(), p)).collect();
-    for action in &actions {
+    let origins: std::collections::HashMap<&Path, &Item> = (checked.placed.iter())
+        .map(|p| (p.file.as_path(), p))
+        .collect();
+    for action in actions {
         let shown = crate::scope::shown(&manifest.root, action.file());
         let origin = origins
             .get(action.file())
-            .map(|p| format!(" from {}:{}", p.agent.source, p.agent.repo_path))
+            .map(|p| format!(" from {}", p.label()))
             .unwrap_or_default();
         let (status, counter) = match action {
             Action::Create { .. } => (Status::Installed, &mut summary.installed),
@@ -335,14 +387,12 @@ fn install_locked(
             reporter.status(status, &format!("{shown}{origin}"));
         }
     }
-    Ok(Installation {
-        summary,
-        previous,
-        lock,
-        placed,
-        newer_incompatible,
-    })
+    summary
 }
+
+/// The hint of every `--locked` refusal of a lock that must change.
+const UPDATE_THE_LOCK: &str =
+    "run `agentpack install` without `--locked` and commit the updated lockfile";
 
 /// The newer release a `version` source's requirement excludes, if resolution saw one.
 fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
@@ -367,7 +417,7 @@ fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
 fn unmanaged_duplicates(
     manifest: &Manifest,
     previous: Option<&Lockfile>,
-    placed: &[Placed],
+    placed: &[Item],
 ) -> Result<Vec<Diagnostic>> {
     let locked = previous.map(|l| l.agents.as_slice()).unwrap_or_default();
     let managed: BTreeSet<PathBuf> = placed
@@ -387,9 +437,9 @@ fn unmanaged_duplicates(
         .iter()
         .zip(&labels)
         .map(|(p, label)| Owner {
-            name: &p.agent.installed_name,
+            name: &p.installed_name,
             file: label,
-            source: &p.agent.source,
+            source: &p.source,
         })
         .collect();
     duplicates::find(&manifest.root, &manifest.target, &managed, &owners)
@@ -466,8 +516,8 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
 }
 
 /// The warning for an edited installed file that the install left alone ([`Action::Edited`]).
-fn kept(shown: &str, origin: Option<&Placed>) -> Diagnostic {
-    let name = origin.map_or("NAME", |p| p.agent.installed_name.as_str());
+fn kept(shown: &str, origin: Option<&Item>) -> Diagnostic {
+    let name = origin.map_or("NAME", |p| p.installed_name.as_str());
     Diagnostic::warning(
         "modified-file",
         format!("`{shown}` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit"),

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
-use crate::lockfile::{self, Lockfile};
+use crate::lockfile::{self, LockedAgent, Lockfile};
 use crate::manifest::Manifest;
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::patches;
@@ -46,30 +46,12 @@ pub fn record(
         .as_ref()
         .and_then(|l| l.agents.iter().find(|a| a.name == name))
         .ok_or_else(|| not_installed(name, lock.as_ref()))?;
-    let installed = current.root.join(&agent.file);
-    let edited = crate::fsutil::read_if_exists(&installed)?.ok_or_else(|| Error::Usage {
-        message: format!("`{}` is missing, so there is no edit to record", agent.file),
-        hint: Some(
-            "run `agentpack install` to restore it, edit it, then `agentpack patch` again".into(),
-        ),
-    })?;
+    let edited = read_edited(&current, agent)?;
 
-    // The source's file, as this manifest installs it without a patch for `name`.
-    let text = read_text(manifest_path)?;
-    let mut edit = ManifestEdit::parse(manifest_path, &text)?;
+    let mut edit = ManifestEdit::parse(manifest_path, &read_text(manifest_path)?)?;
     edit.remove_patch(name);
-    let unpatched = Manifest::parse(manifest_path, &edit.to_string())?;
-    let dry_run = InstallOptions {
-        force: true,
-        ..options
-    };
-    let upstream = install_manifest(&unpatched, dry_run, resolve(options), true, cache, &Silent)?
-        .placed
-        .into_iter()
-        .find(|p| p.agent.installed_name == name)
-        .map(|p| p.agent.bytes)
+    let upstream = upstream(manifest_path, &edit, name, options, cache)?
         .ok_or_else(|| not_installed(name, lock.as_ref()))?;
-
     let written = current
         .patch(name)
         .map(|p| p.written.clone())
@@ -88,14 +70,88 @@ pub fn record(
     edit.set_patch(name, &written);
     let new_text = edit.to_string();
     let manifest = Manifest::parse(manifest_path, &new_text)?;
-    let patch_file = manifest
-        .patch(name)
-        .expect("the entry was just set")
-        .file
-        .clone();
+    let patch_file = &manifest.patch(name).expect("the entry was just set").file;
+    let undo = write_patch(&current.root, patch_file, &written, &created.diff)?;
+    let done = install_manifest(&manifest, options, resolve(options), false, cache, reporter)
+        .and_then(|done| {
+            crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
+            Ok(done)
+        })
+        // A failed run changes nothing: the patch file is put back as it was.
+        .inspect_err(|_| undo.run())?;
+    Ok(Patched {
+        file: written,
+        added: created.added,
+        removed: created.removed,
+        summary: done.summary,
+    })
+}
+
+/// The installed file of `agent`, with the user's edit.
+fn read_edited(current: &Manifest, agent: &LockedAgent) -> Result<Vec<u8>> {
+    let installed = current.root.join(&agent.file);
+    crate::fsutil::read_if_exists(&installed)?.ok_or_else(|| Error::Usage {
+        message: format!("`{}` is missing, so there is no edit to record", agent.file),
+        hint: Some(
+            "run `agentpack install` to restore it, edit it, then `agentpack patch` again".into(),
+        ),
+    })
+}
+
+/// The source's file for `name`, as the manifest `unpatched` (which has no patch for it) installs it: a
+/// dry run, forced so that the edited file is no obstacle. `None` when it installs no such agent.
+fn upstream(
+    manifest_path: &Path,
+    unpatched: &ManifestEdit,
+    name: &str,
+    options: InstallOptions,
+    cache: &Cache,
+) -> Result<Option<Vec<u8>>> {
+    let unpatched = Manifest::parse(manifest_path, &unpatched.to_string())?;
+    let dry_run = InstallOptions {
+        force: true,
+        ..options
+    };
+    let installation =
+        install_manifest(&unpatched, dry_run, resolve(options), true, cache, &Silent)?;
+    let item = installation
+        .placed
+        .into_iter()
+        .find(|p| p.installed_name == name);
+    Ok(item.map(|p| p.bytes))
+}
+
+/// How to put the patch file (and its folder) back as they were before [`write_patch`].
+struct UndoPatch<'a> {
+    file: &'a Path,
+    previous: Option<Vec<u8>>,
+    new_dir: bool,
+}
+
+impl UndoPatch<'_> {
+    /// Best effort: the install's own error is what the user needs to see.
+    fn run(&self) {
+        let _ = match &self.previous {
+            Some(bytes) => crate::fsutil::write_atomic(self.file, bytes),
+            None => std::fs::remove_file(self.file).map_err(|e| Error::io("remove", self.file, e)),
+        };
+        if self.new_dir {
+            let _ = std::fs::remove_dir(self.file.parent().expect("a file in the project"));
+        }
+    }
+}
+
+/// Write `diff` to the patch file (`written` as `[patches]` names it), creating its folder; refused when
+/// the path goes through a symlink.
+fn write_patch<'a>(
+    root: &Path,
+    patch_file: &'a Path,
+    written: &str,
+    diff: &[u8],
+) -> Result<UndoPatch<'a>> {
     let dir = patch_file.parent().expect("a file in the project");
     // A checked-out project must not redirect the write elsewhere (`agentpack-patches -> ~/.ssh`).
-    if let Some(link) = crate::install::symlink_on_the_way(&current.root, &patch_file) {
+    if let Some(link) = crate::install::symlink_on_the_way(root, patch_file) {
         return Err(Error::Usage {
             message: format!(
                 "the patch file `{written}` goes through the symlink `{}`; agentpack writes patches only into a real directory of the project",
@@ -106,36 +162,14 @@ pub fn record(
             ),
         });
     }
-    let previous = crate::fsutil::read_if_exists(&patch_file)?;
-    let new_dir = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-    crate::fsutil::write_atomic(&patch_file, &created.diff)?;
-    let installed = install_manifest(&manifest, options, resolve(options), false, cache, reporter)
-        .and_then(|done| {
-            crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
-            Ok(done)
-        });
-    let done = match installed {
-        Ok(done) => done,
-        Err(e) => {
-            // Put the patch file back as it was: a failed run changes nothing.
-            let _ = match previous {
-                Some(bytes) => crate::fsutil::write_atomic(&patch_file, &bytes),
-                None => std::fs::remove_file(&patch_file)
-                    .map_err(|e| Error::io("remove", &patch_file, e)),
-            };
-            if new_dir {
-                let _ = std::fs::remove_dir(dir);
-            }
-            return Err(e);
-        }
+    let undo = UndoPatch {
+        file: patch_file,
+        previous: crate::fsutil::read_if_exists(patch_file)?,
+        new_dir: !dir.exists(),
     };
-    Ok(Patched {
-        file: written,
-        added: created.added,
-        removed: created.removed,
-        summary: done.summary,
-    })
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    crate::fsutil::write_atomic(patch_file, diff)?;
+    Ok(undo)
 }
 
 /// Drop the patch of `name`: the manifest entry and the patch file, then install the source's file.

@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{self, Lockfile};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, PatchSpec};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::ResolveOptions;
@@ -81,6 +81,8 @@ pub struct Removed {
     pub summary: InstallSummary,
 }
 
+/// Take `name` (a source, else an installed agent) out of agentpack.toml and install; the manifest is
+/// written, and the dropped patches deleted, only once the install succeeded.
 pub fn remove(
     manifest_path: &Path,
     name: &str,
@@ -94,70 +96,14 @@ pub fn remove(
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let lock = Lockfile::load(&current.root.join(lockfile::LOCK_NAME))?;
 
-    let mut also = Vec::new();
-    let removal = if current.source(name).is_some() {
+    let (removal, also) = if current.source(name).is_some() {
         edit.remove_source(name);
-        Removal::Source(name.to_string())
+        (Removal::Source(name.to_string()), Vec::new())
     } else {
-        let agent = lock
-            .as_ref()
-            .and_then(|l| l.agents.iter().find(|a| a.name == name))
-            .ok_or_else(|| Error::Usage {
-                message: format!(
-                    "`{name}` is neither a source in agentpack.toml nor an installed agent"
-                ),
-                hint: Some(format!(
-                    "sources: {}; `agentpack list` shows the installed agents",
-                    current
-                        .sources
-                        .iter()
-                        .map(|s| s.name.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            })?;
-        let source = agent
-            .source
-            .split('/')
-            .next()
-            .unwrap_or(&agent.source)
-            .to_string();
-        let original = agent
-            .original_name
-            .clone()
-            .unwrap_or_else(|| agent.name.clone());
-        let removal = drop_agent(&mut edit, &source, name, &original, &agent.path);
-        // With `on-collision = "first"`, a later source's agent of that name was skipped and would
-        // take the removed one's place: it goes too (by its path, relative to `subdir`).
-        for skipped in lock.iter().flat_map(|l| &l.skipped) {
-            if skipped.name != name || skipped.source.contains('/') {
-                continue;
-            }
-            let subdir = current
-                .source(&skipped.source)
-                .and_then(|s| s.subdir.as_deref());
-            let path = subdir
-                .and_then(|d| skipped.path.strip_prefix(d)?.strip_prefix('/'))
-                .unwrap_or(&skipped.path);
-            also.push(drop_agent(&mut edit, &skipped.source, name, path, path));
-        }
-        removal
+        remove_agent(&mut edit, &current, lock.as_ref(), name)?
     };
-
     // The local patches of what goes: their entries now, their files once the install succeeded.
-    let dropped_patches: Vec<_> = current
-        .patches
-        .iter()
-        .filter(|p| match &removal {
-            Removal::Source(source) | Removal::LastAgent { source, .. } => lock
-                .as_ref()
-                .and_then(|l| l.agents.iter().find(|a| a.name == p.agent))
-                .is_some_and(|a| crate::names::root_source(&a.source) == source),
-            Removal::AgentEntry { agent, .. } | Removal::Excluded { agent, .. } => {
-                p.agent == *agent || p.agent == name
-            }
-        })
-        .collect();
+    let dropped_patches = patches_of(&current, lock.as_ref(), &removal, name);
     for patch in &dropped_patches {
         edit.remove_patch(&patch.agent);
     }
@@ -181,4 +127,72 @@ pub fn remove(
             .collect(),
         summary: done.summary,
     })
+}
+
+/// The edit that takes the installed agent `name` out, and those of the agents of that name that
+/// `on-collision = "first"` skipped (which would otherwise take its place).
+fn remove_agent(
+    edit: &mut ManifestEdit,
+    current: &Manifest,
+    lock: Option<&Lockfile>,
+    name: &str,
+) -> Result<(Removal, Vec<Removal>)> {
+    let agent = lock
+        .and_then(|l| l.agents.iter().find(|a| a.name == name))
+        .ok_or_else(|| Error::Usage {
+            message: format!(
+                "`{name}` is neither a source in agentpack.toml nor an installed agent"
+            ),
+            hint: Some(format!(
+                "sources: {}; `agentpack list` shows the installed agents",
+                current
+                    .sources
+                    .iter()
+                    .map(|s| s.name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })?;
+    let source = crate::names::root_source(&agent.source);
+    let original = agent.original_name.as_deref().unwrap_or(&agent.name);
+    let removal = drop_agent(edit, source, name, original, &agent.path);
+    // With `on-collision = "first"`, a later source's agent of that name was skipped and would take the
+    // removed one's place: it goes too (by its path, relative to `subdir`).
+    let mut also = Vec::new();
+    for skipped in lock.iter().flat_map(|l| &l.skipped) {
+        if skipped.name != name || skipped.source.contains('/') {
+            continue;
+        }
+        let subdir = current
+            .source(&skipped.source)
+            .and_then(|s| s.subdir.as_deref());
+        let path = subdir
+            .and_then(|d| skipped.path.strip_prefix(d)?.strip_prefix('/'))
+            .unwrap_or(&skipped.path);
+        also.push(drop_agent(edit, &skipped.source, name, path, path));
+    }
+    Ok((removal, also))
+}
+
+/// The `[patches]` entries of the agents `removal` takes out (`name` as the user named it).
+fn patches_of<'m>(
+    current: &'m Manifest,
+    lock: Option<&Lockfile>,
+    removal: &Removal,
+    name: &str,
+) -> Vec<&'m PatchSpec> {
+    let root_of = |agent: &str| {
+        lock.and_then(|l| l.agents.iter().find(|a| a.name == agent))
+            .map(|a| crate::names::root_source(&a.source))
+    };
+    (current.patches.iter())
+        .filter(|p| match removal {
+            Removal::Source(source) | Removal::LastAgent { source, .. } => {
+                root_of(&p.agent) == Some(source.as_str())
+            }
+            Removal::AgentEntry { agent, .. } | Removal::Excluded { agent, .. } => {
+                p.agent == *agent || p.agent == name
+            }
+        })
+        .collect()
 }

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, SourceKind, normalize};
 use crate::reporter::Reporter;
-use crate::resolve::{self, Pin, ResolveOptions};
+use crate::resolve::{self, Pin, ResolveOptions, Resolved};
 use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::source::vendor::{PACK_MANIFEST, VendoredSource};
@@ -53,12 +53,6 @@ pub fn vendor(
         (None, Some(configured)) => configured.clone(),
         (None, None) => manifest.root.join(DEFAULT_VENDOR_DIR),
     };
-    let stale = |message: String| {
-        Error::LockOutdated {
-        message,
-        hint: "run `agentpack install` (with `--no-vendor` when `[install] vendor` is set), then `agentpack vendor` again".into(),
-    }
-    };
     let Some(lock) = Lockfile::load(&manifest.root.join(lockfile::LOCK_NAME))? else {
         return Err(stale(
             "`agentpack.lock` is missing; vendoring copies the locked commits".into(),
@@ -75,45 +69,9 @@ pub fn vendor(
         },
         reporter,
     )?;
-
     let mut sources = Vec::new();
     for source in &resolved {
-        let name = source.spec.name.as_str();
-        if lock.source(name) != Some(&source.locked()) {
-            return Err(stale(format!(
-                "`agentpack.lock` is out of date for source `{name}`"
-            )));
-        }
-        let (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) =
-            (&source.spec.kind, &source.pin)
-        else {
-            continue; // path sources are local already
-        };
-        let mut files = BTreeMap::new();
-        for agent in lock.agents.iter().filter(|a| a.source == name) {
-            let found = source
-                .snapshot
-                .files
-                .iter()
-                .find(|f| f.repo_path == agent.path);
-            match found.map(|f| &f.content) {
-                Some(Content::Bytes(bytes)) => {
-                    files.insert(agent.path.clone(), bytes.clone());
-                }
-                _ => {
-                    return Err(stale(format!(
-                        "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
-                        agent.path,
-                        commit.short()
-                    )));
-                }
-            }
-        }
-        let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
-        if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
-            files.insert(pack_manifest, bytes);
-        }
-        sources.push(VendoredSource::new(name, &url.written, *commit, files));
+        sources.extend(vendored(source, &lock, cache)?);
     }
     crate::source::vendor::write(&dir, &sources)?;
     Ok(VendorSummary {
@@ -122,6 +80,55 @@ pub fn vendor(
         files: sources.iter().map(|s| s.files.len()).sum(),
         sources: sources.len(),
     })
+}
+
+/// The lock does not describe what is to be vendored.
+fn stale(message: String) -> Error {
+    Error::LockOutdated {
+        message,
+        hint: "run `agentpack install` (with `--no-vendor` when `[install] vendor` is set), then `agentpack vendor` again".into(),
+    }
+}
+
+/// What is vendored of one resolved source: the files of its locked agents at its commit, and its pack
+/// manifest. `None` for a `path` source (local already).
+fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<VendoredSource>> {
+    let name = source.spec.name.as_str();
+    if lock.source(name) != Some(&source.locked()) {
+        return Err(stale(format!(
+            "`agentpack.lock` is out of date for source `{name}`"
+        )));
+    }
+    let (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) = (&source.spec.kind, &source.pin)
+    else {
+        return Ok(None);
+    };
+    let mut files = BTreeMap::new();
+    for agent in lock.agents.iter().filter(|a| a.source == name) {
+        let found = source
+            .snapshot
+            .files
+            .iter()
+            .find(|f| f.repo_path == agent.path);
+        let Some(Content::Bytes(bytes)) = found.map(|f| &f.content) else {
+            return Err(stale(format!(
+                "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
+                agent.path,
+                commit.short()
+            )));
+        };
+        files.insert(agent.path.clone(), bytes.clone());
+    }
+    let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
+    if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
+        files.insert(pack_manifest, bytes);
+    }
+    Ok(Some(VendoredSource::new(
+        name,
+        &url.written,
+        *commit,
+        files,
+    )))
 }
 
 /// A regular file of at most 1 MiB at `path` in `commit`, from the cache; `None` when there is none.

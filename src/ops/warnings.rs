@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::Diagnostic;
-use crate::install::Placed;
+use crate::install::Item;
 use crate::lockfile::{LockedSource, Lockfile};
 use crate::reporter::Reporter;
 
@@ -23,7 +23,7 @@ use crate::reporter::Reporter;
 pub fn report(
     warnings: &[Diagnostic],
     sources: &[LockedSource],
-    placed: &[Placed],
+    placed: &[Item],
     previous: Option<&Lockfile>,
     reporter: &dyn Reporter,
 ) -> usize {
@@ -36,29 +36,7 @@ pub fn report(
         .filter(|s| s.git.is_some())
         .map(|s| s.name.as_str())
         .collect();
-    let unchanged: BTreeSet<String> = previous
-        .map(|lock| {
-            let placed_sha: HashMap<(&str, &str), &str> = placed
-                .iter()
-                .map(|p| {
-                    let key = (p.agent.source.as_str(), p.agent.repo_path.as_str());
-                    (key, p.sha256.as_str())
-                })
-                .collect();
-            lock.agents
-                .iter()
-                .filter(|a| {
-                    placed_sha.get(&(a.source.as_str(), a.path.as_str()))
-                        == Some(&a.sha256.as_str())
-                })
-                // A patched agent's checks are labelled with its patch, as `patches::apply` does.
-                .map(|a| match &a.patch {
-                    Some(patch) => format!("{}:{} + {patch}", a.source, a.path),
-                    None => format!("{}:{}", a.source, a.path),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let unchanged = unchanged_files(placed, previous);
 
     let mut reported = 0;
     let mut by_source: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
@@ -100,4 +78,26 @@ pub fn report(
         ));
     }
     reported
+}
+
+/// The files (as diagnostics label them) of the agents this run leaves as the lock records them: same
+/// source, path and bytes. A patched agent's checks are labelled with its patch, as `patches::apply` does.
+fn unchanged_files(placed: &[Item], previous: Option<&Lockfile>) -> BTreeSet<String> {
+    let Some(lock) = previous else {
+        return BTreeSet::new();
+    };
+    let placed_sha: HashMap<(&str, &str), &str> = placed
+        .iter()
+        .map(|p| ((p.source.as_str(), p.repo_path.as_str()), p.sha256.as_str()))
+        .collect();
+    lock.agents
+        .iter()
+        .filter(|a| {
+            placed_sha.get(&(a.source.as_str(), a.path.as_str())) == Some(&a.sha256.as_str())
+        })
+        .map(|a| match &a.patch {
+            Some(patch) => format!("{}:{} + {patch}", a.source, a.path),
+            None => format!("{}:{}", a.source, a.path),
+        })
+        .collect()
 }

@@ -1,0 +1,155 @@
+//! The item of an install: one thing the manifest selects, with where it goes and what it is. Every step
+//! after selection works on items: [`collisions`](super::collisions) compares their installed names,
+//! [`plan`](super::plan) compares their files with the disk and the previous lock, the journal carries
+//! out the plan's per-file actions, and [`Item::locked`] is the lock's entry for one.
+//!
+//! Today every item is an agent (one Markdown file in the target directory). The kinds issue 12 adds
+//! (skills, which are whole folders, and commands) are new [`ItemKind`] variants: each `match` on the kind
+//! (where it installs, what collides with what, how the lock records it) is where a kind says how it
+//! differs, and the compiler lists them.
+
+use std::path::{Path, PathBuf};
+
+use crate::lockfile::{self, LockedAgent};
+use crate::names::sha256_hex;
+use crate::patches::Applied;
+use crate::select::SelectedAgent;
+
+/// What an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemKind {
+    /// A Markdown file with a `name` in its front matter, installed as `<target>/<name>.md`.
+    Agent,
+}
+
+impl ItemKind {
+    /// The kind as messages name it ("2 agents would be installed as ...").
+    pub fn noun(self) -> &'static str {
+        match self {
+            ItemKind::Agent => "agent",
+        }
+    }
+}
+
+/// One selected item with the file it goes to.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// The top-level or pack source it comes from (`tools` or `tools/pack`).
+    pub source: String,
+    /// Path in the repository (what the lock records).
+    pub repo_path: String,
+    /// The front-matter name in the source.
+    pub original_name: String,
+    /// The name it is installed under (differs when renamed).
+    pub installed_name: String,
+    /// The exact bytes to install (after `rename` and the local patch).
+    pub bytes: Vec<u8>,
+    /// Absolute path of the installed file.
+    pub file: PathBuf,
+    /// sha256 of [`Item::bytes`].
+    pub sha256: String,
+    /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
+    pub patch: Option<Applied>,
+}
+
+impl Item {
+    /// A selected agent, installed in `target`.
+    pub fn agent(agent: SelectedAgent, target: &Path) -> Self {
+        let SelectedAgent {
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+        } = agent;
+        Item {
+            kind: ItemKind::Agent,
+            file: target.join(format!("{installed_name}.md")),
+            sha256: sha256_hex(&bytes),
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+            patch: None,
+        }
+    }
+
+    /// Replace the bytes to install (a local patch's result), keeping the hash in step.
+    pub fn set_bytes(&mut self, bytes: Vec<u8>) {
+        self.sha256 = sha256_hex(&bytes);
+        self.bytes = bytes;
+    }
+
+    /// `source:repo_path`, as diagnostics about the source's file name it.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.source, self.repo_path)
+    }
+
+    /// The lock's entry for this item, installed in the project at `root`; `adopted` when the plan found
+    /// its exact bytes already in place ([`super::Action::Adopt`]).
+    pub fn locked(&self, root: &Path, adopted: bool) -> LockedAgent {
+        match self.kind {
+            ItemKind::Agent => LockedAgent {
+                name: self.installed_name.clone(),
+                original_name: (self.installed_name != self.original_name)
+                    .then(|| self.original_name.clone()),
+                source: self.source.clone(),
+                path: self.repo_path.clone(),
+                file: lockfile::file_label(root, &self.file),
+                sha256: self.sha256.clone(),
+                patch: self.patch.as_ref().map(|a| a.written.clone()),
+                patch_sha256: self.patch.as_ref().map(|a| a.sha256.clone()),
+                adopted,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_entry_names_the_original_only_when_renamed_and_records_the_patch() {
+        let root = Path::new("/p");
+        let selected = |installed: &str| SelectedAgent {
+            source: "tools/pack".into(),
+            repo_path: "agents/rev.md".into(),
+            original_name: "rev".into(),
+            installed_name: installed.into(),
+            bytes: b"v1".to_vec(),
+        };
+        let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));
+        assert_eq!(item.file, Path::new("/p/.claude/agents/rev.md"));
+        assert_eq!(item.label(), "tools/pack:agents/rev.md");
+        let entry = item.locked(root, false);
+        assert_eq!(
+            (
+                entry.name.as_str(),
+                entry.original_name,
+                entry.file.as_str()
+            ),
+            ("rev", None, ".claude/agents/rev.md")
+        );
+        assert_eq!(entry.sha256, sha256_hex(b"v1"));
+
+        item = Item::agent(selected("tools-rev"), &root.join(".claude/agents"));
+        item.set_bytes(b"v2".to_vec());
+        item.patch = Some(Applied {
+            written: "agentpack-patches/tools-rev.patch".into(),
+            sha256: "ab".repeat(32),
+        });
+        let entry = item.locked(root, true);
+        assert_eq!(entry.original_name.as_deref(), Some("rev"));
+        assert_eq!(entry.file, ".claude/agents/tools-rev.md");
+        assert_eq!(entry.sha256, sha256_hex(b"v2"));
+        assert_eq!(
+            entry.patch.as_deref(),
+            Some("agentpack-patches/tools-rev.patch")
+        );
+        assert_eq!(entry.patch_sha256, Some("ab".repeat(32)));
+        assert!(entry.adopted);
+    }
+}
