@@ -1,6 +1,5 @@
 //! Collections side by side: a source-level `prefix`, and `[install] on-collision = "first"`.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// A collection with its own versions of two common agents, plus one of its own.
@@ -30,13 +29,14 @@ fn a_source_prefix_renames_every_agent_it_brings() {
     let studio = collection("studio", "tester");
     let volt = collection("volt", "deployer");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nprefix = \"volt-\"\nrename = {{ deployer = \"ship-it\" }}\n",
-            studio.url(),
-            volt.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("studio", studio.url()))
+            .source(
+                Source::git("volt", volt.url())
+                    .prefix("volt-")
+                    .rename([("deployer", "ship-it")]),
+            ),
     );
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
@@ -88,11 +88,10 @@ fn on_collision_first_lets_the_source_listed_first_win() {
     let alpha = collection("alpha", "deployer");
     let sb = Sandbox::new();
     // `zeta` is listed first, though `alpha` sorts first: the file's order decides.
-    let sources = format!(
-        "[sources.zeta]\ngit = \"{}\"\n\n[sources.alpha]\ngit = \"{}\"\n",
-        zeta.url(),
-        alpha.url()
-    );
+    let sources = Manifest::new()
+        .source(Source::git("zeta", zeta.url()))
+        .source(Source::git("alpha", alpha.url()))
+        .render();
     sb.write("agentpack.toml", &sources);
     sb.run(["install"])
         .failure(1)
@@ -160,13 +159,11 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
     );
     volt.commit("teal");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nagents = [\"ui-designer\", \"deployer\"]\n",
-            studio.url(),
-            volt.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().on_collision("first"))
+            .source(Source::git("studio", studio.url()))
+            .source(Source::git("volt", volt.url()).agents(["ui-designer", "deployer"])),
     );
     // Not summed up, not counted, and not an error under --strict: `verify` does not see it either.
     let out = sb.run(["install", "--strict"]).success();
@@ -198,11 +195,11 @@ fn removing_an_agent_another_source_also_has_removes_the_name() {
     let studio = collection("studio", "tester");
     let volt = collection("volt", "deployer");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nsubdir = \"design\"\n",
-        studio.url(),
-        volt.url()
-    );
+    let manifest = Manifest::new()
+        .install(Install::new().on_collision("first"))
+        .source(Source::git("studio", studio.url()))
+        .source(Source::git("volt", volt.url()).subdir("design"))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // volt's ui-designer was skipped; removing the installed one must not put volt's in its place.

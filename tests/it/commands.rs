@@ -1,6 +1,5 @@
 //! `init`, `list`, `lint`, manifest discovery and errors, and the global flags.
 
-use crate::install::{agent, studio};
 use crate::support::*;
 
 #[test]
@@ -23,13 +22,7 @@ fn init_writes_a_commented_manifest_once() {
 fn finds_the_manifest_in_a_parent_or_by_path() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.mkdir("deep/er");
     let mut cmd = sb.cmd(["install"]);
     cmd.current_dir(sb.path("deep/er"));
@@ -75,13 +68,7 @@ fn manifest_errors_point_at_line_and_column() {
 fn list_shows_each_agent_and_its_state() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "edited\n");
     sb.remove(".claude/agents/rapid-prototyper.md");
@@ -108,13 +95,7 @@ fn list_shows_each_agent_and_its_state() {
 fn list_trusts_only_unchanged_time_stamps() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     // Files older than the install's clock tick get their time stamps recorded by the next no-op install.
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -206,10 +187,7 @@ fn quiet_hides_status_and_warnings_but_not_errors() {
     );
     repo.commit("loud");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     sb.run(["install", "-q"]).success().stderr_is("");
     sb.remove("agentpack.lock");
     sb.remove(".claude");
@@ -230,12 +208,10 @@ fn strict_in_the_manifest_turns_warnings_into_errors() {
     );
     repo.commit("loud");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\nstrict = true\n\n[sources.studio]\ngit = \"{}\"\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().strict(true))
+            .source(Source::git("studio", repo.url())),
     );
     sb.run(["install"])
         .failure(1)

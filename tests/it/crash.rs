@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::install::agent;
 use crate::support::*;
 
 pub const CI_ITERATIONS: usize = 12;
@@ -105,10 +104,9 @@ pub fn agent_name(i: usize) -> String {
 }
 
 pub fn manifest(repo: &GitRepo, tag: &str) -> String {
-    format!(
-        "[sources.large]\ngit = \"{}\"\ntag = \"{tag}\"\n",
-        repo.url()
-    )
+    Manifest::new()
+        .source(Source::git("large", repo.url()).tag(tag))
+        .render()
 }
 
 /// Put the project back to `state` (a snapshot of it).

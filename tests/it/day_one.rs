@@ -2,7 +2,6 @@
 //! `update --breaking`, where `add` puts new tables, local paths versus GitHub shorthand, hints that
 //! name only what exists, `--global` without set-up, and how much install-like commands print.
 
-use crate::install::{agent, lock};
 use crate::support::*;
 use crate::versions::source as locked;
 
@@ -54,13 +53,16 @@ fn add_records_the_newest_release_as_a_caret_requirement() {
     .stderr_has("Added [sources.pre] (version ^0.1.0-beta.2)");
     assert_eq!(
         sb.read("agentpack.toml"),
-        format!(
-            "[sources.releases]\ngit = \"{}\"\nversion = \"^1.2.0\"\n\n[sources.untagged]\ngit = \"{}\"\n\n\
-             [sources.pre]\ngit = \"{}\"\nversion = \"^0.1.0-beta.2\"\nagents = [\"a\"]\nrename = {{ a = \"pre-a\" }}\n",
-            releases.url(),
-            untagged.url(),
-            previews.url()
-        )
+        Manifest::new()
+            .source(Source::git("releases", releases.url()).version("^1.2.0"))
+            .source(Source::git("untagged", untagged.url()))
+            .source(
+                Source::git("pre", previews.url())
+                    .version("^0.1.0-beta.2")
+                    .agents(["a"])
+                    .rename([("a", "pre-a")])
+            )
+            .render()
     );
     let lock = lock(&sb);
     assert_eq!(locked(&lock, "releases")["tag"].as_str(), Some("v1.2.0"));
@@ -309,10 +311,7 @@ fn a_missing_local_path_is_not_taken_for_github_shorthand() {
     assert_eq!(sb.read("agentpack.toml"), "");
 
     // In the manifest: a local repository path that names nothing.
-    sb.write(
-        "agentpack.toml",
-        "[sources.typo]\ngit = \"../repos/typo\"\n",
-    );
+    sb.manifest(&Manifest::new().source(Source::git("typo", "../repos/typo")));
     sb.run(["install"]).failure(2).stderr_is(&format!(
         "error: source `typo`: no such directory: `../repos/typo` (resolved to `{}/repos/typo`)\n\
          hint: check the `git` path in agentpack.toml; a relative path is relative to the manifest's directory\n",
@@ -331,10 +330,7 @@ fn hints_name_only_flags_and_files_that_exist() {
     sb.run(["add", &url, "--tag", "v1"]).failure(2).stderr_is(&format!(
         "error: source `gone`: connection to `{url}` was refused\n  Caused by: failed to connect to 127.0.0.1: Connection refused\nhint: check the host and port, and that the server is running\n"
     ));
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.gone]\ngit = \"{url}\"\ntag = \"v1\"\n"),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("gone", &url).tag("v1")));
     let install = sb
         .run(["install"])
         .failure(2)
@@ -347,10 +343,7 @@ fn hints_name_only_flags_and_files_that_exist() {
     repo.bare_copy_into(served.path(), "served");
     let daemon = GitDaemon::start(served.path());
     let served_url = daemon.url("served");
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.served]\ngit = \"{served_url}\"\n"),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("served", &served_url)));
     sb.run(["install"]).success();
     drop(daemon);
     sb.run(["outdated"]).failure(2).stderr_is(&format!(
@@ -433,12 +426,10 @@ fn third_party_warnings_are_summed_up_per_source_and_not_repeated() {
         "mine/own.md",
         "---\nname: own\ndescription: x\ncolor: teal\n---\n",
     );
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.noisy]\ngit = \"{}\"\n\n[sources.mine]\npath = \"mine\"\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("noisy", repo.url()))
+            .source(Source::path("mine", "mine")),
     );
     sb.run(["install"]).success().stderr_is(&format!(
         "    Fetching noisy ({})\n\
@@ -503,13 +494,10 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
     a.commit("a");
     b.commit("b");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.alpha]\ngit = \"{}\"\n\n[sources.beta]\ngit = \"{}\"\n",
-            a.url(),
-            b.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("alpha", a.url()))
+            .source(Source::git("beta", b.url())),
     );
     let out = sb.run(["-q", "install"]).failure(1);
     assert_eq!(
@@ -534,23 +522,17 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
 
 #[test]
 fn errors_of_one_kind_with_one_hint_print_it_once() {
-    let repo = crate::install::studio();
+    let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "edited\n");
     sb.write(".claude/agents/rapid-prototyper.md", "edited\n");
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"backend-architect\"]\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .tag("v1.0.0")
+                .agents(["backend-architect"]),
         ),
     );
     sb.run(["-q", "install"]).failure(1).stderr_is(
@@ -601,10 +583,7 @@ fn add_of_a_colliding_source_gives_the_table_the_snippet_belongs_to() {
     a.file("x.md", agent("x", "alpha's")).commit("a");
     b.file("x.md", agent("x", "beta's")).commit("b");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.alpha]\ngit = \"{}\"\n", a.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("alpha", a.url())));
     sb.run(["install"]).success();
     let before = sb.read("agentpack.toml");
     let out = sb.run(["-q", "add", &b.url()]).failure(1);

@@ -182,10 +182,7 @@ fn install_reports_the_same_messages_with_the_source_and_path() {
     );
     repo.commit("one agent");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.shapes]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("shapes", repo.url())));
     // `-v`: without it, warnings about a git source's files are summed up (tests/it/day_one.rs).
     sb.run(["install", "-v"]).success().stderr_has(
         "warning[model-invalid]: `model` is `Claude Sonnet 4.5 (copilot)`, which Claude Code ignores (the agent inherits the main model)\n --> shapes:agents/model.md:4:8",

@@ -1,7 +1,6 @@
 //! `--global`: the user's agents in `~/.claude/agents`, manifest and lock in the user's config directory
 //! (HOME and XDG_CONFIG_HOME point into the sandbox).
 
-use crate::install::studio;
 use crate::support::*;
 
 #[test]
@@ -32,7 +31,7 @@ fn global_scope_installs_into_the_home_directory() {
     .unwrap();
 
     // From a project directory that has its own (unrelated) manifest: -g ignores it.
-    sb.write("agentpack.toml", "[sources.other]\npath = \"nowhere\"\n");
+    sb.manifest(&Manifest::new().source(Source::path("other", "nowhere")));
     sb.run(["install", "-g"])
         .success()
         .stderr_has("Installed ~/.claude/agents/ui-designer.md from studio:design/ui-designer.md");

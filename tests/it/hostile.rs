@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::install::agent;
 use crate::support::*;
 
 /// The manifest every case starts from (`{url}` is the source repository).

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::install::agent;
 use crate::support::*;
 
 /// A tree object written byte for byte, so names libgit2's tree builder refuses can be stored.
@@ -44,10 +43,7 @@ fn installed() -> (GitRepo, Sandbox, Repository) {
 }
 
 fn manifest(sb: &Sandbox, repo: &GitRepo, tag: &str) {
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\ntag = \"{tag}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url()).tag(tag)));
 }
 
 /// The tree of `agents/` at `main`, for building on.
@@ -116,13 +112,7 @@ fn a_tree_thousands_of_levels_deep_is_refused() {
     crate::support::git(&bare, ["config", "core.maxTreeDepth", "100000"]);
     repo.push_to(&bare);
     let daemon = GitDaemon::start(served.path());
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.s]\ngit = \"{}\"\ntag = \"v2\"\n",
-            daemon.url("crafted")
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", daemon.url("crafted")).tag("v2")));
     refused(
         &sb,
         &["install"],
@@ -167,10 +157,7 @@ fn large_documentation_is_passed_over_and_large_agents_are_refused() {
     repo.file("docs/notes.md", large("---\ntitle: notes\n---\n"));
     repo.commit("docs");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install", "-v"]).success();
     assert!(
         out.stderr().contains(
@@ -183,10 +170,7 @@ fn large_documentation_is_passed_over_and_large_agents_are_refused() {
         ["good.md"]
     );
     // The same files read from a local directory, and by `lint`.
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\npath = \"{}\"\n", repo.path().display()),
-    );
+    sb.manifest(&Manifest::new().source(Source::path("s", repo.path().display())));
     sb.run(["install"]).success();
     sb.run(["lint", &repo.path().display().to_string()])
         .success();
@@ -223,10 +207,7 @@ fn install_force_refuses_to_replace_or_delete_a_directory() {
     };
     put("good");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\npath = \"{}\"\n", source.path().display()),
-    );
+    sb.manifest(&Manifest::new().source(Source::path("s", source.path().display())));
     sb.run(["install"]).success();
 
     // An incoming agent whose file is a directory of the user's.
@@ -275,10 +256,7 @@ fn a_path_with_a_backslash_installs_but_is_not_vendored() {
     repo.file("agents/a\\b.md", agent("backslash", "an odd path"));
     repo.commit("backslash");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
     sb.run(["install"]).success();
     refused(
         &sb,

@@ -3,7 +3,6 @@
 //! install outside the project, nor a local pack leave its directory through a symlink. Packs name their
 //! sources by network URL only, so the packs' sources here are served by a loopback `git daemon`.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// An agent that brings in hooks and skips permission prompts.
@@ -21,18 +20,20 @@ fn a_pack_cannot_grant_trust_to_what_it_brings_in() {
     evil.commit("risky");
     let evil_url = served.publish(&evil, "evil");
     let pack = GitRepo::new("pack");
-    pack.file("friendly.md", agent("friendly", "Friendly")).file(
-        "agentpack.toml",
-        format!(
-            "[sources.evil]\ngit = \"{evil_url}\"\ntrust = [\"hooks\", \"permissions\"]\nallow-unicode = true\n"
-        ),
-    );
+    pack.file("friendly.md", agent("friendly", "Friendly"))
+        .file(
+            "agentpack.toml",
+            Manifest::new()
+                .source(
+                    Source::git("evil", &evil_url)
+                        .trust(["hooks", "permissions"])
+                        .allow_unicode(true),
+                )
+                .render(),
+        );
     pack.commit("pack");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
     sb.run(["install"])
         .failure(1)
         .stderr_has(
@@ -45,12 +46,8 @@ fn a_pack_cannot_grant_trust_to_what_it_brings_in() {
     assert!(!sb.exists("agentpack.lock"));
 
     // The user's own manifest grants it, for everything the top-level source brings in.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\", \"permissions\"]\n",
-            pack.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("p", pack.url()).trust(["hooks", "permissions"])),
     );
     sb.run(["install"])
         .success()
@@ -71,14 +68,13 @@ fn a_pack_cannot_name_a_repository_on_the_local_disk() {
         pack.file("friendly.md", agent("friendly", "Friendly"))
             .file(
                 "agentpack.toml",
-                format!("[sources.loot]\ngit = \"{written}\"\n"),
+                Manifest::new()
+                    .source(Source::git("loot", &written))
+                    .render(),
             );
         pack.commit("pack");
         let sb = Sandbox::new();
-        sb.write(
-            "agentpack.toml",
-            format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-        );
+        sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
         sb.run(["install"])
             .failure(2)
             .stderr_has(
@@ -136,10 +132,7 @@ fn a_pack_graph_that_fans_out_stops_early_with_bounded_memory() {
     let served = ServedRepos::start();
     let url = pack_tower(&served, 16, 10);
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.top]\ngit = \"{url}\"\nsubdir = \"l0\"\n"),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
     install_with_bounded_memory(&sb)
         .failure(2)
         .stderr_has("error: the sources of agentpack.toml and their packs number more than 512; stopped at `top/s")
@@ -154,10 +147,7 @@ fn packs_nested_too_deep_are_refused_naming_the_chain() {
     let served = ServedRepos::start();
     let url = pack_tower(&served, 12, 1);
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.top]\ngit = \"{url}\"\nsubdir = \"l0\"\n"),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
     let names: Vec<String> = (0..12)
         .map(|depth| {
             std::iter::once("top")
@@ -182,19 +172,17 @@ fn packs_nested_too_deep_are_refused_naming_the_chain() {
 
 #[test]
 fn a_project_installs_only_inside_itself() {
-    let repo = crate::install::studio();
+    let repo = studio();
     let sb = Sandbox::new();
     let outside = sb.root().join("elsewhere");
     for (target, col) in [
         ("../elsewhere/.claude/agents".to_string(), 10),
         (outside.join("agents").display().to_string(), 10),
     ] {
-        sb.write(
-            "agentpack.toml",
-            format!(
-                "[install]\ntarget = \"{target}\"\n\n[sources.studio]\ngit = \"{}\"\n",
-                repo.url()
-            ),
+        sb.manifest(
+            &Manifest::new()
+                .install(Install::new().target(&target))
+                .source(Source::git("studio", repo.url())),
         );
         sb.run(["install"])
             .failure(2)
@@ -211,12 +199,10 @@ fn a_project_installs_only_inside_itself() {
     // A target inside the project reached through a symlink to elsewhere is refused too.
     std::fs::create_dir_all(&outside).unwrap();
     sb.symlink("link", outside.to_str().unwrap());
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\ntarget = \"link/agents\"\n\n[sources.studio]\ngit = \"{}\"\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().target("link/agents"))
+            .source(Source::git("studio", repo.url())),
     );
     sb.run(["install"])
         .failure(2)
@@ -238,7 +224,7 @@ fn a_local_pack_cannot_leave_its_directory_through_a_symlink() {
     // A pack checked out into the project: git recreates the symlinks it holds.
     sb.write("packs/x/friendly.md", agent("friendly", "Friendly"));
     std::os::unix::fs::symlink(&private, sb.path("packs/x/link")).unwrap();
-    sb.write("agentpack.toml", "[sources.x]\npath = \"packs/x\"\n");
+    sb.manifest(&Manifest::new().source(Source::path("x", "packs/x")));
     for pack in [
         "[sources.loot]\npath = \"link\"\n",
         "[sources.loot]\npath = \".\"\nsubdir = \"link\"\n",

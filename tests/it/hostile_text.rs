@@ -3,7 +3,6 @@
 //! `rename`, in `install`, `verify` and `lint`; and names that are distinct here but one file on macOS or
 //! Windows (Unicode normalisation, case folding) or a Windows device.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// One agent per invisible payload, the payload on body line 5 after `ab`.
@@ -119,10 +118,7 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     repo.file("agents/short-s.md", agent("scanner", "short s"));
     repo.commit("names");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     assert!(
         out.stderr().contains(
@@ -163,10 +159,7 @@ fn every_windows_device_name_is_refused() {
     repo.file("agents/fine.md", agent("comten", "not a device"));
     repo.commit("devices");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for (i, name) in names.iter().enumerate() {
         let stem = name.split('.').next().unwrap();
@@ -211,10 +204,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
     );
     repo.commit("escaped payloads");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for expected in [
         "error[hidden-unicode]: `name` is written with escape sequences that decode to hidden Unicode character U+200B ZERO WIDTH SPACE: it is invisible in editors and reviews, but the model reads it\n --> s:agents/name.md:2:1",
@@ -248,10 +238,7 @@ fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
     );
     pack.commit("pack");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
     let out = sb.run(["install"]).failure(2);
     assert!(
         out.stderr()

@@ -3,38 +3,6 @@
 
 use crate::support::*;
 
-pub fn agent(name: &str, description: &str) -> String {
-    format!("---\nname: {name}\ndescription: {description}\n---\nYou are {name}.\n")
-}
-
-/// A repository shaped like a published collection: agents in folders, a README, one tag.
-pub fn studio() -> GitRepo {
-    let repo = GitRepo::new("studio");
-    repo.file(
-        "engineering/backend-architect.md",
-        agent("backend-architect", "Designs backends"),
-    )
-    .file(
-        "engineering/rapid-prototyper.md",
-        agent("rapid-prototyper", "Builds prototypes"),
-    )
-    .file("design/ui-designer.md", agent("ui-designer", "Designs UIs"))
-    .file("README.md", "# Studio agents\n\nNot an agent.\n");
-    repo.commit("first collection");
-    repo.tag("v1.0.0");
-    repo
-}
-
-pub fn lock(sb: &Sandbox) -> toml::Value {
-    toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
-}
-
-fn installed(sb: &Sandbox) -> Vec<String> {
-    let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn installs_from_a_tag_and_writes_the_lock() {
     let repo = studio();
@@ -45,13 +13,7 @@ fn installs_from_a_tag_and_writes_the_lock() {
     );
     repo.commit("second");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"])
         .success()
         .stderr_has("Installed .claude/agents/backend-architect.md from studio:engineering/backend-architect.md")
@@ -90,14 +52,6 @@ fn installs_from_a_tag_and_writes_the_lock() {
         sha256(sb.read_bytes(".claude/agents/backend-architect.md"))
     );
     assert_eq!(lock["version"].as_integer(), Some(1));
-}
-
-pub fn sha256(bytes: Vec<u8>) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]
@@ -160,13 +114,7 @@ fn a_version_requirement_picks_the_highest_matching_tag() {
         repo.tag(tag);
     }
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.v]\ngit = \"{}\"\nversion = \"^v1.1\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("v", repo.url()).version("^v1.1")));
     sb.run(["install"]).success();
     let lock = lock(&sb);
     assert_eq!(lock["source"][0]["tag"].as_str(), Some("1.3.0"));
@@ -176,10 +124,7 @@ fn a_version_requirement_picks_the_highest_matching_tag() {
     );
     assert!(sb.read(".claude/agents/a.md").contains("release 1.3.0"));
 
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.v]\ngit = \"{}\"\nversion = \"^3\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("v", repo.url()).version("^3")));
     sb.run(["install"])
         .failure(2)
         .stderr_has("no tag of")
@@ -199,13 +144,10 @@ fn subdir_and_path_sources() {
     .unwrap();
     std::fs::write(local.path().join("mine/notes.md"), "just notes\n").unwrap();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n\n[sources.mine]\npath = \"{}\"\n",
-            repo.url(),
-            local.path().join("mine").display()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("studio", repo.url()).subdir("design"))
+            .source(Source::path("mine", local.path().join("mine").display())),
     );
     sb.run(["install", "-v"])
         .success()
@@ -238,11 +180,11 @@ fn selects_by_name_glob_and_path_and_excludes() {
     .file("engineering/joker.md", agent("joker", "jokes"));
     repo.commit("more");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\", \"*-prototyper\", \"design/*.md\"]\nexclude = [\"frontend-prototyper\"]\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .agents(["backend-architect", "*-prototyper", "design/*.md"])
+                .exclude(["frontend-prototyper"]),
         ),
     );
     sb.run(["install"]).success();
@@ -255,13 +197,7 @@ fn selects_by_name_glob_and_path_and_excludes() {
         ]
     );
 
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"nope-*\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["nope-*"])));
     let before = sb.snapshot(".");
     sb.run(["install"])
         .failure(1)
@@ -274,11 +210,11 @@ fn selects_by_name_glob_and_path_and_excludes() {
 fn rename_changes_only_the_name_line() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\"]\nrename = {{ backend-architect = \"studio-backend\" }}\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .agents(["backend-architect"])
+                .rename([("backend-architect", "studio-backend")]),
         ),
     );
     sb.run(["install"]).success();
@@ -316,10 +252,7 @@ fn seeds_repo() -> GitRepo {
 fn the_five_seed_shapes_collide_until_renamed() {
     let repo = seeds_repo();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.seeds]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("seeds", repo.url())));
     let out = sb.run(["install"]).failure(1).stderr_has(
         "error[name-collision]: 5 agents would be installed as `backend-architect`: `seeds:agents/",
     );
@@ -370,23 +303,14 @@ fn the_five_seed_shapes_collide_until_renamed() {
 fn locked_fails_when_the_lock_is_missing_or_would_change() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install", "--locked"])
         .failure(1)
         .stderr_has("error: `agentpack.lock` is missing and `--locked` was passed");
     sb.run(["install"]).success();
     sb.run(["install", "--locked"]).success();
 
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
     sb.run(["install", "--locked"])
         .failure(1)
@@ -400,13 +324,7 @@ fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
     let repo = studio();
     let locked = repo.head();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     repo.file(
         "design/ui-designer.md",
@@ -428,13 +346,7 @@ fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
 fn offline_uses_the_cache_and_names_what_is_missing() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install", "--offline"])
         .failure(2)
         .stderr_has("error: source `studio`: `")
@@ -467,22 +379,13 @@ fn offline_uses_the_cache_and_names_what_is_missing() {
 fn user_edited_files_are_protected_until_forced() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "my own edits\n");
     repo.file("design/ui-designer.md", agent("ui-designer", "v2"));
     repo.commit("v2");
     // Re-resolve: change the requested ref so the lock no longer matches.
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
     sb.run(["install"])
         .failure(1)
@@ -507,22 +410,15 @@ fn unmanaged_files_are_protected_and_identical_ones_adopted() {
         ".claude/agents/rapid-prototyper.md",
         agent("rapid-prototyper", "Builds prototypes"),
     );
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
     sb.run(["install"])
         .failure(1)
         .stderr_has("error[unmanaged-file]: `.claude/agents/ui-designer.md` was not installed by agentpack; agentpack will not overwrite it")
         .stderr_lacks("rapid-prototyper.md` was not installed");
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nexclude = [\"ui-designer\"]\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("studio", repo.url()).exclude(["ui-designer"])),
     );
     sb.run(["install"]).success();
     assert_eq!(
@@ -541,18 +437,12 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
     let sb = Sandbox::new();
     // The user's own copy, byte for byte what upstream ships: agentpack adopts it, and says so in the lock.
     sb.write(".claude/agents/mine.md", agent("mine", "v1"));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.up]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("up", repo.url()).branch("main")));
     sb.run(["install"])
         .success()
         .stderr_has("Installed .claude/agents/other.md")
         .stderr_lacks("Installed .claude/agents/mine.md");
-    let lock = crate::install::lock(&sb);
+    let lock = lock(&sb);
     let flags: Vec<(String, bool)> = lock["agent"]
         .as_array()
         .unwrap()
@@ -593,19 +483,10 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
 fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     sb.run(["install"]).success();
     sb.write(".claude/agents/mine.md", agent("mine", "user's own"));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install"])
         .success()
         .stderr_has("Removed .claude/agents/backend-architect.md")
@@ -625,11 +506,11 @@ fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
 fn a_failed_install_changes_nothing() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .tag("v1.0.0")
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -639,13 +520,7 @@ fn a_failed_install_changes_nothing() {
     );
     repo.commit("broken agent");
     // A new ref, so the source is resolved again and reaches the broken agent.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     let before = sb.snapshot(".");
     sb.run(["install"])
         .failure(1)
@@ -688,14 +563,18 @@ fn installs_over_git_daemon_and_smart_http() {
     let daemon = GitDaemon::start(served.path());
     let http = HttpGitServer::builder(served.path()).start();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.over-git]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n\n\
-             [sources.over-http]\ngit = \"{}\"\nversion = \"1\"\nagents = [\"backend-architect\"]\n",
-            daemon.url("studio"),
-            http.url("studio")
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(
+                Source::git("over-git", daemon.url("studio"))
+                    .tag("v1.0.0")
+                    .agents(["ui-designer"]),
+            )
+            .source(
+                Source::git("over-http", http.url("studio"))
+                    .version("1")
+                    .agents(["backend-architect"]),
+            ),
     );
     sb.run(["install"]).success();
     assert_eq!(installed(&sb), ["backend-architect.md", "ui-designer.md"]);
@@ -721,24 +600,18 @@ fn symlinks_leaving_the_searched_directory_are_not_followed() {
         .symlink("design/inside.md", "ui-designer.md");
     repo.commit("links");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).subdir("design")));
     // `inside.md` resolves to the same agent as `ui-designer.md`: a collision proves it was followed.
     sb.run(["install", "-v"])
         .failure(1)
         .stderr_has("Skipped studio:design/escape.md: symlink to `../secret.md` points outside the searched directory")
         .stderr_has("Skipped studio:design/absolute.md")
         .stderr_has("error[name-collision]: 2 agents would be installed as `ui-designer`");
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\nagents = [\"escape.md\"]\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .subdir("design")
+                .agents(["escape.md"]),
         ),
     );
     sb.run(["install"]).failure(1).stderr_has(
@@ -754,11 +627,11 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
     let bare = repo.bare_copy_into(served.path(), "studio");
     let daemon = GitDaemon::start(served.path());
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\nagents = [\"ui-designer\"]\n",
-            daemon.url("studio")
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", daemon.url("studio"))
+                .branch("main")
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -789,12 +662,11 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
     );
 
     // A `rev` that is no branch tip is found after completing the shallow history.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nagents = [\"ui-designer\"]\n",
-            daemon.url("studio"),
-            &locked[..10]
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", daemon.url("studio"))
+                .rev(&locked[..10])
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -808,13 +680,7 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
 fn a_lock_entry_outside_the_target_never_deletes_a_project_file() {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install"]).success();
     sb.write("CLAUDE.md", "# project notes\n");
     // A hand-edited (or malicious) lock claims the project's own file, with its exact hash.
@@ -840,11 +706,11 @@ fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
     repo.tag(prefix);
     repo.checkout("main");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nrev = \"{prefix}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .rev(prefix)
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -862,10 +728,9 @@ fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
 fn locked_reports_a_new_source_before_touching_the_network() {
     let repo = studio();
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(Source::git("studio", repo.url()).agents(["ui-designer"]))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // A new source whose host cannot even be resolved: --locked/--frozen must say the lock is stale.
@@ -894,9 +759,10 @@ fn a_manifest_that_is_not_utf8_is_refused_by_every_command() {
 fn a_path_source_containing_the_target_does_not_read_its_own_output() {
     let sb = Sandbox::new();
     sb.write("agents/helper.md", agent("helper", "Helps"));
-    sb.write(
-        "agentpack.toml",
-        "[install]\ntarget = \"agents/installed\"\n\n[sources.team]\npath = \"agents\"\n",
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().target("agents/installed"))
+            .source(Source::path("team", "agents")),
     );
     sb.run(["install"]).success();
     assert_eq!(

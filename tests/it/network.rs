@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use crate::install::{agent, lock, studio};
 use crate::support::*;
 
 const TOKEN: &str = "tok-5e3c7a9b1d";
@@ -18,7 +17,13 @@ fn served_studio() -> (GitRepo, tempfile::TempDir) {
 }
 
 fn manifest_for(url: &str) -> String {
-    format!("[sources.studio]\ngit = \"{url}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n")
+    Manifest::new()
+        .source(
+            Source::git("studio", url)
+                .tag("v1.0.0")
+                .agents(["ui-designer"]),
+        )
+        .render()
 }
 
 /// Asserts `needle` appears in neither output nor any file of the project (lock included).
@@ -306,14 +311,11 @@ fn the_first_failing_source_in_manifest_order_is_reported() {
     let (_repo, served) = served_studio();
     let http = HttpGitServer::start(served.path());
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a-missing]\ngit = \"{}\"\n\n[sources.b-ok]\ngit = \"{}\"\n\n[sources.c-missing]\ngit = \"{}\"\n",
-            http.url("nope-a"),
-            http.url("studio"),
-            http.url("nope-c")
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("a-missing", http.url("nope-a")))
+            .source(Source::git("b-ok", http.url("studio")))
+            .source(Source::git("c-missing", http.url("nope-c"))),
     );
     for run in 0..3 {
         let out = sb
@@ -335,13 +337,7 @@ fn a_missing_ref_lists_near_matches() {
     let (_repo, served) = served_studio();
     let http = HttpGitServer::start(served.path());
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0\"\n",
-            http.url("studio")
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", http.url("studio")).tag("v1.0")));
     sb.run(["install"])
         .failure(2)
         .stderr_has("error: source `studio`: tag `v1.0` not found in `")
@@ -385,10 +381,15 @@ fn ten_sources(root: &Path, http: &HttpGitServer) -> String {
             http.url(&format!("r{i}"))
         ));
     }
-    manifest.push_str(&format!(
-        "[sources.s10]\ngit = \"{}\"\nbranch = \"main\"\nrename = {{ agent-d = \"agent-d-main\" }}\n",
-        http.url("r3")
-    ));
+    manifest.push_str(
+        &Manifest::new()
+            .source(
+                Source::git("s10", http.url("r3"))
+                    .branch("main")
+                    .rename([("agent-d", "agent-d-main")]),
+            )
+            .render(),
+    );
     manifest
 }
 

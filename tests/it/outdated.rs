@@ -1,6 +1,5 @@
 //! `outdated` with an unreachable remote, and `update` naming releases its requirements exclude.
 
-use crate::install::agent;
 use crate::support::*;
 
 fn released(name: &str, tags: &[&str]) -> GitRepo {
@@ -21,13 +20,10 @@ fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest(
     let up = released("up", &["v1.0.0"]);
     let gone = released("gone", &["v1.0.0"]);
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.up]\ngit = \"{}\"\nversion = \"^1\"\n\n[sources.gone]\ngit = \"{}\"\nversion = \"^1\"\n",
-            up.url(),
-            gone.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("up", up.url()).version("^1"))
+            .source(Source::git("gone", gone.url()).version("^1")),
     );
     sb.run(["install"]).success();
     up.file("a.md", agent("up-a", "release v1.1.0"));
@@ -104,13 +100,7 @@ fn gone_head(moved: &std::path::Path) -> String {
 fn update_names_a_newer_release_its_requirement_excludes() {
     let repo = released("rel", &["v1.0.0"]);
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^1\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("rel", repo.url()).version("^1")));
     sb.run(["install"]).success();
     for tag in ["v1.1.0", "v2.0.0", "v3.0.0-beta.1"] {
         repo.file("a.md", agent("rel-a", &format!("release {tag}")));
@@ -126,12 +116,6 @@ fn update_names_a_newer_release_its_requirement_excludes() {
             .contains("release v1.1.0")
     );
     // Within the newest major, nothing is said.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^2\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("rel", repo.url()).version("^2")));
     sb.run(["update"]).success().stderr_lacks("is available");
 }

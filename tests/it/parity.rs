@@ -3,7 +3,6 @@
 //! `verify` in an install made before; the shapes Claude Code loads install under the name it gives
 //! them.
 
-use crate::install::{agent, lock, sha256};
 use crate::support::*;
 
 /// 1. Tagged keys.

@@ -1,6 +1,5 @@
 //! Local patches (`agentpack patch`) and edited files an install does not need to change.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// An agent with a body of several lines, so edits and upstream changes can touch different ones.
@@ -18,13 +17,7 @@ fn patched_project() -> (GitRepo, Sandbox) {
     repo.commit("v1.0.0");
     repo.tag("v1.0.0");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\ngit = \"{}\"\nversion = \"^1\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("team", repo.url()).version("^1")));
     sb.run(["install"]).success();
     (repo, sb)
 }

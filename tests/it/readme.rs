@@ -7,7 +7,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::install::agent;
 use crate::support::*;
 
 static README: &str = include_str!("../../README.md");
@@ -312,10 +311,7 @@ fn readme_patch_example_runs() {
     let team = GitRepo::new("team");
     team.file("agents/reviewer.md", agent("reviewer", "Reviews"));
     team.commit("reviewer");
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.team]\ngit = \"{}\"\n", team.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("team", team.url())));
     sb.run(["install"]).success();
     let edited = agent("reviewer", "Reviews, our way");
     sb.write(".claude/agents/reviewer.md", &edited);
@@ -427,9 +423,8 @@ fn readme_pack_example_runs() {
         .file("reviewer.md", agent("reviewer", "Reviews"))
         .commit("pack");
     publish(&pack, &gh, "acme", "review-pack");
-    sb.write(
-        "agentpack.toml",
-        "[sources.review]\ngit = \"https://github.com/acme/review-pack\"\n",
+    sb.manifest(
+        &Manifest::new().source(Source::git("review", "https://github.com/acme/review-pack")),
     );
     sb.run(["install"]).success();
     let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();

@@ -1,7 +1,6 @@
 //! The trust gate: hidden Unicode and risky front-matter fields are refused at install unless the source
 //! allows them (`allow-unicode`, `trust`), and `lint` reports them (also as JSON and GitHub annotations).
 
-use crate::install::{agent, lock};
 use crate::support::*;
 
 /// One agent per hidden-Unicode class, the character on body line 5, column 3.
@@ -177,10 +176,7 @@ fn bad_trust_values_point_at_the_manifest() {
         .failure(2)
         .stderr_has("agentpack.toml:4:17")
         .stderr_has("expected a boolean");
-    sb.write(
-        "agentpack.toml",
-        "[sources.a]\ngit = \"x\"\ntrust = [\"hooks\", \"everything\"]\n",
-    );
+    sb.manifest(&Manifest::new().source(Source::git("a", "x").trust(["hooks", "everything"])));
     sb.run(["install"])
         .failure(2)
         .stderr_has("agentpack.toml:3:19")
@@ -241,17 +237,18 @@ fn a_pack_cannot_trust_the_sources_it_pulls_in() {
     let pack = GitRepo::new("pack");
     pack.file(
         "agentpack.toml",
-        format!(
-            "[sources.inner]\ngit = \"{risky_url}\"\nagents = [\"hooked\"]\ntrust = [\"hooks\"]\n"
-        ),
+        Manifest::new()
+            .source(
+                Source::git("inner", &risky_url)
+                    .agents(["hooked"])
+                    .trust(["hooks"]),
+            )
+            .render(),
     );
     pack.file("own.md", agent("own", "The pack's own agent"));
     pack.commit("a pack that trusts its source");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.pack]\ngit = \"{}\"\n", pack.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("pack", pack.url())));
     sb.run(["install"])
         .failure(1)
         .stderr_has("warning[pack-trust-ignored]")
@@ -259,13 +256,7 @@ fn a_pack_cannot_trust_the_sources_it_pulls_in() {
         .stderr_has("--> pack/inner:hooked.md");
     assert!(!sb.exists(".claude/agents/hooked.md"));
     // The user's trust in the top-level source covers what its pack pulls in, for install and verify.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.pack]\ngit = \"{}\"\ntrust = [\"hooks\"]\n",
-            pack.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("pack", pack.url()).trust(["hooks"])));
     sb.run(["install"]).success();
     assert!(sb.exists(".claude/agents/hooked.md"));
     sb.run(["verify"]).success();

@@ -1,6 +1,5 @@
 //! `agentpack vendor` and installs from a vendor directory: no network, no cache, checksums enforced.
 
-use crate::install::{agent, studio};
 use crate::support::*;
 
 /// The studio collection plus a pack manifest (with no sources of its own) at the root, installed with a
@@ -11,10 +10,14 @@ fn vendored_project() -> (GitRepo, Sandbox, String) {
     repo.commit("a pack manifest");
     repo.move_tag("v1.0.0", "HEAD");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nexclude = [\"rapid-prototyper\"]\nrename = {{ ui-designer = \"studio-ui\" }}\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(
+            Source::git("studio", repo.url())
+                .tag("v1.0.0")
+                .exclude(["rapid-prototyper"])
+                .rename([("ui-designer", "studio-ui")]),
+        )
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     (repo, sb, manifest)
@@ -195,15 +198,20 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     let repo = studio();
     repo.file(
         "agentpack.toml",
-        format!("[sources.deps]\ngit = \"{deps_url}\"\ntag = \"v2.0.0\"\n"),
+        Manifest::new()
+            .source(Source::git("deps", &deps_url).tag("v2.0.0"))
+            .render(),
     );
     repo.commit("a pack with a source");
     repo.move_tag("v1.0.0", "HEAD");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(
+            Source::git("studio", repo.url())
+                .tag("v1.0.0")
+                .agents(["ui-designer"]),
+        )
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     assert!(sb.exists(".claude/agents/dep-helper.md"));
@@ -247,10 +255,10 @@ fn a_version_source_installs_from_the_vendor_dir_frozen_locked_and_offline() {
     repo.commit("v2");
     repo.tag("v2.1.0");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[install]\nvendor = \"third_party/agents\"\n\n[sources.studio]\ngit = \"{}\"\nversion = \"^2\"\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .install(Install::new().vendor("third_party/agents"))
+        .source(Source::git("studio", repo.url()).version("^2"))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install", "--no-vendor"]).success();
     // No DIR: the directory `[install] vendor` names, where installs will read it.

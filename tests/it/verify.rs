@@ -1,20 +1,13 @@
 //! `agentpack verify`: drift between the manifest, the lock and the installed files, reported without
 //! network and without writing, with exit codes 0/1/2 and stable JSON.
 
-use crate::install::{agent, studio};
 use crate::support::*;
 
 /// A project with the studio collection installed at v1.0.0.
 fn installed() -> (GitRepo, Sandbox) {
     let repo = studio();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     (repo, sb)
 }
@@ -222,10 +215,9 @@ fn installed_agents_pass_the_checks_with_their_sources_trust() {
     );
     repo.commit("one");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.h]\ngit = \"{}\"\ntrust = [\"hooks\"]\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(Source::git("h", repo.url()).trust(["hooks"]))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // Trusted hooks pass; the warning is shown but does not fail...
@@ -277,21 +269,28 @@ fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
         .file("inner-agent.md", agent("inner-agent", "Inner"))
         .file(
             "agentpack.toml",
-            format!("[sources.dep]\ngit = \"{dep_url}\"\n"),
+            Manifest::new()
+                .source(Source::git("dep", &dep_url))
+                .render(),
         );
     inner.commit("inner");
     let inner_url = served.publish(&inner, "inner");
     let pack = GitRepo::new("pack");
     pack.file("lead.md", agent("lead", "Leads")).file(
         "agentpack.toml",
-        format!("[sources.inner]\ngit = \"{inner_url}\"\n"),
+        Manifest::new()
+            .source(Source::git("inner", &inner_url))
+            .render(),
     );
     pack.commit("pack");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nrename = {{ inner-agent = \"renamed\" }}\n",
-        pack.url()
-    );
+    let manifest = Manifest::new()
+        .source(
+            Source::git("p", pack.url())
+                .trust(["hooks"])
+                .rename([("inner-agent", "renamed")]),
+        )
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"])
         .success()
@@ -303,11 +302,12 @@ fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
         .stderr_is("verified 3 installed agents: 0 errors, 0 warnings\n");
 
     // What the top-level source says about the pulled-in agents is still checked.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nexclude = [\"hooked\"]\nrename = {{ inner-agent = \"other\" }}\n",
-            pack.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("p", pack.url())
+                .trust(["hooks"])
+                .exclude(["hooked"])
+                .rename([("inner-agent", "other")]),
         ),
     );
     let problems: Vec<String> = sb.run(["verify", "--json"]).failure(1).stdout_json()["problems"]

@@ -2,7 +2,6 @@
 //! `add` and `remove` editing a commented manifest, and transitive packs (diamond, conflict, cycle,
 //! top-level overrides), against real repositories with many tags.
 
-use crate::install::{agent, lock};
 use crate::support::*;
 
 /// A repository with a history of releases: semver tags with and without `v`, a pre-release, tags that
@@ -72,13 +71,7 @@ fn short(commit: &str) -> &str {
 fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     let mut rel = Releases::new();
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.0\"\n",
-            rel.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("rel", rel.url()).version("^1.0")));
     sb.run(["install"]).success();
     assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
     rel.publish_more();
@@ -118,12 +111,8 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
         .stderr_has("Everything is up to date");
 
     // A requirement naming a pre-release may pick one.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \">=1.3.0-beta.0, <2\"\n",
-            rel.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("rel", rel.url()).version(">=1.3.0-beta.0, <2")),
     );
     sb.run(["install"]).success();
     assert_eq!(
@@ -139,13 +128,10 @@ fn updating_one_source_keeps_the_others_exactly() {
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"1\"\n\n[sources.feed]\ngit = \"{}\"\nbranch = \"main\"\n",
-            rel.url(),
-            feed.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("rel", rel.url()).version("1"))
+            .source(Source::git("feed", feed.url()).branch("main")),
     );
     sb.run(["install"]).success();
     rel.publish_more();
@@ -186,7 +172,9 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
     let mut rel = Releases::new();
     rel.publish_more();
     let sb = Sandbox::new();
-    let manifest = format!("[sources.rel]\ngit = \"{}\"\nversion = \"^1\"\n", rel.url());
+    let manifest = Manifest::new()
+        .source(Source::git("rel", rel.url()).version("^1"))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("1.2.0"));
@@ -229,10 +217,7 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     let original = repo.commit("original");
     repo.tag("v1.0.0");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.m]\ngit = \"{}\"\ntag = \"v1.0.0\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("m", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
 
     repo.file("m.md", agent("m", "moved"));
@@ -276,13 +261,10 @@ fn outdated_reports_locked_allowed_and_latest() {
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"~1.1\"\n\n[sources.feed]\ngit = \"{}\"\n",
-            rel.url(),
-            feed.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("rel", rel.url()).version("~1.1"))
+            .source(Source::git("feed", feed.url())),
     );
     sb.run(["install"]).success();
     rel.publish_more();
@@ -363,7 +345,7 @@ fn commented(studio: &GitRepo) -> String {
 
 #[test]
 fn add_each_source_form_preserving_the_manifest() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let rel = Releases::new();
     let sb = Sandbox::new();
     let original = commented(&studio);
@@ -443,7 +425,7 @@ fn add_each_source_form_preserving_the_manifest() {
 
 #[test]
 fn a_failed_install_after_add_leaves_everything_as_it_was() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let clash = GitRepo::new("clash");
     clash
         .file("ui.md", agent("ui-designer", "Another UI designer"))
@@ -467,7 +449,7 @@ fn a_failed_install_after_add_leaves_everything_as_it_was() {
 
 #[test]
 fn remove_a_source_or_a_single_agent() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let rel = Releases::new();
     let sb = Sandbox::new();
     let original = commented(&studio);
@@ -494,10 +476,13 @@ fn remove_a_source_or_a_single_agent() {
     sb.run(["remove", "a"])
         .success()
         .stderr_has("Added `a` to the `exclude` of [sources.rel]");
-    assert!(sb.read("agentpack.toml").ends_with(&format!(
-        "[sources.rel]\ngit = \"{}\"\nexclude = [\"a\"]\n",
-        rel.url()
-    )));
+    assert!(
+        sb.read("agentpack.toml").ends_with(
+            &Manifest::new()
+                .source(Source::git("rel", rel.url()).exclude(["a"]))
+                .render()
+        )
+    );
     assert!(!sb.exists(".claude/agents/a.md"));
 
     // A whole source, with the comment above it.
@@ -544,23 +529,23 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
     let b = pack(
         "b",
         &["b-agent"],
-        &format!(
-            "[install]\ntarget = \"/tmp/ignored\"\n\n[sources.c]\ngit = \"{c_url}\"\nversion = \"~1.1\"\n"
-        ),
+        &Manifest::new()
+            .install(Install::new().target("/tmp/ignored"))
+            .source(Source::git("c", &c_url).version("~1.1"))
+            .render(),
     );
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\ntag = \"v1.0.0\"\n\n[sources.b]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            a.url(),
-            b.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("a", a.url()).tag("v1.0.0"))
+            .source(Source::git("b", b.url()).tag("v1.0.0")),
     );
     sb.run(["install"])
         .success()
@@ -602,13 +587,14 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     assert!(json[0].get("version").is_none());
 
     // The top-level manifest can rename and exclude what packs bring.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\ntag = \"v1.0.0\"\nrename = {{ c-agent = \"shared-c\" }}\n\n[sources.b]\ngit = \"{}\"\ntag = \"v1.0.0\"\nexclude = [\"c-agent\"]\n",
-            a.url(),
-            b.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(
+                Source::git("a", a.url())
+                    .tag("v1.0.0")
+                    .rename([("c-agent", "shared-c")]),
+            )
+            .source(Source::git("b", b.url()).tag("v1.0.0").exclude(["c-agent"])),
     );
     sb.run(["install"]).success();
     let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
@@ -640,13 +626,12 @@ fn updating_a_pack_moves_what_it_pulled_in() {
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.a]\ngit = \"{}\"\n", a.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("a", a.url())));
     sb.run(["install"]).success();
     assert_eq!(
         source(&lock(&sb), "a/c")["commit"].as_str(),
@@ -680,24 +665,14 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
     let sb = Sandbox::new();
     // `helper` is both a file of the team directory (inner/helper.md) and the inner pack's agent; the
     // top-level `exclude` drops it from both.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\npath = \"{}\"\nexclude = [\"helper\"]\n",
-            packdir.display()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::path("team", packdir.display()).exclude(["helper"])),
     );
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
     assert_eq!(files, ["lead.md"]);
     // `agents` picks among the source's own files only; the inner pack still brings `helper`.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\npath = \"{}\"\nagents = [\"lead\"]\n",
-            packdir.display()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::path("team", packdir.display()).agents(["lead"])));
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
     assert_eq!(files, ["helper.md", "lead.md"]);
@@ -733,21 +708,22 @@ fn packs_that_disagree_get_an_explained_error() {
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
     let b = pack(
         "b",
         &["b-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^2\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^2"))
+            .render(),
     );
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\n\n[sources.b]\ngit = \"{}\"\n",
-            a.url(),
-            b.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("a", a.url()))
+            .source(Source::git("b", b.url())),
     );
     sb.run(["install"])
         .failure(2)
@@ -769,21 +745,22 @@ fn a_cycle_of_packs_is_reported() {
     let y = GitRepo::new("y");
     x.file("x.md", agent("x", "x")).file(
         "agentpack.toml",
-        format!("[sources.y]\ngit = \"{}\"\n", served.url("y")),
+        Manifest::new()
+            .source(Source::git("y", served.url("y")))
+            .render(),
     );
     x.commit("x");
     y.file("y.md", agent("y", "y")).file(
         "agentpack.toml",
-        format!("[sources.x]\ngit = \"{}\"\n", served.url("x")),
+        Manifest::new()
+            .source(Source::git("x", served.url("x")))
+            .render(),
     );
     y.commit("y");
     let x_url = served.publish(&x, "x");
     served.publish(&y, "y");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.x]\ngit = \"{x_url}\"\n"),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("x", &x_url)));
     sb.run(["install"])
         .failure(2)
         .stderr_has("error: packs form a cycle: `x` -> `x/y` -> `x/y/x`")
@@ -795,10 +772,7 @@ fn a_cycle_of_packs_is_reported() {
 fn a_pack_from_git_cannot_reach_the_local_disk() {
     let p = pack("p", &["p"], "[sources.mine]\npath = \"../../home\"\n");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", p.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("p", p.url())));
     sb.run(["install"])
         .failure(2)
         .stderr_has("error[pack-invalid]: pack source `p/mine` (`p` -> `p/mine`) is a `path` source; a pack fetched from git cannot use local directories")
@@ -809,7 +783,7 @@ fn a_pack_from_git_cannot_reach_the_local_disk() {
 fn add_with_a_version_a_rev_and_a_subdir() {
     let mut rel = Releases::new();
     rel.publish_more();
-    let studio = crate::install::studio();
+    let studio = studio();
     let sb = Sandbox::new();
     sb.write("agentpack.toml", "");
     sb.run(["add", &rel.url(), "--version", "^1.1", "--name", "rel"])
@@ -825,12 +799,14 @@ fn add_with_a_version_a_rev_and_a_subdir() {
     .success();
     assert_eq!(
         sb.read("agentpack.toml"),
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.1\"\n\n[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nsubdir = \"design\"\n",
-            rel.url(),
-            studio.url(),
-            short(&studio.head())
-        )
+        Manifest::new()
+            .source(Source::git("rel", rel.url()).version("^1.1"))
+            .source(
+                Source::git("studio", studio.url())
+                    .rev(short(&studio.head()))
+                    .subdir("design")
+            )
+            .render()
     );
     let lock = lock(&sb);
     assert_eq!(source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
@@ -855,10 +831,7 @@ fn a_default_branch_source_is_shown_as_list_shows_it() {
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.feed]\ngit = \"{}\"\n", feed.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("feed", feed.url())));
     sb.run(["install"]).success();
     feed.file("f.md", agent("f", "second"));
     let second = feed.commit("second");

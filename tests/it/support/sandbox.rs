@@ -125,6 +125,11 @@ impl Sandbox {
         self
     }
 
+    /// Writes `project/agentpack.toml` from a [`super::Manifest`].
+    pub fn manifest(&self, manifest: &super::Manifest) -> &Sandbox {
+        self.write("agentpack.toml", manifest.render())
+    }
+
     /// Creates the directory `project/<rel>` (and its parents).
     pub fn mkdir(&self, rel: &str) -> &Sandbox {
         std::fs::create_dir_all(self.path(rel)).unwrap();

@@ -1,0 +1,67 @@
+//! Shared fixtures of the integration tests: agent files, a published-looking collection
+//! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection served over
+//! `git://` ([`served_studio`]) and readers of what an install left behind ([`lock`],
+//! [`installed`], [`sha256`]).
+
+use super::{GitRepo, Manifest, Sandbox, ServedRepos};
+
+/// An agent file with front matter `name` and `description` and a one-line body.
+pub fn agent(name: &str, description: &str) -> String {
+    format!("---\nname: {name}\ndescription: {description}\n---\nYou are {name}.\n")
+}
+
+/// A repository shaped like a published collection: `engineering/backend-architect.md`,
+/// `engineering/rapid-prototyper.md`, `design/ui-designer.md`, a README (not an agent), one
+/// commit tagged `v1.0.0`.
+pub fn studio() -> GitRepo {
+    let repo = GitRepo::new("studio");
+    repo.file(
+        "engineering/backend-architect.md",
+        agent("backend-architect", "Designs backends"),
+    )
+    .file(
+        "engineering/rapid-prototyper.md",
+        agent("rapid-prototyper", "Builds prototypes"),
+    )
+    .file("design/ui-designer.md", agent("ui-designer", "Designs UIs"))
+    .file("README.md", "# Studio agents\n\nNot an agent.\n");
+    repo.commit("first collection");
+    repo.tag("v1.0.0");
+    repo
+}
+
+/// [`studio`] published on a loopback `git daemon` as `studio.git`; returns the repository, the
+/// server (stopped on drop) and the `git://` URL.
+pub fn served_studio() -> (GitRepo, ServedRepos, String) {
+    let repo = studio();
+    let served = ServedRepos::start();
+    let url = served.publish(&repo, "studio");
+    (repo, served, url)
+}
+
+/// A fresh sandbox whose project holds `manifest` as `agentpack.toml`.
+pub fn project(manifest: &Manifest) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.manifest(manifest);
+    sb
+}
+
+/// `agentpack.lock` of the project, parsed.
+#[track_caller]
+pub fn lock(sb: &Sandbox) -> toml::Value {
+    toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
+}
+
+/// The files under `.claude/agents/` of the project, sorted.
+pub fn installed(sb: &Sandbox) -> Vec<String> {
+    sb.snapshot(".claude/agents").into_keys().collect()
+}
+
+/// The lowercase hex sha256 of `bytes`, as the lock records it.
+pub fn sha256(bytes: Vec<u8>) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
