@@ -154,6 +154,7 @@ fn killed_installs_are_completed_or_rolled_back_by_the_next_run() {
     let old = sb.snapshot(".");
 
     let started = Instant::now();
+    // A substring: the summary is the subject; the 160 lines above it are one per file.
     sb.run(["install"])
         .success()
         .stderr_has("40 installed, 80 updated, 40 removed");
@@ -203,6 +204,7 @@ fn killed_installs_are_completed_or_rolled_back_by_the_next_run() {
             .stderr_lacks("modified-file")
             .stderr_lacks("unmanaged-file");
         if journal {
+            // A substring: what else a recovered run prints depends on where it was killed.
             check.stderr_has("install-recovered");
         }
         sb.run(["install", "--offline"])

@@ -50,7 +50,7 @@ fn add_records_the_newest_release_as_a_caret_requirement() {
         "pre-a",
     ])
     .success()
-    .stderr_has("Added [sources.pre] (version ^0.1.0-beta.2)");
+    .stderr_snapshot();
     assert_eq!(
         sb.read("agentpack.toml"),
         Manifest::new()
@@ -157,10 +157,7 @@ fn update_breaking_moves_requirements_to_the_newest_major() {
     let v210 = releases.rev_parse("v2.1.0");
 
     // A plain update stays within ^1.0.
-    sb.run(["update"])
-        .success()
-        .stdout_is("")
-        .stderr_has("Everything is up to date within its requirements");
+    sb.run(["update"]).success().stdout_is("").stderr_snapshot();
 
     // --dry-run says what it would change and writes nothing.
     let before = sb.snapshot(".");
@@ -213,7 +210,7 @@ fn only_the_top_level_has_a_version_flag() {
     sb.run(["--version"])
         .success()
         .stdout_is(&format!("agentpack {}\n", env!("CARGO_PKG_VERSION")));
-    sb.run(["-V"]).success().stdout_has("agentpack ");
+    sb.run(["-V"]).success().stdout_snapshot();
     for args in [
         &["update", "x", "--version", "^2"][..],
         &["install", "--version"],
@@ -235,7 +232,7 @@ fn only_the_top_level_has_a_version_flag() {
     );
     sb.run(["install", "--jobs", "many"])
         .failure(2)
-        .stderr_has("error: invalid value 'many' for '--jobs <N>': `many` is not a whole number");
+        .stderr_snapshot();
 }
 
 #[test]
@@ -307,7 +304,7 @@ fn a_missing_local_path_is_not_taken_for_github_shorthand() {
     ));
     sb.run(["add", "./repos/studio-agents@v1.0.0"])
         .failure(2)
-        .stderr_has("`agentpack add ./repos/studio-agents --tag v1.0.0`\n");
+        .stderr_snapshot();
     assert_eq!(sb.read("agentpack.toml"), "");
 
     // In the manifest: a local repository path that names nothing.
@@ -331,10 +328,7 @@ fn hints_name_only_flags_and_files_that_exist() {
         "error: source `gone`: connection to `{url}` was refused\n  Caused by: failed to connect to 127.0.0.1: Connection refused\nhint: check the host and port, and that the server is running\n"
     ));
     sb.manifest(&Manifest::new().source(Source::git("gone", &url).tag("v1")));
-    let install = sb
-        .run(["install"])
-        .failure(2)
-        .stderr_has("; `--offline` installs from the cache");
+    let install = sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!install.stderr().contains("class="), "{install}");
     // `outdated` takes no --offline either: installed from a server that has stopped since.
     let served = tempfile::tempdir().unwrap();
@@ -395,12 +389,8 @@ fn add_global_creates_the_manifest_and_shows_home_paths() {
     );
     sb.run(["remove", "-g", "mine-agents"]).success();
     std::fs::write(sb.home().join(".claude/agents/a.md"), "edited").unwrap();
-    sb.run(["install", "-g"]).success().stderr_has(
-        "warning[modified-file]: `~/.claude/agents/a.md` was edited since install; it is left as you have it",
-    );
-    sb.run(["verify", "-g"]).failure(1).stdout_has(
-        "error[modified-file]: `~/.claude/agents/a.md` (agent `a` from `mine`) was edited since install",
-    );
+    sb.run(["install", "-g"]).success().stderr_snapshot();
+    sb.run(["verify", "-g"]).failure(1).stdout_snapshot();
 }
 
 /// A collection with warnings in its files: `color-invalid` twice, `unknown-field` once.
@@ -444,8 +434,7 @@ fn third_party_warnings_are_summed_up_per_source_and_not_repeated() {
     // -v shows every warning in full.
     sb.run(["install", "-v", "--force"])
         .success()
-        .stderr_has("warning[unknown-field]")
-        .stderr_has("--> noisy:two.md:5:1");
+        .stderr_snapshot();
     // An unchanged agent's warnings are not repeated (the path source makes this a full install, not
     // the no-op short-cut, so the policy is what keeps it quiet).
     sb.run(["install"])
@@ -465,10 +454,7 @@ fn third_party_warnings_are_summed_up_per_source_and_not_repeated() {
         repo.url()
     ));
     // lint and verify show everything; -q shows errors only, for every command.
-    sb.run(["verify"])
-        .success()
-        .stdout_has("warning[unknown-field]")
-        .stdout_has("warning[color-invalid]");
+    sb.run(["verify"]).success().stdout_snapshot();
     sb.run(["-q", "verify"])
         .success()
         .stdout_is("")
@@ -515,9 +501,7 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
         "agentpack.toml",
         format!("{manifest}\n[sources.beta.rename]\n\"x\" = \"beta-x\"\n\"y\" = \"beta-y\"\n\"z\" = \"beta-z\"\n"),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 6 installed");
+    sb.run(["install"]).success().stderr_snapshot();
 }
 
 #[test]
@@ -565,7 +549,7 @@ fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
     sb.run(["install"]).success();
     sb.run(["add", "someone/releases.git@2"])
         .success()
-        .stderr_has("Changed [sources.releases] (version 2) in `");
+        .stderr_snapshot();
     assert_eq!(
         sb.read("agentpack.toml"),
         original.replace("\"^1\"", "\"2\"")
@@ -608,7 +592,5 @@ fn add_of_a_colliding_source_gives_the_table_the_snippet_belongs_to() {
             b.url()
         ),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 1 installed, 1 unchanged");
+    sb.run(["install"]).success().stderr_snapshot();
 }

@@ -307,7 +307,6 @@ fn one_large_file_named_thousands_of_times_stops_with_bounded_memory() {
     let before = sb.snapshot(".");
     crate::hostile_reach::install_with_bounded_memory(&sb)
         .failure(2)
-        .stderr_has("error: source `s`: reading stopped at `x/")
-        .stderr_has("`: the sources' Markdown files add up to more than 256 MiB (the same large file many times over is a crafted repository)");
+        .stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }

@@ -65,13 +65,8 @@ fn lint_agents(sb: &Sandbox, repo: &GitRepo) -> serde_json::Value {
 fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     let repo = invisible_repo();
     let sb = Sandbox::new();
-    let manifest = |extra: &str| {
-        sb.write(
-            "agentpack.toml",
-            format!("[sources.third]\ngit = \"{}\"\n{extra}", repo.url()),
-        );
-    };
-    manifest("");
+    let third = Source::git("third", repo.url());
+    sb.manifest(&Manifest::new().source(third.clone()));
     let out = sb.run(["install"]).failure(1);
     for (name, _, what) in INVISIBLE {
         assert!(
@@ -88,7 +83,7 @@ fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     assert_eq!(json["errors"], INVISIBLE.len(), "{json}");
 
     // Allowed, they install as warnings, and `verify` still reports each.
-    manifest("allow-unicode = true\n");
+    sb.manifest(&Manifest::new().source(third.allow_unicode(true)));
     sb.run(["install"]).success();
     let verify = sb.run(["verify", "--json"]).success().stdout_json();
     let problems = verify["problems"].as_array().unwrap();
@@ -230,6 +225,8 @@ fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
     inner.commit("inner");
     let inner_url = served.publish(&inner, "inner");
     let pack = GitRepo::new("pack");
+    // Raw text: the invisible character is written as the TOML escape `\u200B`, as an author
+    // hiding it would.
     pack.file(
         "agentpack.toml",
         format!(

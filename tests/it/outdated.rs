@@ -65,7 +65,7 @@ fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest(
             ],
         ]
     );
-    out.stderr_has("error: source `gone`: no such directory: `file://");
+    out.stderr_snapshot();
 
     let json = sb.run(["outdated", "--json"]).failure(2).stdout_json();
     let gone_row = json
@@ -109,8 +109,8 @@ fn update_names_a_newer_release_its_requirement_excludes() {
     }
     sb.run(["update"])
         .success()
-        .stdout_has("rel  v1.0.0")
-        .stderr_has("`rel`: v2.0.0 is available, outside its requirement `^1`; `agentpack update --breaking rel` takes it (and raises `version` in agentpack.toml)\n");
+        .stdout_snapshot()
+        .stderr_snapshot();
     assert!(
         sb.read(".claude/agents/rel-a.md")
             .contains("release v1.1.0")

@@ -65,6 +65,10 @@ fn block_after(marker: &str) -> &'static str {
 }
 
 /// Runs a README command line (split on spaces, without its comment or redirection).
+///
+/// The checks on these runs are substrings: the subject is that the README's commands work and
+/// print what the README says about them; each command's full output is compared exactly in its
+/// own tests.
 fn run_readme(sb: &Sandbox, line: &str) -> Outcome {
     let line = normalize(line);
     sb.run(line.split(' ').skip(1))

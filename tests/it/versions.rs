@@ -89,14 +89,14 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     sb.run(["update", "--dry-run"])
         .success()
         .stdout_is(&expected)
-        .stderr_has("Dry run: nothing was written");
+        .stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 
     // Pre-releases and 2.0.0 are outside `^1.0`; `nightly-2024` is not semver.
     sb.run(["update"])
         .success()
         .stdout_is(&expected)
-        .stderr_has("Installed .claude/agents/b.md");
+        .stderr_snapshot();
     let locked = lock(&sb);
     assert_eq!(source(&locked, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
@@ -105,10 +105,7 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     );
     assert!(sb.read(".claude/agents/a.md").contains("release 1.2.0"));
     sb.run(["install", "--locked"]).success();
-    sb.run(["update"])
-        .success()
-        .stdout_is("")
-        .stderr_has("Everything is up to date");
+    sb.run(["update"]).success().stdout_is("").stderr_snapshot();
 
     // A requirement naming a pre-release may pick one.
     sb.manifest(
@@ -140,7 +137,7 @@ fn updating_one_source_keeps_the_others_exactly() {
 
     sb.run(["update", "rel"])
         .success()
-        .stdout_has("rel  v1.1.0")
+        .stdout_snapshot()
         .stdout_lacks("feed");
     let lock1 = lock(&sb);
     assert_eq!(source(&lock1, "rel")["tag"].as_str(), Some("1.2.0"));
@@ -161,10 +158,7 @@ fn updating_one_source_keeps_the_others_exactly() {
     );
     assert!(sb.read(".claude/agents/f.md").contains("second"));
 
-    sb.run(["update", "nope"])
-        .failure(2)
-        .stderr_has("there is no source named `nope`")
-        .stderr_has("sources: feed, rel");
+    sb.run(["update", "nope"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -181,9 +175,7 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
 
     sb.run(["update", "rel", "--precise", "v1.0.0"])
         .success()
-        .stdout_has("rel  1.2.0")
-        .stdout_has("-> v1.0.0")
-        .stdout_has("  - b");
+        .stdout_snapshot();
     assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.0.0"));
     assert_eq!(sb.read("agentpack.toml"), manifest);
     // The pin is kept by later installs, like any lock entry.
@@ -200,13 +192,13 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
     let before = sb.snapshot(".");
     sb.run(["update", "rel", "--precise", "v2.0.0"])
         .failure(2)
-        .stderr_has("tag `v2.0.0` does not satisfy the requirement `^1` of `rel`");
+        .stderr_snapshot();
     sb.run(["update", "rel", "--precise", "v9"])
         .failure(2)
-        .stderr_has("has no such tag, and it is not a commit id");
+        .stderr_snapshot();
     sb.run(["update", "--precise", "v1.0.0"])
         .failure(2)
-        .stderr_has("`--precise` needs exactly one source");
+        .stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
@@ -223,23 +215,14 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     repo.file("m.md", agent("m", "moved"));
     let moved = repo.commit("moved");
     repo.move_tag("v1.0.0", &moved);
-    let message = format!(
-        "tag v1.0.0 of `m` moved from {} to {}",
-        short(&original),
-        short(&moved)
-    );
 
     let before = sb.snapshot(".");
-    sb.run(["install", "--locked"])
-        .failure(1)
-        .stderr_has(&format!("error: {message}"));
+    sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 
     // Without --locked, a fresh cache has to ask the remote: it warns and keeps the locked commit.
     std::fs::remove_dir_all(sb.cache()).unwrap();
-    sb.run(["install"]).success().stderr_has(&format!(
-        "warning[tag-moved]: {message}; keeping the locked commit"
-    ));
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
         source(&lock(&sb), "m")["commit"].as_str(),
         Some(original.as_str())
@@ -249,8 +232,8 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     // `update` takes the new commit, and says the tag moved.
     sb.run(["update", "m"])
         .success()
-        .stderr_has(&format!("warning[tag-moved]: {message}"))
-        .stdout_has(&format!("-> v1.0.0 ({})", short(&moved)));
+        .stderr_snapshot()
+        .stdout_snapshot();
     assert!(sb.read(".claude/agents/m.md").contains("moved"));
 }
 
@@ -364,8 +347,7 @@ fn add_each_source_form_preserving_the_manifest() {
         "rel-a",
     ])
     .success()
-    .stderr_has("Added [sources.releases]")
-    .stderr_has("Installed .claude/agents/rel-a.md");
+    .stderr_snapshot();
     let with_url = format!(
         "{original}\n[sources.releases]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"a\"]\nrename = {{ a = \"rel-a\" }}\n",
         rel.url()
@@ -434,16 +416,12 @@ fn a_failed_install_after_add_leaves_everything_as_it_was() {
     sb.write("agentpack.toml", commented(&studio));
     sb.run(["install"]).success();
     let before = sb.snapshot(".");
-    sb.run(["add", &clash.url()])
-        .failure(1)
-        .stderr_has("error[name-collision]");
+    sb.run(["add", &clash.url()]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
     sb.run(["add", &clash.url(), "--name", "studio"])
         .failure(2)
-        .stderr_has("agentpack.toml already has a source named `studio`, with git = ");
-    sb.run(["add", "not/a/thing"])
-        .failure(2)
-        .stderr_has("is not a git URL, an existing directory, or GitHub shorthand");
+        .stderr_snapshot();
+    sb.run(["add", "not/a/thing"]).failure(2).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
@@ -464,8 +442,7 @@ fn remove_a_source_or_a_single_agent() {
     // One agent named in `agents`: its entry goes.
     sb.run(["remove", "ui-designer"])
         .success()
-        .stderr_has("Removed `ui-designer` from the `agents` of [sources.studio]")
-        .stderr_has("Removed .claude/agents/ui-designer.md");
+        .stderr_snapshot();
     assert_eq!(
         sb.read("agentpack.toml"),
         with_rel.replace(",\n           \"ui-designer\" ]", " ]")
@@ -473,9 +450,7 @@ fn remove_a_source_or_a_single_agent() {
     assert!(!sb.exists(".claude/agents/ui-designer.md"));
 
     // One agent of a source that takes them all: it is excluded.
-    sb.run(["remove", "a"])
-        .success()
-        .stderr_has("Added `a` to the `exclude` of [sources.rel]");
+    sb.run(["remove", "a"]).success().stderr_snapshot();
     assert!(
         sb.read("agentpack.toml").ends_with(
             &Manifest::new()
@@ -492,9 +467,7 @@ fn remove_a_source_or_a_single_agent() {
         original.replace(",\n           \"ui-designer\" ]", " ]")
     );
     assert!(lock(&sb)["source"].as_array().unwrap().len() == 1);
-    sb.run(["remove", "nobody"])
-        .failure(2)
-        .stderr_has("`nobody` is neither a source in agentpack.toml nor an installed agent");
+    sb.run(["remove", "nobody"]).failure(2).stderr_snapshot();
 }
 
 /// A pack: a repository whose root holds agents and an `agentpack.toml` of its own.
@@ -521,8 +494,15 @@ fn shared() -> (GitRepo, std::collections::BTreeMap<&'static str, String>) {
     (c, commits)
 }
 
-#[test]
-fn a_diamond_of_packs_unifies_on_one_version() {
+/// Packs `a` and `b` (tagged `v1.0.0`) both asking for `c` (`^1.0` and `~1.1`), served, and a
+/// project taking both; returns the project, `a`, `b`, the commits of `c`'s tags and the server.
+fn diamond() -> (
+    Sandbox,
+    GitRepo,
+    GitRepo,
+    std::collections::BTreeMap<&'static str, String>,
+    ServedRepos,
+) {
     let (c, commits) = shared();
     let served = ServedRepos::start();
     let c_url = served.publish(&c, "c");
@@ -547,12 +527,14 @@ fn a_diamond_of_packs_unifies_on_one_version() {
             .source(Source::git("a", a.url()).tag("v1.0.0"))
             .source(Source::git("b", b.url()).tag("v1.0.0")),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 3 installed");
-    let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    files.sort();
-    assert_eq!(files, ["a-agent.md", "b-agent.md", "c-agent.md"]);
+    (sb, a, b, commits, served)
+}
+
+#[test]
+fn a_diamond_of_packs_unifies_on_one_version() {
+    let (sb, a, b, commits, _served) = diamond();
+    sb.run(["install"]).success().stderr_snapshot();
+    assert_eq!(installed(&sb), ["a-agent.md", "b-agent.md", "c-agent.md"]);
     // `^1.0` and `~1.1` meet at 1.1.0, the highest both allow.
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.1.0"));
     let lock = lock(&sb);
@@ -585,8 +567,12 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     assert_eq!(json[0]["sources"][0]["commit"], commits["v1.1.0"].as_str());
     assert_eq!(json[0]["commit"], a.head());
     assert!(json[0].get("version").is_none());
+}
 
-    // The top-level manifest can rename and exclude what packs bring.
+#[test]
+fn the_top_level_source_renames_and_excludes_what_its_pack_brings() {
+    let (sb, a, b, _, _served) = diamond();
+    sb.run(["install"]).success();
     sb.manifest(
         &Manifest::new()
             .source(
@@ -597,19 +583,14 @@ fn a_diamond_of_packs_unifies_on_one_version() {
             .source(Source::git("b", b.url()).tag("v1.0.0").exclude(["c-agent"])),
     );
     sb.run(["install"]).success();
-    let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    files.sort();
-    assert_eq!(files, ["a-agent.md", "b-agent.md", "shared-c.md"]);
+    assert_eq!(installed(&sb), ["a-agent.md", "b-agent.md", "shared-c.md"]);
     assert!(
         sb.read(".claude/agents/shared-c.md")
             .contains("name: shared-c")
     );
 
     // Removing an agent a pack brought excludes it in the top-level source it came through.
-    sb.run(["remove", "shared-c"])
-        .success()
-        .stderr_has("Added `c-agent` to the `exclude` of [sources.a]")
-        .stderr_has("Removed .claude/agents/shared-c.md");
+    sb.run(["remove", "shared-c"]).success().stderr_snapshot();
     let text = sb.read("agentpack.toml");
     assert!(
         text.contains("tag = \"v1.0.0\"\nexclude = [\"c-agent\"]\n\n[sources.b]"),
@@ -646,7 +627,7 @@ fn updating_a_pack_moves_what_it_pulled_in() {
         ));
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.0.0"));
     // Updating the pack covers the sources it pulled in.
-    sb.run(["update", "a"]).success().stdout_has("a/c  v1.0.0");
+    sb.run(["update", "a"]).success().stdout_snapshot();
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.2.0"));
 }
 
@@ -659,7 +640,9 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
     std::fs::write(packdir.join("inner/helper.md"), agent("helper", "Helps")).unwrap();
     std::fs::write(
         packdir.join("agentpack.toml"),
-        "[sources.inner]\npath = \"inner\"\n",
+        Manifest::new()
+            .source(Source::path("inner", "inner"))
+            .render(),
     )
     .unwrap();
     let sb = Sandbox::new();
@@ -692,12 +675,12 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
 
     std::fs::write(
         packdir.join("agentpack.toml"),
-        "[sources.outside]\npath = \"..\"\n",
+        Manifest::new()
+            .source(Source::path("outside", ".."))
+            .render(),
     )
     .unwrap();
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("pack source `team/outside` (`team` -> `team/outside`) is a `path` source outside the pack's directory");
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -725,14 +708,7 @@ fn packs_that_disagree_get_an_explained_error() {
             .source(Source::git("a", a.url()))
             .source(Source::git("b", b.url())),
     );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has(&format!(
-            "error: no tag of `{c_url}` satisfies every requirement on it:"
-        ))
-        .stderr_has("version `^1.0` required by `a/c` (in the pack of `a`)")
-        .stderr_has("version `^2` required by `b/c` (in the pack of `b`)")
-        .stderr_has("available versions: v2.0.0, v1.2.0");
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
     assert!(!sb.exists("agentpack.lock"));
 }
@@ -761,22 +737,22 @@ fn a_cycle_of_packs_is_reported() {
     served.publish(&y, "y");
     let sb = Sandbox::new();
     sb.manifest(&Manifest::new().source(Source::git("x", &x_url)));
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("error: packs form a cycle: `x` -> `x/y` -> `x/y/x`")
-        .stderr_has("hint: remove the source that points back from the `agentpack.toml` of `x/y`");
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 }
 
 #[test]
 fn a_pack_from_git_cannot_reach_the_local_disk() {
-    let p = pack("p", &["p"], "[sources.mine]\npath = \"../../home\"\n");
+    let p = pack(
+        "p",
+        &["p"],
+        &Manifest::new()
+            .source(Source::path("mine", "../../home"))
+            .render(),
+    );
     let sb = Sandbox::new();
     sb.manifest(&Manifest::new().source(Source::git("p", p.url())));
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("error[pack-invalid]: pack source `p/mine` (`p` -> `p/mine`) is a `path` source; a pack fetched from git cannot use local directories")
-        .stderr_has("--> p:agentpack.toml");
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -819,10 +795,10 @@ fn add_with_a_version_a_rev_and_a_subdir() {
     assert_eq!(files, ["a.md", "b.md", "ui-designer.md"]);
     sb.run(["add", &rel.url(), "--tag", "v1.0.0", "--name", "Bad Name"])
         .failure(2)
-        .stderr_has("source name `Bad Name` must be");
+        .stderr_snapshot();
     sb.run(["add", "o/r@v1", "--tag", "v1"])
         .failure(2)
-        .stderr_has("give the ref either after `@`");
+        .stderr_snapshot();
 }
 
 #[test]
@@ -844,7 +820,5 @@ fn a_default_branch_source_is_shown_as_list_shows_it() {
         "feed default-branch ({})\n└── agent f\n",
         short(&second)
     ));
-    sb.run(["list"])
-        .success()
-        .stdout_has("feed    default-branch");
+    sb.run(["list"]).success().stdout_snapshot();
 }

@@ -9,7 +9,7 @@
 //! - [`manifest`]: [`Manifest`], [`Source`], [`Install`], a typed builder of `agentpack.toml` text;
 //! - [`fixture`]: agent files, the `studio` collection, a project with a manifest, a served
 //!   remote, and readers of the lock and the installed files;
-//! - [`snapshot`]: exact-text snapshots of output ([`assert_stderr_snapshot!`]) and [`redact`];
+//! - [`snapshot`]: exact-text snapshots of output ([`Outcome::stderr_snapshot`]) and [`redact`];
 //! - [`git`]: running the `git` CLI (and libgit2 in the test process) isolated from the
 //!   developer's configuration.
 
@@ -25,7 +25,6 @@ pub mod served;
 pub mod server;
 pub mod snapshot;
 
-pub use crate::{assert_stderr_snapshot, assert_stdout_snapshot};
 pub use fixture::{agent, installed, lock, project, served_studio, sha256, studio};
 pub use git::{git, isolate_git2, try_git};
 pub use manifest::{Install, Manifest, Source};
