@@ -28,8 +28,7 @@ fn collection(name: &str, own: &str) -> GitRepo {
 fn a_source_prefix_renames_every_agent_it_brings() {
     let studio = collection("studio", "tester");
     let volt = collection("volt", "deployer");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("studio", studio.url()))
             .source(
@@ -145,8 +144,7 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
         "---\nname: ui-designer\ndescription: Volt UIs\ncolor: teal\n---\n",
     );
     volt.commit("teal");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .install(Install::new().on_collision("first"))
             .source(Source::git("studio", studio.url()))

@@ -17,8 +17,8 @@ fn init_writes_a_commented_manifest_once() {
 #[test]
 fn finds_the_manifest_in_a_parent_or_by_path() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.mkdir("deep/er");
     let mut cmd = sb.cmd(["install"]);
     cmd.current_dir(sb.path("deep/er"));
@@ -52,8 +52,7 @@ fn manifest_errors_point_at_line_and_column() {
 #[test]
 fn list_shows_each_agent_and_its_state() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "edited\n");
     sb.remove(".claude/agents/rapid-prototyper.md");
@@ -79,8 +78,7 @@ fn list_shows_each_agent_and_its_state() {
 #[test]
 fn list_trusts_only_unchanged_time_stamps() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     // Files older than the install's clock tick get their time stamps recorded by the next no-op install.
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -166,8 +164,7 @@ fn quiet_hides_status_and_warnings_but_not_errors() {
         "---\nname: loud\ndescription: x\ncolor: teal\n---\n",
     );
     repo.commit("loud");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url())));
     sb.run(["install", "-q"]).success().stderr_is("");
     sb.remove("agentpack.lock");
     sb.remove(".claude");
@@ -187,8 +184,7 @@ fn strict_in_the_manifest_turns_warnings_into_errors() {
         "---\nname: loud\ndescription: x\nmodel: gpt-4\n---\n",
     );
     repo.commit("loud");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .install(Install::new().strict(true))
             .source(Source::git("studio", repo.url())),

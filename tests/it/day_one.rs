@@ -479,8 +479,7 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
     }
     a.commit("a");
     b.commit("b");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("alpha", a.url()))
             .source(Source::git("beta", b.url())),
@@ -507,8 +506,7 @@ fn many_collisions_are_one_line_each_and_one_snippet() {
 #[test]
 fn errors_of_one_kind_with_one_hint_print_it_once() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "edited\n");
     sb.write(".claude/agents/rapid-prototyper.md", "edited\n");
@@ -566,8 +564,7 @@ fn add_of_a_colliding_source_gives_the_table_the_snippet_belongs_to() {
     let b = GitRepo::new("beta");
     a.file("x.md", agent("x", "alpha's")).commit("a");
     b.file("x.md", agent("x", "beta's")).commit("b");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("alpha", a.url())));
+    let sb = project(&Manifest::new().source(Source::git("alpha", a.url())));
     sb.run(["install"]).success();
     let before = sb.read("agentpack.toml");
     let out = sb.run(["-q", "add", &b.url()]).failure(1);

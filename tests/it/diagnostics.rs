@@ -179,8 +179,7 @@ fn install_reports_the_same_messages_with_the_source_and_path() {
         std::fs::read(fixtures.join("edge/bad-model.md")).unwrap(),
     );
     repo.commit("one agent");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("shapes", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("shapes", repo.url())));
     // `-v`: without it, warnings about a git source's files are summed up (tests/it/day_one.rs).
     sb.run(["install", "-v"]).success().stderr_snapshot();
 }

@@ -156,8 +156,7 @@ fn large_documentation_is_passed_over_and_large_agents_are_refused() {
     repo.file("llms-full.md", large(""));
     repo.file("docs/notes.md", large("---\ntitle: notes\n---\n"));
     repo.commit("docs");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install", "-v"]).success();
     assert!(
         out.stderr().contains(
@@ -206,8 +205,7 @@ fn install_force_refuses_to_replace_or_delete_a_directory() {
         .unwrap()
     };
     put("good");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::path("s", source.path().display())));
+    let sb = project(&Manifest::new().source(Source::path("s", source.path().display())));
     sb.run(["install"]).success();
 
     // An incoming agent whose file is a directory of the user's.
@@ -255,8 +253,7 @@ fn a_path_with_a_backslash_installs_but_is_not_vendored() {
     let repo = GitRepo::new("slashes");
     repo.file("agents/a\\b.md", agent("backslash", "an odd path"));
     repo.commit("backslash");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     sb.run(["install"]).success();
     refused(
         &sb,

@@ -32,8 +32,7 @@ fn a_pack_cannot_grant_trust_to_what_it_brings_in() {
                 .render(),
         );
     pack.commit("pack");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
+    let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
     sb.run(["install"]).failure(1).stderr_snapshot();
     assert!(!sb.exists(".claude"));
     assert!(!sb.exists("agentpack.lock"));
@@ -64,8 +63,7 @@ fn a_pack_cannot_name_a_repository_on_the_local_disk() {
                     .render(),
             );
         pack.commit("pack");
-        let sb = Sandbox::new();
-        sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
+        let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
         sb.run(["install"]).failure(2).stderr_snapshot();
         assert!(!sb.exists(".claude"), "{written}");
         assert!(!sb.exists("agentpack.lock"), "{written}");
@@ -112,8 +110,7 @@ fn a_pack_graph_that_fans_out_stops_early_with_bounded_memory() {
     // The graph of the report: 16 tiny manifests, 10 sources each, 15 levels below the first.
     let served = ServedRepos::start();
     let url = pack_tower(&served, 16, 10);
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
+    let sb = project(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
     install_with_bounded_memory(&sb)
         .failure(2)
         .stderr_snapshot();
@@ -125,8 +122,7 @@ fn a_pack_graph_that_fans_out_stops_early_with_bounded_memory() {
 fn packs_nested_too_deep_are_refused_naming_the_chain() {
     let served = ServedRepos::start();
     let url = pack_tower(&served, 12, 1);
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
+    let sb = project(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
     sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 

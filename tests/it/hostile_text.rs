@@ -112,8 +112,7 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     repo.file("agents/long-s.md", agent("\u{17f}canner", "long s"));
     repo.file("agents/short-s.md", agent("scanner", "short s"));
     repo.commit("names");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     assert!(
         out.stderr().contains(
@@ -153,8 +152,7 @@ fn every_windows_device_name_is_refused() {
     }
     repo.file("agents/fine.md", agent("comten", "not a device"));
     repo.commit("devices");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for (i, name) in names.iter().enumerate() {
         let stem = name.split('.').next().unwrap();
@@ -198,8 +196,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
         "---\nname: fine\ndescription: \"caf\\u00E9 \\u26A0\\uFE0F\"\n---\nbody\n",
     );
     repo.commit("escaped payloads");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("s", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for expected in [
         "error[hidden-unicode]: `name` is written with escape sequences that decode to hidden Unicode character U+200B ZERO WIDTH SPACE: it is invisible in editors and reviews, but the model reads it\n --> s:agents/name.md:2:1",
@@ -234,8 +231,7 @@ fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
         ),
     );
     pack.commit("pack");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("p", pack.url())));
+    let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
     let out = sb.run(["install"]).failure(2);
     assert!(
         out.stderr()

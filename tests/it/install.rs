@@ -12,8 +12,7 @@ fn installs_from_a_tag_and_writes_the_lock() {
         agent("backend-architect", "Designs backends, v2"),
     );
     repo.commit("second");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
         installed(&sb),
@@ -111,8 +110,7 @@ fn a_version_requirement_picks_the_highest_matching_tag() {
         commits.insert(tag, repo.commit(tag));
         repo.tag(tag);
     }
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("v", repo.url()).version("^v1.1")));
+    let sb = project(&Manifest::new().source(Source::git("v", repo.url()).version("^v1.1")));
     sb.run(["install"]).success();
     let lock = lock(&sb);
     assert_eq!(lock["source"][0]["tag"].as_str(), Some("1.3.0"));
@@ -137,8 +135,7 @@ fn subdir_and_path_sources() {
     )
     .unwrap();
     std::fs::write(local.path().join("mine/notes.md"), "just notes\n").unwrap();
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("studio", repo.url()).subdir("design"))
             .source(Source::path("mine", local.path().join("mine").display())),
@@ -171,8 +168,7 @@ fn selects_by_name_glob_and_path_and_excludes() {
     )
     .file("engineering/joker.md", agent("joker", "jokes"));
     repo.commit("more");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new().source(
             Source::git("studio", repo.url())
                 .agents(["backend-architect", "*-prototyper", "design/*.md"])
@@ -198,8 +194,7 @@ fn selects_by_name_glob_and_path_and_excludes() {
 #[test]
 fn rename_changes_only_the_name_line() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new().source(
             Source::git("studio", repo.url())
                 .agents(["backend-architect"])
@@ -240,8 +235,7 @@ fn seeds_repo() -> GitRepo {
 #[test]
 fn the_five_seed_shapes_collide_until_renamed() {
     let repo = seeds_repo();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("seeds", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("seeds", repo.url())));
     let out = sb.run(["install"]).failure(1).stderr_snapshot();
     // One snippet renaming all but the first, by path since they share a name within one source.
     assert!(
@@ -288,8 +282,8 @@ fn the_five_seed_shapes_collide_until_renamed() {
 #[test]
 fn locked_fails_when_the_lock_is_missing_or_would_change() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     sb.run(["install"]).success();
     sb.run(["install", "--locked"]).success();
@@ -304,8 +298,7 @@ fn locked_fails_when_the_lock_is_missing_or_would_change() {
 fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
     let repo = studio();
     let locked = repo.head();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     repo.file(
         "design/ui-designer.md",
@@ -326,8 +319,7 @@ fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
 #[test]
 fn offline_uses_the_cache_and_names_what_is_missing() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install", "--offline"])
         .failure(2)
         .stderr_snapshot();
@@ -353,8 +345,7 @@ fn offline_uses_the_cache_and_names_what_is_missing() {
 #[test]
 fn user_edited_files_are_protected_until_forced() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "my own edits\n");
     repo.file("design/ui-designer.md", agent("ui-designer", "v2"));
@@ -448,8 +439,7 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
 #[test]
 fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url())));
     sb.run(["install"]).success();
     sb.write(".claude/agents/mine.md", agent("mine", "user's own"));
     sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
@@ -466,8 +456,7 @@ fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
 #[test]
 fn a_failed_install_changes_nothing() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new().source(
             Source::git("studio", repo.url())
                 .tag("v1.0.0")
@@ -490,8 +479,7 @@ fn a_failed_install_changes_nothing() {
 #[test]
 fn the_lockfile_is_stable_across_runs() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("b", repo.url()).agents(["ui-designer"]))
             .source(Source::git("a", repo.url()).agents(["backend-architect"])),
@@ -510,13 +498,10 @@ fn the_lockfile_is_stable_across_runs() {
 
 #[test]
 fn installs_over_git_daemon_and_smart_http() {
-    let repo = studio();
-    let served = tempfile::tempdir().unwrap();
-    repo.bare_copy_into(served.path(), "studio");
+    let (_repo, served) = served_studio();
     let daemon = GitDaemon::start(served.path());
     let http = HttpGitServer::builder(served.path()).start();
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(
                 Source::git("over-git", daemon.url("studio"))
@@ -552,8 +537,7 @@ fn symlinks_leaving_the_searched_directory_are_not_followed() {
         .symlink("design/absolute.md", "/etc/passwd")
         .symlink("design/inside.md", "ui-designer.md");
     repo.commit("links");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).subdir("design")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).subdir("design")));
     // `inside.md` resolves to the same agent as `ui-designer.md`: a collision proves it was followed.
     sb.run(["install", "-v"]).failure(1).stderr_snapshot();
     sb.manifest(
@@ -573,8 +557,7 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
     let served = tempfile::tempdir().unwrap();
     let bare = repo.bare_copy_into(served.path(), "studio");
     let daemon = GitDaemon::start(served.path());
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new().source(
             Source::git("studio", daemon.url("studio"))
                 .branch("main")
@@ -626,8 +609,8 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
 #[test]
 fn a_lock_entry_outside_the_target_never_deletes_a_project_file() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install"]).success();
     sb.write("CLAUDE.md", "# project notes\n");
     // A hand-edited (or malicious) lock claims the project's own file, with its exact hash.
@@ -652,8 +635,7 @@ fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
     repo.commit("evil");
     repo.tag(prefix);
     repo.checkout("main");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new().source(
             Source::git("studio", repo.url())
                 .rev(prefix)

@@ -8,14 +8,6 @@ use crate::support::*;
 
 const TOKEN: &str = "tok-5e3c7a9b1d";
 
-/// `studio` published as `<root>/studio.git`.
-fn served_studio() -> (GitRepo, tempfile::TempDir) {
-    let repo = studio();
-    let served = tempfile::tempdir().unwrap();
-    repo.bare_copy_into(served.path(), "studio");
-    (repo, served)
-}
-
 fn manifest_for(url: &str) -> String {
     Manifest::new()
         .source(
@@ -285,8 +277,7 @@ fn a_missing_repository_is_reported_as_such() {
 fn the_first_failing_source_in_manifest_order_is_reported() {
     let (_repo, served) = served_studio();
     let http = HttpGitServer::start(served.path());
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("a-missing", http.url("nope-a")))
             .source(Source::git("b-ok", http.url("studio")))
@@ -312,8 +303,8 @@ fn the_first_failing_source_in_manifest_order_is_reported() {
 fn a_missing_ref_lists_near_matches() {
     let (_repo, served) = served_studio();
     let http = HttpGitServer::start(served.path());
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", http.url("studio")).tag("v1.0")));
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", http.url("studio")).tag("v1.0")));
     sb.run(["install"]).failure(2).stderr_snapshot();
 }
 

@@ -19,8 +19,7 @@ fn released(name: &str, tags: &[&str]) -> GitRepo {
 fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest() {
     let up = released("up", &["v1.0.0"]);
     let gone = released("gone", &["v1.0.0"]);
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("up", up.url()).version("^1"))
             .source(Source::git("gone", gone.url()).version("^1")),
@@ -99,8 +98,7 @@ fn gone_head(moved: &std::path::Path) -> String {
 #[test]
 fn update_names_a_newer_release_its_requirement_excludes() {
     let repo = released("rel", &["v1.0.0"]);
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("rel", repo.url()).version("^1")));
+    let sb = project(&Manifest::new().source(Source::git("rel", repo.url()).version("^1")));
     sb.run(["install"]).success();
     for tag in ["v1.1.0", "v2.0.0", "v3.0.0-beta.1"] {
         repo.file("a.md", agent("rel-a", &format!("release {tag}")));

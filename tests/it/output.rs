@@ -138,8 +138,7 @@ fn a_closed_stdout_pipe_ends_every_command_quietly() {
     }
     repo.commit("agents");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).version("^1")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).version("^1")));
     sb.run(["install"]).success();
     for args in [
         &["list"][..],

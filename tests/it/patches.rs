@@ -16,8 +16,7 @@ fn patched_project() -> (GitRepo, Sandbox) {
         .file("agents/helper.md", agent("helper", "Helps"));
     repo.commit("v1.0.0");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("team", repo.url()).version("^1")));
+    let sb = project(&Manifest::new().source(Source::git("team", repo.url()).version("^1")));
     sb.run(["install"]).success();
     (repo, sb)
 }

@@ -217,8 +217,7 @@ fn a_pack_cannot_trust_the_sources_it_pulls_in() {
     );
     pack.file("own.md", agent("own", "The pack's own agent"));
     pack.commit("a pack that trusts its source");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("pack", pack.url())));
+    let sb = project(&Manifest::new().source(Source::git("pack", pack.url())));
     sb.run(["install"]).failure(1).stderr_snapshot();
     assert!(!sb.exists(".claude/agents/hooked.md"));
     // The user's trust in the top-level source covers what its pack pulls in, for install and verify.

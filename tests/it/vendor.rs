@@ -9,8 +9,7 @@ fn vendored_project() -> (GitRepo, Sandbox, Source) {
     repo.file("agentpack.toml", "[sources]\n");
     repo.commit("a pack manifest");
     repo.move_tag("v1.0.0", "HEAD");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(studio_at(&repo, "v1.0.0")));
+    let sb = project(&Manifest::new().source(studio_at(&repo, "v1.0.0")));
     sb.run(["install"]).success();
     let studio = studio_at(&repo, "v1.0.0");
     (repo, sb, studio)
@@ -230,8 +229,7 @@ fn a_version_source_installs_from_the_vendor_dir_frozen_locked_and_offline() {
     );
     repo.commit("v2");
     repo.tag("v2.1.0");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .install(Install::new().vendor("third_party/agents"))
             .source(Source::git("studio", repo.url()).version("^2")),

@@ -6,8 +6,7 @@ use crate::support::*;
 /// A project with the studio collection installed at v1.0.0.
 fn installed() -> (GitRepo, Sandbox) {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     (repo, sb)
 }

@@ -70,8 +70,7 @@ fn short(commit: &str) -> &str {
 #[test]
 fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     let mut rel = Releases::new();
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("rel", rel.url()).version("^1.0")));
+    let sb = project(&Manifest::new().source(Source::git("rel", rel.url()).version("^1.0")));
     sb.run(["install"]).success();
     assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
     rel.publish_more();
@@ -124,8 +123,7 @@ fn updating_one_source_keeps_the_others_exactly() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("rel", rel.url()).version("1"))
             .source(Source::git("feed", feed.url()).branch("main")),
@@ -208,8 +206,7 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     repo.file("m.md", agent("m", "original"));
     let original = repo.commit("original");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("m", repo.url()).tag("v1.0.0")));
+    let sb = project(&Manifest::new().source(Source::git("m", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
 
     repo.file("m.md", agent("m", "moved"));
@@ -243,8 +240,7 @@ fn outdated_reports_locked_allowed_and_latest() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("rel", rel.url()).version("~1.1"))
             .source(Source::git("feed", feed.url())),
@@ -521,8 +517,7 @@ fn diamond() -> (
             .source(Source::git("c", &c_url).version("~1.1"))
             .render(),
     );
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("a", a.url()).tag("v1.0.0"))
             .source(Source::git("b", b.url()).tag("v1.0.0")),
@@ -611,8 +606,7 @@ fn updating_a_pack_moves_what_it_pulled_in() {
             .source(Source::git("c", &c_url).version("^1.0"))
             .render(),
     );
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("a", a.url())));
+    let sb = project(&Manifest::new().source(Source::git("a", a.url())));
     sb.run(["install"]).success();
     assert_eq!(
         source(&lock(&sb), "a/c")["commit"].as_str(),
@@ -702,8 +696,7 @@ fn packs_that_disagree_get_an_explained_error() {
             .source(Source::git("c", &c_url).version("^2"))
             .render(),
     );
-    let sb = Sandbox::new();
-    sb.manifest(
+    let sb = project(
         &Manifest::new()
             .source(Source::git("a", a.url()))
             .source(Source::git("b", b.url())),
@@ -735,8 +728,7 @@ fn a_cycle_of_packs_is_reported() {
     y.commit("y");
     let x_url = served.publish(&x, "x");
     served.publish(&y, "y");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("x", &x_url)));
+    let sb = project(&Manifest::new().source(Source::git("x", &x_url)));
     sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 }
@@ -750,8 +742,7 @@ fn a_pack_from_git_cannot_reach_the_local_disk() {
             .source(Source::path("mine", "../../home"))
             .render(),
     );
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("p", p.url())));
+    let sb = project(&Manifest::new().source(Source::git("p", p.url())));
     sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
@@ -806,8 +797,7 @@ fn a_default_branch_source_is_shown_as_list_shows_it() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.manifest(&Manifest::new().source(Source::git("feed", feed.url())));
+    let sb = project(&Manifest::new().source(Source::git("feed", feed.url())));
     sb.run(["install"]).success();
     feed.file("f.md", agent("f", "second"));
     let second = feed.commit("second");

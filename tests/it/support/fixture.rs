@@ -1,9 +1,9 @@
 //! Shared fixtures of the integration tests: agent files, a published-looking collection
-//! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection served over
-//! `git://` ([`served_studio`]) and readers of what an install left behind ([`lock`],
+//! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection published for the
+//! loopback servers ([`served_studio`]) and readers of what an install left behind ([`lock`],
 //! [`installed`], [`sha256`]).
 
-use super::{GitRepo, Manifest, Sandbox, ServedRepos};
+use super::{GitRepo, Manifest, Sandbox};
 
 /// An agent file with front matter `name` and `description` and a one-line body.
 pub fn agent(name: &str, description: &str) -> String {
@@ -30,13 +30,14 @@ pub fn studio() -> GitRepo {
     repo
 }
 
-/// [`studio`] published on a loopback `git daemon` as `studio.git`; returns the repository, the
-/// server (stopped on drop) and the `git://` URL.
-pub fn served_studio() -> (GitRepo, ServedRepos, String) {
+/// [`studio`] published as the bare repository `<root>/studio.git`, for a [`super::GitDaemon`] or
+/// [`super::HttpGitServer`] to serve `<root>`; returns the repository and `<root>` (deleted on
+/// drop).
+pub fn served_studio() -> (GitRepo, tempfile::TempDir) {
     let repo = studio();
-    let served = ServedRepos::start();
-    let url = served.publish(&repo, "studio");
-    (repo, served, url)
+    let served = tempfile::tempdir().unwrap();
+    repo.bare_copy_into(served.path(), "studio");
+    (repo, served)
 }
 
 /// A fresh sandbox whose project holds `manifest` as `agentpack.toml`.
