@@ -3,28 +3,17 @@
 //! name only what exists, `--global` without set-up, and how much install-like commands print.
 
 use crate::support::*;
-use crate::versions::source as locked;
-
-/// A repository whose commits are tagged `tags`, in order, each changing agent `a`.
-fn tagged(name: &str, tags: &[&str]) -> GitRepo {
-    let repo = GitRepo::new(name);
-    for tag in tags {
-        repo.file("a.md", agent("a", &format!("release {tag}")));
-        repo.commit(tag);
-        repo.tag(tag);
-    }
-    repo
-}
 
 #[test]
 fn add_records_the_newest_release_as_a_caret_requirement() {
-    let releases = tagged(
+    let releases = released(
         "releases",
+        "a",
         &["v1.0.0", "v1.2.0", "v2.1.0-beta.1", "nightly-2024"],
     );
     let untagged = GitRepo::new("untagged");
     untagged.file("u.md", agent("u", "no tags")).commit("u");
-    let previews = tagged("previews", &["v0.1.0-alpha.1", "v0.1.0-beta.2"]);
+    let previews = released("previews", "a", &["v0.1.0-alpha.1", "v0.1.0-beta.2"]);
     let sb = Sandbox::new();
     sb.write("agentpack.toml", "");
 
@@ -65,17 +54,23 @@ fn add_records_the_newest_release_as_a_caret_requirement() {
             .render()
     );
     let lock = lock(&sb);
-    assert_eq!(locked(&lock, "releases")["tag"].as_str(), Some("v1.2.0"));
     assert_eq!(
-        locked(&lock, "untagged")["ref-kind"].as_str(),
+        locked_source(&lock, "releases")["tag"].as_str(),
+        Some("v1.2.0")
+    );
+    assert_eq!(
+        locked_source(&lock, "untagged")["ref-kind"].as_str(),
         Some("default-branch")
     );
-    assert_eq!(locked(&lock, "pre")["tag"].as_str(), Some("v0.1.0-beta.2"));
+    assert_eq!(
+        locked_source(&lock, "pre")["tag"].as_str(),
+        Some("v0.1.0-beta.2")
+    );
 }
 
 #[test]
 fn add_on_an_existing_source_changes_its_ref_and_installs() {
-    let releases = tagged("releases", &["v1.0.0", "v1.2.0", "v2.0.0"]);
+    let releases = released("releases", "a", &["v1.0.0", "v1.2.0", "v2.0.0"]);
     let sb = Sandbox::new();
     let original = format!(
         "# ours\n[sources.releases]\ngit = \"{}\"\nbranch = \"main\"   # for now\nagents = [\"a\"]\n",
@@ -97,7 +92,7 @@ fn add_on_an_existing_source_changes_its_ref_and_installs() {
         original.replace("branch = \"main\"", "version = \"^1\"")
     );
     assert_eq!(
-        locked(&lock(&sb), "releases")["tag"].as_str(),
+        locked_source(&lock(&sb), "releases")["tag"].as_str(),
         Some("v1.2.0")
     );
 
@@ -125,7 +120,7 @@ fn add_on_an_existing_source_changes_its_ref_and_installs() {
     assert_eq!(sb.read("agentpack.toml"), before);
 
     // Another location under the same name is still refused, and nothing changes.
-    let other = tagged("other", &["v1.0.0"]);
+    let other = released("other", "a", &["v1.0.0"]);
     let snapshot = sb.snapshot(".");
     sb.run(["add", &other.url(), "--name", "releases"])
         .failure(2)
@@ -138,8 +133,8 @@ fn add_on_an_existing_source_changes_its_ref_and_installs() {
 
 #[test]
 fn update_breaking_moves_requirements_to_the_newest_major() {
-    let releases = tagged("releases", &["v1.0.0", "v1.2.0"]);
-    let steady = tagged("steady", &["v3.0.0", "v3.1.0"]);
+    let releases = released("releases", "a", &["v1.0.0", "v1.2.0"]);
+    let steady = released("steady", "a", &["v3.0.0", "v3.1.0"]);
     let sb = Sandbox::new();
     let original = format!(
         "[sources.releases]\ngit = \"{}\"\nversion = \"^1.0\"   # reviewed in March\n\n[sources.steady]\ngit = \"{}\"\nversion = \"3\"\nrename = {{ a = \"s\" }}\n",
@@ -237,8 +232,8 @@ fn only_the_top_level_has_a_version_flag() {
 
 #[test]
 fn add_appends_after_the_sources_not_above_trailing_comments() {
-    let repo = tagged("one", &["v1.0.0"]);
-    let two = tagged("two", &["v1.0.0"]);
+    let repo = released("one", "a", &["v1.0.0"]);
+    let two = released("two", "a", &["v1.0.0"]);
     let sb = Sandbox::new();
     sb.run(["init"]).success();
     let template = sb.read("agentpack.toml");
@@ -356,7 +351,7 @@ fn hints_name_only_flags_and_files_that_exist() {
 
 #[test]
 fn add_global_creates_the_manifest_and_shows_home_paths() {
-    let repo = tagged("mine", &["v1.0.0"]);
+    let repo = released("mine", "a", &["v1.0.0"]);
     let sb = Sandbox::new();
     let manifest = sb.config().join("agentpack/agentpack.toml");
     // An absolute path stays absolute in the manifest.
@@ -529,7 +524,7 @@ fn errors_of_one_kind_with_one_hint_print_it_once() {
 
 #[test]
 fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
-    let releases = tagged("releases", &["v1.0.0", "v2.0.0"]);
+    let releases = released("releases", "a", &["v1.0.0", "v2.0.0"]);
     let sb = Sandbox::new();
     // GitHub shorthand through a git `insteadOf`, so no network is needed.
     let gh = tempfile::tempdir().unwrap();
@@ -553,7 +548,7 @@ fn add_owner_repo_at_a_major_changes_an_existing_requirement() {
         original.replace("\"^1\"", "\"2\"")
     );
     assert_eq!(
-        locked(&lock(&sb), "releases")["tag"].as_str(),
+        locked_source(&lock(&sb), "releases")["tag"].as_str(),
         Some("v2.0.0")
     );
 }

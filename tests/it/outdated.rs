@@ -2,23 +2,10 @@
 
 use crate::support::*;
 
-fn released(name: &str, tags: &[&str]) -> GitRepo {
-    let repo = GitRepo::new(name);
-    for tag in tags {
-        repo.file(
-            "a.md",
-            agent(&format!("{name}-a"), &format!("release {tag}")),
-        );
-        repo.commit(tag);
-        repo.tag(tag);
-    }
-    repo
-}
-
 #[test]
 fn outdated_reports_an_unreachable_source_in_its_row_and_exits_2_after_the_rest() {
-    let up = released("up", &["v1.0.0"]);
-    let gone = released("gone", &["v1.0.0"]);
+    let up = released("up", "up-a", &["v1.0.0"]);
+    let gone = released("gone", "gone-a", &["v1.0.0"]);
     let sb = project(
         &Manifest::new()
             .source(Source::git("up", up.url()).version("^1"))
@@ -97,7 +84,7 @@ fn gone_head(moved: &std::path::Path) -> String {
 
 #[test]
 fn update_names_a_newer_release_its_requirement_excludes() {
-    let repo = released("rel", &["v1.0.0"]);
+    let repo = released("rel", "rel-a", &["v1.0.0"]);
     let sb = project(&Manifest::new().source(Source::git("rel", repo.url()).version("^1")));
     sb.run(["install"]).success();
     for tag in ["v1.1.0", "v2.0.0", "v3.0.0-beta.1"] {

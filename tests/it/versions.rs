@@ -53,16 +53,6 @@ fn relative_to(base: &std::path::Path, path: &std::path::Path) -> String {
     parts.join("/")
 }
 
-/// The lock's `[[source]]` named `name`.
-pub fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
-    lock["source"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"].as_str() == Some(name))
-        .unwrap_or_else(|| panic!("no source `{name}` in the lock"))
-}
-
 fn short(commit: &str) -> &str {
     &commit[..7]
 }
@@ -72,12 +62,18 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     let mut rel = Releases::new();
     let sb = project(&Manifest::new().source(Source::git("rel", rel.url()).version("^1.0")));
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.1.0")
+    );
     rel.publish_more();
 
     // A plain install keeps the lock.
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.1.0")
+    );
 
     let before = sb.snapshot(".");
     let expected = format!(
@@ -97,9 +93,9 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
         .stdout_is(&expected)
         .stderr_snapshot();
     let locked = lock(&sb);
-    assert_eq!(source(&locked, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&locked, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&locked, "rel")["commit"].as_str(),
+        locked_source(&locked, "rel")["commit"].as_str(),
         Some(rel.commits["1.2.0"].as_str())
     );
     assert!(sb.read(".claude/agents/a.md").contains("release 1.2.0"));
@@ -112,7 +108,7 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     );
     sb.run(["install"]).success();
     assert_eq!(
-        source(&lock(&sb), "rel")["tag"].as_str(),
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
         Some("v1.3.0-beta.1")
     );
 }
@@ -138,9 +134,9 @@ fn updating_one_source_keeps_the_others_exactly() {
         .stdout_snapshot()
         .stdout_lacks("feed");
     let lock1 = lock(&sb);
-    assert_eq!(source(&lock1, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&lock1, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&lock1, "feed")["commit"].as_str(),
+        locked_source(&lock1, "feed")["commit"].as_str(),
         Some(first.as_str())
     );
 
@@ -151,7 +147,7 @@ fn updating_one_source_keeps_the_others_exactly() {
         short(&second)
     ));
     assert_eq!(
-        source(&lock(&sb), "feed")["commit"].as_str(),
+        locked_source(&lock(&sb), "feed")["commit"].as_str(),
         Some(second.as_str())
     );
     assert!(sb.read(".claude/agents/f.md").contains("second"));
@@ -169,12 +165,18 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
         .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("1.2.0")
+    );
 
     sb.run(["update", "rel", "--precise", "v1.0.0"])
         .success()
         .stdout_snapshot();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.0.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.0.0")
+    );
     assert_eq!(sb.read("agentpack.toml"), manifest);
     // The pin is kept by later installs, like any lock entry.
     sb.run(["install", "--locked"]).success();
@@ -183,7 +185,7 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
         .success();
     let lock = lock(&sb);
     assert_eq!(
-        source(&lock, "rel")["commit"].as_str(),
+        locked_source(&lock, "rel")["commit"].as_str(),
         Some(rel.commits["v1.1.0"].as_str())
     );
 
@@ -221,7 +223,7 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     std::fs::remove_dir_all(sb.cache()).unwrap();
     sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
-        source(&lock(&sb), "m")["commit"].as_str(),
+        locked_source(&lock(&sb), "m")["commit"].as_str(),
         Some(original.as_str())
     );
     assert!(sb.read(".claude/agents/m.md").contains("original"));
@@ -396,7 +398,7 @@ fn add_each_source_form_preserving_the_manifest() {
         "{text}"
     );
     assert_eq!(
-        source(&lock(&sb), "gh")["commit"].as_str(),
+        locked_source(&lock(&sb), "gh")["commit"].as_str(),
         Some(rel.commits["v1.1.0"].as_str())
     );
 }
@@ -534,7 +536,7 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.1.0"));
     let lock = lock(&sb);
     for (name, parent) in [("a/c", "a"), ("b/c", "b")] {
-        let s = source(&lock, name);
+        let s = locked_source(&lock, name);
         assert_eq!(s["commit"].as_str(), Some(commits["v1.1.0"].as_str()));
         assert_eq!(s["required-by"].as_str(), Some(parent));
         assert_eq!(
@@ -542,7 +544,7 @@ fn a_diamond_of_packs_unifies_on_one_version() {
             Some(if parent == "a" { "^1.0" } else { "~1.1" })
         );
     }
-    assert!(source(&lock, "a").get("required-by").is_none());
+    assert!(locked_source(&lock, "a").get("required-by").is_none());
     sb.run(["install", "--locked"]).success();
 
     sb.run(["tree"]).success().stdout_is(&format!(
@@ -609,7 +611,7 @@ fn updating_a_pack_moves_what_it_pulled_in() {
     let sb = project(&Manifest::new().source(Source::git("a", a.url())));
     sb.run(["install"]).success();
     assert_eq!(
-        source(&lock(&sb), "a/c")["commit"].as_str(),
+        locked_source(&lock(&sb), "a/c")["commit"].as_str(),
         Some(commits["v1.2.0"].as_str())
     );
     sb.run(["update", "a/c", "--precise", "v1.0.0"])
@@ -655,10 +657,13 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
     assert_eq!(files, ["helper.md", "lead.md"]);
     let lock = lock(&sb);
     assert_eq!(
-        source(&lock, "team/inner")["required-by"].as_str(),
+        locked_source(&lock, "team/inner")["required-by"].as_str(),
         Some("team")
     );
-    assert_eq!(source(&lock, "team/inner")["path"].as_str(), Some("inner"));
+    assert_eq!(
+        locked_source(&lock, "team/inner")["path"].as_str(),
+        Some("inner")
+    );
     let helper = lock["agent"]
         .as_array()
         .unwrap()
@@ -776,9 +781,9 @@ fn add_with_a_version_a_rev_and_a_subdir() {
             .render()
     );
     let lock = lock(&sb);
-    assert_eq!(source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&lock, "studio")["commit"].as_str(),
+        locked_source(&lock, "studio")["commit"].as_str(),
         Some(studio.head().as_str())
     );
     let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();

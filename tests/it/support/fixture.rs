@@ -1,7 +1,8 @@
 //! Shared fixtures of the integration tests: agent files, a published-looking collection
 //! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection published for the
 //! loopback servers ([`served_studio`]) and readers of what an install left behind ([`lock`],
-//! [`installed`], [`sha256`]).
+//! [`locked_source`], [`installed`], [`sha256`]), and [`released`] repositories of tagged
+//! versions.
 
 use super::{GitRepo, Manifest, Sandbox};
 
@@ -40,6 +41,18 @@ pub fn served_studio() -> (GitRepo, tempfile::TempDir) {
     (repo, served)
 }
 
+/// A repository whose commits are tagged `tags`, in order, each writing `a.md`: agent
+/// `agent_name` described as `release <tag>`.
+pub fn released(name: &str, agent_name: &str, tags: &[&str]) -> GitRepo {
+    let repo = GitRepo::new(name);
+    for tag in tags {
+        repo.file("a.md", agent(agent_name, &format!("release {tag}")));
+        repo.commit(tag);
+        repo.tag(tag);
+    }
+    repo
+}
+
 /// A fresh sandbox whose project holds `manifest` as `agentpack.toml`.
 pub fn project(manifest: &Manifest) -> Sandbox {
     let sb = Sandbox::new();
@@ -51,6 +64,17 @@ pub fn project(manifest: &Manifest) -> Sandbox {
 #[track_caller]
 pub fn lock(sb: &Sandbox) -> toml::Value {
     toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
+}
+
+/// The `[[source]]` entry of the lock named `name`.
+#[track_caller]
+pub fn locked_source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
+    lock["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no source `{name}` in the lock"))
 }
 
 /// The files under `.claude/agents/` of the project, sorted.

@@ -25,7 +25,9 @@ pub mod served;
 pub mod server;
 pub mod snapshot;
 
-pub use fixture::{agent, installed, lock, project, served_studio, sha256, studio};
+pub use fixture::{
+    agent, installed, lock, locked_source, project, released, served_studio, sha256, studio,
+};
 pub use git::{git, isolate_git2, try_git};
 pub use manifest::{Install, Manifest, Source};
 pub use repo::{GitRepo, file_url};
