@@ -942,9 +942,9 @@ fn outside(sb: &Sandbox) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn run_case(case: &Case) {
-    // A project with an installed agent (`good`, tag v1), a user's own file in the target directory, a
-    // file outside the project that traversals would aim at, and a precious file in HOME.
+/// A project with an installed agent (`good`, tag v1), a user's own file in the target directory, a
+/// file outside the project that traversals would aim at, and a precious file in HOME.
+fn installed_project() -> (GitRepo, Sandbox) {
     let repo = GitRepo::new("src");
     repo.file("agents/good.md", agent("good", "a good agent"));
     repo.commit("v1");
@@ -959,7 +959,11 @@ fn run_case(case: &Case) {
         MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1"),
     );
     sb.run(["install"]).success();
+    (repo, sb)
+}
 
+fn run_case(case: &Case) {
+    let (repo, sb) = installed_project();
     (case.repo)(&repo);
     repo.commit("hostile");
     repo.tag("v2");

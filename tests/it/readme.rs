@@ -122,11 +122,11 @@ fn studio_repo() -> GitRepo {
     repo
 }
 
-#[test]
-fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
-    let sb = Sandbox::new();
+/// What the README's `add` examples name: `contains-studio/agents` and `acme/agents` on the fake
+/// GitHub, `../my-agents` (a directory) and `../agents-repo` (a repository tagged v1.0.0, v2.0.0).
+fn readme_sources(sb: &Sandbox) {
     let gh = sb.root().join("gh");
-    fake_github(&sb, &gh);
+    fake_github(sb, &gh);
     publish(&studio_repo(), &gh, "contains-studio", "agents");
     let acme = GitRepo::new("acme");
     acme.file("engineering/acme-helper.md", agent("acme-helper", "Helps"))
@@ -147,7 +147,12 @@ fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
         sb.root().join("agents-repo"),
     )
     .unwrap();
+}
 
+#[test]
+fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
+    let sb = Sandbox::new();
+    readme_sources(&sb);
     run_readme(&sb, "agentpack init").success();
     let template = sb.read("agentpack.toml");
     // `add`: the table the README shows for its first example, exactly.
