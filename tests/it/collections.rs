@@ -1,6 +1,5 @@
 //! Collections side by side: a source-level `prefix`, and `[install] on-collision = "first"`.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// A collection with its own versions of two common agents, plus one of its own.
@@ -29,14 +28,14 @@ fn collection(name: &str, own: &str) -> GitRepo {
 fn a_source_prefix_renames_every_agent_it_brings() {
     let studio = collection("studio", "tester");
     let volt = collection("volt", "deployer");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nprefix = \"volt-\"\nrename = {{ deployer = \"ship-it\" }}\n",
-            studio.url(),
-            volt.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("studio", studio.url()))
+            .source(
+                Source::git("volt", volt.url())
+                    .prefix("volt-")
+                    .rename([("deployer", "ship-it")]),
+            ),
     );
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
@@ -73,13 +72,9 @@ fn a_source_prefix_renames_every_agent_it_brings() {
     // Changing the prefix is a change verify sees until the next install.
     let manifest = sb.read("agentpack.toml");
     sb.write("agentpack.toml", manifest.replace("volt-", "v-"));
-    sb.run(["verify"]).failure(1).stdout_has(
-        "error[lock-outdated]: agent `ui-designer` of source `volt` is locked as `volt-ui-designer`, but agentpack.toml installs it as `v-ui-designer`",
-    );
+    sb.run(["verify"]).failure(1).stdout_snapshot();
     sb.write("agentpack.toml", manifest.replace("volt-", "Volt:"));
-    sb.run(["install"]).failure(2).stderr_has(
-        "error[rename-invalid]: `prefix` `Volt:` of source `volt` cannot start an agent name",
-    );
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -88,20 +83,16 @@ fn on_collision_first_lets_the_source_listed_first_win() {
     let alpha = collection("alpha", "deployer");
     let sb = Sandbox::new();
     // `zeta` is listed first, though `alpha` sorts first: the file's order decides.
-    let sources = format!(
-        "[sources.zeta]\ngit = \"{}\"\n\n[sources.alpha]\ngit = \"{}\"\n",
-        zeta.url(),
-        alpha.url()
+    let (zeta, alpha) = (
+        Source::git("zeta", zeta.url()),
+        Source::git("alpha", alpha.url()),
     );
-    sb.write("agentpack.toml", &sources);
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[name-collision]: 2 agents would be installed as `backend-architect`");
+    let both = |install: Manifest| install.source(zeta.clone()).source(alpha.clone());
+    let on_collision = |rule| Manifest::new().install(Install::new().on_collision(rule));
+    sb.manifest(&both(Manifest::new()));
+    sb.run(["install"]).failure(1).stderr_snapshot();
 
-    sb.write(
-        "agentpack.toml",
-        format!("[install]\non-collision = \"first\"\n\n{sources}"),
-    );
+    sb.manifest(&both(on_collision("first")));
     let out = sb.run(["install"]).success();
     let summary: Vec<&str> = out
         .stderr()
@@ -131,22 +122,16 @@ fn on_collision_first_lets_the_source_listed_first_win() {
     sb.run(["install", "--locked"]).success();
 
     // An `agents` entry naming a skipped agent is still satisfied.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\non-collision = \"first\"\n\n{sources}agents = [\"ui-designer\", \"deployer\"]\n"
-        ),
+    sb.manifest(
+        &on_collision("first")
+            .source(zeta.clone())
+            .source(alpha.clone().agents(["ui-designer", "deployer"])),
     );
     sb.run(["install"]).success();
     sb.run(["verify"]).success();
 
-    sb.write(
-        "agentpack.toml",
-        format!("[install]\non-collision = \"last\"\n\n{sources}"),
-    );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("unknown variant `last`, expected `error` or `first`");
+    sb.manifest(&both(on_collision("last")));
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -159,14 +144,11 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
         "---\nname: ui-designer\ndescription: Volt UIs\ncolor: teal\n---\n",
     );
     volt.commit("teal");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nagents = [\"ui-designer\", \"deployer\"]\n",
-            studio.url(),
-            volt.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .install(Install::new().on_collision("first"))
+            .source(Source::git("studio", studio.url()))
+            .source(Source::git("volt", volt.url()).agents(["ui-designer", "deployer"])),
     );
     // Not summed up, not counted, and not an error under --strict: `verify` does not see it either.
     let out = sb.run(["install", "--strict"]).success();
@@ -185,7 +167,7 @@ fn a_skipped_agent_is_not_checked_as_if_installed() {
     sb.run(["verify", "--strict"]).success();
     sb.run(["-v", "install", "--force"])
         .success()
-        .stderr_has("warning[name-collision]: skipped 1 agent")
+        .stderr_snapshot()
         .stderr_lacks("color-invalid");
     // The same skips as the lock records are not repeated (`--force` makes this a full install).
     sb.run(["install", "--force"])
@@ -198,11 +180,11 @@ fn removing_an_agent_another_source_also_has_removes_the_name() {
     let studio = collection("studio", "tester");
     let volt = collection("volt", "deployer");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[install]\non-collision = \"first\"\n\n[sources.studio]\ngit = \"{}\"\n\n[sources.volt]\ngit = \"{}\"\nsubdir = \"design\"\n",
-        studio.url(),
-        volt.url()
-    );
+    let manifest = Manifest::new()
+        .install(Install::new().on_collision("first"))
+        .source(Source::git("studio", studio.url()))
+        .source(Source::git("volt", volt.url()).subdir("design"))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // volt's ui-designer was skipped; removing the installed one must not put volt's in its place.

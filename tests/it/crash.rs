@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::install::agent;
 use crate::support::*;
 
 pub const CI_ITERATIONS: usize = 12;
@@ -105,10 +104,9 @@ pub fn agent_name(i: usize) -> String {
 }
 
 pub fn manifest(repo: &GitRepo, tag: &str) -> String {
-    format!(
-        "[sources.large]\ngit = \"{}\"\ntag = \"{tag}\"\n",
-        repo.url()
-    )
+    Manifest::new()
+        .source(Source::git("large", repo.url()).tag(tag))
+        .render()
 }
 
 /// Put the project back to `state` (a snapshot of it).
@@ -156,6 +154,7 @@ fn killed_installs_are_completed_or_rolled_back_by_the_next_run() {
     let old = sb.snapshot(".");
 
     let started = Instant::now();
+    // A substring: the summary is the subject; the 160 lines above it are one per file.
     sb.run(["install"])
         .success()
         .stderr_has("40 installed, 80 updated, 40 removed");
@@ -205,6 +204,7 @@ fn killed_installs_are_completed_or_rolled_back_by_the_next_run() {
             .stderr_lacks("modified-file")
             .stderr_lacks("unmanaged-file");
         if journal {
+            // A substring: what else a recovered run prints depends on where it was killed.
             check.stderr_has("install-recovered");
         }
         sb.run(["install", "--offline"])

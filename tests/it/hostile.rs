@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::install::agent;
 use crate::support::*;
 
 /// The manifest every case starts from (`{url}` is the source repository).
@@ -54,8 +53,29 @@ fn edit_lock(sb: &Sandbox, from: &str, to: &str) {
 }
 
 fn cases() -> Vec<Case> {
+    [
+        name_cases(),
+        rename_cases(),
+        path_cases(),
+        size_cases(),
+        yaml_cases(),
+        lenient_yaml_cases(),
+        hidden_field_cases(),
+        yaml_shape_cases(),
+        manifest_cases(),
+        lockfile_cases(),
+        moved_ref_cases(),
+        repo_shape_cases(),
+        target_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Cases: names from the network.
+fn name_cases() -> Vec<Case> {
     vec![
-        // ---- names from the network ------------------------------------------------------------
         Case {
             name: "name with ../",
             repo: |r| hostile_agent(r, "agents/x.md", "name: ../../outside/evil\ndescription: d"),
@@ -140,7 +160,12 @@ fn cases() -> Vec<Case> {
             stderr: &["name-collision"],
             ..BASE
         },
-        // ---- rename to unsafe names -----------------------------------------------------------
+    ]
+}
+
+/// Cases: renames to unsafe names.
+fn rename_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "rename to ../",
             manifest: "[sources.s]\ngit = \"{url}\"\ntag = \"v2\"\nrename = { good = \"../evil\" }\n",
@@ -169,7 +194,12 @@ fn cases() -> Vec<Case> {
             stderr: &["rename"],
             ..BASE
         },
-        // ---- symlinks and paths in the repository ---------------------------------------------
+    ]
+}
+
+/// Cases: symlinks and paths in the repository.
+fn path_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "symlink leaving the repository (skipped)",
             repo: |r| {
@@ -238,7 +268,12 @@ fn cases() -> Vec<Case> {
             stderr: &["agent-not-found"],
             ..BASE
         },
-        // ---- sizes and encodings ---------------------------------------------------------------
+    ]
+}
+
+/// Cases: sizes and encodings.
+fn size_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "file over the size limit",
             repo: |r| {
@@ -278,7 +313,12 @@ fn cases() -> Vec<Case> {
             stderr: &["invalid-utf8"],
             ..BASE
         },
-        // ---- YAML -----------------------------------------------------------------------------
+    ]
+}
+
+/// Cases: YAML.
+fn yaml_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "YAML alias bomb",
             repo: |r| write(r, "agents/bomb.md", alias_bomb()),
@@ -333,7 +373,14 @@ fn cases() -> Vec<Case> {
             stderr: &["frontmatter-too-deep"],
             ..BASE
         },
-        // Repeated keys, tabs and `[...]` lists load in Claude Code: installed under its name for them.
+    ]
+}
+
+/// Cases: front matter that loads in Claude Code.
+///
+/// Repeated keys, tabs and `[...]` lists load in Claude Code: installed under its name for them.
+fn lenient_yaml_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "repeated keys (the last wins)",
             repo: |r| hostile_agent(r, "agents/dup.md", "name: dup\nname: other\ndescription: d"),
@@ -369,7 +416,14 @@ fn cases() -> Vec<Case> {
             installed: &["good.md", "listed.md"],
             ..BASE
         },
-        // The four ways front matter hid risky fields or a name from agentpack (issue 10).
+    ]
+}
+
+/// Cases: front matter hiding risky fields or a name.
+///
+/// The four ways front matter hid risky fields or a name from agentpack (issue 10).
+fn hidden_field_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "tagged risky keys",
             repo: |r| {
@@ -429,6 +483,12 @@ fn cases() -> Vec<Case> {
             stderr: &["rename", "contains `---`"],
             ..BASE
         },
+    ]
+}
+
+/// Cases: line endings, marks and YAML shapes.
+fn yaml_shape_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "CRLF line endings (loads)",
             repo: |r| {
@@ -531,7 +591,12 @@ fn cases() -> Vec<Case> {
             installed: &["good.md", "keys.md"],
             ..BASE
         },
-        // ---- manifests ------------------------------------------------------------------------
+    ]
+}
+
+/// Cases: manifests.
+fn manifest_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "manifest with an unknown key",
             manifest: "[sources.s]\ngit = \"{url}\"\ntag = \"v2\"\nbranchh = \"main\"\n",
@@ -597,7 +662,12 @@ fn cases() -> Vec<Case> {
             stderr: &["branch"],
             ..BASE
         },
-        // ---- lockfiles edited by hand ---------------------------------------------------------
+    ]
+}
+
+/// Cases: lockfiles edited by hand.
+fn lockfile_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "lock with a bad hash",
             project: |sb, _| edit_lock(sb, "sha256 = \"", "sha256 = \"zz"),
@@ -657,7 +727,12 @@ fn cases() -> Vec<Case> {
             stderr: &["agentpack.lock"],
             ..BASE
         },
-        // ---- refs moved under the lock --------------------------------------------------------
+    ]
+}
+
+/// Cases: refs moved under the lock.
+fn moved_ref_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "moved tag (the lock wins)",
             manifest: "[sources.s]\ngit = \"{url}\"\ntag = \"v1\"\n",
@@ -676,7 +751,12 @@ fn cases() -> Vec<Case> {
             stderr: &["no longer reachable"],
             ..BASE
         },
-        // ---- repository shapes ----------------------------------------------------------------
+    ]
+}
+
+/// Cases: repository shapes.
+fn repo_shape_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "submodule (ignored)",
             repo: add_submodule,
@@ -691,7 +771,12 @@ fn cases() -> Vec<Case> {
             installed: &["good.md", "last.md"],
             ..BASE
         },
-        // ---- target directories ---------------------------------------------------------------
+    ]
+}
+
+/// Cases: target directories.
+fn target_cases() -> Vec<Case> {
+    vec![
         Case {
             name: "target is a file",
             project: |sb, _| {
@@ -857,9 +942,9 @@ fn outside(sb: &Sandbox) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn run_case(case: &Case) {
-    // A project with an installed agent (`good`, tag v1), a user's own file in the target directory, a
-    // file outside the project that traversals would aim at, and a precious file in HOME.
+/// A project with an installed agent (`good`, tag v1), a user's own file in the target directory, a
+/// file outside the project that traversals would aim at, and a precious file in HOME.
+fn installed_project() -> (GitRepo, Sandbox) {
     let repo = GitRepo::new("src");
     repo.file("agents/good.md", agent("good", "a good agent"));
     repo.commit("v1");
@@ -874,7 +959,11 @@ fn run_case(case: &Case) {
         MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1"),
     );
     sb.run(["install"]).success();
+    (repo, sb)
+}
 
+fn run_case(case: &Case) {
+    let (repo, sb) = installed_project();
     (case.repo)(&repo);
     repo.commit("hostile");
     repo.tag("v2");
@@ -1133,9 +1222,10 @@ fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Damage the cache after an install, then install into a fresh project: the damage is reported, the
+/// Damage the cache after an install, then install into a fresh project: the damage is reported (what
+/// it is, in the snapshot of each test), the
 /// repository fetched again, the install correct, and the next run quiet.
-fn recovers_from(damage: fn(&Path), what: &str) {
+fn recovers_from(damage: fn(&Path)) {
     let repo = GitRepo::new("src");
     repo.file("agents/good.md", agent("good", "a good agent"));
     repo.commit("v1");
@@ -1148,12 +1238,7 @@ fn recovers_from(damage: fn(&Path), what: &str) {
     damage(&cache_repo(&sb));
 
     sb.remove(".claude").remove("agentpack.lock");
-    sb.run(["install"])
-        .success()
-        .stderr_has("warning[cache-damaged]")
-        .stderr_has(what)
-        .stderr_has("moved it aside, fetching it again")
-        .stderr_has("Fetching s");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_tree_eq(&expected, &sb.snapshot("."));
     let db: Vec<_> = std::fs::read_dir(sb.cache().join("git/db"))
         .unwrap()
@@ -1169,31 +1254,25 @@ fn recovers_from(damage: fn(&Path), what: &str) {
 
 #[test]
 fn a_truncated_pack_is_moved_aside_and_fetched_again() {
-    recovers_from(
-        |db| {
-            for pack in files_in(&db.join("objects/pack"), "pack") {
-                let len = std::fs::metadata(&pack).unwrap().len();
-                let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
-                file.set_len(len / 2).unwrap();
-            }
-        },
-        "is truncated",
-    );
+    recovers_from(|db| {
+        for pack in files_in(&db.join("objects/pack"), "pack") {
+            let len = std::fs::metadata(&pack).unwrap().len();
+            let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
+            file.set_len(len / 2).unwrap();
+        }
+    });
 }
 
 #[test]
 fn missing_objects_are_detected_and_fetched_again() {
-    recovers_from(
-        |db| {
-            for file in files_in(&db.join("objects/pack"), "pack")
-                .into_iter()
-                .chain(files_in(&db.join("objects/pack"), "idx"))
-            {
-                std::fs::remove_file(file).unwrap();
-            }
-        },
-        "points at missing object",
-    );
+    recovers_from(|db| {
+        for file in files_in(&db.join("objects/pack"), "pack")
+            .into_iter()
+            .chain(files_in(&db.join("objects/pack"), "idx"))
+        {
+            std::fs::remove_file(file).unwrap();
+        }
+    });
 }
 
 /// A git lock file left by a killed process: the interrupted write never happened, so the lock file is
@@ -1218,8 +1297,7 @@ fn a_lock_left_by_a_dead_process_is_removed() {
     sb.remove(".claude").remove("agentpack.lock");
     sb.run(["install", "--offline"])
         .success()
-        .stderr_has("warning[cache-stale-lock]: removed `packed-refs.lock`")
-        .stderr_has("removed `refs/tags/v1.lock`")
+        .stderr_snapshot()
         .stderr_lacks("cache-damaged")
         .stderr_lacks("Fetching");
     assert_tree_eq(&expected, &sb.snapshot("."));
@@ -1231,10 +1309,7 @@ fn a_lock_left_by_a_dead_process_is_removed() {
 
 #[test]
 fn a_cache_repository_that_is_not_a_repository_is_replaced() {
-    recovers_from(
-        |db| {
-            std::fs::remove_file(db.join("HEAD")).unwrap();
-        },
-        "cannot be opened",
-    );
+    recovers_from(|db| {
+        std::fs::remove_file(db.join("HEAD")).unwrap();
+    });
 }

@@ -3,7 +3,6 @@
 //! install outside the project, nor a local pack leave its directory through a symlink. Packs name their
 //! sources by network URL only, so the packs' sources here are served by a loopback `git daemon`.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// An agent that brings in hooks and skips permission prompts.
@@ -21,40 +20,28 @@ fn a_pack_cannot_grant_trust_to_what_it_brings_in() {
     evil.commit("risky");
     let evil_url = served.publish(&evil, "evil");
     let pack = GitRepo::new("pack");
-    pack.file("friendly.md", agent("friendly", "Friendly")).file(
-        "agentpack.toml",
-        format!(
-            "[sources.evil]\ngit = \"{evil_url}\"\ntrust = [\"hooks\", \"permissions\"]\nallow-unicode = true\n"
-        ),
-    );
+    pack.file("friendly.md", agent("friendly", "Friendly"))
+        .file(
+            "agentpack.toml",
+            Manifest::new()
+                .source(
+                    Source::git("evil", &evil_url)
+                        .trust(["hooks", "permissions"])
+                        .allow_unicode(true),
+                )
+                .render(),
+        );
     pack.commit("pack");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-    );
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has(
-            "warning[pack-trust-ignored]: pack source `p/evil` (`p` -> `p/evil`) sets `trust` or `allow-unicode`; ignored: only your own agentpack.toml grants trust",
-        )
-        .stderr_has("error[untrusted-hooks]")
-        .stderr_has("error[untrusted-permissions]")
-        .stderr_has("to allow it, add this line in [sources.p] in agentpack.toml: trust = [\"hooks\"]");
+    let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert!(!sb.exists(".claude"));
     assert!(!sb.exists("agentpack.lock"));
 
     // The user's own manifest grants it, for everything the top-level source brings in.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\", \"permissions\"]\n",
-            pack.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("p", pack.url()).trust(["hooks", "permissions"])),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 2 installed");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(sb.read(".claude/agents/yolo.md"), risky("yolo"));
 }
 
@@ -71,20 +58,13 @@ fn a_pack_cannot_name_a_repository_on_the_local_disk() {
         pack.file("friendly.md", agent("friendly", "Friendly"))
             .file(
                 "agentpack.toml",
-                format!("[sources.loot]\ngit = \"{written}\"\n"),
+                Manifest::new()
+                    .source(Source::git("loot", &written))
+                    .render(),
             );
         pack.commit("pack");
-        let sb = Sandbox::new();
-        sb.write(
-            "agentpack.toml",
-            format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-        );
-        sb.run(["install"])
-            .failure(2)
-            .stderr_has(
-                "error[pack-invalid]: pack source `p/loot` (`p` -> `p/loot`) names a local repository; a pack may only name network URLs (https, http, ssh, git)",
-            )
-            .stderr_has("--> p:agentpack.toml");
+        let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
+        sb.run(["install"]).failure(2).stderr_snapshot();
         assert!(!sb.exists(".claude"), "{written}");
         assert!(!sb.exists("agentpack.lock"), "{written}");
     }
@@ -101,15 +81,10 @@ fn pack_tower(served: &ServedRepos, levels: usize, fan_out: usize) -> String {
             agent(&format!("a{level}"), "tiny"),
         );
         if level + 1 < levels {
-            let sources: String = (0..fan_out)
-                .map(|i| {
-                    format!(
-                        "[sources.s{i}]\ngit = \"{url}\"\nsubdir = \"l{}\"\n",
-                        level + 1
-                    )
-                })
-                .collect();
-            repo.file(&format!("l{level}/agentpack.toml"), sources);
+            let sources = (0..fan_out).fold(Manifest::new(), |pack, i| {
+                pack.source(Source::git(&format!("s{i}"), &url).subdir(&format!("l{}", level + 1)))
+            });
+            repo.file(&format!("l{level}/agentpack.toml"), sources.render());
         }
     }
     repo.commit("tower");
@@ -135,16 +110,10 @@ fn a_pack_graph_that_fans_out_stops_early_with_bounded_memory() {
     // The graph of the report: 16 tiny manifests, 10 sources each, 15 levels below the first.
     let served = ServedRepos::start();
     let url = pack_tower(&served, 16, 10);
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.top]\ngit = \"{url}\"\nsubdir = \"l0\"\n"),
-    );
+    let sb = project(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
     install_with_bounded_memory(&sb)
         .failure(2)
-        .stderr_has("error: the sources of agentpack.toml and their packs number more than 512; stopped at `top/s")
-        .stderr_has(": `top` -> `top/s")
-        .stderr_has("hint: a pack graph this large is a mistake or an attack; remove `top` from agentpack.toml");
+        .stderr_snapshot();
     assert!(!sb.exists(".claude"));
     assert!(!sb.exists("agentpack.lock"));
 }
@@ -153,25 +122,8 @@ fn a_pack_graph_that_fans_out_stops_early_with_bounded_memory() {
 fn packs_nested_too_deep_are_refused_naming_the_chain() {
     let served = ServedRepos::start();
     let url = pack_tower(&served, 12, 1);
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.top]\ngit = \"{url}\"\nsubdir = \"l0\"\n"),
-    );
-    let names: Vec<String> = (0..12)
-        .map(|depth| {
-            std::iter::once("top")
-                .chain(std::iter::repeat_n("s0", depth))
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .collect();
-    let chain: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    sb.run(["install"]).failure(2).stderr_has(&format!(
-        "error: source `{}` is nested more than 10 packs deep: {}",
-        names[11],
-        chain.join(" -> ")
-    ));
+    let sb = project(&Manifest::new().source(Source::git("top", &url).subdir("l0")));
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 
     // Ten levels are fine.
@@ -182,28 +134,19 @@ fn packs_nested_too_deep_are_refused_naming_the_chain() {
 
 #[test]
 fn a_project_installs_only_inside_itself() {
-    let repo = crate::install::studio();
+    let repo = studio();
     let sb = Sandbox::new();
     let outside = sb.root().join("elsewhere");
-    for (target, col) in [
-        ("../elsewhere/.claude/agents".to_string(), 10),
-        (outside.join("agents").display().to_string(), 10),
+    for target in [
+        "../elsewhere/.claude/agents".to_string(),
+        outside.join("agents").display().to_string(),
     ] {
-        sb.write(
-            "agentpack.toml",
-            format!(
-                "[install]\ntarget = \"{target}\"\n\n[sources.studio]\ngit = \"{}\"\n",
-                repo.url()
-            ),
+        sb.manifest(
+            &Manifest::new()
+                .install(Install::new().target(&target))
+                .source(Source::git("studio", repo.url())),
         );
-        sb.run(["install"])
-            .failure(2)
-            .stderr_has(&format!(
-                "error[manifest-invalid]: `target` `{target}` is outside the project (`{}`)",
-                sb.project().display()
-            ))
-            .stderr_has(&format!("agentpack.toml:2:{col}"))
-            .stderr_has("`agentpack --global` installs into your own `~/.claude/agents`");
+        sb.run(["install"]).failure(2).stderr_snapshot();
         assert!(!outside.exists());
         assert!(!sb.exists("agentpack.lock"));
     }
@@ -211,16 +154,12 @@ fn a_project_installs_only_inside_itself() {
     // A target inside the project reached through a symlink to elsewhere is refused too.
     std::fs::create_dir_all(&outside).unwrap();
     sb.symlink("link", outside.to_str().unwrap());
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[install]\ntarget = \"link/agents\"\n\n[sources.studio]\ngit = \"{}\"\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().target("link/agents"))
+            .source(Source::git("studio", repo.url())),
     );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("goes through the symlink");
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     assert!(!sb.exists("agentpack.lock"));
 }
@@ -238,15 +177,14 @@ fn a_local_pack_cannot_leave_its_directory_through_a_symlink() {
     // A pack checked out into the project: git recreates the symlinks it holds.
     sb.write("packs/x/friendly.md", agent("friendly", "Friendly"));
     std::os::unix::fs::symlink(&private, sb.path("packs/x/link")).unwrap();
-    sb.write("agentpack.toml", "[sources.x]\npath = \"packs/x\"\n");
+    sb.manifest(&Manifest::new().source(Source::path("x", "packs/x")));
     for pack in [
-        "[sources.loot]\npath = \"link\"\n",
-        "[sources.loot]\npath = \".\"\nsubdir = \"link\"\n",
+        Source::path("loot", "link"),
+        Source::path("loot", ".").subdir("link"),
     ] {
-        sb.write("packs/x/agentpack.toml", pack);
-        sb.run(["install"])
-            .failure(2)
-            .stderr_has("error[pack-invalid]: pack source `x/loot` (`x` -> `x/loot`) is a `path` source outside the pack's directory");
+        let pack = Manifest::new().source(pack).render();
+        sb.write("packs/x/agentpack.toml", &pack);
+        sb.run(["install"]).failure(2).stderr_snapshot();
         assert!(!sb.exists(".claude"), "{pack}");
         assert!(!sb.exists("agentpack.lock"), "{pack}");
     }

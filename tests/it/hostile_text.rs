@@ -3,7 +3,6 @@
 //! `rename`, in `install`, `verify` and `lint`; and names that are distinct here but one file on macOS or
 //! Windows (Unicode normalisation, case folding) or a Windows device.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// One agent per invisible payload, the payload on body line 5 after `ab`.
@@ -66,13 +65,8 @@ fn lint_agents(sb: &Sandbox, repo: &GitRepo) -> serde_json::Value {
 fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     let repo = invisible_repo();
     let sb = Sandbox::new();
-    let manifest = |extra: &str| {
-        sb.write(
-            "agentpack.toml",
-            format!("[sources.third]\ngit = \"{}\"\n{extra}", repo.url()),
-        );
-    };
-    manifest("");
+    let third = Source::git("third", repo.url());
+    sb.manifest(&Manifest::new().source(third.clone()));
     let out = sb.run(["install"]).failure(1);
     for (name, _, what) in INVISIBLE {
         assert!(
@@ -89,7 +83,7 @@ fn invisible_payloads_are_refused_by_install_and_reported_by_lint_and_verify() {
     assert_eq!(json["errors"], INVISIBLE.len(), "{json}");
 
     // Allowed, they install as warnings, and `verify` still reports each.
-    manifest("allow-unicode = true\n");
+    sb.manifest(&Manifest::new().source(third.allow_unicode(true)));
     sb.run(["install"]).success();
     let verify = sb.run(["verify", "--json"]).success().stdout_json();
     let problems = verify["problems"].as_array().unwrap();
@@ -118,11 +112,7 @@ fn names_one_file_apart_on_macos_or_windows_collide() {
     repo.file("agents/long-s.md", agent("\u{17f}canner", "long s"));
     repo.file("agents/short-s.md", agent("scanner", "short s"));
     repo.commit("names");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     assert!(
         out.stderr().contains(
@@ -162,11 +152,7 @@ fn every_windows_device_name_is_refused() {
     }
     repo.file("agents/fine.md", agent("comten", "not a device"));
     repo.commit("devices");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for (i, name) in names.iter().enumerate() {
         let stem = name.split('.').next().unwrap();
@@ -210,11 +196,7 @@ fn invisible_characters_written_as_yaml_escapes_are_refused() {
         "---\nname: fine\ndescription: \"caf\\u00E9 \\u26A0\\uFE0F\"\n---\nbody\n",
     );
     repo.commit("escaped payloads");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.s]\ngit = \"{}\"\n", repo.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("s", repo.url())));
     let out = sb.run(["install"]).failure(1);
     for expected in [
         "error[hidden-unicode]: `name` is written with escape sequences that decode to hidden Unicode character U+200B ZERO WIDTH SPACE: it is invisible in editors and reviews, but the model reads it\n --> s:agents/name.md:2:1",
@@ -240,6 +222,8 @@ fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
     inner.commit("inner");
     let inner_url = served.publish(&inner, "inner");
     let pack = GitRepo::new("pack");
+    // Raw text: the invisible character is written as the TOML escape `\u200B`, as an author
+    // hiding it would.
     pack.file(
         "agentpack.toml",
         format!(
@@ -247,11 +231,7 @@ fn a_pack_cannot_rename_an_agent_to_an_invisible_name() {
         ),
     );
     pack.commit("pack");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", pack.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("p", pack.url())));
     let out = sb.run(["install"]).failure(2);
     assert!(
         out.stderr()

@@ -3,38 +3,6 @@
 
 use crate::support::*;
 
-pub fn agent(name: &str, description: &str) -> String {
-    format!("---\nname: {name}\ndescription: {description}\n---\nYou are {name}.\n")
-}
-
-/// A repository shaped like a published collection: agents in folders, a README, one tag.
-pub fn studio() -> GitRepo {
-    let repo = GitRepo::new("studio");
-    repo.file(
-        "engineering/backend-architect.md",
-        agent("backend-architect", "Designs backends"),
-    )
-    .file(
-        "engineering/rapid-prototyper.md",
-        agent("rapid-prototyper", "Builds prototypes"),
-    )
-    .file("design/ui-designer.md", agent("ui-designer", "Designs UIs"))
-    .file("README.md", "# Studio agents\n\nNot an agent.\n");
-    repo.commit("first collection");
-    repo.tag("v1.0.0");
-    repo
-}
-
-pub fn lock(sb: &Sandbox) -> toml::Value {
-    toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
-}
-
-fn installed(sb: &Sandbox) -> Vec<String> {
-    let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn installs_from_a_tag_and_writes_the_lock() {
     let repo = studio();
@@ -44,18 +12,8 @@ fn installs_from_a_tag_and_writes_the_lock() {
         agent("backend-architect", "Designs backends, v2"),
     );
     repo.commit("second");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Installed .claude/agents/backend-architect.md from studio:engineering/backend-architect.md")
-        .stderr_has("Finished 3 installed");
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
         installed(&sb),
         [
@@ -92,14 +50,6 @@ fn installs_from_a_tag_and_writes_the_lock() {
     assert_eq!(lock["version"].as_integer(), Some(1));
 }
 
-pub fn sha256(bytes: Vec<u8>) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 #[test]
 fn installs_from_a_branch_a_rev_and_the_default_branch() {
     let repo = studio();
@@ -110,15 +60,16 @@ fn installs_from_a_branch_a_rev_and_the_default_branch() {
     repo.checkout("main");
 
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.dev]\ngit = \"{url}\"\nbranch = \"dev\"\nagents = [\"dev-only\"]\n\n\
-             [sources.pinned]\ngit = \"{url}\"\nrev = \"{short}\"\nagents = [\"ui-designer\"]\n\n\
-             [sources.head]\ngit = \"{url}\"\nagents = [\"rapid-prototyper\"]\n",
-            url = repo.url(),
-            short = &first[..8]
-        ),
+    let url = repo.url();
+    sb.manifest(
+        &Manifest::new()
+            .source(Source::git("dev", &url).branch("dev").agents(["dev-only"]))
+            .source(
+                Source::git("pinned", &url)
+                    .rev(&first[..8])
+                    .agents(["ui-designer"]),
+            )
+            .source(Source::git("head", &url).agents(["rapid-prototyper"])),
     );
     sb.run(["install"]).success();
     assert_eq!(
@@ -159,14 +110,7 @@ fn a_version_requirement_picks_the_highest_matching_tag() {
         commits.insert(tag, repo.commit(tag));
         repo.tag(tag);
     }
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.v]\ngit = \"{}\"\nversion = \"^v1.1\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("v", repo.url()).version("^v1.1")));
     sb.run(["install"]).success();
     let lock = lock(&sb);
     assert_eq!(lock["source"][0]["tag"].as_str(), Some("1.3.0"));
@@ -176,15 +120,8 @@ fn a_version_requirement_picks_the_highest_matching_tag() {
     );
     assert!(sb.read(".claude/agents/a.md").contains("release 1.3.0"));
 
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.v]\ngit = \"{}\"\nversion = \"^3\"\n", repo.url()),
-    );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("no tag of")
-        .stderr_has("matches version `^3`")
-        .stderr_has("available versions: v2.0.0");
+    sb.manifest(&Manifest::new().source(Source::git("v", repo.url()).version("^3")));
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -198,18 +135,12 @@ fn subdir_and_path_sources() {
     )
     .unwrap();
     std::fs::write(local.path().join("mine/notes.md"), "just notes\n").unwrap();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n\n[sources.mine]\npath = \"{}\"\n",
-            repo.url(),
-            local.path().join("mine").display()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("studio", repo.url()).subdir("design"))
+            .source(Source::path("mine", local.path().join("mine").display())),
     );
-    sb.run(["install", "-v"])
-        .success()
-        .stderr_has("Skipped mine:notes.md: no front matter");
+    sb.run(["install", "-v"]).success().stderr_snapshot();
     assert_eq!(installed(&sb), ["reviewer.md", "ui-designer.md"]);
     let lock = lock(&sb);
     let mine = &lock["source"][0];
@@ -237,12 +168,11 @@ fn selects_by_name_glob_and_path_and_excludes() {
     )
     .file("engineering/joker.md", agent("joker", "jokes"));
     repo.commit("more");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\", \"*-prototyper\", \"design/*.md\"]\nexclude = [\"frontend-prototyper\"]\n",
-            repo.url()
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .agents(["backend-architect", "*-prototyper", "design/*.md"])
+                .exclude(["frontend-prototyper"]),
         ),
     );
     sb.run(["install"]).success();
@@ -255,30 +185,20 @@ fn selects_by_name_glob_and_path_and_excludes() {
         ]
     );
 
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"nope-*\"]\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["nope-*"])));
     let before = sb.snapshot(".");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[agent-not-found]: source `studio` has no agent matching `nope-*`")
-        .stderr_has("agents in `studio`: backend-architect, frontend-prototyper, joker");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
 #[test]
 fn rename_changes_only_the_name_line() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"backend-architect\"]\nrename = {{ backend-architect = \"studio-backend\" }}\n",
-            repo.url()
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .agents(["backend-architect"])
+                .rename([("backend-architect", "studio-backend")]),
         ),
     );
     sb.run(["install"]).success();
@@ -315,14 +235,8 @@ fn seeds_repo() -> GitRepo {
 #[test]
 fn the_five_seed_shapes_collide_until_renamed() {
     let repo = seeds_repo();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.seeds]\ngit = \"{}\"\n", repo.url()),
-    );
-    let out = sb.run(["install"]).failure(1).stderr_has(
-        "error[name-collision]: 5 agents would be installed as `backend-architect`: `seeds:agents/",
-    );
+    let sb = project(&Manifest::new().source(Source::git("seeds", repo.url())));
+    let out = sb.run(["install"]).failure(1).stderr_snapshot();
     // One snippet renaming all but the first, by path since they share a name within one source.
     assert!(
         out.stderr()
@@ -340,22 +254,21 @@ fn the_five_seed_shapes_collide_until_renamed() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    let renames: Vec<String> = files
+    let renames: Vec<(String, String)> = files
         .iter()
         .enumerate()
-        .map(|(i, f)| format!("\"agents/{f}\" = \"backend-architect-{i}\""))
+        .map(|(i, f)| (format!("agents/{f}"), format!("backend-architect-{i}")))
         .collect();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.seeds]\ngit = \"{}\"\nrename = {{ {} }}\n",
-            repo.url(),
-            renames.join(", ")
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("seeds", repo.url()).rename(
+                renames
+                    .iter()
+                    .map(|(from, to)| (from.as_str(), to.as_str())),
+            ),
         ),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 5 installed");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(installed(&sb).len(), 5);
     for i in 0..5 {
         let text = sb.read(&format!(".claude/agents/backend-architect-{i}.md"));
@@ -369,29 +282,15 @@ fn the_five_seed_shapes_collide_until_renamed() {
 #[test]
 fn locked_fails_when_the_lock_is_missing_or_would_change() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
-    sb.run(["install", "--locked"])
-        .failure(1)
-        .stderr_has("error: `agentpack.lock` is missing and `--locked` was passed");
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
+    sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     sb.run(["install"]).success();
     sb.run(["install", "--locked"]).success();
 
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
-    sb.run(["install", "--locked"])
-        .failure(1)
-        .stderr_has("`agentpack.lock` needs to be updated, but `--locked` was passed")
-        .stderr_has("hint: run `agentpack install` without `--locked`");
+    sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
@@ -399,14 +298,7 @@ fn locked_fails_when_the_lock_is_missing_or_would_change() {
 fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
     let repo = studio();
     let locked = repo.head();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     repo.file(
         "design/ui-designer.md",
@@ -427,35 +319,22 @@ fn an_unchanged_manifest_keeps_the_locked_commit_even_when_the_branch_moves() {
 #[test]
 fn offline_uses_the_cache_and_names_what_is_missing() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install", "--offline"])
         .failure(2)
-        .stderr_has("error: source `studio`: `")
-        .stderr_has("has never been fetched, so it is not in the cache")
-        .stderr_has("\nhint: fill the cache by running the command once with the network: without `--offline` (for `install --frozen`: `agentpack install --locked`), or install from a vendor directory (`agentpack vendor`)\n");
+        .stderr_snapshot();
     assert!(!sb.exists(".claude"));
 
     sb.run(["install"]).success();
     // `--frozen` is `--offline` and `--locked`: the hint says what to run instead of it.
     std::fs::remove_dir_all(sb.cache()).unwrap();
-    sb.run(["install", "--frozen"])
-        .failure(2)
-        .stderr_has("is not in the cache\nhint: fill the cache by running the command once with the network: without `--offline` (for `install --frozen`: `agentpack install --locked`)");
+    sb.run(["install", "--frozen"]).failure(2).stderr_snapshot();
     sb.run(["install", "--locked"]).success();
     // Make the remote unreachable: the cache alone must do.
     let moved = repo.path().with_extension("gone");
     std::fs::rename(repo.path(), &moved).unwrap();
     sb.remove(".claude/agents");
-    sb.run(["install", "--frozen"])
-        .success()
-        .stderr_has("Finished 3 installed");
+    sb.run(["install", "--frozen"]).success().stderr_snapshot();
     sb.remove("agentpack.lock");
     sb.remove(".claude/agents");
     sb.run(["install", "--offline"]).success();
@@ -466,32 +345,17 @@ fn offline_uses_the_cache_and_names_what_is_missing() {
 #[test]
 fn user_edited_files_are_protected_until_forced() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     sb.run(["install"]).success();
     sb.write(".claude/agents/ui-designer.md", "my own edits\n");
     repo.file("design/ui-designer.md", agent("ui-designer", "v2"));
     repo.commit("v2");
     // Re-resolve: change the requested ref so the lock no longer matches.
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[modified-file]: `.claude/agents/ui-designer.md` was edited since agentpack installed it; agentpack will not overwrite it")
-        .stderr_has("--force");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.run(["install", "--force"])
-        .success()
-        .stderr_has("Updated .claude/agents/ui-designer.md");
+    sb.run(["install", "--force"]).success().stderr_snapshot();
     assert_eq!(
         sb.read(".claude/agents/ui-designer.md"),
         agent("ui-designer", "v2")
@@ -507,22 +371,15 @@ fn unmanaged_files_are_protected_and_identical_ones_adopted() {
         ".claude/agents/rapid-prototyper.md",
         agent("rapid-prototyper", "Builds prototypes"),
     );
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url())));
     let before = sb.snapshot(".");
     sb.run(["install"])
         .failure(1)
-        .stderr_has("error[unmanaged-file]: `.claude/agents/ui-designer.md` was not installed by agentpack; agentpack will not overwrite it")
+        .stderr_snapshot()
         .stderr_lacks("rapid-prototyper.md` was not installed");
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nexclude = [\"ui-designer\"]\n",
-            repo.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("studio", repo.url()).exclude(["ui-designer"])),
     );
     sb.run(["install"]).success();
     assert_eq!(
@@ -541,18 +398,12 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
     let sb = Sandbox::new();
     // The user's own copy, byte for byte what upstream ships: agentpack adopts it, and says so in the lock.
     sb.write(".claude/agents/mine.md", agent("mine", "v1"));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.up]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("up", repo.url()).branch("main")));
     sb.run(["install"])
         .success()
-        .stderr_has("Installed .claude/agents/other.md")
+        .stderr_snapshot()
         .stderr_lacks("Installed .claude/agents/mine.md");
-    let lock = crate::install::lock(&sb);
+    let lock = lock(&sb);
     let flags: Vec<(String, bool)> = lock["agent"]
         .as_array()
         .unwrap()
@@ -573,17 +424,13 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
     // Upstream changes it: agentpack did not write the file, so it is not replaced without --force.
     repo.file("mine.md", agent("mine", "v2"));
     repo.commit("v2");
-    sb.run(["update"])
-        .failure(1)
-        .stderr_has("error[unmanaged-file]: `.claude/agents/mine.md` was not written by agentpack (it was adopted because it held the same bytes); agentpack will not overwrite it");
+    sb.run(["update"]).failure(1).stderr_snapshot();
     assert_eq!(sb.read(".claude/agents/mine.md"), agent("mine", "v1"));
 
     // Upstream drops it: the update keeps the user's file and stops tracking it, even with --force.
     repo.remove("mine.md");
     repo.commit("v3");
-    sb.run(["update", "--force"])
-        .success()
-        .stderr_has("Kept .claude/agents/mine.md");
+    sb.run(["update", "--force"]).success().stderr_snapshot();
     assert_eq!(sb.read(".claude/agents/mine.md"), agent("mine", "v1"));
     assert!(!sb.read("agentpack.lock").contains("mine"));
     assert_eq!(installed(&sb), ["mine.md", "other.md"]);
@@ -592,31 +439,16 @@ fn an_adopted_file_is_never_deleted_nor_silently_replaced() {
 #[test]
 fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.studio]\ngit = \"{}\"\n", repo.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url())));
     sb.run(["install"]).success();
     sb.write(".claude/agents/mine.md", agent("mine", "user's own"));
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Removed .claude/agents/backend-architect.md")
-        .stderr_has("Removed .claude/agents/rapid-prototyper.md");
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(installed(&sb), ["mine.md", "ui-designer.md"]);
 
     sb.write(".claude/agents/ui-designer.md", "edited\n");
     sb.write("agentpack.toml", "");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("`.claude/agents/ui-designer.md` is no longer in the manifest, but it was edited since agentpack installed it");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     sb.run(["install", "--force"]).success();
     assert_eq!(installed(&sb), ["mine.md"]);
 }
@@ -624,12 +456,11 @@ fn dropped_agents_are_removed_but_not_edited_or_unmanaged_ones() {
 #[test]
 fn a_failed_install_changes_nothing() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .tag("v1.0.0")
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -639,32 +470,19 @@ fn a_failed_install_changes_nothing() {
     );
     repo.commit("broken agent");
     // A new ref, so the source is resolved again and reaches the broken agent.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).branch("main")));
     let before = sb.snapshot(".");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[frontmatter-invalid]")
-        .stderr_has("studio:engineering/broken.md:")
-        .stderr_has("error: 1 error found; nothing was installed");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
 #[test]
 fn the_lockfile_is_stable_across_runs() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.b]\ngit = \"{url}\"\nagents = [\"ui-designer\"]\n[sources.a]\ngit = \"{url}\"\nagents = [\"backend-architect\"]\n",
-            url = repo.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("b", repo.url()).agents(["ui-designer"]))
+            .source(Source::git("a", repo.url()).agents(["backend-architect"])),
     );
     sb.run(["install"]).success();
     let first = sb.read("agentpack.lock");
@@ -674,28 +492,27 @@ fn the_lockfile_is_stable_across_runs() {
     sb.remove(".claude");
     sb.run(["install"]).success();
     assert_eq!(sb.read("agentpack.lock"), first);
-    sb.run(["install"])
-        .success()
-        .stderr_has("0 installed, 2 unchanged");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(sb.read("agentpack.lock"), first);
 }
 
 #[test]
 fn installs_over_git_daemon_and_smart_http() {
-    let repo = studio();
-    let served = tempfile::tempdir().unwrap();
-    repo.bare_copy_into(served.path(), "studio");
+    let (_repo, served) = served_studio();
     let daemon = GitDaemon::start(served.path());
     let http = HttpGitServer::builder(served.path()).start();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.over-git]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n\n\
-             [sources.over-http]\ngit = \"{}\"\nversion = \"1\"\nagents = [\"backend-architect\"]\n",
-            daemon.url("studio"),
-            http.url("studio")
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(
+                Source::git("over-git", daemon.url("studio"))
+                    .tag("v1.0.0")
+                    .agents(["ui-designer"]),
+            )
+            .source(
+                Source::git("over-http", http.url("studio"))
+                    .version("1")
+                    .agents(["backend-architect"]),
+            ),
     );
     sb.run(["install"]).success();
     assert_eq!(installed(&sb), ["backend-architect.md", "ui-designer.md"]);
@@ -720,30 +537,17 @@ fn symlinks_leaving_the_searched_directory_are_not_followed() {
         .symlink("design/absolute.md", "/etc/passwd")
         .symlink("design/inside.md", "ui-designer.md");
     repo.commit("links");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).subdir("design")));
     // `inside.md` resolves to the same agent as `ui-designer.md`: a collision proves it was followed.
-    sb.run(["install", "-v"])
-        .failure(1)
-        .stderr_has("Skipped studio:design/escape.md: symlink to `../secret.md` points outside the searched directory")
-        .stderr_has("Skipped studio:design/absolute.md")
-        .stderr_has("error[name-collision]: 2 agents would be installed as `ui-designer`");
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nsubdir = \"design\"\nagents = [\"escape.md\"]\n",
-            repo.url()
+    sb.run(["install", "-v"]).failure(1).stderr_snapshot();
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .subdir("design")
+                .agents(["escape.md"]),
         ),
     );
-    sb.run(["install"]).failure(1).stderr_has(
-        "error[symlink-outside]: design/escape.md: symlink to `../secret.md` points outside",
-    );
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 }
 
@@ -753,12 +557,11 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
     let served = tempfile::tempdir().unwrap();
     let bare = repo.bare_copy_into(served.path(), "studio");
     let daemon = GitDaemon::start(served.path());
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nbranch = \"main\"\nagents = [\"ui-designer\"]\n",
-            daemon.url("studio")
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("studio", daemon.url("studio"))
+                .branch("main")
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -789,12 +592,11 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
     );
 
     // A `rev` that is no branch tip is found after completing the shallow history.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nagents = [\"ui-designer\"]\n",
-            daemon.url("studio"),
-            &locked[..10]
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("studio", daemon.url("studio"))
+                .rev(&locked[..10])
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -807,14 +609,8 @@ fn shallow_fetches_over_git_daemon_still_reach_locked_commits_behind_the_tip() {
 #[test]
 fn a_lock_entry_outside_the_target_never_deletes_a_project_file() {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
-        ),
-    );
+    let sb =
+        project(&Manifest::new().source(Source::git("studio", repo.url()).agents(["ui-designer"])));
     sb.run(["install"]).success();
     sb.write("CLAUDE.md", "# project notes\n");
     // A hand-edited (or malicious) lock claims the project's own file, with its exact hash.
@@ -839,12 +635,11 @@ fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
     repo.commit("evil");
     repo.tag(prefix);
     repo.checkout("main");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nrev = \"{prefix}\"\nagents = [\"ui-designer\"]\n",
-            repo.url()
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("studio", repo.url())
+                .rev(prefix)
+                .agents(["ui-designer"]),
         ),
     );
     sb.run(["install"]).success();
@@ -862,10 +657,9 @@ fn a_short_rev_is_a_commit_even_when_a_tag_has_the_same_name() {
 fn locked_reports_a_new_source_before_touching_the_network() {
     let repo = studio();
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\nagents = [\"ui-designer\"]\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(Source::git("studio", repo.url()).agents(["ui-designer"]))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // A new source whose host cannot even be resolved: --locked/--frozen must say the lock is stale.
@@ -876,7 +670,7 @@ fn locked_reports_a_new_source_before_touching_the_network() {
     for flag in ["--locked", "--frozen"] {
         sb.run(["install", flag])
             .failure(1)
-            .stderr_has("error: source `new` is new or changed since `agentpack.lock` was written, but `--locked` was passed")
+            .stderr_snapshot()
             .stderr_lacks("example.invalid");
     }
 }
@@ -886,7 +680,7 @@ fn a_manifest_that_is_not_utf8_is_refused_by_every_command() {
     let sb = Sandbox::new();
     sb.write("agentpack.toml", b"# caf\xe9\n");
     for command in ["install", "list"] {
-        sb.run([command]).failure(2).stderr_has("agentpack.toml`");
+        sb.run([command]).failure(2).stderr_snapshot();
     }
 }
 
@@ -894,9 +688,10 @@ fn a_manifest_that_is_not_utf8_is_refused_by_every_command() {
 fn a_path_source_containing_the_target_does_not_read_its_own_output() {
     let sb = Sandbox::new();
     sb.write("agents/helper.md", agent("helper", "Helps"));
-    sb.write(
-        "agentpack.toml",
-        "[install]\ntarget = \"agents/installed\"\n\n[sources.team]\npath = \"agents\"\n",
+    sb.manifest(
+        &Manifest::new()
+            .install(Install::new().target("agents/installed"))
+            .source(Source::path("team", "agents")),
     );
     sb.run(["install"]).success();
     assert_eq!(

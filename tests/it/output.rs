@@ -5,7 +5,6 @@
 use std::process::Stdio;
 
 use crate::crash::spawnable;
-use crate::install::agent;
 use crate::support::*;
 
 /// A file name that, printed raw, writes the clipboard (OSC 52), erases the line and returns the cursor.
@@ -44,11 +43,11 @@ fn control_characters_from_a_source_never_reach_the_terminal() {
     let sb = Sandbox::new();
     // `ESC` in a value is `hidden-unicode`: allowed here, so that the agent installs and every command
     // below has the value to show.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.evil]\ngit = \"{}\"\ntag = \"v1\"\nallow-unicode = true\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("evil", repo.url())
+                .tag("v1")
+                .allow_unicode(true),
         ),
     );
     let install = sb.run(["install", "-v"]).success();
@@ -100,11 +99,11 @@ fn control_characters_from_a_source_never_reach_the_terminal() {
     );
     repo.commit("collide");
     repo.tag("v2");
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.evil]\ngit = \"{}\"\ntag = \"v2\"\nallow-unicode = true\n",
-            repo.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("evil", repo.url())
+                .tag("v2")
+                .allow_unicode(true),
         ),
     );
     let failed = sb.run(["install"]).failure(1);
@@ -139,14 +138,7 @@ fn a_closed_stdout_pipe_ends_every_command_quietly() {
     }
     repo.commit("agents");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\nversion = \"^1\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).version("^1")));
     sb.run(["install"]).success();
     for args in [
         &["list"][..],

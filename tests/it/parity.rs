@@ -3,7 +3,6 @@
 //! `verify` in an install made before; the shapes Claude Code loads install under the name it gives
 //! them.
 
-use crate::install::{agent, lock, sha256};
 use crate::support::*;
 
 /// 1. Tagged keys.
@@ -26,21 +25,19 @@ fn attacks() -> GitRepo {
     repo
 }
 
-fn manifest(sb: &Sandbox, url: &str, extra: &str) {
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{url}\"\n{extra}"),
-    );
+/// The manifest installing `repo` as source `p`, with `then` adding to the source.
+fn manifest(sb: &Sandbox, repo: &GitRepo, then: impl FnOnce(Source) -> Source) {
+    sb.manifest(&Manifest::new().source(then(Source::git("p", repo.url()))));
 }
 
-const TRUST_ALL: &str = "trust = [\"hooks\", \"mcp-servers\", \"permissions\"]\n";
+const TRUST_ALL: [&str; 3] = ["hooks", "mcp-servers", "permissions"];
 
 #[test]
 fn the_four_attacks_are_refused_and_nothing_is_written() {
     let repo = attacks();
     let sb = Sandbox::new();
     sb.write("agentpack.toml", "");
-    manifest(&sb, &repo.url(), "");
+    manifest(&sb, &repo, |p| p);
     let before = sb.snapshot(".");
     let out = sb.run(["install"]).failure(1);
     for (code, at) in [
@@ -73,22 +70,16 @@ fn the_four_attacks_are_refused_and_nothing_is_written() {
 fn trust_lets_tagged_and_merged_fields_in_but_never_a_cut_front_matter() {
     let repo = attacks();
     let sb = Sandbox::new();
-    manifest(
-        &sb,
-        &repo.url(),
-        &format!("{TRUST_ALL}exclude = [\"hidden\", \"code-reviewer\"]\n"),
-    );
-    sb.run(["install"]).success().stderr_has("2 installed");
+    manifest(&sb, &repo, |p| {
+        p.trust(TRUST_ALL).exclude(["hidden", "code-reviewer"])
+    });
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(sb.read(".claude/agents/tagged.md"), TAGGED);
     assert_eq!(sb.read(".claude/agents/merged.md"), MERGED);
     // A cut front matter reads differently to every reader but Claude Code: trust does not lift it.
-    manifest(&sb, &repo.url(), TRUST_ALL);
+    manifest(&sb, &repo, |p| p.trust(TRUST_ALL));
     let before = sb.snapshot(".");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[frontmatter-cut]")
-        .stderr_has("--> p:hidden.md:11:8")
-        .stderr_has("--> p:cut-name.md:2:20");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert_eq!(before, sb.snapshot("."));
 }
 
@@ -102,7 +93,7 @@ fn verify_flags_the_attacks_in_an_existing_install() {
     }
     repo.commit("benign");
     let sb = Sandbox::new();
-    manifest(&sb, &repo.url(), "");
+    manifest(&sb, &repo, |p| p);
     sb.run(["install"]).success();
     let mut lock_text = sb.read("agentpack.lock");
     for (name, text) in [
@@ -168,8 +159,8 @@ fn shapes_claude_code_loads_install_under_its_names() {
     );
     repo.commit("shapes");
     let sb = Sandbox::new();
-    manifest(&sb, &repo.url(), "");
-    sb.run(["install"]).success().stderr_has("5 installed");
+    manifest(&sb, &repo, |p| p);
+    sb.run(["install"]).success().stderr_snapshot();
     let mut installed: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
     installed.sort();
     assert_eq!(
@@ -213,7 +204,7 @@ fn readings_of_yaml_that_bun_rejects_match_claude_code_or_are_refused() {
     );
     repo.commit("divergent");
     let sb = Sandbox::new();
-    manifest(&sb, &repo.url(), "");
+    manifest(&sb, &repo, |p| p);
     let before = sb.snapshot(".");
     let out = sb.run(["install"]).failure(1);
     let err = out.stderr();
@@ -228,12 +219,7 @@ fn readings_of_yaml_that_bun_rejects_match_claude_code_or_are_refused() {
     assert_eq!(before, sb.snapshot("."));
 
     // Claude Code reads the file with a tag its parser rejects through the retry; so does agentpack.
-    manifest(&sb, &repo.url(), "agents = [\"bad-tag\"]\n");
-    sb.run(["install"]).success().stderr_has(
-        "warning[source-warnings]: `p`: 3 warnings in its agent files (1 lenient-yaml, 1 unknown-field, 1 unknown-tool)",
-    );
-    sb.run(["verify"])
-        .success()
-        .stdout_has("warning[lenient-yaml]: front matter is not valid YAML (Claude Code's YAML parser rejects the tag `!%41`)")
-        .stdout_has("`tools` lists `#`");
+    manifest(&sb, &repo, |p| p.agents(["bad-tag"]));
+    sb.run(["install"]).success().stderr_snapshot();
+    sb.run(["verify"]).success().stdout_snapshot();
 }

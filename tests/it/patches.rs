@@ -1,6 +1,5 @@
 //! Local patches (`agentpack patch`) and edited files an install does not need to change.
 
-use crate::install::agent;
 use crate::support::*;
 
 /// An agent with a body of several lines, so edits and upstream changes can touch different ones.
@@ -17,14 +16,7 @@ fn patched_project() -> (GitRepo, Sandbox) {
         .file("agents/helper.md", agent("helper", "Helps"));
     repo.commit("v1.0.0");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\ngit = \"{}\"\nversion = \"^1\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("team", repo.url()).version("^1")));
     sb.run(["install"]).success();
     (repo, sb)
 }
@@ -36,9 +28,7 @@ fn a_recorded_patch_is_committed_beside_the_manifest_and_reproduced_by_a_fresh_c
     let (repo, sb) = patched_project();
     let manifest = sb.read("agentpack.toml");
     sb.write(".claude/agents/reviewer.md", EDITED);
-    sb.run(["patch", "reviewer"])
-        .success()
-        .stderr_has("Recorded the edit of `reviewer` in agentpack-patches/reviewer.patch (+1 -1 lines), listed under [patches] in agentpack.toml");
+    sb.run(["patch", "reviewer"]).success().stderr_snapshot();
     assert_eq!(
         sb.read("agentpack-patches/reviewer.patch"),
         "--- a/.claude/agents/reviewer.md\n+++ b/.claude/agents/reviewer.md\n@@ -5,6 +5,6 @@\n You review code.\n \n Check the tests.\n-Check the names.\n+Check the names, in our style guide.\n Check the errors.\n Be kind.\n"
@@ -89,16 +79,10 @@ fn verify_and_a_locked_install_see_a_changed_patch_file() {
         "agentpack-patches/reviewer.patch",
         patch.replace("in our style guide", "in the team's style guide"),
     );
-    sb.run(["verify"]).failure(1).stdout_has(
-        "error[lock-outdated]: patch `agentpack-patches/reviewer.patch` of `reviewer` changed since install: its sha256 differs from agentpack.lock",
-    );
-    sb.run(["install", "--locked"])
-        .failure(1)
-        .stderr_has("`agentpack.lock` needs to be updated, but `--locked` was passed");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
+    sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     // A plain install applies the changed patch (not a no-op, though manifest and lock are unchanged).
-    sb.run(["install"])
-        .success()
-        .stderr_has("Updated .claude/agents/reviewer.md");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
         sb.read(".claude/agents/reviewer.md"),
         EDITED.replace("in our style guide", "in the team's style guide")
@@ -119,7 +103,7 @@ fn update_reapplies_the_patch_on_the_new_version_and_stops_on_a_conflict() {
     );
     repo.commit("v1.1.0");
     repo.tag("v1.1.0");
-    sb.run(["update"]).success().stdout_has("team  v1.0.0");
+    sb.run(["update"]).success().stdout_snapshot();
     assert_eq!(
         sb.read(".claude/agents/reviewer.md"),
         EDITED.replace("Reviews code", "Reviews code well")
@@ -134,10 +118,7 @@ fn update_reapplies_the_patch_on_the_new_version_and_stops_on_a_conflict() {
     repo.commit("v1.2.0");
     repo.tag("v1.2.0");
     let before = sb.snapshot(".");
-    sb.run(["update"])
-        .failure(1)
-        .stderr_has("error[patch-conflict]: patch `agentpack-patches/reviewer.patch` of agent `reviewer` no longer applies to `team:agents/reviewer.md` (error applying hunk #1): the source changed the lines it edits")
-        .stderr_has("agentpack patch --remove reviewer");
+    sb.run(["update"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
@@ -149,8 +130,7 @@ fn patch_remove_drops_the_patch_and_installs_the_source_file() {
     sb.run(["patch", "reviewer"]).success();
     sb.run(["patch", "--remove", "reviewer"])
         .success()
-        .stderr_has("Dropped the patch of `reviewer` (agentpack-patches/reviewer.patch deleted, [patches] entry removed)")
-        .stderr_has("Updated .claude/agents/reviewer.md");
+        .stderr_snapshot();
     assert_eq!(sb.read("agentpack.toml"), manifest);
     assert!(!sb.exists("agentpack-patches/reviewer.patch"));
     assert_eq!(
@@ -161,11 +141,9 @@ fn patch_remove_drops_the_patch_and_installs_the_source_file() {
     sb.run(["verify"]).success();
     sb.run(["patch", "--remove", "reviewer"])
         .failure(2)
-        .stderr_has("agentpack.toml has no patch for `reviewer`");
+        .stderr_snapshot();
     // Nothing edited: nothing to record.
-    sb.run(["patch", "reviewer"]).failure(2).stderr_has(
-        "`.claude/agents/reviewer.md` is exactly what `team` gives; there is no edit to record",
-    );
+    sb.run(["patch", "reviewer"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -180,10 +158,7 @@ fn a_patched_file_goes_through_the_checks_and_the_trust_gate() {
         ),
     );
     let edited = sb.snapshot(".");
-    sb.run(["patch", "reviewer"])
-        .failure(1)
-        .stderr_has("error[untrusted-hooks]")
-        .stderr_has("--> team:agents/reviewer.md + agentpack-patches/reviewer.patch");
+    sb.run(["patch", "reviewer"]).failure(1).stderr_snapshot();
     // Nothing recorded: the manifest, the lock and the patch folder are as they were.
     assert_tree_eq(&edited, &sb.snapshot("."));
     assert_eq!(before["agentpack.toml"], edited["agentpack.toml"]);
@@ -193,9 +168,7 @@ fn a_patched_file_goes_through_the_checks_and_the_trust_gate() {
         ".claude/agents/reviewer.md",
         EDITED.replace("name: reviewer", "name: critic"),
     );
-    sb.run(["patch", "reviewer"]).failure(1).stderr_has(
-        "error[patch-invalid]: the patched `reviewer` declares `name: critic`, not `reviewer`",
-    );
+    sb.run(["patch", "reviewer"]).failure(1).stderr_snapshot();
     assert!(!sb.exists("agentpack-patches"));
 }
 
@@ -212,15 +185,9 @@ fn an_edited_file_the_install_does_not_change_no_longer_blocks_it() {
         other.url()
     );
     sb.write("agentpack.toml", &manifest);
-    sb.run(["install"])
-        .success()
-        .stderr_has("warning[modified-file]: `.claude/agents/reviewer.md` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit")
-        .stderr_has("keep the edit with `agentpack patch reviewer`, or undo it with `agentpack install --force`")
-        .stderr_has("Installed .claude/agents/tester.md");
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(sb.read(".claude/agents/reviewer.md"), EDITED);
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("error[modified-file]: `.claude/agents/reviewer.md` (agent `reviewer` from `team`) was edited since install");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 
     // An install that must replace the edited file still needs --force.
     repo.file(
@@ -230,10 +197,7 @@ fn an_edited_file_the_install_does_not_change_no_longer_blocks_it() {
     repo.commit("v1.1.0");
     repo.tag("v1.1.0");
     let before = sb.snapshot(".");
-    sb.run(["update", "team"])
-        .failure(1)
-        .stderr_has("error[modified-file]: `.claude/agents/reviewer.md` was edited since agentpack installed it; agentpack will not overwrite it")
-        .stderr_has("hint: keep your edit with `agentpack patch reviewer` (it is then re-applied to the new version), or run with `--force`");
+    sb.run(["update", "team"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
     // As the hint says: record the edit, then the update carries it onto the new version.
     sb.run(["patch", "reviewer"]).success();
@@ -279,9 +243,7 @@ fn a_patch_is_never_written_through_a_symlink() {
     std::os::unix::fs::symlink(elsewhere.path(), sb.path("agentpack-patches")).unwrap();
     sb.write(".claude/agents/reviewer.md", EDITED);
     let manifest = sb.read("agentpack.toml");
-    sb.run(["patch", "reviewer"]).failure(2).stderr_has(
-        "error: the patch file `agentpack-patches/reviewer.patch` goes through the symlink `",
-    );
+    sb.run(["patch", "reviewer"]).failure(2).stderr_snapshot();
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     assert_eq!(sb.read("agentpack.toml"), manifest);
 }
@@ -297,14 +259,9 @@ fn a_missing_or_broken_patch_file_is_an_error_naming_it() {
     );
     let agents = sb.snapshot(".claude");
     let lock = sb.read("agentpack.lock");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[patch-invalid]: patch `agentpack-patches/reviewer.patch` of `reviewer` is not a unified diff");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     sb.remove("agentpack-patches/reviewer.patch");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[patch-invalid]: patch `agentpack-patches/reviewer.patch` of `reviewer` is missing")
-        .stderr_has("agentpack patch --remove reviewer");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     // Nothing was installed: the edited file and the lock are as they were.
     assert_tree_eq(&agents, &sb.snapshot(".claude"));
     assert_eq!(sb.read("agentpack.lock"), lock);
@@ -320,9 +277,7 @@ fn a_patched_agent_left_as_it_was_does_not_repeat_its_warnings() {
     );
     repo.commit("v1.1.0");
     repo.tag("v1.1.0");
-    sb.run(["update"])
-        .success()
-        .stderr_has("`team`: 1 warning in its agent files (1 color-invalid)");
+    sb.run(["update"]).success().stderr_snapshot();
     let installed = sb.read(".claude/agents/reviewer.md");
     sb.write(
         ".claude/agents/reviewer.md",

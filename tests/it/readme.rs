@@ -7,7 +7,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::install::agent;
 use crate::support::*;
 
 static README: &str = include_str!("../../README.md");
@@ -66,6 +65,10 @@ fn block_after(marker: &str) -> &'static str {
 }
 
 /// Runs a README command line (split on spaces, without its comment or redirection).
+///
+/// The checks on these runs are substrings: the subject is that the README's commands work and
+/// print what the README says about them; each command's full output is compared exactly in its
+/// own tests.
 fn run_readme(sb: &Sandbox, line: &str) -> Outcome {
     let line = normalize(line);
     sb.run(line.split(' ').skip(1))
@@ -119,11 +122,11 @@ fn studio_repo() -> GitRepo {
     repo
 }
 
-#[test]
-fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
-    let sb = Sandbox::new();
+/// What the README's `add` examples name: `contains-studio/agents` and `acme/agents` on the fake
+/// GitHub, `../my-agents` (a directory) and `../agents-repo` (a repository tagged v1.0.0, v2.0.0).
+fn readme_sources(sb: &Sandbox) {
     let gh = sb.root().join("gh");
-    fake_github(&sb, &gh);
+    fake_github(sb, &gh);
     publish(&studio_repo(), &gh, "contains-studio", "agents");
     let acme = GitRepo::new("acme");
     acme.file("engineering/acme-helper.md", agent("acme-helper", "Helps"))
@@ -144,7 +147,12 @@ fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
         sb.root().join("agents-repo"),
     )
     .unwrap();
+}
 
+#[test]
+fn readme_add_install_list_lint_verify_and_vendor_examples_run() {
+    let sb = Sandbox::new();
+    readme_sources(&sb);
     run_readme(&sb, "agentpack init").success();
     let template = sb.read("agentpack.toml");
     // `add`: the table the README shows for its first example, exactly.
@@ -312,10 +320,7 @@ fn readme_patch_example_runs() {
     let team = GitRepo::new("team");
     team.file("agents/reviewer.md", agent("reviewer", "Reviews"));
     team.commit("reviewer");
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.team]\ngit = \"{}\"\n", team.url()),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("team", team.url())));
     sb.run(["install"]).success();
     let edited = agent("reviewer", "Reviews, our way");
     sb.write(".claude/agents/reviewer.md", &edited);
@@ -427,9 +432,8 @@ fn readme_pack_example_runs() {
         .file("reviewer.md", agent("reviewer", "Reviews"))
         .commit("pack");
     publish(&pack, &gh, "acme", "review-pack");
-    sb.write(
-        "agentpack.toml",
-        "[sources.review]\ngit = \"https://github.com/acme/review-pack\"\n",
+    sb.manifest(
+        &Manifest::new().source(Source::git("review", "https://github.com/acme/review-pack")),
     );
     sb.run(["install"]).success();
     let mut names: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();

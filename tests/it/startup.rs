@@ -11,7 +11,6 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::install::studio;
 use crate::support::*;
 
 /// Installs `strace` with apt-get when it is not on the PATH (once per test run); the tests then fail
@@ -101,13 +100,7 @@ fn local_commands_never_initialise_tls() {
     let repo = studio();
     let sb = Sandbox::new();
     let tls = TlsFiles::new(&sb);
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
 
     // The control: an install that fetches initialises libgit2, and the probe sees OpenSSL read its
     // configuration and the CA bundle.
@@ -120,7 +113,7 @@ fn local_commands_never_initialise_tls() {
     std::fs::create_dir(&lint_dir).unwrap();
     std::fs::write(
         lint_dir.join("reviewer.md"),
-        crate::install::agent("reviewer", "Reviews code"),
+        agent("reviewer", "Reviews code"),
     )
     .unwrap();
     let lint_path = lint_dir.display().to_string();
@@ -146,7 +139,7 @@ fn local_commands_never_initialise_tls() {
     sb.remove(".claude");
     std::fs::remove_dir_all(sb.cache()).unwrap();
     let (opened, outcome) = tls.trace(&sb, &["install", "--frozen"]);
-    outcome.success().stderr_has("3 installed");
+    outcome.success().stderr_snapshot();
     assert!(opened.is_empty(), "a vendored install opened {opened:?}");
 
     let empty = Sandbox::new();

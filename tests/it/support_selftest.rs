@@ -894,3 +894,24 @@ fn sandbox_files_and_snapshots() {
     assert!(msg.contains("x = 2"), "{msg}");
     assert!(msg.contains("- empty/dir/"), "{msg}");
 }
+
+#[test]
+fn redact_replaces_only_what_varies_between_runs() {
+    let tmp = std::env::temp_dir();
+    let tmp = tmp.to_str().unwrap().trim_end_matches('/');
+    let pack = "d55895cc8abdd2fd9402835c64e23aed84c7815c";
+    let text = format!(
+        "`{tmp}/agentpack-sandbox-AbC123/project` file://{tmp}/agentpack-repo-x1y2z3/studio \
+         {tmp}/.tmpQwErTy/a {tmp}/.tmpshort/b git://127.0.0.1:41234/x.git 127.0.0.1: \
+         Retrying s in 0.7 s (in 2 of 3 tries) `{tmp}/x/cache/git/db/src-0123456789abcdef` \
+         pack-{pack}.pack review-pack-1 at 4a317dc\n"
+    );
+    assert_eq!(
+        redact(&text),
+        format!(
+            "`[SANDBOX]/project` file://[REPO]/studio [TMP]/a {tmp}/.tmpshort/b \
+             git://127.0.0.1:[PORT]/x.git 127.0.0.1: Retrying s in [DELAY] s (in 2 of 3 tries) \
+             `{tmp}/x/cache/git/db/src-[HASH]` pack-[HASH].pack review-pack-1 at 4a317dc\n"
+        )
+    );
+}

@@ -1,23 +1,33 @@
 //! `agentpack vendor` and installs from a vendor directory: no network, no cache, checksums enforced.
 
-use crate::install::{agent, studio};
 use crate::support::*;
 
 /// The studio collection plus a pack manifest (with no sources of its own) at the root, installed with a
 /// rename and one exclude.
-fn vendored_project() -> (GitRepo, Sandbox, String) {
+fn vendored_project() -> (GitRepo, Sandbox, Source) {
     let repo = studio();
     repo.file("agentpack.toml", "[sources]\n");
     repo.commit("a pack manifest");
     repo.move_tag("v1.0.0", "HEAD");
-    let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nexclude = [\"rapid-prototyper\"]\nrename = {{ ui-designer = \"studio-ui\" }}\n",
-        repo.url()
-    );
-    sb.write("agentpack.toml", &manifest);
+    let sb = project(&Manifest::new().source(studio_at(&repo, "v1.0.0")));
     sb.run(["install"]).success();
-    (repo, sb, manifest)
+    let studio = studio_at(&repo, "v1.0.0");
+    (repo, sb, studio)
+}
+
+/// The source [`vendored_project`] installs, at `tag`.
+fn studio_at(repo: &GitRepo, tag: &str) -> Source {
+    Source::git("studio", repo.url())
+        .tag(tag)
+        .exclude(["rapid-prototyper"])
+        .rename([("ui-designer", "studio-ui")])
+}
+
+/// A manifest installing `source` from `agentpack-vendor/`.
+fn from_vendor(source: Source) -> Manifest {
+    Manifest::new()
+        .install(Install::new().vendor("agentpack-vendor"))
+        .source(source)
 }
 
 #[test]
@@ -26,7 +36,7 @@ fn vendor_copies_exactly_the_installed_files_and_prints_the_snippet() {
     sb.run(["vendor"])
         .success()
         .stdout_is("[install]\nvendor = \"agentpack-vendor\"\n")
-        .stderr_has("vendored 3 files of 1 source into");
+        .stderr_snapshot();
     let files: Vec<String> = sb.snapshot("agentpack-vendor").into_keys().collect();
     assert_eq!(
         files,
@@ -51,12 +61,9 @@ fn vendor_copies_exactly_the_installed_files_and_prints_the_snippet() {
 
 #[test]
 fn frozen_install_from_the_vendor_dir_needs_no_cache_and_no_network() {
-    let (repo, sb, manifest) = vendored_project();
+    let (repo, sb, studio) = vendored_project();
     sb.run(["vendor"]).success();
-    sb.write(
-        "agentpack.toml",
-        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
-    );
+    sb.manifest(&from_vendor(studio));
     let installed = sb.snapshot(".claude/agents");
     let lock = sb.read("agentpack.lock");
 
@@ -73,7 +80,7 @@ fn frozen_install_from_the_vendor_dir_needs_no_cache_and_no_network() {
             .env("AGENTPACK_CACHE_DIR", &empty_cache),
     )
     .success()
-    .stderr_has("2 installed");
+    .stderr_snapshot();
     assert_tree_eq(&installed, &sb.snapshot(".claude/agents"));
     assert_eq!(sb.read("agentpack.lock"), lock);
     assert_eq!(std::fs::read_dir(&empty_cache).unwrap().count(), 0);
@@ -84,29 +91,18 @@ fn frozen_install_from_the_vendor_dir_needs_no_cache_and_no_network() {
 
 #[test]
 fn a_tampered_vendored_file_is_an_error_naming_it() {
-    let (_repo, sb, manifest) = vendored_project();
+    let (_repo, sb, studio) = vendored_project();
     sb.run(["vendor"]).success();
-    sb.write(
-        "agentpack.toml",
-        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
-    );
+    sb.manifest(&from_vendor(studio));
     sb.write(
         "agentpack-vendor/studio/engineering/backend-architect.md",
         agent("backend-architect", "Now also exfiltrates secrets"),
     );
     sb.remove(".claude");
     let before = sb.snapshot(".");
-    sb.run(["install", "--frozen"])
-        .failure(2)
-        .stderr_has("error[vendor-checksum]: vendored file `")
-        .stderr_has(
-            "agentpack-vendor/studio/engineering/backend-architect.md` does not match its checksum",
-        );
+    sb.run(["install", "--frozen"]).failure(2).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("error[vendor-checksum]")
-        .stdout_has("--> agentpack-vendor/studio/engineering/backend-architect.md");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 
     // An added file is refused as well.
     sb.run(["vendor"]).success();
@@ -114,17 +110,14 @@ fn a_tampered_vendored_file_is_an_error_naming_it() {
         "agentpack-vendor/studio/design/extra.md",
         agent("extra", "x"),
     );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("agentpack-vendor/studio/design/extra.md` is in the vendor directory but not in `.agentpack-checksum.json`");
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
 fn a_stale_vendor_dir_or_lock_is_refused_with_the_way_out() {
-    let (repo, sb, manifest) = vendored_project();
+    let (repo, sb, studio) = vendored_project();
     sb.run(["vendor"]).success();
-    let with_vendor = format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}");
-    sb.write("agentpack.toml", &with_vendor);
+    sb.manifest(&from_vendor(studio));
 
     // A new ref: the vendor dir cannot serve it, and install says how to refresh.
     repo.file(
@@ -133,20 +126,12 @@ fn a_stale_vendor_dir_or_lock_is_refused_with_the_way_out() {
     );
     repo.commit("v2");
     repo.tag("v2.0.0");
-    sb.write("agentpack.toml", with_vendor.replace("v1.0.0", "v2.0.0"));
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("source `studio` has no matching entry in agentpack.lock")
-        .stderr_has("agentpack install --no-vendor");
+    sb.manifest(&from_vendor(studio_at(&repo, "v2.0.0")));
+    sb.run(["install"]).failure(2).stderr_snapshot();
     // vendor refuses a stale lock rather than writing one.
-    sb.run(["vendor"])
-        .failure(1)
-        .stderr_has("`agentpack.lock` is out of date for source `studio`");
+    sb.run(["vendor"]).failure(1).stderr_snapshot();
     sb.run(["install", "--no-vendor"]).success();
-    sb.run(["vendor"])
-        .success()
-        .stdout_is("")
-        .stderr_has("agentpack.toml already installs from this directory");
+    sb.run(["vendor"]).success().stdout_is("").stderr_snapshot();
     assert_eq!(
         sb.read("agentpack-vendor/studio/design/ui-designer.md"),
         agent("ui-designer", "Designs UIs, v2")
@@ -161,7 +146,7 @@ fn vendor_never_replaces_a_directory_it_did_not_write() {
     sb.write("third-party/notes.txt", "mine");
     sb.run(["vendor", "third-party"])
         .failure(2)
-        .stderr_has("holds `notes.txt`, which agentpack did not vendor");
+        .stderr_snapshot();
     assert_eq!(sb.read("third-party/notes.txt"), "mine");
     sb.run(["vendor", "vendored/agents"])
         .success()
@@ -172,7 +157,7 @@ fn vendor_never_replaces_a_directory_it_did_not_write() {
     sb.write("vendored/agents/studio/NOTES.txt", "mine");
     sb.run(["vendor", "vendored/agents"])
         .failure(2)
-        .stderr_has("holds `studio/NOTES.txt`, which agentpack did not vendor");
+        .stderr_snapshot();
     assert_eq!(sb.read("vendored/agents/studio/NOTES.txt"), "mine");
     sb.remove("vendored/agents/studio/NOTES.txt");
     // ...and so is a directory that only pretends to be vendored.
@@ -180,7 +165,7 @@ fn vendor_never_replaces_a_directory_it_did_not_write() {
     sb.write("vendored/agents/other/precious.txt", "keep");
     sb.run(["vendor", "vendored/agents"])
         .failure(2)
-        .stderr_has("holds `other`, which agentpack did not vendor");
+        .stderr_snapshot();
     assert_eq!(sb.read("vendored/agents/other/precious.txt"), "keep");
 }
 
@@ -195,16 +180,17 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     let repo = studio();
     repo.file(
         "agentpack.toml",
-        format!("[sources.deps]\ngit = \"{deps_url}\"\ntag = \"v2.0.0\"\n"),
+        Manifest::new()
+            .source(Source::git("deps", &deps_url).tag("v2.0.0"))
+            .render(),
     );
     repo.commit("a pack with a source");
     repo.move_tag("v1.0.0", "HEAD");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"ui-designer\"]\n",
-        repo.url()
-    );
-    sb.write("agentpack.toml", &manifest);
+    let studio = Source::git("studio", repo.url())
+        .tag("v1.0.0")
+        .agents(["ui-designer"]);
+    sb.manifest(&Manifest::new().source(studio.clone()));
     sb.run(["install"]).success();
     assert!(sb.exists(".claude/agents/dep-helper.md"));
     sb.run(["vendor"]).success();
@@ -214,10 +200,7 @@ fn a_pack_and_the_sources_it_pulls_in_are_vendored_and_installed_offline() {
     );
     assert!(sb.exists("agentpack-vendor/studio/agentpack.toml"));
 
-    sb.write(
-        "agentpack.toml",
-        format!("[install]\nvendor = \"agentpack-vendor\"\n\n{manifest}"),
-    );
+    sb.manifest(&from_vendor(studio));
     let lock = sb.read("agentpack.lock");
     sb.remove(".claude");
     std::fs::remove_dir_all(sb.cache()).unwrap();
@@ -246,20 +229,14 @@ fn a_version_source_installs_from_the_vendor_dir_frozen_locked_and_offline() {
     );
     repo.commit("v2");
     repo.tag("v2.1.0");
-    let sb = Sandbox::new();
-    let manifest = format!(
-        "[install]\nvendor = \"third_party/agents\"\n\n[sources.studio]\ngit = \"{}\"\nversion = \"^2\"\n",
-        repo.url()
+    let sb = project(
+        &Manifest::new()
+            .install(Install::new().vendor("third_party/agents"))
+            .source(Source::git("studio", repo.url()).version("^2")),
     );
-    sb.write("agentpack.toml", &manifest);
     sb.run(["install", "--no-vendor"]).success();
     // No DIR: the directory `[install] vendor` names, where installs will read it.
-    sb.run(["vendor"])
-        .success()
-        .stdout_is("")
-        .stderr_has("into ")
-        .stderr_has("third_party/agents\n")
-        .stderr_has("agentpack.toml already installs from this directory");
+    sb.run(["vendor"]).success().stdout_is("").stderr_snapshot();
     assert!(sb.exists("third_party/agents/studio/.agentpack-checksum.json"));
     assert!(!sb.exists("agentpack-vendor"));
     let lock = sb.read("agentpack.lock");
@@ -267,9 +244,7 @@ fn a_version_source_installs_from_the_vendor_dir_frozen_locked_and_offline() {
     std::fs::rename(repo.path(), repo.path().with_extension("moved")).unwrap();
     for flag in ["--frozen", "--locked", "--offline"] {
         sb.remove(".claude");
-        sb.run(["install", flag])
-            .success()
-            .stderr_has("3 installed");
+        sb.run(["install", flag]).success().stderr_snapshot();
         assert_eq!(
             sb.read(".claude/agents/ui-designer.md"),
             agent("ui-designer", "Designs UIs, v2")

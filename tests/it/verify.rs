@@ -1,20 +1,12 @@
 //! `agentpack verify`: drift between the manifest, the lock and the installed files, reported without
 //! network and without writing, with exit codes 0/1/2 and stable JSON.
 
-use crate::install::{agent, studio};
 use crate::support::*;
 
 /// A project with the studio collection installed at v1.0.0.
 fn installed() -> (GitRepo, Sandbox) {
     let repo = studio();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.studio]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            repo.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
     (repo, sb)
 }
@@ -59,10 +51,7 @@ fn a_clean_tree_verifies_without_network_or_writes() {
     std::fs::remove_dir_all(repo.path()).unwrap();
     std::fs::remove_dir_all(sb.cache()).unwrap();
     let before = sb.snapshot(".");
-    sb.run(["verify"])
-        .success()
-        .stdout_is("")
-        .stderr_has("verified 3 installed agents: 0 errors, 0 warnings");
+    sb.run(["verify"]).success().stdout_is("").stderr_snapshot();
     let json = sb.run(["verify", "--json"]).success().stdout_json();
     assert_eq!(
         json,
@@ -81,9 +70,8 @@ fn an_edited_file_is_drift_with_a_fix() {
     );
     sb.run(["verify"])
         .failure(1)
-        .stdout_has("error[modified-file]: `.claude/agents/ui-designer.md` (agent `ui-designer` from `studio`) was edited since install")
-        .stdout_has("hint: keep the edit with `agentpack patch ui-designer`, or restore the file with `agentpack install --force`")
-        .stderr_has("1 error,");
+        .stdout_snapshot()
+        .stderr_snapshot();
     assert_eq!(
         problems(&sb, 1),
         [(
@@ -101,9 +89,8 @@ fn a_deleted_file_is_drift_with_a_fix() {
     sb.remove(".claude/agents/backend-architect.md");
     sb.run(["verify"])
         .failure(1)
-        .stdout_has("error[file-missing]: `.claude/agents/backend-architect.md` (agent `backend-architect` from `studio`) is missing")
-        .stdout_has("hint: run `agentpack install` to restore it")
-        .stderr_has("verified 3 installed agents: 1 error, 0 warnings");
+        .stdout_snapshot()
+        .stderr_snapshot();
     // Three agents are locked, one of them missing: the count is of the locked agents.
     let json = sb.run(["verify", "--json"]).failure(1).stdout_json();
     assert_eq!(json["agents"], 3);
@@ -127,10 +114,7 @@ fn a_stray_unmanaged_duplicate_is_reported() {
     );
     // Not a duplicate: another name.
     sb.write(".claude/agents/mine.md", agent("mine", "My own agent"));
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("error[unmanaged-duplicate]: `.claude/agents/old/backend.md` was not installed by agentpack but declares `name: backend-architect`, like `.claude/agents/backend-architect.md` from `studio`")
-        .stdout_has("hint: delete `.claude/agents/old/backend.md`, or give it another `name`");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
     assert_eq!(
         problems(&sb, 1),
         [(
@@ -149,17 +133,12 @@ fn install_refuses_an_unmanaged_duplicate_as_verify_does() {
     );
     let before = sb.snapshot(".");
     // The manifest and lock are unchanged: the no-op short-cut must not hide the new file.
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[unmanaged-duplicate]: `.claude/agents/old/backend.md` was not installed by agentpack but declares `name: backend-architect`, like `.claude/agents/backend-architect.md` from `studio`")
-        .stderr_has("hint: delete `.claude/agents/old/backend.md`, or give it another `name`");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
     // A fresh install (no lock, no agents yet) is refused the same way.
     sb.remove("agentpack.lock");
     sb.remove(".claude/agents/backend-architect.md");
-    sb.run(["install"])
-        .failure(1)
-        .stderr_has("error[unmanaged-duplicate]: `.claude/agents/old/backend.md`");
+    sb.run(["install"]).failure(1).stderr_snapshot();
     sb.remove(".claude/agents/old");
     sb.run(["install"]).success();
     sb.run(["verify"]).success();
@@ -171,10 +150,7 @@ fn a_lock_out_of_date_is_drift() {
     let manifest = sb.read("agentpack.toml");
 
     sb.write("agentpack.toml", manifest.replace("v1.0.0", "v2.0.0"));
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("error[lock-outdated]: source `studio` changed since agentpack.lock was written: agentpack.toml asks for tag `v2.0.0`, the lock has tag `v1.0.0`")
-        .stdout_has("hint: run `agentpack install` and commit agentpack.lock");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 
     sb.write(
         "agentpack.toml",
@@ -196,14 +172,10 @@ fn a_lock_out_of_date_is_drift() {
         problems(&sb, 1),
         [("lock-outdated".to_string(), "agentpack.lock".to_string())]
     );
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("source `more` is in agentpack.toml but not in agentpack.lock");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 
     sb.write("agentpack.toml", "");
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("source `studio` is in agentpack.lock but no longer in agentpack.toml");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 
     sb.write("agentpack.toml", &manifest);
     sb.remove("agentpack.lock");
@@ -222,10 +194,9 @@ fn installed_agents_pass_the_checks_with_their_sources_trust() {
     );
     repo.commit("one");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.h]\ngit = \"{}\"\ntrust = [\"hooks\"]\n",
-        repo.url()
-    );
+    let manifest = Manifest::new()
+        .source(Source::git("h", repo.url()).trust(["hooks"]))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
     // Trusted hooks pass; the warning is shown but does not fail...
@@ -233,9 +204,7 @@ fn installed_agents_pass_the_checks_with_their_sources_trust() {
         .success()
         .stdout_is("::warning file=.claude/agents/hooked.md,line=4,col=8,title=agentpack color-invalid::`color` is `teal`, which Claude Code ignores%0Ahint: use one of red, blue, green, yellow, purple, orange, pink, cyan\n");
     // ...unless --strict.
-    sb.run(["verify", "--strict"])
-        .failure(1)
-        .stdout_has("error[color-invalid]");
+    sb.run(["verify", "--strict"]).failure(1).stdout_snapshot();
     // Without the trust, the installed file is refused by verify too.
     sb.write(
         "agentpack.toml",
@@ -253,13 +222,9 @@ fn installed_agents_pass_the_checks_with_their_sources_trust() {
 fn unusable_input_is_exit_2() {
     let (_repo, sb) = installed();
     sb.write("agentpack.lock", "version = 7\n");
-    sb.run(["verify"])
-        .failure(2)
-        .stderr_has("lockfile format version 7 is not supported");
+    sb.run(["verify"]).failure(2).stderr_snapshot();
     sb.write("agentpack.toml", "[sources.x]\n");
-    sb.run(["verify", "--json"])
-        .failure(2)
-        .stderr_has("needs `git` or `path`");
+    sb.run(["verify", "--json"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -277,25 +242,30 @@ fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
         .file("inner-agent.md", agent("inner-agent", "Inner"))
         .file(
             "agentpack.toml",
-            format!("[sources.dep]\ngit = \"{dep_url}\"\n"),
+            Manifest::new()
+                .source(Source::git("dep", &dep_url))
+                .render(),
         );
     inner.commit("inner");
     let inner_url = served.publish(&inner, "inner");
     let pack = GitRepo::new("pack");
     pack.file("lead.md", agent("lead", "Leads")).file(
         "agentpack.toml",
-        format!("[sources.inner]\ngit = \"{inner_url}\"\n"),
+        Manifest::new()
+            .source(Source::git("inner", &inner_url))
+            .render(),
     );
     pack.commit("pack");
     let sb = Sandbox::new();
-    let manifest = format!(
-        "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nrename = {{ inner-agent = \"renamed\" }}\n",
-        pack.url()
-    );
+    let manifest = Manifest::new()
+        .source(
+            Source::git("p", pack.url())
+                .trust(["hooks"])
+                .rename([("inner-agent", "renamed")]),
+        )
+        .render();
     sb.write("agentpack.toml", &manifest);
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 3 installed");
+    sb.run(["install"]).success().stderr_snapshot();
     // Two levels of packs, a rename of a pulled-in agent, and trust granted by the top-level source.
     sb.run(["verify"])
         .success()
@@ -303,11 +273,12 @@ fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
         .stderr_is("verified 3 installed agents: 0 errors, 0 warnings\n");
 
     // What the top-level source says about the pulled-in agents is still checked.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.p]\ngit = \"{}\"\ntrust = [\"hooks\"]\nexclude = [\"hooked\"]\nrename = {{ inner-agent = \"other\" }}\n",
-            pack.url()
+    sb.manifest(
+        &Manifest::new().source(
+            Source::git("p", pack.url())
+                .trust(["hooks"])
+                .exclude(["hooked"])
+                .rename([("inner-agent", "other")]),
         ),
     );
     let problems: Vec<String> = sb.run(["verify", "--json"]).failure(1).stdout_json()["problems"]
@@ -334,8 +305,5 @@ fn verify_accepts_what_packs_pulled_in_and_checks_the_top_level_say() {
         "agentpack.toml",
         manifest.replace("trust = [\"hooks\"]\n", ""),
     );
-    sb.run(["verify"])
-        .failure(1)
-        .stdout_has("error[untrusted-hooks]")
-        .stdout_has("add this line in [sources.p] in agentpack.toml: trust = [\"hooks\"]");
+    sb.run(["verify"]).failure(1).stdout_snapshot();
 }

@@ -2,7 +2,6 @@
 //! `add` and `remove` editing a commented manifest, and transitive packs (diamond, conflict, cycle,
 //! top-level overrides), against real repositories with many tags.
 
-use crate::install::{agent, lock};
 use crate::support::*;
 
 /// A repository with a history of releases: semver tags with and without `v`, a pre-release, tags that
@@ -54,16 +53,6 @@ fn relative_to(base: &std::path::Path, path: &std::path::Path) -> String {
     parts.join("/")
 }
 
-/// The lock's `[[source]]` named `name`.
-pub fn source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
-    lock["source"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"].as_str() == Some(name))
-        .unwrap_or_else(|| panic!("no source `{name}` in the lock"))
-}
-
 fn short(commit: &str) -> &str {
     &commit[..7]
 }
@@ -71,21 +60,20 @@ fn short(commit: &str) -> &str {
 #[test]
 fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     let mut rel = Releases::new();
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.0\"\n",
-            rel.url()
-        ),
-    );
+    let sb = project(&Manifest::new().source(Source::git("rel", rel.url()).version("^1.0")));
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.1.0")
+    );
     rel.publish_more();
 
     // A plain install keeps the lock.
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.1.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.1.0")
+    );
 
     let before = sb.snapshot(".");
     let expected = format!(
@@ -96,38 +84,31 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
     sb.run(["update", "--dry-run"])
         .success()
         .stdout_is(&expected)
-        .stderr_has("Dry run: nothing was written");
+        .stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 
     // Pre-releases and 2.0.0 are outside `^1.0`; `nightly-2024` is not semver.
     sb.run(["update"])
         .success()
         .stdout_is(&expected)
-        .stderr_has("Installed .claude/agents/b.md");
+        .stderr_snapshot();
     let locked = lock(&sb);
-    assert_eq!(source(&locked, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&locked, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&locked, "rel")["commit"].as_str(),
+        locked_source(&locked, "rel")["commit"].as_str(),
         Some(rel.commits["1.2.0"].as_str())
     );
     assert!(sb.read(".claude/agents/a.md").contains("release 1.2.0"));
     sb.run(["install", "--locked"]).success();
-    sb.run(["update"])
-        .success()
-        .stdout_is("")
-        .stderr_has("Everything is up to date");
+    sb.run(["update"]).success().stdout_is("").stderr_snapshot();
 
     // A requirement naming a pre-release may pick one.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \">=1.3.0-beta.0, <2\"\n",
-            rel.url()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::git("rel", rel.url()).version(">=1.3.0-beta.0, <2")),
     );
     sb.run(["install"]).success();
     assert_eq!(
-        source(&lock(&sb), "rel")["tag"].as_str(),
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
         Some("v1.3.0-beta.1")
     );
 }
@@ -138,14 +119,10 @@ fn updating_one_source_keeps_the_others_exactly() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"1\"\n\n[sources.feed]\ngit = \"{}\"\nbranch = \"main\"\n",
-            rel.url(),
-            feed.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("rel", rel.url()).version("1"))
+            .source(Source::git("feed", feed.url()).branch("main")),
     );
     sb.run(["install"]).success();
     rel.publish_more();
@@ -154,12 +131,12 @@ fn updating_one_source_keeps_the_others_exactly() {
 
     sb.run(["update", "rel"])
         .success()
-        .stdout_has("rel  v1.1.0")
+        .stdout_snapshot()
         .stdout_lacks("feed");
     let lock1 = lock(&sb);
-    assert_eq!(source(&lock1, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&lock1, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&lock1, "feed")["commit"].as_str(),
+        locked_source(&lock1, "feed")["commit"].as_str(),
         Some(first.as_str())
     );
 
@@ -170,15 +147,12 @@ fn updating_one_source_keeps_the_others_exactly() {
         short(&second)
     ));
     assert_eq!(
-        source(&lock(&sb), "feed")["commit"].as_str(),
+        locked_source(&lock(&sb), "feed")["commit"].as_str(),
         Some(second.as_str())
     );
     assert!(sb.read(".claude/agents/f.md").contains("second"));
 
-    sb.run(["update", "nope"])
-        .failure(2)
-        .stderr_has("there is no source named `nope`")
-        .stderr_has("sources: feed, rel");
+    sb.run(["update", "nope"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -186,17 +160,23 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
     let mut rel = Releases::new();
     rel.publish_more();
     let sb = Sandbox::new();
-    let manifest = format!("[sources.rel]\ngit = \"{}\"\nversion = \"^1\"\n", rel.url());
+    let manifest = Manifest::new()
+        .source(Source::git("rel", rel.url()).version("^1"))
+        .render();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("1.2.0")
+    );
 
     sb.run(["update", "rel", "--precise", "v1.0.0"])
         .success()
-        .stdout_has("rel  1.2.0")
-        .stdout_has("-> v1.0.0")
-        .stdout_has("  - b");
-    assert_eq!(source(&lock(&sb), "rel")["tag"].as_str(), Some("v1.0.0"));
+        .stdout_snapshot();
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.0.0")
+    );
     assert_eq!(sb.read("agentpack.toml"), manifest);
     // The pin is kept by later installs, like any lock entry.
     sb.run(["install", "--locked"]).success();
@@ -205,20 +185,20 @@ fn precise_pins_a_tag_or_a_commit_without_editing_the_manifest() {
         .success();
     let lock = lock(&sb);
     assert_eq!(
-        source(&lock, "rel")["commit"].as_str(),
+        locked_source(&lock, "rel")["commit"].as_str(),
         Some(rel.commits["v1.1.0"].as_str())
     );
 
     let before = sb.snapshot(".");
     sb.run(["update", "rel", "--precise", "v2.0.0"])
         .failure(2)
-        .stderr_has("tag `v2.0.0` does not satisfy the requirement `^1` of `rel`");
+        .stderr_snapshot();
     sb.run(["update", "rel", "--precise", "v9"])
         .failure(2)
-        .stderr_has("has no such tag, and it is not a commit id");
+        .stderr_snapshot();
     sb.run(["update", "--precise", "v1.0.0"])
         .failure(2)
-        .stderr_has("`--precise` needs exactly one source");
+        .stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
@@ -228,35 +208,22 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     repo.file("m.md", agent("m", "original"));
     let original = repo.commit("original");
     repo.tag("v1.0.0");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.m]\ngit = \"{}\"\ntag = \"v1.0.0\"\n", repo.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("m", repo.url()).tag("v1.0.0")));
     sb.run(["install"]).success();
 
     repo.file("m.md", agent("m", "moved"));
     let moved = repo.commit("moved");
     repo.move_tag("v1.0.0", &moved);
-    let message = format!(
-        "tag v1.0.0 of `m` moved from {} to {}",
-        short(&original),
-        short(&moved)
-    );
 
     let before = sb.snapshot(".");
-    sb.run(["install", "--locked"])
-        .failure(1)
-        .stderr_has(&format!("error: {message}"));
+    sb.run(["install", "--locked"]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 
     // Without --locked, a fresh cache has to ask the remote: it warns and keeps the locked commit.
     std::fs::remove_dir_all(sb.cache()).unwrap();
-    sb.run(["install"]).success().stderr_has(&format!(
-        "warning[tag-moved]: {message}; keeping the locked commit"
-    ));
+    sb.run(["install"]).success().stderr_snapshot();
     assert_eq!(
-        source(&lock(&sb), "m")["commit"].as_str(),
+        locked_source(&lock(&sb), "m")["commit"].as_str(),
         Some(original.as_str())
     );
     assert!(sb.read(".claude/agents/m.md").contains("original"));
@@ -264,8 +231,8 @@ fn a_moved_tag_is_an_error_under_locked_and_a_warning_otherwise() {
     // `update` takes the new commit, and says the tag moved.
     sb.run(["update", "m"])
         .success()
-        .stderr_has(&format!("warning[tag-moved]: {message}"))
-        .stdout_has(&format!("-> v1.0.0 ({})", short(&moved)));
+        .stderr_snapshot()
+        .stdout_snapshot();
     assert!(sb.read(".claude/agents/m.md").contains("moved"));
 }
 
@@ -275,14 +242,10 @@ fn outdated_reports_locked_allowed_and_latest() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"~1.1\"\n\n[sources.feed]\ngit = \"{}\"\n",
-            rel.url(),
-            feed.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("rel", rel.url()).version("~1.1"))
+            .source(Source::git("feed", feed.url())),
     );
     sb.run(["install"]).success();
     rel.publish_more();
@@ -363,7 +326,7 @@ fn commented(studio: &GitRepo) -> String {
 
 #[test]
 fn add_each_source_form_preserving_the_manifest() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let rel = Releases::new();
     let sb = Sandbox::new();
     let original = commented(&studio);
@@ -382,8 +345,7 @@ fn add_each_source_form_preserving_the_manifest() {
         "rel-a",
     ])
     .success()
-    .stderr_has("Added [sources.releases]")
-    .stderr_has("Installed .claude/agents/rel-a.md");
+    .stderr_snapshot();
     let with_url = format!(
         "{original}\n[sources.releases]\ngit = \"{}\"\ntag = \"v1.0.0\"\nagents = [\"a\"]\nrename = {{ a = \"rel-a\" }}\n",
         rel.url()
@@ -436,14 +398,14 @@ fn add_each_source_form_preserving_the_manifest() {
         "{text}"
     );
     assert_eq!(
-        source(&lock(&sb), "gh")["commit"].as_str(),
+        locked_source(&lock(&sb), "gh")["commit"].as_str(),
         Some(rel.commits["v1.1.0"].as_str())
     );
 }
 
 #[test]
 fn a_failed_install_after_add_leaves_everything_as_it_was() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let clash = GitRepo::new("clash");
     clash
         .file("ui.md", agent("ui-designer", "Another UI designer"))
@@ -452,22 +414,18 @@ fn a_failed_install_after_add_leaves_everything_as_it_was() {
     sb.write("agentpack.toml", commented(&studio));
     sb.run(["install"]).success();
     let before = sb.snapshot(".");
-    sb.run(["add", &clash.url()])
-        .failure(1)
-        .stderr_has("error[name-collision]");
+    sb.run(["add", &clash.url()]).failure(1).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
     sb.run(["add", &clash.url(), "--name", "studio"])
         .failure(2)
-        .stderr_has("agentpack.toml already has a source named `studio`, with git = ");
-    sb.run(["add", "not/a/thing"])
-        .failure(2)
-        .stderr_has("is not a git URL, an existing directory, or GitHub shorthand");
+        .stderr_snapshot();
+    sb.run(["add", "not/a/thing"]).failure(2).stderr_snapshot();
     assert_tree_eq(&before, &sb.snapshot("."));
 }
 
 #[test]
 fn remove_a_source_or_a_single_agent() {
-    let studio = crate::install::studio();
+    let studio = studio();
     let rel = Releases::new();
     let sb = Sandbox::new();
     let original = commented(&studio);
@@ -482,8 +440,7 @@ fn remove_a_source_or_a_single_agent() {
     // One agent named in `agents`: its entry goes.
     sb.run(["remove", "ui-designer"])
         .success()
-        .stderr_has("Removed `ui-designer` from the `agents` of [sources.studio]")
-        .stderr_has("Removed .claude/agents/ui-designer.md");
+        .stderr_snapshot();
     assert_eq!(
         sb.read("agentpack.toml"),
         with_rel.replace(",\n           \"ui-designer\" ]", " ]")
@@ -491,13 +448,14 @@ fn remove_a_source_or_a_single_agent() {
     assert!(!sb.exists(".claude/agents/ui-designer.md"));
 
     // One agent of a source that takes them all: it is excluded.
-    sb.run(["remove", "a"])
-        .success()
-        .stderr_has("Added `a` to the `exclude` of [sources.rel]");
-    assert!(sb.read("agentpack.toml").ends_with(&format!(
-        "[sources.rel]\ngit = \"{}\"\nexclude = [\"a\"]\n",
-        rel.url()
-    )));
+    sb.run(["remove", "a"]).success().stderr_snapshot();
+    assert!(
+        sb.read("agentpack.toml").ends_with(
+            &Manifest::new()
+                .source(Source::git("rel", rel.url()).exclude(["a"]))
+                .render()
+        )
+    );
     assert!(!sb.exists(".claude/agents/a.md"));
 
     // A whole source, with the comment above it.
@@ -507,9 +465,7 @@ fn remove_a_source_or_a_single_agent() {
         original.replace(",\n           \"ui-designer\" ]", " ]")
     );
     assert!(lock(&sb)["source"].as_array().unwrap().len() == 1);
-    sb.run(["remove", "nobody"])
-        .failure(2)
-        .stderr_has("`nobody` is neither a source in agentpack.toml nor an installed agent");
+    sb.run(["remove", "nobody"]).failure(2).stderr_snapshot();
 }
 
 /// A pack: a repository whose root holds agents and an `agentpack.toml` of its own.
@@ -536,43 +492,51 @@ fn shared() -> (GitRepo, std::collections::BTreeMap<&'static str, String>) {
     (c, commits)
 }
 
-#[test]
-fn a_diamond_of_packs_unifies_on_one_version() {
+/// Packs `a` and `b` (tagged `v1.0.0`) both asking for `c` (`^1.0` and `~1.1`), served, and a
+/// project taking both; returns the project, `a`, `b`, the commits of `c`'s tags and the server.
+fn diamond() -> (
+    Sandbox,
+    GitRepo,
+    GitRepo,
+    std::collections::BTreeMap<&'static str, String>,
+    ServedRepos,
+) {
     let (c, commits) = shared();
     let served = ServedRepos::start();
     let c_url = served.publish(&c, "c");
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
     let b = pack(
         "b",
         &["b-agent"],
-        &format!(
-            "[install]\ntarget = \"/tmp/ignored\"\n\n[sources.c]\ngit = \"{c_url}\"\nversion = \"~1.1\"\n"
-        ),
+        &Manifest::new()
+            .install(Install::new().target("/tmp/ignored"))
+            .source(Source::git("c", &c_url).version("~1.1"))
+            .render(),
     );
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\ntag = \"v1.0.0\"\n\n[sources.b]\ngit = \"{}\"\ntag = \"v1.0.0\"\n",
-            a.url(),
-            b.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("a", a.url()).tag("v1.0.0"))
+            .source(Source::git("b", b.url()).tag("v1.0.0")),
     );
-    sb.run(["install"])
-        .success()
-        .stderr_has("Finished 3 installed");
-    let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    files.sort();
-    assert_eq!(files, ["a-agent.md", "b-agent.md", "c-agent.md"]);
+    (sb, a, b, commits, served)
+}
+
+#[test]
+fn a_diamond_of_packs_unifies_on_one_version() {
+    let (sb, a, b, commits, _served) = diamond();
+    sb.run(["install"]).success().stderr_snapshot();
+    assert_eq!(installed(&sb), ["a-agent.md", "b-agent.md", "c-agent.md"]);
     // `^1.0` and `~1.1` meet at 1.1.0, the highest both allow.
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.1.0"));
     let lock = lock(&sb);
     for (name, parent) in [("a/c", "a"), ("b/c", "b")] {
-        let s = source(&lock, name);
+        let s = locked_source(&lock, name);
         assert_eq!(s["commit"].as_str(), Some(commits["v1.1.0"].as_str()));
         assert_eq!(s["required-by"].as_str(), Some(parent));
         assert_eq!(
@@ -580,7 +544,7 @@ fn a_diamond_of_packs_unifies_on_one_version() {
             Some(if parent == "a" { "^1.0" } else { "~1.1" })
         );
     }
-    assert!(source(&lock, "a").get("required-by").is_none());
+    assert!(locked_source(&lock, "a").get("required-by").is_none());
     sb.run(["install", "--locked"]).success();
 
     sb.run(["tree"]).success().stdout_is(&format!(
@@ -600,30 +564,30 @@ fn a_diamond_of_packs_unifies_on_one_version() {
     assert_eq!(json[0]["sources"][0]["commit"], commits["v1.1.0"].as_str());
     assert_eq!(json[0]["commit"], a.head());
     assert!(json[0].get("version").is_none());
+}
 
-    // The top-level manifest can rename and exclude what packs bring.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\ntag = \"v1.0.0\"\nrename = {{ c-agent = \"shared-c\" }}\n\n[sources.b]\ngit = \"{}\"\ntag = \"v1.0.0\"\nexclude = [\"c-agent\"]\n",
-            a.url(),
-            b.url()
-        ),
+#[test]
+fn the_top_level_source_renames_and_excludes_what_its_pack_brings() {
+    let (sb, a, b, _, _served) = diamond();
+    sb.run(["install"]).success();
+    sb.manifest(
+        &Manifest::new()
+            .source(
+                Source::git("a", a.url())
+                    .tag("v1.0.0")
+                    .rename([("c-agent", "shared-c")]),
+            )
+            .source(Source::git("b", b.url()).tag("v1.0.0").exclude(["c-agent"])),
     );
     sb.run(["install"]).success();
-    let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
-    files.sort();
-    assert_eq!(files, ["a-agent.md", "b-agent.md", "shared-c.md"]);
+    assert_eq!(installed(&sb), ["a-agent.md", "b-agent.md", "shared-c.md"]);
     assert!(
         sb.read(".claude/agents/shared-c.md")
             .contains("name: shared-c")
     );
 
     // Removing an agent a pack brought excludes it in the top-level source it came through.
-    sb.run(["remove", "shared-c"])
-        .success()
-        .stderr_has("Added `c-agent` to the `exclude` of [sources.a]")
-        .stderr_has("Removed .claude/agents/shared-c.md");
+    sb.run(["remove", "shared-c"]).success().stderr_snapshot();
     let text = sb.read("agentpack.toml");
     assert!(
         text.contains("tag = \"v1.0.0\"\nexclude = [\"c-agent\"]\n\n[sources.b]"),
@@ -640,16 +604,14 @@ fn updating_a_pack_moves_what_it_pulled_in() {
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.a]\ngit = \"{}\"\n", a.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("a", a.url())));
     sb.run(["install"]).success();
     assert_eq!(
-        source(&lock(&sb), "a/c")["commit"].as_str(),
+        locked_source(&lock(&sb), "a/c")["commit"].as_str(),
         Some(commits["v1.2.0"].as_str())
     );
     sb.run(["update", "a/c", "--precise", "v1.0.0"])
@@ -661,7 +623,7 @@ fn updating_a_pack_moves_what_it_pulled_in() {
         ));
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.0.0"));
     // Updating the pack covers the sources it pulled in.
-    sb.run(["update", "a"]).success().stdout_has("a/c  v1.0.0");
+    sb.run(["update", "a"]).success().stdout_snapshot();
     assert!(sb.read(".claude/agents/c-agent.md").contains("c v1.2.0"));
 }
 
@@ -674,39 +636,34 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
     std::fs::write(packdir.join("inner/helper.md"), agent("helper", "Helps")).unwrap();
     std::fs::write(
         packdir.join("agentpack.toml"),
-        "[sources.inner]\npath = \"inner\"\n",
+        Manifest::new()
+            .source(Source::path("inner", "inner"))
+            .render(),
     )
     .unwrap();
     let sb = Sandbox::new();
     // `helper` is both a file of the team directory (inner/helper.md) and the inner pack's agent; the
     // top-level `exclude` drops it from both.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\npath = \"{}\"\nexclude = [\"helper\"]\n",
-            packdir.display()
-        ),
+    sb.manifest(
+        &Manifest::new().source(Source::path("team", packdir.display()).exclude(["helper"])),
     );
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
     assert_eq!(files, ["lead.md"]);
     // `agents` picks among the source's own files only; the inner pack still brings `helper`.
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.team]\npath = \"{}\"\nagents = [\"lead\"]\n",
-            packdir.display()
-        ),
-    );
+    sb.manifest(&Manifest::new().source(Source::path("team", packdir.display()).agents(["lead"])));
     sb.run(["install"]).success();
     let files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
     assert_eq!(files, ["helper.md", "lead.md"]);
     let lock = lock(&sb);
     assert_eq!(
-        source(&lock, "team/inner")["required-by"].as_str(),
+        locked_source(&lock, "team/inner")["required-by"].as_str(),
         Some("team")
     );
-    assert_eq!(source(&lock, "team/inner")["path"].as_str(), Some("inner"));
+    assert_eq!(
+        locked_source(&lock, "team/inner")["path"].as_str(),
+        Some("inner")
+    );
     let helper = lock["agent"]
         .as_array()
         .unwrap()
@@ -717,12 +674,12 @@ fn a_pack_in_a_local_directory_may_use_paths_inside_itself() {
 
     std::fs::write(
         packdir.join("agentpack.toml"),
-        "[sources.outside]\npath = \"..\"\n",
+        Manifest::new()
+            .source(Source::path("outside", ".."))
+            .render(),
     )
     .unwrap();
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("pack source `team/outside` (`team` -> `team/outside`) is a `path` source outside the pack's directory");
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
@@ -733,30 +690,23 @@ fn packs_that_disagree_get_an_explained_error() {
     let a = pack(
         "a",
         &["a-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^1.0\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^1.0"))
+            .render(),
     );
     let b = pack(
         "b",
         &["b-agent"],
-        &format!("[sources.c]\ngit = \"{c_url}\"\nversion = \"^2\"\n"),
+        &Manifest::new()
+            .source(Source::git("c", &c_url).version("^2"))
+            .render(),
     );
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!(
-            "[sources.a]\ngit = \"{}\"\n\n[sources.b]\ngit = \"{}\"\n",
-            a.url(),
-            b.url()
-        ),
+    let sb = project(
+        &Manifest::new()
+            .source(Source::git("a", a.url()))
+            .source(Source::git("b", b.url())),
     );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has(&format!(
-            "error: no tag of `{c_url}` satisfies every requirement on it:"
-        ))
-        .stderr_has("version `^1.0` required by `a/c` (in the pack of `a`)")
-        .stderr_has("version `^2` required by `b/c` (in the pack of `b`)")
-        .stderr_has("available versions: v2.0.0, v1.2.0");
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
     assert!(!sb.exists("agentpack.lock"));
 }
@@ -769,47 +719,43 @@ fn a_cycle_of_packs_is_reported() {
     let y = GitRepo::new("y");
     x.file("x.md", agent("x", "x")).file(
         "agentpack.toml",
-        format!("[sources.y]\ngit = \"{}\"\n", served.url("y")),
+        Manifest::new()
+            .source(Source::git("y", served.url("y")))
+            .render(),
     );
     x.commit("x");
     y.file("y.md", agent("y", "y")).file(
         "agentpack.toml",
-        format!("[sources.x]\ngit = \"{}\"\n", served.url("x")),
+        Manifest::new()
+            .source(Source::git("x", served.url("x")))
+            .render(),
     );
     y.commit("y");
     let x_url = served.publish(&x, "x");
     served.publish(&y, "y");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.x]\ngit = \"{x_url}\"\n"),
-    );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("error: packs form a cycle: `x` -> `x/y` -> `x/y/x`")
-        .stderr_has("hint: remove the source that points back from the `agentpack.toml` of `x/y`");
+    let sb = project(&Manifest::new().source(Source::git("x", &x_url)));
+    sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude"));
 }
 
 #[test]
 fn a_pack_from_git_cannot_reach_the_local_disk() {
-    let p = pack("p", &["p"], "[sources.mine]\npath = \"../../home\"\n");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.p]\ngit = \"{}\"\n", p.url()),
+    let p = pack(
+        "p",
+        &["p"],
+        &Manifest::new()
+            .source(Source::path("mine", "../../home"))
+            .render(),
     );
-    sb.run(["install"])
-        .failure(2)
-        .stderr_has("error[pack-invalid]: pack source `p/mine` (`p` -> `p/mine`) is a `path` source; a pack fetched from git cannot use local directories")
-        .stderr_has("--> p:agentpack.toml");
+    let sb = project(&Manifest::new().source(Source::git("p", p.url())));
+    sb.run(["install"]).failure(2).stderr_snapshot();
 }
 
 #[test]
 fn add_with_a_version_a_rev_and_a_subdir() {
     let mut rel = Releases::new();
     rel.publish_more();
-    let studio = crate::install::studio();
+    let studio = studio();
     let sb = Sandbox::new();
     sb.write("agentpack.toml", "");
     sb.run(["add", &rel.url(), "--version", "^1.1", "--name", "rel"])
@@ -825,17 +771,19 @@ fn add_with_a_version_a_rev_and_a_subdir() {
     .success();
     assert_eq!(
         sb.read("agentpack.toml"),
-        format!(
-            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.1\"\n\n[sources.studio]\ngit = \"{}\"\nrev = \"{}\"\nsubdir = \"design\"\n",
-            rel.url(),
-            studio.url(),
-            short(&studio.head())
-        )
+        Manifest::new()
+            .source(Source::git("rel", rel.url()).version("^1.1"))
+            .source(
+                Source::git("studio", studio.url())
+                    .rev(short(&studio.head()))
+                    .subdir("design")
+            )
+            .render()
     );
     let lock = lock(&sb);
-    assert_eq!(source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
+    assert_eq!(locked_source(&lock, "rel")["tag"].as_str(), Some("1.2.0"));
     assert_eq!(
-        source(&lock, "studio")["commit"].as_str(),
+        locked_source(&lock, "studio")["commit"].as_str(),
         Some(studio.head().as_str())
     );
     let mut files: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
@@ -843,10 +791,10 @@ fn add_with_a_version_a_rev_and_a_subdir() {
     assert_eq!(files, ["a.md", "b.md", "ui-designer.md"]);
     sb.run(["add", &rel.url(), "--tag", "v1.0.0", "--name", "Bad Name"])
         .failure(2)
-        .stderr_has("source name `Bad Name` must be");
+        .stderr_snapshot();
     sb.run(["add", "o/r@v1", "--tag", "v1"])
         .failure(2)
-        .stderr_has("give the ref either after `@`");
+        .stderr_snapshot();
 }
 
 #[test]
@@ -854,11 +802,7 @@ fn a_default_branch_source_is_shown_as_list_shows_it() {
     let feed = GitRepo::new("feed");
     feed.file("f.md", agent("f", "first"));
     let first = feed.commit("first");
-    let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        format!("[sources.feed]\ngit = \"{}\"\n", feed.url()),
-    );
+    let sb = project(&Manifest::new().source(Source::git("feed", feed.url())));
     sb.run(["install"]).success();
     feed.file("f.md", agent("f", "second"));
     let second = feed.commit("second");
@@ -871,7 +815,5 @@ fn a_default_branch_source_is_shown_as_list_shows_it() {
         "feed default-branch ({})\n└── agent f\n",
         short(&second)
     ));
-    sb.run(["list"])
-        .success()
-        .stdout_has("feed    default-branch");
+    sb.run(["list"]).success().stdout_snapshot();
 }

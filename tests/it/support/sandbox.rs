@@ -125,6 +125,11 @@ impl Sandbox {
         self
     }
 
+    /// Writes `project/agentpack.toml` from a [`super::Manifest`].
+    pub fn manifest(&self, manifest: &super::Manifest) -> &Sandbox {
+        self.write("agentpack.toml", manifest.render())
+    }
+
     /// Creates the directory `project/<rel>` (and its parents).
     pub fn mkdir(&self, rel: &str) -> &Sandbox {
         std::fs::create_dir_all(self.path(rel)).unwrap();
@@ -317,6 +322,24 @@ impl Outcome {
         self
     }
 
+    /// Asserts stdout, redacted ([`super::redact`]), equals the test's next snapshot
+    /// ([`super::snapshot::assert_snapshot`]).
+    #[track_caller]
+    pub fn stdout_snapshot(self) -> Outcome {
+        super::snapshot::assert_snapshot(&self.command, "stdout", &self.stdout);
+        self
+    }
+
+    /// Asserts stderr, redacted ([`super::redact`]), equals the test's next snapshot
+    /// ([`super::snapshot::assert_snapshot`]).
+    #[track_caller]
+    pub fn stderr_snapshot(self) -> Outcome {
+        super::snapshot::assert_snapshot(&self.command, "stderr", &self.stderr);
+        self
+    }
+
+    /// Substring checks: for output whose other lines are not the subject of the test (or
+    /// vary), where a snapshot would pin unrelated text.
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Outcome {
         if !self.stdout.contains(needle) {

@@ -1,0 +1,92 @@
+//! Shared fixtures of the integration tests: agent files, a published-looking collection
+//! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection published for the
+//! loopback servers ([`served_studio`]) and readers of what an install left behind ([`lock`],
+//! [`locked_source`], [`installed`], [`sha256`]), and [`released`] repositories of tagged
+//! versions.
+
+use super::{GitRepo, Manifest, Sandbox};
+
+/// An agent file with front matter `name` and `description` and a one-line body.
+pub fn agent(name: &str, description: &str) -> String {
+    format!("---\nname: {name}\ndescription: {description}\n---\nYou are {name}.\n")
+}
+
+/// A repository shaped like a published collection: `engineering/backend-architect.md`,
+/// `engineering/rapid-prototyper.md`, `design/ui-designer.md`, a README (not an agent), one
+/// commit tagged `v1.0.0`.
+pub fn studio() -> GitRepo {
+    let repo = GitRepo::new("studio");
+    repo.file(
+        "engineering/backend-architect.md",
+        agent("backend-architect", "Designs backends"),
+    )
+    .file(
+        "engineering/rapid-prototyper.md",
+        agent("rapid-prototyper", "Builds prototypes"),
+    )
+    .file("design/ui-designer.md", agent("ui-designer", "Designs UIs"))
+    .file("README.md", "# Studio agents\n\nNot an agent.\n");
+    repo.commit("first collection");
+    repo.tag("v1.0.0");
+    repo
+}
+
+/// [`studio`] published as the bare repository `<root>/studio.git`, for a [`super::GitDaemon`] or
+/// [`super::HttpGitServer`] to serve `<root>`; returns the repository and `<root>` (deleted on
+/// drop).
+pub fn served_studio() -> (GitRepo, tempfile::TempDir) {
+    let repo = studio();
+    let served = tempfile::tempdir().unwrap();
+    repo.bare_copy_into(served.path(), "studio");
+    (repo, served)
+}
+
+/// A repository whose commits are tagged `tags`, in order, each writing `a.md`: agent
+/// `agent_name` described as `release <tag>`.
+pub fn released(name: &str, agent_name: &str, tags: &[&str]) -> GitRepo {
+    let repo = GitRepo::new(name);
+    for tag in tags {
+        repo.file("a.md", agent(agent_name, &format!("release {tag}")));
+        repo.commit(tag);
+        repo.tag(tag);
+    }
+    repo
+}
+
+/// A fresh sandbox whose project holds `manifest` as `agentpack.toml`.
+pub fn project(manifest: &Manifest) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.manifest(manifest);
+    sb
+}
+
+/// `agentpack.lock` of the project, parsed.
+#[track_caller]
+pub fn lock(sb: &Sandbox) -> toml::Value {
+    toml::from_str(&sb.read("agentpack.lock")).expect("lock is TOML")
+}
+
+/// The `[[source]]` entry of the lock named `name`.
+#[track_caller]
+pub fn locked_source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
+    lock["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no source `{name}` in the lock"))
+}
+
+/// The files under `.claude/agents/` of the project, sorted.
+pub fn installed(sb: &Sandbox) -> Vec<String> {
+    sb.snapshot(".claude/agents").into_keys().collect()
+}
+
+/// The lowercase hex sha256 of `bytes`, as the lock records it.
+pub fn sha256(bytes: Vec<u8>) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
