@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
+use crate::names::SourceName;
 
 /// Exit codes, documented in the README. Kept in one place so commands cannot drift apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +71,61 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// A cache repository could not be created or opened (not a source's fault: the cache's).
+    #[error("{action} `{}`", crate::manifest::redact(.url))]
+    Cache {
+        action: &'static str,
+        /// What git is asked for.
+        url: String,
+        #[source]
+        cause: git2::Error,
+    },
+
     /// A commit holds git objects no honest repository has (entry names git refuses, absurd nesting, a
     /// symlink target of megabytes): refused before anything is read from it.
-    #[error("{message}")]
-    InvalidRepository { message: String },
+    #[error("source `{source_name}`: {message}")]
+    InvalidRepository {
+        source_name: String,
+        message: String,
+    },
+
+    /// Packs that bring each other in: `chain` runs from the first pack met twice to the source that
+    /// points back at it, whose repository (or directory) is `again`.
+    #[error(
+        "packs form a cycle: {} (`{again}` again)",
+        .chain.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ")
+    )]
+    PackCycle {
+        chain: Vec<SourceName>,
+        again: String,
+    },
+
+    /// A source nested more than `max` packs deep.
+    #[error("source `{source_name}` is nested more than {max} packs deep: {}", .source_name.chain())]
+    PackDepth { source_name: SourceName, max: usize },
+
+    /// The manifest and its packs bring in more than `max` sources; `source_name` is where it stopped.
+    #[error(
+        "the sources of agentpack.toml and their packs number more than {max}; stopped at `{source_name}`: {}",
+        .source_name.chain()
+    )]
+    PackCount { source_name: SourceName, max: usize },
+
+    /// No tag of `url` satisfies every `version` requirement on it: `required` holds each requirement
+    /// and who asked (`` `a` (in agentpack.toml) ``), `available` the newest semver tags.
+    #[error(
+        "no tag of `{url}` satisfies every requirement on it:{}",
+        .required.iter().map(|(req, who)| format!("\n  version `{req}` required by {who}")).collect::<String>()
+    )]
+    VersionConflict {
+        url: String,
+        required: Vec<(String, String)>,
+        available: Vec<String>,
+    },
+
+    /// Requirements found late kept changing the unified tags for `rounds` rounds.
+    #[error("the version requirements of the packs did not settle")]
+    Unsettled { rounds: usize },
 
     /// `--offline` and the cache does not hold what is needed.
     #[error("{message}")]
@@ -191,6 +243,27 @@ impl Error {
                 hint.clone()
             }
             Error::Network { hint, .. } => Some(hint.clone()),
+            Error::PackCycle { chain, .. } => Some(format!(
+                "remove the source that points back from the `agentpack.toml` of `{}`",
+                chain.iter().rev().nth(1).map(|n| n.as_str()).unwrap_or_default()
+            )),
+            Error::PackDepth { source_name, .. } | Error::PackCount { source_name, .. } => {
+                Some(format!(
+                    "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml",
+                    source_name.root()
+                ))
+            }
+            Error::VersionConflict { available, .. } => Some(format!(
+                "{}relax one of the requirements (or, for a pack's source, ask its author to)",
+                if available.is_empty() {
+                    String::new()
+                } else {
+                    format!("available versions: {}; ", available.join(", "))
+                }
+            )),
+            Error::Unsettled { .. } => {
+                Some("pin the shared sources with `tag` or `rev` in agentpack.toml".to_string())
+            }
             Error::InvalidRepository { .. } => Some(
                 "the repository was crafted or is damaged; ask its maintainers, or remove the source from agentpack.toml".to_string(),
             ),
@@ -200,5 +273,105 @@ impl Error {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> SourceName {
+        match n.split_once('/') {
+            Some((pack, rest)) => name(pack).child(&name(rest)),
+            None => SourceName::parse(n).unwrap(),
+        }
+    }
+
+    /// Message and hint, as the CLI prints them.
+    fn shown(e: Error) -> (String, Option<String>) {
+        (e.to_string(), e.hint())
+    }
+
+    #[test]
+    fn pack_graph_errors_carry_their_data_and_render_here() {
+        let cycle = Error::PackCycle {
+            chain: vec![name("x"), name("x/y"), name("x/y/x")],
+            again: "https://example.com/x.git".into(),
+        };
+        assert_eq!(
+            shown(cycle),
+            (
+                "packs form a cycle: `x` -> `x/y` -> `x/y/x` (`https://example.com/x.git` again)"
+                    .into(),
+                Some(
+                    "remove the source that points back from the `agentpack.toml` of `x/y`".into()
+                )
+            )
+        );
+        let graph_hint = Some(
+            "a pack graph this large is a mistake or an attack; remove `top` from agentpack.toml"
+                .to_string(),
+        );
+        let deep = Error::PackDepth {
+            source_name: name("top/a/b"),
+            max: 10,
+        };
+        assert_eq!(
+            shown(deep),
+            (
+                format!(
+                    "source `top/a/b` is nested more than 10 packs deep: {}",
+                    name("top/a/b").chain()
+                ),
+                graph_hint.clone()
+            )
+        );
+        let wide = Error::PackCount {
+            source_name: name("top/s"),
+            max: 512,
+        };
+        assert_eq!(
+            shown(wide),
+            (
+                format!(
+                    "the sources of agentpack.toml and their packs number more than 512; stopped at `top/s`: {}",
+                    name("top/s").chain()
+                ),
+                graph_hint
+            )
+        );
+        let unsettled = Error::Unsettled { rounds: 8 };
+        assert_eq!(unsettled.exit_status(), ExitStatus::InputError);
+        assert_eq!(
+            shown(unsettled),
+            (
+                "the version requirements of the packs did not settle".into(),
+                Some("pin the shared sources with `tag` or `rev` in agentpack.toml".into())
+            )
+        );
+    }
+
+    #[test]
+    fn version_conflicts_and_invalid_repositories_name_who_and_what() {
+        let conflict = Error::VersionConflict {
+            url: "https://example.com/a.git".into(),
+            required: vec![("^1".into(), "`a` (in agentpack.toml)".into())],
+            available: vec![],
+        };
+        assert_eq!(
+            shown(conflict),
+            (
+                "no tag of `https://example.com/a.git` satisfies every requirement on it:\n  version `^1` required by `a` (in agentpack.toml)".into(),
+                Some("relax one of the requirements (or, for a pack's source, ask its author to)".into())
+            )
+        );
+        let invalid = Error::InvalidRepository {
+            source_name: "studio".into(),
+            message: "commit abc1234 holds a tree entry named `..`".into(),
+        };
+        assert_eq!(
+            invalid.to_string(),
+            "source `studio`: commit abc1234 holds a tree entry named `..`"
+        );
     }
 }
