@@ -50,6 +50,8 @@ pub enum Error {
         #[source]
         cause: git2::Error,
         hint: Option<String>,
+        /// The command takes `--offline`: the hint says so (see [`Error::suggest_offline`]).
+        offline_tip: bool,
     },
 
     /// A remote could not be used, for a reason the user can act on (see [`NetProblem`]). Messages name
@@ -62,6 +64,8 @@ pub enum Error {
         #[source]
         cause: git2::Error,
         hint: String,
+        /// The command takes `--offline`: the hint says so, unless `--offline` would not help.
+        offline_tip: bool,
     },
 
     /// What a source asks for cannot be found (a ref, a commit, a sub-directory, an agent).
@@ -161,6 +165,9 @@ pub enum NetProblem {
     AuthFailed,
 }
 
+/// What [`Error::suggest_offline`] adds to a network failure's hint.
+const OFFLINE_TIP: &str = "`--offline` installs from the cache";
+
 fn check_summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     format!(
@@ -180,40 +187,11 @@ impl Error {
 
     /// For the commands that take `--offline` (`install`, `vendor`): a network failure's hint also
     /// points at it. Other commands never suggest a flag they would reject.
-    pub fn suggest_offline(self) -> Self {
-        const OFFLINE: &str = "`--offline` installs from the cache";
-        match self {
-            Error::Network {
-                problem,
-                source_name,
-                message,
-                cause,
-                hint,
-            } => Error::Network {
-                problem,
-                source_name,
-                message,
-                cause,
-                hint: match problem {
-                    NetProblem::RepositoryNotFound | NetProblem::AuthFailed => hint,
-                    _ => format!("{hint}; {OFFLINE}"),
-                },
-            },
-            Error::Git {
-                action,
-                source_name,
-                url,
-                cause,
-                hint: Some(hint),
-            } => Error::Git {
-                action,
-                source_name,
-                url,
-                cause,
-                hint: Some(format!("{hint}; {OFFLINE}")),
-            },
-            other => other,
+    pub fn suggest_offline(mut self) -> Self {
+        if let Error::Network { offline_tip, .. } | Error::Git { offline_tip, .. } = &mut self {
+            *offline_tip = true;
         }
+        self
     }
 
     pub fn exit_status(&self) -> ExitStatus {
@@ -239,6 +217,23 @@ impl Error {
             Error::ManifestNotFound { .. } => Some(
                 "run `agentpack init` to create one, or pass `--manifest-path PATH`".to_string(),
             ),
+            Error::Git {
+                hint: Some(hint),
+                offline_tip: true,
+                ..
+            } => Some(format!("{hint}; {OFFLINE_TIP}")),
+            Error::Network {
+                hint,
+                problem,
+                offline_tip: true,
+                ..
+            } if !matches!(
+                problem,
+                NetProblem::RepositoryNotFound | NetProblem::AuthFailed
+            ) =>
+            {
+                Some(format!("{hint}; {OFFLINE_TIP}"))
+            }
             Error::Git { hint, .. } | Error::NotFound { hint, .. } | Error::Usage { hint, .. } => {
                 hint.clone()
             }
@@ -373,5 +368,41 @@ mod tests {
             invalid.to_string(),
             "source `studio`: commit abc1234 holds a tree entry named `..`"
         );
+    }
+
+    #[test]
+    fn only_commands_that_take_offline_suggest_it_and_only_where_it_helps() {
+        let network = |problem| Error::Network {
+            problem,
+            source_name: "s".into(),
+            message: "cannot reach the host".into(),
+            cause: git2::Error::from_str("down"),
+            hint: "check your network".into(),
+            offline_tip: false,
+        };
+        let refused = network(NetProblem::Refused);
+        assert_eq!(refused.hint().as_deref(), Some("check your network"));
+        assert_eq!(
+            refused.suggest_offline().hint().as_deref(),
+            Some("check your network; `--offline` installs from the cache")
+        );
+        let missing = network(NetProblem::RepositoryNotFound).suggest_offline();
+        assert_eq!(missing.hint().as_deref(), Some("check your network"));
+        let git = |hint: Option<&str>| Error::Git {
+            action: "failed to fetch",
+            source_name: "s".into(),
+            url: "https://example.com/s.git".into(),
+            cause: git2::Error::from_str("reset"),
+            hint: hint.map(str::to_string),
+            offline_tip: false,
+        };
+        assert_eq!(
+            git(Some("check the URL and your network"))
+                .suggest_offline()
+                .hint()
+                .as_deref(),
+            Some("check the URL and your network; `--offline` installs from the cache")
+        );
+        assert_eq!(git(None).suggest_offline().hint(), None);
     }
 }

@@ -80,7 +80,7 @@ pub(super) fn prefetch(
                                 let mut listed = listed.lock().expect("refs lock");
                                 listed.insert(group.url.fetch.clone(), refs);
                             }
-                            Err(failure) => failures.lock().expect("failures lock").push(failure),
+                            Err(failure) => failures.lock().expect("failures lock").push(*failure),
                         }
                     }
                 })
@@ -146,9 +146,9 @@ impl Fetcher<'_> {
 
     /// List one remote's refs and fetch what each of its sources will most likely pin. A failure comes
     /// with the index of the source it is reported for.
-    fn group(&self, group: &Group<'_>) -> std::result::Result<Refs, (usize, Error)> {
+    fn group(&self, group: &Group<'_>) -> std::result::Result<Refs, Box<(usize, Error)>> {
         let first = group.members[0].0;
-        let fail = |i: usize| move |e: Error| (i, e);
+        let fail = |i: usize| move |e: Error| Box::new((i, e));
         let repo = self.cache.repo(&group.url.fetch).map_err(fail(first))?;
         let first_reporter = self.ordered.source(self.position(first));
         let refs = repo

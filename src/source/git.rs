@@ -336,6 +336,7 @@ impl Remote<'_> {
                     url: url.to_string(),
                     cause,
                     hint: network.then(|| "check the URL and your network".to_string()),
+                    offline_tip: false,
                 };
             }
         };
@@ -345,6 +346,7 @@ impl Remote<'_> {
             message,
             cause,
             hint,
+            offline_tip: false,
         }
     }
 }

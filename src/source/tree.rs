@@ -28,6 +28,7 @@ impl Origin<'_> {
             url: self.url.to_string(),
             cause,
             hint: None,
+            offline_tip: false,
         }
     }
 
