@@ -127,9 +127,9 @@ pub enum Error {
         available: Vec<String>,
     },
 
-    /// Requirements found late kept changing the unified tags for `rounds` rounds.
+    /// Requirements found late kept changing the unified tags, round after round.
     #[error("the version requirements of the packs did not settle")]
-    Unsettled { rounds: usize },
+    Unsettled,
 
     /// `--offline` and the cache does not hold what is needed.
     #[error("{message}")]
@@ -256,7 +256,7 @@ impl Error {
                     format!("available versions: {}; ", available.join(", "))
                 }
             )),
-            Error::Unsettled { .. } => {
+            Error::Unsettled => {
                 Some("pin the shared sources with `tag` or `rev` in agentpack.toml".to_string())
             }
             Error::InvalidRepository { .. } => Some(
@@ -335,7 +335,7 @@ mod tests {
                 graph_hint
             )
         );
-        let unsettled = Error::Unsettled { rounds: 8 };
+        let unsettled = Error::Unsettled;
         assert_eq!(unsettled.exit_status(), ExitStatus::InputError);
         assert_eq!(
             shown(unsettled),

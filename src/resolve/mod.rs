@@ -231,7 +231,7 @@ fn resolve_rounds(session: &mut Session<'_>, sources: &[SourceSpec]) -> Result<V
         }
         known = found;
     }
-    Err(Error::Unsettled { rounds: MAX_ROUNDS })
+    Err(Error::Unsettled)
 }
 
 /// What the lock and the command say about source `name`, whose manifest entry asks for `url` and
