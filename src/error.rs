@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
+use crate::names::SourceName;
 
 /// Exit codes, documented in the README. Kept in one place so commands cannot drift apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,8 @@ pub enum Error {
         #[source]
         cause: git2::Error,
         hint: Option<String>,
+        /// The command takes `--offline`: the hint says so (see [`Error::suggest_offline`]).
+        offline_tip: bool,
     },
 
     /// A remote could not be used, for a reason the user can act on (see [`NetProblem`]). Messages name
@@ -61,6 +64,8 @@ pub enum Error {
         #[source]
         cause: git2::Error,
         hint: String,
+        /// The command takes `--offline`: the hint says so, unless `--offline` would not help.
+        offline_tip: bool,
     },
 
     /// What a source asks for cannot be found (a ref, a commit, a sub-directory, an agent).
@@ -70,10 +75,61 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    /// A cache repository could not be created or opened (not a source's fault: the cache's).
+    #[error("{action} `{}`", crate::manifest::redact(.url))]
+    Cache {
+        action: &'static str,
+        /// What git is asked for.
+        url: String,
+        #[source]
+        cause: git2::Error,
+    },
+
     /// A commit holds git objects no honest repository has (entry names git refuses, absurd nesting, a
     /// symlink target of megabytes): refused before anything is read from it.
-    #[error("{message}")]
-    InvalidRepository { message: String },
+    #[error("source `{source_name}`: {message}")]
+    InvalidRepository {
+        source_name: String,
+        message: String,
+    },
+
+    /// Packs that bring each other in: `chain` runs from the first pack met twice to the source that
+    /// points back at it, whose repository (or directory) is `again`.
+    #[error(
+        "packs form a cycle: {} (`{again}` again)",
+        .chain.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ")
+    )]
+    PackCycle {
+        chain: Vec<SourceName>,
+        again: String,
+    },
+
+    /// A source nested more than `max` packs deep.
+    #[error("source `{source_name}` is nested more than {max} packs deep: {}", .source_name.chain())]
+    PackDepth { source_name: SourceName, max: usize },
+
+    /// The manifest and its packs bring in more than `max` sources; `source_name` is where it stopped.
+    #[error(
+        "the sources of agentpack.toml and their packs number more than {max}; stopped at `{source_name}`: {}",
+        .source_name.chain()
+    )]
+    PackCount { source_name: SourceName, max: usize },
+
+    /// No tag of `url` satisfies every `version` requirement on it: `required` holds each requirement
+    /// and who asked (`` `a` (in agentpack.toml) ``), `available` the newest semver tags.
+    #[error(
+        "no tag of `{url}` satisfies every requirement on it:{}",
+        .required.iter().map(|(req, who)| format!("\n  version `{req}` required by {who}")).collect::<String>()
+    )]
+    VersionConflict {
+        url: String,
+        required: Vec<(String, String)>,
+        available: Vec<String>,
+    },
+
+    /// Requirements found late kept changing the unified tags, round after round.
+    #[error("the version requirements of the packs did not settle")]
+    Unsettled,
 
     /// `--offline` and the cache does not hold what is needed.
     #[error("{message}")]
@@ -109,6 +165,9 @@ pub enum NetProblem {
     AuthFailed,
 }
 
+/// What [`Error::suggest_offline`] adds to a network failure's hint.
+const OFFLINE_TIP: &str = "`--offline` installs from the cache";
+
 fn check_summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     format!(
@@ -128,40 +187,11 @@ impl Error {
 
     /// For the commands that take `--offline` (`install`, `vendor`): a network failure's hint also
     /// points at it. Other commands never suggest a flag they would reject.
-    pub fn suggest_offline(self) -> Self {
-        const OFFLINE: &str = "`--offline` installs from the cache";
-        match self {
-            Error::Network {
-                problem,
-                source_name,
-                message,
-                cause,
-                hint,
-            } => Error::Network {
-                problem,
-                source_name,
-                message,
-                cause,
-                hint: match problem {
-                    NetProblem::RepositoryNotFound | NetProblem::AuthFailed => hint,
-                    _ => format!("{hint}; {OFFLINE}"),
-                },
-            },
-            Error::Git {
-                action,
-                source_name,
-                url,
-                cause,
-                hint: Some(hint),
-            } => Error::Git {
-                action,
-                source_name,
-                url,
-                cause,
-                hint: Some(format!("{hint}; {OFFLINE}")),
-            },
-            other => other,
+    pub fn suggest_offline(mut self) -> Self {
+        if let Error::Network { offline_tip, .. } | Error::Git { offline_tip, .. } = &mut self {
+            *offline_tip = true;
         }
+        self
     }
 
     pub fn exit_status(&self) -> ExitStatus {
@@ -187,10 +217,48 @@ impl Error {
             Error::ManifestNotFound { .. } => Some(
                 "run `agentpack init` to create one, or pass `--manifest-path PATH`".to_string(),
             ),
+            Error::Git {
+                hint: Some(hint),
+                offline_tip: true,
+                ..
+            } => Some(format!("{hint}; {OFFLINE_TIP}")),
+            Error::Network {
+                hint,
+                problem,
+                offline_tip: true,
+                ..
+            } if !matches!(
+                problem,
+                NetProblem::RepositoryNotFound | NetProblem::AuthFailed
+            ) =>
+            {
+                Some(format!("{hint}; {OFFLINE_TIP}"))
+            }
             Error::Git { hint, .. } | Error::NotFound { hint, .. } | Error::Usage { hint, .. } => {
                 hint.clone()
             }
             Error::Network { hint, .. } => Some(hint.clone()),
+            Error::PackCycle { chain, .. } => Some(format!(
+                "remove the source that points back from the `agentpack.toml` of `{}`",
+                chain.iter().rev().nth(1).map(|n| n.as_str()).unwrap_or_default()
+            )),
+            Error::PackDepth { source_name, .. } | Error::PackCount { source_name, .. } => {
+                Some(format!(
+                    "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml",
+                    source_name.root()
+                ))
+            }
+            Error::VersionConflict { available, .. } => Some(format!(
+                "{}relax one of the requirements (or, for a pack's source, ask its author to)",
+                if available.is_empty() {
+                    String::new()
+                } else {
+                    format!("available versions: {}; ", available.join(", "))
+                }
+            )),
+            Error::Unsettled => {
+                Some("pin the shared sources with `tag` or `rev` in agentpack.toml".to_string())
+            }
             Error::InvalidRepository { .. } => Some(
                 "the repository was crafted or is damaged; ask its maintainers, or remove the source from agentpack.toml".to_string(),
             ),
@@ -200,5 +268,141 @@ impl Error {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> SourceName {
+        match n.split_once('/') {
+            Some((pack, rest)) => name(pack).child(&name(rest)),
+            None => SourceName::parse(n).unwrap(),
+        }
+    }
+
+    /// Message and hint, as the CLI prints them.
+    fn shown(e: Error) -> (String, Option<String>) {
+        (e.to_string(), e.hint())
+    }
+
+    #[test]
+    fn pack_graph_errors_carry_their_data_and_render_here() {
+        let cycle = Error::PackCycle {
+            chain: vec![name("x"), name("x/y"), name("x/y/x")],
+            again: "https://example.com/x.git".into(),
+        };
+        assert_eq!(
+            shown(cycle),
+            (
+                "packs form a cycle: `x` -> `x/y` -> `x/y/x` (`https://example.com/x.git` again)"
+                    .into(),
+                Some(
+                    "remove the source that points back from the `agentpack.toml` of `x/y`".into()
+                )
+            )
+        );
+        let graph_hint = Some(
+            "a pack graph this large is a mistake or an attack; remove `top` from agentpack.toml"
+                .to_string(),
+        );
+        let deep = Error::PackDepth {
+            source_name: name("top/a/b"),
+            max: 10,
+        };
+        assert_eq!(
+            shown(deep),
+            (
+                format!(
+                    "source `top/a/b` is nested more than 10 packs deep: {}",
+                    name("top/a/b").chain()
+                ),
+                graph_hint.clone()
+            )
+        );
+        let wide = Error::PackCount {
+            source_name: name("top/s"),
+            max: 512,
+        };
+        assert_eq!(
+            shown(wide),
+            (
+                format!(
+                    "the sources of agentpack.toml and their packs number more than 512; stopped at `top/s`: {}",
+                    name("top/s").chain()
+                ),
+                graph_hint
+            )
+        );
+        let unsettled = Error::Unsettled;
+        assert_eq!(unsettled.exit_status(), ExitStatus::InputError);
+        assert_eq!(
+            shown(unsettled),
+            (
+                "the version requirements of the packs did not settle".into(),
+                Some("pin the shared sources with `tag` or `rev` in agentpack.toml".into())
+            )
+        );
+    }
+
+    #[test]
+    fn version_conflicts_and_invalid_repositories_name_who_and_what() {
+        let conflict = Error::VersionConflict {
+            url: "https://example.com/a.git".into(),
+            required: vec![("^1".into(), "`a` (in agentpack.toml)".into())],
+            available: vec![],
+        };
+        assert_eq!(
+            shown(conflict),
+            (
+                "no tag of `https://example.com/a.git` satisfies every requirement on it:\n  version `^1` required by `a` (in agentpack.toml)".into(),
+                Some("relax one of the requirements (or, for a pack's source, ask its author to)".into())
+            )
+        );
+        let invalid = Error::InvalidRepository {
+            source_name: "studio".into(),
+            message: "commit abc1234 holds a tree entry named `..`".into(),
+        };
+        assert_eq!(
+            invalid.to_string(),
+            "source `studio`: commit abc1234 holds a tree entry named `..`"
+        );
+    }
+
+    #[test]
+    fn only_commands_that_take_offline_suggest_it_and_only_where_it_helps() {
+        let network = |problem| Error::Network {
+            problem,
+            source_name: "s".into(),
+            message: "cannot reach the host".into(),
+            cause: git2::Error::from_str("down"),
+            hint: "check your network".into(),
+            offline_tip: false,
+        };
+        let refused = network(NetProblem::Refused);
+        assert_eq!(refused.hint().as_deref(), Some("check your network"));
+        assert_eq!(
+            refused.suggest_offline().hint().as_deref(),
+            Some("check your network; `--offline` installs from the cache")
+        );
+        let missing = network(NetProblem::RepositoryNotFound).suggest_offline();
+        assert_eq!(missing.hint().as_deref(), Some("check your network"));
+        let git = |hint: Option<&str>| Error::Git {
+            action: "failed to fetch",
+            source_name: "s".into(),
+            url: "https://example.com/s.git".into(),
+            cause: git2::Error::from_str("reset"),
+            hint: hint.map(str::to_string),
+            offline_tip: false,
+        };
+        assert_eq!(
+            git(Some("check the URL and your network"))
+                .suggest_offline()
+                .hint()
+                .as_deref(),
+            Some("check the URL and your network; `--offline` installs from the cache")
+        );
+        assert_eq!(git(None).suggest_offline().hint(), None);
     }
 }

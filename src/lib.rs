@@ -21,9 +21,10 @@
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
-//!   damaged ones.
+//!   damaged ones, and its locked handle is the only way to fetch (all git2 use stays in `source`).
 //! - [`resolve`]: which exact commit each source (and each source a pack pulls in) means, honouring the
-//!   lock, `--offline` and `update`.
+//!   lock, `--offline` and `update`: a parallel prefetch, then a walk that pins each source with a pure
+//!   `pick` over the refs, the lock entry and the command.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
 //! - [`packs`]: gathering the agents of every source, including those packs pulled in (and

@@ -51,67 +51,84 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
     let mut agents = Vec::new();
     for mut r in top {
         let nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
-        let names_nested = |key: &str| {
-            !is_path_like(key)
-                && nested
-                    .iter()
-                    .any(|a| a.installed_name == key || a.original_name == key)
-        };
-        // Rename keys aimed at nested agents are applied below, not looked for among the source's files.
-        let for_nested: BTreeMap<String, String> = r
-            .spec
-            .selection
-            .rename
-            .iter()
-            .filter(|(key, _)| names_nested(key))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        r.spec
-            .selection
-            .rename
-            .retain(|key, _| !for_nested.contains_key(key));
-        let exclude = &r.spec.selection.exclude;
-        for mut agent in nested {
-            let dropped = exclude.iter().any(|p| {
-                !p.by_path
-                    && (p.matches(&agent.installed_name, "") || p.matches(&agent.original_name, ""))
-            });
-            if dropped {
-                continue;
-            }
-            let new_name = for_nested
-                .get(&agent.installed_name)
-                .or_else(|| for_nested.get(&agent.original_name));
-            if let Some(new_name) = new_name {
-                match frontmatter::rename(&agent.bytes, new_name) {
-                    Ok(bytes) => {
-                        agent.bytes = bytes;
-                        agent.installed_name = new_name.clone();
-                    }
-                    Err(reason) => {
-                        out.diagnostics.push(
-                            Diagnostic::error(
-                                "rename-failed",
-                                format!("cannot rename `{}`: {reason}", agent.installed_name),
-                            )
-                            .at(Location::file(format!(
-                                "{}:{}",
-                                agent.source, agent.repo_path
-                            ))),
-                        );
-                        continue;
-                    }
-                }
-            }
-            agents.push(agent);
-        }
+        agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
         let selection = select::select(&r, strict);
         out.passed_over.extend(selection.passed_over);
         out.diagnostics.extend(selection.diagnostics);
         agents.extend(selection.agents);
     }
+    out.placed = place(agents, target);
+    out
+}
 
-    // A diamond reaches one file twice: same name, same bytes, same path. Install it once.
+/// The top-level source `top` has the last word over the agents its packs brought in (`nested`): its
+/// `exclude` names drop them, its `rename` keys naming them rename them (and are taken out of `top`'s
+/// own selection, which would look for them among its files). Returns the nested agents kept.
+fn overrule_nested(
+    top: &mut Resolved,
+    nested: Vec<SelectedAgent>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<SelectedAgent> {
+    let names_nested = |key: &str| {
+        !is_path_like(key)
+            && nested
+                .iter()
+                .any(|a| a.installed_name == key || a.original_name == key)
+    };
+    let for_nested: BTreeMap<String, String> = top
+        .spec
+        .selection
+        .rename
+        .iter()
+        .filter(|(key, _)| names_nested(key))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    top.spec
+        .selection
+        .rename
+        .retain(|key, _| !for_nested.contains_key(key));
+    let exclude = &top.spec.selection.exclude;
+    let mut kept = Vec::new();
+    for mut agent in nested {
+        let dropped = exclude.iter().any(|p| {
+            !p.by_path
+                && (p.matches(&agent.installed_name, "") || p.matches(&agent.original_name, ""))
+        });
+        if dropped {
+            continue;
+        }
+        let new_name = for_nested
+            .get(&agent.installed_name)
+            .or_else(|| for_nested.get(&agent.original_name));
+        if let Some(new_name) = new_name {
+            match frontmatter::rename(&agent.bytes, new_name) {
+                Ok(bytes) => {
+                    agent.bytes = bytes;
+                    agent.installed_name = new_name.clone();
+                }
+                Err(reason) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "rename-failed",
+                            format!("cannot rename `{}`: {reason}", agent.installed_name),
+                        )
+                        .at(Location::file(format!(
+                            "{}:{}",
+                            agent.source, agent.repo_path
+                        ))),
+                    );
+                    continue;
+                }
+            }
+        }
+        kept.push(agent);
+    }
+    kept
+}
+
+/// Where each agent goes in `target`, sorted by file. A diamond reaches one file twice: same name,
+/// same bytes, same path; it is installed once.
+fn place(agents: Vec<SelectedAgent>, target: &Path) -> Vec<Placed> {
     let mut seen = BTreeSet::new();
     let mut placed: Vec<Item> = agents
         .into_iter()
@@ -125,8 +142,7 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
         })
         .collect();
     placed.sort_by(|a, b| a.file.cmp(&b.file));
-    out.placed = placed;
-    out
+    placed
 }
 
 /// `[install] on-collision = "first"`: of agents landing on one name (compared ignoring case and Unicode

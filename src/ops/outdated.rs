@@ -15,7 +15,7 @@ use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
 use crate::source::cache::LockedCache;
-use crate::source::git::{self, Cache, Depth, Refs};
+use crate::source::git::{Cache, Depth, Refs, Tracked};
 
 /// A version: a tag (when there is one) and a commit (full in JSON, abbreviated in tables).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,13 +123,13 @@ fn row(
     let repo = cache.repo(&url.fetch)?;
     let name = source.name.as_str();
     if !refs_by_url.contains_key(&url.fetch) {
-        let refs = resolve::remote(&repo, name, url, reporter).list_refs()?;
+        let refs = repo.remote(name, url, reporter).list_refs()?;
         refs_by_url.insert(url.fetch.clone(), refs);
     }
     let refs = &refs_by_url[&url.fetch];
-    let at = |oid: &git2::Oid, tag: Option<&String>| At {
+    let at = |commit: Commit, tag: Option<&String>| At {
         tag: tag.cloned(),
-        commit: Commit::from(*oid),
+        commit,
     };
     let kind = source.ref_kind.as_deref().unwrap_or("default-branch");
     let value = source.reference.clone().unwrap_or_default();
@@ -144,32 +144,34 @@ fn row(
                 message: format!("source `{}` in the lock: {m}", source.name),
                 hint: None,
             })?;
-            resolve::best_tag(refs, &[&req]).map(|(tag, oid, _)| at(oid, Some(tag)))
+            resolve::best_tag(refs, &[&req]).map(|(tag, commit, _)| at(commit, Some(tag)))
         }
-        "tag" => refs.tags.get(&value).map(|oid| at(oid, Some(&value))),
+        "tag" => refs
+            .tags
+            .get(&value)
+            .map(|commit| at(*commit, Some(&value))),
         "rev" => Some(At { tag: None, commit }),
         _ => branch
             .as_ref()
             .and_then(|b| refs.branches.get(b))
-            .map(|oid| at(oid, None)),
+            .map(|commit| at(*commit, None)),
     };
     let behind = match branch
         .as_ref()
         .and_then(|b| refs.branches.get(b).map(|o| (b, o)))
     {
-        Some((branch, head)) if Commit::from(*head) != commit => {
-            let head = Commit::from(*head);
-            if git::find_commit(&repo, head.oid()).is_none() {
+        Some((branch, &head)) if head != commit => {
+            if !repo.has_commit(head) {
                 reporter.status(Status::Fetching, &format!("{name} ({written})"));
-                resolve::remote(&repo, name, url, reporter)
-                    .fetch(&[git::branch_refspec(branch)], Depth::Full)?;
+                repo.remote(name, url, reporter)
+                    .fetch(&[Tracked::Branch(branch.clone()).refspec()], Depth::Full)?;
             }
-            git::commits_behind(&repo, commit, head)
+            repo.commits_behind(commit, head)
         }
         Some(_) => Some(0),
         None => None,
     };
-    let latest = resolve::newest_stable(refs).map(|(tag, oid)| at(oid, Some(tag)));
+    let latest = resolve::newest_stable(refs).map(|(tag, commit)| at(commit, Some(tag)));
     Ok(OutdatedSource {
         allowed,
         latest,

@@ -31,17 +31,18 @@ use crate::lockfile::{LockedSource, Lockfile};
 use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
 use crate::reporter::{Reporter, Status};
-use crate::source::cache::{LockedCache, LockedRepo};
-use crate::source::git::Remote;
+use crate::source::cache::LockedCache;
 use crate::source::{self, Snapshot};
 
 mod pick;
 mod pin;
 mod prefetch;
 mod session;
+mod tags;
 
-pub use pick::{best_tag, caret, newest_release, newest_stable, tag_version};
+pub use tags::{best_tag, caret, newest_release, newest_stable, tag_version};
 
+use pick::{GitPin, Standing};
 use prefetch::prefetch;
 use session::Session;
 
@@ -194,6 +195,13 @@ pub fn resolve_all(
         checked_tags: Vec::new(),
         warned_trust: BTreeSet::new(),
     };
+    resolve_rounds(&mut session, sources)
+}
+
+/// Resolve the graph round after round until every unified group's tag satisfies every requirement
+/// found on it (at most [`MAX_ROUNDS`] times).
+fn resolve_rounds(session: &mut Session<'_>, sources: &[SourceSpec]) -> Result<Vec<Resolved>> {
+    let (options, reporter) = (session.options, session.reporter);
     // Requirements of each unified group found in the previous round; a group's tag is chosen with all
     // of them in view, so late-found requirements settle in a few rounds.
     let mut known: BTreeMap<String, Vec<Requirement>> = BTreeMap::new();
@@ -210,7 +218,7 @@ pub fn resolve_all(
         let settled = options.vendor.is_some()
             || found.iter().all(|(key, reqs)| {
                 pins.get(key)
-                    .is_some_and(|pin| session.satisfies_all(pin, reqs))
+                    .is_some_and(|pin| pick::satisfies_all(pin, &session.members(reqs)))
             });
         if settled {
             for r in &resolved {
@@ -223,10 +231,48 @@ pub fn resolve_all(
         }
         known = found;
     }
-    Err(Error::NotFound {
-        message: "the version requirements of the packs did not settle".into(),
-        hint: Some("pin the shared sources with `tag` or `rev` in agentpack.toml".into()),
-    })
+    Err(Error::Unsettled)
+}
+
+/// What the lock and the command say about source `name`, whose manifest entry asks for `url` and
+/// `reference`: its lock entry's pin when the entry still describes that, whether it is being updated,
+/// and the `update --precise` revision meant for it.
+fn standing(
+    lock: Option<&Lockfile>,
+    options: &ResolveOptions<'_>,
+    name: &SourceName,
+    url: &GitUrl,
+    reference: &GitRef,
+) -> Standing {
+    let locked = lock
+        .and_then(|l| l.source(name.as_str()))
+        .filter(|locked| locked.pins(url, reference))
+        .and_then(|locked| {
+            Some(GitPin {
+                commit: locked.commit()?,
+                tag: locked.tag.clone(),
+            })
+        });
+    let precise = match (options.update, options.precise) {
+        (Update::Only(names), Some(precise)) if names.iter().any(|n| n == name.as_str()) => {
+            Some(precise.to_string())
+        }
+        _ => None,
+    };
+    Standing {
+        locked,
+        updating: options.update.covers(name.as_str()),
+        precise,
+    }
+}
+
+impl From<GitPin> for Pin {
+    fn from(pin: GitPin) -> Pin {
+        Pin::Git {
+            commit: pin.commit,
+            tag: pin.tag,
+        }
+    }
 }
 
 /// One `version` requirement on a git URL, and who asked for it.
@@ -239,6 +285,14 @@ pub(super) struct Requirement {
 }
 
 impl Requirement {
+    /// The manifest's `version` entry this requirement was read from.
+    pub(super) fn reference(&self) -> GitRef {
+        GitRef::Version {
+            req: self.req.clone(),
+            written: self.written.clone(),
+        }
+    }
+
     pub(super) fn who(&self) -> String {
         match self.source.parent() {
             Some(parent) => format!("`{}` (in the pack of `{parent}`)", self.source),
@@ -263,22 +317,6 @@ pub(super) fn requirement(spec: &SourceSpec) -> Option<(String, Requirement)> {
             },
         )),
         _ => None,
-    }
-}
-
-/// Does the lock entry still describe what the manifest asks for?
-pub fn remote<'a>(
-    repo: &'a LockedRepo<'a>,
-    source_name: &'a str,
-    url: &'a GitUrl,
-    reporter: &'a dyn Reporter,
-) -> Remote<'a> {
-    Remote {
-        repo,
-        source_name,
-        url: &url.fetch,
-        display_url: &url.written,
-        reporter,
     }
 }
 

@@ -7,27 +7,35 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::in_order::InOrder;
-use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
-use crate::names::Commit;
+use crate::lockfile::Lockfile;
+use crate::manifest::{GitUrl, SourceKind, SourceSpec};
 use crate::reporter::{Reporter, Status};
 use crate::source::cache::LockedCache;
-use crate::source::git::{self, Depth, Refs};
+use crate::source::git::{Depth, Refs};
 
-use super::pin::remember_ref;
-use super::{DEFAULT_JOBS, ResolveOptions, best_tag, remote};
+use super::pick::{self, Ask, Picked, Standing};
+use super::{DEFAULT_JOBS, ResolveOptions, standing};
 
 /// Stack of a fetch thread. libgit2's local transport (`file://`) packs trees recursively, so a crafted
 /// repository thousands of directories deep would overflow the 2 MiB default; the memory is only reserved,
-/// and touched only by such a tree. (Reading a commit's tree never recurses: see [`git::snapshot`].)
+/// and touched only by such a tree. (Reading a commit's tree never recurses: see
+/// [`crate::source::git::Origin`]'s reader.)
 const FETCH_STACK_SIZE: usize = 64 * 1024 * 1024;
 
-/// The parallel first step of [`resolve_all`]: for each remote of the manifest's own git sources (grouped
-/// by URL, so one cache repository is never fetched into twice at once; `options.jobs` remotes at a time),
-/// list its refs and fetch the commit each of its sources will most likely pin — the locked commit when
-/// the lock still matches, else what the ref names. Remotes whose sources all have their locked commits
-/// in the cache are not contacted. Returns the refs listed, by fetch URL, for the walk to reuse. Refs that
-/// do not exist are left for the walk to report; the first network error in manifest order is returned.
+/// One remote to ask: its URL, and the manifest's sources on it (by index), with what the lock and the
+/// command say about each.
+struct Group<'s> {
+    url: &'s GitUrl,
+    members: Vec<(usize, Standing)>,
+}
+
+/// The parallel first step of [`super::resolve_all`]: for each remote of the manifest's own git sources
+/// (grouped by URL, so one cache repository is never fetched into twice at once; `options.jobs` remotes
+/// at a time), list its refs and fetch the commit each of its sources will most likely pin, as
+/// [`pick::pick`] decides on its own (without the rest of a `version` group). Remotes whose sources all
+/// have their locked commits in the cache are not contacted. Returns the refs listed, by fetch URL, for
+/// the walk to reuse. Refs that do not exist are left for the walk to report; the first network error in
+/// manifest order is returned.
 pub(super) fn prefetch(
     sources: &[SourceSpec],
     lock: Option<&Lockfile>,
@@ -35,38 +43,20 @@ pub(super) fn prefetch(
     options: ResolveOptions<'_>,
     reporter: &dyn Reporter,
 ) -> Result<BTreeMap<String, Refs>> {
-    let locked_commit = |spec: &SourceSpec, url: &GitUrl, reference: &GitRef| {
-        if options.update.covers(spec.name.as_str()) {
-            return None;
-        }
-        let locked = lock?.source(spec.name.as_str())?;
-        locked.pins(url, reference).then(|| locked.commit())?
-    };
-    let mut groups: Vec<(&GitUrl, Vec<usize>)> = Vec::new();
-    for (i, spec) in sources.iter().enumerate() {
-        let SourceKind::Git { url, reference } = &spec.kind else {
-            continue;
-        };
-        let cached = locked_commit(spec, url, reference).is_some_and(|commit| {
-            cache
-                .cache()
-                .open(&url.fetch)
-                .is_some_and(|repo| git::find_commit(&repo, commit.oid()).is_some())
-        });
-        if cached && !options.locked {
-            continue;
-        }
-        match groups.iter_mut().find(|(u, _)| u.fetch == url.fetch) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((url, vec![i])),
-        }
-    }
+    let groups = groups(sources, lock, cache, &options)?;
     if groups.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let order: Vec<usize> = groups.iter().flat_map(|(_, m)| m.iter().copied()).collect();
-    let position = |i: usize| order.iter().position(|&o| o == i).expect("grouped");
-    let ordered = InOrder::new(reporter, order.len());
+    let order: Vec<usize> = groups
+        .iter()
+        .flat_map(|g| g.members.iter().map(|(i, _)| *i))
+        .collect();
+    let fetcher = Fetcher {
+        sources,
+        cache,
+        ordered: InOrder::new(reporter, order.len()),
+        order,
+    };
     let listed: Mutex<BTreeMap<String, Refs>> = Mutex::new(BTreeMap::new());
     let failures: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
@@ -77,74 +67,27 @@ pub(super) fn prefetch(
     };
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(groups.len()) {
-            let fetcher = std::thread::Builder::new().stack_size(FETCH_STACK_SIZE);
-            fetcher
+            let thread = std::thread::Builder::new().stack_size(FETCH_STACK_SIZE);
+            thread
                 .spawn_scoped(scope, || {
-                    while let Some((url, members)) = groups.get(next.fetch_add(1, Ordering::SeqCst))
-                    {
-                        let result = (|| -> std::result::Result<(), (usize, Error)> {
-                            let first = members[0];
-                            let fail = |i: usize| move |e: Error| (i, e);
-                            let repo = cache.repo(&url.fetch).map_err(fail(first))?;
-                            let first_reporter = ordered.source(position(first));
-                            let refs =
-                                remote(&repo, sources[first].name.as_str(), url, &first_reporter)
-                                    .list_refs()
-                                    .map_err(fail(first))?;
-                            for &i in members {
-                                let spec = &sources[i];
-                                let SourceKind::Git { reference, .. } = &spec.kind else {
-                                    unreachable!("only git sources are grouped")
-                                };
-                                let (commit, refspec) = match prefetch_target(
-                                    reference,
-                                    locked_commit(spec, url, reference),
-                                    lock.and_then(|l| l.source(spec.name.as_str())),
-                                    &refs,
-                                ) {
-                                    Some(target) => target,
-                                    None => continue,
-                                };
-                                if git::find_commit(&repo, commit.oid()).is_some() {
-                                    let tag = refspec
-                                        .strip_prefix("+refs/tags/")
-                                        .and_then(|r| r.split(':').next());
-                                    remember_ref(
-                                        &repo,
-                                        reference,
-                                        tag,
-                                        refs.head.as_deref(),
-                                        commit,
-                                    );
-                                    continue;
-                                }
-                                let source_reporter = ordered.source(position(i));
-                                source_reporter.status(
-                                    Status::Fetching,
-                                    &format!("{} ({})", spec.name, url.written),
-                                );
-                                remote(&repo, spec.name.as_str(), url, &source_reporter)
-                                    .fetch(&[refspec], Depth::Tip)
-                                    .map_err(fail(i))?;
-                            }
-                            listed
-                                .lock()
-                                .expect("refs lock")
-                                .insert(url.fetch.clone(), refs);
-                            Ok(())
-                        })();
-                        for &i in members {
-                            ordered.done(position(i));
+                    while let Some(group) = groups.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let result = fetcher.group(group);
+                        for (i, _) in &group.members {
+                            fetcher.ordered.done(fetcher.position(*i));
                         }
-                        if let Err(failure) = result {
-                            failures.lock().expect("failures lock").push(failure);
+                        match result {
+                            Ok(refs) => {
+                                let mut listed = listed.lock().expect("refs lock");
+                                listed.insert(group.url.fetch.clone(), refs);
+                            }
+                            Err(failure) => failures.lock().expect("failures lock").push(*failure),
                         }
                     }
                 })
                 .expect("spawn a fetch thread");
         }
     });
-    ordered.flush_rest();
+    fetcher.ordered.flush_rest();
     let mut failures = failures.into_inner().expect("failures lock");
     failures.sort_by_key(|(i, _)| *i);
     match failures.into_iter().next() {
@@ -153,36 +96,101 @@ pub(super) fn prefetch(
     }
 }
 
-/// The commit a source will most likely pin, and the refspec that brings it: its locked commit when the
-/// lock still matches (through the locked tag, or its branch), else what its ref names among `refs`.
-fn prefetch_target(
-    reference: &GitRef,
-    locked: Option<Commit>,
-    locked_source: Option<&LockedSource>,
-    refs: &Refs,
-) -> Option<(Commit, String)> {
-    let by_kind = |tag: Option<&str>| match (reference, tag) {
-        (_, Some(tag)) => Some(git::tag_refspec(tag)),
-        (GitRef::Branch(b), None) => Some(git::branch_refspec(b)),
-        (GitRef::DefaultBranch, None) => refs.head.as_deref().map(git::branch_refspec),
-        _ => None,
-    };
-    if let Some(commit) = locked {
-        let tag = locked_source.and_then(|l| l.tag.as_deref());
-        return by_kind(tag).map(|refspec| (commit, refspec));
+/// The manifest's git sources by remote, in manifest order, leaving out those whose locked commit the
+/// cache holds (unless `--locked` wants every remote's refs).
+fn groups<'s>(
+    sources: &'s [SourceSpec],
+    lock: Option<&Lockfile>,
+    cache: &LockedCache<'_>,
+    options: &ResolveOptions<'_>,
+) -> Result<Vec<Group<'s>>> {
+    let mut groups: Vec<Group<'s>> = Vec::new();
+    for (i, spec) in sources.iter().enumerate() {
+        let SourceKind::Git { url, reference } = &spec.kind else {
+            continue;
+        };
+        let standing = standing(lock, options, &spec.name, url, reference);
+        let cached = match standing.kept() {
+            Some(pin) => cache
+                .existing(&url.fetch)?
+                .is_some_and(|repo| repo.has_commit(pin.commit)),
+            None => false,
+        };
+        if cached && !options.locked {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.url.fetch == url.fetch) {
+            Some(group) => group.members.push((i, standing)),
+            None => groups.push(Group {
+                url,
+                members: vec![(i, standing)],
+            }),
+        }
     }
-    let (oid, refspec) = match reference {
-        GitRef::Tag(t) => (*refs.tags.get(t)?, git::tag_refspec(t)),
-        GitRef::Branch(b) => (*refs.branches.get(b)?, git::branch_refspec(b)),
-        GitRef::DefaultBranch => {
-            let head = refs.head.as_deref()?;
-            (*refs.branches.get(head)?, git::branch_refspec(head))
+    Ok(groups)
+}
+
+/// What the fetch threads share.
+struct Fetcher<'a> {
+    sources: &'a [SourceSpec],
+    cache: &'a LockedCache<'a>,
+    ordered: InOrder<'a>,
+    /// The indexes of the grouped sources, in the order they report.
+    order: Vec<usize>,
+}
+
+impl Fetcher<'_> {
+    fn position(&self, i: usize) -> usize {
+        self.order.iter().position(|&o| o == i).expect("grouped")
+    }
+
+    /// List one remote's refs and fetch what each of its sources will most likely pin. A failure comes
+    /// with the index of the source it is reported for.
+    fn group(&self, group: &Group<'_>) -> std::result::Result<Refs, Box<(usize, Error)>> {
+        let first = group.members[0].0;
+        let fail = |i: usize| move |e: Error| Box::new((i, e));
+        let repo = self.cache.repo(&group.url.fetch).map_err(fail(first))?;
+        let first_reporter = self.ordered.source(self.position(first));
+        let refs = repo
+            .remote(
+                self.sources[first].name.as_str(),
+                group.url,
+                &first_reporter,
+            )
+            .list_refs()
+            .map_err(fail(first))?;
+        for (i, standing) in &group.members {
+            let spec = &self.sources[*i];
+            let SourceKind::Git { reference, .. } = &spec.kind else {
+                unreachable!("only git sources are grouped")
+            };
+            let ask = Ask::Exact {
+                source: &spec.name,
+                reference,
+                standing,
+            };
+            let pin = match pick::pick(&ask, group.url, false, || Ok(&refs)) {
+                Ok(Picked::Locked(pin) | Picked::Chosen(pin)) => pin,
+                // A commit id is fetched by the walk; a missing ref is reported by it.
+                Ok(Picked::Rev(_)) | Err(_) => continue,
+            };
+            let Some(tracked) = pick::tracked(reference, pin.tag.as_deref(), refs.head.as_deref())
+            else {
+                continue;
+            };
+            if repo.has_commit(pin.commit) {
+                repo.remember(&tracked, pin.commit);
+                continue;
+            }
+            let reporter = self.ordered.source(self.position(*i));
+            reporter.status(
+                Status::Fetching,
+                &format!("{} ({})", spec.name, group.url.written),
+            );
+            repo.remote(spec.name.as_str(), group.url, &reporter)
+                .fetch(&[tracked.refspec()], Depth::Tip)
+                .map_err(fail(*i))?;
         }
-        GitRef::Version { req, .. } => {
-            let (tag, oid, _) = best_tag(refs, &[req])?;
-            (*oid, git::tag_refspec(tag))
-        }
-        GitRef::Rev(_) => return None,
-    };
-    Some((Commit::from(oid), refspec))
+        Ok(refs)
+    }
 }

@@ -12,11 +12,12 @@ use crate::reporter::Reporter;
 use crate::source;
 use crate::source::budget::ReadBudget;
 use crate::source::cache::{LockedCache, LockedRepo};
-use crate::source::git::{self, Refs};
+use crate::source::git::{Origin, Refs};
 
+use super::pick::{Ask, GitPin, Member, Standing};
+use super::tags::newer_incompatible;
 use super::{
-    MAX_DEPTH, MAX_SOURCES, Pin, Requirement, ResolveOptions, Resolved, newest_stable, remote,
-    requirement, tag_version,
+    MAX_DEPTH, MAX_SOURCES, Pin, Requirement, ResolveOptions, Resolved, requirement, standing,
 };
 
 pub(super) struct Session<'a> {
@@ -41,104 +42,26 @@ impl<'a> Session<'a> {
         &mut self,
         sources: &[SourceSpec],
         known: &BTreeMap<String, Vec<Requirement>>,
-    ) -> Result<(Vec<Resolved>, BTreeMap<String, Pin>)> {
-        let mut pins: BTreeMap<String, Pin> = BTreeMap::new();
+    ) -> Result<(Vec<Resolved>, BTreeMap<String, GitPin>)> {
+        let mut pins: BTreeMap<String, GitPin> = BTreeMap::new();
         let mut out = Vec::new();
         // A round keeps what it reads until it returns: the budget bounds all of it together.
         let mut budget = ReadBudget::default();
         // Each queued source carries the identities of the packs it was reached through.
         let mut queue: VecDeque<(SourceSpec, Vec<(String, SourceName)>)> =
             sources.iter().map(|s| (s.clone(), Vec::new())).collect();
-        while let Some((spec, ancestors)) = queue.pop_front() {
+        while let Some((spec, mut path)) = queue.pop_front() {
             let identity = identity(&spec);
-            if let Some(start) = ancestors.iter().position(|(id, _)| *id == identity) {
-                let mut chain: Vec<String> = ancestors[start..]
-                    .iter()
-                    .map(|(_, name)| format!("`{name}`"))
-                    .collect();
-                chain.push(format!("`{}`", spec.name));
-                return Err(Error::NotFound {
-                    message: format!(
-                        "packs form a cycle: {} ({} again)",
-                        chain.join(" -> "),
-                        display_identity(&spec)
-                    ),
-                    hint: Some(format!(
-                        "remove the source that points back from the `agentpack.toml` of `{}`",
-                        ancestors
-                            .last()
-                            .map(|(_, n)| n.to_string())
-                            .unwrap_or_default()
-                    )),
-                });
-            }
-            if ancestors.len() > MAX_DEPTH {
-                return Err(too_large(
-                    format!(
-                        "source `{}` is nested more than {MAX_DEPTH} packs deep",
-                        spec.name
-                    ),
-                    &spec.name,
-                ));
-            }
-            let resolved = match &spec.kind {
-                SourceKind::Path { dir, .. } => {
-                    let snapshot = source::path::snapshot(
-                        spec.name.as_str(),
-                        dir,
-                        spec.subdir.as_deref(),
-                        self.options.target,
-                    )?;
-                    let content_hash = source::path::content_hash(&snapshot);
-                    Resolved {
-                        spec: spec.clone(),
-                        pin: Pin::Path { content_hash },
-                        snapshot,
-                        newer_incompatible: None,
-                    }
-                }
-                SourceKind::Git { .. } if self.options.vendor.is_some() => {
-                    let dir = self.options.vendor.expect("checked");
-                    let locked = self.lock.and_then(|l| l.source(spec.name.as_str()));
-                    let (commit, tag, snapshot) = source::vendor::read(dir, &spec, locked)?;
-                    Resolved {
-                        spec: spec.clone(),
-                        pin: Pin::Git { commit, tag },
-                        snapshot,
-                        newer_incompatible: None,
-                    }
-                }
-                SourceKind::Git { url, reference } => {
-                    let pin = match requirement(&spec) {
-                        Some((key, req)) => match pins.get(&key) {
-                            Some(pin) => pin.clone(),
-                            None => {
-                                let mut reqs = known.get(&key).cloned().unwrap_or_default();
-                                if !reqs.iter().any(|r| r.source == req.source) {
-                                    reqs.insert(0, req);
-                                }
-                                let pin = self.pin_group(&spec, &reqs)?;
-                                pins.insert(key, pin.clone());
-                                pin
-                            }
-                        },
-                        None => self.pin_exact(&spec, url, reference)?,
-                    };
-                    self.read_git(spec.clone(), url, pin, &mut budget)?
-                }
-            };
-            let mut path = ancestors.clone();
+            check_nesting(&spec, &identity, &path)?;
+            let resolved = self.resolve_one(&spec, known, &mut pins, &mut budget)?;
             path.push((identity, spec.name.clone()));
             for child in self.pack_sources(&resolved)? {
                 // Counted before anything of the child is read, so a fan-out stops with bounded memory.
                 if out.len() + 1 + queue.len() >= MAX_SOURCES {
-                    return Err(too_large(
-                        format!(
-                            "the sources of agentpack.toml and their packs number more than {MAX_SOURCES}; stopped at `{}`",
-                            child.name
-                        ),
-                        &child.name,
-                    ));
+                    return Err(Error::PackCount {
+                        source_name: child.name,
+                        max: MAX_SOURCES,
+                    });
                 }
                 queue.push_back((child, path.clone()));
             }
@@ -147,41 +70,112 @@ impl<'a> Session<'a> {
         Ok((out, pins))
     }
 
-    pub(super) fn read_git(
+    /// Pin one source and read its files. A `version` source takes its group's pin when the round has
+    /// chosen one, else chooses it (with the requirements in `known`) and records it in `pins`.
+    fn resolve_one(
+        &mut self,
+        spec: &SourceSpec,
+        known: &BTreeMap<String, Vec<Requirement>>,
+        pins: &mut BTreeMap<String, GitPin>,
+        budget: &mut ReadBudget,
+    ) -> Result<Resolved> {
+        let (url, reference) = match &spec.kind {
+            SourceKind::Path { dir, .. } => {
+                let snapshot = source::path::snapshot(
+                    spec.name.as_str(),
+                    dir,
+                    spec.subdir.as_deref(),
+                    self.options.target,
+                )?;
+                let content_hash = source::path::content_hash(&snapshot);
+                return Ok(Resolved {
+                    spec: spec.clone(),
+                    pin: Pin::Path { content_hash },
+                    snapshot,
+                    newer_incompatible: None,
+                });
+            }
+            SourceKind::Git { url, reference } => (url, reference),
+        };
+        if let Some(dir) = self.options.vendor {
+            let locked = self.lock.and_then(|l| l.source(spec.name.as_str()));
+            let (commit, tag, snapshot) = source::vendor::read(dir, spec, locked)?;
+            return Ok(Resolved {
+                spec: spec.clone(),
+                pin: Pin::Git { commit, tag },
+                snapshot,
+                newer_incompatible: None,
+            });
+        }
+        let pin = match requirement(spec) {
+            Some((key, req)) => match pins.get(&key) {
+                Some(pin) => pin.clone(),
+                None => {
+                    let mut reqs = known.get(&key).cloned().unwrap_or_default();
+                    if !reqs.iter().any(|r| r.source == req.source) {
+                        reqs.insert(0, req);
+                    }
+                    let members = self.members(&reqs);
+                    let pin = self.pin(spec, url, reference, Ask::Versions(&members))?;
+                    pins.insert(key, pin.clone());
+                    pin
+                }
+            },
+            None => {
+                let standing = self.standing(&spec.name, url, reference);
+                let ask = Ask::Exact {
+                    source: &spec.name,
+                    reference,
+                    standing: &standing,
+                };
+                self.pin(spec, url, reference, ask)?
+            }
+        };
+        self.read_git(spec.clone(), url, pin, budget)
+    }
+
+    /// What the lock and the command say about source `name`.
+    pub(super) fn standing(&self, name: &SourceName, url: &GitUrl, reference: &GitRef) -> Standing {
+        standing(self.lock, &self.options, name, url, reference)
+    }
+
+    /// The members of a unified group, with their standings.
+    pub(super) fn members(&self, reqs: &[Requirement]) -> Vec<Member> {
+        reqs.iter()
+            .map(|r| Member {
+                req: r.clone(),
+                standing: self.standing(&r.source, &r.url, &r.reference()),
+            })
+            .collect()
+    }
+
+    /// Read the files of a pinned git source.
+    fn read_git(
         &mut self,
         spec: SourceSpec,
         url: &GitUrl,
-        pin: Pin,
+        pin: GitPin,
         budget: &mut ReadBudget,
     ) -> Result<Resolved> {
-        let Pin::Git { commit, .. } = &pin else {
-            unreachable!("git sources have git pins")
+        let origin = Origin {
+            source_name: spec.name.as_str(),
+            url: &url.written,
         };
         let repo = self.repo(&spec.name, url)?;
-        let snapshot = git::snapshot(repo, *commit, spec.subdir.as_deref(), budget)
-            .map_err(|e| with_source_context(e, &spec))?;
-        let newer_incompatible = match &spec.kind {
-            SourceKind::Git {
-                reference: GitRef::Version { req, .. },
-                ..
-            } => self
-                .refs
-                .get(&url.fetch)
-                .and_then(newest_stable)
-                .filter(|(tag, _)| tag_version(tag).is_some_and(|v| !req.matches(&v)))
-                .filter(|(tag, _)| {
-                    let pinned = match &pin {
-                        Pin::Git { tag: Some(t), .. } => tag_version(t),
-                        _ => None,
-                    };
-                    pinned.is_none_or(|p| tag_version(tag).is_some_and(|v| v > p))
-                })
-                .map(|(tag, _)| tag.clone()),
+        let snapshot = repo.snapshot(origin, pin.commit, spec.subdir.as_deref(), budget)?;
+        let newer_incompatible = match (&spec.kind, self.refs.get(&url.fetch)) {
+            (
+                SourceKind::Git {
+                    reference: GitRef::Version { req, .. },
+                    ..
+                },
+                Some(refs),
+            ) => newer_incompatible(refs, req, pin.tag.as_deref()),
             _ => None,
         };
         Ok(Resolved {
             spec,
-            pin,
+            pin: pin.into(),
             snapshot,
             newer_incompatible,
         })
@@ -189,7 +183,7 @@ impl<'a> Session<'a> {
 
     /// The sources of the pack `resolved` carries, named `<pack>/<source>`; none when it carries no
     /// `agentpack.toml` at the root of its searched directory.
-    pub(super) fn pack_sources(&mut self, resolved: &Resolved) -> Result<Vec<SourceSpec>> {
+    fn pack_sources(&mut self, resolved: &Resolved) -> Result<Vec<SourceSpec>> {
         let spec = &resolved.spec;
         let file = source::join(spec.subdir.as_deref(), MANIFEST_NAME);
         let (bytes, label, specs_home_dir) = match (&spec.kind, &resolved.pin) {
@@ -208,7 +202,7 @@ impl<'a> Session<'a> {
             (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
                 let repo = self.repo(&spec.name, url)?;
                 (
-                    git::read_file(repo, *commit, &file),
+                    repo.read_file(*commit, &file),
                     format!("{}:{file}", spec.name),
                     None,
                 )
@@ -259,7 +253,7 @@ impl<'a> Session<'a> {
     /// Only the user's manifest grants trust: a pack's source gets exactly the `trust` and
     /// `allow-unicode` of the source that brought the pack in (so, of the top-level source), whatever the
     /// pack's manifest says. A pack that tries to grant them is warned about once.
-    pub(super) fn inherit_trust(&mut self, pack: &SourceSpec, child: &mut SourceSpec, label: &str) {
+    fn inherit_trust(&mut self, pack: &SourceSpec, child: &mut SourceSpec, label: &str) {
         if (!child.trust.is_empty() || child.allow_unicode)
             && self.warned_trust.insert(child.name.to_string())
         {
@@ -308,9 +302,9 @@ impl<'a> Session<'a> {
             let reporter = self.reporter;
             let repo = self.repo(name, url)?;
             let refs = if offline {
-                git::cached_refs(repo)
+                repo.cached_refs()
             } else {
-                remote(repo, name.as_str(), url, reporter).list_refs()?
+                repo.remote(name.as_str(), url, reporter).list_refs()?
             };
             self.refs.insert(url.fetch.clone(), refs);
         }
@@ -318,42 +312,38 @@ impl<'a> Session<'a> {
     }
 }
 
-/// A pack graph too deep or too wide: `message`, then the chain of packs that led to `name`.
-pub(super) fn too_large(message: String, name: &SourceName) -> Error {
-    Error::NotFound {
-        message: format!("{message}: {}", name.chain()),
-        hint: Some(format!(
-            "a pack graph this large is a mistake or an attack; remove `{}` from agentpack.toml",
-            name.root()
-        )),
+/// A pack graph that loops back on itself, or nests too deep, is refused before `spec` is read.
+fn check_nesting(
+    spec: &SourceSpec,
+    identity: &str,
+    ancestors: &[(String, SourceName)],
+) -> Result<()> {
+    if let Some(start) = ancestors.iter().position(|(id, _)| id == identity) {
+        let mut chain: Vec<SourceName> = ancestors[start..]
+            .iter()
+            .map(|(_, name)| name.clone())
+            .collect();
+        chain.push(spec.name.clone());
+        let again = match &spec.kind {
+            SourceKind::Git { url, .. } => url.written.clone(),
+            SourceKind::Path { dir, .. } => dir.display().to_string(),
+        };
+        return Err(Error::PackCycle { chain, again });
     }
+    if ancestors.len() > MAX_DEPTH {
+        return Err(Error::PackDepth {
+            source_name: spec.name.clone(),
+            max: MAX_DEPTH,
+        });
+    }
+    Ok(())
 }
 
 /// What makes two sources the same thing to fetch, for cycle detection.
-pub(super) fn identity(spec: &SourceSpec) -> String {
+fn identity(spec: &SourceSpec) -> String {
     let subdir = spec.subdir.as_deref().unwrap_or("");
     match &spec.kind {
         SourceKind::Git { url, .. } => format!("git:{}#{subdir}", url.fetch),
         SourceKind::Path { dir, .. } => format!("path:{}#{subdir}", dir.display()),
-    }
-}
-
-pub(super) fn display_identity(spec: &SourceSpec) -> String {
-    match &spec.kind {
-        SourceKind::Git { url, .. } => format!("`{}`", url.written),
-        SourceKind::Path { dir, .. } => format!("`{}`", dir.display()),
-    }
-}
-
-pub(super) fn with_source_context(e: Error, spec: &SourceSpec) -> Error {
-    match e {
-        Error::NotFound { message, hint } => Error::NotFound {
-            message: format!("source `{}`: {message}", spec.name),
-            hint,
-        },
-        Error::InvalidRepository { message } => Error::InvalidRepository {
-            message: format!("source `{}`: {message}", spec.name),
-        },
-        other => other,
     }
 }

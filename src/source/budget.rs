@@ -6,8 +6,6 @@
 //! one resolution add up to, so such a repository, or a pack fanning out to hundreds of them, stops with
 //! an error after bounded time and memory. Real collections stay orders of magnitude below both limits.
 
-use crate::error::{Error, Result};
-
 /// Tree entries (files and directories) one resolution may look at.
 pub const MAX_TREE_ENTRIES: usize = 1_000_000;
 /// Bytes of Markdown files (and of the paths and symlink targets read to find them) one resolution may
@@ -30,26 +28,47 @@ impl Default for ReadBudget {
     }
 }
 
-impl ReadBudget {
-    /// Count one tree entry about to be looked at.
-    pub fn entry(&mut self) -> Result<()> {
-        self.entries = self.entries.checked_sub(1).ok_or_else(|| Error::InvalidRepository {
-            message: format!(
+/// A limit of [`ReadBudget`] reached; the reader turns it into an error naming the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverBudget {
+    Entries,
+    /// Reading stopped at this path (at most 200 characters of it).
+    Bytes {
+        path: String,
+    },
+}
+
+impl std::fmt::Display for OverBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OverBudget::Entries => write!(
+                f,
                 "reading stopped: the sources hold more than {MAX_TREE_ENTRIES} files and directories in all (a tree that holds the same directory many times over is a crafted repository)"
             ),
-        })?;
+            OverBudget::Bytes { path } => write!(
+                f,
+                "reading stopped at `{path}`: the sources' Markdown files add up to more than {} MiB (the same large file many times over is a crafted repository)",
+                MAX_READ_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+impl ReadBudget {
+    /// Count one tree entry about to be looked at.
+    pub fn entry(&mut self) -> Result<(), OverBudget> {
+        self.entries = self.entries.checked_sub(1).ok_or(OverBudget::Entries)?;
         Ok(())
     }
 
     /// Count `bytes` about to be read for `path`.
-    pub fn bytes(&mut self, bytes: u64, path: &str) -> Result<()> {
-        self.bytes = self.bytes.checked_sub(bytes).ok_or_else(|| Error::InvalidRepository {
-            message: format!(
-                "reading stopped at `{}`: the sources' Markdown files add up to more than {} MiB (the same large file many times over is a crafted repository)",
-                path.chars().take(200).collect::<String>(),
-                MAX_READ_BYTES / (1024 * 1024)
-            ),
-        })?;
+    pub fn bytes(&mut self, bytes: u64, path: &str) -> Result<(), OverBudget> {
+        self.bytes = self
+            .bytes
+            .checked_sub(bytes)
+            .ok_or_else(|| OverBudget::Bytes {
+                path: path.chars().take(200).collect(),
+            })?;
         Ok(())
     }
 }

@@ -9,7 +9,9 @@
 //! same repositories in opposite orders cannot wait on each other forever.
 //!
 //! [`LockedCache`] is the only way to get a [`LockedRepo`], and [`super::git::Remote`] — every fetch and
-//! every listing of a remote's refs — takes one: nothing can write to a cache repository without its lock.
+//! every listing of a remote's refs — is made from one ([`LockedRepo::remote`]): nothing can write to a
+//! cache repository without its lock. A `LockedRepo` does not hand out its `git2::Repository`: callers
+//! outside `source` read and remember refs through its methods, so git2 stays in this module.
 //!
 //! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use:
 //!
@@ -52,18 +54,11 @@ pub struct LockedCache<'c> {
     held: Mutex<BTreeMap<String, RepoLock>>,
 }
 
-/// A cache repository whose lock this run holds: what fetching needs. Reads through [`std::ops::Deref`].
+/// A cache repository whose lock this run holds: what fetching needs, and the only handle on a cache
+/// repository outside this module and [`super::git`], whose methods are all that can be done with it.
 pub struct LockedRepo<'l> {
-    repo: Repository,
+    pub(super) repo: Repository,
     _held: PhantomData<&'l LockedCache<'l>>,
-}
-
-impl std::ops::Deref for LockedRepo<'_> {
-    type Target = Repository;
-
-    fn deref(&self) -> &Repository {
-        &self.repo
-    }
 }
 
 impl<'c> LockedCache<'c> {

@@ -24,15 +24,18 @@ use std::path::{Path, PathBuf};
 
 use git2::{AutotagOption, Direction, FetchOptions, Oid, Repository};
 
+use super::Snapshot;
+use super::budget::ReadBudget;
 use super::cache::LockedRepo;
 use super::net::{
     Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
 };
 use crate::error::{Error, NetProblem, Result};
+use crate::manifest::GitUrl;
 use crate::names::{Commit, sha256_hex};
 use crate::reporter::{FetchProgress, Reporter, Status};
 
-pub use super::tree::{MAX_TREE_DEPTH, read_file, snapshot};
+pub use super::tree::{MAX_TREE_DEPTH, Origin};
 
 /// Open a bare repository of the cache; the only way in, so libgit2 is set up on first use.
 ///
@@ -119,12 +122,10 @@ impl Cache {
             .prefix(".init-")
             .tempdir_in(path.parent().expect("db path has a parent"))
             .map_err(|e| Error::io("create a directory in", self.root.clone(), e))?;
-        Repository::init_bare(tmp.path()).map_err(|e| Error::Git {
+        Repository::init_bare(tmp.path()).map_err(|cause| Error::Cache {
             action: "failed to create a cache repository for",
-            source_name: String::new(),
             url: url.to_string(),
-            cause: e,
-            hint: None,
+            cause,
         })?;
         match std::fs::rename(tmp.path(), &path) {
             Ok(()) => {}
@@ -135,12 +136,10 @@ impl Cache {
         // On success the temporary path is gone and dropping `tmp` removes nothing; when another process
         // won the race, dropping it removes our unused copy.
         drop(tmp);
-        open_bare(&path).map_err(|e| Error::Git {
+        open_bare(&path).map_err(|cause| Error::Cache {
             action: "failed to open the cache repository for",
-            source_name: String::new(),
             url: url.to_string(),
-            cause: e,
-            hint: None,
+            cause,
         })
     }
 }
@@ -150,8 +149,8 @@ impl Cache {
 pub struct Refs {
     /// The default branch's name.
     pub head: Option<String>,
-    pub branches: BTreeMap<String, Oid>,
-    pub tags: BTreeMap<String, Oid>,
+    pub branches: BTreeMap<String, Commit>,
+    pub tags: BTreeMap<String, Commit>,
 }
 
 /// Talks to one remote for one source, with the names needed for good errors.
@@ -161,13 +160,13 @@ pub struct Refs {
 /// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
     /// Fetching writes to the repository: it must be locked.
-    pub repo: &'a LockedRepo<'a>,
-    pub source_name: &'a str,
+    repo: &'a Repository,
+    source_name: &'a str,
     /// What git is asked for.
-    pub url: &'a str,
+    url: &'a str,
     /// What the user wrote (shown in messages).
-    pub display_url: &'a str,
-    pub reporter: &'a dyn Reporter,
+    display_url: &'a str,
+    reporter: &'a dyn Reporter,
 }
 
 impl Remote<'_> {
@@ -182,11 +181,13 @@ impl Remote<'_> {
             for head in connection.list()? {
                 let name = head.name();
                 if let Some(branch) = name.strip_prefix("refs/heads/") {
-                    refs.branches.insert(branch.to_string(), head.oid());
+                    refs.branches
+                        .insert(branch.to_string(), Commit::from(head.oid()));
                 } else if let Some(tag) = name.strip_prefix("refs/tags/") {
+                    let commit = Commit::from(head.oid());
                     match tag.strip_suffix("^{}") {
-                        Some(tag) => peeled.insert(tag.to_string(), head.oid()),
-                        None => refs.tags.insert(tag.to_string(), head.oid()),
+                        Some(tag) => peeled.insert(tag.to_string(), commit),
+                        None => refs.tags.insert(tag.to_string(), commit),
                     };
                 }
             }
@@ -335,6 +336,7 @@ impl Remote<'_> {
                     url: url.to_string(),
                     cause,
                     hint: network.then(|| "check the URL and your network".to_string()),
+                    offline_tip: false,
                 };
             }
         };
@@ -344,6 +346,7 @@ impl Remote<'_> {
             message,
             cause,
             hint,
+            offline_tip: false,
         }
     }
 }
@@ -374,14 +377,35 @@ fn supports_shallow(url: &str) -> bool {
     !(url.starts_with("file://") || url.starts_with('/') || url.starts_with('.'))
 }
 
-/// Refspec that fetches one branch into its remote-tracking ref.
-pub fn branch_refspec(branch: &str) -> String {
-    format!("+refs/heads/{branch}:refs/remotes/origin/{branch}")
+/// A ref of the remote that leads to a pinned commit: what is fetched to get it, and the ref the cache
+/// keeps for it (so `--offline` finds it later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tracked {
+    Tag(String),
+    Branch(String),
 }
 
-/// Refspec that fetches one tag.
-pub fn tag_refspec(tag: &str) -> String {
-    format!("+refs/tags/{tag}:refs/tags/{tag}")
+impl Tracked {
+    /// The refspec that fetches this ref into the cache.
+    pub fn refspec(&self) -> String {
+        format!("+{}:{}", self.remote_name(), self.local_name())
+    }
+
+    /// The ref's name on the remote.
+    fn remote_name(&self) -> String {
+        match self {
+            Tracked::Tag(tag) => format!("refs/tags/{tag}"),
+            Tracked::Branch(branch) => format!("refs/heads/{branch}"),
+        }
+    }
+
+    /// The ref's name in the cache repository: tags as they are, branches as remote-tracking refs.
+    fn local_name(&self) -> String {
+        match self {
+            Tracked::Tag(tag) => format!("refs/tags/{tag}"),
+            Tracked::Branch(branch) => format!("refs/remotes/origin/{branch}"),
+        }
+    }
 }
 
 /// Refspecs that fetch every branch and tag.
@@ -392,8 +416,81 @@ pub fn all_refspecs() -> Vec<String> {
     ]
 }
 
+impl LockedRepo<'_> {
+    /// Talk to the remote `url` for `source_name` (for messages), fetching into this repository.
+    pub fn remote<'a>(
+        &'a self,
+        source_name: &'a str,
+        url: &'a GitUrl,
+        reporter: &'a dyn Reporter,
+    ) -> Remote<'a> {
+        Remote {
+            repo: &self.repo,
+            source_name,
+            url: &url.fetch,
+            display_url: &url.written,
+            reporter,
+        }
+    }
+
+    /// What the cache repository knows about the remote's refs (for `--offline`).
+    pub fn cached_refs(&self) -> Refs {
+        cached_refs(&self.repo)
+    }
+
+    /// Does the cache hold `commit` (or a tag object peeling to a commit of that id)?
+    pub fn has_commit(&self, commit: Commit) -> bool {
+        find_commit(&self.repo, commit.oid()).is_some()
+    }
+
+    /// The commit an abbreviated id names in the cache; `Err` with a message when it is ambiguous.
+    pub fn find_commit_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> std::result::Result<Option<Commit>, String> {
+        find_commit_by_prefix(&self.repo, prefix)
+    }
+
+    /// Remember in the cache that `tracked` leads to `commit`, so a later `--offline` run finds it even
+    /// when the commit arrived with another ref's fetch (or a fetch killed before it updated its refs).
+    /// Best effort.
+    pub fn remember(&self, tracked: &Tracked, commit: Commit) {
+        let _ = self.repo.reference(
+            &tracked.local_name(),
+            commit.oid(),
+            true,
+            "agentpack: resolve",
+        );
+    }
+
+    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
+    /// name `origin`.
+    pub fn snapshot(
+        &self,
+        origin: Origin<'_>,
+        commit: Commit,
+        subdir: Option<&str>,
+        budget: &mut ReadBudget,
+    ) -> Result<Snapshot> {
+        super::tree::snapshot(&self.repo, origin, commit, subdir, budget)
+    }
+
+    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]).
+    pub fn read_file(&self, commit: Commit, path: &str) -> Option<Vec<u8>> {
+        super::tree::read_file(&self.repo, commit, path)
+    }
+
+    /// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
+    pub fn commits_behind(&self, base: Commit, head: Commit) -> Option<usize> {
+        self.repo
+            .graph_ahead_behind(head.oid(), base.oid())
+            .ok()
+            .map(|(ahead, _)| ahead)
+    }
+}
+
 /// What the cache repository knows about the remote's refs (for `--offline`).
-pub fn cached_refs(repo: &Repository) -> Refs {
+fn cached_refs(repo: &Repository) -> Refs {
     let mut refs = Refs::default();
     if let Ok(iter) = repo.references() {
         for reference in iter.flatten() {
@@ -405,10 +502,11 @@ pub fn cached_refs(repo: &Repository) -> Refs {
             };
             if let Some(branch) = name.strip_prefix("refs/remotes/origin/") {
                 if branch != "HEAD" {
-                    refs.branches.insert(branch.to_string(), commit.id());
+                    refs.branches
+                        .insert(branch.to_string(), Commit::from(commit.id()));
                 }
             } else if let Some(tag) = name.strip_prefix("refs/tags/") {
-                refs.tags.insert(tag.to_string(), commit.id());
+                refs.tags.insert(tag.to_string(), Commit::from(commit.id()));
             }
         }
     }
@@ -421,7 +519,7 @@ pub fn cached_refs(repo: &Repository) -> Refs {
 }
 
 /// The commit `oid` names (peeling annotated tags), if the cache holds it.
-pub fn find_commit(repo: &Repository, oid: Oid) -> Option<Commit> {
+fn find_commit(repo: &Repository, oid: Oid) -> Option<Commit> {
     repo.find_object(oid, None)
         .ok()?
         .peel_to_commit()
@@ -430,7 +528,7 @@ pub fn find_commit(repo: &Repository, oid: Oid) -> Option<Commit> {
 }
 
 /// The commit an abbreviated id names in the cache; `Err` with a message when it is ambiguous.
-pub fn find_commit_by_prefix(
+fn find_commit_by_prefix(
     repo: &Repository,
     prefix: &str,
 ) -> std::result::Result<Option<Commit>, String> {
@@ -447,11 +545,4 @@ pub fn find_commit_by_prefix(
         }
         Err(_) => Ok(None),
     }
-}
-
-/// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
-pub fn commits_behind(repo: &Repository, base: Commit, head: Commit) -> Option<usize> {
-    repo.graph_ahead_behind(head.oid(), base.oid())
-        .ok()
-        .map(|(ahead, _)| ahead)
 }

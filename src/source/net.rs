@@ -259,67 +259,7 @@ pub(super) fn callbacks<'a>(
 ) -> RemoteCallbacks<'a> {
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(move |url, username, allowed| {
-        use git2::CredentialType as Kind;
-        let mut auth = auth.borrow_mut();
-        if allowed.contains(Kind::USERNAME) {
-            return git2::Cred::username(username.unwrap_or("git"));
-        }
-        // What worked before for this URL goes first; a method is still never offered twice.
-        match auth.accepted.take() {
-            Some(Method::Token(_)) if allowed.contains(Kind::USER_PASS_PLAINTEXT) => {
-                if let Some((var, token)) = token_for(url) {
-                    auth.offer(Method::Token(var));
-                    return git2::Cred::userpass_plaintext(
-                        username.unwrap_or("x-access-token"),
-                        &token,
-                    );
-                }
-            }
-            Some(Method::CredentialHelper) if allowed.contains(Kind::USER_PASS_PLAINTEXT) => {
-                auth.offer(Method::CredentialHelper);
-                if let Ok(cred) = helper_credentials(url, username) {
-                    return Ok(cred);
-                }
-            }
-            _ => {}
-        }
-        if allowed.contains(Kind::SSH_KEY) {
-            let user = username.unwrap_or("git");
-            if auth.offer(Method::SshAgent) {
-                return git2::Cred::ssh_key_from_agent(user);
-            }
-            if let Some(dirs) = directories::BaseDirs::new() {
-                for key in SSH_KEYS {
-                    let path = dirs.home_dir().join(".ssh").join(key);
-                    if path.is_file() && auth.offer(Method::SshKey(key)) {
-                        return git2::Cred::ssh_key(user, None, &path, None);
-                    }
-                }
-            }
-        }
-        if allowed.contains(Kind::USER_PASS_PLAINTEXT) && !auth.ssh {
-            if let Some((var, token)) = token_for(url)
-                && auth.offer(Method::Token(var))
-            {
-                return git2::Cred::userpass_plaintext(
-                    username.unwrap_or("x-access-token"),
-                    &token,
-                );
-            }
-            if auth.offer(Method::CredentialHelper)
-                && let Ok(cred) = helper_credentials(url, username)
-            {
-                return Ok(cred);
-            }
-        }
-        if allowed.contains(Kind::DEFAULT) && auth.offer(Method::Default) {
-            return git2::Cred::default();
-        }
-        Err(git2::Error::new(
-            git2::ErrorCode::Auth,
-            git2::ErrorClass::Callback,
-            "the server refused every credential offered",
-        ))
+        credential(&mut auth.borrow_mut(), url, username, allowed)
     });
     if let Some((reporter, source)) = progress {
         callbacks.transfer_progress(move |p| {
@@ -335,6 +275,72 @@ pub(super) fn callbacks<'a>(
         });
     }
     callbacks
+}
+
+/// The next credential to offer `url` among those `allowed` (see [`callbacks`]).
+fn credential(
+    auth: &mut Auth,
+    url: &str,
+    username: Option<&str>,
+    allowed: git2::CredentialType,
+) -> std::result::Result<git2::Cred, git2::Error> {
+    use git2::CredentialType as Kind;
+    if allowed.contains(Kind::USERNAME) {
+        return git2::Cred::username(username.unwrap_or("git"));
+    }
+    // What worked before for this URL goes first; a method is still never offered twice.
+    match auth.accepted.take() {
+        Some(Method::Token(_)) if allowed.contains(Kind::USER_PASS_PLAINTEXT) => {
+            if let Some((var, token)) = token_for(url) {
+                auth.offer(Method::Token(var));
+                return git2::Cred::userpass_plaintext(
+                    username.unwrap_or("x-access-token"),
+                    &token,
+                );
+            }
+        }
+        Some(Method::CredentialHelper) if allowed.contains(Kind::USER_PASS_PLAINTEXT) => {
+            auth.offer(Method::CredentialHelper);
+            if let Ok(cred) = helper_credentials(url, username) {
+                return Ok(cred);
+            }
+        }
+        _ => {}
+    }
+    if allowed.contains(Kind::SSH_KEY) {
+        let user = username.unwrap_or("git");
+        if auth.offer(Method::SshAgent) {
+            return git2::Cred::ssh_key_from_agent(user);
+        }
+        if let Some(dirs) = directories::BaseDirs::new() {
+            for key in SSH_KEYS {
+                let path = dirs.home_dir().join(".ssh").join(key);
+                if path.is_file() && auth.offer(Method::SshKey(key)) {
+                    return git2::Cred::ssh_key(user, None, &path, None);
+                }
+            }
+        }
+    }
+    if allowed.contains(Kind::USER_PASS_PLAINTEXT) && !auth.ssh {
+        if let Some((var, token)) = token_for(url)
+            && auth.offer(Method::Token(var))
+        {
+            return git2::Cred::userpass_plaintext(username.unwrap_or("x-access-token"), &token);
+        }
+        if auth.offer(Method::CredentialHelper)
+            && let Ok(cred) = helper_credentials(url, username)
+        {
+            return Ok(cred);
+        }
+    }
+    if allowed.contains(Kind::DEFAULT) && auth.offer(Method::Default) {
+        return git2::Cred::default();
+    }
+    Err(git2::Error::new(
+        git2::ErrorCode::Auth,
+        git2::ErrorClass::Callback,
+        "the server refused every credential offered",
+    ))
 }
 
 #[cfg(test)]

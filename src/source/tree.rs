@@ -5,20 +5,54 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::budget::ReadBudget;
+use super::budget::{OverBudget, ReadBudget};
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, Result};
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::Commit;
 
+/// Which source a tree is read for: every error names it, and git errors its URL too.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub source_name: &'a str,
+    /// The URL as written in the manifest.
+    pub url: &'a str,
+}
+
+impl Origin<'_> {
+    /// Turns a libgit2 failure to read the source's objects into our error.
+    fn git(self, action: &'static str) -> impl Fn(git2::Error) -> Error + Copy {
+        move |cause| Error::Git {
+            action,
+            source_name: self.source_name.to_string(),
+            url: self.url.to_string(),
+            cause,
+            hint: None,
+            offline_tip: false,
+        }
+    }
+
+    fn invalid(self, message: String) -> Error {
+        Error::InvalidRepository {
+            source_name: self.source_name.to_string(),
+            message,
+        }
+    }
+
+    fn over(self) -> impl Fn(OverBudget) -> Error + Copy {
+        move |over| self.invalid(over.to_string())
+    }
+}
+
 /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`.
-pub fn snapshot(
+pub(super) fn snapshot(
     repo: &Repository,
+    origin: Origin<'_>,
     commit: Commit,
     subdir: Option<&str>,
     budget: &mut ReadBudget,
 ) -> Result<Snapshot> {
-    let git_err = read_error(commit);
+    let git_err = origin.git(READ_COMMIT);
     let root = repo
         .find_commit(commit.oid())
         .and_then(|c| c.tree())
@@ -33,7 +67,8 @@ pub fn snapshot(
             None => {
                 return Err(Error::NotFound {
                     message: format!(
-                        "directory `{base}` does not exist at commit {}",
+                        "source `{}`: directory `{base}` does not exist at commit {}",
+                        origin.source_name,
                         commit.short()
                     ),
                     hint: Some("check `subdir` in agentpack.toml".into()),
@@ -44,12 +79,12 @@ pub fn snapshot(
 
     let mut snapshot = Snapshot::default();
     let odb = repo.odb().map_err(git_err)?;
-    let entries = markdown_entries(repo, &searched, commit, base, budget)?;
+    let entries = markdown_entries(repo, origin, &searched, commit, base, budget)?;
 
     for (path, id, mode) in entries {
         let repo_path = super::join(subdir, &path);
         let blob = if mode == 0o120000 {
-            match follow_link(repo, &odb, &root, base, &repo_path, id, budget)? {
+            match follow_link(repo, origin, &root, base, &repo_path, id, budget)? {
                 Ok(blob) => blob,
                 Err(reason) => {
                     snapshot.skipped.push(Skipped { repo_path, reason });
@@ -61,27 +96,7 @@ pub fn snapshot(
         } else {
             id
         };
-        // The size comes from the object header, so a blob over the inspection limit is never inflated;
-        // an object whose header cannot be read is an error rather than a reason to skip the limit.
-        // libgit2 cannot stream a packed object, so the head of a large one costs inflating it once.
-        let (size, _) = odb.read_header(blob).map_err(git_err)?;
-        if size as u64 <= MAX_INSPECTED_SIZE {
-            budget.bytes(size as u64, &repo_path)?;
-        }
-        let content = if size <= MAX_FILE_SIZE {
-            Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
-        } else if size as u64 <= MAX_INSPECTED_SIZE {
-            let blob = repo.find_blob(blob).map_err(git_err)?;
-            Content::TooLarge {
-                size: size as u64,
-                head: blob.content()[..HEAD_SIZE].to_vec(),
-            }
-        } else {
-            Content::TooLarge {
-                size: size as u64,
-                head: Vec::new(),
-            }
-        };
+        let content = content(repo, &odb, origin, blob, &repo_path, budget)?;
         snapshot.files.push(SourceFile {
             path,
             repo_path,
@@ -92,6 +107,41 @@ pub fn snapshot(
     Ok(snapshot)
 }
 
+/// What a blob holds, within `budget`: its bytes, or for a large file its size and first bytes.
+fn content(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    origin: Origin<'_>,
+    blob: Oid,
+    repo_path: &str,
+    budget: &mut ReadBudget,
+) -> Result<Content> {
+    let git_err = origin.git(READ_COMMIT);
+    // The size comes from the object header, so a blob over the inspection limit is never inflated;
+    // an object whose header cannot be read is an error rather than a reason to skip the limit.
+    // libgit2 cannot stream a packed object, so the head of a large one costs inflating it once.
+    let (size, _) = odb.read_header(blob).map_err(git_err)?;
+    if size as u64 <= MAX_INSPECTED_SIZE {
+        budget
+            .bytes(size as u64, repo_path)
+            .map_err(origin.over())?;
+    }
+    Ok(if size <= MAX_FILE_SIZE {
+        Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
+    } else if size as u64 <= MAX_INSPECTED_SIZE {
+        let blob = repo.find_blob(blob).map_err(git_err)?;
+        Content::TooLarge {
+            size: size as u64,
+            head: blob.content()[..HEAD_SIZE].to_vec(),
+        }
+    } else {
+        Content::TooLarge {
+            size: size as u64,
+            head: Vec::new(),
+        }
+    })
+}
+
 /// Deepest nesting of directories read from a commit. Real repositories stay far below it; a crafted tree
 /// thousands of levels deep is refused instead of being walked.
 pub const MAX_TREE_DEPTH: usize = 256;
@@ -99,16 +149,8 @@ pub const MAX_TREE_DEPTH: usize = 256;
 /// Longest symlink target followed, in bytes (`PATH_MAX` on Linux).
 const MAX_LINK_TARGET: usize = 4096;
 
-/// Turns a libgit2 failure to read `commit`'s objects into our error.
-fn read_error(commit: Commit) -> impl Fn(git2::Error) -> Error + Copy {
-    move |cause| Error::Git {
-        action: "failed to read commit",
-        source_name: String::new(),
-        url: commit.to_string(),
-        cause,
-        hint: None,
-    }
-}
+/// What failed when the objects of a source's pinned commit cannot be read (a damaged cache).
+const READ_COMMIT: &str = "failed to read the pinned commit of";
 
 /// Every `.md` entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
 /// sorted by path. The walk keeps its own stack, so no tree shape can exhaust the call stack, and refuses
@@ -118,6 +160,7 @@ fn read_error(commit: Commit) -> impl Fn(git2::Error) -> Error + Copy {
 /// times over.
 fn markdown_entries(
     repo: &Repository,
+    origin: Origin<'_>,
     tree: &git2::Tree<'_>,
     commit: Commit,
     base: &str,
@@ -126,9 +169,9 @@ fn markdown_entries(
     let mut entries = Vec::new();
     let mut pending = vec![(String::new(), tree.id(), 0)];
     while let Some((dir, id, depth)) = pending.pop() {
-        let tree = repo.find_tree(id).map_err(read_error(commit))?;
+        let tree = repo.find_tree(id).map_err(origin.git(READ_COMMIT))?;
         for entry in tree.iter() {
-            budget.entry()?;
+            budget.entry().map_err(origin.over())?;
             let Ok(name) = entry.name() else { continue };
             let path = format!("{dir}{name}");
             if name.is_empty()
@@ -137,28 +180,28 @@ fn markdown_entries(
                 || name.eq_ignore_ascii_case(".git")
                 || name.contains('/')
             {
-                return Err(Error::InvalidRepository {
-                    message: format!(
-                        "commit {} holds a tree entry named `{name}` (at `{}`), which git itself refuses; agentpack does not read it",
-                        commit.short(),
-                        super::join(Some(base), &path)
-                    ),
-                });
+                return Err(origin.invalid(format!(
+                    "commit {} holds a tree entry named `{name}` (at `{}`), which git itself refuses; agentpack does not read it",
+                    commit.short(),
+                    super::join(Some(base), &path)
+                )));
             }
             if entry.kind() == Some(ObjectType::Tree) {
                 if depth == MAX_TREE_DEPTH {
-                    return Err(Error::InvalidRepository {
-                        message: format!(
-                            "commit {} nests directories more than {MAX_TREE_DEPTH} levels deep (at `{}/...`); agentpack does not read it",
-                            commit.short(),
-                            super::join(Some(base), &path.chars().take(200).collect::<String>())
-                        ),
-                    });
+                    return Err(origin.invalid(format!(
+                        "commit {} nests directories more than {MAX_TREE_DEPTH} levels deep (at `{}/...`); agentpack does not read it",
+                        commit.short(),
+                        super::join(Some(base), &path.chars().take(200).collect::<String>())
+                    )));
                 }
-                budget.bytes(path.len() as u64, &path)?;
+                budget
+                    .bytes(path.len() as u64, &path)
+                    .map_err(origin.over())?;
                 pending.push((format!("{path}/"), entry.id(), depth + 1));
             } else if super::is_markdown(name) {
-                budget.bytes(path.len() as u64, &path)?;
+                budget
+                    .bytes(path.len() as u64, &path)
+                    .map_err(origin.over())?;
                 entries.push((path, entry.id(), entry.filemode()));
             }
         }
@@ -172,31 +215,24 @@ fn markdown_entries(
 /// never read, or one past `budget`.
 fn follow_link(
     repo: &Repository,
-    odb: &git2::Odb<'_>,
+    origin: Origin<'_>,
     root: &git2::Tree<'_>,
     base: &str,
     repo_path: &str,
     mut id: Oid,
     budget: &mut ReadBudget,
 ) -> Result<std::result::Result<Oid, String>> {
+    let git_err = origin.git("failed to read a symlink of");
+    let odb = repo.odb().map_err(git_err)?;
     let mut current = repo_path.to_string();
     for _ in 0..8 {
-        let git_err = |cause: git2::Error| Error::Git {
-            action: "failed to read a symlink of",
-            source_name: String::new(),
-            url: repo_path.to_string(),
-            cause,
-            hint: None,
-        };
         let (size, _) = odb.read_header(id).map_err(git_err)?;
         if size > MAX_LINK_TARGET {
-            return Err(Error::InvalidRepository {
-                message: format!(
-                    "symlink `{current}` holds a {size}-byte target; symlink targets are at most {MAX_LINK_TARGET} bytes, so agentpack does not read it"
-                ),
-            });
+            return Err(origin.invalid(format!(
+                "symlink `{current}` holds a {size}-byte target; symlink targets are at most {MAX_LINK_TARGET} bytes, so agentpack does not read it"
+            )));
         }
-        budget.bytes(size as u64, &current)?;
+        budget.bytes(size as u64, &current).map_err(origin.over())?;
         let target =
             String::from_utf8_lossy(repo.find_blob(id).map_err(git_err)?.content()).into_owned();
         let dir = current.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -226,7 +262,7 @@ fn follow_link(
 
 /// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
 /// `None` when there is no such file (or it is a symlink, a directory or over the size limit).
-pub fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
+pub(super) fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
     let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
     let entry = tree.get_path(Path::new(path)).ok()?;
     if !matches!(entry.filemode(), 0o100644 | 0o100755) {
@@ -266,22 +302,48 @@ mod tests {
         (Repository::from_odb(odb).unwrap(), Commit::from(commit))
     }
 
+    const ORIGIN: Origin<'static> = Origin {
+        source_name: "studio",
+        url: "https://example.com/studio.git",
+    };
+
     #[test]
     fn trees_are_walked_without_recursion_and_their_depth_is_capped() {
         // 30,000 levels overflowed the 2 MiB stack of a test thread with libgit2's recursive walk.
         let (repo, commit) = deep_commit(30_000);
-        match snapshot(&repo, commit, None, &mut ReadBudget::default()) {
-            Err(Error::InvalidRepository { message }) => {
+        match snapshot(&repo, ORIGIN, commit, None, &mut ReadBudget::default()) {
+            Err(e @ Error::InvalidRepository { .. }) => {
+                let message = e.to_string();
+                assert!(message.starts_with("source `studio`: commit "), "{message}");
                 assert!(message.contains("more than 256 levels deep"), "{message}")
             }
             other => panic!("{other:?}"),
         }
         let (repo, commit) = deep_commit(MAX_TREE_DEPTH - 1);
-        let found = snapshot(&repo, commit, None, &mut ReadBudget::default()).unwrap();
+        let found = snapshot(&repo, ORIGIN, commit, None, &mut ReadBudget::default()).unwrap();
         assert_eq!(found.files.len(), 1);
         assert_eq!(
             found.files[0].path.matches("d/").count(),
             MAX_TREE_DEPTH - 1
+        );
+    }
+
+    #[test]
+    fn a_commit_whose_objects_are_missing_names_its_source_and_url() {
+        let odb = git2::Odb::new().unwrap();
+        odb.add_new_mempack_backend(1).unwrap();
+        let absent_tree = "1".repeat(40);
+        let commit = format!(
+            "tree {absent_tree}\nauthor t <t@t> 0 +0000\ncommitter t <t@t> 0 +0000\n\nno tree\n"
+        );
+        let commit = Commit::from(odb.write(ObjectType::Commit, commit.as_bytes()).unwrap());
+        let repo = Repository::from_odb(odb).unwrap();
+        let e = snapshot(&repo, ORIGIN, commit, None, &mut ReadBudget::default()).unwrap_err();
+        assert!(matches!(e, Error::Git { .. }), "{e:?}");
+        // It once read "failed to read commit `` from `<commit id>`".
+        assert_eq!(
+            e.to_string(),
+            "failed to read the pinned commit of `studio` from `https://example.com/studio.git`"
         );
     }
 }

@@ -96,33 +96,12 @@ pub fn read(
         });
     };
     let source_dir = source_dir(dir, name);
-    let checksum_path = source_dir.join(CHECKSUM_FILE);
-    let text = match std::fs::read_to_string(&checksum_path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NotFound {
-                message: format!("source `{name}` is not vendored in `{}`", dir.display()),
-                hint: refresh_hint(),
-            });
-        }
-        Err(e) => return Err(Error::io("read", checksum_path, e)),
+    let vendored = Vendored {
+        name,
+        checksum_path: source_dir.join(CHECKSUM_FILE),
+        source_dir,
     };
-    let tampered = |file: String, message: String| {
-        Error::InvalidInput {
-        file: checksum_path.clone(),
-        diagnostics: vec![
-            Diagnostic::error("vendor-checksum", message)
-                .at(Location::file(file))
-                .with_hint("restore the vendor directory from version control, or run `agentpack vendor` again"),
-        ],
-    }
-    };
-    let checksums: Checksums = serde_json::from_str(&text).map_err(|e| {
-        tampered(
-            checksum_path.display().to_string(),
-            format!("the checksum file of vendored source `{name}` is unreadable: {e}"),
-        )
-    })?;
+    let checksums = vendored.checksums(dir)?;
     if checksums.commit != commit.to_string() || checksums.git != url.written {
         return Err(Error::NotFound {
             message: format!(
@@ -135,41 +114,9 @@ pub fn read(
             hint: refresh_hint(),
         });
     }
-
     let mut snapshot = Snapshot::default();
     for (repo_path, expected) in &checksums.files {
-        let path = safe_join(&source_dir, repo_path).ok_or_else(|| {
-            tampered(
-                checksum_path.display().to_string(),
-                format!("vendored path `{repo_path}` of `{name}` leaves the vendor directory"),
-            )
-        })?;
-        let shown = path.display().to_string();
-        let bytes = match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() && meta.len() <= MAX_FILE_SIZE as u64 => {
-                std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?
-            }
-            Ok(_) => {
-                return Err(tampered(
-                    shown.clone(),
-                    format!("vendored file `{shown}` is not a regular file of at most 1 MiB"),
-                ));
-            }
-            Err(_) => {
-                return Err(tampered(
-                    shown.clone(),
-                    format!("vendored file `{shown}` is missing"),
-                ));
-            }
-        };
-        if &sha256_hex(&bytes) != expected {
-            return Err(tampered(
-                shown.clone(),
-                format!(
-                    "vendored file `{shown}` does not match its checksum in `{CHECKSUM_FILE}`: it was changed after `agentpack vendor`"
-                ),
-            ));
-        }
+        let bytes = vendored.file(repo_path, expected)?;
         if !super::is_markdown(repo_path) {
             continue; // a pack manifest: vendored for resolution, not an agent
         }
@@ -186,15 +133,96 @@ pub fn read(
             content: Content::Bytes(bytes),
         });
     }
-    if let Some(extra) = unlisted(&source_dir, "", &checksums.files)? {
-        let shown = source_dir.join(&extra).display().to_string();
-        return Err(tampered(
+    if let Some(extra) = unlisted(&vendored.source_dir, "", &checksums.files)? {
+        let shown = vendored.source_dir.join(&extra).display().to_string();
+        return Err(vendored.tampered(
             shown.clone(),
             format!("`{shown}` is in the vendor directory but not in `{CHECKSUM_FILE}`"),
         ));
     }
     snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((commit, tag, snapshot))
+}
+
+/// One vendored source's directory, being read.
+struct Vendored<'a> {
+    name: &'a str,
+    source_dir: PathBuf,
+    checksum_path: PathBuf,
+}
+
+impl Vendored<'_> {
+    /// A vendored file (or the checksum file) that is not what `agentpack vendor` wrote.
+    fn tampered(&self, file: String, message: String) -> Error {
+        Error::InvalidInput {
+            file: self.checksum_path.clone(),
+            diagnostics: vec![
+                Diagnostic::error("vendor-checksum", message)
+                    .at(Location::file(file))
+                    .with_hint("restore the vendor directory from version control, or run `agentpack vendor` again"),
+            ],
+        }
+    }
+
+    /// The source's checksum file; `dir` is the vendor directory, for the error when there is none.
+    fn checksums(&self, dir: &Path) -> Result<Checksums> {
+        let name = self.name;
+        let text = match std::fs::read_to_string(&self.checksum_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound {
+                    message: format!("source `{name}` is not vendored in `{}`", dir.display()),
+                    hint: refresh_hint(),
+                });
+            }
+            Err(e) => return Err(Error::io("read", &self.checksum_path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            self.tampered(
+                self.checksum_path.display().to_string(),
+                format!("the checksum file of vendored source `{name}` is unreadable: {e}"),
+            )
+        })
+    }
+
+    /// The bytes of the file vendored for `repo_path`, checked against its sha256 `expected`.
+    fn file(&self, repo_path: &str, expected: &str) -> Result<Vec<u8>> {
+        let path = safe_join(&self.source_dir, repo_path).ok_or_else(|| {
+            self.tampered(
+                self.checksum_path.display().to_string(),
+                format!(
+                    "vendored path `{repo_path}` of `{}` leaves the vendor directory",
+                    self.name
+                ),
+            )
+        })?;
+        let shown = path.display().to_string();
+        let bytes = match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() <= MAX_FILE_SIZE as u64 => {
+                std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?
+            }
+            Ok(_) => {
+                return Err(self.tampered(
+                    shown.clone(),
+                    format!("vendored file `{shown}` is not a regular file of at most 1 MiB"),
+                ));
+            }
+            Err(_) => {
+                return Err(
+                    self.tampered(shown.clone(), format!("vendored file `{shown}` is missing"))
+                );
+            }
+        };
+        if sha256_hex(&bytes) != expected {
+            return Err(self.tampered(
+                shown.clone(),
+                format!(
+                    "vendored file `{shown}` does not match its checksum in `{CHECKSUM_FILE}`: it was changed after `agentpack vendor`"
+                ),
+            ));
+        }
+        Ok(bytes)
+    }
 }
 
 /// `base/rel` when `rel` is a plain relative path (no `..`, not absolute).
@@ -254,9 +282,9 @@ pub fn write(dir: &Path, sources: &[VendoredSource]) -> Result<()> {
             // Reading a commit refuses `..` and `.git` entries; a backslash is a plain character in git
             // but a separator on Windows, so such a path is refused here rather than written.
             let path = safe_join(&base, repo_path).ok_or_else(|| Error::InvalidRepository {
+                source_name: source.checksums.source.clone(),
                 message: format!(
-                    "source `{}`: `{repo_path}` is not a plain relative path, so it cannot be vendored",
-                    source.checksums.source
+                    "`{repo_path}` is not a plain relative path, so it cannot be vendored"
                 ),
             })?;
             let dir = path.parent().expect("a file has a parent");
