@@ -128,7 +128,7 @@ fn overrule_nested(
 
 /// Where each agent goes in `target`, sorted by file. A diamond reaches one file twice: same name,
 /// same bytes, same path; it is installed once.
-fn place(agents: Vec<SelectedAgent>, target: &Path) -> Vec<Placed> {
+fn place(agents: Vec<SelectedAgent>, target: &Path) -> Vec<Item> {
     let mut seen = BTreeSet::new();
     let mut placed: Vec<Item> = agents
         .into_iter()
