@@ -76,6 +76,10 @@ pub struct LockedSource {
     /// Absent for the manifest's own sources, so version-1 locks written before packs read unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required_by: Option<String>,
+    /// For the child source of a plugin pinned in another repository: the plugin's name in the
+    /// marketplace `required-by` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +91,9 @@ pub struct LockedAgent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_name: Option<String>,
     pub source: String,
+    /// The plugin of a marketplace it came from, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<String>,
     /// Path of the agent file in the source repository (or directory).
     pub path: String,
     /// The installed file, relative to the manifest's directory, `/`-separated.
@@ -385,6 +392,7 @@ mod tests {
                     tag: None,
                     content_hash: Some(format!("sha256:{}", "0".repeat(64))),
                     required_by: None,
+                    plugin: None,
                 },
                 LockedSource {
                     name: "alpha".into(),
@@ -397,12 +405,14 @@ mod tests {
                     tag: Some("v1.0.0".into()),
                     content_hash: None,
                     required_by: None,
+                    plugin: None,
                 },
             ],
             vec![LockedAgent {
                 name: "x".into(),
                 original_name: None,
                 source: "alpha".into(),
+                plugin: None,
                 path: "eng/x.md".into(),
                 file: ".claude/agents/x.md".into(),
                 sha256: "b".repeat(64),

@@ -20,6 +20,7 @@ use crate::manifest::is_path_like;
 use crate::names::SourceName;
 use crate::resolve::Resolved;
 use crate::select::{self, SelectedAgent};
+use crate::source::Snapshot;
 
 /// What selection found across all sources.
 #[derive(Debug, Default)]
@@ -39,26 +40,74 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
 
     let mut by_root: BTreeMap<String, Vec<SelectedAgent>> = BTreeMap::new();
     for r in &nested {
-        let selection = select::select(r, strict);
-        out.passed_over.extend(selection.passed_over);
-        out.diagnostics.extend(selection.diagnostics);
+        let mut agents = plugin_agents(r, strict, &mut out);
+        if takes_own_agents(r) {
+            agents.extend(out.take(select::select(r, strict)));
+        }
         by_root
             .entry(r.spec.name.root().to_string())
             .or_default()
-            .extend(selection.agents);
+            .extend(agents);
     }
 
     let mut agents = Vec::new();
     for mut r in top {
-        let nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
+        // A marketplace's relative plugins are brought in like a pack's agents: the source's `exclude`
+        // names and `rename` keys reach them, its `agents` list does not.
+        let mut nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
+        nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
-        let selection = select::select(&r, strict);
-        out.passed_over.extend(selection.passed_over);
-        out.diagnostics.extend(selection.diagnostics);
-        agents.extend(selection.agents);
+        if takes_own_agents(&r) {
+            agents.extend(out.take(select::select(&r, strict)));
+        }
     }
     out.placed = place(agents, target);
     out
+}
+
+impl Gathered {
+    /// Keep what a selection reports; return its agents.
+    fn take(&mut self, selection: select::SourceSelection) -> Vec<SelectedAgent> {
+        self.passed_over.extend(selection.passed_over);
+        self.diagnostics.extend(selection.diagnostics);
+        selection.agents
+    }
+}
+
+/// Does `r` install agents of its own? Not the child source of a plugin (only the plugin's folders
+/// are), nor a marketplace whose keys select other kinds only.
+fn takes_own_agents(r: &Resolved) -> bool {
+    r.plugin.is_none() && r.spec.selection.selects_agents()
+}
+
+/// Every agent of the plugins whose files are in `r`: all the agent files of each plugin's agent
+/// folders, checked as any agent of `r` is (its trust gate included), and marked with the plugin.
+fn plugin_agents(r: &Resolved, strict: bool, out: &mut Gathered) -> Vec<SelectedAgent> {
+    let mut agents = Vec::new();
+    for part in &r.plugins {
+        let view = Resolved {
+            spec: crate::manifest::SourceSpec {
+                selection: crate::manifest::Selection::default(),
+                ..r.spec.clone()
+            },
+            pin: r.pin.clone(),
+            snapshot: Snapshot {
+                files: (r.snapshot.files.iter())
+                    .filter(|f| part.has_agent(&f.path))
+                    .cloned()
+                    .collect(),
+                skipped: Vec::new(),
+            },
+            newer_incompatible: None,
+            plugins: Vec::new(),
+            plugin: None,
+        };
+        for mut agent in out.take(select::select(&view, strict)) {
+            agent.plugin = Some(part.name.clone());
+            agents.push(agent);
+        }
+    }
+    agents
 }
 
 /// The top-level source `top` has the last word over the agents its packs brought in (`nested`): its

@@ -51,6 +51,8 @@ pub struct Item {
     pub sha256: String,
     /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
     pub patch: Option<Applied>,
+    /// The plugin of a marketplace it came from, if any.
+    pub plugin: Option<String>,
 }
 
 impl Item {
@@ -62,6 +64,7 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            plugin,
         } = agent;
         Item {
             kind: ItemKind::Agent,
@@ -73,6 +76,7 @@ impl Item {
             installed_name,
             bytes,
             patch: None,
+            plugin,
         }
     }
 
@@ -96,6 +100,7 @@ impl Item {
                 original_name: (self.installed_name != self.original_name)
                     .then(|| self.original_name.clone()),
                 source: self.source.clone(),
+                plugin: self.plugin.clone(),
                 path: self.repo_path.clone(),
                 file: lockfile::file_label(root, &self.file),
                 sha256: self.sha256.clone(),
@@ -120,6 +125,7 @@ mod tests {
             original_name: "rev".into(),
             installed_name: installed.into(),
             bytes: b"v1".to_vec(),
+            plugin: None,
         };
         let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));
         assert_eq!(item.file, Path::new("/p/.claude/agents/rev.md"));

@@ -330,6 +330,7 @@ mod tests {
             name: name.into(),
             original_name: None,
             source: "s".into(),
+            plugin: None,
             path: format!("{name}.md"),
             file: format!(".claude/agents/{name}.md"),
             sha256: sha256_hex(bytes.as_bytes()),
@@ -352,6 +353,7 @@ mod tests {
                 original_name: name.into(),
                 installed_name: name.into(),
                 bytes: bytes.as_bytes().to_vec(),
+                plugin: None,
             };
             Item::agent(agent, &target)
         };

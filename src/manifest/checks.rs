@@ -319,6 +319,7 @@ fn check_source<'a>(
     };
     let agents = patterns(&source.agents);
     let exclude = patterns(&source.exclude);
+    let plugins = patterns(&source.plugins);
 
     let mut rename = BTreeMap::new();
     for (from, to) in source.rename.unwrap_or_default() {
@@ -391,6 +392,7 @@ fn check_source<'a>(
                 exclude,
                 rename,
                 prefix,
+                plugins,
             },
             trust,
             allow_unicode: source.allow_unicode.unwrap_or(false),

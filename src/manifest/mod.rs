@@ -163,12 +163,21 @@ pub struct Selection {
     /// `prefix = "volt-"`: every agent of the source that `rename` does not name is installed as
     /// `<prefix><name>`, its `name:` line rewritten as `rename` does.
     pub prefix: Option<String>,
+    /// `plugins = [...]`: names or globs over the plugins of the source's
+    /// `.claude-plugin/marketplace.json` (see [`crate::resolve::plugins`]); empty means none.
+    pub plugins: Vec<Pattern>,
 }
 
 impl Selection {
     /// The name an agent of this source is installed under, when `rename` names none for it.
     pub fn prefixed(&self, name: &str) -> Option<String> {
         self.prefix.as_ref().map(|prefix| format!("{prefix}{name}"))
+    }
+
+    /// Does the source install agents of its own (outside its plugins)? When `agents` selects some, or
+    /// when no key selects another kind: a source that only names `plugins` installs only those.
+    pub fn selects_agents(&self) -> bool {
+        !self.agents.is_empty() || self.plugins.is_empty()
     }
 }
 

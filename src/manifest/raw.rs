@@ -38,6 +38,7 @@ pub struct Source {
     pub subdir: Option<Spanned<String>>,
     pub agents: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
+    pub plugins: Option<Vec<Spanned<String>>>,
     pub rename: Option<BTreeMap<String, Spanned<String>>>,
     pub prefix: Option<Spanned<String>>,
     pub trust: Option<Vec<Spanned<String>>>,

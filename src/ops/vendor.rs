@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::catalog::marketplace::MARKETPLACE_JSON;
 use crate::error::{Error, Result};
 use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, SourceKind, normalize};
@@ -119,9 +120,22 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
         };
         files.insert(agent.path.clone(), bytes.clone());
     }
-    let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
-    if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
-        files.insert(pack_manifest, bytes);
+    // What resolution reads besides the installed files: the pack's manifest, the marketplace's, and
+    // each plugin's `plugin.json`.
+    let mut manifests = vec![PACK_MANIFEST.to_string()];
+    if !source.spec.selection.plugins.is_empty() {
+        manifests.push(MARKETPLACE_JSON.to_string());
+    }
+    manifests.extend(
+        (source.plugins.iter())
+            .filter_map(|p| p.manifest.as_ref())
+            .map(|m| m.as_str().to_string()),
+    );
+    for manifest in manifests {
+        let path = source::join(source.spec.subdir.as_deref(), &manifest);
+        if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &path) {
+            files.insert(path, bytes);
+        }
     }
     Ok(Some(VendoredSource::new(
         name,

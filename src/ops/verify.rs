@@ -98,7 +98,10 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             )));
             continue;
         }
-        let agents: Vec<&LockedAgent> = lock.agents.iter().filter(|a| a.source == name).collect();
+        // A marketplace's relative plugins are checked as what a pack brings in, below.
+        let agents: Vec<&LockedAgent> = (lock.agents.iter())
+            .filter(|a| a.source == name && a.plugin.is_none())
+            .collect();
         let skipped: Vec<(&str, &str)> = lock
             .skipped
             .iter()
@@ -116,10 +119,34 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             )));
         }
     }
-    for agent in lock.agents.iter().filter(|a| a.source.contains('/')) {
+    for agent in (lock.agents.iter()).filter(|a| a.source.contains('/') || a.plugin.is_some()) {
         if let Some(spec) = manifest.source(root_source(&agent.source)) {
             nested_selection_changes(manifest, spec, agent, out);
+            plugin_selection_changes(spec, lock, agent, out);
         }
+    }
+}
+
+/// Is the plugin an agent came from still selected by the `plugins` key of the manifest's marketplace
+/// `spec` (when the agent came from a plugin of `spec` itself, not of a pack's source)?
+fn plugin_selection_changes(
+    spec: &SourceSpec,
+    lock: &Lockfile,
+    agent: &LockedAgent,
+    out: &mut Vec<Diagnostic>,
+) {
+    let child_of_spec = lock.source(&agent.source).is_some_and(|s| {
+        s.plugin.is_some() && s.required_by.as_deref() == Some(spec.name.as_str())
+    });
+    let Some(plugin) = &agent.plugin else {
+        return;
+    };
+    let of_spec = agent.source == spec.name.as_str() || child_of_spec;
+    if of_spec && !spec.selection.plugins.iter().any(|p| p.matches(plugin, "")) {
+        out.push(outdated(format!(
+            "agent `{}` of plugin `{plugin}` is locked, but `plugins` of source `{}` no longer selects that plugin",
+            agent.name, spec.name
+        )));
     }
 }
 

@@ -23,7 +23,7 @@ mod tree;
 pub mod vendor;
 
 /// The `.md` files of a source under its searched directory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// Sorted by path.
     pub files: Vec<SourceFile>,
@@ -31,7 +31,7 @@ pub struct Snapshot {
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Relative to the searched directory (`subdir`), `/`-separated: what `agents = ["x/*.md"]` matches.
     pub path: String,
@@ -40,7 +40,7 @@ pub struct SourceFile {
     pub content: Content,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
     /// Over [`crate::limits::MAX_FILE_SIZE`]: not loaded. `head` holds its first
@@ -52,7 +52,7 @@ pub enum Content {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Skipped {
     pub repo_path: String,
     pub reason: String,

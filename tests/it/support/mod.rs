@@ -26,7 +26,8 @@ pub mod server;
 pub mod snapshot;
 
 pub use fixture::{
-    agent, installed, lock, locked_source, project, released, served_studio, sha256, studio,
+    agent, installed, lock, locked_source, marketplace_repo, project, released, served_studio,
+    sha256, studio,
 };
 pub use git::{git, isolate_git2, try_git};
 pub use manifest::{Install, Manifest, Source};
