@@ -110,18 +110,19 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
             .files
             .iter()
             .find(|f| f.repo_path == agent.path);
-        let Some(Content::Bytes(bytes)) = found.map(|f| &f.content) else {
+        let Some((Content::Bytes(bytes), executable)) = found.map(|f| (&f.content, f.executable))
+        else {
             return Err(stale(format!(
                 "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
                 agent.path,
                 commit.short()
             )));
         };
-        files.insert(agent.path.clone(), bytes.clone());
+        files.insert(agent.path.clone(), (bytes.clone(), executable));
     }
     let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
     if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
-        files.insert(pack_manifest, bytes);
+        files.insert(pack_manifest, (bytes, false));
     }
     Ok(Some(VendoredSource::new(
         name,
