@@ -43,6 +43,13 @@ pub fn default_target(root: &Path) -> PathBuf {
     }
 }
 
+/// The install root of a manifest in `root`: `.claude` next to it, `~/.claude` for the global manifest.
+/// Skills go to its `skills/`, commands to its `commands/` (agents to `[install] target`).
+pub fn claude_dir(root: &Path) -> PathBuf {
+    let agents = default_target(root);
+    agents.parent().map_or(agents.clone(), Path::to_path_buf)
+}
+
 /// A file as shown to the user: relative to the manifest's directory (what the lock records), except
 /// that a file outside it in the home directory is `~/...` (with `--global`, `~/.claude/agents/x.md`
 /// rather than `../../.claude/agents/x.md`).

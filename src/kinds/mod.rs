@@ -12,6 +12,7 @@
 
 pub mod command;
 mod fields;
+pub mod select;
 pub mod skill;
 
 use crate::source::{Snapshot, SourceFile, is_markdown};

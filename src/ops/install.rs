@@ -147,7 +147,9 @@ pub fn install_manifest(
 /// [`install::recover`]). Held until the returned guard drops.
 fn lock_and_recover(manifest: &Manifest, reporter: &dyn Reporter) -> Result<install::ProjectLock> {
     let project = install::lock_project(&manifest.root, reporter)?;
-    if let Some(recovery) = install::recover(&manifest.root, &manifest.target)? {
+    if let Some(recovery) =
+        install::recover(&install::Places::new(&manifest.root, &manifest.target))?
+    {
         reporter.diagnostic(&recovered(recovery));
     }
     Ok(project)
@@ -185,13 +187,8 @@ fn install_locked(
         reporter,
     )?;
     let checked = gather_and_check(manifest, resolved, previous.as_ref(), strict, reporter)?;
-    let actions = install::plan(
-        &checked.placed,
-        previous.as_ref(),
-        &manifest.root,
-        &manifest.target,
-        options.force,
-    )?;
+    let places = install::Places::new(&manifest.root, &manifest.target);
+    let actions = install::plan(&checked.placed, previous.as_ref(), &places, options.force)?;
     let lock = new_lock(manifest, &checked, &actions);
     let lock_changes = previous.as_ref() != Some(&lock);
     if options.locked && lock_changes {
@@ -202,8 +199,7 @@ fn install_locked(
     }
     if !dry_run {
         install::apply(
-            &manifest.root,
-            &manifest.target,
+            &places,
             &actions,
             lock_changes.then_some((lock_path.as_path(), &lock)),
         )?;
