@@ -82,6 +82,7 @@ pub fn plan(
     placed: &[Item],
     previous: Option<&Lockfile>,
     root: &Path,
+    home: Option<&Path>,
     target: &Path,
     force: bool,
 ) -> Result<Vec<Action>> {
@@ -89,6 +90,7 @@ pub fn plan(
     let planner = Planner {
         managed: managed_files(previous, root, target),
         root,
+        home,
         force,
     };
     let mut problems = Vec::new();
@@ -141,6 +143,7 @@ fn check_target(root: &Path, target: &Path) -> Result<()> {
 struct Planner<'a> {
     managed: BTreeMap<PathBuf, &'a LockedAgent>,
     root: &'a Path,
+    home: Option<&'a Path>,
     force: bool,
 }
 
@@ -149,7 +152,7 @@ type Planned = (Option<Action>, Option<Diagnostic>);
 
 impl Planner<'_> {
     fn show(&self, file: &Path) -> String {
-        crate::scope::shown(self.root, file)
+        crate::scope::shown(self.root, file, self.home)
     }
 
     /// The action for an item to install: create, keep, adopt, or replace (a protected file's
@@ -290,7 +293,7 @@ fn managed_files<'l>(
         .map(|l| l.agents.as_slice())
         .unwrap_or_default()
         .iter()
-        .map(|agent| (crate::manifest::normalize(&root.join(&agent.file)), agent))
+        .map(|agent| (crate::fsutil::normalize(&root.join(&agent.file)), agent))
         .filter(|(file, _)| file.parent() == Some(target))
         .collect()
 }
@@ -359,7 +362,7 @@ mod tests {
 
         // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
         let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];
-        let actions = plan(&same, Some(&lock), &root, &target, false).unwrap();
+        let actions = plan(&same, Some(&lock), &root, None, &target, false).unwrap();
         assert_eq!(
             actions,
             [
@@ -373,14 +376,14 @@ mod tests {
         );
         // New bytes upstream: an adopted file is protected, unless `--force`; a dropped one is kept even then.
         let changed = [placed("a", "v2")];
-        match plan(&changed, Some(&lock), &root, &target, false) {
+        match plan(&changed, Some(&lock), &root, None, &target, false) {
             Err(Error::CheckFailed { diagnostics }) => {
                 assert_eq!(diagnostics.len(), 1);
                 assert_eq!(diagnostics[0].code, "unmanaged-file");
             }
             other => panic!("{other:?}"),
         }
-        let actions = plan(&changed, Some(&lock), &root, &target, true).unwrap();
+        let actions = plan(&changed, Some(&lock), &root, None, &target, true).unwrap();
         assert_eq!(
             actions,
             [
