@@ -251,6 +251,7 @@ mod tests {
             agents: target.clone(),
             skills: root.join(".claude/skills"),
             commands: root.join(".claude/commands"),
+            home: None,
         };
         Project {
             _tmp: tmp,

@@ -155,7 +155,7 @@ impl Journal {
                 self.version
             ));
         }
-        let normal = |p: &Path| p.is_absolute() && crate::manifest::normalize(p) == p;
+        let normal = |p: &Path| p.is_absolute() && crate::fsutil::normalize(p) == p;
         let own_name = |p: &Path| {
             p.file_name()
                 .and_then(|n| n.to_str())

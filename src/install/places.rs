@@ -9,6 +9,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::ItemKind;
+use crate::manifest::Manifest;
 
 /// The directories an install writes into.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,18 +22,25 @@ pub struct Places {
     pub skills: PathBuf,
     /// Where commands go (`.claude/commands`).
     pub commands: PathBuf,
+    /// The user's home directory, where files are shown as `~/...`.
+    pub home: Option<PathBuf>,
 }
 
 impl Places {
-    /// The places of a manifest in `root` whose agents go to `target`.
-    pub fn new(root: &Path, target: &Path) -> Places {
-        let claude = crate::scope::claude_dir(root);
+    /// The places of `manifest`.
+    pub fn of(manifest: &Manifest) -> Places {
         Places {
-            root: root.to_path_buf(),
-            agents: target.to_path_buf(),
-            skills: claude.join("skills"),
-            commands: claude.join("commands"),
+            root: manifest.root.clone(),
+            agents: manifest.target.clone(),
+            skills: manifest.claude.join("skills"),
+            commands: manifest.claude.join("commands"),
+            home: manifest.home.clone(),
         }
+    }
+
+    /// `file` as shown to the user ([`crate::scope::shown`]).
+    pub fn show(&self, file: &Path) -> String {
+        crate::scope::shown(&self.root, file, self.home.as_deref())
     }
 
     /// The directory of `kind`.
@@ -85,6 +93,7 @@ mod tests {
             agents: PathBuf::from("/p/.claude/agents"),
             skills: PathBuf::from("/p/.claude/skills"),
             commands: PathBuf::from("/p/.claude/commands"),
+            home: None,
         };
         let may = |f: &str| places.may_hold(Path::new(f));
         assert!(may("/p/.claude/agents/a.md"));

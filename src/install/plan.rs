@@ -99,6 +99,7 @@ pub fn plan(
     let planner = Planner {
         managed: managed_files(previous, places),
         root,
+        home: places.home.as_deref(),
         force,
     };
     let mut problems = Vec::new();
@@ -151,6 +152,7 @@ fn check_target(root: &Path, target: &Path) -> Result<()> {
 struct Planner<'a> {
     managed: BTreeMap<PathBuf, Managed>,
     root: &'a Path,
+    home: Option<&'a Path>,
     force: bool,
 }
 
@@ -159,7 +161,7 @@ type Planned = (Option<Action>, Option<Diagnostic>);
 
 impl Planner<'_> {
     fn show(&self, file: &Path) -> String {
-        crate::scope::shown(self.root, file)
+        crate::scope::shown(self.root, file, self.home)
     }
 
     /// The action for an item to install: create, keep, adopt, or replace (a protected file's
@@ -303,7 +305,7 @@ fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathB
     };
     (lock.installed_files().into_iter())
         .map(|f| {
-            let file = crate::manifest::normalize(&places.root.join(f.file));
+            let file = crate::fsutil::normalize(&places.root.join(f.file));
             let managed = Managed {
                 sha256: f.sha256.to_string(),
                 adopted: f.adopted,
@@ -375,7 +377,13 @@ mod tests {
             Item::agent(agent, &target)
         };
         let file = |name: &str| target.join(format!("{name}.md"));
-        let places = Places::new(&root, &target);
+        let places = Places {
+            root: root.clone(),
+            agents: target.clone(),
+            skills: root.join(".claude/skills"),
+            commands: root.join(".claude/commands"),
+            home: None,
+        };
 
         // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
         let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];

@@ -10,20 +10,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fsutil::normalize;
 use crate::lockfile::{self, Lockfile};
-use crate::manifest::{Manifest, SourceKind, normalize};
+use crate::manifest::{Manifest, ManifestPath, SourceKind};
+use crate::ops::FetchOptions;
 use crate::reporter::Reporter;
-use crate::resolve::{self, Pin, ResolveOptions, Resolved};
+use crate::resolve::{self, Pin, Resolved};
 use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::source::vendor::{PACK_MANIFEST, VendoredSource};
 use crate::source::{self, Content};
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VendorOptions {
-    /// Use only the cache.
-    pub offline: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorSummary {
@@ -41,9 +37,9 @@ pub const DEFAULT_VENDOR_DIR: &str = "agentpack-vendor";
 /// Vendor into `dir` (relative to the manifest's directory); without one, into the directory
 /// `[install] vendor` names (that is where installs will read it), else [`DEFAULT_VENDOR_DIR`].
 pub fn vendor(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     dir: Option<&Path>,
-    options: VendorOptions,
+    fetch: FetchOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<VendorSummary> {
@@ -63,10 +59,7 @@ pub fn vendor(
         &manifest.sources,
         Some(&lock),
         &locked,
-        ResolveOptions {
-            offline: options.offline,
-            ..ResolveOptions::default()
-        },
+        fetch.resolve(),
         reporter,
     )?;
     let mut sources = Vec::new();
