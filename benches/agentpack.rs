@@ -464,8 +464,10 @@ fn run(cmd: &mut Command) -> (Duration, i64) {
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    #[expect(unsafe_code, reason = "the child's rusage comes only from wait4")]
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `pid` is our child, waited for exactly once here (the Child handle is not waited on).
+    #[expect(unsafe_code, reason = "the child's rusage comes only from wait4")]
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed();
     assert_eq!(waited, pid);

@@ -24,6 +24,7 @@ pub struct Owner<'a> {
 /// installed cost a directory listing, not a read.
 pub fn find(
     root: &Path,
+    home: Option<&Path>,
     target: &Path,
     managed: &BTreeSet<PathBuf>,
     owners: &[Owner<'_>],
@@ -50,7 +51,7 @@ pub fn find(
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
-        let label = crate::scope::shown(root, &path);
+        let label = crate::scope::shown(root, &path, home);
         if let Some(name) = frontmatter::parse(&label, &bytes).name()
             && let Some(owner) = by_name.get(name)
         {

@@ -76,7 +76,7 @@ pub enum Error {
     },
 
     /// A cache repository could not be created or opened (not a source's fault: the cache's).
-    #[error("{action} `{}`", crate::manifest::redact(.url))]
+    #[error("{action} `{}`", crate::escape::redact(.url))]
     Cache {
         action: &'static str,
         /// What git is asked for.

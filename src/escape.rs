@@ -1,4 +1,4 @@
-//! Making text from a source safe to show on a terminal.
+//! Making text from a source safe to show on a terminal, and URLs safe to show at all ([`redact`]).
 //!
 //! Names, paths and values come from repositories anyone can publish. Printed raw, a control character
 //! is a command to the terminal: `ESC ] 52` writes the clipboard, `ESC [ 2K` and `CR` erase what was
@@ -41,6 +41,20 @@ pub fn escape_lines(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.split('\n').map(escape).collect::<Vec<_>>().join("\n"))
 }
 
+/// Hide the password part of a URL (`https://***@host/path`), so that a URL is safe to print or to record.
+pub fn redact(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            match authority.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://***@{host}{path}"),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +79,16 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&escaped).unwrap(),
             value
         );
+    }
+
+    #[test]
+    fn redact_hides_only_the_userinfo_of_a_url() {
+        assert_eq!(redact("https://u:p@h.com/o/r"), "https://***@h.com/o/r");
+        assert_eq!(
+            redact("ssh://git@h.com:22/o/r@v1"),
+            "ssh://***@h.com:22/o/r@v1"
+        );
+        assert_eq!(redact("https://h.com/o/r@v1"), "https://h.com/o/r@v1");
+        assert_eq!(redact("git@h.com:o/r"), "git@h.com:o/r");
     }
 }

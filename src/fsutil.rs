@@ -1,7 +1,8 @@
-//! Small filesystem helpers shared by the lockfile, the cache and the installer.
+//! Small filesystem and path helpers shared by every layer (the manifest, the lockfile, the cache, the
+//! installer).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::reporter::{Reporter, Status};
@@ -70,5 +71,49 @@ pub fn lock_exclusive(
             file.lock().map_err(|e| Error::io("lock", path, e))
         }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path, e)),
+    }
+}
+/// Drop `.` and `..` components lexically (the path may not exist yet, and a symlink in it is not
+/// followed). Only the CLI reads the current directory: it makes every path it hands down absolute, so
+/// a relative path here stays relative (keeping the `..` it cannot resolve).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // `/..` is `/`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical_and_never_reads_the_current_directory() {
+        for (path, expected) in [
+            ("/p/./a/../b", "/p/b"),
+            ("/p/../../..", "/"),
+            ("/p/a/", "/p/a"),
+            ("a/../../b", "../b"),
+            ("./a/./b", "a/b"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                normalize(Path::new(path)),
+                PathBuf::from(expected),
+                "{path}"
+            );
+        }
     }
 }

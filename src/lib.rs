@@ -17,7 +17,8 @@
 //!                              .claude/agents/*.md + agentpack.lock (lockfile)
 //! ```
 //!
-//! - [`manifest`]: `agentpack.toml`, parsed once into checked types.
+//! - [`manifest`]: `agentpack.toml`, parsed once into checked types; [`manifest::ManifestPath`] says
+//!   which manifest and whose, as the CLI found it.
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
@@ -35,13 +36,18 @@
 //! - [`install`]: collision checks, protection of the user's files, the install transaction (journaled,
 //!   so a killed install is finished or undone by the next), the project lock.
 //! - [`state`]: what the last install wrote, so a no-op install can stop early.
-//! - [`scope`]: the project scope, or the user's (`--global`): where the manifest, lock and agents live.
+//! - [`scope`]: how files of the project scope, or the user's (`--global`), are shown (`~/...`).
 //! - [`edit`]: editing `agentpack.toml` in place (`add`, `remove`, `patch`), preserving its formatting.
 //! - [`ops`]: one function per command, composing the above.
 //! - [`reporter`]: how core code reports progress; [`cli`] implements it for the terminal.
+//! - [`cli`]: arguments, the settings merged once from flags and the environment ([`cli::settings`],
+//!   the only reader of process state), printing.
 //! - [`error`]: the error type and the exit codes.
 //! - [`escape`]: making names and values from sources safe to print on a terminal.
 //! - [`limits`]: how much of a file from a source is read (the size limits every layer shares).
+
+// Only `cli::out` writes to stdout and stderr, through locked handles, escaped.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod catalog;
 pub mod cli;

@@ -181,7 +181,27 @@ impl LockedSource {
     }
 }
 
+/// One file the lock says agentpack installed (or adopted), of any kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstalledFile<'a> {
+    /// Relative to the manifest's directory, `/`-separated.
+    pub file: &'a str,
+    pub sha256: &'a str,
+    pub adopted: bool,
+}
+
 impl Lockfile {
+    /// Every installed file the lock records, of every kind.
+    pub fn installed_files(&self) -> Vec<InstalledFile<'_>> {
+        (self.agents.iter())
+            .map(|a| InstalledFile {
+                file: &a.file,
+                sha256: &a.sha256,
+                adopted: a.adopted,
+            })
+            .collect()
+    }
+
     pub fn new(mut sources: Vec<LockedSource>, mut agents: Vec<LockedAgent>) -> Self {
         sources.sort_by(|a, b| a.name.cmp(&b.name));
         agents.sort_by(|a, b| a.file.cmp(&b.file).then(a.name.cmp(&b.name)));

@@ -1,63 +1,27 @@
-//! Where agentpack works: the project scope (the nearest `agentpack.toml`, agents in `.claude/agents` next
-//! to it) or the user scope of `--global` (`agentpack.toml` and `agentpack.lock` in the user's config
-//! directory, agents in `~/.claude/agents`, where Claude Code loads the user's own agents).
-//!
-//! Directories come from `directories`, which honours `HOME` and, on Linux, `XDG_CONFIG_HOME`
-//! (`~/.config/agentpack` by default; `~/Library/Application Support/agentpack` on macOS).
+//! How a file of the project scope or of the user scope is shown: relative to the manifest's directory, or
+//! `~/...` in the home directory. Which scope a manifest is in, where the global manifest lives and
+//! where home is, is the CLI's business ([`crate::cli::settings`]); a manifest carries them
+//! ([`crate::manifest::ManifestPath`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::manifest::{DEFAULT_TARGET, MANIFEST_NAME, normalize};
-
-/// The directory holding the global manifest and lock.
-pub fn global_dir() -> Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "agentpack")
-        .map(|dirs| normalize(dirs.config_dir()))
-        .ok_or_else(|| no_home("a config directory"))
-}
-
-/// The global manifest (it may not exist yet).
-pub fn global_manifest() -> Result<PathBuf> {
-    Ok(global_dir()?.join(MANIFEST_NAME))
-}
-
-/// `~/.claude/agents`: where Claude Code loads the user's agents from.
-pub fn user_agents_dir() -> Result<PathBuf> {
-    directories::BaseDirs::new()
-        .map(|dirs| normalize(&dirs.home_dir().join(DEFAULT_TARGET)))
-        .ok_or_else(|| no_home("the home directory"))
-}
-
-/// Is `root` the directory of the global manifest (whose agents go to the user's own directory)?
-pub fn is_global_dir(root: &Path) -> bool {
-    global_dir().is_ok_and(|global| normalize(root) == global)
-}
-
-/// Where a manifest in `root` installs when it sets no `[install] target`: `~/.claude/agents` for the
-/// global manifest, `.claude/agents` next to the manifest otherwise.
-pub fn default_target(root: &Path) -> PathBuf {
-    match user_agents_dir() {
-        Ok(user) if is_global_dir(root) => user,
-        _ => normalize(&root.join(DEFAULT_TARGET)),
-    }
-}
+use crate::fsutil::normalize;
 
 /// A file as shown to the user: relative to the manifest's directory (what the lock records), except
 /// that a file outside it in the home directory is `~/...` (with `--global`, `~/.claude/agents/x.md`
 /// rather than `../../.claude/agents/x.md`).
-pub fn shown(root: &Path, file: &Path) -> String {
+pub fn shown(root: &Path, file: &Path, home: Option<&Path>) -> String {
     let label = crate::lockfile::file_label(root, file);
     if !label.starts_with("../") {
         return label;
     }
-    tilde(file).unwrap_or(label)
+    home.and_then(|home| tilde(file, home)).unwrap_or(label)
 }
 
-/// `~/rest` for a path inside the home directory.
-pub fn tilde(path: &Path) -> Option<String> {
-    let home = normalize(directories::BaseDirs::new()?.home_dir());
-    let rest = path.strip_prefix(&home).ok()?;
+/// `~/rest` for a path inside the home directory `home` (absolute, normalized).
+pub fn tilde(path: &Path, home: &Path) -> Option<String> {
+    let rest = normalize(path);
+    let rest = rest.strip_prefix(home).ok()?;
     let rest = crate::lockfile::file_label(Path::new(""), rest);
     Some(if rest.is_empty() {
         "~".to_string()
@@ -66,9 +30,22 @@ pub fn tilde(path: &Path) -> Option<String> {
     })
 }
 
-fn no_home(what: &str) -> Error {
-    Error::Usage {
-        message: format!("cannot find {what} for `--global` (no home directory)"),
-        hint: Some("set `HOME`".into()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_outside_the_manifests_directory_are_shown_from_home() {
+        let root = Path::new("/home/u/.config/agentpack");
+        let home = Some(Path::new("/home/u"));
+        let user_agent = Path::new("/home/u/.claude/agents/x.md");
+        assert_eq!(shown(root, user_agent, home), "~/.claude/agents/x.md");
+        assert_eq!(shown(root, user_agent, None), "../../.claude/agents/x.md");
+        assert_eq!(shown(root, &root.join("a.md"), home), "a.md");
+        assert_eq!(
+            tilde(Path::new("/home/u"), Path::new("/home/u")).as_deref(),
+            Some("~")
+        );
+        assert_eq!(tilde(Path::new("/srv/x"), Path::new("/home/u")), None);
     }
 }

@@ -163,8 +163,8 @@ impl<'a> Selector<'a> {
     /// Parse every file (on every core): agents become candidates; documents and broken files are passed
     /// over, or reported when in scope.
     fn parse_files(&mut self) -> Vec<Candidate<'a>> {
-        let files = &self.resolved.snapshot.files;
-        let parse = |file: &SourceFile| {
+        let files = crate::kinds::agent_files(&self.resolved.snapshot);
+        let parse = |file: &&SourceFile| {
             let label = self.label(&file.repo_path);
             match &file.content {
                 Content::TooLarge { size, head } => {
@@ -173,7 +173,7 @@ impl<'a> Selector<'a> {
                 Content::Bytes(bytes) => frontmatter::parse(&label, bytes),
             }
         };
-        let parsed = on_every_core(files, parse);
+        let parsed = on_every_core(&files, parse);
         let mut candidates = Vec::new();
         for (file, parsed) in files.iter().zip(parsed) {
             match parsed {

@@ -138,7 +138,7 @@ pub struct InstallArgs {
     #[arg(long)]
     pub no_vendor: bool,
     /// Resolve and fetch up to N sources at once
-    #[arg(short, long, value_name = "N", value_parser = jobs, default_value_t = NonZeroUsize::new(crate::resolve::DEFAULT_JOBS).expect("not zero"))]
+    #[arg(short, long, value_name = "N", value_parser = jobs, default_value_t = crate::resolve::DEFAULT_JOBS)]
     pub jobs: NonZeroUsize,
 }
 
@@ -279,6 +279,12 @@ pub struct UpdateArgs {
     /// Replace or delete files agentpack would otherwise protect
     #[arg(long)]
     pub force: bool,
+    /// Use only the local cache; never touch the network (update within what was fetched before)
+    #[arg(long)]
+    pub offline: bool,
+    /// Resolve and fetch up to N sources at once
+    #[arg(short, long, value_name = "N", value_parser = jobs, default_value_t = crate::resolve::DEFAULT_JOBS)]
+    pub jobs: NonZeroUsize,
 }
 
 #[derive(Debug, Args)]

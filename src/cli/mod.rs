@@ -6,16 +6,17 @@ mod commands;
 mod format;
 mod out;
 mod printer;
+pub mod settings;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use crate::error::{Error, ExitStatus, Result};
-use args::{Cli, Command, GlobalArgs};
+use args::{Cli, Command};
 use clap::error::{ContextKind, ContextValue};
 use printer::Printer;
+use settings::Settings;
 
 /// Parse `std::env::args`, run the command, and map the outcome to an exit code.
 pub fn main() -> ExitCode {
@@ -44,7 +45,9 @@ pub fn main() -> ExitCode {
         }
     };
     let printer = Printer::new(&cli.global);
-    let status = match dispatch(&cli, &printer) {
+    let settings = Settings::read(&cli.global);
+    crate::source::net::use_environment(settings.network());
+    let status = match dispatch(&cli.command, &settings, &printer) {
         Ok(status) => status,
         Err(e) => {
             report(&printer, &e);
@@ -63,21 +66,21 @@ fn misplaced_version_flag(e: &clap::Error) -> bool {
         )
 }
 
-fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitStatus> {
-    match &cli.command {
-        Command::Init => commands::init::exec(&cli.global, printer),
-        Command::Install(args) => commands::install::exec(args, &cli.global, printer),
-        Command::List(args) => commands::list::exec(args, &cli.global),
+fn dispatch(command: &Command, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    match command {
+        Command::Init => commands::init::exec(settings, printer),
+        Command::Install(args) => commands::install::exec(args, settings, printer),
+        Command::List(args) => commands::list::exec(args, settings),
         Command::Lint(args) => commands::lint::exec(args, printer),
-        Command::Verify(args) => commands::verify::exec(args, &cli.global, printer),
-        Command::Vendor(args) => commands::vendor::exec(args, &cli.global, printer),
+        Command::Verify(args) => commands::verify::exec(args, settings, printer),
+        Command::Vendor(args) => commands::vendor::exec(args, settings, printer),
         Command::Completions(args) => commands::completions::exec(args),
-        Command::Add(args) => commands::add::exec(args, &cli.global, printer),
-        Command::Remove(args) => commands::remove::exec(args, &cli.global, printer),
-        Command::Patch(args) => commands::patch::exec(args, &cli.global, printer),
-        Command::Update(args) => commands::update::exec(args, &cli.global, printer),
-        Command::Outdated(args) => commands::outdated::exec(args, &cli.global, printer),
-        Command::Tree(args) => commands::tree::exec(args, &cli.global),
+        Command::Add(args) => commands::add::exec(args, settings, printer),
+        Command::Remove(args) => commands::remove::exec(args, settings, printer),
+        Command::Patch(args) => commands::patch::exec(args, settings, printer),
+        Command::Update(args) => commands::update::exec(args, settings, printer),
+        Command::Outdated(args) => commands::outdated::exec(args, settings, printer),
+        Command::Tree(args) => commands::tree::exec(args, settings),
     }
 }
 
@@ -111,35 +114,4 @@ fn report(printer: &Printer, e: &Error) {
         source = cause.source();
     }
     printer.error(&e.to_string(), &causes, e.hint().as_deref());
-}
-
-/// `--manifest-path`, the user's manifest with `--global`, or `agentpack.toml` in the current directory or
-/// its nearest parent.
-fn manifest_path(global: &GlobalArgs) -> Result<PathBuf> {
-    if global.global {
-        let path = crate::scope::global_manifest()?;
-        if !path.is_file() {
-            return Err(Error::Usage {
-                message: format!("there is no global manifest at `{}`", path.display()),
-                hint: Some("run `agentpack init --global` to create it".into()),
-            });
-        }
-        return Ok(path);
-    }
-    let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
-    match &global.manifest_path {
-        Some(path) if path.is_file() => Ok(crate::manifest::normalize(&cwd.join(path))),
-        Some(path) => Err(Error::Usage {
-            message: if path.is_dir() {
-                format!(
-                    "`{}` is a directory; `--manifest-path` takes the agentpack.toml file",
-                    path.display()
-                )
-            } else {
-                format!("manifest `{}` does not exist", path.display())
-            },
-            hint: None,
-        }),
-        None => crate::manifest::find(&cwd),
-    }
 }

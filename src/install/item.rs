@@ -3,13 +3,15 @@
 //! [`plan`](super::plan) compares their files with the disk and the previous lock, the journal carries
 //! out the plan's per-file actions, and [`Item::locked`] is the lock's entry for one.
 //!
-//! Today every item is an agent (one Markdown file in the target directory). The kinds issue 12 adds
-//! (skills, which are whole folders, and commands) are new [`ItemKind`] variants: each `match` on the kind
-//! (where it installs, what collides with what, how the lock records it) is where a kind says how it
-//! differs, and the compiler lists them.
+//! An item is one installed FILE: an agent (one Markdown file in the target directory), a command (one
+//! Markdown file below the commands' directory, sub-folders kept), or one file of a skill (a skill
+//! folder is as many items as it has files, all with the skill's name, so every per-file guarantee of
+//! the plan and the journal holds for each of them). Each `match` on the kind (where it installs, what
+//! collides with what, how the lock records it) is where a kind says how it differs.
 
 use std::path::{Path, PathBuf};
 
+use crate::kinds::select::{SelectedCommand, SelectedSkill};
 use crate::lockfile::{self, LockedAgent};
 use crate::names::sha256_hex;
 use crate::patches::Applied;
@@ -20,6 +22,10 @@ use crate::select::SelectedAgent;
 pub enum ItemKind {
     /// A Markdown file with a `name` in its front matter, installed as `<target>/<name>.md`.
     Agent,
+    /// One file of a skill folder, installed as `<skills>/<name>/<path in the folder>`.
+    Skill,
+    /// A Markdown file below a `commands` folder, installed as `<commands>/<name>.md` (`git/commit`).
+    Command,
 }
 
 impl ItemKind {
@@ -27,6 +33,8 @@ impl ItemKind {
     pub fn noun(self) -> &'static str {
         match self {
             ItemKind::Agent => "agent",
+            ItemKind::Skill => "skill",
+            ItemKind::Command => "command",
         }
     }
 }
@@ -53,6 +61,10 @@ pub struct Item {
     pub patch: Option<Applied>,
     /// The plugin of a marketplace it came from, if any.
     pub plugin: Option<String>,
+    /// Installed with mode 0o755 (a skill's script stored executable).
+    pub executable: bool,
+    /// For a skill's file: its path inside the skill folder (`scripts/fill.py`).
+    pub part: Option<String>,
 }
 
 impl Item {
@@ -77,6 +89,70 @@ impl Item {
             bytes,
             patch: None,
             plugin,
+            executable: false,
+            part: None,
+        }
+    }
+
+    /// Every file of a selected skill, installed in the folder `<skills>/<installed name>/`.
+    pub fn skill(skill: SelectedSkill, skills: &Path) -> Vec<Self> {
+        let folder = skills.join(&skill.installed_name);
+        (skill.files.into_iter())
+            .map(|f| Item {
+                kind: ItemKind::Skill,
+                source: skill.source.clone(),
+                repo_path: crate::source::join(Some(&skill.repo_path), &f.path),
+                original_name: skill.original_name.clone(),
+                installed_name: skill.installed_name.clone(),
+                file: f.path.split('/').fold(folder.clone(), |p, c| p.join(c)),
+                sha256: sha256_hex(&f.bytes),
+                bytes: f.bytes,
+                patch: None,
+                executable: f.executable,
+                part: Some(f.path),
+                plugin: None,
+            })
+            .collect()
+    }
+
+    /// A selected command, installed as `<commands>/<installed name>.md`.
+    pub fn command(command: SelectedCommand, commands: &Path) -> Self {
+        let SelectedCommand {
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+        } = command;
+        let file = (installed_name.split('/')).fold(commands.to_path_buf(), |p, c| p.join(c));
+        let file = file.with_file_name(format!(
+            "{}.md",
+            installed_name.rsplit('/').next().unwrap_or(&installed_name)
+        ));
+        Item {
+            kind: ItemKind::Command,
+            file,
+            sha256: sha256_hex(&bytes),
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+            patch: None,
+            executable: false,
+            part: None,
+            plugin: None,
+        }
+    }
+
+    /// The repository folder of a skill's file (`skills/pdf`); the file's own path for other kinds.
+    pub fn unit_path(&self) -> &str {
+        match &self.part {
+            Some(part) => self
+                .repo_path
+                .strip_suffix(part.as_str())
+                .map_or(&self.repo_path, |p| p.trim_end_matches('/')),
+            None => &self.repo_path,
         }
     }
 
@@ -89,6 +165,11 @@ impl Item {
     /// `source:repo_path`, as diagnostics about the source's file name it.
     pub fn label(&self) -> String {
         format!("{}:{}", self.source, self.repo_path)
+    }
+
+    /// `source:path` of the whole item: a skill's folder, or the file of an agent or command.
+    pub fn unit_label(&self) -> String {
+        format!("{}:{}", self.source, self.unit_path())
     }
 
     /// The lock's entry for this item, installed in the project at `root`; `adopted` when the plan found
@@ -108,6 +189,9 @@ impl Item {
                 patch_sha256: self.patch.as_ref().map(|a| a.sha256.clone()),
                 adopted,
             },
+            ItemKind::Skill | ItemKind::Command => {
+                unreachable!("skills and commands are locked by their own tables")
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ mod collisions;
 mod item;
 mod journal;
 mod lock;
+mod places;
 mod plan;
 
 pub use apply::{Recovery, apply, recover};
@@ -44,4 +45,5 @@ pub use collisions::collisions;
 pub use item::{Item, ItemKind};
 pub use journal::JOURNAL_NAME;
 pub use lock::{ProjectLock, lock_project};
+pub use places::Places;
 pub use plan::{Action, plan, symlink_on_the_way};

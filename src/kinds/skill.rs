@@ -26,7 +26,7 @@ use crate::catalog::kebab_name_problem;
 use crate::diag::{Diagnostic, Location};
 
 /// The file that makes a folder a skill.
-pub const SKILL_MD: &str = "SKILL.md";
+pub use crate::source::SKILL_MD;
 
 /// Most files one skill may hold, and most bytes in all.
 pub const MAX_SKILL_FILES: usize = 1_000;

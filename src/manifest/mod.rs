@@ -14,7 +14,7 @@ mod raw;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
@@ -40,6 +40,9 @@ pub struct Manifest {
     pub root: PathBuf,
     /// Where agents are installed (absolute).
     pub target: PathBuf,
+    /// The install root (absolute): `.claude` next to the manifest, `~/.claude` for the global manifest.
+    /// Skills go to its `skills/`, commands to its `commands/`.
+    pub claude: PathBuf,
     /// `[install] strict = true`: warnings fail the install.
     pub strict: bool,
     /// Sources, sorted by name.
@@ -53,6 +56,8 @@ pub struct Manifest {
     pub on_collision: OnCollision,
     /// The names of `sources`, in the order the file lists them (for `on-collision = "first"`).
     pub source_order: Vec<SourceName>,
+    /// The user's home directory, from [`ManifestPath::home`].
+    pub home: Option<PathBuf>,
 }
 
 /// `[install] on-collision`.
@@ -239,14 +244,55 @@ pub fn find(start: &Path) -> Result<PathBuf> {
         })
 }
 
+/// Which manifest a command works on, and whose it is. The CLI finds it (it alone reads the current
+/// directory and `HOME`), so parsing reads no process state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestPath {
+    /// The manifest file (absolute).
+    pub path: PathBuf,
+    /// The user's own agents directory (`~/.claude/agents`) when this is the user's global manifest: its
+    /// agents go there unless `target` says otherwise, and its `target` may lie outside its directory.
+    pub user_agents: Option<PathBuf>,
+    /// The user's home directory (absolute), where files outside the manifest's directory are shown as
+    /// `~/...` ([`crate::scope::shown`]).
+    pub home: Option<PathBuf>,
+}
+
+impl ManifestPath {
+    /// A project's manifest, with no home directory known.
+    pub fn project(path: impl Into<PathBuf>) -> ManifestPath {
+        ManifestPath {
+            path: path.into(),
+            user_agents: None,
+            home: None,
+        }
+    }
+}
+
+/// Every command reads, writes and names the manifest file itself through its location.
+impl std::ops::Deref for ManifestPath {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for ManifestPath {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
 impl Manifest {
-    pub fn load(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        Manifest::parse(path, &text)
+    pub fn load(location: &ManifestPath) -> Result<Manifest> {
+        let text = std::fs::read_to_string(&location.path)
+            .map_err(|e| Error::io("read", &location.path, e))?;
+        Manifest::parse(location, &text)
     }
 
-    pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
-        Manifest::parse_as(path, text, false)
+    pub fn parse(location: &ManifestPath, text: &str) -> Result<Manifest> {
+        Manifest::parse_as(location, text, false)
     }
 
     /// The `[patches]` entry for the installed agent `name`.
@@ -282,40 +328,4 @@ impl GitUrl {
 fn is_scp_like(url: &str) -> bool {
     url.find(':')
         .is_some_and(|colon| !url[..colon].contains('/') && colon > 1)
-}
-
-/// Hide the password part of a URL.
-pub fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            match authority.rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://***@{host}{path}"),
-                None => url.to_string(),
-            }
-        }
-        None => url.to_string(),
-    }
-}
-
-/// Make a path absolute and drop `.`/`..` lexically (the directory may not exist yet).
-pub fn normalize(path: &Path) -> PathBuf {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .unwrap_or_else(|_| PathBuf::from("/"))
-            .join(path)
-    };
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }

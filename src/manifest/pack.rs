@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{MANIFEST_NAME, Manifest, SourceKind, SourceSpec};
+use super::{MANIFEST_NAME, Manifest, ManifestPath, SourceKind, SourceSpec};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::names::SourceName;
@@ -27,13 +27,14 @@ impl Manifest {
             PackHome::Git => PathBuf::from(label),
             PackHome::Dir(dir) => dir.join(MANIFEST_NAME),
         };
-        let manifest = Manifest::parse_as(&path, text, true).map_err(|e| match e {
-            Error::InvalidInput { diagnostics, .. } => Error::InvalidInput {
-                file: PathBuf::from(label),
-                diagnostics,
-            },
-            other => other,
-        })?;
+        let manifest =
+            Manifest::parse_as(&ManifestPath::project(path), text, true).map_err(|e| match e {
+                Error::InvalidInput { diagnostics, .. } => Error::InvalidInput {
+                    file: PathBuf::from(label),
+                    diagnostics,
+                },
+                other => other,
+            })?;
         let problems: Vec<Diagnostic> = manifest
             .sources
             .iter()

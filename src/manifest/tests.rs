@@ -5,7 +5,7 @@ use super::*;
 use crate::diag::Diagnostic;
 
 fn parse(text: &str) -> Result<Manifest> {
-    Manifest::parse(Path::new("/p/agentpack.toml"), text)
+    Manifest::parse(&ManifestPath::project("/p/agentpack.toml"), text)
 }
 
 fn first_problem(text: &str) -> Diagnostic {
@@ -230,4 +230,23 @@ fn v_prefixed_requirements() {
     assert_eq!(strip_v_prefix("^v1.2"), "^1.2");
     assert_eq!(strip_v_prefix(">=v1, <v2"), ">=1, <2");
     assert_eq!(strip_v_prefix("v1.2.3"), "1.2.3");
+}
+
+#[test]
+fn the_users_manifest_installs_into_their_own_directory() {
+    let user = ManifestPath {
+        path: PathBuf::from("/home/u/.config/agentpack/agentpack.toml"),
+        user_agents: Some(PathBuf::from("/home/u/.claude/agents")),
+        home: Some(PathBuf::from("/home/u")),
+    };
+    let m = Manifest::parse(&user, "").unwrap();
+    assert_eq!(m.target, PathBuf::from("/home/u/.claude/agents"));
+    let elsewhere = "[install]\ntarget = \"../../agents\"\n";
+    let m = Manifest::parse(&user, elsewhere).unwrap();
+    assert_eq!(m.target, PathBuf::from("/home/u/agents"));
+    let d = first_problem(elsewhere);
+    assert_eq!(
+        d.message,
+        "`target` `../../agents` is outside the project (`/p`)"
+    );
 }

@@ -20,11 +20,11 @@ use crate::diag::Diagnostic;
 use crate::edit::{ManifestEdit, NewSource, Origin};
 use crate::error::{Error, Result};
 use crate::lockfile;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Manifest, ManifestPath};
 use crate::names::SourceName;
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
-use crate::resolve::{self, ResolveOptions};
+use crate::resolve;
 use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 
@@ -55,7 +55,7 @@ pub struct Added {
 }
 
 pub fn add(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     cwd: &Path,
     options: &AddOptions,
     cache: &Cache,
@@ -69,7 +69,7 @@ pub fn add(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && options.create.is_some() => {
             options.create.clone().unwrap_or_default()
         }
-        read => read.map_err(|e| Error::io("read", manifest_path, e))?,
+        read => read.map_err(|e| Error::io("read", &manifest_path.path, e))?,
     };
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let changed = match edit.origin(&name) {
@@ -93,7 +93,7 @@ pub fn add(
         }
         None => {
             if source.reference.is_none()
-                && !options.install.offline
+                && !options.install.fetch.offline
                 && let Origin::Git(url) = &source.origin
             {
                 source.reference = latest_release(root, &name, url, cache, reporter)?
@@ -108,10 +108,7 @@ pub fn add(
     if options.create.is_some() {
         std::fs::create_dir_all(root).map_err(|e| Error::io("create directory", root, e))?;
     }
-    let resolve = ResolveOptions {
-        offline: options.install.offline,
-        ..ResolveOptions::default()
-    };
+    let resolve = options.install.fetch.resolve();
     let done = match install_manifest(&manifest, options.install, resolve, false, cache, reporter) {
         Err(Error::CheckFailed { mut diagnostics }) if !changed => {
             explain_collisions(&mut diagnostics, manifest_path, &source)?;
@@ -259,7 +256,7 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
         });
     }
     let as_written = Path::new(input);
-    let local = manifest::normalize(&cwd.join(input));
+    let local = crate::fsutil::normalize(&cwd.join(input));
     if local.is_dir() {
         return Ok(local_source(as_written, &local, root));
     }

@@ -74,8 +74,11 @@ mod tests {
 
     #[test]
     fn template_is_a_valid_manifest_with_no_sources() {
-        let m =
-            crate::manifest::Manifest::parse(Path::new("/p/agentpack.toml"), &template()).unwrap();
+        let m = crate::manifest::Manifest::parse(
+            &crate::manifest::ManifestPath::project("/p/agentpack.toml"),
+            &template(),
+        )
+        .unwrap();
         assert!(m.sources.is_empty());
         assert!(template().contains("# [sources.studio]"));
         assert!(template().contains("# git = \"https://github.com/contains-studio/agents\""));
@@ -94,7 +97,11 @@ mod tests {
         let global =
             text.matches("`agentpack -g ").count() + text.matches("`agentpack --global`").count();
         assert_eq!(commands, global, "{text}");
-        let m = crate::manifest::Manifest::parse(Path::new("/p/agentpack.toml"), &text).unwrap();
+        let m = crate::manifest::Manifest::parse(
+            &crate::manifest::ManifestPath::project("/p/agentpack.toml"),
+            &text,
+        )
+        .unwrap();
         assert!(m.sources.is_empty());
     }
 }

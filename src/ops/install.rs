@@ -10,7 +10,8 @@ use crate::duplicates::{self, Owner};
 use crate::error::{Error, Result};
 use crate::install::{self, Action, Item, Recovery};
 use crate::lockfile::{self, Lockfile};
-use crate::manifest::{Manifest, OnCollision, SourceKind};
+use crate::manifest::{Manifest, ManifestPath, OnCollision, SourceKind};
+use crate::ops::FetchOptions;
 use crate::packs;
 use crate::patches;
 use crate::reporter::{Reporter, Status};
@@ -21,18 +22,14 @@ use crate::state::{self, InstallState};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InstallOptions {
-    /// Fail if the lockfile is missing or would change.
-    pub locked: bool,
-    /// Use only the cache.
-    pub offline: bool,
+    /// `--offline`, `--locked`, `--jobs`.
+    pub fetch: FetchOptions,
     /// Replace or delete files agentpack would otherwise protect.
     pub force: bool,
     /// Warnings are errors (also `[install] strict = true`).
     pub strict: bool,
     /// Ignore `[install] vendor`: resolve from the cache and the network.
     pub no_vendor: bool,
-    /// How many sources to resolve and fetch at once; 0 means the default (8).
-    pub jobs: usize,
 }
 
 /// What an install did.
@@ -46,17 +43,17 @@ pub struct InstallSummary {
 }
 
 pub fn install(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     options: InstallOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<InstallSummary> {
     let manifest_bytes =
-        std::fs::read(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
+        std::fs::read(manifest_path).map_err(|e| Error::io("read", &manifest_path.path, e))?;
     let text = std::str::from_utf8(&manifest_bytes).map_err(|e| {
         Error::io(
             "read",
-            manifest_path,
+            &manifest_path.path,
             std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         )
     })?;
@@ -86,11 +83,8 @@ pub fn install(
         });
     }
     let resolve = ResolveOptions {
-        offline: options.offline,
-        locked: options.locked,
         vendor,
-        jobs: options.jobs,
-        ..ResolveOptions::default()
+        ..options.fetch.resolve()
     };
     let installation = install_locked(&manifest, options, resolve, false, cache, reporter)?;
     if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
@@ -147,7 +141,7 @@ pub fn install_manifest(
 /// [`install::recover`]). Held until the returned guard drops.
 fn lock_and_recover(manifest: &Manifest, reporter: &dyn Reporter) -> Result<install::ProjectLock> {
     let project = install::lock_project(&manifest.root, reporter)?;
-    if let Some(recovery) = install::recover(&manifest.root, &manifest.target)? {
+    if let Some(recovery) = install::recover(&install::Places::of(manifest))? {
         reporter.diagnostic(&recovered(recovery));
     }
     Ok(project)
@@ -174,7 +168,7 @@ fn install_locked(
         ..resolve
     };
     let previous = Lockfile::load(&lock_path)?;
-    if options.locked {
+    if options.fetch.locked {
         check_lock_describes(manifest, previous.as_ref())?;
     }
     let resolved = resolve::resolve_all(
@@ -185,16 +179,11 @@ fn install_locked(
         reporter,
     )?;
     let checked = gather_and_check(manifest, resolved, previous.as_ref(), strict, reporter)?;
-    let actions = install::plan(
-        &checked.placed,
-        previous.as_ref(),
-        &manifest.root,
-        &manifest.target,
-        options.force,
-    )?;
+    let places = install::Places::of(manifest);
+    let actions = install::plan(&checked.placed, previous.as_ref(), &places, options.force)?;
     let lock = new_lock(manifest, &checked, &actions);
     let lock_changes = previous.as_ref() != Some(&lock);
-    if options.locked && lock_changes {
+    if options.fetch.locked && lock_changes {
         return Err(Error::LockOutdated {
             message: "`agentpack.lock` needs to be updated, but `--locked` was passed".into(),
             hint: UPDATE_THE_LOCK.into(),
@@ -202,8 +191,7 @@ fn install_locked(
     }
     if !dry_run {
         install::apply(
-            &manifest.root,
-            &manifest.target,
+            &places,
             &actions,
             lock_changes.then_some((lock_path.as_path(), &lock)),
         )?;
@@ -363,7 +351,7 @@ fn report_actions(
         .map(|p| (p.file.as_path(), p))
         .collect();
     for action in actions {
-        let shown = crate::scope::shown(&manifest.root, action.file());
+        let shown = crate::scope::shown(&manifest.root, action.file(), manifest.home.as_deref());
         let origin = origins
             .get(action.file())
             .map(|p| format!(" from {}", p.label()))
@@ -426,7 +414,7 @@ fn unmanaged_duplicates(
         .chain(
             locked
                 .iter()
-                .map(|a| crate::manifest::normalize(&manifest.root.join(&a.file))),
+                .map(|a| crate::fsutil::normalize(&manifest.root.join(&a.file))),
         )
         .collect();
     let labels: Vec<String> = placed
@@ -442,7 +430,13 @@ fn unmanaged_duplicates(
             source: &p.source,
         })
         .collect();
-    duplicates::find(&manifest.root, &manifest.target, &managed, &owners)
+    duplicates::find(
+        &manifest.root,
+        manifest.home.as_deref(),
+        &manifest.target,
+        &managed,
+        &owners,
+    )
 }
 
 /// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs
@@ -457,7 +451,7 @@ fn fresh(
     strict: bool,
 ) -> Option<usize> {
     if options.force
-        || (options.locked && !options.offline)
+        || (options.fetch.locked && !options.fetch.offline)
         || manifest
             .sources
             .iter()

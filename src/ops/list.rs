@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ManifestPath};
 use crate::names::sha256_hex;
 use crate::state::{self, InstallState};
 
@@ -39,7 +39,7 @@ pub struct ListedAgent {
 /// The agents the lock records, with their state on disk. With `cache_root`, files that still have the
 /// size and time stamp the last install recorded ([`crate::state`]) are taken as that install left them,
 /// one `stat` each; the others are read and hashed.
-pub fn list(manifest_path: &Path, cache_root: Option<&Path>) -> Result<Vec<ListedAgent>> {
+pub fn list(manifest_path: &ManifestPath, cache_root: Option<&Path>) -> Result<Vec<ListedAgent>> {
     let manifest = Manifest::load(manifest_path)?;
     let Some(lock) = Lockfile::load(&manifest.root.join(LOCK_NAME))? else {
         return Ok(Vec::new());

@@ -4,13 +4,12 @@
 //! commits); changes nothing. Path sources have no versions and are not listed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile, RefJson};
-use crate::manifest::{self, GitUrl, Manifest};
+use crate::manifest::{self, GitUrl, Manifest, ManifestPath};
 use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
@@ -58,7 +57,7 @@ pub struct OutdatedSource {
 /// reached (or whose lock entry is unusable) gets a row with `error` set and no `allowed`/`latest`, and
 /// its error is returned beside the rows, so one unreachable remote never hides the others.
 pub fn outdated(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<(Vec<OutdatedSource>, Vec<Error>)> {

@@ -14,11 +14,10 @@ use std::path::Path;
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{self, LockedAgent, Lockfile};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ManifestPath};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::patches;
 use crate::reporter::{Reporter, Silent};
-use crate::resolve::ResolveOptions;
 use crate::source::git::Cache;
 
 /// What `agentpack patch` did.
@@ -34,7 +33,7 @@ pub struct Patched {
 
 /// Record the edit of the installed agent `name` as its patch.
 pub fn record(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     name: &str,
     options: InstallOptions,
     cache: &Cache,
@@ -72,13 +71,20 @@ pub fn record(
     let manifest = Manifest::parse(manifest_path, &new_text)?;
     let patch_file = &manifest.patch(name).expect("the entry was just set").file;
     let undo = write_patch(&current.root, patch_file, &written, &created.diff)?;
-    let done = install_manifest(&manifest, options, resolve(options), false, cache, reporter)
-        .and_then(|done| {
-            crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
-            Ok(done)
-        })
-        // A failed run changes nothing: the patch file is put back as it was.
-        .inspect_err(|_| undo.run())?;
+    let done = install_manifest(
+        &manifest,
+        options,
+        options.fetch.resolve(),
+        false,
+        cache,
+        reporter,
+    )
+    .and_then(|done| {
+        crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
+        Ok(done)
+    })
+    // A failed run changes nothing: the patch file is put back as it was.
+    .inspect_err(|_| undo.run())?;
     Ok(Patched {
         file: written,
         added: created.added,
@@ -101,7 +107,7 @@ fn read_edited(current: &Manifest, agent: &LockedAgent) -> Result<Vec<u8>> {
 /// The source's file for `name`, as the manifest `unpatched` (which has no patch for it) installs it: a
 /// dry run, forced so that the edited file is no obstacle. `None` when it installs no such agent.
 fn upstream(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     unpatched: &ManifestEdit,
     name: &str,
     options: InstallOptions,
@@ -112,8 +118,14 @@ fn upstream(
         force: true,
         ..options
     };
-    let installation =
-        install_manifest(&unpatched, dry_run, resolve(options), true, cache, &Silent)?;
+    let installation = install_manifest(
+        &unpatched,
+        dry_run,
+        options.fetch.resolve(),
+        true,
+        cache,
+        &Silent,
+    )?;
     let item = installation
         .placed
         .into_iter()
@@ -174,7 +186,7 @@ fn write_patch<'a>(
 
 /// Drop the patch of `name`: the manifest entry and the patch file, then install the source's file.
 pub fn remove(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     name: &str,
     options: InstallOptions,
     cache: &Cache,
@@ -202,7 +214,14 @@ pub fn remove(
     edit.remove_patch(name);
     let new_text = edit.to_string();
     let manifest = Manifest::parse(manifest_path, &new_text)?;
-    let done = install_manifest(&manifest, options, resolve(options), false, cache, reporter)?;
+    let done = install_manifest(
+        &manifest,
+        options,
+        options.fetch.resolve(),
+        false,
+        cache,
+        reporter,
+    )?;
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
     match std::fs::remove_file(&patch.file) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -216,14 +235,6 @@ pub fn remove(
         removed: 0,
         summary: done.summary,
     })
-}
-
-fn resolve(options: InstallOptions) -> ResolveOptions<'static> {
-    ResolveOptions {
-        offline: options.offline,
-        jobs: options.jobs,
-        ..ResolveOptions::default()
-    }
 }
 
 fn read_text(manifest_path: &Path) -> Result<String> {

@@ -12,15 +12,12 @@
 //!
 //! As with `add`, the manifest is written only after the install succeeded.
 
-use std::path::Path;
-
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{self, Lockfile};
-use crate::manifest::{Manifest, PatchSpec};
+use crate::manifest::{Manifest, ManifestPath, PatchSpec};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
-use crate::resolve::ResolveOptions;
 use crate::source::git::Cache;
 
 /// Take the agent installed as `installed` (`original` in its source, at `path`) out of top-level
@@ -84,15 +81,15 @@ pub struct Removed {
 /// Take `name` (a source, else an installed agent) out of agentpack.toml and install; the manifest is
 /// written, and the dropped patches deleted, only once the install succeeded.
 pub fn remove(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     name: &str,
     options: InstallOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<Removed> {
     let current = Manifest::load(manifest_path)?;
-    let text =
-        std::fs::read_to_string(manifest_path).map_err(|e| Error::io("read", manifest_path, e))?;
+    let text = std::fs::read_to_string(manifest_path)
+        .map_err(|e| Error::io("read", &manifest_path.path, e))?;
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let lock = Lockfile::load(&current.root.join(lockfile::LOCK_NAME))?;
 
@@ -109,10 +106,7 @@ pub fn remove(
     }
     let new_text = edit.to_string();
     let manifest = Manifest::parse(manifest_path, &new_text)?;
-    let resolve = ResolveOptions {
-        offline: options.offline,
-        ..ResolveOptions::default()
-    };
+    let resolve = options.fetch.resolve();
     let done = install_manifest(&manifest, options, resolve, false, cache, reporter)?;
     crate::fsutil::write_atomic(manifest_path, new_text.as_bytes())?;
     for patch in &dropped_patches {

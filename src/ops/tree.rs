@@ -1,13 +1,11 @@
 //! `agentpack tree`: the locked sources, the agents each installed, and which pack pulled in which source.
 //! Reads only the manifest and the lock.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ManifestPath};
 use crate::ops::update::label;
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,7 +36,7 @@ pub struct TreeAgent {
     pub file: String,
 }
 
-pub fn tree(manifest_path: &Path) -> Result<Vec<TreeSource>> {
+pub fn tree(manifest_path: &ManifestPath) -> Result<Vec<TreeSource>> {
     let manifest = Manifest::load(manifest_path)?;
     let Some(lock) = Lockfile::load(&manifest.root.join(LOCK_NAME))? else {
         return Ok(Vec::new());

@@ -7,14 +7,13 @@
 //! follow the lock, since the lock records their hashes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, Manifest, SourceKind};
+use crate::manifest::{GitRef, Manifest, ManifestPath, SourceKind};
 use crate::ops::install::{InstallOptions, InstallSummary, NewerVersion, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::{self, ResolveOptions, Update};
@@ -29,8 +28,8 @@ pub struct UpdateOptions {
     pub precise: Option<String>,
     /// Work everything out, write nothing.
     pub dry_run: bool,
-    /// Replace or delete files agentpack would otherwise protect.
-    pub force: bool,
+    /// `--force`, `--offline`, `--jobs`.
+    pub install: InstallOptions,
     /// Move `version` requirements to the newest major release, editing the manifest.
     pub breaking: bool,
 }
@@ -67,7 +66,7 @@ pub struct UpdateReport {
 }
 
 pub fn update(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     options: &UpdateOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
@@ -91,15 +90,11 @@ pub fn update(
     let resolve = ResolveOptions {
         update,
         precise: options.precise.as_deref(),
-        ..ResolveOptions::default()
-    };
-    let install = InstallOptions {
-        force: options.force,
-        ..InstallOptions::default()
+        ..options.install.fetch.resolve()
     };
     let done = install_manifest(
         &manifest,
-        install,
+        options.install,
         resolve,
         options.dry_run,
         cache,

@@ -11,20 +11,16 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::marketplace::MARKETPLACE_JSON;
 use crate::error::{Error, Result};
+use crate::fsutil::normalize;
 use crate::lockfile::{self, Lockfile};
-use crate::manifest::{Manifest, SourceKind, normalize};
+use crate::manifest::{Manifest, ManifestPath, SourceKind};
+use crate::ops::FetchOptions;
 use crate::reporter::Reporter;
-use crate::resolve::{self, Pin, ResolveOptions, Resolved};
+use crate::resolve::{self, Pin, Resolved};
 use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
 use crate::source::vendor::{PACK_MANIFEST, VendoredSource};
 use crate::source::{self, Content};
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VendorOptions {
-    /// Use only the cache.
-    pub offline: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorSummary {
@@ -42,9 +38,9 @@ pub const DEFAULT_VENDOR_DIR: &str = "agentpack-vendor";
 /// Vendor into `dir` (relative to the manifest's directory); without one, into the directory
 /// `[install] vendor` names (that is where installs will read it), else [`DEFAULT_VENDOR_DIR`].
 pub fn vendor(
-    manifest_path: &Path,
+    manifest_path: &ManifestPath,
     dir: Option<&Path>,
-    options: VendorOptions,
+    fetch: FetchOptions,
     cache: &Cache,
     reporter: &dyn Reporter,
 ) -> Result<VendorSummary> {
@@ -64,10 +60,7 @@ pub fn vendor(
         &manifest.sources,
         Some(&lock),
         &locked,
-        ResolveOptions {
-            offline: options.offline,
-            ..ResolveOptions::default()
-        },
+        fetch.resolve(),
         reporter,
     )?;
     let mut sources = Vec::new();
@@ -111,14 +104,15 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
             .files
             .iter()
             .find(|f| f.repo_path == agent.path);
-        let Some(Content::Bytes(bytes)) = found.map(|f| &f.content) else {
+        let Some((Content::Bytes(bytes), executable)) = found.map(|f| (&f.content, f.executable))
+        else {
             return Err(stale(format!(
                 "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
                 agent.path,
                 commit.short()
             )));
         };
-        files.insert(agent.path.clone(), bytes.clone());
+        files.insert(agent.path.clone(), (bytes.clone(), executable));
     }
     // What resolution reads besides the installed files: the pack's manifest, the marketplace's, and
     // each plugin's `plugin.json`.
@@ -134,7 +128,7 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
     for manifest in manifests {
         let path = source::join(source.spec.subdir.as_deref(), &manifest);
         if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &path) {
-            files.insert(path, bytes);
+            files.insert(path, (bytes, false));
         }
     }
     Ok(Some(VendoredSource::new(

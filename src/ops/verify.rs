@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 use crate::duplicates::{self, Owner};
 use crate::error::Result;
+use crate::fsutil::normalize;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
-use crate::manifest::{Manifest, SourceKind, SourceSpec, normalize};
+use crate::manifest::{Manifest, ManifestPath, SourceKind, SourceSpec};
 use crate::names::{root_source, sha256_hex};
 use crate::source;
 
@@ -51,7 +52,7 @@ impl VerifyReport {
 const INSTALL: &str = "run `agentpack install` and commit agentpack.lock";
 
 /// Verify the project of `manifest_path`. `Err` only for unusable input (manifest, lock, unreadable disk).
-pub fn verify(manifest_path: &Path, options: VerifyOptions) -> Result<VerifyReport> {
+pub fn verify(manifest_path: &ManifestPath, options: VerifyOptions) -> Result<VerifyReport> {
     let manifest = Manifest::load(manifest_path)?;
     let lock_path = manifest.root.join(LOCK_NAME);
     let mut report = VerifyReport::default();
@@ -386,7 +387,7 @@ fn check_files(
     for agent in &lock.agents {
         let path = normalize(&manifest.root.join(&agent.file));
         // `~/.claude/agents/x.md` with `--global`, the lock's label otherwise.
-        let shown = crate::scope::shown(&manifest.root, &path);
+        let shown = crate::scope::shown(&manifest.root, &path, manifest.home.as_deref());
         let from = format!("agent `{}` from `{}`", agent.name, agent.source);
         let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
             report.problems.push(
@@ -472,6 +473,7 @@ fn unmanaged_duplicates(
         .collect();
     out.extend(duplicates::find(
         &manifest.root,
+        manifest.home.as_deref(),
         &manifest.target,
         &managed,
         &owners,

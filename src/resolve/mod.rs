@@ -24,6 +24,7 @@
 //!   locked commits ([`source::vendor`]): no network, no cache.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -56,10 +57,10 @@ pub(super) const MAX_SOURCES: usize = 512;
 /// How many times requirements discovered late may send resolution round again before giving up.
 const MAX_ROUNDS: usize = 8;
 /// How many remotes are fetched at once unless `--jobs` says otherwise.
-pub const DEFAULT_JOBS: usize = 8;
+pub const DEFAULT_JOBS: NonZeroUsize = NonZeroUsize::new(8).expect("not zero");
 
 /// How resolution may behave.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ResolveOptions<'a> {
     /// Never touch the network; use only the cache.
     pub offline: bool,
@@ -71,10 +72,24 @@ pub struct ResolveOptions<'a> {
     pub precise: Option<&'a str>,
     /// Read git sources' locked commits from this vendor directory: no network, no cache.
     pub vendor: Option<&'a Path>,
-    /// How many remotes to fetch at once; 0 means [`DEFAULT_JOBS`].
-    pub jobs: usize,
+    /// How many remotes to fetch at once.
+    pub jobs: NonZeroUsize,
     /// The install target, which `path` sources never read (it holds agentpack's own output).
     pub target: Option<&'a Path>,
+}
+
+impl Default for ResolveOptions<'_> {
+    fn default() -> Self {
+        ResolveOptions {
+            offline: false,
+            locked: false,
+            update: Update::Nothing,
+            precise: None,
+            vendor: None,
+            jobs: DEFAULT_JOBS,
+            target: None,
+        }
+    }
 }
 
 /// Which sources set their lock entries aside.

@@ -14,7 +14,7 @@ use crate::source::cache::LockedCache;
 use crate::source::git::{Depth, Refs};
 
 use super::pick::{self, Ask, Picked, Standing};
-use super::{DEFAULT_JOBS, ResolveOptions, standing};
+use super::{ResolveOptions, standing};
 
 /// Stack of a fetch thread. libgit2's local transport (`file://`) packs trees recursively, so a crafted
 /// repository thousands of directories deep would overflow the 2 MiB default; the memory is only reserved,
@@ -60,13 +60,8 @@ pub(super) fn prefetch(
     let listed: Mutex<BTreeMap<String, Refs>> = Mutex::new(BTreeMap::new());
     let failures: Mutex<Vec<(usize, Error)>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
-    let jobs = if options.jobs == 0 {
-        DEFAULT_JOBS
-    } else {
-        options.jobs
-    };
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(groups.len()) {
+        for _ in 0..options.jobs.get().min(groups.len()) {
             let thread = std::thread::Builder::new().stack_size(FETCH_STACK_SIZE);
             thread
                 .spawn_scoped(scope, || {

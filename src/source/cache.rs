@@ -140,7 +140,7 @@ impl Cache {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
-        let what = format!("the cache repository of `{}`", crate::manifest::redact(url));
+        let what = format!("the cache repository of `{}`", crate::escape::redact(url));
         match limit {
             None => fsutil::lock_exclusive(&file, &path, &what, reporter)?,
             Some(limit) => lock_within(&file, &path, &what, limit, reporter)?,
@@ -155,7 +155,7 @@ impl Cache {
                     format!(
                         "removed `{}` from the cached repository of `{}`: it was left by a process that died while writing",
                         stale.strip_prefix(&db).unwrap_or(&stale).display(),
-                        crate::manifest::redact(url)
+                        crate::escape::redact(url)
                     ),
                 ));
             }
@@ -166,7 +166,7 @@ impl Cache {
                     "cache-damaged",
                     format!(
                         "the cached repository of `{}` is damaged ({damage}); moved it aside, fetching it again",
-                        crate::manifest::redact(url)
+                        crate::escape::redact(url)
                     ),
                 )
                 .with_hint(format!("cache repository: `{}`", db.display())),

@@ -58,21 +58,9 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The cache in `root` (the CLI finds it: `AGENTPACK_CACHE_DIR`, else the user's cache directory).
     pub fn new(root: PathBuf) -> Self {
         Cache { root }
-    }
-
-    /// `AGENTPACK_CACHE_DIR`, else the user's cache directory.
-    pub fn locate() -> Result<Cache> {
-        if let Some(dir) = std::env::var_os("AGENTPACK_CACHE_DIR").filter(|d| !d.is_empty()) {
-            return Ok(Cache::new(PathBuf::from(dir)));
-        }
-        directories::ProjectDirs::from("", "", "agentpack")
-            .map(|dirs| Cache::new(dirs.cache_dir().to_path_buf()))
-            .ok_or_else(|| Error::Usage {
-                message: "cannot find a cache directory (no home directory)".into(),
-                hint: Some("set `AGENTPACK_CACHE_DIR`".into()),
-            })
     }
 
     pub fn root(&self) -> &Path {

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -20,12 +21,40 @@ pub const TIMEOUT_VAR: &str = "AGENTPACK_NET_TIMEOUT";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 static TIMEOUT: OnceLock<Duration> = OnceLock::new();
 
+/// What the network policy takes from the process environment. The CLI reads it
+/// ([`crate::cli::settings`]) and hands it over once, before any command runs, with
+/// [`use_environment`]: credentials are asked for inside libgit2's callbacks and the timeout is a
+/// process-wide libgit2 option, so this is process-wide too. Without it, no token, no SSH key file and
+/// the default timeout.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkEnv {
+    /// `AGENTPACK_NET_TIMEOUT`, as set (checked when the network is first used).
+    pub timeout: Option<String>,
+    /// `AGENTPACK_GIT_TOKEN`.
+    pub git_token: Option<String>,
+    /// `GITHUB_TOKEN` (sent to github.com only).
+    pub github_token: Option<String>,
+    /// The home directory, whose `.ssh` key files are offered.
+    pub home: Option<PathBuf>,
+}
+
+static ENVIRONMENT: OnceLock<NetworkEnv> = OnceLock::new();
+
+/// Hand the environment to the network policy (the first call wins).
+pub fn use_environment(env: NetworkEnv) {
+    let _ = ENVIRONMENT.set(env);
+}
+
+fn environment() -> &'static NetworkEnv {
+    ENVIRONMENT.get_or_init(NetworkEnv::default)
+}
+
 /// Read `AGENTPACK_NET_TIMEOUT` (default 60 s) and hand it to libgit2 as its connect and read/write
 /// timeout, for SSH as well as HTTP and git://. The setting is process-wide and applied once, before
 /// the first fetch, because libgit2 reads it unsynchronised; later calls only validate the variable.
 pub fn configure_network() -> Result<()> {
-    let timeout = match std::env::var(TIMEOUT_VAR) {
-        Ok(value) if !value.trim().is_empty() => value
+    let timeout = match &environment().timeout {
+        Some(value) if !value.trim().is_empty() => value
             .trim()
             .parse::<f64>()
             .ok()
@@ -42,6 +71,10 @@ pub fn configure_network() -> Result<()> {
     TIMEOUT.get_or_init(|| {
         let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
         // SAFETY: runs once per process (OnceLock), before any fetch of this process reads the values.
+        #[expect(
+            unsafe_code,
+            reason = "libgit2's timeouts are process-wide options with no safe setter"
+        )]
         unsafe {
             let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms);
             let _ = git2::opts::set_server_timeout_in_milliseconds(ms);
@@ -219,7 +252,12 @@ impl Auth {
 /// The token to send to `url`'s host as HTTP basic auth, and the variable it came from:
 /// `AGENTPACK_GIT_TOKEN` for every host, else `GITHUB_TOKEN` for github.com only.
 fn token_for(url: &str) -> Option<(&'static str, String)> {
-    token_from(url, |name| std::env::var(name).ok())
+    let env = environment();
+    token_from(url, |name| match name {
+        "AGENTPACK_GIT_TOKEN" => env.git_token.clone(),
+        "GITHUB_TOKEN" => env.github_token.clone(),
+        _ => None,
+    })
 }
 
 /// [`token_for`], reading variables through `env`.
@@ -312,9 +350,9 @@ fn credential(
         if auth.offer(Method::SshAgent) {
             return git2::Cred::ssh_key_from_agent(user);
         }
-        if let Some(dirs) = directories::BaseDirs::new() {
+        if let Some(home) = &environment().home {
             for key in SSH_KEYS {
-                let path = dirs.home_dir().join(".ssh").join(key);
+                let path = home.join(".ssh").join(key);
                 if path.is_file() && auth.offer(Method::SshKey(key)) {
                     return git2::Cred::ssh_key(user, None, &path, None);
                 }

@@ -14,6 +14,7 @@ mod hostile_objects;
 mod hostile_reach;
 mod hostile_text;
 mod install;
+mod kinds;
 mod network;
 mod outdated;
 mod output;

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use agentpack::frontmatter;
 use agentpack::lockfile::Lockfile;
-use agentpack::manifest::Manifest;
+use agentpack::manifest::{Manifest, ManifestPath};
 use proptest::prelude::*;
 
 const DEFAULT_CASES: u32 = 64;
@@ -82,7 +82,7 @@ proptest! {
 
     #[test]
     fn manifests_never_panic(text in "(\\[sources\\.[a-z]{1,3}\\]\n|(git|path|tag|branch|rev|version|subdir|agents|rename|target) = (\"[a-z:/.\\-]{0,12}\"|\\[\"[a-z*/.]{0,6}\"\\]|\\{ [a-z]{1,3} = \"[a-z./]{0,5}\" \\}|[0-9]{1,3})\n|\\[install\\]\n){0,8}") {
-        let _ = Manifest::parse(Path::new("/project/agentpack.toml"), &text);
+        let _ = Manifest::parse(&ManifestPath::project("/project/agentpack.toml"), &text);
     }
 
     #[test]

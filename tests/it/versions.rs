@@ -114,6 +114,48 @@ fn update_moves_within_the_requirement_and_dry_run_changes_nothing() {
 }
 
 #[test]
+fn update_offline_stays_within_the_cache_and_jobs_must_be_at_least_one() {
+    let mut rel = Releases::new();
+    let sb = Sandbox::new();
+    sb.write(
+        "agentpack.toml",
+        format!(
+            "[sources.rel]\ngit = \"{}\"\nversion = \"^1.0\"\n",
+            rel.url()
+        ),
+    );
+    sb.run(["install"]).success();
+    rel.publish_more();
+
+    // 1.2.0 is published but never fetched: offline, the cache's newest allowed release is the locked one.
+    let before = sb.snapshot(".");
+    sb.run(["update", "--offline"])
+        .success()
+        .stdout_is("")
+        .stderr_has("Everything is up to date within its requirements");
+    assert_tree_eq(&before, &sb.snapshot("."));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("v1.1.0")
+    );
+
+    sb.run(["update", "--jobs", "0"])
+        .failure(2)
+        .stderr_has("at least one job is needed");
+    sb.run(["update", "--jobs", "1"])
+        .success()
+        .stdout_is(&format!(
+            "rel  v1.1.0 ({}) -> 1.2.0 ({})\n  + b\n",
+            short(&rel.commits["v1.1.0"]),
+            short(&rel.commits["1.2.0"])
+        ));
+    assert_eq!(
+        locked_source(&lock(&sb), "rel")["tag"].as_str(),
+        Some("1.2.0")
+    );
+}
+
+#[test]
 fn updating_one_source_keeps_the_others_exactly() {
     let mut rel = Releases::new();
     let feed = GitRepo::new("feed");

@@ -1,23 +1,22 @@
 //! `agentpack add`.
 
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::ops::add::{AddOptions, add};
-use crate::ops::install::InstallOptions;
-use crate::source::git::Cache;
 
-use super::super::args::{AddArgs, GlobalArgs};
+use super::super::args::AddArgs;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
+pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
     // `add -g` creates the global manifest when there is none (`npm i -g` needs no set-up either).
-    let (manifest, create) = if global.global {
-        let path = crate::scope::global_manifest()?;
-        let create = (!path.is_file()).then(crate::ops::init::global_template);
-        (path, create)
+    let (manifest, create) = if settings.global() {
+        let location = settings.global_manifest()?;
+        let create = (!location.is_file()).then(crate::ops::init::global_template);
+        (location, create)
     } else {
-        (super::super::manifest_path(global)?, None)
+        (settings.manifest()?, None)
     };
-    let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
+    let cwd = settings.cwd()?;
     let reference = [
         ("tag", &args.tag),
         ("branch", &args.branch),
@@ -28,13 +27,15 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     .find_map(|(kind, value)| value.clone().map(|v| (kind, v)));
     // The global manifest lives in the config directory, far from the directory named: written
     // relative to it (`../../../src/agents`), a path would only be harder to read, so it is absolute.
-    let local = crate::manifest::normalize(&cwd.join(&args.source));
-    let source =
-        if global.global && std::path::Path::new(&args.source).is_relative() && local.is_dir() {
-            local.display().to_string()
-        } else {
-            args.source.clone()
-        };
+    let local = crate::fsutil::normalize(&cwd.join(&args.source));
+    let source = if settings.global()
+        && std::path::Path::new(&args.source).is_relative()
+        && local.is_dir()
+    {
+        local.display().to_string()
+    } else {
+        args.source.clone()
+    };
     let options = AddOptions {
         source,
         name: args.name.clone(),
@@ -42,13 +43,10 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
         subdir: args.subdir.clone(),
         agents: args.agents.clone(),
         rename_as: args.rename_as.clone(),
-        install: InstallOptions {
-            force: args.force,
-            ..InstallOptions::default()
-        },
+        install: super::super::settings::forced(args.force),
         create: create.clone(),
     };
-    let added = add(&manifest, &cwd, &options, &Cache::locate()?, printer)?;
+    let added = add(&manifest, cwd, &options, &settings.cache()?, printer)?;
     let what = match &added.source.reference {
         Some((kind, value)) => format!(" ({kind} {value})"),
         None => String::new(),
@@ -58,7 +56,9 @@ pub fn exec(args: &AddArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ex
     } else {
         ("Added", "to")
     };
-    let shown = crate::scope::tilde(&manifest).unwrap_or_else(|| manifest.display().to_string());
+    let shown = (manifest.home.as_deref())
+        .and_then(|home| crate::scope::tilde(&manifest, home))
+        .unwrap_or_else(|| manifest.display().to_string());
     let source = format!("[sources.{}]{what}", added.source.name);
     printer.note(&match create {
         Some(_) => format!("Created `{shown}` with {source}"),

@@ -1,18 +1,17 @@
 //! `agentpack init` (`--global`: the user's manifest in the config directory).
 
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 
-use super::super::args::GlobalArgs;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let path = if global.global {
-        crate::ops::init::init_global(&crate::scope::global_dir()?)?
+pub fn exec(settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let path = if settings.global() {
+        crate::ops::init::init_global(settings.global_dir()?)?
     } else {
-        let cwd = std::env::current_dir().map_err(|e| Error::io("read", ".", e))?;
-        crate::ops::init::init(&cwd)?
+        crate::ops::init::init(settings.cwd()?)?
     };
-    let install = if global.global {
+    let install = if settings.global() {
         "agentpack install --global"
     } else {
         "agentpack install"

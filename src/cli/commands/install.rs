@@ -1,24 +1,17 @@
 //! `agentpack install`.
 
 use crate::error::{Error, ExitStatus, Result};
-use crate::ops::install::{InstallOptions, install};
-use crate::source::git::Cache;
+use crate::ops::install::install;
 
-use super::super::args::{GlobalArgs, InstallArgs};
+use super::super::args::InstallArgs;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &InstallArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
-    let options = InstallOptions {
-        locked: args.locked || args.frozen,
-        offline: args.offline || args.frozen,
-        force: args.force,
-        strict: args.strict,
-        no_vendor: args.no_vendor,
-        jobs: args.jobs.get(),
-    };
+pub fn exec(args: &InstallArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
+    let options = super::super::settings::install(args);
     let summary =
-        install(&manifest, options, &Cache::locate()?, printer).map_err(Error::suggest_offline)?;
+        install(&manifest, options, &settings.cache()?, printer).map_err(Error::suggest_offline)?;
     super::finished(printer, &summary);
     Ok(ExitStatus::Ok)
 }

@@ -2,18 +2,18 @@
 
 use crate::error::{ExitStatus, Result};
 use crate::ops::list::list;
-use crate::source::git::Cache;
 
-use super::super::args::{GlobalArgs, ListArgs};
+use super::super::args::ListArgs;
 use super::super::format::print_table;
 use super::super::out;
+use super::super::settings::Settings;
 
-pub fn exec(args: &ListArgs, global: &GlobalArgs) -> Result<ExitStatus> {
+pub fn exec(args: &ListArgs, settings: &Settings) -> Result<ExitStatus> {
     // Without a cache directory (no home) every file is hashed instead.
-    let cache = Cache::locate().ok();
+    let cache = settings.cache().ok();
     let agents = list(
-        &super::super::manifest_path(global)?,
-        cache.as_ref().map(Cache::root),
+        &settings.manifest()?,
+        cache.as_ref().map(crate::source::git::Cache::root),
     )?;
     if args.json {
         out::json(&agents);

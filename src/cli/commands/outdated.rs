@@ -3,19 +3,15 @@
 
 use crate::error::{ExitStatus, Result};
 use crate::ops::outdated::outdated;
-use crate::source::git::Cache;
 
-use super::super::args::{GlobalArgs, OutdatedArgs};
+use super::super::args::OutdatedArgs;
 use super::super::format::print_table;
 use super::super::out;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &OutdatedArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let (sources, failures) = outdated(
-        &super::super::manifest_path(global)?,
-        &Cache::locate()?,
-        printer,
-    )?;
+pub fn exec(args: &OutdatedArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let (sources, failures) = outdated(&settings.manifest()?, &settings.cache()?, printer)?;
     if args.json {
         out::json(&sources);
         return Ok(finish(printer, &failures));

@@ -1,20 +1,16 @@
 //! `agentpack patch`: what was recorded (or dropped) on stderr, then the install's summary.
 
 use crate::error::{ExitStatus, Result};
-use crate::ops::install::InstallOptions;
 use crate::ops::patch;
-use crate::source::git::Cache;
 
-use super::super::args::{GlobalArgs, PatchArgs};
+use super::super::args::PatchArgs;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &PatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
-    let options = InstallOptions {
-        force: args.force,
-        ..InstallOptions::default()
-    };
-    let cache = Cache::locate()?;
+pub fn exec(args: &PatchArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
+    let options = super::super::settings::forced(args.force);
+    let cache = settings.cache()?;
     if args.remove {
         let done = patch::remove(&manifest, &args.name, options, &cache, printer)?;
         printer.note(&dropped(&args.name, &done.file));

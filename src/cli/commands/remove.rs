@@ -1,20 +1,16 @@
 //! `agentpack remove`.
 
 use crate::error::{ExitStatus, Result};
-use crate::ops::install::InstallOptions;
 use crate::ops::remove::{Removal, remove};
-use crate::source::git::Cache;
 
-use super::super::args::{GlobalArgs, RemoveArgs};
+use super::super::args::RemoveArgs;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &RemoveArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
-    let options = InstallOptions {
-        force: args.force,
-        ..InstallOptions::default()
-    };
-    let removed = remove(&manifest, &args.name, options, &Cache::locate()?, printer)?;
+pub fn exec(args: &RemoveArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
+    let options = super::super::settings::forced(args.force);
+    let removed = remove(&manifest, &args.name, options, &settings.cache()?, printer)?;
     for removal in std::iter::once(&removed.removal).chain(&removed.also) {
         printer.note(&said(removal));
     }

@@ -3,11 +3,12 @@
 use crate::error::{ExitStatus, Result};
 use crate::ops::tree::{render, tree};
 
-use super::super::args::{GlobalArgs, TreeArgs};
+use super::super::args::TreeArgs;
 use super::super::out;
+use super::super::settings::Settings;
 
-pub fn exec(args: &TreeArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let sources = tree(&super::super::manifest_path(global)?)?;
+pub fn exec(args: &TreeArgs, settings: &Settings) -> Result<ExitStatus> {
+    let sources = tree(&settings.manifest()?)?;
     if args.json {
         out::json(&sources);
     } else {

@@ -2,24 +2,18 @@
 //! (def5678)`, then `+ agent` / `- agent`), status on stderr.
 
 use crate::error::{ExitStatus, Result};
-use crate::ops::update::{UpdateOptions, update};
-use crate::source::git::Cache;
+use crate::ops::update::update;
 
-use super::super::args::{GlobalArgs, UpdateArgs};
+use super::super::args::UpdateArgs;
 use super::super::out;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 use crate::escape::escape;
 
-pub fn exec(args: &UpdateArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
-    let options = UpdateOptions {
-        sources: args.sources.clone(),
-        precise: args.precise.clone(),
-        dry_run: args.dry_run,
-        force: args.force,
-        breaking: args.breaking,
-    };
-    let report = update(&manifest, &options, &Cache::locate()?, printer)?;
+pub fn exec(args: &UpdateArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
+    let options = super::super::settings::update(args);
+    let report = update(&manifest, &options, &settings.cache()?, printer)?;
     for r in &report.requirements {
         printer.note(&format!(
             "{} [sources.{}] version \"{}\" -> \"{}\" in agentpack.toml",

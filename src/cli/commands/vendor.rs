@@ -3,23 +3,21 @@
 use std::path::Path;
 
 use crate::error::{Error, ExitStatus, Result};
-use crate::ops::vendor::{DEFAULT_VENDOR_DIR, VendorOptions, vendor};
+use crate::ops::vendor::{DEFAULT_VENDOR_DIR, vendor};
 use crate::reporter::{Reporter, Status};
-use crate::source::git::Cache;
 
-use super::super::args::{GlobalArgs, VendorArgs};
+use super::super::args::VendorArgs;
 use super::super::out;
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &VendorArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
+pub fn exec(args: &VendorArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
     let summary = vendor(
         &manifest,
         args.dir.as_deref(),
-        VendorOptions {
-            offline: args.offline,
-        },
-        &Cache::locate()?,
+        super::super::settings::fetch(args.offline, false, crate::resolve::DEFAULT_JOBS),
+        &settings.cache()?,
         printer,
     )
     .map_err(Error::suggest_offline)?;

@@ -4,12 +4,13 @@ use crate::diag::plural;
 use crate::error::{ExitStatus, Result};
 use crate::ops::verify::{VerifyOptions, verify};
 
-use super::super::args::{GlobalArgs, VerifyArgs};
+use super::super::args::VerifyArgs;
 use super::super::format::{chosen, print_findings};
 use super::super::printer::Printer;
+use super::super::settings::Settings;
 
-pub fn exec(args: &VerifyArgs, global: &GlobalArgs, printer: &Printer) -> Result<ExitStatus> {
-    let manifest = super::super::manifest_path(global)?;
+pub fn exec(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result<ExitStatus> {
+    let manifest = settings.manifest()?;
     let report = verify(
         &manifest,
         VerifyOptions {

@@ -133,6 +133,10 @@ pub fn isolate_git2() {
         ] {
             // SAFETY: libgit2 options are process-global. This runs once, inside a `OnceLock`,
             // before the calling test uses git2; other tests that use git2 call this first too.
+            #[expect(
+                unsafe_code,
+                reason = "libgit2's config search path has no safe setter"
+            )]
             unsafe { git2::opts::set_search_path(level, empty.as_str()) }
                 .expect("set libgit2 config search path");
         }
