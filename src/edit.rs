@@ -32,6 +32,27 @@ pub struct NewSource {
     pub agents: Vec<String>,
     /// `(agent, installed name)`.
     pub rename: Option<(String, String)>,
+    /// Plugins of the source's marketplace to add to its `plugins` list.
+    pub plugins: Vec<String>,
+}
+
+/// Append the `entries` not yet listed to the list `key` of `table` (creating it), keeping what is there.
+fn add_entries(table: &mut dyn toml_edit::TableLike, key: &str, entries: &[String]) {
+    if entries.is_empty() {
+        return;
+    }
+    match table.get_mut(key).and_then(Item::as_array_mut) {
+        Some(list) => {
+            for entry in entries {
+                if !list.iter().any(|v| v.as_str() == Some(entry)) {
+                    list.push(entry.as_str());
+                }
+            }
+        }
+        None => {
+            table.insert(key, toml_edit::value(string_array(entries)));
+        }
+    }
 }
 
 /// A manifest being edited.
@@ -80,6 +101,9 @@ impl ManifestEdit {
         }
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
+        }
+        if !source.plugins.is_empty() {
+            table.insert("plugins", toml_edit::value(string_array(&source.plugins)));
         }
         if let Some((from, to)) = &source.rename {
             let mut inline = toml_edit::InlineTable::new();
@@ -155,6 +179,7 @@ impl ManifestEdit {
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
         }
+        add_entries(table, "plugins", &source.plugins);
         if let Some((from, to)) = &source.rename {
             match table.get_mut("rename").and_then(Item::as_table_like_mut) {
                 Some(rename) => {
@@ -380,6 +405,35 @@ mod tests {
     }
 
     #[test]
+    fn plugins_are_added_to_the_list_keeping_what_is_there() {
+        let mut e = ManifestEdit::parse(
+            Path::new("agentpack.toml"),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\"]  # mine\n",
+        )
+        .unwrap();
+        let source = |plugins: &[&str]| NewSource {
+            name: "m".into(),
+            origin: Origin::Git("https://example.com/m".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            rename: None,
+            plugins: plugins.iter().map(|p| p.to_string()).collect(),
+        };
+        e.change_source(&source(&["a", "b"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\", \"b\"]  # mine\n"
+        );
+        let mut e = ManifestEdit::parse(Path::new("agentpack.toml"), "").unwrap();
+        e.add_source(&source(&["x"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"x\"]\n"
+        );
+    }
+
+    #[test]
     fn adding_appends_and_keeps_every_other_byte() {
         let mut e = edit();
         e.add_source(&NewSource {
@@ -389,6 +443,7 @@ mod tests {
             subdir: None,
             agents: vec!["x".into()],
             rename: Some(("x".into(), "y".into())),
+            plugins: Vec::new(),
         });
         assert_eq!(
             e.to_string(),

@@ -39,6 +39,8 @@ pub struct AddOptions {
     pub agents: Vec<String>,
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
+    /// `--plugin`: plugins of the source's marketplace, added to its `plugins` list.
+    pub plugins: Vec<String>,
     pub install: InstallOptions,
     /// When the manifest does not exist: the text to start from (`add --global` creates the global
     /// manifest, as `npm i -g` needs no set-up). `None`: a missing manifest is an error.
@@ -196,6 +198,7 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         subdir: options.subdir.clone(),
         agents: options.agents.clone(),
         rename,
+        plugins: options.plugins.clone(),
     })
 }
 

@@ -292,3 +292,32 @@ fn a_source_that_names_only_plugins_installs_no_other_agent() {
         "agent `incident-scribe` of plugin `ops-guard` is locked, but `plugins` of source `market` no longer selects that plugin",
     );
 }
+
+#[test]
+fn add_plugin_adds_to_the_plugins_list_and_installs() {
+    let served = ServedRepos::start();
+    let (external, first, _) = external();
+    let external_url = served.publish(&external, "external");
+    let market_url = served.publish(&market(&external_url, &first), "market");
+    let sb = crate::support::Sandbox::new();
+    sb.write("agentpack.toml", "");
+    sb.run(["add", &market_url, "--plugin", "review-kit"])
+        .success();
+    assert_eq!(installed(&sb), ["diff-reviewer.md"]);
+    sb.run([
+        "add",
+        &market_url,
+        "--plugin",
+        "ops-guard",
+        "--plugin",
+        "review-kit",
+    ])
+    .success();
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        format!(
+            "[sources.market]\ngit = \"{market_url}\"\nplugins = [\"review-kit\", \"ops-guard\"]\n"
+        )
+    );
+    assert_eq!(installed(&sb), ["diff-reviewer.md", "incident-scribe.md"]);
+}

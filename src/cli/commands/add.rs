@@ -43,6 +43,7 @@ pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<Ex
         subdir: args.subdir.clone(),
         agents: args.agents.clone(),
         rename_as: args.rename_as.clone(),
+        plugins: args.plugins.clone(),
         install: super::super::settings::forced(args.force),
         create: create.clone(),
     };
