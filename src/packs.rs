@@ -10,11 +10,11 @@
 //! first win ([`first_wins`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
-use crate::install::Item;
+use crate::install::{Item, Places};
+use crate::kinds::select::{SelectedCommand, SelectedSkill, pick};
 use crate::lockfile::SkippedAgent;
 use crate::manifest::is_path_like;
 use crate::names::SourceName;
@@ -32,8 +32,24 @@ pub struct Gathered {
     pub passed_over: Vec<(String, String)>,
 }
 
-pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered {
+pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathered {
     let mut out = Gathered::default();
+    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest).
+    let mut skills: Vec<SelectedSkill> = Vec::new();
+    let mut commands: Vec<SelectedCommand> = Vec::new();
+    for r in &resolved {
+        let selection = &r.spec.selection;
+        let picked = pick(
+            &r.snapshot,
+            &r.spec,
+            selection.skills.as_deref(),
+            selection.commands.as_deref(),
+            strict,
+        );
+        out.diagnostics.extend(picked.diagnostics);
+        skills.extend(picked.skills);
+        commands.extend(picked.commands);
+    }
     let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
         .into_iter()
         .partition(|r| r.spec.name.parent().is_some());
@@ -61,7 +77,19 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
             agents.extend(out.take(select::select(&r, strict)));
         }
     }
-    out.placed = place(agents, target);
+    let items = (agents.into_iter())
+        .map(|a| Item::agent(a, &places.agents))
+        .chain(
+            skills
+                .into_iter()
+                .flat_map(|s| Item::skill(s, &places.skills)),
+        )
+        .chain(
+            commands
+                .into_iter()
+                .map(|c| Item::command(c, &places.commands)),
+        );
+    out.placed = place(items);
     out
 }
 
@@ -74,10 +102,11 @@ impl Gathered {
     }
 }
 
-/// Does `r` install agents of its own? Not the child source of a plugin (only the plugin's folders
-/// are), nor a marketplace whose keys select other kinds only.
+/// Does `r` install agents of its own? Not the child source of a plugin: only the plugin's folders
+/// are (a source's keys, [`Selection::takes_agents`](crate::manifest::Selection::takes_agents), decide
+/// for the others).
 fn takes_own_agents(r: &Resolved) -> bool {
-    r.plugin.is_none() && r.spec.selection.selects_agents()
+    r.plugin.is_none()
 }
 
 /// Every agent of the plugins whose files are in `r`: all the agent files of each plugin's agent
@@ -175,15 +204,15 @@ fn overrule_nested(
     kept
 }
 
-/// Where each agent goes in `target`, sorted by file. A diamond reaches one file twice: same name,
-/// same bytes, same path; it is installed once.
-fn place(agents: Vec<SelectedAgent>, target: &Path) -> Vec<Item> {
+/// The items to install, sorted by file. A diamond reaches one file twice: same name, same bytes,
+/// same path; it is installed once.
+fn place(items: impl Iterator<Item = Item>) -> Vec<Item> {
     let mut seen = BTreeSet::new();
-    let mut placed: Vec<Item> = agents
-        .into_iter()
-        .map(|a| Item::agent(a, target))
+    let mut placed: Vec<Item> = items
         .filter(|p| {
             seen.insert((
+                p.kind,
+                p.file.clone(),
                 p.installed_name.clone(),
                 p.repo_path.clone(),
                 p.sha256.clone(),
@@ -208,7 +237,9 @@ pub fn first_wins(placed: &mut Vec<Item>, order: &[SourceName]) -> Vec<SkippedAg
         (position, source.matches('/').count())
     };
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, p) in placed.iter().enumerate() {
+    // Only agents: two skills or commands of one name stay a collision.
+    let agents = placed.iter().enumerate();
+    for (i, p) in agents.filter(|(_, p)| p.kind == crate::install::ItemKind::Agent) {
         groups
             .entry(crate::names::file_name_key(&p.installed_name))
             .or_default()

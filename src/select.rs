@@ -131,6 +131,9 @@ impl<'a> Selector<'a> {
     /// Is an agent (or a broken file seeming to be one) in scope: picked by `agents`, not excluded?
     fn takes(&self, name: &str, path: &str) -> bool {
         let selection = self.selection();
+        if !selection.takes_agents() {
+            return false;
+        }
         let picked = self.take_all() || selection.agents.iter().any(|p| p.matches(name, path));
         picked && !selection.exclude.iter().any(|p| p.matches(name, path))
     }
@@ -277,7 +280,8 @@ impl<'a> Selector<'a> {
             .iter()
             .map(|c| selection.prefixed(&c.agent.name))
             .collect();
-        for (key, new_name) in &selection.rename {
+        for (key, new_name) in (selection.rename.iter()).filter(|(k, _)| Selection::is_agent_key(k))
+        {
             let mut hit = false;
             for (i, c) in chosen.iter().enumerate() {
                 let matches = if is_path_like(key) {

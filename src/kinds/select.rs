@@ -5,22 +5,16 @@
 //!   names: a skill's name is its folder's name (the front matter's `name` for a repository that is one
 //!   skill), a command's is its path below `commands/` without `.md` (`git/commit`; `git/*` picks the
 //!   `git` folder's commands, not deeper ones). An entry that picks nothing is an error naming the key.
-//! - `rename` keys `skill:NAME` and `command:NAME` install the item under another name (a skill's new
-//!   name follows the skill name rule; a command's may hold `/`); a qualified key that names no picked
-//!   item is an error.
+//! - `rename` keys `skill:NAME` and `command:NAME` install the item under another name (the manifest
+//!   checks the new names); a qualified key that names no picked item is an error.
 //! - A skill is installed whole: every file of its folder, byte for byte, executable bits kept.
 
 use crate::diag::{Diagnostic, Location};
-use crate::manifest::{Pattern, SourceSpec};
+use crate::manifest::{COMMAND_KEY, Pattern, SKILL_KEY, SourceSpec};
 use crate::select::gate;
 use crate::source::{Content, Snapshot};
 
 use super::{Layout, inside, skill};
-
-/// The prefix of a `rename` key naming a skill.
-pub const SKILL_KEY: &str = "skill:";
-/// The prefix of a `rename` key naming a command.
-pub const COMMAND_KEY: &str = "command:";
 
 /// A skill that will be installed.
 #[derive(Debug, Clone)]
@@ -181,16 +175,7 @@ impl Picker<'_> {
                 .collect();
             let checked = skill::check(&label, folder, &views);
             self.checked(checked.diagnostics);
-            let installed_name = match self.renamed(SKILL_KEY, &name) {
-                Some(new) => {
-                    if let Some(problem) = crate::catalog::kebab_name_problem(&new) {
-                        (self.out.diagnostics)
-                            .push(rename_invalid(SKILL_KEY, &name, &new, &problem));
-                    }
-                    new
-                }
-                None => name.clone(),
-            };
+            let installed_name = self.renamed(SKILL_KEY, &name).unwrap_or(name.clone());
             if let Some(problem) = skill::path_problem(&installed_name) {
                 self.out.diagnostics.push(
                     Diagnostic::error(
@@ -235,20 +220,7 @@ impl Picker<'_> {
             };
             let checked = super::command::check(&label, name, bytes);
             self.checked(checked.diagnostics);
-            let installed_name = match self.renamed(COMMAND_KEY, name) {
-                Some(new) => {
-                    if let Some(problem) = skill::path_problem(&new) {
-                        (self.out.diagnostics).push(rename_invalid(
-                            COMMAND_KEY,
-                            name,
-                            &new,
-                            &problem,
-                        ));
-                    }
-                    new
-                }
-                None => name.clone(),
-            };
+            let installed_name = self.renamed(COMMAND_KEY, name).unwrap_or(name.clone());
             self.out.commands.push(SelectedCommand {
                 source: self.source().to_string(),
                 repo_path: self.repo_path(&command.path),
@@ -335,11 +307,4 @@ fn skill_md_name(files: &[&crate::source::SourceFile]) -> Option<String> {
         return None;
     };
     super::fields::read(skill::SKILL_MD, bytes).text("name")
-}
-
-fn rename_invalid(prefix: &str, name: &str, new: &str, problem: &str) -> Diagnostic {
-    Diagnostic::error(
-        "rename-invalid",
-        format!("`rename` of `{prefix}{name}` to `{new}`: the new name {problem}"),
-    )
 }

@@ -261,6 +261,8 @@ fn check_source(
     let agents = patterns(&source.agents);
     let exclude = patterns(&source.exclude);
     let plugins = patterns(&source.plugins);
+    let skills = source.skills.as_ref().map(|_| patterns(&source.skills));
+    let commands = source.commands.as_ref().map(|_| patterns(&source.commands));
 
     let rename = check_rename(source.rename.unwrap_or_default(), at, &mut problems);
     let prefix = source
@@ -274,6 +276,8 @@ fn check_source(
             subdir,
             selection: Selection {
                 agents,
+                skills,
+                commands,
                 exclude,
                 rename,
                 prefix,
@@ -382,7 +386,9 @@ fn check_kind(
     }
 }
 
-/// `rename`: every new name must be a safe agent name.
+/// `rename`: every new name must be a safe name of its kind: an agent's for an unqualified key, a
+/// skill's (`a-z0-9-`, no leading, trailing or doubled `-`) for `skill:NAME`, and for `command:NAME`
+/// agent-safe names joined by `/` (the command's sub-folders).
 fn check_rename(
     written: BTreeMap<String, Spanned<String>>,
     at: At<'_, '_>,
@@ -390,7 +396,15 @@ fn check_rename(
 ) -> BTreeMap<String, String> {
     let mut rename = BTreeMap::new();
     for (from, to) in written {
-        if let Some(problem) = crate::frontmatter::name_problem(to.get_ref()) {
+        let new = to.get_ref();
+        let problem = if from.starts_with(super::SKILL_KEY) {
+            crate::catalog::kebab_name_problem(new)
+        } else if from.starts_with(super::COMMAND_KEY) {
+            new.split('/').find_map(crate::frontmatter::name_problem)
+        } else {
+            crate::frontmatter::name_problem(new)
+        };
+        if let Some(problem) = problem {
             problems.push(
                 at(to.span())
                     .error(

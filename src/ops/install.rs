@@ -255,7 +255,7 @@ fn gather_and_check(
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
     let newer_incompatible: Vec<NewerVersion> = resolved.iter().filter_map(newer).collect();
     let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
-    let gathered = packs::gather(resolved, &manifest.target, strict);
+    let gathered = packs::gather(resolved, &install::Places::of(manifest), strict);
     for (file, reason) in &gathered.passed_over {
         reporter.status(Status::Skipped, &format!("{file}: {reason}"));
     }
@@ -424,6 +424,7 @@ fn unmanaged_duplicates(
     let owners: Vec<Owner> = placed
         .iter()
         .zip(&labels)
+        .filter(|(p, _)| p.kind == install::ItemKind::Agent)
         .map(|(p, label)| Owner {
             name: &p.installed_name,
             file: label,
