@@ -281,6 +281,18 @@ mod tests {
     }
 
     #[test]
+    fn rename_keys_name_an_agent_by_name_or_by_path() {
+        let matches = |key| rename_key_matches(key, "rev", "eng/rev.md", "agents/eng/rev.md");
+        for key in ["rev", "eng/rev.md", "./eng/rev.md", "agents/eng/rev.md"] {
+            assert!(matches(key), "{key}");
+        }
+        // `rev.md` is a path (relative to `subdir`), never the name `rev.md`.
+        for key in ["rev.md", "other", "eng/other.md", "rev/"] {
+            assert!(!matches(key), "{key}");
+        }
+    }
+
+    #[test]
     fn commits_and_hashes() {
         let c = Commit::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
         assert_eq!(c.short(), "0123456");

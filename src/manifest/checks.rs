@@ -13,7 +13,7 @@ use super::{
 use crate::diag::{Diagnostic, line_col};
 use crate::error::{Error, Result};
 use crate::frontmatter::trust::TrustKind;
-use crate::names::{SourceName, is_scp_like};
+use crate::names::{AgentName, SourceName, is_scp_like};
 
 impl Manifest {
     /// [`Manifest::parse`]; a pack's manifest (`pack`) has its `[install]` table ignored.
@@ -162,7 +162,7 @@ fn check_patch(
     written: String,
     at: &SpanAt<'_>,
 ) -> std::result::Result<PatchSpec, Vec<Diagnostic>> {
-    if let Some(problem) = crate::frontmatter::name_problem(&agent) {
+    if let Err(problem) = AgentName::parse(&agent) {
         return Err(vec![at.error(
             "manifest-invalid",
             format!("`[patches]` key `{agent}` is not an agent name: {problem}"),
@@ -322,7 +322,7 @@ fn check_source<'a>(
 
     let mut rename = BTreeMap::new();
     for (from, to) in source.rename.unwrap_or_default() {
-        if let Some(problem) = crate::frontmatter::name_problem(to.get_ref()) {
+        if let Err(problem) = AgentName::parse(to.get_ref()) {
             problems.push(
                 at(to.span())
                     .error(
@@ -338,7 +338,7 @@ fn check_source<'a>(
     let prefix = source.prefix.map(|prefix| {
         let problem = match prefix.get_ref().as_str() {
             "" => Some("it is empty".to_string()),
-            p => crate::frontmatter::name_problem(&format!("{p}x")),
+            p => AgentName::parse(&format!("{p}x")).err(),
         };
         if let Some(problem) = problem {
             problems.push(

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
 
-pub use crate::names::{GitRef, GitUrl, is_path_like, parse_version_req};
+use crate::names::{GitRef, GitUrl, is_path_like};
 pub use checks::check_git_url;
 pub use pack::PackHome;
 

@@ -399,7 +399,7 @@ const UPDATE_THE_LOCK: &str =
 fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
     let tag = resolved.newer_incompatible.clone()?;
     let SourceKind::Git {
-        reference: crate::manifest::GitRef::Version { written, .. },
+        reference: crate::names::GitRef::Version { written, .. },
         ..
     } = &resolved.spec.kind
     else {

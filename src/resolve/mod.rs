@@ -28,8 +28,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::lockfile::{LockedOrigin, LockedSource, Lockfile};
-use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
+use crate::manifest::{SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
+use crate::names::{GitRef, GitUrl};
 use crate::reporter::{Reporter, Status};
 use crate::source::cache::LockedCache;
 use crate::source::{self, Snapshot};

@@ -4,8 +4,8 @@
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::manifest::{GitRef, GitUrl, SourceSpec};
-use crate::names::Commit;
+use crate::manifest::SourceSpec;
+use crate::names::{Commit, GitRef, GitUrl};
 use crate::reporter::Status;
 use crate::source::git::{self, Depth};
 
