@@ -18,7 +18,8 @@
 //! ```
 //!
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types.
-//! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
+//! - [`lockfile`]: `agentpack.lock`, deterministic TOML, read into a checked model.
+//! - [`names`]: checked names and ids (sources, agents, commits, digests, git URLs and refs), parsed once.
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
 //!   damaged ones, and its locked handle is the only way to fetch (all git2 use stays in `source`).
