@@ -126,7 +126,7 @@ fn problem(name: &str) -> Option<String> {
             c as u32
         ));
     }
-    if let Some(c) = crate::frontmatter::trust::first_hidden(name) {
+    if let Some(c) = crate::hidden::first_hidden(name) {
         return Some(format!(
             "contains the invisible character U+{:04X}, so two different files would show the same name",
             c as u32
