@@ -330,14 +330,13 @@ mod tests {
             std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
         }
         let locked = |name: &str, bytes: &str, adopted: bool| LockedAgent {
-            name: name.into(),
+            name: crate::names::AgentName::parse(name).unwrap(),
             original_name: None,
             source: "s".into(),
             path: format!("{name}.md"),
             file: format!(".claude/agents/{name}.md"),
-            sha256: sha256_hex(bytes.as_bytes()),
+            sha256: crate::names::Sha256::of(bytes.as_bytes()),
             patch: None,
-            patch_sha256: None,
             adopted,
         };
         let lock = Lockfile::new(

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::install::{self, Action, Item, Recovery};
 use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, ManifestPath, OnCollision, SourceKind};
+use crate::names::Sha256;
 use crate::ops::FetchOptions;
 use crate::packs;
 use crate::patches;
@@ -92,7 +93,7 @@ pub fn install(
             .lock
             .agents
             .iter()
-            .map(|a| (manifest.root.join(&a.file), a.sha256.clone()))
+            .map(|a| (manifest.root.join(&a.file), a.sha256.to_string()))
             .collect();
         InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
     }
@@ -187,7 +188,7 @@ fn install_locked(
         &manifest.target,
         options.force,
     )?;
-    let lock = new_lock(manifest, &checked, &actions);
+    let lock = new_lock(manifest, &checked, &actions)?;
     let lock_changes = previous.as_ref() != Some(&lock);
     if options.fetch.locked && lock_changes {
         return Err(Error::LockOutdated {
@@ -329,7 +330,7 @@ fn report_skipped(
 
 /// The lock this install writes: the resolved sources, an entry per item (recording which files the plan
 /// adopted: agentpack did not write them), and what `on-collision = "first"` skipped.
-fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Lockfile {
+fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Result<Lockfile> {
     let adopted: HashSet<&Path> = actions
         .iter()
         .filter(|a| matches!(a, Action::Adopt { .. }))
@@ -337,8 +338,8 @@ fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Lockf
         .collect();
     let agents = (checked.placed.iter())
         .map(|p| p.locked(&manifest.root, adopted.contains(p.file.as_path())))
-        .collect();
-    Lockfile::new(checked.sources.clone(), agents).with_skipped(checked.skipped.clone())
+        .collect::<Result<_>>()?;
+    Ok(Lockfile::new(checked.sources.clone(), agents).with_skipped(checked.skipped.clone()))
 }
 
 /// The summary of an install: every action counted and reported (file actions only when they were
@@ -393,7 +394,7 @@ const UPDATE_THE_LOCK: &str =
 fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
     let tag = resolved.newer_incompatible.clone()?;
     let SourceKind::Git {
-        reference: crate::manifest::GitRef::Version { written, .. },
+        reference: crate::names::GitRef::Version { written, .. },
         ..
     } = &resolved.spec.kind
     else {
@@ -493,9 +494,9 @@ fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
             .agents
             .iter()
             .find(|a| a.name == patch.agent)
-            .and_then(|a| a.patch_sha256.as_deref());
+            .and_then(|a| a.patch.as_ref());
         std::fs::read(&patch.file)
-            .is_ok_and(|bytes| locked == Some(crate::names::sha256_hex(&bytes).as_str()))
+            .is_ok_and(|bytes| locked.is_some_and(|p| p.sha256 == Sha256::of(&bytes)))
     })
 }
 
