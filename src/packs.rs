@@ -16,8 +16,7 @@ use crate::frontmatter;
 use crate::install::{Item, Places};
 use crate::kinds::select::{SelectedCommand, SelectedSkill, pick};
 use crate::lockfile::SkippedAgent;
-use crate::manifest::is_path_like;
-use crate::names::SourceName;
+use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
 use crate::select::{self, SelectedAgent};
 
