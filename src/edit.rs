@@ -11,6 +11,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, TableLike, Value};
 
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
+use crate::names::{GitRef, REF_KINDS};
 
 /// Where a new source's files come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +27,8 @@ pub enum Origin {
 pub struct NewSource {
     pub name: String,
     pub origin: Origin,
-    /// `("tag", "v1.2.0")`, `("version", "^1.2")`, ...
-    pub reference: Option<(&'static str, String)>,
+    /// The ref key to write (`tag = "v1.2.0"`); none for the default branch.
+    pub reference: Option<GitRef>,
     pub subdir: Option<String>,
     pub agents: Vec<String>,
     /// `(agent, installed name)`.
@@ -93,8 +94,8 @@ impl ManifestEdit {
             Origin::Git(url) => table.insert("git", toml_edit::value(url.as_str())),
             Origin::Path(path) => table.insert("path", toml_edit::value(path.as_str())),
         };
-        if let Some((kind, value)) = &source.reference {
-            table.insert(kind, toml_edit::value(value.as_str()));
+        if let Some((kind, Some(value))) = source.reference.as_ref().map(GitRef::kind_and_value) {
+            table.insert(kind, toml_edit::value(value));
         }
         if let Some(subdir) = &source.subdir {
             table.insert("subdir", toml_edit::value(subdir.as_str()));
@@ -167,7 +168,7 @@ impl ManifestEdit {
     /// same kind was written), and, when given, `subdir`, `agents` and one `rename` entry. Comments and
     /// every other key stay.
     pub fn change_source(&mut self, source: &NewSource) {
-        if let Some((kind, value)) = &source.reference {
+        if let Some((kind, Some(value))) = source.reference.as_ref().map(GitRef::kind_and_value) {
             self.set_reference(&source.name, kind, value);
         }
         let Some(table) = self.source_mut(&source.name) else {
@@ -200,8 +201,9 @@ impl ManifestEdit {
         let Some(table) = self.source_mut(name) else {
             return;
         };
-        const REFS: [&str; 4] = ["branch", "tag", "rev", "version"];
-        let replaced = REFS.iter().find(|k| **k != kind && table.contains_key(k));
+        let replaced = REF_KINDS
+            .iter()
+            .find(|k| **k != kind && table.contains_key(k));
         let Some(replaced) = replaced else {
             set_str(table, kind, value);
             return;
@@ -221,7 +223,7 @@ impl ManifestEdit {
                 }
                 let new_key = toml_edit::Key::new(kind).with_leaf_decor(key.leaf_decor().clone());
                 table.entry_format(&new_key).or_insert(Item::Value(new));
-            } else if !REFS.contains(&key.get()) || key.get() == kind {
+            } else if !REF_KINDS.contains(&key.get()) || key.get() == kind {
                 table.entry_format(&key).or_insert(item);
             }
         }
@@ -439,7 +441,7 @@ mod tests {
         e.add_source(&NewSource {
             name: "tools".into(),
             origin: Origin::Git("https://github.com/o/tools".into()),
-            reference: Some(("tag", "v1.0.0".into())),
+            reference: Some(GitRef::Tag("v1.0.0".into())),
             subdir: None,
             agents: vec!["x".into()],
             rename: Some(("x".into(), "y".into())),

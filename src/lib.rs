@@ -19,7 +19,9 @@
 //!
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types; [`manifest::ManifestPath`] says
 //!   which manifest and whose, as the CLI found it.
-//! - [`lockfile`]: `agentpack.lock`, deterministic TOML.
+//! - [`lockfile`]: `agentpack.lock`, deterministic TOML, read into a checked model.
+//! - [`names`]: checked names and ids (sources, agents, commits, digests, git URLs and refs), parsed once.
+//! - [`hidden`]: which Unicode characters are hidden from a reader (agent names, `hidden-unicode`).
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
 //!   damaged ones, and its locked handle is the only way to fetch (all git2 use stays in `source`).
@@ -58,6 +60,7 @@ pub mod error;
 pub mod escape;
 pub mod frontmatter;
 pub mod fsutil;
+pub mod hidden;
 pub mod in_order;
 pub mod install;
 pub mod kinds;

@@ -1,8 +1,16 @@
-//! Checked names: [`SourceName`] (the key of `[sources.NAME]`) and the rules shared by every name that
-//! becomes a file in the target directory (front-matter names and `rename` targets, via
-//! [`crate::frontmatter::name_problem`]).
+//! Checked names and ids, parsed once and passed around typed: [`SourceName`] (the key of
+//! `[sources.NAME]`), [`AgentName`] (every name that becomes a file in the target directory: front-matter
+//! names, `rename` targets, the lock's agents), [`Commit`], [`Sha256`], and what a git source asks for
+//! ([`GitUrl`], [`GitRef`]). One predicate per rule lives here too: commit ids ([`is_commit_prefix`]),
+//! digests ([`is_sha256`]), git ref names, and which agent a `rename` key names ([`rename_key_matches`]).
 
 use std::fmt;
+
+mod agent;
+mod git;
+
+pub use agent::{AgentName, Sha256, is_sha256};
+pub use git::{GitRef, GitUrl, REF_KINDS, is_commit_prefix, is_scp_like, parse_version_req};
 
 /// A source's name: lowercase ASCII letters, digits and hyphens, starting with a letter or digit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,6 +80,7 @@ impl fmt::Display for SourceName {
 pub struct Commit([u8; 20]);
 
 impl Commit {
+    /// A full commit id (40 hex digits, either case; held and shown lowercase).
     pub fn parse(s: &str) -> Option<Self> {
         let digits = s.as_bytes();
         if digits.len() != 40 {
@@ -167,6 +176,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Entries (of `agents`, `exclude`, `rename`) containing `/` or ending in `.md` name paths; all others
+/// name agents.
+pub fn is_path_like(entry: &str) -> bool {
+    entry.contains('/') || entry.ends_with(".md")
+}
+
+/// Does the `rename` key `key` name this agent? A path-like key names its file, relative to `subdir`
+/// (`path`, a leading `./` allowed) or to the repository (`repo_path`); any other key names it by its
+/// front-matter name (`name`).
+pub fn rename_key_matches(key: &str, name: &str, path: &str, repo_path: &str) -> bool {
+    if is_path_like(key) {
+        key.trim_start_matches("./") == path || key == repo_path
+    } else {
+        key == name
+    }
+}
+
 /// The top-level source a source name (`studio/helpers`, as the lock and diagnostics write it) was reached
 /// through: the part before the first `/`, itself for a top-level source.
 pub fn root_source(name: &str) -> &str {
@@ -251,6 +277,18 @@ mod tests {
                 git2::Reference::is_valid_name(&name) && !lone_at,
                 "{}", name
             );
+        }
+    }
+
+    #[test]
+    fn rename_keys_name_an_agent_by_name_or_by_path() {
+        let matches = |key| rename_key_matches(key, "rev", "eng/rev.md", "agents/eng/rev.md");
+        for key in ["rev", "eng/rev.md", "./eng/rev.md", "agents/eng/rev.md"] {
+            assert!(matches(key), "{key}");
+        }
+        // `rev.md` is a path (relative to `subdir`), never the name `rev.md`.
+        for key in ["rev.md", "other", "eng/other.md", "rev/"] {
+            assert!(!matches(key), "{key}");
         }
     }
 

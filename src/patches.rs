@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use crate::diag::{Diagnostic, Location};
 use crate::install::Item;
 use crate::manifest::{PatchSpec, SourceSpec};
-use crate::names::sha256_hex;
+use crate::names::Sha256;
 
 /// The folder `agentpack patch` writes patches into, beside `agentpack.toml`.
 pub const PATCH_DIR: &str = "agentpack-patches";
@@ -27,7 +27,7 @@ pub struct Applied {
     /// The patch file as `[patches]` writes it.
     pub written: String,
     /// sha256 of the patch file.
-    pub sha256: String,
+    pub sha256: Sha256,
 }
 
 /// Where `agentpack patch NAME` puts a new patch, relative to the manifest's directory.
@@ -117,7 +117,7 @@ pub fn apply(
         p.set_bytes(bytes);
         p.patch = Some(Applied {
             written: patch.written.clone(),
-            sha256: sha256_hex(&text),
+            sha256: Sha256::of(&text),
         });
     }
     diagnostics.retain(|d| {

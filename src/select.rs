@@ -15,7 +15,8 @@
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::frontmatter::trust::{HIDDEN_UNICODE, TrustKind};
 use crate::frontmatter::{self, Parsed};
-use crate::manifest::{Pattern, Selection, SourceSpec, is_path_like};
+use crate::manifest::{Pattern, Selection, SourceSpec};
+use crate::names::rename_key_matches;
 use crate::resolve::Resolved;
 use crate::source::{Content, SourceFile};
 
@@ -284,12 +285,7 @@ impl<'a> Selector<'a> {
         {
             let mut hit = false;
             for (i, c) in chosen.iter().enumerate() {
-                let matches = if is_path_like(key) {
-                    key.trim_start_matches("./") == c.path || key == c.repo_path
-                } else {
-                    key == &c.agent.name
-                };
-                if matches {
+                if rename_key_matches(key, &c.agent.name, c.path, c.repo_path) {
                     renamed_to[i] = Some(new_name.clone());
                     hit = true;
                 }

@@ -9,6 +9,6 @@ fuzz_target!(|data: &[u8]| {
     if let Some(name) = parsed.name()
         && !parsed.diagnostics().iter().any(|d| d.is_error())
     {
-        assert!(agentpack::frontmatter::name_problem(name).is_none(), "{name:?}");
+        assert!(agentpack::names::AgentName::parse(name).is_ok(), "{name:?}");
     }
 });

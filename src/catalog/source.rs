@@ -61,7 +61,7 @@ impl GitPlugin {
     /// Does git reach the URL over the network (https, http, ssh, git, scp-like `host:path`), rather
     /// than on the local disk (`file://`, a path)? A caller refuses a local one from a remote marketplace.
     pub fn is_network(&self) -> bool {
-        crate::manifest::GitUrl {
+        crate::names::GitUrl {
             written: self.url.clone(),
             fetch: self.url.clone(),
         }

@@ -25,7 +25,7 @@
 //!    the caller's.
 //! 2. the kind's field checks: a `checks::Ctx` built from the file finds keys and values and points
 //!    diagnostics at them; the value helpers and `checks::check_enum` are shared, while
-//!    `checks::check`, the name rules ([`name_problem`]) and the messages speaking of agents are
+//!    `checks::check`, the name rules ([`crate::names::AgentName`]) and the messages speaking of agents are
 //!    the agent's.
 //! 3. [`FrontMatterFile::file_findings`]: mis-encoded text and the trust checks (hidden Unicode, and
 //!    `hooks`/`mcpServers`/`permissionMode` wherever a mapping has them), whose codes
@@ -47,7 +47,7 @@
 //! | `yaml-ambiguous` | error (broken) | YAML Bun's parser may reject while its lenient retry reads it otherwise ([`divergence`]) |
 //! | `frontmatter-cut` | error | a `---` inside the front matter, not on a line of its own: Claude Code ends it there |
 //! | `name-missing` | error | `name` is present but null or empty |
-//! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`name_problem`]) |
+//! | `name-invalid` | error | `name` is not text, or Claude Code skips it, or it is unsafe as a file name ([`crate::names::AgentName`]) |
 //! | `description-missing` | error | no `description`, or it is null, empty or blank |
 //! | `description-not-string` | error | `description` is a list or a map |
 //! | `lenient-yaml` | warning | strict YAML fails; Claude Code loads it only through its lenient retry |
@@ -86,7 +86,7 @@ mod source;
 pub mod trust;
 mod yaml;
 
-pub use name::{MAX_NAME_LEN, follows_name_convention, name_problem, rename};
+pub use name::{follows_name_convention, rename};
 pub use reader::{FrontMatterFile, Unread, read};
 
 use crate::diag::{Diagnostic, Location};

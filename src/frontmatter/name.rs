@@ -2,123 +2,7 @@
 //! Code's convention, and rewriting the `name:` line of a file for `rename`.
 
 use super::source::{self, Split};
-
-/// Longest name agentpack accepts, in bytes: file systems cap a file name at 255 bytes, and names far
-/// shorter than that are already unusable in Claude Code's agent picker.
-pub const MAX_NAME_LEN: usize = 128;
-
-/// Device names Windows reserves in every directory, with or without an extension ("Naming Files, Paths,
-/// and Namespaces" in Microsoft's documentation, which lists the superscript digits too), and the console
-/// names `CONIN$` and `CONOUT$`.
-const WINDOWS_RESERVED: &[&str] = &[
-    "CON",
-    "PRN",
-    "AUX",
-    "NUL",
-    "CONIN$",
-    "CONOUT$",
-    "COM0",
-    "COM1",
-    "COM2",
-    "COM3",
-    "COM4",
-    "COM5",
-    "COM6",
-    "COM7",
-    "COM8",
-    "COM9",
-    "COM\u{B9}",
-    "COM\u{B2}",
-    "COM\u{B3}",
-    "LPT0",
-    "LPT1",
-    "LPT2",
-    "LPT3",
-    "LPT4",
-    "LPT5",
-    "LPT6",
-    "LPT7",
-    "LPT8",
-    "LPT9",
-    "LPT\u{B9}",
-    "LPT\u{B2}",
-    "LPT\u{B3}",
-];
-
-/// Why a name cannot be used as an installed agent name / file name. Returns None when it is safe.
-///
-/// The reason reads after the name, e.g. "`a:b` contains `:`, which Claude Code reserves for plugin
-/// agents, so it skips the agent".
-pub fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("is empty".into());
-    }
-    if name.len() > MAX_NAME_LEN {
-        return Some(format!(
-            "is {} bytes long; agentpack allows at most {MAX_NAME_LEN}",
-            name.len()
-        ));
-    }
-    if name.starts_with('-') {
-        return Some("starts with `-`, so Claude Code skips the agent".into());
-    }
-    if name.contains(':') {
-        return Some(
-            "contains `:`, which Claude Code reserves for plugin agents, so it skips the agent"
-                .into(),
-        );
-    }
-    if name.contains("---") {
-        return Some(
-            "contains `---`, where Claude Code ends the front matter, so it would read another name"
-                .into(),
-        );
-    }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
-        return Some(format!(
-            "contains the control character U+{:04X}, which cannot be part of a file name",
-            c as u32
-        ));
-    }
-    if let Some(c) = super::trust::first_hidden(name) {
-        return Some(format!(
-            "contains the invisible character U+{:04X}, so two different files would show the same name",
-            c as u32
-        ));
-    }
-    for sep in ['/', '\\'] {
-        if name.contains(sep) {
-            return Some(format!(
-                "contains `{sep}`, which would place the agent's file in another folder"
-            ));
-        }
-    }
-    if name.contains("..") {
-        return Some("contains `..`, which is not allowed in an installed file name".into());
-    }
-    if let Some(c) = name.chars().find(|c| "<>\"|?*".contains(*c)) {
-        return Some(format!(
-            "contains `{c}`, which Windows does not allow in file names"
-        ));
-    }
-    if name.starts_with(char::is_whitespace) {
-        return Some("starts with a space, which makes an easily mistaken file name".into());
-    }
-    if name.ends_with('.') || name.ends_with(' ') {
-        return Some("ends with a dot or space, which Windows drops from file names".into());
-    }
-    // Windows reserves the device name before any extension, ignoring case and trailing spaces.
-    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
-    if WINDOWS_RESERVED
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case(stem))
-    {
-        return Some(format!(
-            "is the Windows device name `{stem}`, which cannot be used as a file name"
-        ));
-    }
-    None
-}
+use crate::names::AgentName;
 
 /// True when `name` follows Claude Code's convention: lowercase ASCII letters and hyphens only, not
 /// starting/ending with `-`.
@@ -141,7 +25,7 @@ pub(crate) fn suggest_name(name: &str) -> Option<String> {
         }
     }
     let out = out.trim_end_matches('-');
-    (!out.is_empty() && name_problem(out).is_none()).then(|| out.to_string())
+    (!out.is_empty() && AgentName::parse(out).is_ok()).then(|| out.to_string())
 }
 
 /// Words YAML 1.1 parsers read as booleans or null: Claude Code's parser does not, but other tools
@@ -243,7 +127,7 @@ fn value_span(line: &str, after: usize) -> Result<(usize, usize), String> {
 /// the name is not a single-line `name: value` entry, or if the result would not read back as an agent
 /// named `new_name`.
 pub fn rename(bytes: &[u8], new_name: &str) -> Result<Vec<u8>, String> {
-    if let Some(problem) = name_problem(new_name) {
+    if let Err(problem) = AgentName::parse(new_name) {
         return Err(format!("`{new_name}` {problem}"));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| "file is not valid UTF-8".to_string())?;
@@ -308,61 +192,6 @@ pub fn rename(bytes: &[u8], new_name: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn safe_names() {
-        for name in [
-            "backend-architect",
-            "dotnet-framework-4.8-expert",
-            "Code Reviewer",
-            "under_score",
-            "café-helper",
-            "a",
-            "conference",
-            "com10",
-            "x.y",
-            &"a".repeat(MAX_NAME_LEN),
-        ] {
-            assert_eq!(name_problem(name), None, "{name}");
-        }
-    }
-
-    #[test]
-    fn unsafe_names() {
-        let cases = [
-            ("", "is empty"),
-            ("-lead", "starts with `-`"),
-            ("plugin:agent", "contains `:`"),
-            ("code-reviewer---x", "contains `---`"),
-            ("a/b", "contains `/`"),
-            ("a\\b", "contains `\\`"),
-            ("a..b", "contains `..`"),
-            ("a\0b", "U+0000"),
-            ("a\tb", "U+0009"),
-            ("a\nb", "U+000A"),
-            ("a<b", "contains `<`"),
-            ("a>b", "contains `>`"),
-            ("a\"b", "contains `\"`"),
-            ("a|b", "contains `|`"),
-            ("a?b", "contains `?`"),
-            ("a*b", "contains `*`"),
-            ("trailing.", "ends with a dot or space"),
-            ("trailing ", "ends with a dot or space"),
-            (" leading", "starts with a space"),
-            ("CON", "device name `CON`"),
-            ("nul", "device name `nul`"),
-            ("Com1.md", "device name `Com1`"),
-            ("lpt9.tar.gz", "device name `lpt9`"),
-            ("aux .txt", "device name `aux`"),
-            ("prn", "device name `prn`"),
-        ];
-        for (name, expected) in cases {
-            let problem = name_problem(name).unwrap_or_else(|| panic!("{name:?} accepted"));
-            assert!(problem.contains(expected), "{name:?}: {problem}");
-        }
-        let long = "a".repeat(MAX_NAME_LEN + 1);
-        assert!(name_problem(&long).unwrap().contains("129 bytes"));
-    }
 
     #[test]
     fn naming_convention() {

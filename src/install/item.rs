@@ -11,9 +11,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
 use crate::kinds::select::{SelectedCommand, SelectedSkill};
-use crate::lockfile::{self, LockedAgent};
-use crate::names::sha256_hex;
+use crate::lockfile::{self, LockedAgent, LockedPatch};
+use crate::names::{AgentName, Sha256};
 use crate::patches::Applied;
 use crate::select::SelectedAgent;
 
@@ -56,7 +58,7 @@ pub struct Item {
     /// Absolute path of the installed file.
     pub file: PathBuf,
     /// sha256 of [`Item::bytes`].
-    pub sha256: String,
+    pub sha256: Sha256,
     /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
     pub patch: Option<Applied>,
     /// The plugin of a marketplace it came from, if any.
@@ -81,7 +83,7 @@ impl Item {
         Item {
             kind: ItemKind::Agent,
             file: target.join(format!("{installed_name}.md")),
-            sha256: sha256_hex(&bytes),
+            sha256: Sha256::of(&bytes),
             source,
             repo_path,
             original_name,
@@ -105,7 +107,7 @@ impl Item {
                 original_name: skill.original_name.clone(),
                 installed_name: skill.installed_name.clone(),
                 file: f.path.split('/').fold(folder.clone(), |p, c| p.join(c)),
-                sha256: sha256_hex(&f.bytes),
+                sha256: Sha256::of(&f.bytes),
                 bytes: f.bytes,
                 patch: None,
                 executable: f.executable,
@@ -132,7 +134,7 @@ impl Item {
         Item {
             kind: ItemKind::Command,
             file,
-            sha256: sha256_hex(&bytes),
+            sha256: Sha256::of(&bytes),
             source,
             repo_path,
             original_name,
@@ -158,7 +160,7 @@ impl Item {
 
     /// Replace the bytes to install (a local patch's result), keeping the hash in step.
     pub fn set_bytes(&mut self, bytes: Vec<u8>) {
-        self.sha256 = sha256_hex(&bytes);
+        self.sha256 = Sha256::of(&bytes);
         self.bytes = bytes;
     }
 
@@ -173,11 +175,20 @@ impl Item {
     }
 
     /// The lock's entry for this item, installed in the project at `root`; `adopted` when the plan found
-    /// its exact bytes already in place ([`super::Action::Adopt`]).
-    pub fn locked(&self, root: &Path, adopted: bool) -> LockedAgent {
-        match self.kind {
+    /// its exact bytes already in place ([`super::Action::Adopt`]). Every installed name was checked
+    /// before (`name-invalid`, `rename-failed`); one that still could not be installed is refused here,
+    /// never written to the lock.
+    pub fn locked(&self, root: &Path, adopted: bool) -> Result<LockedAgent> {
+        let name =
+            AgentName::parse(&self.installed_name).map_err(|problem| Error::CheckFailed {
+                diagnostics: vec![Diagnostic::error(
+                    "name-invalid",
+                    format!("`name` `{}` {problem}", self.installed_name),
+                )],
+            })?;
+        Ok(match self.kind {
             ItemKind::Agent => LockedAgent {
-                name: self.installed_name.clone(),
+                name,
                 original_name: (self.installed_name != self.original_name)
                     .then(|| self.original_name.clone()),
                 source: self.source.clone(),
@@ -185,14 +196,22 @@ impl Item {
                 path: self.repo_path.clone(),
                 file: lockfile::file_label(root, &self.file),
                 sha256: self.sha256.clone(),
-                patch: self.patch.as_ref().map(|a| a.written.clone()),
-                patch_sha256: self.patch.as_ref().map(|a| a.sha256.clone()),
+                patch: self.patch.as_ref().map(|a| LockedPatch {
+                    file: a.written.clone(),
+                    sha256: a.sha256.clone(),
+                }),
                 adopted,
             },
+            // Locked by their own tables ([`super::record`]): never asked here.
             ItemKind::Skill | ItemKind::Command => {
-                unreachable!("skills and commands are locked by their own tables")
+                return Err(Error::CheckFailed {
+                    diagnostics: vec![Diagnostic::error(
+                        "lock-invalid",
+                        format!("`{}` is not an agent", self.label()),
+                    )],
+                });
             }
-        }
+        })
     }
 }
 
@@ -214,7 +233,7 @@ mod tests {
         let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));
         assert_eq!(item.file, Path::new("/p/.claude/agents/rev.md"));
         assert_eq!(item.label(), "tools/pack:agents/rev.md");
-        let entry = item.locked(root, false);
+        let entry = item.locked(root, false).unwrap();
         assert_eq!(
             (
                 entry.name.as_str(),
@@ -223,23 +242,25 @@ mod tests {
             ),
             ("rev", None, ".claude/agents/rev.md")
         );
-        assert_eq!(entry.sha256, sha256_hex(b"v1"));
+        assert_eq!(entry.sha256, Sha256::of(b"v1"));
 
         item = Item::agent(selected("tools-rev"), &root.join(".claude/agents"));
         item.set_bytes(b"v2".to_vec());
         item.patch = Some(Applied {
             written: "agentpack-patches/tools-rev.patch".into(),
-            sha256: "ab".repeat(32),
+            sha256: Sha256::of(b"patch"),
         });
-        let entry = item.locked(root, true);
+        let entry = item.locked(root, true).unwrap();
         assert_eq!(entry.original_name.as_deref(), Some("rev"));
         assert_eq!(entry.file, ".claude/agents/tools-rev.md");
-        assert_eq!(entry.sha256, sha256_hex(b"v2"));
+        assert_eq!(entry.sha256, Sha256::of(b"v2"));
         assert_eq!(
-            entry.patch.as_deref(),
-            Some("agentpack-patches/tools-rev.patch")
+            entry.patch,
+            Some(LockedPatch {
+                file: "agentpack-patches/tools-rev.patch".into(),
+                sha256: Sha256::of(b"patch"),
+            })
         );
-        assert_eq!(entry.patch_sha256, Some("ab".repeat(32)));
         assert!(entry.adopted);
     }
 }

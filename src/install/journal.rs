@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::lockfile;
-use crate::names::sha256_hex;
+use crate::names::{is_sha256, sha256_hex};
 
 use super::{Action, Places};
 
@@ -183,10 +183,7 @@ impl Journal {
             })
         };
         let valid = |step: &Step, file_ok: bool| {
-            let sha_ok = step
-                .sha256
-                .as_deref()
-                .is_none_or(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+            let sha_ok = step.sha256.as_deref().is_none_or(is_sha256);
             file_ok
                 && normal(&step.file)
                 && own_beside(step.staged.as_deref(), &step.file)

@@ -39,6 +39,7 @@ mod journal;
 mod lock;
 mod places;
 mod plan;
+mod record;
 
 pub use apply::{Recovery, apply, recover};
 pub use collisions::collisions;
@@ -47,3 +48,4 @@ pub use journal::JOURNAL_NAME;
 pub use lock::{ProjectLock, lock_project};
 pub use places::Places;
 pub use plan::{Action, plan, symlink_on_the_way};
+pub use record::locked_items;

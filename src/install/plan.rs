@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::lockfile::Lockfile;
-use crate::names::sha256_hex;
+use crate::names::{Sha256, sha256_hex};
 
 use super::{Item, Places};
 
@@ -291,7 +291,7 @@ pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
 /// A file the previous lock says agentpack installed.
 #[derive(Debug)]
 struct Managed {
-    sha256: String,
+    sha256: Sha256,
     adopted: bool,
 }
 
@@ -305,9 +305,9 @@ fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathB
     };
     (lock.installed_files().into_iter())
         .map(|f| {
-            let file = crate::fsutil::normalize(&places.root.join(f.file));
+            let file = crate::fsutil::normalize(&places.root.join(&f.file));
             let managed = Managed {
-                sha256: f.sha256.to_string(),
+                sha256: f.sha256.clone(),
                 adopted: f.adopted,
             };
             (file, managed)
@@ -348,15 +348,14 @@ mod tests {
             std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
         }
         let locked = |name: &str, bytes: &str, adopted: bool| crate::lockfile::LockedAgent {
-            name: name.into(),
+            name: crate::names::AgentName::parse(name).unwrap(),
             original_name: None,
             source: "s".into(),
             plugin: None,
             path: format!("{name}.md"),
             file: format!(".claude/agents/{name}.md"),
-            sha256: sha256_hex(bytes.as_bytes()),
+            sha256: crate::names::Sha256::of(bytes.as_bytes()),
             patch: None,
-            patch_sha256: None,
             adopted,
         };
         let lock = Lockfile::new(

@@ -101,7 +101,7 @@ pub(crate) fn read(label: &str, bytes: &[u8]) -> Front {
 /// The first hidden character of `text`, as an error: for a file without front matter, whose text
 /// Claude still reads, and for a skill's other Markdown files.
 pub(crate) fn hidden(label: &str, text: &str) -> Vec<Diagnostic> {
-    let Some(c) = frontmatter::trust::first_hidden(text) else {
+    let Some(c) = crate::hidden::first_hidden(text) else {
         return Vec::new();
     };
     let (line, col) = line_col(text, text.find(c).unwrap_or(0));

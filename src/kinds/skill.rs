@@ -183,7 +183,7 @@ pub fn path_problem(path: &str) -> Option<String> {
         {
             return Some(format!("contains `{}`", c.escape_default()));
         }
-        if let Some(c) = crate::frontmatter::trust::first_hidden(part) {
+        if let Some(c) = crate::hidden::first_hidden(part) {
             return Some(format!(
                 "contains the invisible character U+{:04X}",
                 c as u32

@@ -8,14 +8,14 @@ use toml::Spanned;
 
 use super::{
     GitRef, GitUrl, Manifest, ManifestPath, PatchSpec, Pattern, Selection, SourceKind, SourceSpec,
-    is_scp_like, raw,
+    raw,
 };
 use crate::diag::{Diagnostic, line_col};
 use crate::error::{Error, Result};
 use crate::escape::redact;
 use crate::frontmatter::trust::TrustKind;
 use crate::fsutil::normalize;
-use crate::names::SourceName;
+use crate::names::{AgentName, SourceName, is_scp_like};
 
 impl Manifest {
     /// [`Manifest::parse`]; a pack's manifest (`pack`) has its `[install]` table ignored.
@@ -176,7 +176,7 @@ fn check_patch(
     written: String,
     at: &SpanAt<'_>,
 ) -> std::result::Result<PatchSpec, Vec<Diagnostic>> {
-    if let Some(problem) = crate::frontmatter::name_problem(&agent) {
+    if let Err(problem) = AgentName::parse(&agent) {
         return Err(vec![at.error(
             "manifest-invalid",
             format!("`[patches]` key `{agent}` is not an agent name: {problem}"),
@@ -400,9 +400,9 @@ fn check_rename(
         let problem = if from.starts_with(super::SKILL_KEY) {
             crate::catalog::kebab_name_problem(new)
         } else if from.starts_with(super::COMMAND_KEY) {
-            new.split('/').find_map(crate::frontmatter::name_problem)
+            new.split('/').find_map(|part| AgentName::parse(part).err())
         } else {
-            crate::frontmatter::name_problem(new)
+            AgentName::parse(new).err()
         };
         if let Some(problem) = problem {
             problems.push(
@@ -428,7 +428,7 @@ fn check_prefix(
 ) -> String {
     let problem = match prefix.get_ref().as_str() {
         "" => Some("it is empty".to_string()),
-        p => crate::frontmatter::name_problem(&format!("{p}x")),
+        p => AgentName::parse(&format!("{p}x")).err(),
     };
     if let Some(problem) = problem {
         problems.push(
@@ -481,61 +481,12 @@ fn check_trust<'s>(
 fn check_ref(
     refs: &[(&str, &Spanned<String>)],
 ) -> std::result::Result<GitRef, (std::ops::Range<usize>, String)> {
-    let Some((kind, value)) = refs.first() else {
-        return Ok(GitRef::DefaultBranch);
-    };
-    let text = value.get_ref().trim();
-    let err = |m: String| (value.span(), m);
-    if text.is_empty() || text.starts_with('-') || text.chars().any(char::is_control) {
-        return Err(err(format!(
-            "`{kind}` value `{text}` is not a valid git ref"
-        )));
-    }
-    // Branch and tag names go into refspecs: they must be names git itself accepts (no `*`, `..`, `~`...).
-    let valid_name = |prefix: &str| crate::names::is_valid_ref_name(&format!("{prefix}{text}"));
-    match *kind {
-        "branch" if valid_name("refs/heads/") => Ok(GitRef::Branch(text.to_string())),
-        "tag" if valid_name("refs/tags/") => Ok(GitRef::Tag(text.to_string())),
-        "branch" | "tag" => Err(err(format!(
-            "`{kind}` value `{text}` is not a valid git {kind} name"
-        ))),
-        "rev" => {
-            if text.len() >= 7 && text.len() <= 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-                Ok(GitRef::Rev(text.to_ascii_lowercase()))
-            } else {
-                Err(err(format!(
-                    "`rev` must be a commit id of 7 to 40 hex digits, not `{text}`"
-                )))
-            }
+    match refs.first() {
+        None => Ok(GitRef::DefaultBranch),
+        Some((kind, value)) => {
+            GitRef::parse(kind, Some(value.get_ref())).map_err(|m| (value.span(), m))
         }
-        _ => parse_version_req(text)
-            .map(|req| GitRef::Version {
-                req,
-                written: text.to_string(),
-            })
-            .map_err(err),
     }
-}
-
-/// A `version` value as the manifest (and the lock's `ref`) writes it.
-pub fn parse_version_req(text: &str) -> std::result::Result<semver::VersionReq, String> {
-    semver::VersionReq::parse(&strip_v_prefix(text))
-        .map_err(|e| format!("`version` `{text}` is not a semver requirement: {e}"))
-}
-
-/// `"v1.2.3"` means the same requirement as `"1.2.3"`; so do `"^v1.2"` and `"^1.2"`.
-pub(super) fn strip_v_prefix(text: &str) -> String {
-    text.split(',')
-        .map(|part| {
-            let part = part.trim();
-            let op_len = part
-                .find(|c: char| !matches!(c, '^' | '~' | '=' | '<' | '>' | ' '))
-                .unwrap_or(part.len());
-            let (op, rest) = part.split_at(op_len);
-            format!("{op}{}", rest.strip_prefix('v').unwrap_or(rest))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Check a `git` value and work out what to hand to git.

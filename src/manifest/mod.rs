@@ -22,7 +22,8 @@ use crate::error::{Error, Result};
 use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
 
-pub use checks::{check_git_url, parse_version_req};
+use crate::names::{GitRef, GitUrl, is_path_like};
+pub use checks::check_git_url;
 pub use pack::PackHome;
 
 pub const MANIFEST_NAME: &str = "agentpack.toml";
@@ -108,53 +109,6 @@ pub enum SourceKind {
         written: String,
         dir: PathBuf,
     },
-}
-
-/// A git remote as the manifest wrote it and as git should be asked for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitUrl {
-    /// Exactly as written in the manifest (recorded in the lockfile, so it stays portable).
-    pub written: String,
-    /// What to hand to git: the same URL, or an absolute path for a local repository path.
-    pub fetch: String,
-}
-
-/// Which commit of a git source to take.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitRef {
-    /// The remote's default branch (`HEAD`).
-    DefaultBranch,
-    Branch(String),
-    Tag(String),
-    /// A commit id, full or abbreviated (at least 7 hex digits).
-    Rev(String),
-    /// A semver requirement over the repository's tags.
-    Version {
-        req: semver::VersionReq,
-        written: String,
-    },
-}
-
-impl GitRef {
-    /// The `(kind, value)` pair recorded in the lockfile.
-    pub fn kind_and_value(&self) -> (&'static str, Option<&str>) {
-        match self {
-            GitRef::DefaultBranch => ("default-branch", None),
-            GitRef::Branch(b) => ("branch", Some(b)),
-            GitRef::Tag(t) => ("tag", Some(t)),
-            GitRef::Rev(r) => ("rev", Some(r)),
-            GitRef::Version { written, .. } => ("version", Some(written)),
-        }
-    }
-}
-
-impl std::fmt::Display for GitRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.kind_and_value() {
-            (kind, Some(value)) => write!(f, "{kind} `{value}`"),
-            (kind, None) => f.write_str(kind),
-        }
-    }
 }
 
 /// Which agents of a source to install, and under which names.
@@ -243,11 +197,6 @@ impl Pattern {
     }
 }
 
-/// Entries containing `/` or ending in `.md` name paths; all others name agents.
-pub fn is_path_like(entry: &str) -> bool {
-    entry.contains('/') || entry.ends_with(".md")
-}
-
 /// Find `agentpack.toml` in `start` or the nearest parent, like cargo does for `Cargo.toml`.
 pub fn find(start: &Path) -> Result<PathBuf> {
     start
@@ -326,21 +275,4 @@ impl Manifest {
     pub fn source(&self, name: &str) -> Option<&SourceSpec> {
         self.sources.iter().find(|s| s.name.as_str() == name)
     }
-}
-
-impl GitUrl {
-    /// Does git reach this URL over the network (https, http, ssh, git, scp-like `host:path`), rather
-    /// than on the local disk (`file://`, a path)?
-    pub fn is_network(&self) -> bool {
-        match self.written.split_once("://") {
-            Some((scheme, _)) => scheme != "file",
-            None => is_scp_like(&self.written),
-        }
-    }
-}
-
-/// scp-like `user@host:path`: a colon before the first slash, and not a Windows drive letter.
-fn is_scp_like(url: &str) -> bool {
-    url.find(':')
-        .is_some_and(|colon| !url[..colon].contains('/') && colon > 1)
 }

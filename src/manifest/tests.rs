@@ -1,6 +1,5 @@
 //! Unit tests of the manifest parser and its checks.
 
-use super::checks::strip_v_prefix;
 use super::*;
 use crate::diag::Diagnostic;
 
@@ -224,14 +223,6 @@ fn packs_stay_inside_themselves() {
         .is_ok()
     );
 }
-
-#[test]
-fn v_prefixed_requirements() {
-    assert_eq!(strip_v_prefix("^v1.2"), "^1.2");
-    assert_eq!(strip_v_prefix(">=v1, <v2"), ">=1, <2");
-    assert_eq!(strip_v_prefix("v1.2.3"), "1.2.3");
-}
-
 #[test]
 fn the_users_manifest_installs_into_their_own_directory() {
     let user = ManifestPath {

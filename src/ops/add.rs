@@ -21,7 +21,7 @@ use crate::edit::{ManifestEdit, NewSource, Origin};
 use crate::error::{Error, Result};
 use crate::lockfile;
 use crate::manifest::{self, Manifest, ManifestPath};
-use crate::names::SourceName;
+use crate::names::{GitRef, SourceName, is_commit_prefix};
 use crate::ops::install::{InstallOptions, InstallSummary, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve;
@@ -33,8 +33,8 @@ pub struct AddOptions {
     /// What the user typed: URL, directory or `owner/repo[@ref]`.
     pub source: String,
     pub name: Option<String>,
-    /// `("branch" | "tag" | "rev" | "version", value)`.
-    pub reference: Option<(&'static str, String)>,
+    /// From `--tag`, `--branch`, `--rev` or `--version`.
+    pub reference: Option<GitRef>,
     pub subdir: Option<String>,
     pub agents: Vec<String>,
     /// Install the single `--agent` under this name.
@@ -98,8 +98,7 @@ pub fn add(
                 && !options.install.fetch.offline
                 && let Origin::Git(url) = &source.origin
             {
-                source.reference = latest_release(root, &name, url, cache, reporter)?
-                    .map(|requirement| ("version", requirement));
+                source.reference = latest_release(root, &name, url, cache, reporter)?;
             }
             edit.add_source(&source);
             false
@@ -202,21 +201,23 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
     })
 }
 
-/// `^X.Y.Z` of the repository's newest release (see [`resolve::newest_release`]), like `cargo add`
-/// records the newest version; `None` for a repository without semver tags (it then follows the default
-/// branch).
+/// `version = "^X.Y.Z"` of the repository's newest release (see [`resolve::newest_release`]), like
+/// `cargo add` records the newest version; `None` for a repository without semver tags (it then follows
+/// the default branch).
 fn latest_release(
     root: &Path,
     name: &str,
     url: &str,
     cache: &Cache,
     reporter: &dyn Reporter,
-) -> Result<Option<String>> {
+) -> Result<Option<GitRef>> {
     let url = manifest::check_git_url(root, url).map_err(usage)?;
     let locked = LockedCache::lock(cache, [url.fetch.as_str()], reporter)?;
     let repo = locked.repo(&url.fetch)?;
     let refs = repo.remote(name, &url, reporter).list_refs()?;
-    Ok(resolve::newest_release(&refs).map(|version| resolve::caret(&version)))
+    resolve::newest_release(&refs)
+        .map(|version| GitRef::parse("version", Some(&resolve::caret(&version))).map_err(usage))
+        .transpose()
 }
 
 /// The same place, as written in the manifest and on the command line (`x.git` and `x/` alike).
@@ -240,7 +241,7 @@ fn usage(message: impl Into<String>) -> Error {
 pub struct ParsedSource {
     pub origin: Origin,
     /// The ref written after `@` in shorthand.
-    pub reference: Option<(&'static str, String)>,
+    pub reference: Option<GitRef>,
     /// The source name it suggests.
     pub name: Option<String>,
 }
@@ -279,9 +280,9 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
             ),
             hint: Some(if let Some(at) = at.filter(|_| cwd.join(repo).is_dir()) {
                 // `owner/repo@ref` works for shorthand; a directory takes its ref from a flag.
-                let (kind, value) = classify_ref(at);
                 format!(
-                    "`{repo}` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add {repo} --{kind} {value}`"
+                    "`{repo}` exists; `@` is for GitHub shorthand only: for a directory, `agentpack add {repo} --{} {at}`",
+                    ref_kind(at)
                 )
             } else if shadowed && !as_written.is_absolute() && !input.starts_with('.') {
                 format!(
@@ -310,9 +311,12 @@ pub fn parse_source(input: &str, cwd: &Path, root: &Path) -> Result<ParsedSource
             ),
         });
     }
+    let reference = at
+        .map(|at| GitRef::parse(ref_kind(at), Some(at)).map_err(usage))
+        .transpose()?;
     Ok(ParsedSource {
         origin: Origin::Git(format!("https://github.com/{repo}")),
-        reference: at.map(classify_ref),
+        reference,
         name: derive_name(repo),
     })
 }
@@ -346,14 +350,14 @@ fn local_source(as_written: &Path, local: &Path, root: &Path) -> ParsedSource {
 
 /// What `@ref` in shorthand means: a requirement (`^1.2`, `~1`, `>=1`, or a partial version `2` / `1.2`
 /// as in `cargo add foo@2`), a commit id (7-40 hex digits), a semver tag (`v1.2.0`), or else a branch.
-fn classify_ref(at: &str) -> (&'static str, String) {
+fn ref_kind(at: &str) -> &'static str {
     let partial_version = at.split('.').count() <= 2
         && at
             .split('.')
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
-    let kind = if at.starts_with(['^', '~', '=', '<', '>', '*']) {
+    if at.starts_with(['^', '~', '=', '<', '>', '*']) {
         "version"
-    } else if at.len() >= 7 && at.len() <= 40 && at.bytes().all(|b| b.is_ascii_hexdigit()) {
+    } else if is_commit_prefix(at) {
         "rev"
     } else if partial_version {
         "version"
@@ -361,8 +365,7 @@ fn classify_ref(at: &str) -> (&'static str, String) {
         "tag"
     } else {
         "branch"
-    };
-    (kind, at.to_string())
+    }
 }
 
 /// The last path segment, without `.git`, made into a valid source name.
@@ -413,15 +416,26 @@ mod tests {
                 name: Some("studio".into())
             }
         );
-        let at = |s: &str| parse(s).reference;
-        assert_eq!(at("o/r@v1.2.0"), Some(("tag", "v1.2.0".into())));
-        assert_eq!(at("o/r@^1.2"), Some(("version", "^1.2".into())));
-        assert_eq!(at("o/r@4f2a9c1"), Some(("rev", "4f2a9c1".into())));
-        assert_eq!(at("o/r@main"), Some(("branch", "main".into())));
-        assert_eq!(at("o/r@2"), Some(("version", "2".into())));
-        assert_eq!(at("o/r@1.2"), Some(("version", "1.2".into())));
-        assert_eq!(at("o/r@1.2.3"), Some(("tag", "1.2.3".into())));
-        assert_eq!(at("o/r@1234567"), Some(("rev", "1234567".into())));
+        let at = |s: &str| {
+            let reference = parse(s).reference.unwrap();
+            let (kind, value) = reference.kind_and_value();
+            (kind, value.unwrap().to_string())
+        };
+        assert_eq!(at("o/r@v1.2.0"), ("tag", "v1.2.0".into()));
+        assert_eq!(at("o/r@^1.2"), ("version", "^1.2".into()));
+        assert_eq!(at("o/r@4f2a9c1"), ("rev", "4f2a9c1".into()));
+        assert_eq!(at("o/r@main"), ("branch", "main".into()));
+        assert_eq!(at("o/r@2"), ("version", "2".into()));
+        assert_eq!(at("o/r@1.2"), ("version", "1.2".into()));
+        assert_eq!(at("o/r@1.2.3"), ("tag", "1.2.3".into()));
+        assert_eq!(at("o/r@1234567"), ("rev", "1234567".into()));
+        // A ref git would refuse is refused here, not written into agentpack.toml.
+        assert_eq!(
+            parse_source("o/r@a..b", here, here)
+                .unwrap_err()
+                .to_string(),
+            "`branch` value `a..b` is not a valid git branch name"
+        );
         assert!(parse_source("not a thing", here, here).is_err());
         assert!(parse_source("a/b/c", here, here).is_err());
         assert!(parse_source("ext::sh -c x", here, here).is_err());

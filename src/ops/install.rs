@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::install::{self, Action, Item, Recovery};
 use crate::lockfile::{self, Lockfile};
 use crate::manifest::{Manifest, ManifestPath, OnCollision, SourceKind};
+use crate::names::Sha256;
 use crate::ops::FetchOptions;
 use crate::packs;
 use crate::patches;
@@ -88,11 +89,8 @@ pub fn install(
     };
     let installation = install_locked(&manifest, options, resolve, false, cache, reporter)?;
     if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
-        let files: Vec<_> = installation
-            .lock
-            .agents
-            .iter()
-            .map(|a| (manifest.root.join(&a.file), a.sha256.clone()))
+        let files: Vec<_> = (installation.lock.installed_files().into_iter())
+            .map(|f| (manifest.root.join(&f.file), f.sha256.to_string()))
             .collect();
         InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
     }
@@ -181,7 +179,7 @@ fn install_locked(
     let checked = gather_and_check(manifest, resolved, previous.as_ref(), strict, reporter)?;
     let places = install::Places::of(manifest);
     let actions = install::plan(&checked.placed, previous.as_ref(), &places, options.force)?;
-    let lock = new_lock(manifest, &checked, &actions);
+    let lock = new_lock(manifest, &checked, &actions)?;
     let lock_changes = previous.as_ref() != Some(&lock);
     if options.fetch.locked && lock_changes {
         return Err(Error::LockOutdated {
@@ -322,16 +320,17 @@ fn report_skipped(
 
 /// The lock this install writes: the resolved sources, an entry per item (recording which files the plan
 /// adopted: agentpack did not write them), and what `on-collision = "first"` skipped.
-fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Lockfile {
+fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Result<Lockfile> {
     let adopted: HashSet<&Path> = actions
         .iter()
         .filter(|a| matches!(a, Action::Adopt { .. }))
         .map(Action::file)
         .collect();
-    let agents = (checked.placed.iter())
-        .map(|p| p.locked(&manifest.root, adopted.contains(p.file.as_path())))
-        .collect();
-    Lockfile::new(checked.sources.clone(), agents).with_skipped(checked.skipped.clone())
+    let (agents, skills, commands) =
+        install::locked_items(&checked.placed, &manifest.root, |f| adopted.contains(f))?;
+    Ok(Lockfile::new(checked.sources.clone(), agents)
+        .with_items(skills, commands)
+        .with_skipped(checked.skipped.clone()))
 }
 
 /// The summary of an install: every action counted and reported (file actions only when they were
@@ -386,7 +385,7 @@ const UPDATE_THE_LOCK: &str =
 fn newer(resolved: &resolve::Resolved) -> Option<NewerVersion> {
     let tag = resolved.newer_incompatible.clone()?;
     let SourceKind::Git {
-        reference: crate::manifest::GitRef::Version { written, .. },
+        reference: crate::names::GitRef::Version { written, .. },
         ..
     } = &resolved.spec.kind
     else {
@@ -467,7 +466,10 @@ fn fresh(
     let state = InstallState::load(state_path)?;
     let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
     // A file added to the target since may duplicate an agent's name: the long way checks that.
-    if duplicates::md_files(&manifest.target).len() != files {
+    let agent_files = (state.files().iter())
+        .filter(|(path, _)| path.parent() == Some(manifest.target.as_path()))
+        .count();
+    if duplicates::md_files(&manifest.target).len() != agent_files {
         return None;
     }
     if state.missing_stamps() {
@@ -487,9 +489,9 @@ fn patches_as_locked(manifest: &Manifest, lock_path: &Path) -> bool {
             .agents
             .iter()
             .find(|a| a.name == patch.agent)
-            .and_then(|a| a.patch_sha256.as_deref());
+            .and_then(|a| a.patch.as_ref());
         std::fs::read(&patch.file)
-            .is_ok_and(|bytes| locked == Some(crate::names::sha256_hex(&bytes).as_str()))
+            .is_ok_and(|bytes| locked.is_some_and(|p| p.sha256 == Sha256::of(&bytes)))
     })
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
 use crate::manifest::{Manifest, ManifestPath};
-use crate::names::sha256_hex;
+use crate::names::{Commit, sha256_hex};
 use crate::state::{self, InstallState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,7 +29,7 @@ pub struct ListedAgent {
     #[serde(rename = "ref")]
     pub reference: RefJson,
     /// The full commit id, for git sources.
-    pub commit: Option<String>,
+    pub commit: Option<Commit>,
     pub file: String,
     pub status: FileStatus,
     /// The local patch applied to it (`[patches]`), if any.
@@ -66,13 +66,13 @@ pub fn list(manifest_path: &ManifestPath, cache_root: Option<&Path>) -> Result<V
             }
         };
         out.push(ListedAgent {
-            name: agent.name.clone(),
+            name: agent.name.to_string(),
             source: agent.source.clone(),
             reference: source.ref_json(),
-            commit: source.commit.clone(),
+            commit: source.commit(),
             file: agent.file.clone(),
             status,
-            patch: agent.patch.clone(),
+            patch: agent.patch.as_ref().map(|p| p.file.clone()),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::lockfile::{LOCK_NAME, LockedSource, Lockfile, RefJson};
-use crate::manifest::{self, GitUrl, Manifest, ManifestPath};
-use crate::names::Commit;
+use crate::lockfile::{LOCK_NAME, LockedOrigin, LockedSource, Lockfile, RefJson};
+use crate::manifest::{Manifest, ManifestPath};
+use crate::names::{Commit, GitRef, GitUrl};
 use crate::reporter::{Reporter, Status};
 use crate::resolve;
 use crate::source::cache::LockedCache;
@@ -54,8 +54,9 @@ pub struct OutdatedSource {
 }
 
 /// Every locked git source's row, in lock order, and the failures: a source whose remote cannot be
-/// reached (or whose lock entry is unusable) gets a row with `error` set and no `allowed`/`latest`, and
-/// its error is returned beside the rows, so one unreachable remote never hides the others.
+/// reached gets a row with `error` set and no `allowed`/`latest`, and its error is returned beside the
+/// rows, so one unreachable remote never hides the others. (An unusable lock entry, such as a URL git
+/// must not be handed, is refused when the lock is read.)
 pub fn outdated(
     manifest_path: &ManifestPath,
     cache: &Cache,
@@ -66,41 +67,40 @@ pub fn outdated(
         message: "there is no `agentpack.lock` yet".into(),
         hint: Some("run `agentpack install` first".into()),
     })?;
-    // Every usable URL is locked up front, in one order, as install does; a source whose lock entry is
-    // unusable gets its error row without holding anything.
-    let sources: Vec<(&LockedSource, Commit, Result<GitUrl>)> = lock
+    // Every URL is locked up front, in one order, as install does.
+    let sources: Vec<GitSource> = lock
         .sources
         .iter()
-        .filter_map(|source| {
-            let (Some(written), Some(commit)) = (&source.git, source.commit()) else {
-                return None;
-            };
-            let url = manifest::check_git_url(&manifest.root, written).map_err(|m| Error::Usage {
-                message: format!("source `{}`: {m}", source.name),
-                hint: None,
-            });
-            Some((source, commit, url))
+        .filter_map(|source| match &source.origin {
+            LockedOrigin::Git {
+                url,
+                reference,
+                commit,
+                ..
+            } => Some(GitSource {
+                source,
+                url,
+                reference,
+                commit: *commit,
+            }),
+            LockedOrigin::Path { .. } => None,
         })
         .collect();
     let cache = LockedCache::lock(
         cache,
-        sources
-            .iter()
-            .filter_map(|(.., url)| url.as_ref().ok())
-            .map(|url| url.fetch.as_str()),
+        sources.iter().map(|s| s.url.fetch.as_str()),
         reporter,
     )?;
     let mut refs_by_url: BTreeMap<String, Refs> = BTreeMap::new();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    for (source, commit, url) in sources {
-        let row = url.and_then(|url| row(source, commit, &url, &cache, &mut refs_by_url, reporter));
-        match row {
+    for source in sources {
+        match row(&source, &cache, &mut refs_by_url, reporter) {
             Ok(row) => rows.push(row),
             Err(e) => {
                 rows.push(OutdatedSource {
                     error: Some(e.to_string()),
-                    ..OutdatedSource::locked(source, commit)
+                    ..OutdatedSource::locked(source.source, source.commit)
                 });
                 failures.push(e);
             }
@@ -109,16 +109,27 @@ pub fn outdated(
     Ok((rows, failures))
 }
 
+/// A locked git source, as the lock's typed model gives it.
+struct GitSource<'l> {
+    source: &'l LockedSource,
+    url: &'l GitUrl,
+    reference: &'l GitRef,
+    commit: Commit,
+}
+
 /// The row of one locked git source, asking its remote (each URL once per run).
 fn row(
-    source: &LockedSource,
-    commit: Commit,
-    url: &GitUrl,
+    locked: &GitSource,
     cache: &LockedCache,
     refs_by_url: &mut BTreeMap<String, Refs>,
     reporter: &dyn Reporter,
 ) -> Result<OutdatedSource> {
-    let written = source.git.as_deref().unwrap_or_default();
+    let GitSource {
+        source,
+        url,
+        reference,
+        commit,
+    } = *locked;
     let repo = cache.repo(&url.fetch)?;
     let name = source.name.as_str();
     if !refs_by_url.contains_key(&url.fetch) {
@@ -130,38 +141,25 @@ fn row(
         tag: tag.cloned(),
         commit,
     };
-    let kind = source.ref_kind.as_deref().unwrap_or("default-branch");
-    let value = source.reference.clone().unwrap_or_default();
-    let branch = match kind {
-        "branch" => Some(value.clone()),
-        "default-branch" => refs.head.clone(),
+    let branch = match reference {
+        GitRef::Branch(branch) => Some(branch),
+        GitRef::DefaultBranch => refs.head.as_ref(),
         _ => None,
     };
-    let allowed = match kind {
-        "version" => {
-            let req = manifest::parse_version_req(&value).map_err(|m| Error::Usage {
-                message: format!("source `{}` in the lock: {m}", source.name),
-                hint: None,
-            })?;
-            resolve::best_tag(refs, &[&req]).map(|(tag, commit, _)| at(commit, Some(tag)))
+    let allowed = match reference {
+        GitRef::Version { req, .. } => {
+            resolve::best_tag(refs, &[req]).map(|(tag, commit, _)| at(commit, Some(tag)))
         }
-        "tag" => refs
-            .tags
-            .get(&value)
-            .map(|commit| at(*commit, Some(&value))),
-        "rev" => Some(At { tag: None, commit }),
-        _ => branch
-            .as_ref()
+        GitRef::Tag(tag) => refs.tags.get(tag).map(|commit| at(*commit, Some(tag))),
+        GitRef::Rev(_) => Some(At { tag: None, commit }),
+        GitRef::Branch(_) | GitRef::DefaultBranch => branch
             .and_then(|b| refs.branches.get(b))
             .map(|commit| at(*commit, None)),
     };
-    let behind = match branch
-        .as_ref()
-        .and_then(|b| refs.branches.get(b).map(|o| (b, o)))
-    {
+    let behind = match branch.and_then(|b| refs.branches.get(b).map(|o| (b, o))) {
         Some((branch, &head)) if head != commit => {
             if !repo.has_commit(head) {
-                reporter.status(Status::Fetching, &format!("{name} ({written})"));
+                reporter.status(Status::Fetching, &format!("{name} ({})", url.written));
                 repo.remote(name, url, reporter)
                     .fetch(&[Tracked::Branch(branch.clone()).refspec()], Depth::Full)?;
             }
@@ -184,10 +182,10 @@ impl OutdatedSource {
     fn locked(source: &LockedSource, commit: Commit) -> OutdatedSource {
         OutdatedSource {
             name: source.name.clone(),
-            requirement: requirement(source),
+            requirement: requirement(&source.ref_json()),
             reference: source.ref_json(),
             locked: At {
-                tag: source.tag.clone(),
+                tag: source.tag().map(str::to_string),
                 commit,
             },
             allowed: None,
@@ -199,10 +197,10 @@ impl OutdatedSource {
     }
 }
 
-fn requirement(source: &LockedSource) -> String {
-    match (&source.ref_kind, &source.reference) {
-        (Some(kind), Some(value)) => format!("{kind} {value}"),
-        (Some(kind), None) => kind.clone(),
-        _ => String::new(),
+/// `version ^1.2`, `branch main`, `default-branch`: what the lock asks for, for the table.
+fn requirement(reference: &RefJson) -> String {
+    match &reference.requirement {
+        Some(value) => format!("{} {value}", reference.kind),
+        None => reference.kind.clone(),
     }
 }

@@ -148,7 +148,10 @@ fn remove_agent(
             )),
         })?;
     let source = crate::names::root_source(&agent.source);
-    let original = agent.original_name.as_deref().unwrap_or(&agent.name);
+    let original = agent
+        .original_name
+        .as_deref()
+        .unwrap_or(agent.name.as_str());
     let removal = drop_agent(edit, source, name, original, &agent.path);
     // With `on-collision = "first"`, a later source's agent of that name was skipped and would take the
     // removed one's place: it goes too (by its path, relative to `subdir`).

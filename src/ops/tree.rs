@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::lockfile::{LOCK_NAME, Lockfile, RefJson};
 use crate::manifest::{Manifest, ManifestPath};
+use crate::names::Commit;
 use crate::ops::update::label;
 
 #[derive(Debug, Clone, Serialize)]
@@ -18,7 +19,7 @@ pub struct TreeSource {
     #[serde(rename = "ref")]
     pub reference: RefJson,
     /// The full commit id, for git sources.
-    pub commit: Option<String>,
+    pub commit: Option<Commit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,15 +53,15 @@ fn children(lock: &Lockfile, parent: Option<&str>) -> Vec<TreeSource> {
             name: s.name.clone(),
             version: label(s),
             reference: s.ref_json(),
-            commit: s.commit.clone(),
-            git: s.git.clone(),
-            path: s.path.clone(),
+            commit: s.commit(),
+            git: s.git().map(|url| url.written.clone()),
+            path: s.path().map(str::to_string),
             agents: lock
                 .agents
                 .iter()
                 .filter(|a| a.source == s.name)
                 .map(|a| TreeAgent {
-                    name: a.name.clone(),
+                    name: a.name.to_string(),
                     original_name: a.original_name.clone(),
                     file: a.file.clone(),
                 })

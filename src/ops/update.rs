@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use crate::edit::ManifestEdit;
 use crate::error::{Error, Result};
-use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, Manifest, ManifestPath, SourceKind};
+use crate::lockfile::{LockedOrigin, LockedSource, Lockfile};
+use crate::manifest::{Manifest, ManifestPath, SourceKind};
+use crate::names::GitRef;
 use crate::ops::install::{InstallOptions, InstallSummary, NewerVersion, install_manifest};
 use crate::reporter::Reporter;
 use crate::resolve::{self, ResolveOptions, Update};
@@ -194,7 +195,7 @@ fn check_names(
         let is_path = manifest
             .source(name)
             .map(|s| matches!(s.kind, SourceKind::Path { .. }))
-            .or_else(|| lock?.source(name).map(|s| s.path.is_some()))
+            .or_else(|| lock?.source(name).map(|s| s.path().is_some()))
             .unwrap_or(false);
         if is_path {
             return Err(Error::Usage {
@@ -209,19 +210,23 @@ fn check_names(
 /// `v1.2.0 (abc1234)`, `main (abc1234)`, `default-branch (abc1234)` (as `list` says),
 /// `path ../x (sha256:9b0c1d2)`.
 pub fn label(source: &LockedSource) -> String {
-    if let Some(path) = &source.path {
-        let hash = source.content_hash.as_deref().unwrap_or("");
-        let short = hash.get(..14).unwrap_or(hash);
-        return format!("path {path} ({short})");
-    }
-    let version = source
-        .tag
-        .clone()
-        .or_else(|| source.reference.clone())
-        .unwrap_or_else(|| "default-branch".to_string());
-    match source.commit() {
-        Some(commit) => format!("{version} ({})", commit.short()),
-        None => version,
+    match &source.origin {
+        LockedOrigin::Path { path, content_hash } => {
+            let short = content_hash.get(..14).unwrap_or(content_hash);
+            format!("path {path} ({short})")
+        }
+        LockedOrigin::Git {
+            reference,
+            commit,
+            tag,
+            ..
+        } => {
+            let version = tag
+                .as_deref()
+                .or(reference.kind_and_value().1)
+                .unwrap_or("default-branch");
+            format!("{version} ({})", commit.short())
+        }
     }
 }
 
@@ -235,7 +240,7 @@ pub fn changes(previous: Option<&Lockfile>, lock: &Lockfile) -> Vec<SourceChange
             by_source
                 .entry(a.source.clone())
                 .or_default()
-                .insert(a.name.clone());
+                .insert(a.name.to_string());
         }
         by_source
     };
@@ -258,7 +263,9 @@ pub fn changes(previous: Option<&Lockfile>, lock: &Lockfile) -> Vec<SourceChange
             );
             let moved = match (before, after) {
                 (Some(b), Some(a)) => {
-                    b.commit != a.commit || b.content_hash != a.content_hash || b.tag != a.tag
+                    b.commit() != a.commit()
+                        || b.content_hash() != a.content_hash()
+                        || b.tag() != a.tag()
                 }
                 _ => true,
             };

@@ -22,7 +22,7 @@ use crate::error::Result;
 use crate::fsutil::normalize;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
 use crate::manifest::{Manifest, ManifestPath, SourceKind, SourceSpec};
-use crate::names::{root_source, sha256_hex};
+use crate::names::{is_path_like, rename_key_matches, root_source, sha256_hex};
 use crate::source;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -175,14 +175,19 @@ fn nested_selection_changes(
     agent: &LockedAgent,
     out: &mut Vec<Diagnostic>,
 ) {
-    let original = agent.original_name.as_deref().unwrap_or(&agent.name);
+    let original = agent
+        .original_name
+        .as_deref()
+        .unwrap_or(agent.name.as_str());
     let selection = &spec.selection;
     let renamed = selection
         .rename
         .iter()
-        .find(|(key, _)| !crate::manifest::is_path_like(key) && key.as_str() == original);
+        .find(|(key, _)| !is_path_like(key) && key.as_str() == original);
     if let Some(pattern) = selection.exclude.iter().find(|p| {
-        !p.by_path && (p.matches(original, "") || (renamed.is_none() && p.matches(&agent.name, "")))
+        !p.by_path
+            && (p.matches(original, "")
+                || (renamed.is_none() && p.matches(agent.name.as_str(), "")))
     }) {
         out.push(outdated(format!(
             "agent `{}` that the pack of `{}` brought in is locked, but `exclude` entry `{}` leaves it out",
@@ -207,16 +212,23 @@ fn patch_changes(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>
         let locked = lock.agents.iter().find(|a| a.name == patch.agent);
         let problem = match locked {
             None => Some("names no locked agent".to_string()),
-            Some(a) if a.patch.as_deref() != Some(patch.written.as_str()) => {
+            Some(LockedAgent { patch: None, .. }) => {
                 Some("is not applied in agentpack.lock".to_string())
             }
-            Some(a) => match std::fs::read(&patch.file) {
+            Some(LockedAgent {
+                patch: Some(locked),
+                ..
+            }) if locked.file != patch.written => {
+                Some("is not applied in agentpack.lock".to_string())
+            }
+            Some(LockedAgent {
+                patch: Some(locked),
+                ..
+            }) => match std::fs::read(&patch.file) {
                 Err(e) => Some(format!("cannot be read: {e}")),
-                Ok(bytes) if a.patch_sha256.as_deref() != Some(sha256_hex(&bytes).as_str()) => {
-                    Some(
-                        "changed since install: its sha256 differs from agentpack.lock".to_string(),
-                    )
-                }
+                Ok(bytes) if locked.sha256 != sha256_hex(&bytes) => Some(
+                    "changed since install: its sha256 differs from agentpack.lock".to_string(),
+                ),
                 Ok(_) => None,
             },
         };
@@ -228,72 +240,38 @@ fn patch_changes(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>
         }
     }
     for agent in &lock.agents {
-        if let Some(file) = &agent.patch
-            && manifest.patch(&agent.name).is_none()
+        if let Some(patch) = &agent.patch
+            && manifest.patch(agent.name.as_str()).is_none()
         {
             out.push(outdated(format!(
-                "agent `{}` is locked with the patch `{file}`, which agentpack.toml no longer lists",
-                agent.name
+                "agent `{}` is locked with the patch `{}`, which agentpack.toml no longer lists",
+                agent.name, patch.file
             )));
         }
     }
 }
 
-/// What differs between a source in the manifest and its lock entry, if anything.
+/// What differs between a source in the manifest and its lock entry, if anything: what
+/// [`LockedSource::change`] finds, and for a path source, its files since install.
 fn source_change(spec: &SourceSpec, locked: &LockedSource, target: &Path) -> Option<String> {
-    if spec.subdir != locked.subdir {
-        return Some(format!(
-            "`subdir` is {:?} in agentpack.toml, {:?} in the lock",
-            spec.subdir, locked.subdir
-        ));
+    if let Some(change) = locked.change(spec) {
+        return Some(change);
     }
-    match &spec.kind {
-        SourceKind::Git { url, reference } => {
-            let (kind, value) = reference.kind_and_value();
-            if locked.git.as_deref() != Some(url.written.as_str()) {
-                return Some(format!(
-                    "`git` is `{}`, the lock has {}",
-                    url.written,
-                    shown(locked.git.as_deref().or(locked.path.as_deref()))
-                ));
-            }
-            if locked.ref_kind.as_deref() != Some(kind) || locked.reference.as_deref() != value {
-                return Some(format!(
-                    "agentpack.toml asks for {reference}, the lock has {} {}",
-                    locked.ref_kind.as_deref().unwrap_or("no ref"),
-                    shown(locked.reference.as_deref())
-                ));
-            }
-            None
+    let SourceKind::Path { written, dir } = &spec.kind else {
+        return None;
+    };
+    match source::path::snapshot(
+        spec.name.as_str(),
+        dir,
+        spec.subdir.as_deref(),
+        Some(target),
+    ) {
+        Ok(snapshot) if locked.content_hash() != Some(&source::path::content_hash(&snapshot)) => {
+            Some(format!("the files in `{written}` changed since install"))
         }
-        SourceKind::Path { written, dir } => {
-            if locked.path.as_deref() != Some(written.as_str()) {
-                return Some(format!(
-                    "`path` is `{written}`, the lock has {}",
-                    shown(locked.path.as_deref().or(locked.git.as_deref()))
-                ));
-            }
-            match source::path::snapshot(
-                spec.name.as_str(),
-                dir,
-                spec.subdir.as_deref(),
-                Some(target),
-            ) {
-                Ok(snapshot)
-                    if locked.content_hash.as_deref()
-                        != Some(source::path::content_hash(&snapshot).as_str()) =>
-                {
-                    Some(format!("the files in `{written}` changed since install"))
-                }
-                Ok(_) => None,
-                Err(e) => Some(e.to_string()),
-            }
-        }
+        Ok(_) => None,
+        Err(e) => Some(e.to_string()),
     }
-}
-
-fn shown(value: Option<&str>) -> String {
-    value.map_or("none".into(), |v| format!("`{v}`"))
 }
 
 /// `agents`, `exclude`, `rename` and `target` of the manifest against the agents the lock records.
@@ -318,7 +296,7 @@ fn selection_changes<'a>(
         .iter()
         .map(|a| {
             (
-                a.original_name.as_deref().unwrap_or(&a.name),
+                a.original_name.as_deref().unwrap_or(a.name.as_str()),
                 strip(&a.path),
             )
         })
@@ -342,12 +320,7 @@ fn selection_changes<'a>(
             )));
         }
         let renamed = selection.rename.iter().find_map(|(key, to)| {
-            let hit = if crate::manifest::is_path_like(key) {
-                key.trim_start_matches("./") == *path || key == &agent.path
-            } else {
-                key == original
-            };
-            hit.then_some(to.as_str())
+            rename_key_matches(key, original, path, &agent.path).then_some(to.as_str())
         });
         let expected = renamed
             .map(str::to_string)
@@ -466,7 +439,7 @@ fn unmanaged_duplicates(
         .agents
         .iter()
         .map(|a| Owner {
-            name: &a.name,
+            name: a.name.as_str(),
             file: &a.file,
             source: &a.source,
         })

@@ -33,7 +33,7 @@ pub fn report(
     }
     let git_sources: BTreeSet<&str> = sources
         .iter()
-        .filter(|s| s.git.is_some())
+        .filter(|s| s.git().is_some())
         .map(|s| s.name.as_str())
         .collect();
     let unchanged = unchanged_files(placed, previous);
@@ -96,7 +96,7 @@ fn unchanged_files(placed: &[Item], previous: Option<&Lockfile>) -> BTreeSet<Str
             placed_sha.get(&(a.source.as_str(), a.path.as_str())) == Some(&a.sha256.as_str())
         })
         .map(|a| match &a.patch {
-            Some(patch) => format!("{}:{} + {patch}", a.source, a.path),
+            Some(patch) => format!("{}:{} + {}", a.source, a.path, patch.file),
             None => format!("{}:{}", a.source, a.path),
         })
         .collect()

@@ -28,9 +28,10 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::lockfile::{LockedSource, Lockfile};
-use crate::manifest::{GitRef, GitUrl, SourceKind, SourceSpec};
+use crate::lockfile::{LockedOrigin, LockedSource, Lockfile};
+use crate::manifest::{SourceKind, SourceSpec};
 use crate::names::{Commit, SourceName};
+use crate::names::{GitRef, GitUrl};
 use crate::reporter::{Reporter, Status};
 use crate::source::cache::LockedCache;
 use crate::source::{self, Snapshot};
@@ -142,35 +143,26 @@ pub enum Pin {
 impl Resolved {
     /// The lockfile entry for this source.
     pub fn locked(&self) -> LockedSource {
-        let mut locked = LockedSource {
+        let origin = match (&self.spec.kind, &self.pin) {
+            (SourceKind::Git { url, reference }, Pin::Git { commit, tag }) => LockedOrigin::Git {
+                url: url.clone(),
+                reference: reference.clone(),
+                commit: *commit,
+                tag: tag.clone(),
+            },
+            (SourceKind::Path { written, .. }, Pin::Path { content_hash }) => LockedOrigin::Path {
+                path: written.clone(),
+                content_hash: content_hash.clone(),
+            },
+            _ => unreachable!("pin kind follows source kind"),
+        };
+        LockedSource {
             name: self.spec.name.to_string(),
-            git: None,
-            path: None,
-            ref_kind: None,
-            reference: None,
+            origin,
             subdir: self.spec.subdir.clone(),
-            commit: None,
-            tag: None,
-            content_hash: None,
             required_by: self.spec.name.parent().map(|p| p.to_string()),
             plugin: self.plugin.clone(),
-        };
-        match (&self.spec.kind, &self.pin) {
-            (SourceKind::Git { url, reference }, Pin::Git { commit, tag }) => {
-                let (kind, value) = reference.kind_and_value();
-                locked.git = Some(url.written.clone());
-                locked.ref_kind = Some(kind.to_string());
-                locked.reference = value.map(str::to_string);
-                locked.commit = Some(commit.to_string());
-                locked.tag = tag.clone();
-            }
-            (SourceKind::Path { written, .. }, Pin::Path { content_hash }) => {
-                locked.path = Some(written.clone());
-                locked.content_hash = Some(content_hash.clone());
-            }
-            _ => unreachable!("pin kind follows source kind"),
         }
-        locked
     }
 
     /// `tag v1.2.0 (abc1234)`, `branch main (abc1234)`, `path ../x`: for messages and `list`.
@@ -275,7 +267,7 @@ fn standing(
         .and_then(|locked| {
             Some(GitPin {
                 commit: locked.commit()?,
-                tag: locked.tag.clone(),
+                tag: locked.tag().map(str::to_string),
             })
         });
     let precise = match (options.update, options.precise) {

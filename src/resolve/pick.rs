@@ -14,8 +14,7 @@
 //!    every `version` requirement of the group, or a commit named by (a prefix of) its id.
 
 use crate::error::{Error, Result};
-use crate::manifest::{GitRef, GitUrl};
-use crate::names::{Commit, SourceName};
+use crate::names::{Commit, GitRef, GitUrl, SourceName, is_commit_prefix};
 use crate::source::git::{Refs, Tracked};
 
 use super::Requirement;
@@ -249,7 +248,7 @@ fn precise_pick(
             tag: Some(precise.to_string()),
         }));
     }
-    if (7..=40).contains(&precise.len()) && precise.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if is_commit_prefix(precise) {
         return Ok(Picked::Rev(precise.to_ascii_lowercase()));
     }
     Err(Error::NotFound {

@@ -4,8 +4,8 @@
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::manifest::{GitRef, GitUrl, SourceSpec};
-use crate::names::Commit;
+use crate::manifest::SourceSpec;
+use crate::names::{Commit, GitRef, GitUrl};
 use crate::reporter::Status;
 use crate::source::git::{self, Depth};
 
@@ -252,7 +252,7 @@ impl Session<'_> {
         let Some(old) = self.lock.and_then(|l| l.source(spec.name.as_str())) else {
             return;
         };
-        if old.tag.as_deref() == Some(tag.as_str())
+        if old.tag() == Some(tag.as_str())
             && let Some(before) = old.commit().filter(|c| c != commit)
         {
             self.reporter.diagnostic(&Diagnostic::warning(

@@ -25,8 +25,9 @@ use crate::catalog::source::{GitPlugin, PluginSource};
 use crate::catalog::{CatalogError, RepoPath};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
-use crate::manifest::{GitRef, GitUrl, Pattern, Selection, SourceKind, SourceSpec};
-use crate::names::SourceName;
+use crate::lockfile::LockedOrigin;
+use crate::manifest::{Pattern, Selection, SourceKind, SourceSpec};
+use crate::names::{GitRef, GitUrl, SourceName};
 
 use super::Resolved;
 use super::session::Session;
@@ -350,16 +351,21 @@ impl Session<'_> {
         else {
             return Ok(reference(git, |_| false));
         };
-        let locked_kind = self
-            .lock
+        // The lock's reading of this `ref` (a tag or a branch), while it names the same URL and ref.
+        let locked_kind = (self.lock)
             .and_then(|l| l.source(child.name.as_str()))
-            .filter(|l| l.git.as_deref() == Some(url.written.as_str()))
-            .filter(|l| l.reference.as_deref() == Some(written.as_str()))
-            .and_then(|l| l.ref_kind.clone());
+            .and_then(|l| match &l.origin {
+                LockedOrigin::Git {
+                    url: locked_url,
+                    reference: locked @ (GitRef::Tag(r) | GitRef::Branch(r)),
+                    ..
+                } if locked_url.written == url.written && r == written => Some(locked.clone()),
+                _ => None,
+            });
         let vendored = self.options.vendor.is_some();
         match locked_kind {
-            Some(kind) if vendored || !self.options.update.covers(child.name.as_str()) => {
-                Ok(reference(git, |_| kind == "tag"))
+            Some(locked) if vendored || !self.options.update.covers(child.name.as_str()) => {
+                Ok(locked)
             }
             // A vendored install reads only what the lock names; the missing entry is reported there.
             _ if vendored => Ok(reference(git, |_| false)),

@@ -101,7 +101,7 @@ pub(super) mod tests {
     fn caret_requirements_match_their_release() {
         for tag in ["1.2.3", "v0.1.0-beta.2", "2.0.0+build.7"] {
             let version = tag_version(tag).unwrap();
-            let req = crate::manifest::parse_version_req(&caret(&version)).unwrap();
+            let req = crate::names::parse_version_req(&caret(&version)).unwrap();
             assert!(req.matches(&version), "{tag}");
         }
         assert_eq!(caret(&tag_version("2.0.0+build.7").unwrap()), "^2.0.0");

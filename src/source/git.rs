@@ -31,7 +31,7 @@ use super::net::{
     Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
 };
 use crate::error::{Error, NetProblem, Result};
-use crate::manifest::GitUrl;
+use crate::names::GitUrl;
 use crate::names::{Commit, sha256_hex};
 use crate::reporter::{FetchProgress, Reporter, Status};
 
@@ -67,7 +67,7 @@ impl Cache {
         &self.root
     }
 
-    /// The bare repository for `url` (what git is asked for, see [`crate::manifest::GitUrl::fetch`]).
+    /// The bare repository for `url` (what git is asked for, see [`crate::names::GitUrl::fetch`]).
     pub fn db_path(&self, url: &str) -> PathBuf {
         let tail = url
             .trim_end_matches('/')

@@ -102,7 +102,7 @@ pub fn read(
     };
     let locked = locked
         .filter(|l| l.describes(spec))
-        .and_then(|l| l.commit().map(|c| (c, l.tag.clone())));
+        .and_then(|l| l.commit().map(|c| (c, l.tag().map(str::to_string))));
     let Some((commit, tag)) = locked else {
         return Err(Error::NotFound {
             message: format!(

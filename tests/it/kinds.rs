@@ -45,3 +45,151 @@ fn a_path_source_installs_no_skill_as_an_agent_either() {
     sb.run(["install"]).success();
     assert_eq!(installed(&sb), ["reviewer.md"]);
 }
+
+/// The manifest of a project taking `pdf` and the `git` commands (and `review`) from `toolkit`.
+fn skills_and_commands(toolkit: &GitRepo) -> Manifest {
+    Manifest::new().source(
+        Source::git("toolkit", toolkit.url())
+            .skills(["pdf"])
+            .commands(["git/*", "review"]),
+    )
+}
+
+#[cfg(unix)]
+fn mode(sb: &Sandbox, rel: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(sb.path(rel))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[test]
+fn skills_and_commands_keys_install_whole_skill_folders_and_commands_and_lock_them() {
+    let toolkit = toolkit();
+    let sb = project(&skills_and_commands(&toolkit));
+    sb.run(["install"]).success();
+    // Only what the keys pick: no agent (no `agents` key), not the `xlsx` skill.
+    assert!(!sb.path(".claude/agents").exists());
+    let skill: Vec<String> = sb.snapshot(".claude/skills").into_keys().collect();
+    assert_eq!(
+        skill,
+        [
+            "pdf/SKILL.md",
+            "pdf/assets/logo.png",
+            "pdf/references/guide.md",
+            "pdf/scripts/fill.py"
+        ]
+    );
+    // Byte for byte, the executable bit kept.
+    assert_eq!(
+        std::fs::read(sb.path(".claude/skills/pdf/assets/logo.png")).unwrap(),
+        [0x89u8, b'P', b'N', b'G', 0, 1, 2, 0xff]
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&sb, ".claude/skills/pdf/scripts/fill.py"), 0o755);
+        assert_eq!(mode(&sb, ".claude/skills/pdf/SKILL.md"), 0o644);
+    }
+    let commands: Vec<String> = sb.snapshot(".claude/commands").into_keys().collect();
+    assert_eq!(commands, ["git/commit.md", "review.md"]);
+    assert_eq!(
+        sb.read(".claude/commands/review.md"),
+        command_md("Review the diff")
+    );
+
+    let lock = lock(&sb);
+    assert!(lock.get("agent").is_none());
+    let skills = lock["skill"].as_array().unwrap();
+    assert_eq!(skills.len(), 1);
+    assert_eq!(skills[0]["name"].as_str(), Some("pdf"));
+    assert_eq!(skills[0]["source"].as_str(), Some("toolkit"));
+    assert_eq!(skills[0]["path"].as_str(), Some("skills/pdf"));
+    assert_eq!(skills[0]["dir"].as_str(), Some(".claude/skills/pdf"));
+    let files = skills[0]["files"].as_array().unwrap();
+    let listed: Vec<(&str, &str, bool)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["sha256"].as_str().unwrap(),
+                f.get("executable")
+                    .is_some_and(|e| e.as_bool() == Some(true)),
+            )
+        })
+        .collect();
+    let sha = |rel: &str| sha256(std::fs::read(sb.path(rel)).unwrap());
+    assert_eq!(
+        listed,
+        [
+            (
+                "SKILL.md",
+                sha(".claude/skills/pdf/SKILL.md").as_str(),
+                false
+            ),
+            (
+                "assets/logo.png",
+                sha(".claude/skills/pdf/assets/logo.png").as_str(),
+                false
+            ),
+            (
+                "references/guide.md",
+                sha(".claude/skills/pdf/references/guide.md").as_str(),
+                false
+            ),
+            (
+                "scripts/fill.py",
+                sha(".claude/skills/pdf/scripts/fill.py").as_str(),
+                true
+            ),
+        ]
+    );
+    let commands = lock["command"].as_array().unwrap();
+    let listed: Vec<(&str, &str, &str)> = commands
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["path"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "git/commit",
+                "commands/git/commit.md",
+                ".claude/commands/git/commit.md"
+            ),
+            ("review", "commands/review.md", ".claude/commands/review.md"),
+        ]
+    );
+    assert_eq!(
+        commands[0]["sha256"].as_str().unwrap(),
+        sha(".claude/commands/git/commit.md")
+    );
+
+    // Nothing changes on the next install, with or without `--locked`; `--frozen` reads the cache only.
+    let lock_text = sb.read("agentpack.lock");
+    sb.run(["install", "--locked"]).success();
+    sb.run(["install", "--frozen"]).success();
+    assert_eq!(sb.read("agentpack.lock"), lock_text);
+}
+
+#[test]
+fn a_skill_or_command_key_that_picks_nothing_is_an_error_naming_the_key() {
+    let toolkit = toolkit();
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("toolkit", toolkit.url())
+                .skills(["pdf", "docx"])
+                .commands(["deploy/*"]),
+        ),
+    );
+    sb.run(["install"]).failure(1).stderr_snapshot();
+    assert!(!sb.path(".claude").exists());
+    assert!(!sb.path("agentpack.lock").exists());
+}

@@ -76,7 +76,7 @@ proptest! {
         if let Some(name) = parsed.name()
             && !parsed.diagnostics().iter().any(|d| d.is_error())
         {
-            prop_assert!(frontmatter::name_problem(name).is_none(), "{name:?}");
+            prop_assert!(agentpack::names::AgentName::parse(name).is_ok(), "{name:?}");
         }
     }
 

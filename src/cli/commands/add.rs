@@ -1,6 +1,7 @@
 //! `agentpack add`.
 
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
+use crate::names::GitRef;
 use crate::ops::add::{AddOptions, add};
 
 use super::super::args::AddArgs;
@@ -24,7 +25,12 @@ pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<Ex
         ("version", &args.version),
     ]
     .into_iter()
-    .find_map(|(kind, value)| value.clone().map(|v| (kind, v)));
+    .find_map(|(kind, value)| value.as_deref().map(|v| GitRef::parse(kind, Some(v))))
+    .transpose()
+    .map_err(|message| Error::Usage {
+        message,
+        hint: None,
+    })?;
     // The global manifest lives in the config directory, far from the directory named: written
     // relative to it (`../../../src/agents`), a path would only be harder to read, so it is absolute.
     let local = crate::fsutil::normalize(&cwd.join(&args.source));
@@ -48,9 +54,9 @@ pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<Ex
         create: create.clone(),
     };
     let added = add(&manifest, cwd, &options, &settings.cache()?, printer)?;
-    let what = match &added.source.reference {
-        Some((kind, value)) => format!(" ({kind} {value})"),
-        None => String::new(),
+    let what = match added.source.reference.as_ref().map(GitRef::kind_and_value) {
+        Some((kind, Some(value))) => format!(" ({kind} {value})"),
+        _ => String::new(),
     };
     let (verb, preposition) = if added.changed {
         ("Changed", "in")

@@ -26,11 +26,7 @@ pub fn exec(args: &ListArgs, settings: &Settings) -> Result<ExitStatus> {
                 a.name.clone(),
                 a.source.clone(),
                 a.reference.to_string(),
-                a.commit
-                    .as_deref()
-                    .and_then(|c| c.get(..7))
-                    .unwrap_or("-")
-                    .to_string(),
+                a.commit.map_or("-".to_string(), |c| c.short()),
                 serde_json::to_value(a.status)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))

@@ -5,7 +5,8 @@
 use serde_yaml_ng::Value;
 
 use super::{Ctx, kind, scalar_text};
-use crate::frontmatter::name::{follows_name_convention, name_problem, suggest_name};
+use crate::frontmatter::name::{follows_name_convention, suggest_name};
+use crate::names::AgentName;
 
 pub(super) fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
     const HINT: &str = "set `name` to the agent's name, e.g. `code-reviewer`";
@@ -40,7 +41,7 @@ pub(super) fn check_name(ctx: &mut Ctx<'_>, value: &Value) -> String {
             return String::new();
         }
     };
-    if let Some(problem) = name_problem(&name) {
+    if let Err(problem) = AgentName::parse(&name) {
         let hint = match suggest_name(&name) {
             Some(s) => format!("use lowercase letters and hyphens, e.g. `{s}`"),
             None => "use lowercase letters and hyphens, e.g. `code-reviewer`".into(),

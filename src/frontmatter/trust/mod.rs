@@ -4,7 +4,7 @@
 //!
 //! | code | finding |
 //! |---|---|
-//! | `hidden-unicode` | an invisible character anywhere in the file ([`is_hidden`]) |
+//! | `hidden-unicode` | an invisible character anywhere in the file ([`crate::hidden`]) |
 //! | `untrusted-hooks` | `hooks`: shell commands Claude Code runs on tool events |
 //! | `untrusted-mcp-servers` | `mcpServers`: MCP servers started or connected for the agent |
 //! | `untrusted-permissions` | `permissionMode` of `bypassPermissions`, `acceptEdits`, `auto` or `dontAsk` |
@@ -17,7 +17,6 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::source::Lines;
 use crate::diag::Diagnostic;
-pub use hidden::{first_hidden, is_hidden};
 
 /// What a source must list in `trust = [...]` to bring in a risky field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
