@@ -14,8 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
 use crate::install::{Item, Places};
-use crate::kinds::select::{SelectedCommand, SelectedSkill, pick};
+use crate::kinds::Layout;
+use crate::kinds::select::{Picked, SelectedCommand, SelectedSkill, pick};
 use crate::lockfile::SkippedAgent;
+use crate::manifest::Pattern;
 use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
 use crate::select::{self, SelectedAgent};
@@ -33,21 +35,27 @@ pub struct Gathered {
 
 pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathered {
     let mut out = Gathered::default();
-    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest).
-    let mut skills: Vec<SelectedSkill> = Vec::new();
-    let mut commands: Vec<SelectedCommand> = Vec::new();
+    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest),
+    // and each selected plugin brings all of its own.
+    let mut skills: Vec<(SelectedSkill, Option<String>)> = Vec::new();
+    let mut commands: Vec<(SelectedCommand, Option<String>)> = Vec::new();
     for r in &resolved {
         let selection = &r.spec.selection;
-        let picked = pick(
+        let own = pick(
             &r.snapshot,
             &r.spec,
             selection.skills.as_deref(),
             selection.commands.as_deref(),
             strict,
         );
-        out.diagnostics.extend(picked.diagnostics);
-        skills.extend(picked.skills);
-        commands.extend(picked.commands);
+        out.diagnostics.extend(own.diagnostics);
+        skills.extend(own.skills.into_iter().map(|s| (s, None)));
+        commands.extend(own.commands.into_iter().map(|c| (c, None)));
+        for (picked, plugin) in plugin_skills_and_commands(r, strict, &mut out) {
+            let of = || Some(plugin.clone());
+            skills.extend(picked.skills.into_iter().map(|s| (s, of())));
+            commands.extend(picked.commands.into_iter().map(|c| (c, of())));
+        }
     }
     let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
         .into_iter()
@@ -78,16 +86,15 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
     }
     let items = (agents.into_iter())
         .map(|a| Item::agent(a, &places.agents))
-        .chain(
-            skills
-                .into_iter()
-                .flat_map(|s| Item::skill(s, &places.skills)),
-        )
-        .chain(
-            commands
-                .into_iter()
-                .map(|c| Item::command(c, &places.commands)),
-        );
+        .chain(skills.into_iter().flat_map(|(s, plugin)| {
+            let mut files = Item::skill(s, &places.skills);
+            files.iter_mut().for_each(|f| f.plugin.clone_from(&plugin));
+            files
+        }))
+        .chain(commands.into_iter().map(|(c, plugin)| Item {
+            plugin,
+            ..Item::command(c, &places.commands)
+        }));
     out.placed = place(items);
     out
 }
@@ -113,29 +120,62 @@ fn takes_own_agents(r: &Resolved) -> bool {
 fn plugin_agents(r: &Resolved, strict: bool, out: &mut Gathered) -> Vec<SelectedAgent> {
     let mut agents = Vec::new();
     for part in &r.plugins {
-        let view = Resolved {
-            spec: crate::manifest::SourceSpec {
-                selection: crate::manifest::Selection::default(),
-                ..r.spec.clone()
-            },
-            pin: r.pin.clone(),
-            snapshot: Snapshot {
-                files: (r.snapshot.files.iter())
-                    .filter(|f| part.has_agent(&f.path))
-                    .cloned()
-                    .collect(),
-                skipped: Vec::new(),
-            },
-            newer_incompatible: None,
-            plugins: Vec::new(),
-            plugin: None,
-        };
+        let view = part_view(r, |path| part.has_agent(path));
         for mut agent in out.take(select::select(&view, strict)) {
             agent.plugin = Some(part.name.clone());
             agents.push(agent);
         }
     }
     agents
+}
+
+/// Every skill and command of the plugins whose files are in `r` (all of each plugin's skill and
+/// command folders, checked through `r`'s trust gate), with the plugin each belongs to.
+fn plugin_skills_and_commands(
+    r: &Resolved,
+    strict: bool,
+    out: &mut Gathered,
+) -> Vec<(Picked, String)> {
+    let all = [Pattern::parse("*").expect("a valid glob")];
+    let mut picked = Vec::new();
+    for part in &r.plugins {
+        let view = part_view(r, |path| part.has_skill_or_command(path));
+        let layout = Layout::of(view.snapshot.files.iter().map(|f| f.path.as_str()));
+        // `["*"]` over a kind the plugin does not have would be an entry that picks nothing.
+        let some = |any: bool| any.then_some(&all[..]);
+        let mut found = pick(
+            &view.snapshot,
+            &view.spec,
+            some(!layout.skills.is_empty()),
+            some(!layout.commands.is_empty()),
+            strict,
+        );
+        out.diagnostics.append(&mut found.diagnostics);
+        picked.push((found, part.name.clone()));
+    }
+    picked
+}
+
+/// `r` narrowed to its files whose path (relative to the searched directory) `keep` accepts, with
+/// no selection keys of its own: what one plugin of `r` holds.
+fn part_view(r: &Resolved, keep: impl Fn(&str) -> bool) -> Resolved {
+    Resolved {
+        spec: crate::manifest::SourceSpec {
+            selection: crate::manifest::Selection::default(),
+            ..r.spec.clone()
+        },
+        pin: r.pin.clone(),
+        snapshot: Snapshot {
+            files: (r.snapshot.files.iter())
+                .filter(|f| keep(&f.path))
+                .cloned()
+                .collect(),
+            skipped: Vec::new(),
+        },
+        newer_incompatible: None,
+        plugins: Vec::new(),
+        plugin: None,
+    }
 }
 
 /// The top-level source `top` has the last word over the agents its packs brought in (`nested`): its

@@ -53,6 +53,11 @@ impl PluginPart {
     pub fn has_agent(&self, path: &str) -> bool {
         self.agents.iter().any(|p| p.contains(path))
     }
+
+    /// Is the file at `path` in one of the plugin's skill or command folders (or one it lists)?
+    pub fn has_skill_or_command(&self, path: &str) -> bool {
+        (self.skills.iter().chain(&self.commands)).any(|p| p.contains(path))
+    }
 }
 
 /// The marketplace entries `patterns` select, in the marketplace's order; a pattern that selects no

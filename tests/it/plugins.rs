@@ -46,7 +46,29 @@ fn market(external_url: &str, sha: &str) -> GitRepo {
     repo
 }
 
-const PLUGINS: [&str; 4] = ["review-kit", "ops-guard", "style-guide", "lint-helper"];
+const PLUGINS: [&str; 5] = [
+    "review-kit",
+    "ops-guard",
+    "doc-skills",
+    "style-guide",
+    "lint-helper",
+];
+
+/// The entries of the lock's `[[table]]` as `(name, source, plugin)`, in the lock's order.
+fn locked_items(lock: &toml::Value, table: &str) -> Vec<(String, String, String)> {
+    let text = |v: &toml::Value, key: &str| {
+        v.get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("-")
+            .to_owned()
+    };
+    lock[table]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (text(e, "name"), text(e, "source"), text(e, "plugin")))
+        .collect()
+}
 
 fn description(sb: &crate::support::Sandbox, agent: &str) -> String {
     let text = sb.read(&format!(".claude/agents/{agent}.md"));
@@ -75,6 +97,40 @@ fn plugins_install_update_verify_and_vendor_over_git_daemon_with_both_pinning_le
             "style-checker.md"
         ]
     );
+    assert_eq!(
+        sb.snapshot(".claude/commands")
+            .into_keys()
+            .collect::<Vec<_>>(),
+        ["git/commit.md", "lint/fix.md", "review.md"]
+    );
+    assert_eq!(
+        sb.snapshot(".claude/skills")
+            .into_keys()
+            .collect::<Vec<_>>(),
+        [
+            "changelog-writer/SKILL.md",
+            "form-filler/SKILL.md",
+            "form-filler/references/field-types.md",
+            "form-filler/scripts/fill_form.py",
+            "sheet-tools/SKILL.md"
+        ]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |rel: &str| {
+            std::fs::metadata(sb.path(rel))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(
+            mode(".claude/skills/form-filler/scripts/fill_form.py"),
+            0o755
+        );
+        assert_eq!(mode(".claude/skills/form-filler/SKILL.md"), 0o644);
+    }
     // `lint-helper` is pinned by `sha` to the first commit, `style-guide` follows `main`.
     assert_eq!(
         description(&sb, "lint-fixer"),
@@ -152,11 +208,19 @@ fn plugins_install_update_verify_and_vendor_over_git_daemon_with_both_pinning_le
     sb.run(["verify"])
         .failure(1)
         .stdout_has("`.claude/agents/lint-fixer.md` (agent `lint-fixer` from `market/lint-helper`) was edited since install");
+    sb.write(
+        ".claude/skills/form-filler/scripts/fill_form.py",
+        "print('edited')\n",
+    );
+    sb.run(["verify"])
+        .failure(1)
+        .stdout_has(".claude/skills/form-filler/scripts/fill_form.py");
     sb.run(["install", "--force"]).success();
+    sb.run(["verify"]).success();
 
     // Vendored, then installed with no network and no cache from the vendor directory.
     sb.run(["vendor"]).success();
-    let before = sb.snapshot(".claude/agents");
+    let before = sb.snapshot(".claude");
     sb.manifest(
         &Manifest::new()
             .install(Install::new().vendor("agentpack-vendor"))
@@ -164,9 +228,9 @@ fn plugins_install_update_verify_and_vendor_over_git_daemon_with_both_pinning_le
     );
     drop(served);
     std::fs::remove_dir_all(sb.cache()).unwrap();
-    sb.remove(".claude/agents");
+    sb.remove(".claude");
     sb.run(["install", "--frozen"]).success();
-    assert_eq!(sb.snapshot(".claude/agents"), before);
+    assert_eq!(sb.snapshot(".claude"), before);
     sb.run(["verify"]).success();
 }
 
@@ -320,4 +384,20 @@ fn add_plugin_adds_to_the_plugins_list_and_installs() {
         )
     );
     assert_eq!(installed(&sb), ["diff-reviewer.md", "incident-scribe.md"]);
+}
+
+#[test]
+fn a_marketplace_with_no_selection_keys_installs_no_skill_or_command_as_an_agent() {
+    let root = tempfile::tempdir().unwrap();
+    let daemon = GitDaemon::start(root.path());
+    let (external, first, _) = external();
+    external.bare_copy_into(root.path(), "external");
+    market(&daemon.url("external"), &first).bare_copy_into(root.path(), "market");
+    let sb = project(&Manifest::new().source(Source::git("market", daemon.url("market"))));
+    sb.run(["install"]).success();
+    // The agents of its plugin folders are agents like any; `SKILL.md` files, the files of skill
+    // folders and commands are not.
+    assert_eq!(installed(&sb), ["diff-reviewer.md", "incident-scribe.md"]);
+    assert!(!sb.exists(".claude/skills") && !sb.exists(".claude/commands"));
+    sb.run(["verify"]).success();
 }
