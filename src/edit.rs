@@ -31,29 +31,13 @@ pub struct NewSource {
     pub reference: Option<GitRef>,
     pub subdir: Option<String>,
     pub agents: Vec<String>,
+    /// Names added to the source's `skills` and `commands` lists (`add --skill`, `--command`).
+    pub skills: Vec<String>,
+    pub commands: Vec<String>,
     /// `(agent, installed name)`.
     pub rename: Option<(String, String)>,
     /// Plugins of the source's marketplace to add to its `plugins` list.
     pub plugins: Vec<String>,
-}
-
-/// Append the `entries` not yet listed to the list `key` of `table` (creating it), keeping what is there.
-fn add_entries(table: &mut dyn toml_edit::TableLike, key: &str, entries: &[String]) {
-    if entries.is_empty() {
-        return;
-    }
-    match table.get_mut(key).and_then(Item::as_array_mut) {
-        Some(list) => {
-            for entry in entries {
-                if !list.iter().any(|v| v.as_str() == Some(entry)) {
-                    list.push(entry.as_str());
-                }
-            }
-        }
-        None => {
-            table.insert(key, toml_edit::value(string_array(entries)));
-        }
-    }
 }
 
 /// A manifest being edited.
@@ -103,9 +87,7 @@ impl ManifestEdit {
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
         }
-        if !source.plugins.is_empty() {
-            table.insert("plugins", toml_edit::value(string_array(&source.plugins)));
-        }
+        add_items(&mut table, source);
         if let Some((from, to)) = &source.rename {
             let mut inline = toml_edit::InlineTable::new();
             inline.insert(from, Value::from(to.as_str()));
@@ -180,7 +162,7 @@ impl ManifestEdit {
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
         }
-        add_entries(table, "plugins", &source.plugins);
+        add_items(table, source);
         if let Some((from, to)) = &source.rename {
             match table.get_mut("rename").and_then(Item::as_table_like_mut) {
                 Some(rename) => {
@@ -392,6 +374,32 @@ fn collect_positions(table: &Table, in_sources: bool, out: &mut Vec<(bool, isize
     }
 }
 
+/// Add `source`'s skills, commands and plugins to the table's `skills`, `commands` and `plugins` lists
+/// (creating them), each name once; the names already written stay.
+fn add_items(table: &mut (impl toml_edit::TableLike + ?Sized), source: &NewSource) {
+    for (key, names) in [
+        ("skills", &source.skills),
+        ("commands", &source.commands),
+        ("plugins", &source.plugins),
+    ] {
+        if names.is_empty() {
+            continue;
+        }
+        match table.get_mut(key).and_then(Item::as_array_mut) {
+            Some(list) => {
+                for name in names {
+                    if !list.iter().any(|v| v.as_str() == Some(name)) {
+                        list.push(name.as_str());
+                    }
+                }
+            }
+            None => {
+                table.insert(key, toml_edit::value(string_array(names)));
+            }
+        }
+    }
+}
+
 fn string_array(items: &[String]) -> Array {
     items.iter().map(String::as_str).collect()
 }
@@ -419,6 +427,8 @@ mod tests {
             reference: None,
             subdir: None,
             agents: Vec::new(),
+            skills: Vec::new(),
+            commands: Vec::new(),
             rename: None,
             plugins: plugins.iter().map(|p| p.to_string()).collect(),
         };
@@ -444,6 +454,8 @@ mod tests {
             reference: Some(GitRef::Tag("v1.0.0".into())),
             subdir: None,
             agents: vec!["x".into()],
+            skills: Vec::new(),
+            commands: Vec::new(),
             rename: Some(("x".into(), "y".into())),
             plugins: Vec::new(),
         });

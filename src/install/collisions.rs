@@ -107,9 +107,12 @@ fn collision_fix(groups: &[&Vec<&Item>]) -> String {
             renames.entry(root).or_default().push((key, new));
         }
     }
-    let mut text = String::from(
-        "install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):",
-    );
+    let agents_only = groups.iter().all(|g| g[0].kind == ItemKind::Agent);
+    let mut text = String::from(if agents_only {
+        "install them under different names (`rename`, or `prefix = \"NAME-\"` for every agent of a source), `exclude` all but one, or let the source listed first win (`[install] on-collision = \"first\"`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):"
+    } else {
+        "install them under different names (`rename`, with `\"skill:NAME\"` and `\"command:NAME\"` keys for skills and commands), or select only one of them (`agents`, `skills`, `commands`); this in agentpack.toml resolves every collision above (merge it into a `rename` the source already has):"
+    });
     for (source, entries) in renames {
         text.push_str(&format!("\n[sources.{source}.rename]"));
         for (key, new) in entries {

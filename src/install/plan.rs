@@ -12,7 +12,7 @@ use crate::fsutil;
 use crate::lockfile::Lockfile;
 use crate::names::{Sha256, sha256_hex};
 
-use super::{Item, Places};
+use super::{Item, ItemKind, Places};
 
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,17 @@ pub fn plan(
     let root = places.root.as_path();
     for dir in places.dirs() {
         check_target(root, dir)?;
+    }
+    // Selection checked every name and path; this is the last line: nothing is written elsewhere.
+    if let Some(stray) = placed.iter().find(|p| !places.may_hold(&p.file)) {
+        return Err(Error::Usage {
+            message: format!(
+                "`{}` from `{}` would be installed outside the directories of its kind",
+                places.show(&stray.file),
+                stray.label()
+            ),
+            hint: Some("this is a bug in agentpack: please report it".into()),
+        });
     }
     // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too.
     let parents: BTreeSet<&Path> = placed.iter().filter_map(|p| p.file.parent()).collect();
@@ -208,15 +219,22 @@ impl Planner<'_> {
             format!("`{shown}` {why}; agentpack will not overwrite it"),
         )
         .at(Location::file(&shown))
-        .with_hint(if code == "modified-file" {
+        .with_hint(if code == "modified-file" && p.kind == ItemKind::Agent {
             format!(
                 "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}`",
                 p.installed_name,
                 p.label()
             )
+        } else if code == "modified-file" {
+            // Local patches are for agents: a skill's or command's edit is kept by moving it away.
+            format!(
+                "copy your edit elsewhere, or run with `--force` to replace it with `{}`",
+                p.label()
+            )
         } else {
             format!(
-                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}`",
+                "move it away, rename the incoming {} with `rename`, or run with `--force` to replace it with `{}`",
+                p.kind.noun(),
                 p.label()
             )
         })

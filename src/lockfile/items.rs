@@ -104,11 +104,20 @@ pub(super) struct RawCommand {
 
 /// Is `path` relative, `/`-separated, with only plain components (no `..`, no root)?
 fn plain(path: &str) -> bool {
+    relative(path)
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Is `path` relative to the manifest's directory (`..` allowed: the global manifest's files are in the
+/// home directory)? Where it may point is [`crate::install::Places`]' rule, checked before any use.
+fn relative(path: &str) -> bool {
     !path.is_empty()
         && !path.contains('\\')
         && Path::new(path)
             .components()
-            .all(|c| matches!(c, Component::Normal(_)))
+            .all(|c| matches!(c, Component::Normal(_) | Component::ParentDir))
 }
 
 impl RawSkill {
@@ -122,7 +131,7 @@ impl RawSkill {
         if let Some(problem) = crate::catalog::kebab_name_problem(&self.name) {
             problems.push(format!("skill `{label}`: the name {problem}"));
         }
-        if !plain(&self.dir) || !self.dir.ends_with(&format!("/{}", self.name)) {
+        if !relative(&self.dir) || !self.dir.ends_with(&format!("/{}", self.name)) {
             problems.push(format!(
                 "skill `{label}`: `dir` `{}` is not a relative folder named `{label}`",
                 self.dir
@@ -202,7 +211,7 @@ impl RawCommand {
                 "command `{label}`: the name is not a relative path"
             ));
         }
-        if !plain(&self.file) || !self.file.ends_with(&format!("/{}.md", self.name)) {
+        if !relative(&self.file) || !self.file.ends_with(&format!("/{}.md", self.name)) {
             problems.push(format!(
                 "command `{label}`: `file` `{}` does not name `{label}.md` in a relative directory",
                 self.file

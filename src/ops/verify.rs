@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
 //! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect (for agents a pack brought in, the top-level source's), another `target`, a `[patches]` entry added, removed or whose file changed; sources a pack pulled in are expected when their `required-by` chain leads to a manifest source |
-//! | `file-missing` | an installed file is gone |
+//! | `file-missing` | an installed file is gone (of an agent, a command, or any file of a skill) |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
 //! | `vendor-checksum` | with `[install] vendor`: a vendored file was changed, removed or added |
@@ -35,6 +35,9 @@ pub struct VerifyOptions {
 pub struct VerifyReport {
     /// Agents the lock records as installed (each checked, present or not).
     pub agents: usize,
+    /// Skills and commands the lock records (each file checked).
+    pub skills: usize,
+    pub commands: usize,
     /// Every problem, errors and warnings, in a stable order.
     pub problems: Vec<Diagnostic>,
 }
@@ -71,6 +74,9 @@ pub fn verify(manifest_path: &ManifestPath, options: VerifyOptions) -> Result<Ve
     };
     lock_matches_manifest(&manifest, &lock, &mut report.problems);
     check_files(&manifest, &lock, options, &mut report)?;
+    let strict = options.strict || manifest.strict;
+    (report.skills, report.commands) =
+        super::verify_items::check_files(&manifest, &lock, strict, &mut report.problems)?;
     unmanaged_duplicates(&manifest, &lock, &mut report.problems)?;
     if let Some(dir) = &manifest.vendor {
         vendored(&manifest, dir, &lock, &mut report.problems);
@@ -111,6 +117,7 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             .collect();
         selection_changes(manifest, spec, &agents, &skipped, out);
     }
+    super::verify_items::selection_changes(manifest, lock, outdated, out);
     patch_changes(manifest, lock, out);
     for locked in &lock.sources {
         if manifest.source(&locked.name).is_none() && !pulled_in(manifest, lock, locked) {
@@ -123,31 +130,33 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
     for agent in (lock.agents.iter()).filter(|a| a.source.contains('/') || a.plugin.is_some()) {
         if let Some(spec) = manifest.source(root_source(&agent.source)) {
             nested_selection_changes(manifest, spec, agent, out);
-            plugin_selection_changes(spec, lock, agent, out);
         }
     }
+    plugin_selection(manifest, lock, out);
 }
 
-/// Is the plugin an agent came from still selected by the `plugins` key of the manifest's marketplace
-/// `spec` (when the agent came from a plugin of `spec` itself, not of a pack's source)?
-fn plugin_selection_changes(
-    spec: &SourceSpec,
-    lock: &Lockfile,
-    agent: &LockedAgent,
-    out: &mut Vec<Diagnostic>,
-) {
-    let child_of_spec = lock.source(&agent.source).is_some_and(|s| {
-        s.plugin.is_some() && s.required_by.as_deref() == Some(spec.name.as_str())
-    });
-    let Some(plugin) = &agent.plugin else {
-        return;
-    };
-    let of_spec = agent.source == spec.name.as_str() || child_of_spec;
-    if of_spec && !spec.selection.plugins.iter().any(|p| p.matches(plugin, "")) {
-        out.push(outdated(format!(
-            "agent `{}` of plugin `{plugin}` is locked, but `plugins` of source `{}` no longer selects that plugin",
-            agent.name, spec.name
-        )));
+/// Is the plugin each locked item (agent, skill, command) came from still selected by the `plugins` key
+/// of the manifest's marketplace it came through (when it came from a plugin of that source itself, not
+/// of a pack's source)?
+fn plugin_selection(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    let agents = (lock.agents.iter()).map(|a| ("agent", a.name.as_str(), &a.source, &a.plugin));
+    let skills = (lock.skills.iter()).map(|s| ("skill", s.name.as_str(), &s.source, &s.plugin));
+    let commands =
+        (lock.commands.iter()).map(|c| ("command", c.name.as_str(), &c.source, &c.plugin));
+    for (noun, name, source, plugin) in agents.chain(skills).chain(commands) {
+        let (Some(plugin), Some(spec)) = (plugin, manifest.source(root_source(source))) else {
+            continue;
+        };
+        let child_of_spec = lock.source(source).is_some_and(|s| {
+            s.plugin.is_some() && s.required_by.as_deref() == Some(spec.name.as_str())
+        });
+        let of_spec = source == spec.name.as_str() || child_of_spec;
+        if of_spec && !spec.selection.plugins.iter().any(|p| p.matches(plugin, "")) {
+            out.push(outdated(format!(
+                "{noun} `{name}` of plugin `{plugin}` is locked, but `plugins` of source `{}` no longer selects that plugin",
+                spec.name
+            )));
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod hostile_reach;
 mod hostile_text;
 mod install;
 mod kinds;
+mod kinds_lifecycle;
 mod network;
 mod outdated;
 mod output;

@@ -170,6 +170,25 @@ fn plugins_install_update_verify_and_vendor_over_git_daemon_with_both_pinning_le
         plugin_of("lint-fixer"),
         ("market/lint-helper".into(), "lint-helper".into())
     );
+    let item = |name: &str, source: &str, plugin: &str| {
+        (name.to_owned(), source.to_owned(), plugin.to_owned())
+    };
+    assert_eq!(
+        locked_items(&locked, "skill"),
+        [
+            item("changelog-writer", "market", "review-kit"),
+            item("form-filler", "market", "doc-skills"),
+            item("sheet-tools", "market", "doc-skills"),
+        ]
+    );
+    assert_eq!(
+        locked_items(&locked, "command"),
+        [
+            item("git/commit", "market", "review-kit"),
+            item("lint/fix", "market/lint-helper", "lint-helper"),
+            item("review", "market", "review-kit"),
+        ]
+    );
     sb.run(["verify"]).success();
 
     // The plugin's branch moves: an install keeps the lock; `update` follows the branch but not the
@@ -243,11 +262,31 @@ fn plugins_install_over_smart_http() {
     let market_repo = market(&server.url("external"), &first);
     market_repo.bare_copy_into(root.path(), "market");
     let sb = project(
-        &Manifest::new()
-            .source(Source::git("market", server.url("market")).plugins(["lint-*", "review-kit"])),
+        &Manifest::new().source(
+            Source::git("market", server.url("market"))
+                .plugins(["lint-*", "review-kit"])
+                .skills(["sheet-*"]),
+        ),
     );
     sb.run(["install"]).success();
     assert_eq!(installed(&sb), ["diff-reviewer.md", "lint-fixer.md"]);
+    assert_eq!(
+        sb.snapshot(".claude/skills")
+            .into_keys()
+            .collect::<Vec<_>>(),
+        ["changelog-writer/SKILL.md", "sheet-tools/SKILL.md"]
+    );
+    assert_eq!(
+        locked_items(&lock(&sb), "skill"),
+        [
+            (
+                "changelog-writer".into(),
+                "market".into(),
+                "review-kit".into()
+            ),
+            ("sheet-tools".into(), "market".into(), "-".into()),
+        ]
+    );
     assert_eq!(
         description(&sb, "lint-fixer"),
         "Fixes linter warnings one file at a time without changing behaviour."
