@@ -8,6 +8,12 @@
 //! through two packs (a diamond) is installed once; anything else that lands on one name is a collision,
 //! exactly as between top-level sources, unless `[install] on-collision = "first"` lets the source listed
 //! first win ([`first_wins`]).
+//!
+//! Plugins ([`crate::resolve::plugins`]) are installed whole: every agent, skill and command of each
+//! selected plugin's folders, marked with the plugin. A marketplace's relative plugins are parts of its
+//! own commit and a plugin pinned elsewhere is a child source whose only files are its plugin's; either
+//! way a plugin's agents are brought in like a pack's, so the marketplace's `exclude` and `rename` reach
+//! them, while its own `agents`/`skills`/`commands` keys pick only outside its plugins.
 
 use std::collections::{BTreeMap, BTreeSet};
 
