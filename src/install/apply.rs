@@ -246,13 +246,7 @@ mod tests {
                 },
             ]
         };
-        let places = Places {
-            root: root.clone(),
-            agents: target.clone(),
-            skills: root.join(".claude/skills"),
-            commands: root.join(".claude/commands"),
-            home: None,
-        };
+        let places = Places::in_project(&root);
         Project {
             _tmp: tmp,
             root,

@@ -38,6 +38,19 @@ impl Places {
         }
     }
 
+    /// The default places of a project in `root` (`.claude/agents`, `.claude/skills`, `.claude/commands`).
+    #[cfg(test)]
+    pub(super) fn in_project(root: &Path) -> Places {
+        let claude = root.join(".claude");
+        Places {
+            root: root.to_path_buf(),
+            agents: claude.join("agents"),
+            skills: claude.join("skills"),
+            commands: claude.join("commands"),
+            home: None,
+        }
+    }
+
     /// `file` as shown to the user ([`crate::scope::shown`]).
     pub fn show(&self, file: &Path) -> String {
         crate::scope::shown(&self.root, file, self.home.as_deref())
@@ -88,13 +101,7 @@ mod tests {
 
     #[test]
     fn an_install_may_hold_only_files_in_its_kinds_places() {
-        let places = Places {
-            root: PathBuf::from("/p"),
-            agents: PathBuf::from("/p/.claude/agents"),
-            skills: PathBuf::from("/p/.claude/skills"),
-            commands: PathBuf::from("/p/.claude/commands"),
-            home: None,
-        };
+        let places = Places::in_project(Path::new("/p"));
         let may = |f: &str| places.may_hold(Path::new(f));
         assert!(may("/p/.claude/agents/a.md"));
         assert!(!may("/p/.claude/agents/sub/a.md"));

@@ -396,13 +396,7 @@ mod tests {
             Item::agent(agent, &target)
         };
         let file = |name: &str| target.join(format!("{name}.md"));
-        let places = Places {
-            root: root.clone(),
-            agents: target.clone(),
-            skills: root.join(".claude/skills"),
-            commands: root.join(".claude/commands"),
-            home: None,
-        };
+        let places = Places::in_project(&root);
 
         // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
         let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];

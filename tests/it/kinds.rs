@@ -176,6 +176,11 @@ fn skills_and_commands_keys_install_whole_skill_folders_and_commands_and_lock_th
     let lock_text = sb.read("agentpack.lock");
     sb.run(["install", "--locked"]).success();
     sb.run(["install", "--frozen"]).success();
+    // Offline, from the cache, after the installed files are gone: all back, the lock unchanged.
+    sb.remove(".claude");
+    sb.run(["install", "--offline"]).success();
+    assert!(sb.exists(".claude/skills/pdf/scripts/fill.py"));
+    assert!(sb.exists(".claude/commands/git/commit.md"));
     assert_eq!(sb.read("agentpack.lock"), lock_text);
 }
 

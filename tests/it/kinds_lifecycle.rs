@@ -61,8 +61,11 @@ fn update_over_smart_http_moves_skills_and_commands_and_removes_what_a_skill_dro
     toolkit.commit("v2");
     toolkit.push_to(&bare);
 
-    // The lock keeps the old commit until `update`.
+    // The lock keeps the old commit until `update`; `outdated` sees the new one.
     sb.run(["install"]).success();
+    let outdated = sb.run(["outdated", "--json"]).success().stdout_json();
+    assert_eq!(outdated[0]["name"], "toolkit");
+    assert_eq!(outdated[0]["allowed"]["commit"], toolkit.head().as_str());
     assert!(sb.exists(".claude/skills/pdf/references/guide.md"));
     sb.run(["update"]).success();
     assert_eq!(
@@ -299,6 +302,15 @@ fn global_scope_installs_skills_and_commands_into_the_home_claude_directory() {
     sb.run(["init", "-g"]).success();
     let manifest = sb.config().join("agentpack/agentpack.toml");
     let template = std::fs::read_to_string(&manifest).unwrap();
+    // `init`'s template explains both keys.
+    assert!(
+        template.contains("\n#   skills = [\"pdf\", \"form-*\"]\n"),
+        "{template}"
+    );
+    assert!(
+        template.contains("\n#   commands = [\"review\", \"git/*\"]\n"),
+        "{template}"
+    );
     std::fs::write(
         &manifest,
         format!(
