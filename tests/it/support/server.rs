@@ -9,6 +9,11 @@
 //! - [`closed_port`]: a port with nothing listening (connection refused).
 //!
 //! Publish repositories into the served root with [`super::GitRepo::bare_copy_into`].
+//!
+//! Start-up: [`HttpGitServer`] and [`SilentServer`] bind their listener (port 0) in the test
+//! process before `start` returns, so they accept connections from the first moment. The daemon
+//! is another process that must bind a port we picked: it is ready only once it says so in its
+//! log (see [`GitDaemon::start_on`]).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
