@@ -391,3 +391,58 @@ fn used_modules(code: &str) -> BTreeSet<String> {
     used.remove("");
     used
 }
+
+/// `lib.rs`'s module map and the README's file overview name every top-level module of `src/`, and only
+/// those.
+#[test]
+fn the_module_map_and_the_file_overview_match_the_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modules: BTreeSet<String> = sources().into_iter().map(|(m, _, _)| m).collect();
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let mapped: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! - [`")?.split('`').next())
+        .map(String::from)
+        .collect();
+    let declared: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod ")?.strip_suffix(';'))
+        .map(String::from)
+        .collect();
+    let entry: BTreeSet<String> = ["lib", "main"].map(String::from).into();
+    let library: BTreeSet<String> = modules.difference(&entry).cloned().collect();
+    assert_eq!(declared, library, "`pub mod` lines of lib.rs against src/");
+    assert_eq!(mapped, library, "the module map in lib.rs against src/");
+
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let overview = readme
+        .split("## Development\n\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the file overview in README.md's Development section");
+    let mut named = BTreeSet::new();
+    for line in overview.lines() {
+        let Some(path) = line.split_whitespace().next() else {
+            continue;
+        };
+        for part in line.split("  ").next().unwrap().split(", ") {
+            let part = part.trim();
+            let full = if part.starts_with("src/") || !path.starts_with("src/") {
+                part.to_string()
+            } else {
+                format!("src/{part}")
+            };
+            if let Some(rest) = full.strip_prefix("src/") {
+                let first = rest.split('/').next().unwrap();
+                named.insert(first.strip_suffix(".rs").unwrap_or(first).to_string());
+            }
+            if !full.is_empty() {
+                assert!(
+                    root.join(&full).exists(),
+                    "README's file overview names `{full}`, which does not exist"
+                );
+            }
+        }
+    }
+    assert_eq!(named, modules, "README's file overview against src/");
+}
