@@ -22,8 +22,8 @@
 use serde_yaml_ng::Value;
 
 use super::fields::{self, Front, is_text_or_list};
-use crate::catalog::kebab_name_problem;
 use crate::diag::{Diagnostic, Location};
+use crate::names::kebab_name_problem;
 
 /// The file that makes a folder a skill.
 pub const SKILL_MD: &str = "SKILL.md";

@@ -13,8 +13,8 @@ use super::{
 use crate::diag::{Diagnostic, line_col};
 use crate::error::{Error, Result};
 use crate::escape::redact;
-use crate::frontmatter::trust::TrustKind;
 use crate::fsutil::normalize;
+use crate::names::TrustKind;
 use crate::names::{AgentName, SourceName, is_scp_like};
 
 impl Manifest {
