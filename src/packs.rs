@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
 use crate::install::{Item, Places};
-use crate::kinds::select::{SelectedCommand, SelectedSkill, pick};
 use crate::lockfile::SkippedAgent;
 use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
+use crate::select::items::{SelectedCommand, SelectedSkill, pick};
 use crate::select::{self, SelectedAgent};
 
 /// What selection found across all sources.

@@ -64,7 +64,7 @@ pub fn vendor(
     )?;
     let mut sources = Vec::new();
     for source in &resolved {
-        sources.extend(vendored(source, &lock, cache)?);
+        sources.extend(vendored(source, &lock, &locked)?);
     }
     crate::source::vendor::write(&dir, &sources)?;
     Ok(VendorSummary {
@@ -85,7 +85,11 @@ fn stale(message: String) -> Error {
 
 /// What is vendored of one resolved source: the files of its locked agents, commands and skills at its
 /// commit, and its pack manifest. `None` for a `path` source (local already).
-fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<VendoredSource>> {
+fn vendored(
+    source: &Resolved,
+    lock: &Lockfile,
+    cache: &LockedCache,
+) -> Result<Option<VendoredSource>> {
     let name = source.spec.name.as_str();
     if lock.source(name) != Some(&source.locked()) {
         return Err(stale(format!(
@@ -127,7 +131,8 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
         files.insert(path, (bytes.clone(), executable));
     }
     let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
-    if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &pack_manifest) {
+    let repo = cache.existing(&url.fetch)?;
+    if let Some(bytes) = repo.and_then(|r| r.read_file(*commit, &pack_manifest)) {
         files.insert(pack_manifest, (bytes, false));
     }
     Ok(Some(VendoredSource::new(
@@ -136,21 +141,4 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
         *commit,
         files,
     )))
-}
-
-/// A regular file of at most 1 MiB at `path` in `commit`, from the cache; `None` when there is none.
-fn read_blob(
-    cache: &Cache,
-    url: &str,
-    commit: crate::names::Commit,
-    path: &str,
-) -> Option<Vec<u8>> {
-    let repo = cache.open(url)?;
-    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
-        return None;
-    }
-    let blob = repo.find_blob(entry.id()).ok()?;
-    (blob.size() <= crate::limits::MAX_FILE_SIZE).then(|| blob.content().to_vec())
 }
