@@ -245,60 +245,76 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?} failed");
 }
 
-/// A server the bench started on a free loopback port, stopped when dropped.
-struct Server {
+/// What `git daemon --verbose` logs once it has bound its port (git's own `t/lib-git-daemon.sh` waits for
+/// it). Something accepting connections on the port proves nothing: another process may have taken the
+/// port between our picking it and the daemon binding it, and the daemon then exits.
+const DAEMON_READY: &str = "Ready to rumble";
+
+/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
+/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
+struct GitDaemon {
     child: std::process::Child,
     port: u16,
 }
 
-impl Server {
-    fn start(what: &str, command: impl FnOnce(u16) -> Command) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+impl GitDaemon {
+    /// Starts the daemon on a free port and waits until it has bound it, trying another port if the
+    /// daemon exits first (the port was taken).
+    fn start(root: &Path) -> GitDaemon {
+        let exec_path = Command::new("git")
+            .arg("--exec-path")
+            .output()
             .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = command(port)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Server { child, port };
+            .stdout;
+        let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
+        let mut log = String::new();
+        for _ in 0..10 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let log_file = tempfile::NamedTempFile::new().unwrap();
+            let mut child = Command::new(&daemon)
+                .args([
+                    "--reuseaddr",
+                    "--export-all",
+                    "--verbose",
+                    "--listen=127.0.0.1",
+                ])
+                .arg(format!("--port={port}"))
+                .arg(format!("--base-path={}", root.display()))
+                .arg(root)
+                .stdout(Stdio::null())
+                .stderr(log_file.reopen().unwrap())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start git daemon: {e}"));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                log = std::fs::read_to_string(log_file.path()).unwrap_or_default();
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                if log.contains(DAEMON_READY) {
+                    return GitDaemon { child, port };
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("git daemon did not start on port {port}\n{log}");
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("{what} did not start on port {port}");
+        panic!("could not start git daemon\n{log}");
     }
 }
 
-impl Drop for Server {
+impl Drop for GitDaemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `git daemon` serving the corpus on loopback, so agentpack and `git clone` both go through a real
-/// transport (libgit2's local transport cannot fetch shallow, and `file://` is not what users fetch over).
-fn git_daemon(root: &Path) -> Server {
-    let exec_path = Command::new("git")
-        .arg("--exec-path")
-        .output()
-        .unwrap()
-        .stdout;
-    let daemon = PathBuf::from(String::from_utf8(exec_path).unwrap().trim()).join("git-daemon");
-    Server::start("git daemon", |port| {
-        let mut cmd = Command::new(daemon);
-        cmd.args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", root.display()))
-            .arg(root);
-        cmd
-    })
 }
 
 /// Where the bench looks for AGPM: `AGENTPACK_BENCH_AGPM`, else what
@@ -522,7 +538,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     for (i, shape) in corpus.repos.iter().enumerate() {
         build_repo(&repos_dir.join(format!("repo{i}")), i, shape);
     }
-    let daemon = git_daemon(&repos_dir);
+    let daemon = GitDaemon::start(&repos_dir);
     let urls: Vec<String> = (0..corpus.repos.len())
         .map(|i| format!("git://127.0.0.1:{}/repo{i}", daemon.port))
         .collect();

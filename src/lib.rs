@@ -10,7 +10,7 @@
 //!                                              │      source::git (bare repo per URL in the cache)
 //!                                              │      source::path (a local directory)
 //!                                              ▼
-//!                              select (agents/exclude/rename + frontmatter checks)
+//!                              select (agents/skills/commands keys, rename + checks)
 //!                                              ▼
 //!                              install (collisions, plan vs. disk and old lock, atomic apply)
 //!                                              ▼
@@ -20,7 +20,8 @@
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types; [`manifest::ManifestPath`] says
 //!   which manifest and whose, as the CLI found it.
 //! - [`lockfile`]: `agentpack.lock`, deterministic TOML, read into a checked model.
-//! - [`names`]: checked names and ids (sources, agents, commits, digests, git URLs and refs), parsed once.
+//! - [`names`]: checked names and ids (sources, agents, commits, digests, git URLs and refs, trust kinds),
+//!   parsed once, and one predicate per naming rule.
 //! - [`hidden`]: which Unicode characters are hidden from a reader (agent names, `hidden-unicode`).
 //! - [`source`]: reading agent files from git commits ([`source::git`], which also owns the cache layout)
 //!   and local directories ([`source::path`]); [`source::cache`] locks cache repositories and repairs
@@ -29,8 +30,12 @@
 //!   lock, `--offline` and `update`: a parallel prefetch, then a walk that pins each source with a pure
 //!   `pick` over the refs, the lock entry and the command; [`resolve::plugins`] reads a marketplace's
 //!   selected plugins at its commit (relative ones as its parts, others as child sources).
+//! - [`in_order`]: passing on what concurrently resolved sources report, in manifest order.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
-//! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
+//! - [`kinds`]: skills and commands beside agents: where each is found in a repository, how it is checked.
+//! - [`catalog`]: plugin catalogues (`marketplace.json`, `plugin.json`) read from untrusted bytes.
+//! - [`select`]: which agents, skills and commands of a source are taken, renamed, and what their
+//!   checks say.
 //! - [`packs`]: gathering the items of every source, including those packs and plugins brought in (and
 //!   `on-collision = "first"`).
 //! - [`patches`]: the user's local patches to installed agents, created with `agentpack patch` and
@@ -46,6 +51,8 @@
 //! - [`cli`]: arguments, the settings merged once from flags and the environment ([`cli::settings`],
 //!   the only reader of process state), printing.
 //! - [`error`]: the error type and the exit codes.
+//! - [`diag`]: diagnostics with file, line, column, snippet and hint (what every check reports).
+//! - [`fsutil`]: atomic writes, file locks, lexical path normalization.
 //! - [`escape`]: making names and values from sources safe to print on a terminal.
 //! - [`limits`]: how much of a file from a source is read (the size limits every layer shares).
 

@@ -8,9 +8,11 @@ use std::fmt;
 
 mod agent;
 mod git;
+mod trust;
 
 pub use agent::{AgentName, Sha256, is_sha256};
 pub use git::{GitRef, GitUrl, REF_KINDS, is_commit_prefix, is_scp_like, parse_version_req};
+pub use trust::TrustKind;
 
 /// A source's name: lowercase ASCII letters, digits and hyphens, starting with a letter or digit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,6 +201,37 @@ pub fn root_source(name: &str) -> &str {
     name.split('/').next().unwrap_or(name)
 }
 
+/// Longest name of a marketplace, plugin or skill (the Agent Skills rule).
+pub const MAX_KEBAB_NAME_LEN: usize = 64;
+
+/// Why `name` is not a valid plugin, marketplace or skill name, or None: 1–64 characters of `a-z`, `0-9` and
+/// `-`, without a leading, trailing or doubled hyphen (kebab-case, the Agent Skills rule, which keeps
+/// every such name a safe file name and free of Claude Code's `:` separator).
+pub fn kebab_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    if name.chars().count() > MAX_KEBAB_NAME_LEN {
+        return Some(format!("is longer than {MAX_KEBAB_NAME_LEN} characters"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Some(format!(
+            "contains `{}`; only lowercase letters, digits and `-` are allowed",
+            c.escape_default()
+        ));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Some("starts or ends with `-`".into());
+    }
+    if name.contains("--") {
+        return Some("contains `--`".into());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +342,37 @@ mod tests {
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn kebab_names() {
+        for ok in ["a", "code-review", "x2-y", &"a".repeat(64)] {
+            assert_eq!(kebab_name_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("", "is empty"),
+            ("-a", "starts or ends with `-`"),
+            ("a-", "starts or ends with `-`"),
+            ("a--b", "contains `--`"),
+            (
+                "A",
+                "contains `A`; only lowercase letters, digits and `-` are allowed",
+            ),
+            (
+                "a:b",
+                "contains `:`; only lowercase letters, digits and `-` are allowed",
+            ),
+            (
+                "a\u{1b}",
+                "contains `\\u{1b}`; only lowercase letters, digits and `-` are allowed",
+            ),
+        ] {
+            assert_eq!(kebab_name_problem(bad).as_deref(), Some(why), "{bad:?}");
+        }
+        assert_eq!(
+            kebab_name_problem(&"a".repeat(65)).as_deref(),
+            Some("is longer than 64 characters")
         );
     }
 }

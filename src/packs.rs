@@ -21,11 +21,11 @@ use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
 use crate::install::{Item, Places};
 use crate::kinds::Layout;
-use crate::kinds::select::{Picked, SelectedCommand, SelectedSkill, pick};
 use crate::lockfile::SkippedAgent;
 use crate::manifest::Pattern;
 use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
+use crate::select::items::{Picked, SelectedCommand, SelectedSkill, pick};
 use crate::select::{self, SelectedAgent};
 use crate::source::Snapshot;
 

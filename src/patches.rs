@@ -15,20 +15,12 @@ use std::collections::BTreeSet;
 
 use crate::diag::{Diagnostic, Location};
 use crate::install::Item;
+use crate::lockfile::LockedPatch;
 use crate::manifest::{PatchSpec, SourceSpec};
 use crate::names::Sha256;
 
 /// The folder `agentpack patch` writes patches into, beside `agentpack.toml`.
 pub const PATCH_DIR: &str = "agentpack-patches";
-
-/// A patch applied to an installed agent, as the lock records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    /// The patch file as `[patches]` writes it.
-    pub written: String,
-    /// sha256 of the patch file.
-    pub sha256: Sha256,
-}
 
 /// Where `agentpack patch NAME` puts a new patch, relative to the manifest's directory.
 pub fn default_file(agent: &str) -> String {
@@ -115,8 +107,8 @@ pub fn apply(
         diagnostics.extend(check_patched(p, patch, &bytes, spec, strict));
         replaced.insert(p.label());
         p.set_bytes(bytes);
-        p.patch = Some(Applied {
-            written: patch.written.clone(),
+        p.patch = Some(LockedPatch {
+            file: patch.written.clone(),
             sha256: Sha256::of(&text),
         });
     }

@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Location};
+use crate::names::{MAX_KEBAB_NAME_LEN, kebab_name_problem};
 
 /// Largest `marketplace.json` or `plugin.json` read. A catalogue of 300 plugins is about 150 KiB.
 pub const MAX_JSON_SIZE: usize = 4 * 1024 * 1024;
@@ -39,9 +40,6 @@ pub const MAX_PLUGINS: usize = 5_000;
 
 /// Most paths one component field (`agents`, `commands`, `skills`) may list.
 pub const MAX_COMPONENT_PATHS: usize = 256;
-
-/// Longest name of a marketplace or plugin, as for a skill (the Agent Skills rule).
-pub const MAX_NAME_LEN: usize = 64;
 
 /// Why a catalogue cannot be used; callers branch on the kind, and show the diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,41 +207,13 @@ fn json_string_at(text: &str) -> Option<String> {
     let mut escaped = false;
     let end = body
         .char_indices()
-        .take(MAX_NAME_LEN * 6 + 16)
+        .take(MAX_KEBAB_NAME_LEN * 6 + 16)
         .find_map(|(i, c)| {
             let end = !escaped && c == '"';
             escaped = !escaped && c == '\\';
             end.then_some(i)
         })?;
     serde_json::from_str(&text[..end + 2]).ok()
-}
-
-/// Why `name` is not a valid plugin or marketplace name, or None: 1–64 characters of `a-z`, `0-9` and
-/// `-`, without a leading, trailing or doubled hyphen (kebab-case, the Agent Skills rule, which keeps
-/// every such name a safe file name and free of Claude Code's `:` separator).
-pub fn kebab_name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("is empty".into());
-    }
-    if name.chars().count() > MAX_NAME_LEN {
-        return Some(format!("is longer than {MAX_NAME_LEN} characters"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Some(format!(
-            "contains `{}`; only lowercase letters, digits and `-` are allowed",
-            c.escape_default()
-        ));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Some("starts or ends with `-`".into());
-    }
-    if name.contains("--") {
-        return Some("contains `--`".into());
-    }
-    None
 }
 
 /// A path inside a repository or plugin, normalised: `/`-separated, no `.` or empty components, and no
@@ -388,37 +358,6 @@ mod tests {
         assert!(!plugins.contains("pluginsx/a.md"));
         assert!(RepoPath::root().contains("anything"));
         assert_eq!(RepoPath::root().to_string(), ".");
-    }
-
-    #[test]
-    fn kebab_names() {
-        for ok in ["a", "code-review", "x2-y", &"a".repeat(64)] {
-            assert_eq!(kebab_name_problem(ok), None, "{ok}");
-        }
-        for (bad, why) in [
-            ("", "is empty"),
-            ("-a", "starts or ends with `-`"),
-            ("a-", "starts or ends with `-`"),
-            ("a--b", "contains `--`"),
-            (
-                "A",
-                "contains `A`; only lowercase letters, digits and `-` are allowed",
-            ),
-            (
-                "a:b",
-                "contains `:`; only lowercase letters, digits and `-` are allowed",
-            ),
-            (
-                "a\u{1b}",
-                "contains `\\u{1b}`; only lowercase letters, digits and `-` are allowed",
-            ),
-        ] {
-            assert_eq!(kebab_name_problem(bad).as_deref(), Some(why), "{bad:?}");
-        }
-        assert_eq!(
-            kebab_name_problem(&"a".repeat(65)).as_deref(),
-            Some("is longer than 64 characters")
-        );
     }
 
     #[test]

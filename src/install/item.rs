@@ -13,11 +13,10 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::kinds::select::{SelectedCommand, SelectedSkill};
 use crate::lockfile::{self, LockedAgent, LockedPatch};
 use crate::names::{AgentName, Sha256};
-use crate::patches::Applied;
 use crate::select::SelectedAgent;
+use crate::select::items::{SelectedCommand, SelectedSkill};
 
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,7 +59,7 @@ pub struct Item {
     /// sha256 of [`Item::bytes`].
     pub sha256: Sha256,
     /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
-    pub patch: Option<Applied>,
+    pub patch: Option<LockedPatch>,
     /// The plugin of a marketplace it came from, if any.
     pub plugin: Option<String>,
     /// Installed with mode 0o755 (a skill's script stored executable).
@@ -196,10 +195,7 @@ impl Item {
                 path: self.repo_path.clone(),
                 file: lockfile::file_label(root, &self.file),
                 sha256: self.sha256.clone(),
-                patch: self.patch.as_ref().map(|a| LockedPatch {
-                    file: a.written.clone(),
-                    sha256: a.sha256.clone(),
-                }),
+                patch: self.patch.clone(),
                 adopted,
             },
             // Locked by their own tables ([`super::record`]): never asked here.
@@ -246,8 +242,8 @@ mod tests {
 
         item = Item::agent(selected("tools-rev"), &root.join(".claude/agents"));
         item.set_bytes(b"v2".to_vec());
-        item.patch = Some(Applied {
-            written: "agentpack-patches/tools-rev.patch".into(),
+        item.patch = Some(LockedPatch {
+            file: "agentpack-patches/tools-rev.patch".into(),
             sha256: Sha256::of(b"patch"),
         });
         let entry = item.locked(root, true).unwrap();

@@ -12,7 +12,6 @@
 
 pub mod command;
 mod fields;
-pub mod select;
 pub mod skill;
 
 use crate::source::{Snapshot, SourceFile, is_markdown};
@@ -111,7 +110,7 @@ impl Layout {
 }
 
 /// Is `path` in folder `dir` (the empty folder holds everything)?
-fn inside(path: &str, dir: &str) -> bool {
+pub fn inside(path: &str, dir: &str) -> bool {
     dir.is_empty()
         || path
             .strip_prefix(dir)

@@ -128,7 +128,7 @@ impl RawSkill {
     pub(super) fn typed(self) -> Result<LockedSkill, Vec<String>> {
         let label = &self.name;
         let mut problems = Vec::new();
-        if let Some(problem) = crate::catalog::kebab_name_problem(&self.name) {
+        if let Some(problem) = crate::names::kebab_name_problem(&self.name) {
             problems.push(format!("skill `{label}`: the name {problem}"));
         }
         if !relative(&self.dir) || !self.dir.ends_with(&format!("/{}", self.name)) {

@@ -13,8 +13,8 @@ use super::{
 use crate::diag::{Diagnostic, line_col};
 use crate::error::{Error, Result};
 use crate::escape::redact;
-use crate::frontmatter::trust::TrustKind;
 use crate::fsutil::normalize;
+use crate::names::TrustKind;
 use crate::names::{AgentName, SourceName, is_scp_like};
 
 impl Manifest {
@@ -398,7 +398,7 @@ fn check_rename(
     for (from, to) in written {
         let new = to.get_ref();
         let problem = if from.starts_with(super::SKILL_KEY) {
-            crate::catalog::kebab_name_problem(new)
+            crate::names::kebab_name_problem(new)
         } else if from.starts_with(super::COMMAND_KEY) {
             new.split('/').find_map(|part| AgentName::parse(part).err())
         } else {

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobBuilder, GlobMatcher};
 
 use crate::error::{Error, Result};
-use crate::frontmatter::trust::TrustKind;
 use crate::names::SourceName;
+use crate::names::TrustKind;
 
 use crate::names::{GitRef, GitUrl, is_path_like};
 pub use checks::check_git_url;

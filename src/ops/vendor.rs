@@ -65,7 +65,7 @@ pub fn vendor(
     )?;
     let mut sources = Vec::new();
     for source in &resolved {
-        sources.extend(vendored(source, &lock, cache)?);
+        sources.extend(vendored(source, &lock, &locked)?);
     }
     crate::source::vendor::write(&dir, &sources)?;
     Ok(VendorSummary {
@@ -86,7 +86,11 @@ fn stale(message: String) -> Error {
 
 /// What is vendored of one resolved source: the files of its locked agents, commands and skills at its
 /// commit, and its pack manifest. `None` for a `path` source (local already).
-fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<VendoredSource>> {
+fn vendored(
+    source: &Resolved,
+    lock: &Lockfile,
+    cache: &LockedCache,
+) -> Result<Option<VendoredSource>> {
     let name = source.spec.name.as_str();
     if lock.source(name) != Some(&source.locked()) {
         return Err(stale(format!(
@@ -138,9 +142,10 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
             .filter_map(|p| p.manifest.as_ref())
             .map(|m| m.as_str().to_string()),
     );
+    let repo = cache.existing(&url.fetch)?;
     for manifest in manifests {
         let path = source::join(source.spec.subdir.as_deref(), &manifest);
-        if let Some(bytes) = read_blob(cache, &url.fetch, *commit, &path) {
+        if let Some(bytes) = repo.as_ref().and_then(|r| r.read_file(*commit, &path)) {
             files.insert(path, (bytes, false));
         }
     }
@@ -150,21 +155,4 @@ fn vendored(source: &Resolved, lock: &Lockfile, cache: &Cache) -> Result<Option<
         *commit,
         files,
     )))
-}
-
-/// A regular file of at most 1 MiB at `path` in `commit`, from the cache; `None` when there is none.
-fn read_blob(
-    cache: &Cache,
-    url: &str,
-    commit: crate::names::Commit,
-    path: &str,
-) -> Option<Vec<u8>> {
-    let repo = cache.open(url)?;
-    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    if !matches!(entry.filemode(), 0o100644 | 0o100755) {
-        return None;
-    }
-    let blob = repo.find_blob(entry.id()).ok()?;
-    (blob.size() <= crate::limits::MAX_FILE_SIZE).then(|| blob.content().to_vec())
 }

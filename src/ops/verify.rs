@@ -23,6 +23,7 @@ use crate::fsutil::normalize;
 use crate::lockfile::{self, LOCK_NAME, LockedAgent, LockedSource, Lockfile};
 use crate::manifest::{Manifest, ManifestPath, SourceKind, SourceSpec};
 use crate::names::{is_path_like, rename_key_matches, root_source, sha256_hex};
+use crate::resolve;
 use crate::source;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -418,7 +419,7 @@ fn vendored(manifest: &Manifest, dir: &Path, lock: &Lockfile, out: &mut Vec<Diag
         if !matches!(spec.kind, SourceKind::Git { .. }) {
             continue;
         }
-        match source::vendor::read(dir, spec, lock.source(spec.name.as_str())) {
+        match resolve::read_vendored(dir, spec, lock.source(spec.name.as_str())) {
             Ok(_) => {}
             Err(crate::error::Error::InvalidInput { diagnostics, .. }) => {
                 out.extend(diagnostics.into_iter().map(relative));

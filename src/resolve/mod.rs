@@ -292,6 +292,28 @@ impl From<GitPin> for Pin {
     }
 }
 
+/// The vendored copy of git source `spec` in `dir` (`[install] vendor`), at the commit and tag of its lock
+/// entry `locked` when that still describes the source ([`source::vendor::read`]).
+pub fn read_vendored(
+    dir: &Path,
+    spec: &SourceSpec,
+    locked: Option<&LockedSource>,
+) -> Result<(Commit, Option<String>, Snapshot)> {
+    let SourceKind::Git { url, .. } = &spec.kind else {
+        unreachable!("only git sources are vendored")
+    };
+    let pinned = locked
+        .filter(|l| l.describes(spec))
+        .and_then(|l| l.commit().map(|c| (c, l.tag().map(str::to_string))));
+    source::vendor::read(
+        dir,
+        spec.name.as_str(),
+        &url.written,
+        spec.subdir.as_deref(),
+        pinned,
+    )
+}
+
 /// One `version` requirement on a git URL, and who asked for it.
 #[derive(Debug, Clone)]
 pub(super) struct Requirement {

@@ -406,7 +406,7 @@ mod tests {
             },
             subdir: None,
             selection: Selection::default(),
-            trust: vec![crate::frontmatter::trust::TrustKind::Hooks],
+            trust: vec![crate::names::TrustKind::Hooks],
             allow_unicode: true,
         }
     }

@@ -121,7 +121,7 @@ impl<'a> Session<'a> {
         };
         if let Some(dir) = self.options.vendor {
             let locked = self.lock.and_then(|l| l.source(spec.name.as_str()));
-            let (commit, tag, snapshot) = source::vendor::read(dir, spec, locked)?;
+            let (commit, tag, snapshot) = super::read_vendored(dir, spec, locked)?;
             return Ok(Resolved {
                 spec: spec.clone(),
                 pin: Pin::Git { commit, tag },

@@ -93,7 +93,7 @@ impl Cache {
     }
 
     /// Open the repository for `url` if it was fetched before.
-    pub fn open(&self, url: &str) -> Option<Repository> {
+    pub(super) fn open(&self, url: &str) -> Option<Repository> {
         open_bare(&self.db_path(url)).ok()
     }
 

@@ -25,8 +25,6 @@ use super::{Content, Snapshot, SourceFile};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::limits::MAX_FILE_SIZE;
-use crate::lockfile::LockedSource;
-use crate::manifest::{SourceKind, SourceSpec};
 use crate::names::{Commit, sha256_hex};
 
 pub const CHECKSUM_FILE: &str = ".agentpack-checksum.json";
@@ -89,21 +87,18 @@ fn refresh_hint() -> Option<String> {
     Some("run `agentpack vendor` to refresh the vendor directory (after `agentpack install --no-vendor` if agentpack.toml changed)".into())
 }
 
-/// The locked commit of a git source and its vendored files, checked against the checksums. Only the
-/// lock's commit is ever used: a vendored install never resolves a ref.
+/// The vendored files of git source `name` (its URL as written `git`, searched directory `subdir`) at
+/// `pinned`, the commit (and tag) the lock holds for it, checked against the checksums; `None` when the
+/// lock has no entry that still describes the source. Only the lock's commit is ever used: a vendored
+/// install never resolves a ref.
 pub fn read(
     dir: &Path,
-    spec: &SourceSpec,
-    locked: Option<&LockedSource>,
+    name: &str,
+    git: &str,
+    subdir: Option<&str>,
+    pinned: Option<(Commit, Option<String>)>,
 ) -> Result<(Commit, Option<String>, Snapshot)> {
-    let name = spec.name.as_str();
-    let SourceKind::Git { url, .. } = &spec.kind else {
-        unreachable!("only git sources are vendored")
-    };
-    let locked = locked
-        .filter(|l| l.describes(spec))
-        .and_then(|l| l.commit().map(|c| (c, l.tag().map(str::to_string))));
-    let Some((commit, tag)) = locked else {
+    let Some((commit, tag)) = pinned else {
         return Err(Error::NotFound {
             message: format!(
                 "source `{name}` has no matching entry in agentpack.lock, and a vendored install only reads locked commits"
@@ -118,14 +113,14 @@ pub fn read(
         source_dir,
     };
     let checksums = vendored.checksums(dir)?;
-    if checksums.commit != commit.to_string() || checksums.git != url.written {
+    if checksums.commit != commit.to_string() || checksums.git != git {
         return Err(Error::NotFound {
             message: format!(
                 "the vendored copy of `{name}` is of commit {} of `{}`, but agentpack.lock pins {} of `{}`",
                 &checksums.commit[..checksums.commit.len().min(7)],
                 checksums.git,
                 commit.short(),
-                url.written
+                git
             ),
             hint: refresh_hint(),
         });
@@ -138,7 +133,7 @@ pub fn read(
         if !wanted.reads(repo_path) || repo_path.rsplit('/').next() == Some(PACK_MANIFEST) {
             continue;
         }
-        let relative = match &spec.subdir {
+        let relative = match subdir {
             Some(sub) => match repo_path.strip_prefix(&format!("{sub}/")) {
                 Some(rest) => rest.to_string(),
                 None => continue,

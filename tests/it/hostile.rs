@@ -28,6 +28,12 @@ struct Case {
     installed: &'static [&'static str],
 }
 
+/// [`MANIFEST`] for `repo`, at tag `v1`. The tag is replaced before the URL is put in: the URL's
+/// temporary directory has a random name, which may contain `v2` too.
+fn manifest_at_v1(repo: &GitRepo) -> String {
+    MANIFEST.replace("v2", "v1").replace("{url}", &repo.url())
+}
+
 const NO_REPO: fn(&GitRepo) = |_| {};
 const NO_PROJECT: fn(&Sandbox, &GitRepo) = |_, _| {};
 
@@ -954,10 +960,7 @@ fn installed_project() -> (GitRepo, Sandbox) {
     std::fs::write(sb.root().join("outside/keep.md"), agent("keep", "outside")).unwrap();
     std::fs::write(sb.home().join("precious"), "do not touch").unwrap();
     sb.write(".claude/agents/user-notes.md", "the user's own file\n");
-    sb.write(
-        "agentpack.toml",
-        MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1"),
-    );
+    sb.write("agentpack.toml", manifest_at_v1(&repo));
     sb.run(["install"]).success();
     (repo, sb)
 }
@@ -1109,10 +1112,7 @@ fn a_full_or_read_only_target_rolls_back() {
 
     for mode in ["full", "read-only"] {
         let sb = Sandbox::new();
-        sb.write(
-            "agentpack.toml",
-            MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1"),
-        );
+        sb.write("agentpack.toml", manifest_at_v1(&repo));
         sb.run(["install"]).success();
         sb.write(".claude/agents/user-notes.md", "mine\n");
         let target = sb.path(".claude/agents");
@@ -1230,7 +1230,7 @@ fn recovers_from(damage: fn(&Path)) {
     repo.file("agents/good.md", agent("good", "a good agent"));
     repo.commit("v1");
     repo.tag("v1");
-    let manifest = MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1");
+    let manifest = manifest_at_v1(&repo);
     let sb = Sandbox::new();
     sb.write("agentpack.toml", &manifest);
     sb.run(["install"]).success();
@@ -1284,10 +1284,7 @@ fn a_lock_left_by_a_dead_process_is_removed() {
     repo.commit("v1");
     repo.tag("v1");
     let sb = Sandbox::new();
-    sb.write(
-        "agentpack.toml",
-        MANIFEST.replace("{url}", &repo.url()).replace("v2", "v1"),
-    );
+    sb.write("agentpack.toml", manifest_at_v1(&repo));
     sb.run(["install"]).success();
     let expected = sb.snapshot(".");
     let db = cache_repo(&sb);

@@ -83,7 +83,8 @@ fn a_tree_entry_named_dot_dot_is_refused_by_install_and_vendor() {
     let lock = sb
         .read("agentpack.lock")
         .replace(&v1, &v2)
-        .replace("v1", "v2");
+        // Quoted: the tag's `ref` and `tag` values, not the `v1` a random temporary path may hold.
+        .replace("\"v1\"", "\"v2\"");
     sb.write("agentpack.lock", lock);
     refused(&sb, &["vendor"], &message);
     assert!(!sb.exists("agentpack-vendor"));

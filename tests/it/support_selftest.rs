@@ -231,6 +231,25 @@ fn git_daemon_serves_and_stops_on_drop() {
     let _ = pid;
 }
 
+/// The daemon is ready when it has bound its port, not when something accepts connections there:
+/// on a port held by another listener (as by a process that got the "free" port first), starting
+/// fails, and `start` would try another port, instead of handing out a daemon that has died.
+#[test]
+fn git_daemon_on_a_taken_port_is_not_ready() {
+    let root = tempfile::tempdir().unwrap();
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = squatter.local_addr().unwrap().port();
+    let log = GitDaemon::start_on(root.path(), port)
+        .err()
+        .expect("a daemon whose port is taken is not ready");
+    assert!(
+        log.contains("unable to allocate any listen sockets"),
+        "{log}"
+    );
+    assert!(is_listening(port), "the squatter still holds port {port}");
+    drop(squatter);
+}
+
 // ---------------------------------------------------------------------------------------------
 // smart HTTP with the git CLI
 

@@ -107,7 +107,7 @@ fn agentpack_view(text: &str) -> (View, Option<&'static str>) {
         .collect();
     // Errors that are decided per source (trust), not by the reader.
     let gate = |c: &str| {
-        c == super::trust::HIDDEN_UNICODE || super::trust::TrustKind::of_code(c).is_some()
+        c == super::trust::HIDDEN_UNICODE || crate::names::TrustKind::of_code(c).is_some()
     };
     let known = errors
         .iter()

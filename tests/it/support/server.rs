@@ -9,6 +9,11 @@
 //! - [`closed_port`]: a port with nothing listening (connection refused).
 //!
 //! Publish repositories into the served root with [`super::GitRepo::bare_copy_into`].
+//!
+//! Start-up: [`HttpGitServer`] and [`SilentServer`] bind their listener (port 0) in the test
+//! process before `start` returns, so they accept connections from the first moment. The daemon
+//! is another process that must bind a port we picked: it is ready only once it says so in its
+//! log (see [`GitDaemon::start_on`]).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -22,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use super::git;
 
-/// How long a server may take to start accepting connections.
+/// How long a server may take to start listening.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an idle keep-alive connection of [`HttpGitServer`] is kept open.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -95,53 +100,72 @@ pub struct GitDaemon {
     log: tempfile::NamedTempFile,
 }
 
+/// What `git daemon --verbose` logs once it has bound its listening socket (git's own test suite,
+/// `t/lib-git-daemon.sh`, waits for the same line). A daemon that cannot bind dies instead, with
+/// "unable to allocate any listen sockets".
+const DAEMON_READY: &str = "Ready to rumble";
+
 impl GitDaemon {
-    /// Starts the daemon on a free port of 127.0.0.1 and waits until it accepts connections
-    /// (retrying with another port if the chosen one was taken in the meantime).
+    /// Starts the daemon on a free port of 127.0.0.1 and waits until it is listening (retrying
+    /// with another port if the chosen one was taken in the meantime).
     pub fn start(root: &Path) -> GitDaemon {
         let mut last_log = String::new();
         for _attempt in 0..10 {
             let port = free_port();
-            let log = tempfile::NamedTempFile::new().expect("create the git daemon log");
-            let mut cmd = Command::new(git::helper("git-daemon"));
-            git::isolate(&mut cmd)
-                .arg("--reuseaddr")
-                .arg("--export-all")
-                .arg("--verbose")
-                .arg("--informative-errors")
-                .arg(format!("--base-path={}", root.display()))
-                .arg("--listen=127.0.0.1")
-                .arg(format!("--port={port}"))
-                .arg(root)
-                .current_dir(root)
-                .stdout(Stdio::null())
-                .stderr(log.reopen().expect("reopen the git daemon log"));
-            let child = cmd.spawn().expect("spawn git daemon");
-            let mut daemon = GitDaemon { child, port, log };
-            let deadline = Instant::now() + STARTUP_TIMEOUT;
-            loop {
-                if let Some(status) = daemon.child.try_wait().unwrap() {
-                    last_log = daemon.log();
-                    eprintln!("git daemon on port {port} exited ({status}); retrying\n{last_log}");
-                    break;
+            match GitDaemon::start_on(root, port) {
+                Ok(daemon) => return daemon,
+                Err(log) => {
+                    eprintln!("git daemon could not listen on port {port}; retrying\n{log}");
+                    last_log = log;
                 }
-                if is_listening(port) {
-                    // Make sure the listener is ours and not a process that raced us.
-                    if daemon.child.try_wait().unwrap().is_none() {
-                        return daemon;
-                    }
-                    continue;
-                }
-                if Instant::now() > deadline {
-                    panic!(
-                        "git daemon did not start listening on port {port}\n{}",
-                        daemon.log()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(10));
             }
         }
         panic!("could not start git daemon\n{last_log}");
+    }
+
+    /// Starts the daemon on `port` and waits until it has bound it, i.e. until it logs
+    /// [`DAEMON_READY`]; `Err(log)` if it exits first (the port is taken).
+    ///
+    /// "Something accepts connections on the port" is no proof that the daemon listens: the port
+    /// may be held by another process that got it in the meantime, or by a child that another
+    /// test thread forked (and has not exec'd yet) while [`free_port`]'s listener was open. The
+    /// daemon then fails to bind and exits, and clients get "connection refused".
+    pub fn start_on(root: &Path, port: u16) -> Result<GitDaemon, String> {
+        let log = tempfile::NamedTempFile::new().expect("create the git daemon log");
+        let mut cmd = Command::new(git::helper("git-daemon"));
+        git::isolate(&mut cmd)
+            .arg("--reuseaddr")
+            .arg("--export-all")
+            .arg("--verbose")
+            .arg("--informative-errors")
+            .arg(format!("--base-path={}", root.display()))
+            .arg("--listen=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg(root)
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .stderr(log.reopen().expect("reopen the git daemon log"));
+        let child = cmd.spawn().expect("spawn git daemon");
+        let mut daemon = GitDaemon { child, port, log };
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            // Read the log before asking whether the daemon still runs: a daemon that logged it
+            // was ready and is still running has bound the port.
+            let ready = daemon.log().contains(DAEMON_READY);
+            if let Some(status) = daemon.child.try_wait().unwrap() {
+                return Err(format!("git daemon exited ({status})\n{}", daemon.log()));
+            }
+            if ready {
+                return Ok(daemon);
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "git daemon did not start listening on port {port}\n{}",
+                    daemon.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn port(&self) -> u16 {

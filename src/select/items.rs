@@ -9,12 +9,12 @@
 //!   checks the new names); a qualified key that names no picked item is an error.
 //! - A skill is installed whole: every file of its folder, byte for byte, executable bits kept.
 
+use super::gate;
 use crate::diag::{Diagnostic, Location};
 use crate::manifest::{COMMAND_KEY, Pattern, SKILL_KEY, SourceSpec};
-use crate::select::gate;
 use crate::source::{Content, Snapshot};
 
-use super::{Layout, inside, skill};
+use crate::kinds::{Layout, command, inside, skill};
 
 /// A skill that will be installed.
 #[derive(Debug, Clone)]
@@ -218,7 +218,7 @@ impl Picker<'_> {
                 );
                 continue;
             };
-            let checked = super::command::check(&label, name, bytes);
+            let checked = command::check(&label, name, bytes);
             self.checked(checked.diagnostics);
             let installed_name = self.renamed(COMMAND_KEY, name).unwrap_or(name.clone());
             self.out.commands.push(SelectedCommand {
@@ -306,5 +306,5 @@ fn skill_md_name(files: &[&crate::source::SourceFile]) -> Option<String> {
     let Content::Bytes(bytes) = &file.content else {
         return None;
     };
-    super::fields::read(skill::SKILL_MD, bytes).text("name")
+    skill::declared_name(bytes)
 }

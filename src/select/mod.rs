@@ -12,10 +12,13 @@
 //! first into warnings (kept as warnings under `--strict`: the source opted in), its `trust = [...]` lets
 //! the listed fields through.
 
+pub mod items;
+
 use crate::diag::{Diagnostic, Location, Severity};
-use crate::frontmatter::trust::{HIDDEN_UNICODE, TrustKind};
+use crate::frontmatter::trust::HIDDEN_UNICODE;
 use crate::frontmatter::{self, Parsed};
 use crate::manifest::{Pattern, Selection, SourceSpec};
+use crate::names::TrustKind;
 use crate::names::rename_key_matches;
 use crate::resolve::Resolved;
 use crate::source::{Content, SourceFile};
