@@ -46,6 +46,16 @@ fn market(external_url: &str, sha: &str) -> GitRepo {
     repo
 }
 
+/// The `external` and `market` fixtures served by a loopback `git daemon`, `lint-helper` pinned to the
+/// first commit of `external`; returns the servers and the marketplace's URL.
+fn served_market() -> (ServedRepos, String) {
+    let served = ServedRepos::start();
+    let (external, first, _) = external();
+    let external_url = served.publish(&external, "external");
+    let market_url = served.publish(&market(&external_url, &first), "market");
+    (served, market_url)
+}
+
 const PLUGINS: [&str; 5] = [
     "review-kit",
     "ops-guard",
@@ -296,10 +306,7 @@ fn plugins_install_over_smart_http() {
 
 #[test]
 fn an_npm_plugin_or_an_unknown_name_is_an_error_only_when_selected() {
-    let served = ServedRepos::start();
-    let (external, first, _) = external();
-    let external_url = served.publish(&external, "external");
-    let market_url = served.publish(&market(&external_url, &first), "market");
+    let (_served, market_url) = served_market();
     let sb =
         project(&Manifest::new().source(Source::git("market", &market_url).plugins(["npm-only"])));
     sb.run(["install"]).failure(2).stderr_snapshot();
@@ -398,10 +405,7 @@ fn a_source_that_names_only_plugins_installs_no_other_agent() {
 
 #[test]
 fn add_plugin_adds_to_the_plugins_list_and_installs() {
-    let served = ServedRepos::start();
-    let (external, first, _) = external();
-    let external_url = served.publish(&external, "external");
-    let market_url = served.publish(&market(&external_url, &first), "market");
+    let (_served, market_url) = served_market();
     let sb = crate::support::Sandbox::new();
     sb.write("agentpack.toml", "");
     sb.run(["add", &market_url, "--plugin", "review-kit"])
