@@ -302,6 +302,23 @@ fn plugins_install_over_smart_http() {
         "Fixes linter warnings one file at a time without changing behaviour."
     );
     sb.run(["verify"]).success();
+    // A plugin pinned elsewhere is a source of its own in `tree` and `outdated`.
+    let tree = sb.run(["tree", "--json"]).success().stdout_json();
+    let children: Vec<&str> = tree[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["market/lint-helper"]);
+    let outdated = sb.run(["outdated", "--json"]).success().stdout_json();
+    let rows: Vec<(&str, Option<&str>)> = (outdated.as_array().unwrap().iter())
+        .map(|r| (r["name"].as_str().unwrap(), r["required_by"].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [("market", None), ("market/lint-helper", Some("market"))]
+    );
 }
 
 #[test]
