@@ -17,12 +17,14 @@
 //! Trust: a marketplace never widens it. A child source gets exactly the `trust` and `allow-unicode` of
 //! the marketplace source (so of the user's own manifest entry), and a marketplace fetched over the
 //! network may not name a plugin on the local disk (a path, `file://`): only a local marketplace may.
-//! An entry agentpack cannot fetch (`npm`, archives) is an error only when the user selects it.
+//! An entry agentpack cannot fetch (`npm`, archives) is an error when the user names it, a warning
+//! when a glob selects it (so `["*"]` over a catalogue with one npm plugin installs the others), and
+//! nothing when it is not selected.
 
 use crate::catalog::marketplace::{self, MARKETPLACE_JSON, Marketplace, PluginEntry};
 use crate::catalog::plugin::{self, PLUGIN_JSON, ShippedKind};
 use crate::catalog::source::{GitPlugin, PluginSource};
-use crate::catalog::{CatalogError, RepoPath};
+use crate::catalog::{CatalogError, ErrorKind, RepoPath};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::lockfile::LockedOrigin;
@@ -276,7 +278,30 @@ impl Session<'_> {
         let market = marketplace(&resolved.spec.name, &label, bytes)?;
         let mut children = Vec::new();
         for entry in select(&market, &patterns, &resolved.spec.name)? {
-            match source_of(entry)? {
+            // A glob (`["*"]`) passes over a plugin agentpack cannot fetch, with a warning; a plugin
+            // named exactly is an error.
+            let named = patterns.iter().any(|p| p.written == entry.name);
+            let source = match (source_of(entry), entry.detail()) {
+                (Ok(source), _) => source,
+                (Err(_), Err(e))
+                    if !named && matches!(e.kind, ErrorKind::UnsupportedSource { .. }) =>
+                {
+                    let mut warning = (*e.diagnostic).clone();
+                    warning.severity = crate::diag::Severity::Warning;
+                    warning.hint = Some(
+                        "selected by a glob only, it is passed over (named exactly, it is an error); add its repository as a source of its own to install it".into(),
+                    );
+                    if self
+                        .warned_plugins
+                        .insert(format!("{}\0{}", resolved.spec.name, entry.name))
+                    {
+                        self.reporter.diagnostic(&warning);
+                    }
+                    continue;
+                }
+                (Err(e), _) => return Err(e),
+            };
+            match source {
                 PluginSource::Relative(root) => {
                     let root = root.clone();
                     self.read_plugin(resolved, entry, &root)?;

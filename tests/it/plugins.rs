@@ -330,6 +330,11 @@ fn an_npm_plugin_or_an_unknown_name_is_an_error_only_when_selected() {
     sb.manifest(&Manifest::new().source(Source::git("market", &market_url).plugins(["nope"])));
     sb.run(["install"]).failure(2).stderr_snapshot();
     assert!(!sb.exists("agentpack.lock"));
+    // A glob passes over what it cannot fetch, with a warning.
+    sb.manifest(&Manifest::new().source(Source::git("market", &market_url).plugins(["*"])));
+    sb.run(["install"])
+        .success()
+        .stderr_has("warning[plugin-source-unsupported]: plugin `npm-only` has a `npm` source");
     sb.manifest(
         &Manifest::new().source(Source::git("market", &market_url).plugins(["review-kit"])),
     );
