@@ -33,6 +33,7 @@ use crate::names::{GitRef, GitUrl, SourceName};
 
 use super::Resolved;
 use super::session::Session;
+use crate::source::budget::ReadBudget;
 
 /// One selected plugin whose files are in a resolved source: the folders (relative to the source's
 /// searched directory) that hold its agents, commands and skills.
@@ -269,12 +270,14 @@ impl Session<'_> {
         &mut self,
         resolved: &mut Resolved,
         pack_children: &[SourceSpec],
+        budget: &mut ReadBudget,
     ) -> Result<Vec<SourceSpec>> {
         let patterns = resolved.spec.selection.plugins.clone();
         if patterns.is_empty() {
             return Ok(Vec::new());
         }
         let (bytes, label) = self.read_file(resolved, MARKETPLACE_JSON)?;
+        charge(budget, &resolved.spec.name, &label, bytes.as_deref())?;
         let market = marketplace(&resolved.spec.name, &label, bytes)?;
         let mut children = Vec::new();
         for entry in select(&market, &patterns, &resolved.spec.name)? {
@@ -304,7 +307,7 @@ impl Session<'_> {
             match source {
                 PluginSource::Relative(root) => {
                     let root = root.clone();
-                    self.read_plugin(resolved, entry, &root)?;
+                    self.read_plugin(resolved, entry, &root, budget)?;
                 }
                 PluginSource::Git(git) => {
                     let mut child = child(&resolved.spec, entry, git)?;
@@ -337,10 +340,14 @@ impl Session<'_> {
         resolved: &mut Resolved,
         entry: &PluginEntry,
         root: &RepoPath,
+        budget: &mut ReadBudget,
     ) -> Result<()> {
         let plugin_json = if entry.strict {
             match self.read_file(resolved, &plugin_json_path(root))? {
-                (Some(bytes), label) => Some((label, bytes)),
+                (Some(bytes), label) => {
+                    charge(budget, &resolved.spec.name, &label, Some(&bytes))?;
+                    Some((label, bytes))
+                }
                 (None, _) => None,
             }
         } else {
@@ -406,6 +413,23 @@ impl Session<'_> {
             }
         }
     }
+}
+
+/// Count a catalogue file read against the resolution's budget: a marketplace may list thousands of
+/// plugins whose `plugin.json` is one large blob, read once per plugin.
+fn charge(
+    budget: &mut ReadBudget,
+    source: &SourceName,
+    label: &str,
+    bytes: Option<&[u8]>,
+) -> Result<()> {
+    let size = bytes.map_or(0, |b| b.len() as u64);
+    budget
+        .bytes(size, label)
+        .map_err(|over| Error::InvalidRepository {
+            source_name: source.to_string(),
+            message: over.to_string(),
+        })
 }
 
 #[cfg(test)]

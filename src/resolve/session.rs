@@ -65,13 +65,17 @@ impl<'a> Session<'a> {
             let children = match self.plugin_children.get(spec.name.as_str()).cloned() {
                 // A plugin pinned elsewhere is read as a plugin, never as a pack.
                 Some(entry) => {
-                    self.read_plugin(&mut resolved, &entry, &RepoPath::root())?;
+                    self.read_plugin(&mut resolved, &entry, &RepoPath::root(), &mut budget)?;
                     resolved.plugin = Some(entry.name.clone());
                     Vec::new()
                 }
                 None => {
                     let mut children = self.pack_sources(&resolved)?;
-                    children.extend(self.marketplace_plugins(&mut resolved, &children)?);
+                    children.extend(self.marketplace_plugins(
+                        &mut resolved,
+                        &children,
+                        &mut budget,
+                    )?);
                     children
                 }
             };

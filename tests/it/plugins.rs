@@ -466,3 +466,31 @@ fn a_marketplace_with_no_selection_keys_installs_no_skill_or_command_as_an_agent
     assert!(!sb.exists(".claude/skills") && !sb.exists(".claude/commands"));
     sb.run(["verify"]).success();
 }
+
+#[test]
+fn one_large_plugin_json_named_by_hundreds_of_plugins_stops_within_the_read_budget() {
+    // 300 entries share one folder whose `plugin.json` is just under 1 MiB: git stores it once, but
+    // reading it for each plugin would inflate 300 MiB.
+    let repo = GitRepo::new("hostile");
+    let padding = " ".repeat(1024 * 1024 - 64);
+    repo.file(
+        "p/.claude-plugin/plugin.json",
+        format!("{{\"name\": \"p\"{padding}}}"),
+    );
+    let entries: Vec<String> = (0..300)
+        .map(|i| format!(r#"{{"name": "p{i}", "source": "./p"}}"#))
+        .collect();
+    repo.file(
+        ".claude-plugin/marketplace.json",
+        format!(
+            r#"{{"name": "hostile", "owner": {{"name": "x"}}, "plugins": [{}]}}"#,
+            entries.join(",")
+        ),
+    );
+    repo.commit("many plugins, one blob");
+    let sb = project(&Manifest::new().source(Source::git("hostile", repo.url()).plugins(["*"])));
+    sb.run(["install"]).failure(2).stderr_has(
+        "error: source `hostile`: reading stopped at `hostile:p/.claude-plugin/plugin.json`",
+    );
+    assert!(!sb.exists("agentpack.lock"));
+}
