@@ -198,3 +198,19 @@ fn a_skill_or_command_key_that_picks_nothing_is_an_error_naming_the_key() {
     assert!(!sb.path(".claude").exists());
     assert!(!sb.path("agentpack.lock").exists());
 }
+
+#[test]
+fn adding_a_skills_key_to_an_agents_source_replaces_its_agents_by_the_skill() {
+    let toolkit = toolkit();
+    let sb = project(&Manifest::new().source(Source::git("toolkit", toolkit.url())));
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["reviewer.md"]);
+    sb.manifest(&Manifest::new().source(Source::git("toolkit", toolkit.url()).skills(["pdf"])));
+    sb.run(["verify"]).failure(1).stdout_has(
+        "error[lock-outdated]: source `toolkit` has locked agents, but with `skills` or `commands` and no `agents` it installs none",
+    );
+    sb.run(["install"]).success();
+    assert!(!sb.exists(".claude/agents/reviewer.md"));
+    assert!(sb.exists(".claude/skills/pdf/SKILL.md"));
+    sb.run(["verify"]).success();
+}
