@@ -31,6 +31,12 @@ pub(super) fn selection_changes(
             .map(|c| (original(&c.original_name, &c.name), c.name.as_str()))
             .collect();
         let selection = &spec.selection;
+        // A source whose keys now take skills or commands only: its locked agents are no longer wanted.
+        if !selection.takes_agents() && lock.agents.iter().any(|a| a.source == name) {
+            out.push(outdated(format!(
+                "source `{name}` has locked agents, but with `skills` or `commands` and no `agents` it installs none"
+            )));
+        }
         let kinds = [
             ("skills", "skill", SKILL_KEY, &selection.skills, &skills),
             (

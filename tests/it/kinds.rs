@@ -198,3 +198,74 @@ fn a_skill_or_command_key_that_picks_nothing_is_an_error_naming_the_key() {
     assert!(!sb.path(".claude").exists());
     assert!(!sb.path("agentpack.lock").exists());
 }
+
+#[test]
+fn adding_a_skills_key_to_an_agents_source_replaces_its_agents_by_the_skill() {
+    let toolkit = toolkit();
+    let sb = project(&Manifest::new().source(Source::git("toolkit", toolkit.url())));
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["reviewer.md"]);
+    sb.manifest(&Manifest::new().source(Source::git("toolkit", toolkit.url()).skills(["pdf"])));
+    sb.run(["verify"]).failure(1).stdout_has(
+        "error[lock-outdated]: source `toolkit` has locked agents, but with `skills` or `commands` and no `agents` it installs none",
+    );
+    sb.run(["install"]).success();
+    assert!(!sb.exists(".claude/agents/reviewer.md"));
+    assert!(sb.exists(".claude/skills/pdf/SKILL.md"));
+    sb.run(["verify"]).success();
+}
+
+#[test]
+fn warnings_of_an_unchanged_command_or_skill_are_not_repeated() {
+    // `commands/git/commit.md` has a `name`, which Claude Code does not read in a command.
+    let toolkit = toolkit();
+    let sb = project(&skills_and_commands(&toolkit));
+    sb.run(["install"]).success().stderr_has(
+        "warning[source-warnings]: `toolkit`: 1 warning in its agent files (1 unknown-field)",
+    );
+    // The long way (not the no-op short-cut): the command is as locked, its warning was shown.
+    sb.run(["install", "--force"])
+        .success()
+        .stderr_lacks("source-warnings");
+    sb.run(["install", "--force", "-v"])
+        .success()
+        .stderr_has("warning[unknown-field]: `name` is not a command field");
+}
+
+#[test]
+fn a_rename_target_must_be_a_valid_name_of_its_kind() {
+    let toolkit = toolkit();
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("toolkit", toolkit.url())
+                .skills(["pdf"])
+                .commands(["review"])
+                .rename([("skill:pdf", "PDF_Tools"), ("command:review", "ok/../up")]),
+        ),
+    );
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("error[rename-invalid]: cannot rename `skill:pdf` to `PDF_Tools`")
+        .stderr_has("error[rename-invalid]: cannot rename `command:review` to `ok/../up`");
+    assert!(!sb.exists(".claude"));
+}
+
+#[test]
+fn a_command_with_a_skills_name_is_a_warning() {
+    let repo = GitRepo::new("both");
+    repo.file("skills/review/SKILL.md", skill_md("review", "Reviews"))
+        .file("commands/review.md", command_md("Review the diff"))
+        .commit("both");
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("both", repo.url())
+                .skills(["review"])
+                .commands(["review"]),
+        ),
+    );
+    sb.run(["install"]).success().stderr_has(
+        "warning[name-collision]: command `review` (`both:commands/review.md`) has the name of skill `review` (`both:skills/review`): Claude Code runs the skill",
+    );
+    assert!(sb.exists(".claude/skills/review/SKILL.md"));
+    assert!(sb.exists(".claude/commands/review.md"));
+}

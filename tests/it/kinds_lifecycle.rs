@@ -361,3 +361,28 @@ fn add_skill_and_command_add_the_names_to_the_source_keys() {
     assert!(sb.exists(".claude/skills/xlsx/SKILL.md"));
     sb.run(["verify"]).success();
 }
+
+#[test]
+fn a_packs_own_source_takes_skills_and_commands_with_its_keys() {
+    // The pack's manifest names `toolkit` over git:// (a pack names network URLs only) with its keys.
+    let served = ServedRepos::start();
+    let toolkit_url = served.publish(&toolkit(), "toolkit");
+    let pack = GitRepo::new("pack");
+    pack.file(
+        "agentpack.toml",
+        format!(
+            "[sources.tools]\ngit = \"{toolkit_url}\"\nskills = [\"xlsx\"]\ncommands = [\"git/*\"]\n"
+        ),
+    )
+    .file("lead.md", agent("lead", "Leads"))
+    .commit("pack");
+    let sb = project(&Manifest::new().source(Source::git("pack", pack.url())));
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["lead.md"]);
+    assert_eq!(files(&sb, ".claude/skills"), ["xlsx/SKILL.md"]);
+    assert_eq!(files(&sb, ".claude/commands"), ["git/commit.md"]);
+    let lock = lock(&sb);
+    assert_eq!(lock["skill"][0]["source"].as_str(), Some("pack/tools"));
+    sb.run(["tree"]).success().stdout_has("skill xlsx");
+    sb.run(["verify"]).success();
+}
