@@ -224,6 +224,7 @@ fn plugins_install_update_verify_and_vendor_over_git_daemon_with_both_pinning_le
     served.publish(&market_repo, "market");
     sb.run(["update", "market"]).success();
     assert_eq!(description(&sb, "lint-fixer"), "Fixes lint (third)");
+    sb.run(["install", "--locked"]).success();
     let locked = lock(&sb);
     assert_eq!(
         locked_source(&locked, "market/lint-helper")["commit"].as_str(),
