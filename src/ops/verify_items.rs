@@ -31,8 +31,10 @@ pub(super) fn selection_changes(
             .map(|c| (original(&c.original_name, &c.name), c.name.as_str()))
             .collect();
         let selection = &spec.selection;
-        // A source whose keys now take skills or commands only: its locked agents are no longer wanted.
-        if !selection.takes_agents() && lock.agents.iter().any(|a| a.source == name) {
+        // A source whose keys now take other kinds only: its locked agents (outside its plugins) are no
+        // longer wanted.
+        let own_agents = (lock.agents.iter()).any(|a| a.source == name && a.plugin.is_none());
+        if !selection.takes_agents() && own_agents {
             out.push(outdated(format!(
                 "source `{name}` has locked agents, but with `skills` or `commands` and no `agents` it installs none"
             )));
