@@ -281,28 +281,8 @@ impl Session<'_> {
         let market = marketplace(&resolved.spec.name, &label, bytes)?;
         let mut children = Vec::new();
         for entry in select(&market, &patterns, &resolved.spec.name)? {
-            // A glob (`["*"]`) passes over a plugin agentpack cannot fetch, with a warning; a plugin
-            // named exactly is an error.
-            let named = patterns.iter().any(|p| p.written == entry.name);
-            let source = match (source_of(entry), entry.detail()) {
-                (Ok(source), _) => source,
-                (Err(_), Err(e))
-                    if !named && matches!(e.kind, ErrorKind::UnsupportedSource { .. }) =>
-                {
-                    let mut warning = (*e.diagnostic).clone();
-                    warning.severity = crate::diag::Severity::Warning;
-                    warning.hint = Some(
-                        "selected by a glob only, it is passed over (named exactly, it is an error); add its repository as a source of its own to install it".into(),
-                    );
-                    if self
-                        .warned_plugins
-                        .insert(format!("{}\0{}", resolved.spec.name, entry.name))
-                    {
-                        self.reporter.diagnostic(&warning);
-                    }
-                    continue;
-                }
-                (Err(e), _) => return Err(e),
+            let Some(source) = self.usable_source(&resolved.spec.name, entry, &patterns)? else {
+                continue;
             };
             match source {
                 PluginSource::Relative(root) => {
@@ -331,6 +311,35 @@ impl Session<'_> {
             }
         }
         Ok(children)
+    }
+
+    /// Where `entry`'s plugin comes from. A glob (`["*"]`) passes over a plugin agentpack cannot fetch
+    /// (`None`, with a warning, once per run); a plugin named exactly is an error, as is a bad entry.
+    fn usable_source<'e>(
+        &mut self,
+        market: &SourceName,
+        entry: &'e PluginEntry,
+        patterns: &[Pattern],
+    ) -> Result<Option<&'e PluginSource>> {
+        let named = patterns.iter().any(|p| p.written == entry.name);
+        match (source_of(entry), entry.detail()) {
+            (Ok(source), _) => Ok(Some(source)),
+            (Err(_), Err(e)) if !named && matches!(e.kind, ErrorKind::UnsupportedSource { .. }) => {
+                let mut warning = (*e.diagnostic).clone();
+                warning.severity = crate::diag::Severity::Warning;
+                warning.hint = Some(
+                    "selected by a glob only, it is passed over (named exactly, it is an error); add its repository as a source of its own to install it".into(),
+                );
+                if self
+                    .warned_plugins
+                    .insert(format!("{market}\0{}", entry.name))
+                {
+                    self.reporter.diagnostic(&warning);
+                }
+                Ok(None)
+            }
+            (Err(e), _) => Err(e),
+        }
     }
 
     /// Read the plugin of `entry` in `resolved` at `root` (relative to its searched directory) and add
