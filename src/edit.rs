@@ -31,6 +31,9 @@ pub struct NewSource {
     pub reference: Option<GitRef>,
     pub subdir: Option<String>,
     pub agents: Vec<String>,
+    /// Names added to the source's `skills` and `commands` lists (`add --skill`, `--command`).
+    pub skills: Vec<String>,
+    pub commands: Vec<String>,
     /// `(agent, installed name)`.
     pub rename: Option<(String, String)>,
 }
@@ -82,6 +85,7 @@ impl ManifestEdit {
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
         }
+        add_items(&mut table, source);
         if let Some((from, to)) = &source.rename {
             let mut inline = toml_edit::InlineTable::new();
             inline.insert(from, Value::from(to.as_str()));
@@ -156,6 +160,7 @@ impl ManifestEdit {
         if !source.agents.is_empty() {
             table.insert("agents", toml_edit::value(string_array(&source.agents)));
         }
+        add_items(table, source);
         if let Some((from, to)) = &source.rename {
             match table.get_mut("rename").and_then(Item::as_table_like_mut) {
                 Some(rename) => {
@@ -367,6 +372,28 @@ fn collect_positions(table: &Table, in_sources: bool, out: &mut Vec<(bool, isize
     }
 }
 
+/// Add `source`'s skills and commands to the table's `skills` and `commands` lists (creating them),
+/// each name once; the names already written stay.
+fn add_items(table: &mut (impl toml_edit::TableLike + ?Sized), source: &NewSource) {
+    for (key, names) in [("skills", &source.skills), ("commands", &source.commands)] {
+        if names.is_empty() {
+            continue;
+        }
+        match table.get_mut(key).and_then(Item::as_array_mut) {
+            Some(list) => {
+                for name in names {
+                    if !list.iter().any(|v| v.as_str() == Some(name)) {
+                        list.push(name.as_str());
+                    }
+                }
+            }
+            None => {
+                table.insert(key, toml_edit::value(string_array(names)));
+            }
+        }
+    }
+}
+
 fn string_array(items: &[String]) -> Array {
     items.iter().map(String::as_str).collect()
 }
@@ -390,6 +417,8 @@ mod tests {
             reference: Some(GitRef::Tag("v1.0.0".into())),
             subdir: None,
             agents: vec!["x".into()],
+            skills: Vec::new(),
+            commands: Vec::new(),
             rename: Some(("x".into(), "y".into())),
         });
         assert_eq!(

@@ -10,7 +10,7 @@
 //!                                              │      source::git (bare repo per URL in the cache)
 //!                                              │      source::path (a local directory)
 //!                                              ▼
-//!                              select (agents/exclude/rename + frontmatter checks)
+//!                              select (agents/skills/commands keys, rename + checks)
 //!                                              ▼
 //!                              install (collisions, plan vs. disk and old lock, atomic apply)
 //!                                              ▼
@@ -33,7 +33,8 @@
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`kinds`]: skills and commands beside agents: where each is found in a repository, how it is checked.
 //! - [`catalog`]: plugin catalogues (`marketplace.json`, `plugin.json`) read from untrusted bytes.
-//! - [`select`]: which agents of a source are taken, renamed, and what their checks say.
+//! - [`select`]: which agents, skills and commands of a source are taken, renamed, and what their
+//!   checks say.
 //! - [`packs`]: gathering the agents of every source, including those packs pulled in (and
 //!   `on-collision = "first"`).
 //! - [`patches`]: the user's local patches to installed agents, created with `agentpack patch` and

@@ -10,14 +10,14 @@
 //! first win ([`first_wins`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
-use crate::install::Item;
+use crate::install::{Item, Places};
 use crate::lockfile::SkippedAgent;
 use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
+use crate::select::items::{SelectedCommand, SelectedSkill, pick};
 use crate::select::{self, SelectedAgent};
 
 /// What selection found across all sources.
@@ -30,8 +30,24 @@ pub struct Gathered {
     pub passed_over: Vec<(String, String)>,
 }
 
-pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered {
+pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathered {
     let mut out = Gathered::default();
+    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest).
+    let mut skills: Vec<SelectedSkill> = Vec::new();
+    let mut commands: Vec<SelectedCommand> = Vec::new();
+    for r in &resolved {
+        let selection = &r.spec.selection;
+        let picked = pick(
+            &r.snapshot,
+            &r.spec,
+            selection.skills.as_deref(),
+            selection.commands.as_deref(),
+            strict,
+        );
+        out.diagnostics.extend(picked.diagnostics);
+        skills.extend(picked.skills);
+        commands.extend(picked.commands);
+    }
     let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
         .into_iter()
         .partition(|r| r.spec.name.parent().is_some());
@@ -56,7 +72,19 @@ pub fn gather(resolved: Vec<Resolved>, target: &Path, strict: bool) -> Gathered 
         out.diagnostics.extend(selection.diagnostics);
         agents.extend(selection.agents);
     }
-    out.placed = place(agents, target);
+    let items = (agents.into_iter())
+        .map(|a| Item::agent(a, &places.agents))
+        .chain(
+            skills
+                .into_iter()
+                .flat_map(|s| Item::skill(s, &places.skills)),
+        )
+        .chain(
+            commands
+                .into_iter()
+                .map(|c| Item::command(c, &places.commands)),
+        );
+    out.placed = place(items);
     out
 }
 
@@ -125,15 +153,15 @@ fn overrule_nested(
     kept
 }
 
-/// Where each agent goes in `target`, sorted by file. A diamond reaches one file twice: same name,
-/// same bytes, same path; it is installed once.
-fn place(agents: Vec<SelectedAgent>, target: &Path) -> Vec<Item> {
+/// The items to install, sorted by file. A diamond reaches one file twice: same name, same bytes,
+/// same path; it is installed once.
+fn place(items: impl Iterator<Item = Item>) -> Vec<Item> {
     let mut seen = BTreeSet::new();
-    let mut placed: Vec<Item> = agents
-        .into_iter()
-        .map(|a| Item::agent(a, target))
+    let mut placed: Vec<Item> = items
         .filter(|p| {
             seen.insert((
+                p.kind,
+                p.file.clone(),
                 p.installed_name.clone(),
                 p.repo_path.clone(),
                 p.sha256.clone(),
@@ -158,7 +186,9 @@ pub fn first_wins(placed: &mut Vec<Item>, order: &[SourceName]) -> Vec<SkippedAg
         (position, source.matches('/').count())
     };
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, p) in placed.iter().enumerate() {
+    // Only agents: two skills or commands of one name stay a collision.
+    let agents = placed.iter().enumerate();
+    for (i, p) in agents.filter(|(_, p)| p.kind == crate::install::ItemKind::Agent) {
         groups
             .entry(crate::names::file_name_key(&p.installed_name))
             .or_default()

@@ -76,7 +76,10 @@ pub fn apply(
 ) {
     let mut replaced = BTreeSet::new();
     for patch in patches {
-        let Some(p) = placed.iter_mut().find(|p| p.installed_name == patch.agent) else {
+        let Some(p) = placed
+            .iter_mut()
+            .find(|p| p.kind == crate::install::ItemKind::Agent && p.installed_name == patch.agent)
+        else {
             diagnostics.push(
                 Diagnostic::error(
                     "patch-invalid",

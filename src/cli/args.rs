@@ -84,7 +84,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  agentpack add contains-studio/agents@v1.2.0 --agent backend-architect\n  agentpack add https://github.com/o/pack --version ^1.2 --name pack\n  agentpack add ../my-agents"
     )]
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Remove a source, or a single installed agent, from agentpack.toml, then uninstall what it dropped
     #[command(after_help = "Examples:\n  agentpack remove studio\n  agentpack remove ui-designer")]
     Remove(RemoveArgs),
@@ -231,6 +231,12 @@ pub struct AddArgs {
     /// Install only this agent (repeatable; default: every agent)
     #[arg(long = "agent", value_name = "NAME")]
     pub agents: Vec<String>,
+    /// Install this skill (a name or glob; repeatable): added to the source's `skills` list
+    #[arg(long = "skill", value_name = "NAME")]
+    pub skills: Vec<String>,
+    /// Install this command (`git/commit`, or a glob like `git/*`; repeatable): added to `commands`
+    #[arg(long = "command", value_name = "NAME")]
+    pub commands: Vec<String>,
     /// Install the (single) --agent under this name
     #[arg(long = "as", value_name = "NEW_NAME", requires = "agents")]
     pub rename_as: Option<String>,

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::lockfile::Lockfile;
 
-use super::Action;
 use super::journal::{JOURNAL_NAME, Journal};
+use super::{Action, ItemKind, Places};
 
 /// What the next run did with an install that was killed half-way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,16 +20,14 @@ pub enum Recovery {
     RolledBack,
 }
 
-/// Carry out `actions`, then write `lock` (when given), as one transaction journaled in `root`.
+/// Carry out `actions`, then write `lock` (when given), as one transaction journaled in the project.
 ///
 /// All or nothing: on an error every step is undone before returning; if the process dies instead,
-/// [`recover`] (called by the next install) finishes or undoes it from the journal.
-pub fn apply(
-    root: &Path,
-    target: &Path,
-    actions: &[Action],
-    lock: Option<(&Path, &Lockfile)>,
-) -> Result<()> {
+/// [`recover`] (called by the next install) finishes or undoes it from the journal. After it, a skill's
+/// or a command's folder that its removed files left empty is removed (not journaled: an empty folder
+/// left by a killed install is harmless).
+pub fn apply(places: &Places, actions: &[Action], lock: Option<(&Path, &Lockfile)>) -> Result<()> {
+    let root = places.root.as_path();
     let lock_bytes = lock.map(|(path, lock)| (path, lock.to_toml().into_bytes()));
     let changes: Vec<(&Action, Option<&[u8]>)> =
         actions.iter().filter_map(Action::change).collect();
@@ -38,7 +36,7 @@ pub fn apply(
     }
     let journal_path = root.join(JOURNAL_NAME);
     let journal = Journal::plan(
-        target,
+        places,
         &changes,
         lock_bytes.as_ref().map(|(p, b)| (*p, &b[..])),
     );
@@ -55,12 +53,35 @@ pub fn apply(
     if finished {
         let _ = std::fs::remove_file(&journal_path);
     }
+    if result.is_ok() {
+        remove_emptied_folders(places, actions);
+    }
     result
+}
+
+/// Remove the folders of skills and commands that removed files left empty, up to the kind's directory.
+fn remove_emptied_folders(places: &Places, actions: &[Action]) {
+    for action in actions {
+        let Action::Remove { file } = action else {
+            continue;
+        };
+        let Some(kind @ (ItemKind::Skill | ItemKind::Command)) = places.kind_of(file) else {
+            continue;
+        };
+        let top = places.dir(kind);
+        for dir in file.ancestors().skip(1).take_while(|d| *d != top) {
+            // Fails, and stops, at the first folder that still holds something.
+            if std::fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// Finish or undo an install that was killed half-way, if `root` holds its journal. The caller must hold
 /// the project lock.
-pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
+pub fn recover(places: &Places) -> Result<Option<Recovery>> {
+    let root = places.root.as_path();
     let journal_path = root.join(JOURNAL_NAME);
     let Some(text) = fsutil::read_if_exists(&journal_path)? else {
         remove_debris(root);
@@ -69,7 +90,7 @@ pub fn recover(root: &Path, target: &Path) -> Result<Option<Recovery>> {
     let invalid = |why: String| journal_invalid(&journal_path, why);
     let journal: Journal =
         serde_json::from_slice(&text).map_err(|e| invalid(format!("cannot be read: {e}")))?;
-    journal.check(root, target).map_err(invalid)?;
+    journal.check(places).map_err(invalid)?;
     let (recovery, clean) = if journal.reached_new_state() {
         (Recovery::Completed, journal.commit())
     } else {
@@ -156,6 +177,7 @@ mod tests {
         _tmp: tempfile::TempDir,
         root: PathBuf,
         target: PathBuf,
+        places: Places,
         actions: Vec<Action>,
         lock: Lockfile,
     }
@@ -181,10 +203,12 @@ mod tests {
                 Action::Create {
                     file: target.join("a.md"),
                     bytes: b"new a".to_vec(),
+                    executable: false,
                 },
                 Action::Create {
                     file: target.join("b.md"),
                     bytes: b"new b".to_vec(),
+                    executable: false,
                 },
             ]
         } else {
@@ -201,6 +225,7 @@ mod tests {
                 Action::Create {
                     file: target.join("c.md"),
                     bytes: b"new c".to_vec(),
+                    executable: false,
                 },
                 Action::Remove {
                     file: target.join("gone.md"),
@@ -208,16 +233,25 @@ mod tests {
                 Action::Replace {
                     file: target.join("r.md"),
                     bytes: b"new r".to_vec(),
+                    executable: false,
                 },
                 Action::Unchanged {
                     file: target.join("same.md"),
                 },
+                // A skill's script, in folders the install creates (and a rollback removes).
+                Action::Create {
+                    file: root.join(".claude/skills/pdf/scripts/run.sh"),
+                    bytes: b"#!/bin/sh\n".to_vec(),
+                    executable: true,
+                },
             ]
         };
+        let places = Places::in_project(&root);
         Project {
             _tmp: tmp,
             root,
             target,
+            places,
             actions,
             lock: Lockfile::new(vec![], vec![]),
         }
@@ -234,8 +268,7 @@ mod tests {
             let after = {
                 let p = project(fresh);
                 apply(
-                    &p.root,
-                    &p.target,
+                    &p.places,
                     &p.actions,
                     Some((&p.root.join(lockfile::LOCK_NAME), &p.lock)),
                 )
@@ -250,7 +283,7 @@ mod tests {
                 let lock_path = p.root.join(lockfile::LOCK_NAME);
                 let changes: Vec<(&Action, Option<&[u8]>)> =
                     p.actions.iter().filter_map(Action::change).collect();
-                let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+                let journal = Journal::plan(&p.places, &changes, Some((&lock_path, &lock_bytes)));
                 // Only creations into a new or empty target: one staged tree, renamed once.
                 assert_eq!(journal.staged_tree.is_some(), fresh);
                 fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
@@ -261,7 +294,7 @@ mod tests {
                 for op in &ops[..killed_after] {
                     op.run().unwrap();
                 }
-                let recovery = recover(&p.root, &p.target).unwrap();
+                let recovery = recover(&p.places).unwrap();
                 let state = tree(&p.root);
                 match recovery {
                     Some(Recovery::Completed) => {
@@ -280,11 +313,7 @@ mod tests {
                         "created directories are removed"
                     );
                 }
-                assert_eq!(
-                    recover(&p.root, &p.target).unwrap(),
-                    None,
-                    "recovery is done once"
-                );
+                assert_eq!(recover(&p.places).unwrap(), None, "recovery is done once");
                 outcomes.push(recovery.unwrap());
             }
             assert_eq!(outcomes.first(), Some(&Recovery::RolledBack));
@@ -298,7 +327,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let p = project_with(true, true);
         std::fs::set_permissions(&p.target, std::fs::Permissions::from_mode(0o700)).unwrap();
-        apply(&p.root, &p.target, &p.actions, None).unwrap();
+        apply(&p.places, &p.actions, None).unwrap();
         let mode = std::fs::metadata(&p.target).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
         assert_eq!(std::fs::read(p.target.join("a.md")).unwrap(), b"new a");
@@ -310,6 +339,28 @@ mod tests {
         assert_eq!(siblings, ["agents"]);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_skill_script_is_installed_executable_and_an_emptied_skill_folder_is_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let p = project(false);
+        apply(&p.places, &p.actions, None).unwrap();
+        let script = p.root.join(".claude/skills/pdf/scripts/run.sh");
+        let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "{mode:o}");
+        assert_eq!(
+            std::fs::metadata(p.target.join("c.md"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o111,
+            0
+        );
+        apply(&p.places, &[Action::Remove { file: script }], None).unwrap();
+        assert!(!p.root.join(".claude/skills/pdf").exists());
+        assert!(p.root.join(".claude/skills").is_dir());
+    }
+
     #[test]
     fn a_failed_install_rolls_back_and_leaves_no_journal() {
         let p = project(false);
@@ -317,7 +368,7 @@ mod tests {
         // The lock's path is a directory: the last rename fails after every file was placed.
         let lock_path = p.root.join("lock-is-a-dir");
         std::fs::create_dir_all(lock_path.join("x")).unwrap();
-        let err = apply(&p.root, &p.target, &p.actions, Some((&lock_path, &p.lock))).unwrap_err();
+        let err = apply(&p.places, &p.actions, Some((&lock_path, &p.lock))).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -351,7 +402,7 @@ mod tests {
         assert!(!hook.exists());
         std::fs::write(p.root.join(JOURNAL_NAME), "{ not json").unwrap();
         assert_eq!(
-            recover(&p.root, &p.target).unwrap_err().diagnostics()[0].code,
+            recover(&p.places).unwrap_err().diagnostics()[0].code,
             "journal-invalid"
         );
     }
@@ -367,6 +418,7 @@ mod tests {
                 staged: None,
                 backup,
                 sha256: None,
+                executable: false,
             }],
             lock: None,
         }
@@ -375,7 +427,7 @@ mod tests {
     /// Recovery from `journal`, written into `p`, refuses it as invalid.
     fn assert_refused(p: &Project, journal: &Journal) {
         std::fs::write(p.root.join(JOURNAL_NAME), journal.to_json()).unwrap();
-        let err = recover(&p.root, &p.target).unwrap_err();
+        let err = recover(&p.places).unwrap_err();
         assert_eq!(err.diagnostics()[0].code, "journal-invalid");
     }
 
@@ -392,7 +444,7 @@ mod tests {
                 _ => unreachable!(),
             })
             .collect();
-        let journal = Journal::plan(&p.target, &changes, Some((&lock_path, &lock_bytes)));
+        let journal = Journal::plan(&p.places, &changes, Some((&lock_path, &lock_bytes)));
         fsutil::write_atomic(&p.root.join(JOURNAL_NAME), &journal.to_json()).unwrap();
         let ops = journal.ops(&changes, Some(&lock_bytes));
         // Killed after placing a.md (with the new target, the whole staged tree); then the user edits it
@@ -405,10 +457,7 @@ mod tests {
             op.run().unwrap();
         }
         std::fs::write(p.target.join("a.md"), "edited by the user").unwrap();
-        assert_eq!(
-            recover(&p.root, &p.target).unwrap(),
-            Some(Recovery::RolledBack)
-        );
+        assert_eq!(recover(&p.places).unwrap(), Some(Recovery::RolledBack));
         assert_eq!(
             std::fs::read(p.target.join("a.md")).unwrap(),
             b"edited by the user"

@@ -3,10 +3,11 @@
 //! [`plan`](super::plan) compares their files with the disk and the previous lock, the journal carries
 //! out the plan's per-file actions, and [`Item::locked`] is the lock's entry for one.
 //!
-//! Today every item is an agent (one Markdown file in the target directory). The kinds issue 12 adds
-//! (skills, which are whole folders, and commands) are new [`ItemKind`] variants: each `match` on the kind
-//! (where it installs, what collides with what, how the lock records it) is where a kind says how it
-//! differs, and the compiler lists them.
+//! An item is one installed FILE: an agent (one Markdown file in the target directory), a command (one
+//! Markdown file below the commands' directory, sub-folders kept), or one file of a skill (a skill
+//! folder is as many items as it has files, all with the skill's name, so every per-file guarantee of
+//! the plan and the journal holds for each of them). Each `match` on the kind (where it installs, what
+//! collides with what, how the lock records it) is where a kind says how it differs.
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +16,17 @@ use crate::error::{Error, Result};
 use crate::lockfile::{self, LockedAgent, LockedPatch};
 use crate::names::{AgentName, Sha256};
 use crate::select::SelectedAgent;
+use crate::select::items::{SelectedCommand, SelectedSkill};
 
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ItemKind {
     /// A Markdown file with a `name` in its front matter, installed as `<target>/<name>.md`.
     Agent,
+    /// One file of a skill folder, installed as `<skills>/<name>/<path in the folder>`.
+    Skill,
+    /// A Markdown file below a `commands` folder, installed as `<commands>/<name>.md` (`git/commit`).
+    Command,
 }
 
 impl ItemKind {
@@ -28,6 +34,8 @@ impl ItemKind {
     pub fn noun(self) -> &'static str {
         match self {
             ItemKind::Agent => "agent",
+            ItemKind::Skill => "skill",
+            ItemKind::Command => "command",
         }
     }
 }
@@ -52,6 +60,10 @@ pub struct Item {
     pub sha256: Sha256,
     /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
     pub patch: Option<LockedPatch>,
+    /// Installed with mode 0o755 (a skill's script stored executable).
+    pub executable: bool,
+    /// For a skill's file: its path inside the skill folder (`scripts/fill.py`).
+    pub part: Option<String>,
 }
 
 impl Item {
@@ -74,6 +86,68 @@ impl Item {
             installed_name,
             bytes,
             patch: None,
+            executable: false,
+            part: None,
+        }
+    }
+
+    /// Every file of a selected skill, installed in the folder `<skills>/<installed name>/`.
+    pub fn skill(skill: SelectedSkill, skills: &Path) -> Vec<Self> {
+        let folder = skills.join(&skill.installed_name);
+        (skill.files.into_iter())
+            .map(|f| Item {
+                kind: ItemKind::Skill,
+                source: skill.source.clone(),
+                repo_path: crate::source::join(Some(&skill.repo_path), &f.path),
+                original_name: skill.original_name.clone(),
+                installed_name: skill.installed_name.clone(),
+                file: f.path.split('/').fold(folder.clone(), |p, c| p.join(c)),
+                sha256: Sha256::of(&f.bytes),
+                bytes: f.bytes,
+                patch: None,
+                executable: f.executable,
+                part: Some(f.path),
+            })
+            .collect()
+    }
+
+    /// A selected command, installed as `<commands>/<installed name>.md`.
+    pub fn command(command: SelectedCommand, commands: &Path) -> Self {
+        let SelectedCommand {
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+        } = command;
+        let file = (installed_name.split('/')).fold(commands.to_path_buf(), |p, c| p.join(c));
+        let file = file.with_file_name(format!(
+            "{}.md",
+            installed_name.rsplit('/').next().unwrap_or(&installed_name)
+        ));
+        Item {
+            kind: ItemKind::Command,
+            file,
+            sha256: Sha256::of(&bytes),
+            source,
+            repo_path,
+            original_name,
+            installed_name,
+            bytes,
+            patch: None,
+            executable: false,
+            part: None,
+        }
+    }
+
+    /// The repository folder of a skill's file (`skills/pdf`); the file's own path for other kinds.
+    pub fn unit_path(&self) -> &str {
+        match &self.part {
+            Some(part) => self
+                .repo_path
+                .strip_suffix(part.as_str())
+                .map_or(&self.repo_path, |p| p.trim_end_matches('/')),
+            None => &self.repo_path,
         }
     }
 
@@ -86,6 +160,11 @@ impl Item {
     /// `source:repo_path`, as diagnostics about the source's file name it.
     pub fn label(&self) -> String {
         format!("{}:{}", self.source, self.repo_path)
+    }
+
+    /// `source:path` of the whole item: a skill's folder, or the file of an agent or command.
+    pub fn unit_label(&self) -> String {
+        format!("{}:{}", self.source, self.unit_path())
     }
 
     /// The lock's entry for this item, installed in the project at `root`; `adopted` when the plan found
@@ -112,6 +191,15 @@ impl Item {
                 patch: self.patch.clone(),
                 adopted,
             },
+            // Locked by their own tables ([`super::record`]): never asked here.
+            ItemKind::Skill | ItemKind::Command => {
+                return Err(Error::CheckFailed {
+                    diagnostics: vec![Diagnostic::error(
+                        "lock-invalid",
+                        format!("`{}` is not an agent", self.label()),
+                    )],
+                });
+            }
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::fsutil;
 use crate::lockfile;
 use crate::names::{is_sha256, sha256_hex};
 
-use super::Action;
+use super::{Action, Places};
 
 /// The write-ahead journal of an install in progress, in the manifest's directory. It exists only while
 /// an install is writing, or after one was killed; the next install finishes or undoes that one first.
@@ -63,22 +63,27 @@ pub(super) struct Step {
     pub(super) backup: Option<PathBuf>,
     /// sha256 of the new content; none for a removal.
     pub(super) sha256: Option<String>,
+    /// The new content is written with mode 0o755 (a skill's script).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) executable: bool,
 }
 
 impl Journal {
     pub(super) fn plan(
-        target: &Path,
+        places: &Places,
         changes: &[(&Action, Option<&[u8]>)],
         lock: Option<(&Path, &[u8])>,
     ) -> Self {
+        let target = places.agents.as_path();
         let id = transaction_id();
         let beside = |file: &Path, n: usize, ext: &str| {
             file.with_file_name(format!(".agentpack-{id}-{n}.{ext}"))
         };
+        // One rename for the whole tree only when every step creates an agent file in the target.
         let only_creates = !changes.is_empty()
-            && changes
-                .iter()
-                .all(|(action, _)| matches!(action, Action::Create { .. }));
+            && changes.iter().all(|(action, _)| {
+                matches!(action, Action::Create { .. }) && action.file().parent() == Some(target)
+            });
         let staged_tree = (only_creates && new_or_empty(target)).then(|| StagedTree {
             dir: target.with_file_name(format!(".agentpack-{id}.tree")),
             target: target.to_path_buf(),
@@ -98,19 +103,29 @@ impl Journal {
                 backup: matches!(action, Action::Replace { .. } | Action::Remove { .. })
                     .then(|| beside(action.file(), n, "bak")),
                 sha256: bytes.map(sha256_hex),
+                executable: matches!(
+                    action,
+                    Action::Create {
+                        executable: true,
+                        ..
+                    } | Action::Replace {
+                        executable: true,
+                        ..
+                    }
+                ),
             })
             .collect();
-        let writes = changes.iter().any(|(_, bytes)| bytes.is_some());
-        let mut created_dirs: Vec<PathBuf> = if writes {
-            target
-                .ancestors()
-                .take_while(|d| !d.exists())
-                .map(Path::to_path_buf)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        created_dirs.reverse();
+        // Every missing folder on the way to a written file, outermost first.
+        let mut created_dirs: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(_, bytes)| bytes.is_some())
+            .filter_map(|(action, _)| action.file().parent())
+            .flat_map(|dir| dir.ancestors().take_while(|d| !d.exists()))
+            .map(Path::to_path_buf)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        created_dirs.sort_by_key(|d| d.components().count());
         Journal {
             version: JOURNAL_VERSION,
             created_dirs,
@@ -121,6 +136,7 @@ impl Journal {
                 staged: Some(beside(path, changes.len(), "tmp")),
                 backup: None,
                 sha256: Some(sha256_hex(bytes)),
+                executable: false,
             }),
         }
     }
@@ -131,7 +147,8 @@ impl Journal {
 
     /// The journal is a file in the user's project: refuse one that names anything but agentpack's own
     /// files in the project or the target directory.
-    pub(super) fn check(&self, root: &Path, target: &Path) -> std::result::Result<(), String> {
+    pub(super) fn check(&self, places: &Places) -> std::result::Result<(), String> {
+        let (root, target) = (places.root.as_path(), places.agents.as_path());
         if self.version != JOURNAL_VERSION {
             return Err(format!(
                 "has version {}, but this agentpack reads version {JOURNAL_VERSION}",
@@ -175,8 +192,11 @@ impl Journal {
                 && step.staged.is_some() == step.sha256.is_some()
         };
         for dir in &self.created_dirs {
-            // The target and its missing ancestors, never the project directory or anything above it.
-            if !normal(dir) || !target.starts_with(dir) || root.starts_with(dir) {
+            // A kind's directory, its missing ancestors or folders inside it; never the project directory
+            // or anything above it.
+            let near_a_place =
+                (places.dirs().iter()).any(|d| d.starts_with(dir) || dir.starts_with(d));
+            if !normal(dir) || !near_a_place || root.starts_with(dir) {
                 return Err(format!(
                     "names a directory it may not create: `{}`",
                     dir.display()
@@ -184,11 +204,9 @@ impl Journal {
             }
         }
         for step in &self.steps {
-            // Only agent files directly in the target directory: a journal committed to a repository
-            // must not be able to write `.git/hooks/...` or `agentpack.toml`.
-            let agent_file = step.file.parent() == Some(target)
-                && step.file.extension().is_some_and(|e| e == "md");
-            if !valid(step, agent_file) {
+            // Only files in their kind's place: a journal committed to a repository must not be able to
+            // write `.git/hooks/...` or `agentpack.toml`.
+            if !valid(step, places.may_hold(&step.file)) {
                 return Err(format!("has an invalid step for `{}`", step.file.display()));
             }
         }
@@ -235,7 +253,7 @@ impl Journal {
             .collect();
         for (step, (_, bytes)) in self.steps.iter().zip(changes) {
             if let (Some(staged), Some(bytes)) = (&step.staged, bytes) {
-                ops.push(Op::Stage(staged, bytes));
+                ops.push(Op::Stage(staged, bytes, step.executable));
             }
         }
         if let (
@@ -246,7 +264,7 @@ impl Journal {
             Some(bytes),
         ) = (&self.lock, lock)
         {
-            ops.push(Op::Stage(staged, bytes));
+            ops.push(Op::Stage(staged, bytes, false));
         }
         for step in &self.steps {
             if let Some(backup) = &step.backup {
@@ -337,7 +355,8 @@ impl Journal {
 /// result (a `.agentpack-*.tmp` file) is discarded whatever the recovery decides.
 pub(super) enum Op<'a> {
     CreateDir(&'a Path),
-    Stage(&'a Path, &'a [u8]),
+    /// (staged, bytes, executable)
+    Stage(&'a Path, &'a [u8], bool),
     /// (file, backup)
     MoveAside(&'a Path, &'a Path),
     /// (staged, file)
@@ -352,7 +371,7 @@ impl Op<'_> {
             Op::CreateDir(dir) => {
                 std::fs::create_dir(dir).map_err(|e| Error::io("create directory", dir, e))
             }
-            Op::Stage(path, bytes) => stage(path, bytes),
+            Op::Stage(path, bytes, executable) => stage(path, bytes, executable),
             Op::MoveAside(file, backup) => {
                 std::fs::rename(file, backup).map_err(|e| Error::io("move aside", file, e))
             }
@@ -392,15 +411,18 @@ fn remove_if_exists(path: &Path) -> bool {
 /// Write `bytes` to a new file at `path`. No fsync: the journal and the renames make a killed install
 /// recoverable, and like cargo, npm and uv, agentpack does not promise durability across a power loss
 /// (fsyncing every file made installs of a few hundred agents seconds slower).
-fn stage(path: &Path, bytes: &[u8]) -> Result<()> {
+fn stage(path: &Path, bytes: &[u8], executable: bool) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(fsutil::file_permissions().mode());
+        let mode = fsutil::file_permissions().mode();
+        options.mode(if executable { mode | 0o111 } else { mode });
     }
+    #[cfg(not(unix))]
+    let _ = executable;
     let mut file = options
         .open(path)
         .map_err(|e| Error::io("create", path, e))?;

@@ -37,11 +37,15 @@ mod collisions;
 mod item;
 mod journal;
 mod lock;
+mod places;
 mod plan;
+mod record;
 
 pub use apply::{Recovery, apply, recover};
 pub use collisions::collisions;
 pub use item::{Item, ItemKind};
 pub use journal::JOURNAL_NAME;
 pub use lock::{ProjectLock, lock_project};
+pub use places::Places;
 pub use plan::{Action, plan, symlink_on_the_way};
+pub use record::locked_items;

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::lockfile::{LockedAgent, Lockfile};
-use crate::names::sha256_hex;
+use crate::lockfile::Lockfile;
+use crate::names::{Sha256, sha256_hex};
 
-use super::Item;
+use super::{Item, ItemKind, Places};
 
 /// One step of an install.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,10 +20,13 @@ pub enum Action {
     Create {
         file: PathBuf,
         bytes: Vec<u8>,
+        /// Written with mode 0o755 (a skill's script).
+        executable: bool,
     },
     Replace {
         file: PathBuf,
         bytes: Vec<u8>,
+        executable: bool,
     },
     Remove {
         file: PathBuf,
@@ -81,16 +84,33 @@ impl Action {
 pub fn plan(
     placed: &[Item],
     previous: Option<&Lockfile>,
-    root: &Path,
-    home: Option<&Path>,
-    target: &Path,
+    places: &Places,
     force: bool,
 ) -> Result<Vec<Action>> {
-    check_target(root, target)?;
+    let root = places.root.as_path();
+    for dir in places.dirs() {
+        check_target(root, dir)?;
+    }
+    // Selection checked every name and path; this is the last line: nothing is written elsewhere.
+    if let Some(stray) = placed.iter().find(|p| !places.may_hold(&p.file)) {
+        return Err(Error::Usage {
+            message: format!(
+                "`{}` from `{}` would be installed outside the directories of its kind",
+                places.show(&stray.file),
+                stray.label()
+            ),
+            hint: Some("this is a bug in agentpack: please report it".into()),
+        });
+    }
+    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too.
+    let parents: BTreeSet<&Path> = placed.iter().filter_map(|p| p.file.parent()).collect();
+    for dir in parents {
+        check_target(root, dir)?;
+    }
     let planner = Planner {
-        managed: managed_files(previous, root, target),
+        managed: managed_files(previous, places),
         root,
-        home,
+        home: places.home.as_deref(),
         force,
     };
     let mut problems = Vec::new();
@@ -141,7 +161,7 @@ fn check_target(root: &Path, target: &Path) -> Result<()> {
 
 /// What [`plan`] compares each file with: the previous lock's files, and whether `--force` was given.
 struct Planner<'a> {
-    managed: BTreeMap<PathBuf, &'a LockedAgent>,
+    managed: BTreeMap<PathBuf, Managed>,
     root: &'a Path,
     home: Option<&'a Path>,
     force: bool,
@@ -165,6 +185,7 @@ impl Planner<'_> {
                 Action::Create {
                     file,
                     bytes: p.bytes.clone(),
+                    executable: p.executable,
                 },
                 None,
             ),
@@ -177,12 +198,13 @@ impl Planner<'_> {
                 (Action::Edited { file }, None)
             }
             Some(on_disk) => {
-                let problem = protection(&on_disk, self.managed.get(&p.file).copied())
+                let problem = protection(&on_disk, self.managed.get(&p.file))
                     .filter(|_| !self.force)
                     .map(|(code, why)| self.refuse_to_replace(p, code, why));
                 let replace = Action::Replace {
                     file,
                     bytes: p.bytes.clone(),
+                    executable: p.executable,
                 };
                 (replace, problem)
             }
@@ -197,22 +219,29 @@ impl Planner<'_> {
             format!("`{shown}` {why}; agentpack will not overwrite it"),
         )
         .at(Location::file(&shown))
-        .with_hint(if code == "modified-file" {
+        .with_hint(if code == "modified-file" && p.kind == ItemKind::Agent {
             format!(
                 "keep your edit with `agentpack patch {}` (it is then re-applied to the new version), or run with `--force` to replace it with `{}`",
                 p.installed_name,
                 p.label()
             )
+        } else if code == "modified-file" {
+            // Local patches are for agents: a skill's or command's edit is kept by moving it away.
+            format!(
+                "copy your edit elsewhere, or run with `--force` to replace it with `{}`",
+                p.label()
+            )
         } else {
             format!(
-                "move it away, rename the incoming agent with `rename`, or run with `--force` to replace it with `{}`",
+                "move it away, rename the incoming {} with `rename`, or run with `--force` to replace it with `{}`",
+                p.kind.noun(),
                 p.label()
             )
         })
     }
 
     /// The action for a file the previous lock names and this install no longer places.
-    fn dropped(&self, file: &Path, locked: &LockedAgent) -> Result<Planned> {
+    fn dropped(&self, file: &Path, locked: &Managed) -> Result<Planned> {
         let file_owned = || file.to_path_buf();
         Ok(match read_regular(file)? {
             None => (None, None),
@@ -241,10 +270,7 @@ impl Planner<'_> {
 
 /// Why a file in the way of an install may not be replaced without `--force`: a code and the reason; none
 /// when it is agentpack's own, unedited.
-fn protection(
-    on_disk: &OnDisk,
-    managed: Option<&LockedAgent>,
-) -> Option<(&'static str, &'static str)> {
+fn protection(on_disk: &OnDisk, managed: Option<&Managed>) -> Option<(&'static str, &'static str)> {
     match (on_disk, managed) {
         (OnDisk::File(_), Some(m)) if m.adopted => Some((
             "unmanaged-file",
@@ -280,21 +306,31 @@ pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// A file the previous lock says agentpack installed.
+#[derive(Debug)]
+struct Managed {
+    sha256: Sha256,
+    adopted: bool,
+}
+
 /// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
-/// directly in the target directory count: a lock edited by hand (or by someone else) must not make
-/// agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
+/// in its kind's place count ([`Places::may_hold`]): a lock edited by hand (or by someone else) must not
+/// make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
-fn managed_files<'l>(
-    previous: Option<&'l Lockfile>,
-    root: &Path,
-    target: &Path,
-) -> BTreeMap<PathBuf, &'l LockedAgent> {
-    previous
-        .map(|l| l.agents.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|agent| (crate::fsutil::normalize(&root.join(&agent.file)), agent))
-        .filter(|(file, _)| file.parent() == Some(target))
+fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
+    let Some(lock) = previous else {
+        return BTreeMap::new();
+    };
+    (lock.installed_files().into_iter())
+        .map(|f| {
+            let file = crate::fsutil::normalize(&places.root.join(&f.file));
+            let managed = Managed {
+                sha256: f.sha256.clone(),
+                adopted: f.adopted,
+            };
+            (file, managed)
+        })
+        .filter(|(file, _)| places.may_hold(file))
         .collect()
 }
 
@@ -329,7 +365,7 @@ mod tests {
         for (name, bytes) in [("a", "v1"), ("gone", "mine"), ("owned", "o"), ("new", "n")] {
             std::fs::write(target.join(format!("{name}.md")), bytes).unwrap();
         }
-        let locked = |name: &str, bytes: &str, adopted: bool| LockedAgent {
+        let locked = |name: &str, bytes: &str, adopted: bool| crate::lockfile::LockedAgent {
             name: crate::names::AgentName::parse(name).unwrap(),
             original_name: None,
             source: "s".into(),
@@ -358,10 +394,11 @@ mod tests {
             Item::agent(agent, &target)
         };
         let file = |name: &str| target.join(format!("{name}.md"));
+        let places = Places::in_project(&root);
 
         // Same bytes: still adopted, owned stays owned, an unknown identical file is adopted.
         let same = [placed("a", "v1"), placed("new", "n"), placed("owned", "o")];
-        let actions = plan(&same, Some(&lock), &root, None, &target, false).unwrap();
+        let actions = plan(&same, Some(&lock), &places, false).unwrap();
         assert_eq!(
             actions,
             [
@@ -375,20 +412,21 @@ mod tests {
         );
         // New bytes upstream: an adopted file is protected, unless `--force`; a dropped one is kept even then.
         let changed = [placed("a", "v2")];
-        match plan(&changed, Some(&lock), &root, None, &target, false) {
+        match plan(&changed, Some(&lock), &places, false) {
             Err(Error::CheckFailed { diagnostics }) => {
                 assert_eq!(diagnostics.len(), 1);
                 assert_eq!(diagnostics[0].code, "unmanaged-file");
             }
             other => panic!("{other:?}"),
         }
-        let actions = plan(&changed, Some(&lock), &root, None, &target, true).unwrap();
+        let actions = plan(&changed, Some(&lock), &places, true).unwrap();
         assert_eq!(
             actions,
             [
                 Action::Replace {
                     file: file("a"),
                     bytes: b"v2".to_vec(),
+                    executable: false,
                 },
                 Action::Keep { file: file("gone") },
                 Action::Remove {

@@ -14,6 +14,17 @@ pub mod command;
 mod fields;
 pub mod skill;
 
+use crate::source::{Snapshot, SourceFile, is_markdown};
+
+/// The files of `snapshot` that may be agents: its `.md` files outside skill folders and `commands`
+/// folders ([`Layout::may_be_agent`]), in the snapshot's order.
+pub fn agent_files(snapshot: &Snapshot) -> Vec<&SourceFile> {
+    let layout = Layout::of(snapshot.files.iter().map(|f| f.path.as_str()));
+    (snapshot.files.iter())
+        .filter(|f| is_markdown(&f.path) && layout.may_be_agent(&f.path))
+        .collect()
+}
+
 /// Where a repository's skills and commands are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -99,7 +110,7 @@ impl Layout {
 }
 
 /// Is `path` in folder `dir` (the empty folder holds everything)?
-fn inside(path: &str, dir: &str) -> bool {
+pub fn inside(path: &str, dir: &str) -> bool {
     dir.is_empty()
         || path
             .strip_prefix(dir)

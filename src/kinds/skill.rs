@@ -26,7 +26,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::names::kebab_name_problem;
 
 /// The file that makes a folder a skill.
-pub const SKILL_MD: &str = "SKILL.md";
+pub use crate::source::SKILL_MD;
 
 /// Most files one skill may hold, and most bytes in all.
 pub const MAX_SKILL_FILES: usize = 1_000;
@@ -129,6 +129,11 @@ pub fn check(label: &str, folder: &str, files: &[SkillFile<'_>]) -> Skill {
         description,
         diagnostics,
     }
+}
+
+/// The `name` a `SKILL.md` declares, read as Claude Code reads it (`None` when it has none).
+pub fn declared_name(skill_md: &[u8]) -> Option<String> {
+    fields::read(SKILL_MD, skill_md).text("name")
 }
 
 /// Bounds on the folder, unsafe file paths, hidden characters in supporting Markdown.

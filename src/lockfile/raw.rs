@@ -17,6 +17,10 @@ pub(super) struct RawLock {
     pub sources: Vec<RawSource>,
     #[serde(default, rename = "agent", skip_serializing_if = "Vec::is_empty")]
     pub agents: Vec<RawAgent>,
+    #[serde(default, rename = "skill", skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<super::items::RawSkill>,
+    #[serde(default, rename = "command", skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<super::items::RawCommand>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedAgent>,
 }
@@ -69,6 +73,8 @@ impl From<&Lockfile> for RawLock {
             version: super::FORMAT_VERSION,
             sources: lock.sources.iter().map(RawSource::from).collect(),
             agents: lock.agents.iter().map(RawAgent::from).collect(),
+            skills: lock.skills.iter().map(Into::into).collect(),
+            commands: lock.commands.iter().map(Into::into).collect(),
             skipped: lock.skipped.clone(),
         }
     }

@@ -216,3 +216,84 @@ fn relative_paths() {
         PathBuf::from("../x/d.md")
     );
 }
+
+/// `sample()` with a skill and a command.
+fn with_items() -> Lockfile {
+    let sha = || Sha256::parse(&"c".repeat(64)).unwrap();
+    sample().with_items(
+        vec![LockedSkill {
+            name: "pdf".into(),
+            original_name: None,
+            source: "alpha".into(),
+            plugin: None,
+            path: "eng/skills/pdf".into(),
+            dir: ".claude/skills/pdf".into(),
+            files: vec![
+                LockedFile {
+                    path: "SKILL.md".into(),
+                    sha256: sha(),
+                    executable: false,
+                    adopted: false,
+                },
+                LockedFile {
+                    path: "scripts/fill.py".into(),
+                    sha256: sha(),
+                    executable: true,
+                    adopted: false,
+                },
+            ],
+        }],
+        vec![LockedCommand {
+            name: "git/commit".into(),
+            original_name: None,
+            source: "alpha".into(),
+            plugin: None,
+            path: "eng/commands/git/commit.md".into(),
+            file: ".claude/commands/git/commit.md".into(),
+            sha256: sha(),
+            adopted: false,
+        }],
+    )
+}
+
+#[test]
+fn skills_and_commands_round_trip_and_hand_edits_pointing_outside_are_refused() {
+    let lock = with_items();
+    let text = lock.to_toml();
+    assert!(
+        text.contains("\n[[skill.files]]\npath = \"scripts/fill.py\"\nsha256 = \"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\"\nexecutable = true\n"),
+        "{text}"
+    );
+    assert_eq!(
+        Lockfile::parse(Path::new("agentpack.lock"), &text).unwrap(),
+        lock
+    );
+    // An agents-only lock has neither table.
+    assert!(!sample().to_toml().contains("skill"));
+    let outside = text
+        .replace(
+            "path = \"scripts/fill.py\"",
+            "path = \"../../.git/hooks/pre-commit\"",
+        )
+        .replace("dir = \".claude/skills/pdf\"", "dir = \"/etc/pdf\"")
+        .replace(
+            "file = \".claude/commands/git/commit.md\"",
+            "file = \".claude/commands/other.md\"",
+        );
+    assert_eq!(
+        problems(&outside),
+        [
+            "skill `pdf`: `dir` `/etc/pdf` is not a relative folder named `pdf`",
+            "skill `pdf`: file `../../.git/hooks/pre-commit` is not a relative path inside the skill",
+            "command `git/commit`: `file` `.claude/commands/other.md` does not name `git/commit.md` in a relative directory",
+        ]
+    );
+    let unknown_source = text.replace(
+        "source = \"alpha\"\npath = \"eng/skills",
+        "source = \"nope\"\npath = \"eng/skills",
+    );
+    assert_eq!(
+        problems(&unknown_source),
+        ["a skill of source `nope`: the source is not in the lock"]
+    );
+}

@@ -61,6 +61,11 @@ impl Manifest {
         Ok(Manifest {
             path: path.to_path_buf(),
             home: location.home.clone(),
+            claude: location
+                .user_agents
+                .as_deref()
+                .and_then(Path::parent)
+                .map_or_else(|| normalize(&root.join(".claude")), Path::to_path_buf),
             target,
             root,
             strict: raw.install.strict.unwrap_or(false),
@@ -255,6 +260,8 @@ fn check_source(
     };
     let agents = patterns(&source.agents);
     let exclude = patterns(&source.exclude);
+    let skills = source.skills.as_ref().map(|_| patterns(&source.skills));
+    let commands = source.commands.as_ref().map(|_| patterns(&source.commands));
 
     let rename = check_rename(source.rename.unwrap_or_default(), at, &mut problems);
     let prefix = source
@@ -268,6 +275,8 @@ fn check_source(
             subdir,
             selection: Selection {
                 agents,
+                skills,
+                commands,
                 exclude,
                 rename,
                 prefix,
@@ -375,7 +384,9 @@ fn check_kind(
     }
 }
 
-/// `rename`: every new name must be a safe agent name.
+/// `rename`: every new name must be a safe name of its kind: an agent's for an unqualified key, a
+/// skill's (`a-z0-9-`, no leading, trailing or doubled `-`) for `skill:NAME`, and for `command:NAME`
+/// agent-safe names joined by `/` (the command's sub-folders).
 fn check_rename(
     written: BTreeMap<String, Spanned<String>>,
     at: At<'_, '_>,
@@ -383,7 +394,15 @@ fn check_rename(
 ) -> BTreeMap<String, String> {
     let mut rename = BTreeMap::new();
     for (from, to) in written {
-        if let Some(problem) = AgentName::parse(to.get_ref()).err() {
+        let new = to.get_ref();
+        let problem = if from.starts_with(super::SKILL_KEY) {
+            crate::names::kebab_name_problem(new)
+        } else if from.starts_with(super::COMMAND_KEY) {
+            new.split('/').find_map(|part| AgentName::parse(part).err())
+        } else {
+            AgentName::parse(new).err()
+        };
+        if let Some(problem) = problem {
             problems.push(
                 at(to.span())
                     .error(

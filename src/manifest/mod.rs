@@ -41,6 +41,9 @@ pub struct Manifest {
     pub root: PathBuf,
     /// Where agents are installed (absolute).
     pub target: PathBuf,
+    /// The install root (absolute): `.claude` next to the manifest, `~/.claude` for the global manifest.
+    /// Skills go to its `skills/`, commands to its `commands/`.
+    pub claude: PathBuf,
     /// `[install] strict = true`: warnings fail the install.
     pub strict: bool,
     /// Sources, sorted by name.
@@ -111,8 +114,12 @@ pub enum SourceKind {
 /// Which agents of a source to install, and under which names.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
-    /// Empty means "all agents".
+    /// Empty means "all agents", unless another kind's key is set ([`Selection::takes_agents`]).
     pub agents: Vec<Pattern>,
+    /// `skills = [...]`: the skills to install (names or globs over names); absent, none.
+    pub skills: Option<Vec<Pattern>>,
+    /// `commands = [...]`: the commands to install (`git/commit`, `git/*`); absent, none.
+    pub commands: Option<Vec<Pattern>>,
     pub exclude: Vec<Pattern>,
     /// Keyed by front-matter name or by path (same rule as patterns); value is the installed name.
     pub rename: BTreeMap<String, String>,
@@ -121,7 +128,22 @@ pub struct Selection {
     pub prefix: Option<String>,
 }
 
+/// The prefix of a `rename` key naming a skill (`"skill:pdf" = "my-pdf"`).
+pub const SKILL_KEY: &str = "skill:";
+/// The prefix of a `rename` key naming a command (`"command:git/commit" = "git/ci"`).
+pub const COMMAND_KEY: &str = "command:";
+
 impl Selection {
+    /// Does the source install agents? Always when it names some; with no `agents` key, only when no
+    /// other kind's key is set (a source with only `skills = [...]` installs no agent).
+    pub fn takes_agents(&self) -> bool {
+        !self.agents.is_empty() || (self.skills.is_none() && self.commands.is_none())
+    }
+
+    /// Is a `rename` key one for an agent (not `skill:` or `command:`)?
+    pub fn is_agent_key(key: &str) -> bool {
+        !key.starts_with(SKILL_KEY) && !key.starts_with(COMMAND_KEY)
+    }
     /// The name an agent of this source is installed under, when `rename` names none for it.
     pub fn prefixed(&self, name: &str) -> Option<String> {
         self.prefix.as_ref().map(|prefix| format!("{prefix}{name}"))

@@ -37,6 +37,8 @@ pub struct Source {
     pub version: Option<Spanned<String>>,
     pub subdir: Option<Spanned<String>>,
     pub agents: Option<Vec<Spanned<String>>>,
+    pub skills: Option<Vec<Spanned<String>>>,
+    pub commands: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
     pub rename: Option<BTreeMap<String, Spanned<String>>>,
     pub prefix: Option<Spanned<String>>,

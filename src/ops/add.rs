@@ -11,7 +11,8 @@
 //! Like `cargo add`: without a ref, a repository with semver tags gets `version = "^X.Y.Z"` of its newest
 //! release (stable; a pre-release only when there is nothing else), one without semver tags follows its
 //! default branch. `add` of a source already in the manifest (same name and location) changes its ref,
-//! `subdir`, `agents` or `rename` to what was given (keeping the rest) and installs, as `cargo add foo@2`
+//! `subdir`, `agents` or `rename` to what was given (keeping the rest; `--skill` and `--command` add their
+//! names to the `skills` and `commands` lists) and installs, as `cargo add foo@2`
 //! does; without a ref, it keeps the one written.
 
 use std::path::Path;
@@ -37,6 +38,9 @@ pub struct AddOptions {
     pub reference: Option<GitRef>,
     pub subdir: Option<String>,
     pub agents: Vec<String>,
+    /// `--skill NAME`, `--command NAME`: added to the source's `skills` and `commands` lists.
+    pub skills: Vec<String>,
+    pub commands: Vec<String>,
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
     pub install: InstallOptions,
@@ -194,6 +198,8 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         reference,
         subdir: options.subdir.clone(),
         agents: options.agents.clone(),
+        skills: options.skills.clone(),
+        commands: options.commands.clone(),
         rename,
     })
 }

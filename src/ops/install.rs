@@ -89,11 +89,8 @@ pub fn install(
     };
     let installation = install_locked(&manifest, options, resolve, false, cache, reporter)?;
     if let (Some(state_path), Ok(lock_bytes)) = (&state_path, std::fs::read(&lock_path)) {
-        let files: Vec<_> = installation
-            .lock
-            .agents
-            .iter()
-            .map(|a| (manifest.root.join(&a.file), a.sha256.to_string()))
+        let files: Vec<_> = (installation.lock.installed_files().into_iter())
+            .map(|f| (manifest.root.join(&f.file), f.sha256.to_string()))
             .collect();
         InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
     }
@@ -142,7 +139,7 @@ pub fn install_manifest(
 /// [`install::recover`]). Held until the returned guard drops.
 fn lock_and_recover(manifest: &Manifest, reporter: &dyn Reporter) -> Result<install::ProjectLock> {
     let project = install::lock_project(&manifest.root, reporter)?;
-    if let Some(recovery) = install::recover(&manifest.root, &manifest.target)? {
+    if let Some(recovery) = install::recover(&install::Places::of(manifest))? {
         reporter.diagnostic(&recovered(recovery));
     }
     Ok(project)
@@ -180,14 +177,8 @@ fn install_locked(
         reporter,
     )?;
     let checked = gather_and_check(manifest, resolved, previous.as_ref(), strict, reporter)?;
-    let actions = install::plan(
-        &checked.placed,
-        previous.as_ref(),
-        &manifest.root,
-        manifest.home.as_deref(),
-        &manifest.target,
-        options.force,
-    )?;
+    let places = install::Places::of(manifest);
+    let actions = install::plan(&checked.placed, previous.as_ref(), &places, options.force)?;
     let lock = new_lock(manifest, &checked, &actions)?;
     let lock_changes = previous.as_ref() != Some(&lock);
     if options.fetch.locked && lock_changes {
@@ -198,8 +189,7 @@ fn install_locked(
     }
     if !dry_run {
         install::apply(
-            &manifest.root,
-            &manifest.target,
+            &places,
             &actions,
             lock_changes.then_some((lock_path.as_path(), &lock)),
         )?;
@@ -263,7 +253,7 @@ fn gather_and_check(
     let sources: Vec<_> = resolved.iter().map(|r| r.locked()).collect();
     let newer_incompatible: Vec<NewerVersion> = resolved.iter().filter_map(newer).collect();
     let specs: Vec<_> = resolved.iter().map(|r| r.spec.clone()).collect();
-    let gathered = packs::gather(resolved, &manifest.target, strict);
+    let gathered = packs::gather(resolved, &install::Places::of(manifest), strict);
     for (file, reason) in &gathered.passed_over {
         reporter.status(Status::Skipped, &format!("{file}: {reason}"));
     }
@@ -336,10 +326,11 @@ fn new_lock(manifest: &Manifest, checked: &Checked, actions: &[Action]) -> Resul
         .filter(|a| matches!(a, Action::Adopt { .. }))
         .map(Action::file)
         .collect();
-    let agents = (checked.placed.iter())
-        .map(|p| p.locked(&manifest.root, adopted.contains(p.file.as_path())))
-        .collect::<Result<_>>()?;
-    Ok(Lockfile::new(checked.sources.clone(), agents).with_skipped(checked.skipped.clone()))
+    let (agents, skills, commands) =
+        install::locked_items(&checked.placed, &manifest.root, |f| adopted.contains(f))?;
+    Ok(Lockfile::new(checked.sources.clone(), agents)
+        .with_items(skills, commands)
+        .with_skipped(checked.skipped.clone()))
 }
 
 /// The summary of an install: every action counted and reported (file actions only when they were
@@ -432,6 +423,7 @@ fn unmanaged_duplicates(
     let owners: Vec<Owner> = placed
         .iter()
         .zip(&labels)
+        .filter(|(p, _)| p.kind == install::ItemKind::Agent)
         .map(|(p, label)| Owner {
             name: &p.installed_name,
             file: label,
@@ -474,7 +466,10 @@ fn fresh(
     let state = InstallState::load(state_path)?;
     let files = state.unchanged(manifest_bytes, &lock_bytes, strict)?;
     // A file added to the target since may duplicate an agent's name: the long way checks that.
-    if duplicates::md_files(&manifest.target).len() != files {
+    let agent_files = (state.files().iter())
+        .filter(|(path, _)| path.parent() == Some(manifest.target.as_path()))
+        .count();
+    if duplicates::md_files(&manifest.target).len() != agent_files {
         return None;
     }
     if state.missing_stamps() {

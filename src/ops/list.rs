@@ -1,4 +1,5 @@
-//! `agentpack list`: the installed agents as the lockfile records them, with each file's state on disk.
+//! `agentpack list`: the installed agents, skills and commands as the lockfile records them, with each
+//! one's state on disk (a skill is `modified` when any of its files is, `missing` when any is gone).
 //! Reads only the manifest, the lock, the install state and the installed files: no git, no network.
 
 use std::path::Path;
@@ -24,6 +25,8 @@ pub enum FileStatus {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListedAgent {
+    /// `agent`, `skill` or `command`.
+    pub kind: &'static str,
     pub name: String,
     pub source: String,
     #[serde(rename = "ref")]
@@ -50,31 +53,78 @@ pub fn list(manifest_path: &ManifestPath, cache_root: Option<&Path>) -> Result<V
         .as_ref()
         .map(InstallState::unchanged_files)
         .unwrap_or_default();
+    let status_of = |file: &str, sha256: &str| {
+        let path = manifest.root.join(file);
+        if unchanged.get(path.as_path()) == Some(&sha256) {
+            FileStatus::Ok
+        } else {
+            match std::fs::read(&path) {
+                Ok(bytes) if sha256_hex(&bytes) == sha256 => FileStatus::Ok,
+                Ok(_) => FileStatus::Modified,
+                Err(_) => FileStatus::Missing,
+            }
+        }
+    };
     let mut out = Vec::new();
     for agent in &lock.agents {
         let Some(source) = lock.source(&agent.source) else {
             continue; // the lock was checked: every agent's source is in it
         };
-        let path = manifest.root.join(&agent.file);
-        let status = if unchanged.get(path.as_path()) == Some(&agent.sha256.as_str()) {
-            FileStatus::Ok
-        } else {
-            match std::fs::read(&path) {
-                Ok(bytes) if sha256_hex(&bytes) == agent.sha256 => FileStatus::Ok,
-                Ok(_) => FileStatus::Modified,
-                Err(_) => FileStatus::Missing,
-            }
-        };
         out.push(ListedAgent {
+            kind: "agent",
+            status: status_of(&agent.file, agent.sha256.as_str()),
             name: agent.name.to_string(),
             source: agent.source.clone(),
             reference: source.ref_json(),
             commit: source.commit(),
             file: agent.file.clone(),
-            status,
             patch: agent.patch.as_ref().map(|p| p.file.clone()),
         });
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    for skill in &lock.skills {
+        let Some(source) = lock.source(&skill.source) else {
+            continue;
+        };
+        let statuses =
+            (skill.files.iter()).map(|f| status_of(&skill.file_of(f), f.sha256.as_str()));
+        // The worst state of any file: missing, then modified.
+        let status = statuses.max_by_key(|s| match s {
+            FileStatus::Ok => 0,
+            FileStatus::Modified => 1,
+            FileStatus::Missing => 2,
+        });
+        out.push(ListedAgent {
+            kind: "skill",
+            name: skill.name.clone(),
+            source: skill.source.clone(),
+            reference: source.ref_json(),
+            commit: source.commit(),
+            file: skill.dir.clone(),
+            status: status.unwrap_or(FileStatus::Ok),
+            patch: None,
+        });
+    }
+    for command in &lock.commands {
+        let Some(source) = lock.source(&command.source) else {
+            continue;
+        };
+        out.push(ListedAgent {
+            kind: "command",
+            name: command.name.clone(),
+            source: command.source.clone(),
+            reference: source.ref_json(),
+            commit: source.commit(),
+            file: command.file.clone(),
+            status: status_of(&command.file, command.sha256.as_str()),
+            patch: None,
+        });
+    }
+    // Agents, then skills, then commands, each by name.
+    let rank = |kind: &str| {
+        ["agent", "skill", "command"]
+            .iter()
+            .position(|k| *k == kind)
+    };
+    out.sort_by(|a, b| (rank(a.kind), &a.name).cmp(&(rank(b.kind), &b.name)));
     Ok(out)
 }

@@ -13,6 +13,7 @@ pub mod tree;
 pub mod update;
 pub mod vendor;
 pub mod verify;
+mod verify_items;
 pub mod warnings;
 
 use std::num::NonZeroUsize;

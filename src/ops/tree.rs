@@ -1,4 +1,4 @@
-//! `agentpack tree`: the locked sources, the agents each installed, and which pack pulled in which source.
+//! `agentpack tree`: the locked sources, the agents, skills and commands each installed, and which pack pulled in which source.
 //! Reads only the manifest and the lock.
 
 use serde::Serialize;
@@ -25,6 +25,11 @@ pub struct TreeSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub agents: Vec<TreeAgent>,
+    /// Skills (`file` is the installed folder) and commands; absent from JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<TreeAgent>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<TreeAgent>,
     /// Sources this one's pack pulled in.
     pub sources: Vec<TreeSource>,
 }
@@ -66,6 +71,20 @@ fn children(lock: &Lockfile, parent: Option<&str>) -> Vec<TreeSource> {
                     file: a.file.clone(),
                 })
                 .collect(),
+            skills: (lock.skills.iter().filter(|k| k.source == s.name))
+                .map(|k| TreeAgent {
+                    name: k.name.clone(),
+                    original_name: k.original_name.clone(),
+                    file: k.dir.clone(),
+                })
+                .collect(),
+            commands: (lock.commands.iter().filter(|c| c.source == s.name))
+                .map(|c| TreeAgent {
+                    name: c.name.clone(),
+                    original_name: c.original_name.clone(),
+                    file: c.file.clone(),
+                })
+                .collect(),
             sources: children(lock, Some(&s.name)),
         })
         .collect()
@@ -82,16 +101,20 @@ pub fn render(sources: &[TreeSource]) -> String {
 }
 
 fn render_children(source: &TreeSource, indent: &str, out: &mut String) {
-    let lines: Vec<(String, Option<&TreeSource>)> = source
-        .agents
-        .iter()
-        .map(|a| {
+    let kinds = [
+        ("agent", &source.agents),
+        ("skill", &source.skills),
+        ("command", &source.commands),
+    ];
+    let lines: Vec<(String, Option<&TreeSource>)> = (kinds.iter())
+        .flat_map(|(kind, items)| items.iter().map(move |a| (kind, a)))
+        .map(|(kind, a)| {
             let renamed = a
                 .original_name
                 .as_ref()
                 .map(|o| format!(" (renamed from {o})"))
                 .unwrap_or_default();
-            (format!("agent {}{renamed}", a.name), None)
+            (format!("{kind} {}{renamed}", a.name), None)
         })
         .chain(
             source

@@ -230,7 +230,8 @@ pub fn label(source: &LockedSource) -> String {
     }
 }
 
-/// Sources whose pin changed, appeared or disappeared, with the agents each gained or lost.
+/// Sources whose pin changed, appeared or disappeared, with the agents, skills and commands each gained
+/// or lost.
 pub fn changes(previous: Option<&Lockfile>, lock: &Lockfile) -> Vec<SourceChange> {
     let empty = Lockfile::new(Vec::new(), Vec::new());
     let previous = previous.unwrap_or(&empty);
@@ -241,6 +242,19 @@ pub fn changes(previous: Option<&Lockfile>, lock: &Lockfile) -> Vec<SourceChange
                 .entry(a.source.clone())
                 .or_default()
                 .insert(a.name.to_string());
+        }
+        // Skills and commands as their `rename` keys name them.
+        let items = (lock
+            .skills
+            .iter()
+            .map(|k| (&k.source, format!("skill:{}", k.name))))
+        .chain(
+            lock.commands
+                .iter()
+                .map(|c| (&c.source, format!("command:{}", c.name))),
+        );
+        for (source, name) in items {
+            by_source.entry(source.clone()).or_default().insert(name);
         }
         by_source
     };

@@ -83,8 +83,8 @@ fn stale(message: String) -> Error {
     }
 }
 
-/// What is vendored of one resolved source: the files of its locked agents at its commit, and its pack
-/// manifest. `None` for a `path` source (local already).
+/// What is vendored of one resolved source: the files of its locked agents, commands and skills at its
+/// commit, and its pack manifest. `None` for a `path` source (local already).
 fn vendored(
     source: &Resolved,
     lock: &Lockfile,
@@ -100,26 +100,40 @@ fn vendored(
     else {
         return Ok(None);
     };
-    let mut files = BTreeMap::new();
-    for agent in lock.agents.iter().filter(|a| a.source == name) {
-        let found = source
-            .snapshot
+    // Every locked agent and command file, and every file of every locked skill's folder.
+    let singles = (lock
+        .agents
+        .iter()
+        .filter(|a| a.source == name)
+        .map(|a| &a.path))
+    .chain(
+        lock.commands
+            .iter()
+            .filter(|c| c.source == name)
+            .map(|c| &c.path),
+    );
+    let skill_files = (lock.skills.iter().filter(|s| s.source == name)).flat_map(|skill| {
+        skill
             .files
             .iter()
-            .find(|f| f.repo_path == agent.path);
-        let Some(Content::Bytes(bytes)) = found.map(|f| &f.content) else {
+            .map(|f| source::join(Some(&skill.path), &f.path))
+    });
+    let mut files = BTreeMap::new();
+    for path in singles.cloned().chain(skill_files) {
+        let found = source.snapshot.files.iter().find(|f| f.repo_path == path);
+        let Some((Content::Bytes(bytes), executable)) = found.map(|f| (&f.content, f.executable))
+        else {
             return Err(stale(format!(
-                "`{}` of source `{name}` is in agentpack.lock but not at commit {}",
-                agent.path,
+                "`{path}` of source `{name}` is in agentpack.lock but not at commit {}",
                 commit.short()
             )));
         };
-        files.insert(agent.path.clone(), bytes.clone());
+        files.insert(path, (bytes.clone(), executable));
     }
     let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
     let repo = cache.existing(&url.fetch)?;
     if let Some(bytes) = repo.and_then(|r| r.read_file(*commit, &pack_manifest)) {
-        files.insert(pack_manifest, bytes);
+        files.insert(pack_manifest, (bytes, false));
     }
     Ok(Some(VendoredSource::new(
         name,

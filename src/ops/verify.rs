@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `lock-missing` | the manifest has sources but there is no `agentpack.lock` |
 //! | `lock-outdated` | the lock does not match the manifest: a source added, removed or changed (URL, ref, `subdir`, a path source's files), an `agents`/`exclude`/`rename` entry the locked agents do not reflect (for agents a pack brought in, the top-level source's), another `target`, a `[patches]` entry added, removed or whose file changed; sources a pack pulled in are expected when their `required-by` chain leads to a manifest source |
-//! | `file-missing` | an installed file is gone |
+//! | `file-missing` | an installed file is gone (of an agent, a command, or any file of a skill) |
 //! | `modified-file` | an installed file's sha256 differs from the lock |
 //! | `unmanaged-duplicate` | a file in the target directory that agentpack did not install declares the `name` of a managed agent |
 //! | `vendor-checksum` | with `[install] vendor`: a vendored file was changed, removed or added |
@@ -36,6 +36,9 @@ pub struct VerifyOptions {
 pub struct VerifyReport {
     /// Agents the lock records as installed (each checked, present or not).
     pub agents: usize,
+    /// Skills and commands the lock records (each file checked).
+    pub skills: usize,
+    pub commands: usize,
     /// Every problem, errors and warnings, in a stable order.
     pub problems: Vec<Diagnostic>,
 }
@@ -72,6 +75,9 @@ pub fn verify(manifest_path: &ManifestPath, options: VerifyOptions) -> Result<Ve
     };
     lock_matches_manifest(&manifest, &lock, &mut report.problems);
     check_files(&manifest, &lock, options, &mut report)?;
+    let strict = options.strict || manifest.strict;
+    (report.skills, report.commands) =
+        super::verify_items::check_files(&manifest, &lock, strict, &mut report.problems)?;
     unmanaged_duplicates(&manifest, &lock, &mut report.problems)?;
     if let Some(dir) = &manifest.vendor {
         vendored(&manifest, dir, &lock, &mut report.problems);
@@ -109,6 +115,7 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             .collect();
         selection_changes(manifest, spec, &agents, &skipped, out);
     }
+    super::verify_items::selection_changes(manifest, lock, outdated, out);
     patch_changes(manifest, lock, out);
     for locked in &lock.sources {
         if manifest.source(&locked.name).is_none() && !pulled_in(manifest, lock, locked) {

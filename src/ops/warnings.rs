@@ -80,8 +80,8 @@ pub fn report(
     reported
 }
 
-/// The files (as diagnostics label them) of the agents this run leaves as the lock records them: same
-/// source, path and bytes. A patched agent's checks are labelled with its patch, as `patches::apply` does.
+/// The files (as diagnostics label them) of the agents, commands and skills this run leaves as the lock
+/// records them: same source, path and bytes. A patched agent's checks are labelled with its patch, as `patches::apply` does.
 fn unchanged_files(placed: &[Item], previous: Option<&Lockfile>) -> BTreeSet<String> {
     let Some(lock) = previous else {
         return BTreeSet::new();
@@ -90,14 +90,30 @@ fn unchanged_files(placed: &[Item], previous: Option<&Lockfile>) -> BTreeSet<Str
         .iter()
         .map(|p| ((p.source.as_str(), p.repo_path.as_str()), p.sha256.as_str()))
         .collect();
-    lock.agents
-        .iter()
-        .filter(|a| {
-            placed_sha.get(&(a.source.as_str(), a.path.as_str())) == Some(&a.sha256.as_str())
-        })
+    let same =
+        |source: &str, path: &str, sha256: &str| placed_sha.get(&(source, path)) == Some(&sha256);
+    let agents = (lock.agents.iter())
+        .filter(|a| same(&a.source, &a.path, a.sha256.as_str()))
         .map(|a| match &a.patch {
             Some(patch) => format!("{}:{} + {}", a.source, a.path, patch.file),
             None => format!("{}:{}", a.source, a.path),
+        });
+    let commands = (lock.commands.iter())
+        .filter(|c| same(&c.source, &c.path, c.sha256.as_str()))
+        .map(|c| format!("{}:{}", c.source, c.path));
+    // A skill whose every file is as locked: its checks label the folder and each of its files.
+    let skills = (lock.skills.iter())
+        .filter(|k| {
+            (k.files.iter()).all(|f| {
+                let path = crate::source::join(Some(&k.path), &f.path);
+                same(&k.source, &path, f.sha256.as_str())
+            })
         })
-        .collect()
+        .flat_map(|k| {
+            let folder = format!("{}:{}", k.source, k.path);
+            let files =
+                (k.files.iter()).map(move |f| format!("{}:{}/{}", k.source, k.path, f.path));
+            std::iter::once(folder).chain(files)
+        });
+    agents.chain(commands).chain(skills).collect()
 }

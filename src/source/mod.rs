@@ -1,5 +1,6 @@
 //! Sources: where agent files come from. A source is read into a [`Snapshot`], the `.md` files under its
-//! searched directory, whatever the source kind:
+//! searched directory and every file of each skill folder (a folder holding `SKILL.md`, see [`Wanted`]),
+//! whatever the source kind:
 //!
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree
 //!   (`tree.rs`);
@@ -22,7 +23,7 @@ pub mod path;
 mod tree;
 pub mod vendor;
 
-/// The `.md` files of a source under its searched directory.
+/// The `.md` files of a source under its searched directory, and every file of its skill folders.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Sorted by path.
@@ -38,6 +39,8 @@ pub struct SourceFile {
     /// Relative to the repository root (or the path source's directory): what the lockfile records.
     pub repo_path: String,
     pub content: Content,
+    /// Stored executable (git mode 100755, or an executable bit on disk): installed as 0o755.
+    pub executable: bool,
 }
 
 #[derive(Debug)]
@@ -71,6 +74,46 @@ pub fn is_markdown(name: &str) -> bool {
     name.ends_with(".md")
 }
 
+/// The file name of a skill's definition; the folder holding it is the skill.
+pub const SKILL_MD: &str = "SKILL.md";
+
+/// Which files a snapshot reads: the `.md` files, and every file below a folder that holds a `SKILL.md`
+/// (a skill's scripts, references and assets). Which folder is which skill is decided later
+/// (`kinds::Layout`); reading needs only this.
+pub struct Wanted {
+    skill_dirs: std::collections::BTreeSet<String>,
+}
+
+impl Wanted {
+    /// Over `paths`: every file under the searched directory, `/`-separated.
+    pub fn of<'a>(paths: impl IntoIterator<Item = &'a str>) -> Wanted {
+        let skill_dirs = paths
+            .into_iter()
+            .filter_map(|p| match p.rsplit_once('/') {
+                Some((dir, SKILL_MD)) => Some(dir.to_string()),
+                None if p == SKILL_MD => Some(String::new()),
+                _ => None,
+            })
+            .collect();
+        Wanted { skill_dirs }
+    }
+
+    /// Is the file at `path` read?
+    pub fn reads(&self, path: &str) -> bool {
+        if is_markdown(path) || self.skill_dirs.contains("") {
+            return true;
+        }
+        let mut at = path;
+        while let Some((dir, _)) = at.rsplit_once('/') {
+            if self.skill_dirs.contains(dir) {
+                return true;
+            }
+            at = dir;
+        }
+        false
+    }
+}
+
 /// Resolve a symlink's target lexically, relative to the link's directory, inside `base` (the searched
 /// directory, `""` for the root). `None` when it is absolute or leaves `base`.
 pub fn resolve_link(base: &str, link_dir: &str, target: &str) -> Option<String> {
@@ -95,6 +138,32 @@ pub fn resolve_link(base: &str, link_dir: &str, target: &str) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_reads_markdown_and_every_file_of_a_skill_folder() {
+        let paths = [
+            "README.md",
+            "logo.png",
+            "skills/pdf/SKILL.md",
+            "skills/pdf/scripts/fill.py",
+            "skills/pdf/references/deep/notes.txt",
+            "skills/other.py",
+            "skills/pdfx/run.sh",
+        ];
+        let wanted = Wanted::of(paths.iter().copied());
+        let kept: Vec<&str> = paths.iter().copied().filter(|p| wanted.reads(p)).collect();
+        assert_eq!(
+            kept,
+            [
+                "README.md",
+                "skills/pdf/SKILL.md",
+                "skills/pdf/scripts/fill.py",
+                "skills/pdf/references/deep/notes.txt"
+            ]
+        );
+        let whole = Wanted::of(["SKILL.md", "run.sh"].iter().copied());
+        assert!(whole.reads("run.sh"));
+    }
 
     #[test]
     fn links_stay_inside_the_searched_directory() {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE};
 use crate::names::sha256_hex;
 
-/// Read the `.md` files under `dir` (joined with `subdir`), never entering `skip` (the install target: a
+/// Read the `.md` files and the skill folders' files ([`super::Wanted`]) under `dir` (joined with `subdir`), never entering `skip` (the install target: a
 /// path source that contains the project would otherwise read agentpack's own output back).
 pub fn snapshot(
     source_name: &str,
@@ -42,7 +42,12 @@ pub fn snapshot(
         subdir,
         skip: skip.as_deref(),
     };
-    walker.walk(&canonical_root, "", &mut snapshot)?;
+    let mut found = Vec::new();
+    walker.walk(&canonical_root, "", &mut found)?;
+    let wanted = super::Wanted::of(found.iter().map(|(path, _)| path.as_str()));
+    for (path, entry) in found.into_iter().filter(|(path, _)| wanted.reads(path)) {
+        walker.read(path, &entry, &mut snapshot)?;
+    }
     snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(snapshot)
 }
@@ -55,7 +60,14 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn walk(&self, dir: &Path, prefix: &str, out: &mut Snapshot) -> Result<()> {
+    /// Every file below `dir` (a directory not entered when it is `.git` or the skipped one): its path
+    /// relative to the searched directory, and its directory entry.
+    fn walk(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        out: &mut Vec<(String, std::fs::DirEntry)>,
+    ) -> Result<()> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))?;
         let mut entries: Vec<_> = entries
             .collect::<std::io::Result<_>>()
@@ -71,33 +83,52 @@ impl Walker<'_> {
                 if name != ".git" && Some(entry.path().as_path()) != self.skip {
                     self.walk(&entry.path(), &format!("{path}/"), out)?;
                 }
-                continue;
+            } else {
+                out.push((path, entry));
             }
-            if !super::is_markdown(&name) {
-                continue;
-            }
-            let repo_path = super::join(self.subdir, &path);
-            let real = if file_type.is_symlink() {
-                match entry.path().canonicalize() {
-                    Ok(target) if target.starts_with(self.root) && target.is_file() => target,
-                    _ => {
-                        out.skipped.push(Skipped {
+        }
+        Ok(())
+    }
+
+    /// Read the file at `path`, following a symlink only to a file inside the searched directory.
+    fn read(&self, path: String, entry: &std::fs::DirEntry, out: &mut Snapshot) -> Result<()> {
+        let repo_path = super::join(self.subdir, &path);
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        let real = if is_link {
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(self.root) && target.is_file() => target,
+                _ => {
+                    out.skipped.push(Skipped {
                         repo_path,
                         reason: "symlink points outside the searched directory (or is dangling); not followed".into(),
                     });
-                        continue;
-                    }
+                    return Ok(());
                 }
-            } else {
-                entry.path()
-            };
-            out.files.push(SourceFile {
-                path,
-                repo_path,
-                content: read(&real)?,
-            });
-        }
+            }
+        } else {
+            entry.path()
+        };
+        out.files.push(SourceFile {
+            path,
+            repo_path,
+            executable: is_executable(&real),
+            content: read(&real)?,
+        });
         Ok(())
+    }
+}
+
+/// Is the file at `path` executable by its owner (never on systems without the bit)?
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
     }
 }
 

@@ -79,9 +79,15 @@ pub(super) fn snapshot(
 
     let mut snapshot = Snapshot::default();
     let odb = repo.odb().map_err(git_err)?;
-    let entries = markdown_entries(repo, origin, &searched, commit, base, budget)?;
-
+    let entries = file_entries(repo, origin, &searched, commit, base, budget)?;
+    let wanted = super::Wanted::of(entries.iter().map(|(path, ..)| path.as_str()));
     for (path, id, mode) in entries {
+        if !wanted.reads(&path) {
+            continue;
+        }
+        budget
+            .bytes(path.len() as u64, &path)
+            .map_err(origin.over())?;
         let repo_path = super::join(subdir, &path);
         let blob = if mode == 0o120000 {
             match follow_link(repo, origin, &root, base, &repo_path, id, budget)? {
@@ -101,6 +107,7 @@ pub(super) fn snapshot(
             path,
             repo_path,
             content,
+            executable: mode == 0o100755,
         });
     }
     snapshot.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -152,13 +159,13 @@ const MAX_LINK_TARGET: usize = 4096;
 /// What failed when the objects of a source's pinned commit cannot be read (a damaged cache).
 const READ_COMMIT: &str = "failed to read the pinned commit of";
 
-/// Every `.md` entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
+/// Every file entry under `tree` (not a directory): its path relative to `tree`, object id and mode,
 /// sorted by path. The walk keeps its own stack, so no tree shape can exhaust the call stack, and refuses
 /// trees nested deeper than [`MAX_TREE_DEPTH`] and entry names git itself refuses (`git fsck`): empty,
 /// `.`, `..`, `.git` in any case, or holding `/`. Names that are not UTF-8 are passed over. Every entry
 /// looked at, and every path kept, is counted against `budget`: a tree can hold the same subtree many
 /// times over.
-fn markdown_entries(
+fn file_entries(
     repo: &Repository,
     origin: Origin<'_>,
     tree: &git2::Tree<'_>,
@@ -198,10 +205,7 @@ fn markdown_entries(
                     .bytes(path.len() as u64, &path)
                     .map_err(origin.over())?;
                 pending.push((format!("{path}/"), entry.id(), depth + 1));
-            } else if super::is_markdown(name) {
-                budget
-                    .bytes(path.len() as u64, &path)
-                    .map_err(origin.over())?;
+            } else {
                 entries.push((path, entry.id(), entry.filemode()));
             }
         }

@@ -41,6 +41,9 @@ pub struct Checksums {
     pub commit: String,
     /// Repository path → sha256 of its bytes.
     pub files: BTreeMap<String, String>,
+    /// The repository paths of the files stored executable (a skill's scripts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executable: Vec<String>,
 }
 
 /// One source to vendor: its checksum record and the bytes of every file it lists.
@@ -51,7 +54,13 @@ pub struct VendoredSource {
 }
 
 impl VendoredSource {
-    pub fn new(source: &str, git: &str, commit: Commit, files: BTreeMap<String, Vec<u8>>) -> Self {
+    /// `files` maps each repository path to its bytes and whether it is executable.
+    pub fn new(
+        source: &str,
+        git: &str,
+        commit: Commit,
+        files: BTreeMap<String, (Vec<u8>, bool)>,
+    ) -> Self {
         VendoredSource {
             checksums: Checksums {
                 source: source.to_string(),
@@ -59,10 +68,17 @@ impl VendoredSource {
                 commit: commit.to_string(),
                 files: files
                     .iter()
-                    .map(|(path, bytes)| (path.clone(), sha256_hex(bytes)))
+                    .map(|(path, (bytes, _))| (path.clone(), sha256_hex(bytes)))
+                    .collect(),
+                executable: (files.iter())
+                    .filter(|(_, (_, executable))| *executable)
+                    .map(|(path, _)| path.clone())
                     .collect(),
             },
-            files,
+            files: files
+                .into_iter()
+                .map(|(path, (bytes, _))| (path, bytes))
+                .collect(),
         }
     }
 }
@@ -110,10 +126,12 @@ pub fn read(
         });
     }
     let mut snapshot = Snapshot::default();
+    // A pack manifest is vendored for resolution; it is neither an agent nor a skill's file.
+    let wanted = super::Wanted::of(checksums.files.keys().map(String::as_str));
     for (repo_path, expected) in &checksums.files {
         let bytes = vendored.file(repo_path, expected)?;
-        if !super::is_markdown(repo_path) {
-            continue; // a pack manifest: vendored for resolution, not an agent
+        if !wanted.reads(repo_path) || repo_path.rsplit('/').next() == Some(PACK_MANIFEST) {
+            continue;
         }
         let relative = match subdir {
             Some(sub) => match repo_path.strip_prefix(&format!("{sub}/")) {
@@ -126,6 +144,7 @@ pub fn read(
             path: relative,
             repo_path: repo_path.clone(),
             content: Content::Bytes(bytes),
+            executable: checksums.executable.contains(repo_path),
         });
     }
     if let Some(extra) = unlisted(&vendored.source_dir, "", &checksums.files)? {

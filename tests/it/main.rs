@@ -14,6 +14,8 @@ mod hostile_objects;
 mod hostile_reach;
 mod hostile_text;
 mod install;
+mod kinds;
+mod kinds_lifecycle;
 mod network;
 mod outdated;
 mod output;

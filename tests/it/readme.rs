@@ -340,6 +340,39 @@ fn readme_patch_example_runs() {
     );
 }
 
+#[test]
+fn readme_skills_and_commands_examples_run() {
+    let sb = Sandbox::new();
+    let gh = sb.root().join("gh");
+    fake_github(&sb, &gh);
+    publish(&toolkit(), &gh, "acme", "skills");
+    sb.manifest(&Manifest::new());
+    run_readme(&sb, "agentpack add acme/skills --skill pdf").success();
+    assert!(sb.exists(".claude/skills/pdf/scripts/fill.py"));
+    run_readme(&sb, "agentpack add acme/skills --command review").success();
+    assert!(sb.exists(".claude/commands/review.md"));
+    let text = sb.read("agentpack.toml");
+    assert!(
+        text.contains("skills = [\"pdf\"]\ncommands = [\"review\"]"),
+        "{text}"
+    );
+    // The README's manifest examples of both sections, as written.
+    for marker in [
+        "skills = [\"pdf\", \"form-*\"]",
+        "commands = [\"review\", \"git/*\"]",
+    ] {
+        let example = block_after(marker).replace(
+            "https://github.com/acme/skills",
+            &file_url(&gh.join("acme/skills")),
+        );
+        let example = example.replace("\"form-*\"", "\"xlsx\"");
+        sb.write("agentpack.toml", &example);
+        sb.run(["install"]).success();
+    }
+    assert!(sb.exists(".claude/commands/git/ci.md"));
+    sb.run(["verify"]).success();
+}
+
 /// Every README command is run by one of the tests above: each appears there as a string literal
 /// handed to [`run_readme`].
 #[test]

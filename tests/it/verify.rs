@@ -55,7 +55,7 @@ fn a_clean_tree_verifies_without_network_or_writes() {
     let json = sb.run(["verify", "--json"]).success().stdout_json();
     assert_eq!(
         json,
-        serde_json::json!({"ok": true, "agents": 3, "errors": 0, "warnings": 0, "problems": []})
+        serde_json::json!({"ok": true, "agents": 3, "skills": 0, "commands": 0, "errors": 0, "warnings": 0, "problems": []})
     );
     assert_tree_eq(&before, &sb.snapshot("."));
     assert!(!sb.cache().exists());

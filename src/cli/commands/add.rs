@@ -48,6 +48,8 @@ pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<Ex
         reference,
         subdir: args.subdir.clone(),
         agents: args.agents.clone(),
+        skills: args.skills.clone(),
+        commands: args.commands.clone(),
         rename_as: args.rename_as.clone(),
         install: super::super::settings::forced(args.force),
         create: create.clone(),

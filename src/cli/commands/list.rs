@@ -23,7 +23,11 @@ pub fn exec(args: &ListArgs, settings: &Settings) -> Result<ExitStatus> {
         .iter()
         .map(|a| {
             [
-                a.name.clone(),
+                // Skills and commands as `rename` keys name them; agents as before.
+                match a.kind {
+                    "agent" => a.name.clone(),
+                    kind => format!("{kind}:{}", a.name),
+                },
                 a.source.clone(),
                 a.reference.to_string(),
                 a.commit.map_or("-".to_string(), |c| c.short()),

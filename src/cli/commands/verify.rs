@@ -25,15 +25,23 @@ pub fn exec(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result
             serde_json::json!({
                 "ok": report.errors() == 0,
                 "agents": report.agents,
+                "skills": report.skills,
+                "commands": report.commands,
                 "errors": report.errors(),
                 "warnings": report.warnings(),
                 "problems": problems,
             })
         },
     );
+    // Skills and commands are named only when the lock has some, so an agents-only summary reads as before.
+    let mut installed = plural(report.agents, "installed agent");
+    for (count, noun) in [(report.skills, "skill"), (report.commands, "command")] {
+        if count > 0 {
+            installed.push_str(&format!(", {}", plural(count, noun)));
+        }
+    }
     printer.note(&format!(
-        "verified {}: {}, {}",
-        plural(report.agents, "installed agent"),
+        "verified {installed}: {}, {}",
         plural(report.errors(), "error"),
         plural(report.warnings(), "warning")
     ));

@@ -2,7 +2,7 @@
 //! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection published for the
 //! loopback servers ([`served_studio`]) and readers of what an install left behind ([`lock`],
 //! [`locked_source`], [`installed`], [`sha256`]), and [`released`] repositories of tagged
-//! versions.
+//! versions, and [`toolkit`], a repository holding agents, skills and commands.
 
 use super::{GitRepo, Manifest, Sandbox};
 
@@ -75,6 +75,50 @@ pub fn locked_source<'a>(lock: &'a toml::Value, name: &str) -> &'a toml::Value {
         .iter()
         .find(|s| s["name"].as_str() == Some(name))
         .unwrap_or_else(|| panic!("no source `{name}` in the lock"))
+}
+
+/// A skill's `SKILL.md` (its front matter has a `name`, as an agent's has).
+pub fn skill_md(name: &str, description: &str) -> String {
+    format!("---\nname: {name}\ndescription: {description}\n---\nUse {name} when asked.\n")
+}
+
+/// A command file with a `description`.
+pub fn command_md(description: &str) -> String {
+    format!("---\ndescription: {description}\n---\nDo it: $ARGUMENTS\n")
+}
+
+/// A repository holding every kind: the agent `agents/reviewer.md`; the skills `skills/pdf` (an
+/// executable `scripts/fill.py`, `references/guide.md` whose front matter has a `name`, a binary
+/// `assets/logo.png`) and `skills/xlsx`; the commands `commands/review.md` and `commands/git/commit.md`
+/// (its front matter has a `name` too). One commit.
+pub fn toolkit() -> GitRepo {
+    let repo = GitRepo::new("toolkit");
+    repo.file("agents/reviewer.md", agent("reviewer", "Reviews code"))
+        .file("skills/pdf/SKILL.md", skill_md("pdf", "Fills PDF forms"))
+        .file(
+            "skills/pdf/scripts/fill.py",
+            "#!/usr/bin/env python3\nprint('filled')\n",
+        )
+        .executable("skills/pdf/scripts/fill.py", true)
+        .file(
+            "skills/pdf/references/guide.md",
+            agent("pdf-guide", "Not an agent: a skill's file"),
+        )
+        .file(
+            "skills/pdf/assets/logo.png",
+            [0x89u8, b'P', b'N', b'G', 0, 1, 2, 0xff],
+        )
+        .file(
+            "skills/xlsx/SKILL.md",
+            skill_md("xlsx", "Edits spreadsheets"),
+        )
+        .file("commands/review.md", command_md("Review the diff"))
+        .file(
+            "commands/git/commit.md",
+            agent("commit", "Writes a commit message"),
+        );
+    repo.commit("toolkit");
+    repo
 }
 
 /// The files under `.claude/agents/` of the project, sorted.

@@ -136,6 +136,16 @@ impl Source {
         self.set("agents", array(entries))
     }
 
+    /// `skills = [...]`: skill names or globs (`["*"]` for all).
+    pub fn skills<'a>(self, entries: impl IntoIterator<Item = &'a str>) -> Source {
+        self.set("skills", array(entries))
+    }
+
+    /// `commands = [...]`: command names (`git/commit`) or globs (`git/*`).
+    pub fn commands<'a>(self, entries: impl IntoIterator<Item = &'a str>) -> Source {
+        self.set("commands", array(entries))
+    }
+
     /// `exclude = [...]`.
     pub fn exclude<'a>(self, entries: impl IntoIterator<Item = &'a str>) -> Source {
         self.set("exclude", array(entries))

@@ -26,7 +26,8 @@ pub mod server;
 pub mod snapshot;
 
 pub use fixture::{
-    agent, installed, lock, locked_source, project, released, served_studio, sha256, studio,
+    agent, command_md, installed, lock, locked_source, project, released, served_studio, sha256,
+    skill_md, studio, toolkit,
 };
 pub use git::{git, isolate_git2, try_git};
 pub use manifest::{Install, Manifest, Source};

@@ -12,6 +12,8 @@
 //! first into warnings (kept as warnings under `--strict`: the source opted in), its `trust = [...]` lets
 //! the listed fields through.
 
+pub mod items;
+
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::frontmatter::trust::HIDDEN_UNICODE;
 use crate::frontmatter::{self, Parsed};
@@ -131,6 +133,9 @@ impl<'a> Selector<'a> {
     /// Is an agent (or a broken file seeming to be one) in scope: picked by `agents`, not excluded?
     fn takes(&self, name: &str, path: &str) -> bool {
         let selection = self.selection();
+        if !selection.takes_agents() {
+            return false;
+        }
         let picked = self.take_all() || selection.agents.iter().any(|p| p.matches(name, path));
         picked && !selection.exclude.iter().any(|p| p.matches(name, path))
     }
@@ -163,8 +168,8 @@ impl<'a> Selector<'a> {
     /// Parse every file (on every core): agents become candidates; documents and broken files are passed
     /// over, or reported when in scope.
     fn parse_files(&mut self) -> Vec<Candidate<'a>> {
-        let files = &self.resolved.snapshot.files;
-        let parse = |file: &SourceFile| {
+        let files = crate::kinds::agent_files(&self.resolved.snapshot);
+        let parse = |file: &&SourceFile| {
             let label = self.label(&file.repo_path);
             match &file.content {
                 Content::TooLarge { size, head } => {
@@ -173,7 +178,7 @@ impl<'a> Selector<'a> {
                 Content::Bytes(bytes) => frontmatter::parse(&label, bytes),
             }
         };
-        let parsed = on_every_core(files, parse);
+        let parsed = on_every_core(&files, parse);
         let mut candidates = Vec::new();
         for (file, parsed) in files.iter().zip(parsed) {
             match parsed {
@@ -277,7 +282,8 @@ impl<'a> Selector<'a> {
             .iter()
             .map(|c| selection.prefixed(&c.agent.name))
             .collect();
-        for (key, new_name) in &selection.rename {
+        for (key, new_name) in (selection.rename.iter()).filter(|(k, _)| Selection::is_agent_key(k))
+        {
             let mut hit = false;
             for (i, c) in chosen.iter().enumerate() {
                 if rename_key_matches(key, &c.agent.name, c.path, c.repo_path) {
