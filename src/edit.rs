@@ -36,6 +36,8 @@ pub struct NewSource {
     pub commands: Vec<String>,
     /// `(agent, installed name)`.
     pub rename: Option<(String, String)>,
+    /// Plugins of the source's marketplace to add to its `plugins` list.
+    pub plugins: Vec<String>,
 }
 
 /// A manifest being edited.
@@ -372,10 +374,14 @@ fn collect_positions(table: &Table, in_sources: bool, out: &mut Vec<(bool, isize
     }
 }
 
-/// Add `source`'s skills and commands to the table's `skills` and `commands` lists (creating them),
-/// each name once; the names already written stay.
+/// Add `source`'s skills, commands and plugins to the table's `skills`, `commands` and `plugins` lists
+/// (creating them), each name once; the names already written stay.
 fn add_items(table: &mut (impl toml_edit::TableLike + ?Sized), source: &NewSource) {
-    for (key, names) in [("skills", &source.skills), ("commands", &source.commands)] {
+    for (key, names) in [
+        ("skills", &source.skills),
+        ("commands", &source.commands),
+        ("plugins", &source.plugins),
+    ] {
         if names.is_empty() {
             continue;
         }
@@ -409,6 +415,37 @@ mod tests {
     }
 
     #[test]
+    fn plugins_are_added_to_the_list_keeping_what_is_there() {
+        let mut e = ManifestEdit::parse(
+            Path::new("agentpack.toml"),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\"]  # mine\n",
+        )
+        .unwrap();
+        let source = |plugins: &[&str]| NewSource {
+            name: "m".into(),
+            origin: Origin::Git("https://example.com/m".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: Vec::new(),
+            commands: Vec::new(),
+            rename: None,
+            plugins: plugins.iter().map(|p| p.to_string()).collect(),
+        };
+        e.change_source(&source(&["a", "b"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\", \"b\"]  # mine\n"
+        );
+        let mut e = ManifestEdit::parse(Path::new("agentpack.toml"), "").unwrap();
+        e.add_source(&source(&["x"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"x\"]\n"
+        );
+    }
+
+    #[test]
     fn adding_appends_and_keeps_every_other_byte() {
         let mut e = edit();
         e.add_source(&NewSource {
@@ -420,6 +457,7 @@ mod tests {
             skills: Vec::new(),
             commands: Vec::new(),
             rename: Some(("x".into(), "y".into())),
+            plugins: Vec::new(),
         });
         assert_eq!(
             e.to_string(),

@@ -43,6 +43,8 @@ pub struct AddOptions {
     pub commands: Vec<String>,
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
+    /// `--plugin`: plugins of the source's marketplace, added to its `plugins` list.
+    pub plugins: Vec<String>,
     pub install: InstallOptions,
     /// When the manifest does not exist: the text to start from (`add --global` creates the global
     /// manifest, as `npm i -g` needs no set-up). `None`: a missing manifest is an error.
@@ -201,6 +203,7 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         skills: options.skills.clone(),
         commands: options.commands.clone(),
         rename,
+        plugins: options.plugins.clone(),
     })
 }
 

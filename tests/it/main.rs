@@ -21,6 +21,7 @@ mod outdated;
 mod output;
 mod parity;
 mod patches;
+mod plugins;
 mod properties;
 mod readme;
 mod startup;
