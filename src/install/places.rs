@@ -84,6 +84,12 @@ impl Places {
             || (md && below(&self.commands).is_some_and(|rest| rest.components().count() >= 1))
     }
 
+    /// May an install write or remove `file` as an item of `kind`? Only in that kind's own place: a lock
+    /// edited by hand must not make a skill's entry reach a command's or an agent's file.
+    pub fn may_hold_as(&self, kind: ItemKind, file: &Path) -> bool {
+        self.kind_of(file) == Some(kind)
+    }
+
     /// The kind whose directory holds `file`, for a file [`Places::may_hold`] accepts.
     pub fn kind_of(&self, file: &Path) -> Option<ItemKind> {
         if !self.may_hold(file) {

@@ -102,10 +102,29 @@ pub fn plan(
             hint: Some("this is a bug in agentpack: please report it".into()),
         });
     }
-    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too.
-    let parents: BTreeSet<&Path> = placed.iter().filter_map(|p| p.file.parent()).collect();
-    for dir in parents {
-        check_target(root, dir)?;
+    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too,
+    // at every level: a user's file where a skill needs a folder stops the install before anything is
+    // written, naming both.
+    for item in placed {
+        let base = places.dir(item.kind);
+        let blocker = (item.file.ancestors().skip(1))
+            .take_while(|dir| dir.starts_with(base) && *dir != base)
+            .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()));
+        if let Some(blocker) = blocker {
+            return Err(Error::Usage {
+                message: format!(
+                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
+                    places.show(blocker),
+                    item.kind.noun(),
+                    item.installed_name,
+                    places.show(&item.file)
+                ),
+                hint: Some("move the file away, then run the command again".into()),
+            });
+        }
+        if let Some(parent) = item.file.parent() {
+            check_target(root, parent)?;
+        }
     }
     let planner = Planner {
         managed: managed_files(previous, places),
@@ -314,7 +333,7 @@ struct Managed {
 }
 
 /// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
-/// in its kind's place count ([`Places::may_hold`]): a lock edited by hand (or by someone else) must not
+/// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else) must not
 /// make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
 fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
@@ -328,9 +347,10 @@ fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathB
                 sha256: f.sha256.clone(),
                 adopted: f.adopted,
             };
-            (file, managed)
+            (file, f.table, managed)
         })
-        .filter(|(file, _)| places.may_hold(file))
+        .filter(|(file, table, _)| places.may_hold_as(ItemKind::from(*table), file))
+        .map(|(file, _, managed)| (file, managed))
         .collect()
 }
 
