@@ -371,3 +371,16 @@ fn a_skill_failing_midway_leaves_claude_and_the_lock_as_they_were() {
     assert_eq!(sb.read("agentpack.lock"), lock);
     out.stderr_snapshot();
 }
+
+#[test]
+fn commands_equal_but_for_case_collide_as_one_file_on_macos_and_windows() {
+    let repo = GitRepo::new("hostile");
+    repo.file("commands/git/commit.md", command_md("Lower"))
+        .file("commands/Git/Commit.md", command_md("Upper"))
+        .commit("case");
+    let sb = project(&Manifest::new().source(Source::git("hostile", repo.url()).commands(["*"])));
+    sb.run(["install"]).failure(1).stderr_has(
+        "error[name-collision]: 2 commands would be installed as `Git/Commit`: `hostile:commands/Git/Commit.md`, `hostile:commands/git/commit.md`",
+    );
+    assert!(!sb.exists(".claude"));
+}
