@@ -333,24 +333,26 @@ struct Managed {
 }
 
 /// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
-/// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else) must not
-/// make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
+/// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else)
+/// must not make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
 fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
     let Some(lock) = previous else {
         return BTreeMap::new();
     };
     (lock.installed_files().into_iter())
-        .map(|f| {
+        .filter_map(|f| {
             let file = crate::fsutil::normalize(&places.root.join(&f.file));
             let managed = Managed {
                 sha256: f.sha256.clone(),
                 adopted: f.adopted,
             };
-            (file, f.table, managed)
+            let folder = f
+                .folder
+                .map(|d| crate::fsutil::normalize(&places.root.join(d)));
+            let kind = ItemKind::from(f.table);
+            (places.may_hold_as(kind, &file, folder.as_deref())).then_some((file, managed))
         })
-        .filter(|(file, table, _)| places.may_hold_as(ItemKind::from(*table), file))
-        .map(|(file, _, managed)| (file, managed))
         .collect()
 }
 

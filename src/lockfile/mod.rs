@@ -57,6 +57,8 @@ pub enum Table {
 pub struct InstalledFile<'a> {
     /// The table that records it: the kind of item whose place it must be in.
     pub table: Table,
+    /// A skill's file: the skill's `dir`, the only folder it may be in.
+    pub folder: Option<&'a str>,
     /// Relative to the manifest's directory, `/`-separated.
     pub file: String,
     pub sha256: &'a Sha256,
@@ -322,6 +324,7 @@ impl Lockfile {
     pub fn installed_files(&self) -> Vec<InstalledFile<'_>> {
         let agents = self.agents.iter().map(|a| InstalledFile {
             table: Table::Agent,
+            folder: None,
             file: a.file.clone(),
             sha256: &a.sha256,
             adopted: a.adopted,
@@ -329,6 +332,7 @@ impl Lockfile {
         let skills = self.skills.iter().flat_map(|s| {
             s.files.iter().map(|f| InstalledFile {
                 table: Table::Skill,
+                folder: Some(&s.dir),
                 file: s.file_of(f),
                 sha256: &f.sha256,
                 adopted: f.adopted,
@@ -336,6 +340,7 @@ impl Lockfile {
         });
         let commands = self.commands.iter().map(|c| InstalledFile {
             table: Table::Command,
+            folder: None,
             file: c.file.clone(),
             sha256: &c.sha256,
             adopted: c.adopted,

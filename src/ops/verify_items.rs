@@ -118,13 +118,15 @@ impl Checker<'_> {
     fn file(
         &mut self,
         kind: ItemKind,
+        folder: Option<&str>,
         file: &str,
         sha256: &str,
         from: &str,
     ) -> Result<Option<Vec<u8>>> {
         let path = normalize(&self.manifest.root.join(file));
         let shown = self.places.show(&path);
-        if !self.places.may_hold_as(kind, &path) {
+        let folder = folder.map(|d| normalize(&self.manifest.root.join(d)));
+        if !self.places.may_hold_as(kind, &path, folder.as_deref()) {
             self.out.push(
                 Diagnostic::error(
                     "lock-outdated",
@@ -172,7 +174,13 @@ impl Checker<'_> {
         let mut files = Vec::new();
         for file in &skill.files {
             let label = skill.file_of(file);
-            if let Some(bytes) = self.file(ItemKind::Skill, &label, file.sha256.as_str(), &from)? {
+            if let Some(bytes) = self.file(
+                ItemKind::Skill,
+                Some(&skill.dir),
+                &label,
+                file.sha256.as_str(),
+                &from,
+            )? {
                 files.push((file, bytes));
             }
         }
@@ -195,6 +203,7 @@ impl Checker<'_> {
         let from = format!("command `{}` from `{}`", command.name, command.source);
         if let Some(bytes) = self.file(
             ItemKind::Command,
+            None,
             &command.file,
             command.sha256.as_str(),
             &from,

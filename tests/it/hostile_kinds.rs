@@ -221,12 +221,18 @@ fn a_hand_edited_lock_cannot_aim_a_skill_at_a_command_an_agent_or_a_file_outside
     let users = [
         ".claude/commands/pdf/notes.md",
         ".claude/agents/pdf/notes.md",
+        ".claude/skills/mine/pdf/notes.md",
         "outside/pdf/notes.md",
     ];
     for file in users {
         sb.write(file, "notes");
     }
-    for dir in [".claude/commands/pdf", ".claude/agents/pdf", "outside/pdf"] {
+    for dir in [
+        ".claude/commands/pdf",
+        ".claude/agents/pdf",
+        ".claude/skills/mine/pdf",
+        "outside/pdf",
+    ] {
         sb.write(
             "agentpack.lock",
             original.replace("dir = \".claude/skills/pdf\"", &format!("dir = \"{dir}\"")),
