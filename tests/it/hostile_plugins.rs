@@ -160,7 +160,7 @@ fn option_injection_and_remote_helper_urls_are_refused() {
             &[],
         );
         let (sb, out, _served) = install_remote(&repo, &["p"]);
-        out.failure(2);
+        out.failure(2).stderr_has("plugin `p`");
         assert!(!sb.exists("agentpack.lock"), "{url}");
     }
 }
@@ -224,7 +224,7 @@ fn duplicate_plugin_names_are_an_error() {
         ],
     );
     let (sb, out, _served) = install_remote(&repo, &["p"]);
-    out.failure(2).stderr_has("p");
+    out.failure(2).stderr_snapshot();
     assert!(!sb.exists(".claude/agents"));
 }
 
@@ -235,7 +235,7 @@ fn two_plugins_shipping_the_same_agent_name_collide() {
         &[("a/agents/good.md", AGENT), ("b/agents/good.md", AGENT)],
     );
     let (sb, out, _served) = install_remote(&repo, &["*"]);
-    out.failure(1).stderr_has("good");
+    out.failure(1).stderr_snapshot();
     assert!(!sb.exists(".claude/agents"));
     assert!(!sb.exists("agentpack.lock"));
 }
@@ -312,4 +312,118 @@ fn a_plugin_pinned_in_a_repository_that_is_itself_a_marketplace_reads_no_further
     let sb = project(&Manifest::new().source(Source::git("evil", &url).plugins(["inner"])));
     sb.run(["install"]).success();
     assert_eq!(installed(&sb), ["good.md"]);
+}
+
+#[test]
+fn a_marketplace_that_points_a_plugin_at_another_repository_moves_it_only_on_update() {
+    let served = ServedRepos::start();
+    let honest = GitRepo::new("honest");
+    honest.file("agents/good.md", AGENT);
+    honest.commit("honest");
+    let honest_url = served.publish(&honest, "honest");
+    let evil = GitRepo::new("other");
+    evil.file("agents/good.md", agent("good", "Replaced"));
+    evil.commit("replaced");
+    let evil_url = served.publish(&evil, "other");
+    let entry = |url: &str| {
+        format!(
+            r#"{{"name": "p", "source": {{"source": "url", "url": "{url}"}}, "strict": false}}"#
+        )
+    };
+    let market = market_repo(&entry(&honest_url), &[]);
+    let url = served.publish(&market, "evil");
+    let sb = project(&Manifest::new().source(Source::git("evil", &url).plugins(["p"])));
+    sb.run(["install"]).success();
+    let git_of_p = |sb: &crate::support::Sandbox| {
+        locked_source(&lock(sb), "evil/p")["git"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(git_of_p(&sb), honest_url);
+    // The marketplace moves its plugin to another repository: the lock holds until `update`.
+    market.file(
+        ".claude-plugin/marketplace.json",
+        format!(
+            r#"{{"name": "evil", "owner": {{"name": "x"}}, "plugins": [{}]}}"#,
+            entry(&evil_url)
+        ),
+    );
+    market.commit("moved");
+    served.publish(&market, "evil");
+    sb.run(["install", "--locked"]).success();
+    sb.run(["install"]).success();
+    assert_eq!(git_of_p(&sb), honest_url);
+    assert_eq!(sb.read(".claude/agents/good.md"), AGENT);
+    sb.run(["update"]).success();
+    assert_eq!(git_of_p(&sb), evil_url);
+    assert_eq!(
+        locked_source(&lock(&sb), "evil/p")["required-by"].as_str(),
+        Some("evil")
+    );
+    assert_eq!(sb.read(".claude/agents/good.md"), agent("good", "Replaced"));
+    sb.run(["verify"]).success();
+}
+
+#[test]
+fn a_tampered_vendored_plugin_file_is_refused() {
+    let repo = market_repo(
+        r#"{"name": "p", "source": "./p", "strict": false}"#,
+        &[("p/agents/good.md", AGENT)],
+    );
+    let served = ServedRepos::start();
+    let url = served.publish(&repo, "evil");
+    let manifest = |vendor: bool| {
+        let m = Manifest::new();
+        let m = if vendor {
+            m.install(crate::support::Install::new().vendor("agentpack-vendor"))
+        } else {
+            m
+        };
+        m.source(Source::git("evil", &url).plugins(["p"]))
+    };
+    let sb = project(&manifest(false));
+    sb.run(["install"]).success();
+    sb.run(["vendor"]).success();
+    sb.manifest(&manifest(true));
+    let vendored = "agentpack-vendor/evil/p/agents/good.md";
+    assert_eq!(sb.read(vendored), AGENT);
+    sb.write(vendored, agent("good", "Tampered"));
+    sb.remove(".claude");
+    let out = sb.run(["install", "--frozen"]);
+    assert_ne!(out.code(), Some(0), "{}", out.stderr());
+    assert!(out.stderr().contains("good.md"), "{}", out.stderr());
+    assert!(!sb.exists(".claude/agents/good.md"));
+}
+
+#[test]
+fn a_plugin_child_source_cannot_take_the_name_of_its_packs_source_nor_a_users() {
+    let served = ServedRepos::start();
+    let external = GitRepo::new("external");
+    external.file("agents/good.md", AGENT);
+    external.commit("one");
+    let external_url = served.publish(&external, "external");
+    // The repository is a pack with a source `p`, and a marketplace whose plugin `p` lives elsewhere.
+    let repo = market_repo(
+        &format!(
+            r#"{{"name": "p", "source": {{"source": "url", "url": "{external_url}"}}, "strict": false}}"#
+        ),
+        &[(
+            "agentpack.toml",
+            &format!("[sources.p]\ngit = \"{external_url}\"\n"),
+        )],
+    );
+    let url = served.publish(&repo, "evil");
+    let sb = project(&Manifest::new().source(Source::git("evil", &url).plugins(["p"])));
+    sb.run(["install"])
+        .failure(2)
+        .stderr_has("plugin `p` and a source of its pack are both named `evil/p`");
+    assert!(!sb.exists("agentpack.lock"));
+    // A user's own source cannot be named like a child source.
+    sb.write(
+        "agentpack.toml",
+        format!("[sources.\"evil/p\"]\ngit = \"{external_url}\"\n"),
+    );
+    sb.run(["install"]).failure(2);
+    assert!(!sb.exists("agentpack.lock"));
 }
