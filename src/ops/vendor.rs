@@ -145,7 +145,10 @@ fn vendored(
     let repo = cache.existing(&url.fetch)?;
     for manifest in manifests {
         let path = source::join(source.spec.subdir.as_deref(), &manifest);
-        if let Some(bytes) = repo.as_ref().and_then(|r| r.read_file(*commit, &path)) {
+        if let Some(bytes) = repo
+            .as_ref()
+            .and_then(|r| r.read_file(*commit, &path).ok().flatten())
+        {
             files.insert(path, (bytes, false));
         }
     }

@@ -13,6 +13,7 @@ use crate::names::SourceName;
 use crate::names::{GitRef, GitUrl};
 use crate::reporter::Reporter;
 use crate::source;
+use crate::source::Unreadable;
 use crate::source::budget::ReadBudget;
 use crate::source::cache::{LockedCache, LockedRepo};
 use crate::source::git::{Origin, Refs};
@@ -277,7 +278,8 @@ impl<'a> Session<'a> {
     }
 
     /// The bytes of the file at `path` (relative to the searched directory) of `resolved` at its pin, and
-    /// its label for messages; `None` when there is no such regular file of at most 1 MiB. A vendored git
+    /// its label for messages; `None` when there is nothing at `path`, an error (`source-file-unreadable`) when
+    /// what is there is not a regular file of at most 1 MiB (a symlink, a folder, a huge blob). A vendored git
     /// source is read from the vendor directory (`agentpack vendor` copies such files, checksummed).
     pub(super) fn read_file(
         &mut self,
@@ -286,29 +288,46 @@ impl<'a> Session<'a> {
     ) -> Result<(Option<Vec<u8>>, String)> {
         let spec = &resolved.spec;
         let file = source::join(spec.subdir.as_deref(), path);
-        let local = |path: std::path::PathBuf| -> Result<(Option<Vec<u8>>, String)> {
+        let local = |path: std::path::PathBuf| {
             let bytes = match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_file() && meta.len() <= crate::limits::MAX_FILE_SIZE as u64 => {
-                    Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
+                Err(_) => Ok(None),
+                Ok(meta) if !meta.is_file() => Err(Unreadable::NotAFile),
+                Ok(meta) if meta.len() > crate::limits::MAX_FILE_SIZE as u64 => {
+                    Err(Unreadable::TooLarge(meta.len()))
                 }
-                _ => None,
+                Ok(_) => Ok(Some(
+                    std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?,
+                )),
             };
             Ok((bytes, path.display().to_string()))
         };
-        match (&spec.kind, &resolved.pin) {
+        let (bytes, label) = match (&spec.kind, &resolved.pin) {
             (SourceKind::Git { .. }, Pin::Git { .. }) if self.options.vendor.is_some() => {
                 let vendor = self.options.vendor.expect("checked");
-                local(source::vendor::source_dir(vendor, spec.name.as_str()).join(&file))
+                local(source::vendor::source_dir(vendor, spec.name.as_str()).join(&file))?
             }
             (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
                 let repo = self.repo(&spec.name, url)?;
-                Ok((
+                (
                     repo.read_file(*commit, &file),
                     format!("{}:{file}", spec.name),
-                ))
+                )
             }
-            (SourceKind::Path { dir, .. }, _) => local(dir.join(&file)),
+            (SourceKind::Path { dir, .. }, _) => local(dir.join(&file))?,
             _ => unreachable!("pin kind follows source kind"),
+        };
+        match bytes {
+            Ok(bytes) => Ok((bytes, label)),
+            Err(why) => Err(Error::InvalidInput {
+                file: label.clone().into(),
+                diagnostics: vec![
+                    Diagnostic::error("source-file-unreadable", why.describe(&label))
+                        .at(Location::file(label))
+                        .with_hint(
+                            "ask the repository's author to commit it as a regular file of at most 1 MiB",
+                        ),
+                ],
+            }),
         }
     }
 
@@ -323,6 +342,22 @@ impl<'a> Session<'a> {
                 self.repo(&spec.name, url)?.has_path(*commit, &file)
             }
             (SourceKind::Path { dir, .. }, _) => std::fs::symlink_metadata(dir.join(&file)).is_ok(),
+            _ => unreachable!("pin kind follows source kind"),
+        })
+    }
+
+    /// Is `path` (relative to the searched directory) of `resolved` a folder? In git, a symlink is not
+    /// one; a path source is the user's own disk, whose symlinks are followed; a vendored source holds
+    /// only what is installed, so it is taken as one.
+    pub(super) fn is_dir(&mut self, resolved: &Resolved, path: &str) -> Result<bool> {
+        let spec = &resolved.spec;
+        let dir = source::join(spec.subdir.as_deref(), path.trim_end_matches('/'));
+        Ok(match (&spec.kind, &resolved.pin) {
+            _ if self.options.vendor.is_some() => true,
+            (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
+                self.repo(&spec.name, url)?.is_dir(*commit, &dir)
+            }
+            (SourceKind::Path { dir: home, .. }, _) => home.join(&dir).is_dir(),
             _ => unreachable!("pin kind follows source kind"),
         })
     }

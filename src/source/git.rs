@@ -464,13 +464,22 @@ impl LockedRepo<'_> {
     }
 
     /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]).
-    pub fn read_file(&self, commit: Commit, path: &str) -> Option<Vec<u8>> {
+    pub fn read_file(
+        &self,
+        commit: Commit,
+        path: &str,
+    ) -> std::result::Result<Option<Vec<u8>>, super::Unreadable> {
         super::tree::read_file(&self.repo, commit, path)
     }
 
     /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
     pub fn has_path(&self, commit: Commit, path: &str) -> bool {
         super::tree::has_path(&self.repo, commit, path)
+    }
+
+    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
+    pub fn is_dir(&self, commit: Commit, path: &str) -> bool {
+        super::tree::is_dir(&self.repo, commit, path)
     }
 
     /// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).

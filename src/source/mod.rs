@@ -21,6 +21,7 @@ pub mod git;
 pub mod net;
 pub mod path;
 mod tree;
+pub use tree::Unreadable;
 pub mod vendor;
 
 /// The `.md` files of a source under its searched directory, and every file of its skill folders.

@@ -264,19 +264,67 @@ fn follow_link(
     Ok(Err("too many levels of symlinks".to_string()))
 }
 
+/// Why a path that is in a tree is not read as a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreadable {
+    /// A symlink, a folder or a submodule: a catalogue or manifest is read only as a regular file.
+    NotAFile,
+    /// A regular file over [`MAX_FILE_SIZE`] (its size).
+    TooLarge(u64),
+}
+
+impl Unreadable {
+    /// Says what `label` is instead of a readable file.
+    pub fn describe(self, label: &str) -> String {
+        match self {
+            Unreadable::NotAFile => format!(
+                "`{label}` is not a regular file (a symlink, a folder or a submodule); agentpack reads it only as a file"
+            ),
+            Unreadable::TooLarge(size) => format!(
+                "`{label}` is {size} bytes; agentpack reads at most {MAX_FILE_SIZE} bytes of it"
+            ),
+        }
+    }
+}
+
 /// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
-/// `None` when there is no such file (or it is a symlink, a directory or over the size limit).
-pub(super) fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option<Vec<u8>> {
-    let tree = repo.find_commit(commit.oid()).ok()?.tree().ok()?;
-    let entry = tree.get_path(Path::new(path)).ok()?;
+/// `Ok(None)` when there is nothing at `path`, an [`Unreadable`] when there is something that is not a
+/// regular file of at most [`MAX_FILE_SIZE`] (so a caller does not mistake it for a missing file).
+pub(super) fn read_file(
+    repo: &Repository,
+    commit: Commit,
+    path: &str,
+) -> std::result::Result<Option<Vec<u8>>, Unreadable> {
+    let Some(tree) = repo.find_commit(commit.oid()).and_then(|c| c.tree()).ok() else {
+        return Ok(None);
+    };
+    let Ok(entry) = tree.get_path(Path::new(path)) else {
+        return Ok(None);
+    };
     if !matches!(entry.filemode(), 0o100644 | 0o100755) {
-        return None;
+        return Err(Unreadable::NotAFile);
     }
-    let (size, _) = repo.odb().ok()?.read_header(entry.id()).ok()?;
-    if size > MAX_FILE_SIZE {
-        return None;
+    let size = repo
+        .odb()
+        .and_then(|odb| odb.read_header(entry.id()))
+        .map_or(u64::MAX, |(size, _)| size as u64);
+    if size > MAX_FILE_SIZE as u64 {
+        return Err(Unreadable::TooLarge(size));
     }
-    Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+    Ok(repo
+        .find_blob(entry.id())
+        .ok()
+        .map(|b| b.content().to_vec()))
+}
+
+/// Is there a folder (not a symlink to one) at `path` in `commit`'s tree?
+pub(super) fn is_dir(repo: &Repository, commit: Commit, path: &str) -> bool {
+    repo.find_commit(commit.oid())
+        .and_then(|c| c.tree())
+        .is_ok_and(|tree| {
+            tree.get_path(Path::new(path))
+                .is_ok_and(|e| e.kind() == Some(ObjectType::Tree))
+        })
 }
 
 /// Is there a file, folder or link at `path` in `commit`'s tree? Nothing is read from it.

@@ -12,6 +12,7 @@ mod global;
 mod hostile;
 mod hostile_kinds;
 mod hostile_objects;
+mod hostile_plugins;
 mod hostile_reach;
 mod hostile_text;
 mod install;

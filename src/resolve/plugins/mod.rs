@@ -254,6 +254,22 @@ pub(super) fn part(
     ))
 }
 
+/// The error for the relative plugin `entry` whose folder `root` is missing, a symlink or a file:
+/// nothing would be installed from it, and a symlink could lead out of the repository.
+fn not_a_folder(entry: &PluginEntry, root: &RepoPath) -> CatalogError {
+    CatalogError::invalid(
+        Diagnostic::error(
+            "catalog-invalid",
+            format!(
+                "plugin `{}`: its `source` `./{root}` is not a folder of the repository (it is missing, a symlink or a file)",
+                entry.name
+            ),
+        )
+        .at(Location::file(entry.label.clone()))
+        .with_hint("ask the marketplace's author to point `source` at the plugin's folder"),
+    )
+}
+
 /// The source of `entry`, or the error that makes it unusable (an `npm` source, a bad entry).
 pub(super) fn source_of(entry: &PluginEntry) -> Result<&PluginSource> {
     entry
@@ -351,6 +367,9 @@ impl Session<'_> {
         root: &RepoPath,
         budget: &mut ReadBudget,
     ) -> Result<()> {
+        if !root.is_root() && !self.is_dir(resolved, root.as_str())? {
+            return Err(catalog_error(&entry.label, not_a_folder(entry, root)));
+        }
         let plugin_json = if entry.strict {
             match self.read_file(resolved, &plugin_json_path(root))? {
                 (Some(bytes), label) => {
