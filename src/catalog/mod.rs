@@ -32,8 +32,10 @@ use serde::de::DeserializeOwned;
 use crate::diag::{Diagnostic, Location};
 use crate::names::{MAX_KEBAB_NAME_LEN, kebab_name_problem};
 
-/// Largest `marketplace.json` or `plugin.json` read. A catalogue of 300 plugins is about 150 KiB.
-pub const MAX_JSON_SIZE: usize = 4 * 1024 * 1024;
+/// Largest `marketplace.json` or `plugin.json` read: the limit of every file agentpack reads from a source
+/// ([`crate::limits::MAX_FILE_SIZE`]), so a catalogue is refused the same way whether it comes from git, a
+/// directory or a vendor copy. A catalogue of 300 plugins is about 150 KiB.
+pub const MAX_JSON_SIZE: usize = crate::limits::MAX_FILE_SIZE;
 
 /// Most plugins one marketplace may list.
 pub const MAX_PLUGINS: usize = 5_000;
