@@ -162,11 +162,27 @@ impl ManifestEdit {
         }
         add_items(table, source);
         if let Some((from, to)) = &source.rename {
-            match table.get_mut("rename").and_then(Item::as_table_like_mut) {
-                Some(rename) => {
-                    rename.insert(from, toml_edit::value(to.as_str()));
+            match table.get_mut("rename") {
+                Some(Item::Value(Value::InlineTable(inline))) => {
+                    // The last value of `{ a = "x" }` carries the space before `}`: it moves to the
+                    // new last entry rather than staying before its comma (`{ a = "x" , b = "y" }`).
+                    let mut value = Value::from(to.as_str());
+                    if let Some(old) = inline.get(from) {
+                        *value.decor_mut() = old.decor().clone();
+                    } else if let Some((_, last)) = inline.iter_mut().last() {
+                        value
+                            .decor_mut()
+                            .set_suffix(last.decor().suffix().cloned().unwrap_or_default());
+                        last.decor_mut().set_suffix("");
+                    }
+                    inline.insert(from, value);
                 }
-                None => {
+                Some(item) if item.is_table_like() => {
+                    if let Some(rename) = item.as_table_like_mut() {
+                        rename.insert(from, toml_edit::value(to.as_str()));
+                    }
+                }
+                _ => {
                     let mut inline = toml_edit::InlineTable::new();
                     inline.insert(from, Value::from(to.as_str()));
                     table.insert("rename", toml_edit::value(inline));
@@ -425,6 +441,30 @@ mod tests {
             e.to_string(),
             format!(
                 "{COMMENTED}\n[sources.tools]\ngit = \"https://github.com/o/tools\"\ntag = \"v1.0.0\"\nagents = [\"x\"]\nrename = {{ x = \"y\" }}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_rename_added_to_an_inline_table_is_spaced_like_the_others() {
+        let mut e = edit();
+        let change = |from: &str, to: &str| NewSource {
+            name: "studio".into(),
+            origin: Origin::Git("https://example.com/studio".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: Vec::new(),
+            commands: Vec::new(),
+            rename: Some((from.into(), to.into())),
+        };
+        e.change_source(&change("skill:pdf", "acme-pdf"));
+        e.change_source(&change("b", "bea"));
+        assert_eq!(
+            e.to_string(),
+            COMMENTED.replace(
+                "rename = { b = \"bee\" }",
+                "rename = { b = \"bea\", \"skill:pdf\" = \"acme-pdf\" }"
             )
         );
     }

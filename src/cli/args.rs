@@ -237,8 +237,8 @@ pub struct AddArgs {
     /// Install this command (`git/commit`, or a glob like `git/*`; repeatable): added to `commands`
     #[arg(long = "command", value_name = "NAME")]
     pub commands: Vec<String>,
-    /// Install the (single) --agent under this name
-    #[arg(long = "as", value_name = "NEW_NAME", requires = "agents")]
+    /// Install the single --agent, --skill or --command under this name (a `rename` entry)
+    #[arg(long = "as", value_name = "NEW_NAME")]
     pub rename_as: Option<String>,
     /// Replace or delete files agentpack would otherwise protect
     #[arg(long)]

@@ -187,10 +187,20 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         message: m,
         hint: Some("pass a valid name with --name".into()),
     })?;
-    let rename = match (&options.rename_as, options.agents.as_slice()) {
+    // `--as` renames the one item named, of whichever kind: an agent's key is its name, a skill's or a
+    // command's carries its kind (`skill:pdf`), as in the manifest's `rename`.
+    let named: Vec<String> = (options.agents.iter().cloned())
+        .chain(options.skills.iter().map(|s| format!("skill:{s}")))
+        .chain(options.commands.iter().map(|c| format!("command:{c}")))
+        .collect();
+    let rename = match (&options.rename_as, named.as_slice()) {
         (None, _) => None,
-        (Some(new), [agent]) => Some((agent.clone(), new.clone())),
-        (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
+        (Some(new), [key]) => Some((key.clone(), new.clone())),
+        (Some(_), _) => {
+            return Err(usage(
+                "--as renames one item: give exactly one --agent, --skill or --command with it",
+            ));
+        }
     };
     Ok(NewSource {
         name,

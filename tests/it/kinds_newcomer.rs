@@ -1,0 +1,108 @@
+//! Skills and commands as a newcomer meets them through the CLI: `add --as` renames the one skill or
+//! command named, `remove` of a skill or command says which list entry to take out, an edited skill
+//! file is not pointed at `agentpack patch` (which is for agents), `verify` counts only the kinds present.
+
+use crate::support::*;
+
+#[test]
+fn add_as_renames_the_one_skill_or_command_named() {
+    let toolkit = toolkit();
+    let sb = project(&Manifest::new());
+    let url = toolkit.url();
+    sb.run([
+        "add", &url, "--name", "tools", "--skill", "pdf", "--as", "acme-pdf",
+    ])
+    .success();
+    sb.run([
+        "add",
+        &url,
+        "--name",
+        "tools",
+        "--command",
+        "review",
+        "--as",
+        "code-review",
+    ])
+    .success();
+    let text = sb.read("agentpack.toml");
+    assert!(
+        text.ends_with(
+            "skills = [\"pdf\"]\nrename = { \"skill:pdf\" = \"acme-pdf\", \"command:review\" = \"code-review\" }\ncommands = [\"review\"]\n"
+        ),
+        "{text}"
+    );
+    assert!(sb.exists(".claude/skills/acme-pdf/scripts/fill.py"));
+    assert!(!sb.exists(".claude/skills/pdf"));
+    assert!(sb.exists(".claude/commands/code-review.md"));
+    // `--as` with two items (of any kinds) names no single one: a usage error, nothing written.
+    sb.run([
+        "add",
+        &url,
+        "--name",
+        "tools",
+        "--skill",
+        "xlsx",
+        "--command",
+        "git/commit",
+        "--as",
+        "x",
+    ])
+    .failure(2)
+    .stderr_is(
+        "error: --as renames one item: give exactly one --agent, --skill or --command with it\n",
+    );
+    assert_eq!(sb.read("agentpack.toml"), text);
+    assert!(!sb.exists(".claude/skills/xlsx"));
+    // The renamed folder is the user's choice, not the source's `skill-name-mismatch`.
+    sb.run(["verify"])
+        .success()
+        .stdout_is("")
+        .stderr_is("verified 1 installed skill, 1 command: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn remove_of_a_skill_or_command_names_the_list_entry_to_take_out() {
+    let toolkit = toolkit();
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("tools", toolkit.url())
+                .skills(["pdf"])
+                .commands(["*"])
+                .rename([("skill:pdf", "acme-pdf")]),
+        ),
+    );
+    sb.run(["install"]).success();
+    let text = sb.read("agentpack.toml");
+    sb.run(["remove", "skill:acme-pdf"]).failure(2).stderr_is(
+        "error: `skill:acme-pdf` is a skill (`pdf` of source `tools`); `agentpack remove` takes a source or an agent\n\
+         hint: to stop installing it, take `pdf` out of the `skills` list of [sources.tools] in agentpack.toml and run `agentpack install`; `agentpack remove tools` removes the whole source\n",
+    );
+    sb.run(["remove", "git/commit"]).failure(2).stderr_is(
+        "error: `git/commit` is a command (`git/commit` of source `tools`); `agentpack remove` takes a source or an agent\n\
+         hint: to stop installing it, take `git/commit` out of the `commands` list of [sources.tools] in agentpack.toml and run `agentpack install`; `agentpack remove tools` removes the whole source\n",
+    );
+    // The kind prefix must match: no command is called `acme-pdf`.
+    sb.run(["remove", "command:acme-pdf"])
+        .failure(2)
+        .stderr_has("error: `command:acme-pdf` is neither a source in agentpack.toml nor an installed agent");
+    assert_eq!(sb.read("agentpack.toml"), text);
+    assert!(sb.exists(".claude/skills/acme-pdf/SKILL.md"));
+}
+
+#[test]
+fn an_edited_skill_file_kept_by_install_is_not_pointed_at_patch() {
+    let toolkit = toolkit();
+    let sb = project(&Manifest::new().source(Source::git("tools", toolkit.url()).skills(["pdf"])));
+    sb.run(["install"]).success();
+    sb.write(".claude/skills/pdf/scripts/fill.py", "print('mine')\n");
+    sb.run(["install"]).success().stderr_is(
+        "warning[modified-file]: `.claude/skills/pdf/scripts/fill.py` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit\n \
+         --> .claude/skills/pdf/scripts/fill.py\n  \
+         = hint: undo the edit with `agentpack install --force` (copy it elsewhere first to keep it)\n    \
+         Finished 0 installed, 3 unchanged, 1 warning\n",
+    );
+    assert_eq!(
+        sb.read(".claude/skills/pdf/scripts/fill.py"),
+        "print('mine')\n"
+    );
+}
