@@ -67,10 +67,15 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
     for mut r in top {
         let nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
+        let before = agents.len();
         let selection = select::select(&r, strict);
+        let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
         out.passed_over.extend(selection.passed_over);
         out.diagnostics.extend(selection.diagnostics);
         agents.extend(selection.agents);
+        if agents.len() == before && !failed {
+            out.diagnostics.extend(only_other_kinds(&r));
+        }
     }
     let items = (agents.into_iter())
         .map(|a| Item::agent(a, &places.agents))
@@ -86,6 +91,46 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
         );
     out.placed = place(items);
     out
+}
+
+/// A source with no `agents`, `skills` or `commands` key takes agents only: when it has none, but has
+/// skills or commands, a newcomer who ran `agentpack add SOURCE` would otherwise see `0 installed` and no
+/// reason. The warning names what the source has and the key (or `add` flag) that takes it.
+fn only_other_kinds(r: &Resolved) -> Option<Diagnostic> {
+    let selection = &r.spec.selection;
+    if !selection.agents.is_empty()
+        || !selection.exclude.is_empty()
+        || selection.skills.is_some()
+        || selection.commands.is_some()
+    {
+        return None;
+    }
+    let layout = crate::kinds::Layout::of(r.snapshot.files.iter().map(|f| f.path.as_str()));
+    let skills = layout.skills.len();
+    let commands = layout.commands.len();
+    let has = match (skills, commands) {
+        (0, 0) => return None,
+        (n, 0) => crate::diag::plural(n, "skill"),
+        (0, n) => crate::diag::plural(n, "command"),
+        (s, c) => format!(
+            "{} and {}",
+            crate::diag::plural(s, "skill"),
+            crate::diag::plural(c, "command")
+        ),
+    };
+    Some(
+        Diagnostic::warning(
+            "no-agents",
+            format!(
+                "source `{}` has no agents, only {has}, and installs skills and commands only when its `skills` or `commands` key names them",
+                r.spec.name
+            ),
+        )
+        .with_hint(format!(
+            "add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.{}] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`",
+            r.spec.name
+        )),
+    )
 }
 
 /// The top-level source `top` has the last word over the agents its packs brought in (`nested`): its

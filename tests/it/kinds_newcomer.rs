@@ -106,3 +106,34 @@ fn an_edited_skill_file_kept_by_install_is_not_pointed_at_patch() {
         "print('mine')\n"
     );
 }
+
+#[test]
+fn a_source_of_only_skills_and_commands_added_without_keys_says_what_it_has() {
+    let repo = GitRepo::new("skills");
+    repo.file("pdf/SKILL.md", skill_md("pdf", "Fills PDF forms"))
+        .file("xlsx/SKILL.md", skill_md("xlsx", "Edits spreadsheets"))
+        .file("commands/review.md", command_md("Review the diff"))
+        .commit("skills");
+    let sb = project(&Manifest::new());
+    let out = sb.run(["add", &repo.url(), "--name", "skills"]).success();
+    let readme = include_str!("../../README.md");
+    let warning = out.stderr().lines().nth(1).unwrap().to_string();
+    let hint = out.stderr().lines().nth(2).unwrap().to_string();
+    assert_eq!(
+        warning,
+        "warning[no-agents]: source `skills` has no agents, only 2 skills and 1 command, and installs skills and commands only when its `skills` or `commands` key names them"
+    );
+    assert_eq!(
+        hint,
+        "  = hint: add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.skills] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`"
+    );
+    // The README shows these two lines as they are printed.
+    assert!(readme.contains(&format!("  {warning}\n  {hint}\n")));
+    assert!(out.stderr().ends_with("    Finished 0 installed, 1 warning\n"), "{out}");
+    assert!(!sb.exists(".claude"));
+    // With the key, the skills install and the warning is gone.
+    sb.run(["add", &repo.url(), "--name", "skills", "--skill", "*"])
+        .success()
+        .stderr_lacks("no-agents");
+    assert!(sb.exists(".claude/skills/xlsx/SKILL.md"));
+}
