@@ -1,6 +1,7 @@
 //! Skills and commands as a newcomer meets them through the CLI: `add --as` renames the one skill or
 //! command named, `remove` of a skill or command says which list entry to take out, an edited skill
-//! file is not pointed at `agentpack patch` (which is for agents), `verify` counts only the kinds present.
+//! file is not pointed at `agentpack patch` (which is for agents), `verify` counts only the kinds present,
+//! a source of skills added without keys says what it has, `lint` never calls a SKILL.md an agent.
 
 use crate::support::*;
 
@@ -129,11 +130,31 @@ fn a_source_of_only_skills_and_commands_added_without_keys_says_what_it_has() {
     );
     // The README shows these two lines as they are printed.
     assert!(readme.contains(&format!("  {warning}\n  {hint}\n")));
-    assert!(out.stderr().ends_with("    Finished 0 installed, 1 warning\n"), "{out}");
+    assert!(
+        out.stderr()
+            .ends_with("    Finished 0 installed, 1 warning\n"),
+        "{out}"
+    );
     assert!(!sb.exists(".claude"));
     // With the key, the skills install and the warning is gone.
     sb.run(["add", &repo.url(), "--name", "skills", "--skill", "*"])
         .success()
         .stderr_lacks("no-agents");
     assert!(sb.exists(".claude/skills/xlsx/SKILL.md"));
+}
+
+#[test]
+fn lint_of_a_skill_md_says_it_is_no_agent() {
+    let sb = project(&Manifest::new());
+    sb.write("skills/pdf/SKILL.md", &skill_md("pdf", "Fills PDF forms"));
+    sb.run(["lint", "skills/pdf/SKILL.md"]).failure(1).stdout_is(
+        "error[not-an-agent]: `skills/pdf/SKILL.md` is not an agent: it is a skill's SKILL.md, and `lint` checks agents only\n \
+         --> skills/pdf/SKILL.md\n  \
+         = hint: `agentpack verify` checks installed skills (every file, as Claude Code reads them), and `agentpack install` the skills a source's `skills` key picks\n\n",
+    )
+    .stderr_is("checked 1 file: 0 agents, 1 error, 0 warnings\n");
+    // In a directory, a skill's files are left out, as an install leaves them out.
+    sb.run(["lint", "skills"])
+        .success()
+        .stderr_is("checked 0 files: 0 agents, 0 errors, 0 warnings\n");
 }
