@@ -146,7 +146,7 @@ fn a_source_of_only_skills_and_commands_added_without_keys_says_what_it_has() {
 #[test]
 fn lint_of_a_skill_md_says_it_is_no_agent() {
     let sb = project(&Manifest::new());
-    sb.write("skills/pdf/SKILL.md", &skill_md("pdf", "Fills PDF forms"));
+    sb.write("skills/pdf/SKILL.md", skill_md("pdf", "Fills PDF forms"));
     sb.run(["lint", "skills/pdf/SKILL.md"]).failure(1).stdout_is(
         "error[not-an-agent]: `skills/pdf/SKILL.md` is not an agent: it is a skill's SKILL.md, and `lint` checks agents only\n \
          --> skills/pdf/SKILL.md\n  \
