@@ -1,7 +1,8 @@
 //! Skills and commands as a newcomer meets them through the CLI: `add --as` renames the one skill or
 //! command named, `remove` of a skill or command says which list entry to take out, an edited skill
 //! file is not pointed at `agentpack patch` (which is for agents), `verify` counts only the kinds present,
-//! a source of skills added without keys says what it has, `lint` never calls a SKILL.md an agent.
+//! a source of skills added without keys says what it has, `lint` never calls a SKILL.md an agent,
+//! and under `--global` the commands hints name carry `-g`.
 
 use crate::support::*;
 
@@ -157,4 +158,30 @@ fn lint_of_a_skill_md_says_it_is_no_agent() {
     sb.run(["lint", "skills"])
         .success()
         .stderr_is("checked 0 files: 0 agents, 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn global_hints_name_commands_with_g() {
+    let toolkit = toolkit();
+    let sb = Sandbox::new();
+    sb.run([
+        "add",
+        "-g",
+        &toolkit.url(),
+        "--name",
+        "tools",
+        "--command",
+        "review",
+    ])
+    .success();
+    std::fs::write(sb.home().join(".claude/commands/review.md"), "mine\n").unwrap();
+    sb.run(["verify", "-g"])
+        .failure(1)
+        .stdout_has("  = hint: restore the file with `agentpack -g install --force`\n");
+    sb.run(["install", "-g"])
+        .success()
+        .stderr_has("  = hint: undo the edit with `agentpack -g install --force` (copy it elsewhere first to keep it)\n");
+    sb.run(["remove", "-g", "nope"])
+        .failure(2)
+        .stderr_has("hint: sources: tools; `agentpack -g list` shows the installed agents\n");
 }

@@ -17,9 +17,10 @@ pub fn exec(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result
             strict: args.strict,
         },
     )?;
+    let problems: Vec<_> = report.problems.iter().map(|d| printer.scope(d)).collect();
     print_findings(
         chosen(args.json, args.format),
-        &report.problems,
+        &problems,
         printer.quiet(),
         |problems| {
             serde_json::json!({
