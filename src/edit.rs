@@ -191,6 +191,20 @@ impl ManifestEdit {
         }
     }
 
+    /// Write `agents = ["*"]` into source `name` when it has none of the `agents`, `skills` and
+    /// `commands` keys (it takes every agent): a first `skills` or `commands` key would make it take none.
+    pub fn keep_every_agent(&mut self, name: &str) {
+        let Some(table) = self.source_mut(name) else {
+            return;
+        };
+        if !["agents", "skills", "commands"]
+            .iter()
+            .any(|k| table.contains_key(k))
+        {
+            table.insert("agents", toml_edit::value(string_array(&["*".to_string()])));
+        }
+    }
+
     /// Make an existing source take `kind = "value"` (`version = "^2.0.0"`), replacing any other ref key;
     /// a key of the same kind is changed in place, keeping its comment.
     pub fn set_reference(&mut self, name: &str, kind: &str, value: &str) {
@@ -465,6 +479,42 @@ mod tests {
             COMMENTED.replace(
                 "rename = { b = \"bee\" }",
                 "rename = { b = \"bea\", \"skill:pdf\" = \"acme-pdf\" }"
+            )
+        );
+    }
+
+    #[test]
+    fn keeping_every_agent_writes_the_agents_key_only_when_no_kind_has_one() {
+        let mut e = edit();
+        let skill = NewSource {
+            name: "other".into(),
+            origin: Origin::Path("../x".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: vec!["pdf".into()],
+            commands: Vec::new(),
+            rename: None,
+        };
+        e.keep_every_agent("other");
+        e.change_source(&skill);
+        let with_skill = COMMENTED.replace(
+            "path = \"../x\"\n",
+            "path = \"../x\"\nagents = [\"*\"]\nskills = [\"pdf\"]\n",
+        );
+        assert_eq!(e.to_string(), with_skill);
+        // A source that already has a key of some kind says what it takes: it is not widened.
+        e.keep_every_agent("other");
+        e.change_source(&NewSource {
+            commands: vec!["review".into()],
+            skills: Vec::new(),
+            ..skill
+        });
+        assert_eq!(
+            e.to_string(),
+            with_skill.replace(
+                "skills = [\"pdf\"]\n",
+                "skills = [\"pdf\"]\ncommands = [\"review\"]\n"
             )
         );
     }

@@ -185,3 +185,21 @@ fn global_hints_name_commands_with_g() {
         .failure(2)
         .stderr_has("hint: sources: tools; `agentpack -g list` shows the installed agents\n");
 }
+
+#[test]
+fn adding_a_skill_to_a_source_of_every_agent_keeps_its_agents() {
+    let toolkit = toolkit();
+    let sb = project(&Manifest::new().source(Source::git("tools", toolkit.url())));
+    sb.run(["install"]).success();
+    assert_eq!(installed(&sb), ["reviewer.md"]);
+    let before = sb.read("agentpack.toml");
+    sb.run(["add", &toolkit.url(), "--name", "tools", "--skill", "pdf"])
+        .success()
+        .stderr_lacks("Removed");
+    assert_eq!(
+        sb.read("agentpack.toml"),
+        format!("{before}agents = [\"*\"]\nskills = [\"pdf\"]\n")
+    );
+    assert_eq!(installed(&sb), ["reviewer.md"]);
+    assert!(sb.exists(".claude/skills/pdf/SKILL.md"));
+}
