@@ -36,6 +36,8 @@ pub struct NewSource {
     pub commands: Vec<String>,
     /// `(agent, installed name)`.
     pub rename: Option<(String, String)>,
+    /// Plugins of the source's marketplace to add to its `plugins` list.
+    pub plugins: Vec<String>,
 }
 
 /// A manifest being edited.
@@ -191,13 +193,13 @@ impl ManifestEdit {
         }
     }
 
-    /// Write `agents = ["*"]` into source `name` when it has none of the `agents`, `skills` and
-    /// `commands` keys (it takes every agent): a first `skills` or `commands` key would make it take none.
+    /// Write `agents = ["*"]` into source `name` when it has none of the `agents`, `skills`, `commands`
+    /// and `plugins` keys (it takes every agent): a first key of another kind would make it take none.
     pub fn keep_every_agent(&mut self, name: &str) {
         let Some(table) = self.source_mut(name) else {
             return;
         };
-        if !["agents", "skills", "commands"]
+        if !["agents", "skills", "commands", "plugins"]
             .iter()
             .any(|k| table.contains_key(k))
         {
@@ -402,10 +404,14 @@ fn collect_positions(table: &Table, in_sources: bool, out: &mut Vec<(bool, isize
     }
 }
 
-/// Add `source`'s skills and commands to the table's `skills` and `commands` lists (creating them),
-/// each name once; the names already written stay.
+/// Add `source`'s skills, commands and plugins to the table's `skills`, `commands` and `plugins` lists
+/// (creating them), each name once; the names already written stay.
 fn add_items(table: &mut (impl toml_edit::TableLike + ?Sized), source: &NewSource) {
-    for (key, names) in [("skills", &source.skills), ("commands", &source.commands)] {
+    for (key, names) in [
+        ("skills", &source.skills),
+        ("commands", &source.commands),
+        ("plugins", &source.plugins),
+    ] {
         if names.is_empty() {
             continue;
         }
@@ -439,6 +445,37 @@ mod tests {
     }
 
     #[test]
+    fn plugins_are_added_to_the_list_keeping_what_is_there() {
+        let mut e = ManifestEdit::parse(
+            Path::new("agentpack.toml"),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\"]  # mine\n",
+        )
+        .unwrap();
+        let source = |plugins: &[&str]| NewSource {
+            name: "m".into(),
+            origin: Origin::Git("https://example.com/m".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: Vec::new(),
+            commands: Vec::new(),
+            rename: None,
+            plugins: plugins.iter().map(|p| p.to_string()).collect(),
+        };
+        e.change_source(&source(&["a", "b"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"a\", \"b\"]  # mine\n"
+        );
+        let mut e = ManifestEdit::parse(Path::new("agentpack.toml"), "").unwrap();
+        e.add_source(&source(&["x"]));
+        assert_eq!(
+            e.to_string(),
+            "[sources.m]\ngit = \"https://example.com/m\"\nplugins = [\"x\"]\n"
+        );
+    }
+
+    #[test]
     fn adding_appends_and_keeps_every_other_byte() {
         let mut e = edit();
         e.add_source(&NewSource {
@@ -450,6 +487,7 @@ mod tests {
             skills: Vec::new(),
             commands: Vec::new(),
             rename: Some(("x".into(), "y".into())),
+            plugins: Vec::new(),
         });
         assert_eq!(
             e.to_string(),
@@ -470,6 +508,7 @@ mod tests {
             agents: Vec::new(),
             skills: Vec::new(),
             commands: Vec::new(),
+            plugins: Vec::new(),
             rename: Some((from.into(), to.into())),
         };
         e.change_source(&change("skill:pdf", "acme-pdf"));
@@ -494,6 +533,7 @@ mod tests {
             agents: Vec::new(),
             skills: vec!["pdf".into()],
             commands: Vec::new(),
+            plugins: Vec::new(),
             rename: None,
         };
         e.keep_every_agent("other");

@@ -28,14 +28,15 @@
 //!   damaged ones, and its locked handle is the only way to fetch (all git2 use stays in `source`).
 //! - [`resolve`]: which exact commit each source (and each source a pack pulls in) means, honouring the
 //!   lock, `--offline` and `update`: a parallel prefetch, then a walk that pins each source with a pure
-//!   `pick` over the refs, the lock entry and the command.
+//!   `pick` over the refs, the lock entry and the command; [`resolve::plugins`] reads a marketplace's
+//!   selected plugins at its commit (relative ones as its parts, others as child sources).
 //! - [`in_order`]: passing on what concurrently resolved sources report, in manifest order.
 //! - [`frontmatter`]: Claude Code's parsing rules and the checks, as [`diag::Diagnostic`]s.
 //! - [`kinds`]: skills and commands beside agents: where each is found in a repository, how it is checked.
 //! - [`catalog`]: plugin catalogues (`marketplace.json`, `plugin.json`) read from untrusted bytes.
 //! - [`select`]: which agents, skills and commands of a source are taken, renamed, and what their
 //!   checks say.
-//! - [`packs`]: gathering the agents of every source, including those packs pulled in (and
+//! - [`packs`]: gathering the items of every source, including those packs and plugins brought in (and
 //!   `on-collision = "first"`).
 //! - [`patches`]: the user's local patches to installed agents, created with `agentpack patch` and
 //!   applied and checked by every install.

@@ -8,17 +8,26 @@
 //! through two packs (a diamond) is installed once; anything else that lands on one name is a collision,
 //! exactly as between top-level sources, unless `[install] on-collision = "first"` lets the source listed
 //! first win ([`first_wins`]).
+//!
+//! Plugins ([`crate::resolve::plugins`]) are installed whole: every agent, skill and command of each
+//! selected plugin's folders, marked with the plugin. A marketplace's relative plugins are parts of its
+//! own commit and a plugin pinned elsewhere is a child source whose only files are its plugin's; either
+//! way a plugin's agents are brought in like a pack's, so the marketplace's `exclude` and `rename` reach
+//! them, while its own `agents`/`skills`/`commands` keys pick only outside its plugins.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Diagnostic, Location};
 use crate::frontmatter;
 use crate::install::{Item, Places};
+use crate::kinds::Layout;
 use crate::lockfile::SkippedAgent;
+use crate::manifest::Pattern;
 use crate::names::{SourceName, is_path_like};
 use crate::resolve::Resolved;
-use crate::select::items::{SelectedCommand, SelectedSkill, pick};
+use crate::select::items::{Picked, SelectedCommand, SelectedSkill, pick};
 use crate::select::{self, SelectedAgent};
+use crate::source::Snapshot;
 
 /// What selection found across all sources.
 #[derive(Debug, Default)]
@@ -32,21 +41,27 @@ pub struct Gathered {
 
 pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathered {
     let mut out = Gathered::default();
-    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest).
-    let mut skills: Vec<SelectedSkill> = Vec::new();
-    let mut commands: Vec<SelectedCommand> = Vec::new();
+    // Skills and commands: each source's own keys pick them (a pack's sources with the pack's manifest),
+    // and each selected plugin brings all of its own.
+    let mut skills: Vec<(SelectedSkill, Option<String>)> = Vec::new();
+    let mut commands: Vec<(SelectedCommand, Option<String>)> = Vec::new();
     for r in &resolved {
         let selection = &r.spec.selection;
-        let picked = pick(
+        let own = pick(
             &r.snapshot,
             &r.spec,
             selection.skills.as_deref(),
             selection.commands.as_deref(),
             strict,
         );
-        out.diagnostics.extend(picked.diagnostics);
-        skills.extend(picked.skills);
-        commands.extend(picked.commands);
+        out.diagnostics.extend(own.diagnostics);
+        skills.extend(own.skills.into_iter().map(|s| (s, None)));
+        commands.extend(own.commands.into_iter().map(|c| (c, None)));
+        for (picked, plugin) in plugin_skills_and_commands(r, strict, &mut out) {
+            let of = || Some(plugin.clone());
+            skills.extend(picked.skills.into_iter().map(|s| (s, of())));
+            commands.extend(picked.commands.into_iter().map(|c| (c, of())));
+        }
     }
     let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
         .into_iter()
@@ -54,41 +69,44 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
 
     let mut by_root: BTreeMap<String, Vec<SelectedAgent>> = BTreeMap::new();
     for r in &nested {
-        let selection = select::select(r, strict);
-        out.passed_over.extend(selection.passed_over);
-        out.diagnostics.extend(selection.diagnostics);
+        let mut agents = plugin_agents(r, strict, &mut out);
+        if takes_own_agents(r) {
+            agents.extend(out.take(select::select(r, strict)));
+        }
         by_root
             .entry(r.spec.name.root().to_string())
             .or_default()
-            .extend(selection.agents);
+            .extend(agents);
     }
 
     let mut agents = Vec::new();
     for mut r in top {
-        let nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
+        // A marketplace's relative plugins are brought in like a pack's agents: the source's `exclude`
+        // names and `rename` keys reach them, its `agents` list does not.
+        let mut nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
+        nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
-        let before = agents.len();
-        let selection = select::select(&r, strict);
-        let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
-        out.passed_over.extend(selection.passed_over);
-        out.diagnostics.extend(selection.diagnostics);
-        agents.extend(selection.agents);
-        if agents.len() == before && !failed {
-            out.diagnostics.extend(only_other_kinds(&r));
+        if takes_own_agents(&r) {
+            let selection = select::select(&r, strict);
+            let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
+            let own = out.take(selection);
+            if own.is_empty() && !failed {
+                out.diagnostics.extend(only_other_kinds(&r));
+            }
+            agents.extend(own);
         }
     }
     let items = (agents.into_iter())
         .map(|a| Item::agent(a, &places.agents))
-        .chain(
-            skills
-                .into_iter()
-                .flat_map(|s| Item::skill(s, &places.skills)),
-        )
-        .chain(
-            commands
-                .into_iter()
-                .map(|c| Item::command(c, &places.commands)),
-        );
+        .chain(skills.into_iter().flat_map(|(s, plugin)| {
+            let mut files = Item::skill(s, &places.skills);
+            files.iter_mut().for_each(|f| f.plugin.clone_from(&plugin));
+            files
+        }))
+        .chain(commands.into_iter().map(|(c, plugin)| Item {
+            plugin,
+            ..Item::command(c, &places.commands)
+        }));
     out.placed = place(items);
     out
 }
@@ -102,6 +120,8 @@ fn only_other_kinds(r: &Resolved) -> Option<Diagnostic> {
         || !selection.exclude.is_empty()
         || selection.skills.is_some()
         || selection.commands.is_some()
+        || !selection.plugins.is_empty()
+        || !r.plugins.is_empty()
     {
         return None;
     }
@@ -131,6 +151,85 @@ fn only_other_kinds(r: &Resolved) -> Option<Diagnostic> {
             r.spec.name
         )),
     )
+}
+
+impl Gathered {
+    /// Keep what a selection reports; return its agents.
+    fn take(&mut self, selection: select::SourceSelection) -> Vec<SelectedAgent> {
+        self.passed_over.extend(selection.passed_over);
+        self.diagnostics.extend(selection.diagnostics);
+        selection.agents
+    }
+}
+
+/// Does `r` install agents of its own? Not the child source of a plugin: only the plugin's folders
+/// are (a source's keys, [`Selection::takes_agents`](crate::manifest::Selection::takes_agents), decide
+/// for the others).
+fn takes_own_agents(r: &Resolved) -> bool {
+    r.plugin.is_none()
+}
+
+/// Every agent of the plugins whose files are in `r`: all the agent files of each plugin's agent
+/// folders, checked as any agent of `r` is (its trust gate included), and marked with the plugin.
+fn plugin_agents(r: &Resolved, strict: bool, out: &mut Gathered) -> Vec<SelectedAgent> {
+    let mut agents = Vec::new();
+    for part in &r.plugins {
+        let view = part_view(r, |path| part.has_agent(path));
+        for mut agent in out.take(select::select(&view, strict)) {
+            agent.plugin = Some(part.name.clone());
+            agents.push(agent);
+        }
+    }
+    agents
+}
+
+/// Every skill and command of the plugins whose files are in `r` (all of each plugin's skill and
+/// command folders, checked through `r`'s trust gate), with the plugin each belongs to.
+fn plugin_skills_and_commands(
+    r: &Resolved,
+    strict: bool,
+    out: &mut Gathered,
+) -> Vec<(Picked, String)> {
+    let all = [Pattern::parse("*").expect("a valid glob")];
+    let mut picked = Vec::new();
+    for part in &r.plugins {
+        let view = part_view(r, |path| part.has_skill_or_command(path));
+        let layout = Layout::of(view.snapshot.files.iter().map(|f| f.path.as_str()));
+        // `["*"]` over a kind the plugin does not have would be an entry that picks nothing.
+        let some = |any: bool| any.then_some(&all[..]);
+        let mut found = pick(
+            &view.snapshot,
+            &view.spec,
+            some(!layout.skills.is_empty()),
+            some(!layout.commands.is_empty()),
+            strict,
+        );
+        out.diagnostics.append(&mut found.diagnostics);
+        picked.push((found, part.name.clone()));
+    }
+    picked
+}
+
+/// `r` narrowed to its files whose path (relative to the searched directory) `keep` accepts, with
+/// no selection keys of its own: what one plugin of `r` holds.
+fn part_view(r: &Resolved, keep: impl Fn(&str) -> bool) -> Resolved {
+    Resolved {
+        spec: crate::manifest::SourceSpec {
+            selection: crate::manifest::Selection::default(),
+            ..r.spec.clone()
+        },
+        pin: r.pin.clone(),
+        snapshot: Snapshot {
+            files: (r.snapshot.files.iter())
+                .filter(|f| keep(&f.path))
+                .cloned()
+                .collect(),
+            skipped: Vec::new(),
+        },
+        newer_incompatible: None,
+        plugins: Vec::new(),
+        plugin: None,
+    }
 }
 
 /// The top-level source `top` has the last word over the agents its packs brought in (`nested`): its

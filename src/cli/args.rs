@@ -240,6 +240,9 @@ pub struct AddArgs {
     /// Install the single --agent, --skill or --command under this name (a `rename` entry)
     #[arg(long = "as", value_name = "NEW_NAME")]
     pub rename_as: Option<String>,
+    /// Install this plugin of the source's marketplace (repeatable; added to its `plugins` list)
+    #[arg(long = "plugin", value_name = "NAME")]
+    pub plugins: Vec<String>,
     /// Replace or delete files agentpack would otherwise protect
     #[arg(long)]
     pub force: bool,

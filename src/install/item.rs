@@ -60,6 +60,8 @@ pub struct Item {
     pub sha256: Sha256,
     /// The local patch applied to the source's bytes, if any ([`crate::patches`]).
     pub patch: Option<LockedPatch>,
+    /// The plugin of a marketplace it came from, if any.
+    pub plugin: Option<String>,
     /// Installed with mode 0o755 (a skill's script stored executable).
     pub executable: bool,
     /// For a skill's file: its path inside the skill folder (`scripts/fill.py`).
@@ -75,6 +77,7 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            plugin,
         } = agent;
         Item {
             kind: ItemKind::Agent,
@@ -86,6 +89,7 @@ impl Item {
             installed_name,
             bytes,
             patch: None,
+            plugin,
             executable: false,
             part: None,
         }
@@ -107,6 +111,7 @@ impl Item {
                 patch: None,
                 executable: f.executable,
                 part: Some(f.path),
+                plugin: None,
             })
             .collect()
     }
@@ -137,6 +142,7 @@ impl Item {
             patch: None,
             executable: false,
             part: None,
+            plugin: None,
         }
     }
 
@@ -185,6 +191,7 @@ impl Item {
                 original_name: (self.installed_name != self.original_name)
                     .then(|| self.original_name.clone()),
                 source: self.source.clone(),
+                plugin: self.plugin.clone(),
                 path: self.repo_path.clone(),
                 file: lockfile::file_label(root, &self.file),
                 sha256: self.sha256.clone(),
@@ -217,6 +224,7 @@ mod tests {
             original_name: "rev".into(),
             installed_name: installed.into(),
             bytes: b"v1".to_vec(),
+            plugin: None,
         };
         let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));
         assert_eq!(item.file, Path::new("/p/.claude/agents/rev.md"));

@@ -369,6 +369,7 @@ mod tests {
             name: crate::names::AgentName::parse(name).unwrap(),
             original_name: None,
             source: "s".into(),
+            plugin: None,
             path: format!("{name}.md"),
             file: format!(".claude/agents/{name}.md"),
             sha256: crate::names::Sha256::of(bytes.as_bytes()),
@@ -390,6 +391,7 @@ mod tests {
                 original_name: name.into(),
                 installed_name: name.into(),
                 bytes: bytes.as_bytes().to_vec(),
+                plugin: None,
             };
             Item::agent(agent, &target)
         };

@@ -75,6 +75,9 @@ pub struct LockedSource {
     /// For sources a pack pulled in (transitive ones): the source whose `agentpack.toml` asked for it.
     /// Absent for the manifest's own sources, so version-1 locks written before packs read unchanged.
     pub required_by: Option<String>,
+    /// For the child source of a plugin a marketplace pins in another repository: the plugin's name
+    /// (`required_by` names the marketplace).
+    pub plugin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +108,8 @@ pub struct LockedAgent {
     /// The name in the source, when `rename` changed it.
     pub original_name: Option<String>,
     pub source: String,
+    /// The plugin of a marketplace it came from, if any.
+    pub plugin: Option<String>,
     /// Path of the agent file in the source repository (or directory).
     pub path: String,
     /// The installed file, relative to the manifest's directory, `/`-separated.

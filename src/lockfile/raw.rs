@@ -47,6 +47,8 @@ pub(super) struct RawSource {
     content_hash: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     required_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plugin: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -56,6 +58,8 @@ pub(super) struct RawAgent {
     #[serde(skip_serializing_if = "Option::is_none")]
     original_name: Option<String>,
     source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plugin: Option<String>,
     path: String,
     file: String,
     sha256: String,
@@ -86,6 +90,7 @@ impl From<&LockedSource> for RawSource {
             name: s.name.clone(),
             subdir: s.subdir.clone(),
             required_by: s.required_by.clone(),
+            plugin: s.plugin.clone(),
             ..RawSource::default()
         };
         match &s.origin {
@@ -117,6 +122,7 @@ impl From<&LockedAgent> for RawAgent {
             name: a.name.to_string(),
             original_name: a.original_name.clone(),
             source: a.source.clone(),
+            plugin: a.plugin.clone(),
             path: a.path.clone(),
             file: a.file.clone(),
             sha256: a.sha256.to_string(),
@@ -190,6 +196,7 @@ impl RawSource {
                 origin,
                 subdir: self.subdir,
                 required_by: self.required_by,
+                plugin: self.plugin,
             }),
             _ => Err(problems),
         }
@@ -233,6 +240,7 @@ impl RawAgent {
                 name,
                 original_name: self.original_name,
                 source: self.source,
+                plugin: self.plugin,
                 path: self.path,
                 file: self.file,
                 sha256,

@@ -13,6 +13,7 @@ fn sample() -> Lockfile {
                 },
                 subdir: None,
                 required_by: None,
+                plugin: None,
             },
             LockedSource {
                 name: "alpha".into(),
@@ -27,12 +28,14 @@ fn sample() -> Lockfile {
                 },
                 subdir: Some("eng".into()),
                 required_by: None,
+                plugin: None,
             },
         ],
         vec![LockedAgent {
             name: AgentName::parse("x").unwrap(),
             original_name: None,
             source: "alpha".into(),
+            plugin: None,
             path: "eng/x.md".into(),
             file: ".claude/agents/x.md".into(),
             sha256: Sha256::parse(&"b".repeat(64)).unwrap(),

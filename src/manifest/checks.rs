@@ -260,6 +260,7 @@ fn check_source(
     };
     let agents = patterns(&source.agents);
     let exclude = patterns(&source.exclude);
+    let plugins = patterns(&source.plugins);
     let skills = source.skills.as_ref().map(|_| patterns(&source.skills));
     let commands = source.commands.as_ref().map(|_| patterns(&source.commands));
 
@@ -280,6 +281,7 @@ fn check_source(
                 exclude,
                 rename,
                 prefix,
+                plugins,
             },
             trust,
             allow_unicode: source.allow_unicode.unwrap_or(false),

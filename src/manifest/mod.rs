@@ -126,6 +126,9 @@ pub struct Selection {
     /// `prefix = "volt-"`: every agent of the source that `rename` does not name is installed as
     /// `<prefix><name>`, its `name:` line rewritten as `rename` does.
     pub prefix: Option<String>,
+    /// `plugins = [...]`: names or globs over the plugins of the source's
+    /// `.claude-plugin/marketplace.json` (see [`crate::resolve::plugins`]); empty means none.
+    pub plugins: Vec<Pattern>,
 }
 
 /// The prefix of a `rename` key naming a skill (`"skill:pdf" = "my-pdf"`).
@@ -134,10 +137,12 @@ pub const SKILL_KEY: &str = "skill:";
 pub const COMMAND_KEY: &str = "command:";
 
 impl Selection {
-    /// Does the source install agents? Always when it names some; with no `agents` key, only when no
-    /// other kind's key is set (a source with only `skills = [...]` installs no agent).
+    /// Does the source install agents of its own (outside its plugins)? Always when it names some; with
+    /// no `agents` key, only when no other kind's key is set (a source with only `skills = [...]` or
+    /// `plugins = [...]` installs no other agent).
     pub fn takes_agents(&self) -> bool {
-        !self.agents.is_empty() || (self.skills.is_none() && self.commands.is_none())
+        !self.agents.is_empty()
+            || (self.skills.is_none() && self.commands.is_none() && self.plugins.is_empty())
     }
 
     /// Is a `rename` key one for an agent (not `skill:` or `command:`)?

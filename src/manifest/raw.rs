@@ -40,6 +40,7 @@ pub struct Source {
     pub skills: Option<Vec<Spanned<String>>>,
     pub commands: Option<Vec<Spanned<String>>>,
     pub exclude: Option<Vec<Spanned<String>>>,
+    pub plugins: Option<Vec<Spanned<String>>>,
     pub rename: Option<BTreeMap<String, Spanned<String>>>,
     pub prefix: Option<Spanned<String>>,
     pub trust: Option<Vec<Spanned<String>>>,

@@ -44,6 +44,8 @@ pub struct AddOptions {
     pub commands: Vec<String>,
     /// Install the single `--agent` under this name.
     pub rename_as: Option<String>,
+    /// `--plugin`: plugins of the source's marketplace, added to its `plugins` list.
+    pub plugins: Vec<String>,
     pub install: InstallOptions,
     /// When the manifest does not exist: the text to start from (`add --global` creates the global
     /// manifest, as `npm i -g` needs no set-up). `None`: a missing manifest is an error.
@@ -79,10 +81,12 @@ pub fn add(
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let changed = match edit.origin(&name) {
         Some(existing) if same_origin(&existing, &source.origin) => {
-            // A source that installed agents keeps them when `--skill`/`--command` gives it its first
-            // key of another kind (which alone would take no agent).
+            // A source that installed agents keeps them when `--skill`/`--command`/`--plugin` gives it
+            // its first key of another kind (which alone would take no agent).
             if source.agents.is_empty()
-                && (!source.skills.is_empty() || !source.commands.is_empty())
+                && (!source.skills.is_empty()
+                    || !source.commands.is_empty()
+                    || !source.plugins.is_empty())
                 && installed_agents(root, &name)?
             {
                 edit.keep_every_agent(&name);
@@ -227,6 +231,7 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         skills: options.skills.clone(),
         commands: options.commands.clone(),
         rename,
+        plugins: options.plugins.clone(),
     })
 }
 

@@ -65,60 +65,41 @@ pub fn list(manifest_path: &ManifestPath, cache_root: Option<&Path>) -> Result<V
             }
         }
     };
-    let mut out = Vec::new();
-    for agent in &lock.agents {
-        let Some(source) = lock.source(&agent.source) else {
-            continue; // the lock was checked: every agent's source is in it
-        };
-        out.push(ListedAgent {
-            kind: "agent",
-            status: status_of(&agent.file, agent.sha256.as_str()),
-            name: agent.name.to_string(),
-            source: agent.source.clone(),
-            reference: source.ref_json(),
-            commit: source.commit(),
-            file: agent.file.clone(),
-            patch: agent.patch.as_ref().map(|p| p.file.clone()),
-        });
-    }
-    for skill in &lock.skills {
-        let Some(source) = lock.source(&skill.source) else {
-            continue;
-        };
-        let statuses =
-            (skill.files.iter()).map(|f| status_of(&skill.file_of(f), f.sha256.as_str()));
+    let agents = lock.agents.iter().map(|agent| Entry {
+        kind: "agent",
+        name: agent.name.to_string(),
+        source: &agent.source,
+        file: agent.file.clone(),
+        status: status_of(&agent.file, agent.sha256.as_str()),
+        patch: agent.patch.as_ref().map(|p| p.file.clone()),
+    });
+    let skills = lock.skills.iter().map(|skill| Entry {
+        kind: "skill",
+        name: skill.name.clone(),
+        source: &skill.source,
+        file: skill.dir.clone(),
         // The worst state of any file: missing, then modified.
-        let status = statuses.max_by_key(|s| match s {
-            FileStatus::Ok => 0,
-            FileStatus::Modified => 1,
-            FileStatus::Missing => 2,
-        });
-        out.push(ListedAgent {
-            kind: "skill",
-            name: skill.name.clone(),
-            source: skill.source.clone(),
-            reference: source.ref_json(),
-            commit: source.commit(),
-            file: skill.dir.clone(),
-            status: status.unwrap_or(FileStatus::Ok),
-            patch: None,
-        });
-    }
-    for command in &lock.commands {
-        let Some(source) = lock.source(&command.source) else {
-            continue;
-        };
-        out.push(ListedAgent {
-            kind: "command",
-            name: command.name.clone(),
-            source: command.source.clone(),
-            reference: source.ref_json(),
-            commit: source.commit(),
-            file: command.file.clone(),
-            status: status_of(&command.file, command.sha256.as_str()),
-            patch: None,
-        });
-    }
+        status: (skill.files.iter())
+            .map(|f| status_of(&skill.file_of(f), f.sha256.as_str()))
+            .max_by_key(|s| match s {
+                FileStatus::Ok => 0,
+                FileStatus::Modified => 1,
+                FileStatus::Missing => 2,
+            })
+            .unwrap_or(FileStatus::Ok),
+        patch: None,
+    });
+    let commands = lock.commands.iter().map(|command| Entry {
+        kind: "command",
+        name: command.name.clone(),
+        source: &command.source,
+        file: command.file.clone(),
+        status: status_of(&command.file, command.sha256.as_str()),
+        patch: None,
+    });
+    let mut out: Vec<ListedAgent> = (agents.chain(skills).chain(commands))
+        .filter_map(|entry| entry.listed(&lock))
+        .collect();
     // Agents, then skills, then commands, each by name.
     let rank = |kind: &str| {
         ["agent", "skill", "command"]
@@ -127,4 +108,32 @@ pub fn list(manifest_path: &ManifestPath, cache_root: Option<&Path>) -> Result<V
     };
     out.sort_by(|a, b| (rank(a.kind), &a.name).cmp(&(rank(b.kind), &b.name)));
     Ok(out)
+}
+
+/// One locked item of any kind, before its source's ref and commit are looked up.
+struct Entry<'l> {
+    kind: &'static str,
+    name: String,
+    source: &'l str,
+    file: String,
+    status: FileStatus,
+    patch: Option<String>,
+}
+
+impl Entry<'_> {
+    /// The listed item; `None` only for an item whose source the lock lacks, which reading the lock
+    /// refuses, so it does not happen.
+    fn listed(self, lock: &Lockfile) -> Option<ListedAgent> {
+        let source = lock.source(self.source)?;
+        Some(ListedAgent {
+            kind: self.kind,
+            name: self.name,
+            source: self.source.to_string(),
+            reference: source.ref_json(),
+            commit: source.commit(),
+            file: self.file,
+            status: self.status,
+            patch: self.patch,
+        })
+    }
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::catalog::marketplace::MARKETPLACE_JSON;
 use crate::error::{Error, Result};
 use crate::fsutil::normalize;
 use crate::lockfile::{self, Lockfile};
@@ -130,10 +131,23 @@ fn vendored(
         };
         files.insert(path, (bytes.clone(), executable));
     }
-    let pack_manifest = source::join(source.spec.subdir.as_deref(), PACK_MANIFEST);
+    // What resolution reads besides the installed files: the pack's manifest, the marketplace's, and
+    // each plugin's `plugin.json`.
+    let mut manifests = vec![PACK_MANIFEST.to_string()];
+    if !source.spec.selection.plugins.is_empty() {
+        manifests.push(MARKETPLACE_JSON.to_string());
+    }
+    manifests.extend(
+        (source.plugins.iter())
+            .filter_map(|p| p.manifest.as_ref())
+            .map(|m| m.as_str().to_string()),
+    );
     let repo = cache.existing(&url.fetch)?;
-    if let Some(bytes) = repo.and_then(|r| r.read_file(*commit, &pack_manifest)) {
-        files.insert(pack_manifest, (bytes, false));
+    for manifest in manifests {
+        let path = source::join(source.spec.subdir.as_deref(), &manifest);
+        if let Some(bytes) = repo.as_ref().and_then(|r| r.read_file(*commit, &path)) {
+            files.insert(path, (bytes, false));
+        }
     }
     Ok(Some(VendoredSource::new(
         name,

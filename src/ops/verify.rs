@@ -106,7 +106,10 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             )));
             continue;
         }
-        let agents: Vec<&LockedAgent> = lock.agents.iter().filter(|a| a.source == name).collect();
+        // A marketplace's relative plugins are checked as what a pack brings in, below.
+        let agents: Vec<&LockedAgent> = (lock.agents.iter())
+            .filter(|a| a.source == name && a.plugin.is_none())
+            .collect();
         let skipped: Vec<(&str, &str)> = lock
             .skipped
             .iter()
@@ -125,9 +128,35 @@ fn lock_matches_manifest(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Dia
             )));
         }
     }
-    for agent in lock.agents.iter().filter(|a| a.source.contains('/')) {
+    for agent in (lock.agents.iter()).filter(|a| a.source.contains('/') || a.plugin.is_some()) {
         if let Some(spec) = manifest.source(root_source(&agent.source)) {
             nested_selection_changes(manifest, spec, agent, out);
+        }
+    }
+    plugin_selection(manifest, lock, out);
+}
+
+/// Is the plugin each locked item (agent, skill, command) came from still selected by the `plugins` key
+/// of the manifest's marketplace it came through (when it came from a plugin of that source itself, not
+/// of a pack's source)?
+fn plugin_selection(manifest: &Manifest, lock: &Lockfile, out: &mut Vec<Diagnostic>) {
+    let agents = (lock.agents.iter()).map(|a| ("agent", a.name.as_str(), &a.source, &a.plugin));
+    let skills = (lock.skills.iter()).map(|s| ("skill", s.name.as_str(), &s.source, &s.plugin));
+    let commands =
+        (lock.commands.iter()).map(|c| ("command", c.name.as_str(), &c.source, &c.plugin));
+    for (noun, name, source, plugin) in agents.chain(skills).chain(commands) {
+        let (Some(plugin), Some(spec)) = (plugin, manifest.source(root_source(source))) else {
+            continue;
+        };
+        let child_of_spec = lock.source(source).is_some_and(|s| {
+            s.plugin.is_some() && s.required_by.as_deref() == Some(spec.name.as_str())
+        });
+        let of_spec = source == spec.name.as_str() || child_of_spec;
+        if of_spec && !spec.selection.plugins.iter().any(|p| p.matches(plugin, "")) {
+            out.push(outdated(format!(
+                "{noun} `{name}` of plugin `{plugin}` is locked, but `plugins` of source `{}` no longer selects that plugin",
+                spec.name
+            )));
         }
     }
 }

@@ -21,17 +21,20 @@ pub(super) fn selection_changes(
 ) {
     for spec in &manifest.sources {
         let name = spec.name.as_str();
+        // A plugin's skills and commands are what `plugins` selects (see `verify::plugin_selection`).
         let skills: Vec<(&str, &str)> = (lock.skills.iter())
-            .filter(|s| s.source == name)
+            .filter(|s| s.source == name && s.plugin.is_none())
             .map(|s| (original(&s.original_name, &s.name), s.name.as_str()))
             .collect();
         let commands: Vec<(&str, &str)> = (lock.commands.iter())
-            .filter(|c| c.source == name)
+            .filter(|c| c.source == name && c.plugin.is_none())
             .map(|c| (original(&c.original_name, &c.name), c.name.as_str()))
             .collect();
         let selection = &spec.selection;
-        // A source whose keys now take skills or commands only: its locked agents are no longer wanted.
-        if !selection.takes_agents() && lock.agents.iter().any(|a| a.source == name) {
+        // A source whose keys now take other kinds only: its locked agents (outside its plugins) are no
+        // longer wanted.
+        let own_agents = (lock.agents.iter()).any(|a| a.source == name && a.plugin.is_none());
+        if !selection.takes_agents() && own_agents {
             out.push(outdated(format!(
                 "source `{name}` has locked agents, but with `skills` or `commands` and no `agents` it installs none"
             )));

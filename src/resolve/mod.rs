@@ -38,10 +38,12 @@ use crate::source::{self, Snapshot};
 
 mod pick;
 mod pin;
+pub mod plugins;
 mod prefetch;
 mod session;
 mod tags;
 
+pub use plugins::PluginPart;
 pub use tags::{best_tag, caret, newest_release, newest_stable, tag_version};
 
 use pick::{GitPin, Standing};
@@ -125,6 +127,11 @@ pub struct Resolved {
     /// For a `version` source whose remote was asked this run: the newest stable tag of the repository
     /// when the requirement excludes it (a new major version the user must opt into).
     pub newer_incompatible: Option<String>,
+    /// The selected plugins whose files are in this source: a marketplace's relative plugins, or, for a
+    /// plugin pinned in another repository, that plugin ([`plugins`]).
+    pub plugins: Vec<PluginPart>,
+    /// For the child source of a plugin pinned in another repository: the plugin's name.
+    pub plugin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +161,7 @@ impl Resolved {
             origin,
             subdir: self.spec.subdir.clone(),
             required_by: self.spec.name.parent().map(|p| p.to_string()),
+            plugin: self.plugin.clone(),
         }
     }
 
@@ -201,6 +209,8 @@ pub fn resolve_all(
         refs,
         checked_tags: Vec::new(),
         warned_trust: BTreeSet::new(),
+        plugin_children: BTreeMap::new(),
+        warned_plugins: BTreeSet::new(),
     };
     resolve_rounds(&mut session, sources)
 }

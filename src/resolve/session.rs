@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use crate::catalog::RepoPath;
+use crate::catalog::marketplace::PluginEntry;
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::lockfile::Lockfile;
@@ -34,6 +36,10 @@ pub(super) struct Session<'a> {
     pub(super) checked_tags: Vec<(String, String)>,
     /// Pack sources already warned about for setting `trust` (resolution may take several rounds).
     pub(super) warned_trust: BTreeSet<String>,
+    /// The child sources of plugins pinned in other repositories, by name, with their marketplace entry.
+    pub(super) plugin_children: BTreeMap<String, PluginEntry>,
+    /// Plugins already warned about for what they ship (resolution may take several rounds).
+    pub(super) warned_plugins: BTreeSet<String>,
 }
 
 impl<'a> Session<'a> {
@@ -54,9 +60,26 @@ impl<'a> Session<'a> {
         while let Some((spec, mut path)) = queue.pop_front() {
             let identity = identity(&spec);
             check_nesting(&spec, &identity, &path)?;
-            let resolved = self.resolve_one(&spec, known, &mut pins, &mut budget)?;
+            let mut resolved = self.resolve_one(&spec, known, &mut pins, &mut budget)?;
             path.push((identity, spec.name.clone()));
-            for child in self.pack_sources(&resolved)? {
+            let children = match self.plugin_children.get(spec.name.as_str()).cloned() {
+                // A plugin pinned elsewhere is read as a plugin, never as a pack.
+                Some(entry) => {
+                    self.read_plugin(&mut resolved, &entry, &RepoPath::root(), &mut budget)?;
+                    resolved.plugin = Some(entry.name.clone());
+                    Vec::new()
+                }
+                None => {
+                    let mut children = self.pack_sources(&resolved)?;
+                    children.extend(self.marketplace_plugins(
+                        &mut resolved,
+                        &children,
+                        &mut budget,
+                    )?);
+                    children
+                }
+            };
+            for child in children {
                 // Counted before anything of the child is read, so a fan-out stops with bounded memory.
                 if out.len() + 1 + queue.len() >= MAX_SOURCES {
                     return Err(Error::PackCount {
@@ -94,6 +117,8 @@ impl<'a> Session<'a> {
                     pin: Pin::Path { content_hash },
                     snapshot,
                     newer_incompatible: None,
+                    plugins: Vec::new(),
+                    plugin: None,
                 });
             }
             SourceKind::Git { url, reference } => (url, reference),
@@ -106,6 +131,8 @@ impl<'a> Session<'a> {
                 pin: Pin::Git { commit, tag },
                 snapshot,
                 newer_incompatible: None,
+                plugins: Vec::new(),
+                plugin: None,
             });
         }
         let pin = match requirement(spec) {
@@ -179,6 +206,8 @@ impl<'a> Session<'a> {
             pin: pin.into(),
             snapshot,
             newer_incompatible,
+            plugins: Vec::new(),
+            plugin: None,
         })
     }
 
@@ -186,45 +215,13 @@ impl<'a> Session<'a> {
     /// `agentpack.toml` at the root of its searched directory.
     fn pack_sources(&mut self, resolved: &Resolved) -> Result<Vec<SourceSpec>> {
         let spec = &resolved.spec;
-        let file = source::join(spec.subdir.as_deref(), MANIFEST_NAME);
-        let (bytes, label, specs_home_dir) = match (&spec.kind, &resolved.pin) {
-            (SourceKind::Git { .. }, Pin::Git { .. }) if self.options.vendor.is_some() => {
-                // `agentpack vendor` copies a pack's manifest beside its agents, checksummed.
-                let vendor = self.options.vendor.expect("checked");
-                let path = source::vendor::source_dir(vendor, spec.name.as_str()).join(&file);
-                let bytes = match std::fs::metadata(&path) {
-                    Ok(meta) if meta.is_file() => {
-                        Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
-                    }
-                    _ => None,
-                };
-                (bytes, path.display().to_string(), None)
-            }
-            (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
-                let repo = self.repo(&spec.name, url)?;
-                (
-                    repo.read_file(*commit, &file),
-                    format!("{}:{file}", spec.name),
-                    None,
-                )
-            }
-            (SourceKind::Path { dir, .. }, _) => {
-                let pack_dir = match &spec.subdir {
-                    Some(sub) => dir.join(sub),
-                    None => dir.clone(),
-                };
-                let path = pack_dir.join(MANIFEST_NAME);
-                let bytes = match std::fs::metadata(&path) {
-                    Ok(meta)
-                        if meta.is_file() && meta.len() <= crate::limits::MAX_FILE_SIZE as u64 =>
-                    {
-                        Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
-                    }
-                    _ => None,
-                };
-                (bytes, path.display().to_string(), Some(pack_dir))
-            }
-            _ => unreachable!("pin kind follows source kind"),
+        let (bytes, label) = self.read_file(resolved, MANIFEST_NAME)?;
+        let specs_home_dir = match &spec.kind {
+            SourceKind::Path { dir, .. } => Some(match &spec.subdir {
+                Some(sub) => dir.join(sub),
+                None => dir.clone(),
+            }),
+            SourceKind::Git { .. } => None,
         };
         let Some(bytes) = bytes else {
             return Ok(Vec::new());
@@ -277,6 +274,57 @@ impl<'a> Session<'a> {
         }
         child.trust = pack.trust.clone();
         child.allow_unicode = pack.allow_unicode;
+    }
+
+    /// The bytes of the file at `path` (relative to the searched directory) of `resolved` at its pin, and
+    /// its label for messages; `None` when there is no such regular file of at most 1 MiB. A vendored git
+    /// source is read from the vendor directory (`agentpack vendor` copies such files, checksummed).
+    pub(super) fn read_file(
+        &mut self,
+        resolved: &Resolved,
+        path: &str,
+    ) -> Result<(Option<Vec<u8>>, String)> {
+        let spec = &resolved.spec;
+        let file = source::join(spec.subdir.as_deref(), path);
+        let local = |path: std::path::PathBuf| -> Result<(Option<Vec<u8>>, String)> {
+            let bytes = match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() && meta.len() <= crate::limits::MAX_FILE_SIZE as u64 => {
+                    Some(std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?)
+                }
+                _ => None,
+            };
+            Ok((bytes, path.display().to_string()))
+        };
+        match (&spec.kind, &resolved.pin) {
+            (SourceKind::Git { .. }, Pin::Git { .. }) if self.options.vendor.is_some() => {
+                let vendor = self.options.vendor.expect("checked");
+                local(source::vendor::source_dir(vendor, spec.name.as_str()).join(&file))
+            }
+            (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
+                let repo = self.repo(&spec.name, url)?;
+                Ok((
+                    repo.read_file(*commit, &file),
+                    format!("{}:{file}", spec.name),
+                ))
+            }
+            (SourceKind::Path { dir, .. }, _) => local(dir.join(&file)),
+            _ => unreachable!("pin kind follows source kind"),
+        }
+    }
+
+    /// Is there anything at `path` (relative to the searched directory) of `resolved`? Always false for
+    /// a vendored source, which holds only what is installed.
+    pub(super) fn has_path(&mut self, resolved: &Resolved, path: &str) -> Result<bool> {
+        let spec = &resolved.spec;
+        let file = source::join(spec.subdir.as_deref(), path.trim_end_matches('/'));
+        Ok(match (&spec.kind, &resolved.pin) {
+            _ if self.options.vendor.is_some() => false,
+            (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
+                self.repo(&spec.name, url)?.has_path(*commit, &file)
+            }
+            (SourceKind::Path { dir, .. }, _) => std::fs::symlink_metadata(dir.join(&file)).is_ok(),
+            _ => unreachable!("pin kind follows source kind"),
+        })
     }
 
     pub(super) fn repo(&mut self, name: &SourceName, url: &GitUrl) -> Result<&LockedRepo<'a>> {

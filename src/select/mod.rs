@@ -61,6 +61,8 @@ pub struct SelectedAgent {
     pub installed_name: String,
     /// The exact bytes to install.
     pub bytes: Vec<u8>,
+    /// The plugin of a marketplace it belongs to, if any.
+    pub plugin: Option<String>,
 }
 
 /// What selection found in one source.
@@ -344,6 +346,7 @@ impl<'a> Selector<'a> {
             original_name: agent.name,
             installed_name,
             bytes,
+            plugin: None,
         });
     }
 }

@@ -8,8 +8,9 @@
 
 /// Tree entries (files and directories) one resolution may look at.
 pub const MAX_TREE_ENTRIES: usize = 1_000_000;
-/// Bytes of Markdown files (and of the paths and symlink targets read to find them) one resolution may
-/// read: what is inflated, so also a bound on what is kept in memory.
+/// Bytes of Markdown files (and of the paths and symlink targets read to find them, and of the plugin
+/// catalogues read, `marketplace.json` and each `plugin.json`) one resolution may read: what is
+/// inflated, so also a bound on what is kept in memory.
 pub const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 
 /// What is left of the limits for the rest of one resolution.

@@ -468,6 +468,11 @@ impl LockedRepo<'_> {
         super::tree::read_file(&self.repo, commit, path)
     }
 
+    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
+    pub fn has_path(&self, commit: Commit, path: &str) -> bool {
+        super::tree::has_path(&self.repo, commit, path)
+    }
+
     /// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
     pub fn commits_behind(&self, base: Commit, head: Commit) -> Option<usize> {
         self.repo

@@ -24,7 +24,7 @@ mod tree;
 pub mod vendor;
 
 /// The `.md` files of a source under its searched directory, and every file of its skill folders.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// Sorted by path.
     pub files: Vec<SourceFile>,
@@ -32,7 +32,7 @@ pub struct Snapshot {
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Relative to the searched directory (`subdir`), `/`-separated: what `agents = ["x/*.md"]` matches.
     pub path: String,
@@ -43,7 +43,7 @@ pub struct SourceFile {
     pub executable: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
     /// Over [`crate::limits::MAX_FILE_SIZE`]: not loaded. `head` holds its first
@@ -55,7 +55,7 @@ pub enum Content {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Skipped {
     pub repo_path: String,
     pub reason: String,

@@ -279,6 +279,13 @@ pub(super) fn read_file(repo: &Repository, commit: Commit, path: &str) -> Option
     Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
 }
 
+/// Is there a file, folder or link at `path` in `commit`'s tree? Nothing is read from it.
+pub(super) fn has_path(repo: &Repository, commit: Commit, path: &str) -> bool {
+    repo.find_commit(commit.oid())
+        .and_then(|c| c.tree())
+        .is_ok_and(|tree| tree.get_path(Path::new(path)).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ mod outdated;
 mod output;
 mod parity;
 mod patches;
+mod plugins;
 mod properties;
 mod readme;
 mod startup;

@@ -51,6 +51,7 @@ pub fn exec(args: &AddArgs, settings: &Settings, printer: &Printer) -> Result<Ex
         skills: args.skills.clone(),
         commands: args.commands.clone(),
         rename_as: args.rename_as.clone(),
+        plugins: args.plugins.clone(),
         install: super::super::settings::forced(args.force),
         create: create.clone(),
     };

@@ -1,8 +1,9 @@
 //! Shared fixtures of the integration tests: agent files, a published-looking collection
 //! ([`studio`]), a project sandbox with a manifest ([`project`]), a collection published for the
 //! loopback servers ([`served_studio`]) and readers of what an install left behind ([`lock`],
-//! [`locked_source`], [`installed`], [`sha256`]), and [`released`] repositories of tagged
-//! versions, and [`toolkit`], a repository holding agents, skills and commands.
+//! [`locked_source`], [`installed`], [`sha256`]), [`released`] repositories of tagged
+//! versions, [`toolkit`], a repository holding agents, skills and commands, and the plugin
+//! marketplace of `fixtures/marketplace` as repositories ([`marketplace_repo`]).
 
 use super::{GitRepo, Manifest, Sandbox};
 
@@ -133,4 +134,44 @@ pub fn sha256(bytes: Vec<u8>) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A repository holding the files of `fixtures/marketplace/<dir>` (`market` or `external`), executable
+/// bits kept, with each `(placeholder, value)` of `fill` replaced in `.claude-plugin/marketplace.json`
+/// (`{{EXTERNAL_URL}}`, `{{EXTERNAL_SHA}}`; see the fixture's README). Not committed yet.
+pub fn marketplace_repo(dir: &str, fill: &[(&str, &str)]) -> GitRepo {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/marketplace")
+        .join(dir);
+    let repo = GitRepo::new(dir);
+    let mut stack = vec![root.clone()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if rel == ".claude-plugin/marketplace.json" {
+                for (placeholder, value) in fill {
+                    text = text.replace(placeholder, value);
+                }
+            }
+            repo.file(&rel, text);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                repo.executable(&rel, mode & 0o111 != 0);
+            }
+        }
+    }
+    repo
 }

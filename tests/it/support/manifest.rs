@@ -136,6 +136,11 @@ impl Source {
         self.set("agents", array(entries))
     }
 
+    /// `plugins = [...]`: plugin names or globs of the source's marketplace.
+    pub fn plugins<'a>(self, entries: impl IntoIterator<Item = &'a str>) -> Source {
+        self.set("plugins", array(entries))
+    }
+
     /// `skills = [...]`: skill names or globs (`["*"]` for all).
     pub fn skills<'a>(self, entries: impl IntoIterator<Item = &'a str>) -> Source {
         self.set("skills", array(entries))

@@ -26,8 +26,8 @@ pub mod server;
 pub mod snapshot;
 
 pub use fixture::{
-    agent, command_md, installed, lock, locked_source, project, released, served_studio, sha256,
-    skill_md, studio, toolkit,
+    agent, command_md, installed, lock, locked_source, marketplace_repo, project, released,
+    served_studio, sha256, skill_md, studio, toolkit,
 };
 pub use git::{git, isolate_git2, try_git};
 pub use manifest::{Install, Manifest, Source};
