@@ -138,18 +138,15 @@ fn only_other_kinds(r: &Resolved) -> Option<Diagnostic> {
             crate::diag::plural(c, "command")
         ),
     };
+    let name = &r.spec.name;
+    // The snapshot holds no `marketplace.json` (only what may be installed): the hint names the
+    // `plugins` key too, for a marketplace's skills and commands.
     Some(
         Diagnostic::warning(
             "no-agents",
-            format!(
-                "source `{}` has no agents, only {has}, and installs skills and commands only when its `skills` or `commands` key names them",
-                r.spec.name
-            ),
+            format!("source `{name}` has no agents, only {has}, and installs skills and commands only when its `skills` or `commands` key names them"),
         )
-        .with_hint(format!(
-            "add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.{}] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`",
-            r.spec.name
-        )),
+        .with_hint(format!("add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.{name}] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`; for a plugin marketplace, `plugins = [\"*\"]` or `--plugin NAME`"))
     )
 }
 

@@ -127,7 +127,7 @@ fn a_source_of_only_skills_and_commands_added_without_keys_says_what_it_has() {
     );
     assert_eq!(
         hint,
-        "  = hint: add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.skills] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`"
+        "  = hint: add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.skills] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`; for a plugin marketplace, `plugins = [\"*\"]` or `--plugin NAME`"
     );
     // The README shows these two lines as they are printed.
     assert!(readme.contains(&format!("  {warning}\n  {hint}\n")));
@@ -201,5 +201,24 @@ fn adding_a_skill_to_a_source_of_every_agent_keeps_its_agents() {
         format!("{before}agents = [\"*\"]\nskills = [\"pdf\"]\n")
     );
     assert_eq!(installed(&sb), ["reviewer.md"]);
+    assert!(sb.exists(".claude/skills/pdf/SKILL.md"));
+}
+
+#[test]
+fn a_marketplace_added_without_keys_is_pointed_at_plugins_too() {
+    let repo = GitRepo::new("market");
+    repo.file(
+        ".claude-plugin/marketplace.json",
+        r#"{"name": "m", "owner": {"name": "o"}, "plugins": [{"name": "kit", "source": "./plugins/kit", "strict": false}]}"#,
+    )
+    .file("plugins/kit/skills/pdf/SKILL.md", skill_md("pdf", "Fills PDF forms"))
+    .commit("market");
+    let sb = project(&Manifest::new());
+    sb.run(["add", &repo.url(), "--name", "market"])
+        .success()
+        .stderr_has("; for a plugin marketplace, `plugins = [\"*\"]` or `--plugin NAME`\n");
+    sb.run(["add", &repo.url(), "--name", "market", "--plugin", "kit"])
+        .success()
+        .stderr_lacks("no-agents");
     assert!(sb.exists(".claude/skills/pdf/SKILL.md"));
 }
