@@ -29,6 +29,16 @@ pub enum ItemKind {
     Command,
 }
 
+impl From<lockfile::Table> for ItemKind {
+    fn from(table: lockfile::Table) -> ItemKind {
+        match table {
+            lockfile::Table::Agent => ItemKind::Agent,
+            lockfile::Table::Skill => ItemKind::Skill,
+            lockfile::Table::Command => ItemKind::Command,
+        }
+    }
+}
+
 impl ItemKind {
     /// The kind as messages name it ("2 agents would be installed as ...").
     pub fn noun(self) -> &'static str {

@@ -84,6 +84,21 @@ impl Places {
             || (md && below(&self.commands).is_some_and(|rest| rest.components().count() >= 1))
     }
 
+    /// May an install write or remove `file` as an item of `kind`? Only in that kind's own place, and a
+    /// skill's file only inside `folder` (the skill's folder, absolute, normalized), itself directly in
+    /// the skills' place: a lock edited by hand must not make a skill's entry reach a command's, an
+    /// agent's or another skill's file.
+    pub fn may_hold_as(&self, kind: ItemKind, file: &Path, folder: Option<&Path>) -> bool {
+        let in_folder = match (kind, folder) {
+            (ItemKind::Skill, Some(dir)) => {
+                dir.parent() == Some(self.skills.as_path()) && file.starts_with(dir)
+            }
+            (ItemKind::Skill, None) => false,
+            _ => true,
+        };
+        in_folder && self.kind_of(file) == Some(kind)
+    }
+
     /// The kind whose directory holds `file`, for a file [`Places::may_hold`] accepts.
     pub fn kind_of(&self, file: &Path) -> Option<ItemKind> {
         if !self.may_hold(file) {
@@ -117,5 +132,30 @@ mod tests {
             places.kind_of(Path::new("/p/.claude/skills/pdf/SKILL.md")),
             Some(ItemKind::Skill)
         );
+        // On a lock's word: only in the kind's own place, a skill's file only in its own folder.
+        let pdf = Some(Path::new("/p/.claude/skills/pdf"));
+        let may_as = |kind, f: &str, folder| places.may_hold_as(kind, Path::new(f), folder);
+        assert!(may_as(ItemKind::Skill, "/p/.claude/skills/pdf/a.md", pdf));
+        assert!(!may_as(ItemKind::Skill, "/p/.claude/skills/xlsx/a.md", pdf));
+        assert!(!may_as(
+            ItemKind::Skill,
+            "/p/.claude/commands/pdf/a.md",
+            Some(Path::new("/p/.claude/commands/pdf"))
+        ));
+        assert!(!may_as(
+            ItemKind::Skill,
+            "/p/.claude/skills/mine/pdf/a.md",
+            Some(Path::new("/p/.claude/skills/mine/pdf"))
+        ));
+        assert!(!may_as(
+            ItemKind::Command,
+            "/p/.claude/skills/pdf/a.md",
+            None
+        ));
+        assert!(may_as(
+            ItemKind::Command,
+            "/p/.claude/commands/git/c.md",
+            None
+        ));
     }
 }

@@ -102,10 +102,29 @@ pub fn plan(
             hint: Some("this is a bug in agentpack: please report it".into()),
         });
     }
-    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too.
-    let parents: BTreeSet<&Path> = placed.iter().filter_map(|p| p.file.parent()).collect();
-    for dir in parents {
-        check_target(root, dir)?;
+    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too,
+    // at every level: a user's file where a skill needs a folder stops the install before anything is
+    // written, naming both.
+    for item in placed {
+        let base = places.dir(item.kind);
+        let blocker = (item.file.ancestors().skip(1))
+            .take_while(|dir| dir.starts_with(base) && *dir != base)
+            .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()));
+        if let Some(blocker) = blocker {
+            return Err(Error::Usage {
+                message: format!(
+                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
+                    places.show(blocker),
+                    item.kind.noun(),
+                    item.installed_name,
+                    places.show(&item.file)
+                ),
+                hint: Some("move the file away, then run the command again".into()),
+            });
+        }
+        if let Some(parent) = item.file.parent() {
+            check_target(root, parent)?;
+        }
     }
     let planner = Planner {
         managed: managed_files(previous, places),
@@ -314,23 +333,26 @@ struct Managed {
 }
 
 /// Files the previous lock says agentpack installed, with their locked sha256. Only entries for a file
-/// in its kind's place count ([`Places::may_hold`]): a lock edited by hand (or by someone else) must not
-/// make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
+/// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else)
+/// must not make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
 fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
     let Some(lock) = previous else {
         return BTreeMap::new();
     };
     (lock.installed_files().into_iter())
-        .map(|f| {
+        .filter_map(|f| {
             let file = crate::fsutil::normalize(&places.root.join(&f.file));
             let managed = Managed {
                 sha256: f.sha256.clone(),
                 adopted: f.adopted,
             };
-            (file, managed)
+            let folder = f
+                .folder
+                .map(|d| crate::fsutil::normalize(&places.root.join(d)));
+            let kind = ItemKind::from(f.table);
+            (places.may_hold_as(kind, &file, folder.as_deref())).then_some((file, managed))
         })
-        .filter(|(file, _)| places.may_hold(file))
         .collect()
 }
 

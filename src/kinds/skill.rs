@@ -153,6 +153,24 @@ fn folder_problems(label: &str, files: &[SkillFile<'_>]) -> Vec<Diagnostic> {
         ];
     }
     let mut out = Vec::new();
+    // Two paths equal but for case are one file on macOS's and Windows' file systems: the second would
+    // overwrite the first, and the lock would record both.
+    let mut folded: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    for file in files {
+        if let Some(first) = folded.insert(file.path.to_lowercase(), file.path) {
+            out.push(
+                Diagnostic::error(
+                    "skill-file-name",
+                    format!(
+                        "files `{first}` and `{}` differ only in case, so they are one file on macOS and Windows",
+                        file.path
+                    ),
+                )
+                .at(Location::file(label))
+                .with_hint("ask the skill's author to rename one of them"),
+            );
+        }
+    }
     for file in files {
         if let Some(problem) = path_problem(file.path) {
             out.push(
@@ -174,9 +192,19 @@ fn folder_problems(label: &str, files: &[SkillFile<'_>]) -> Vec<Diagnostic> {
     out
 }
 
+/// Names Windows reserves for devices, with any extension (`CON`, `nul.txt`).
+const RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Longest file or folder name most file systems allow, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
 /// Why a file path inside a skill cannot be installed on every system, or None: each component must be
 /// free of control and invisible characters, of characters Windows forbids (`<>:"|?*\`), must not be
-/// `.`, `..` or empty, and must not end in a dot or space.
+/// `.`, `..` or empty, must not end in a dot or space, must not be a Windows device name (`CON`,
+/// `nul.txt`) and must fit in 255 bytes.
 pub fn path_problem(path: &str) -> Option<String> {
     for part in path.split('/') {
         if part.is_empty() || part == "." || part == ".." {
@@ -196,6 +224,18 @@ pub fn path_problem(path: &str) -> Option<String> {
         }
         if part.ends_with('.') || part.ends_with(' ') {
             return Some("has a component ending in a dot or space".into());
+        }
+        let stem = part.split('.').next().unwrap_or(part).to_ascii_uppercase();
+        if RESERVED.contains(&stem.as_str()) {
+            return Some(format!(
+                "has the component `{part}`, a device name on Windows"
+            ));
+        }
+        if part.len() > MAX_NAME_BYTES {
+            return Some(format!(
+                "has a component of {} bytes; file systems allow {MAX_NAME_BYTES}",
+                part.len()
+            ));
         }
     }
     None

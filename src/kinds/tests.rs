@@ -222,6 +222,17 @@ fn skill_files_are_bounded_and_safely_named() {
             "trail.",
             "file `trail.` has a component ending in a dot or space, so agentpack cannot install it",
         ),
+        (
+            "aux.tar.gz",
+            "file `aux.tar.gz` has the component `aux.tar.gz`, a device name on Windows, so agentpack cannot install it",
+        ),
+        (
+            &format!("{}.md", "l".repeat(253)),
+            &format!(
+                "file `{}.md` has a component of 256 bytes; file systems allow 255, so agentpack cannot install it",
+                "l".repeat(253)
+            ),
+        ),
     ] {
         let s = skill::check("s:k", "k", &[file("SKILL.md", ok), file(path, "")]);
         assert_eq!(

@@ -44,9 +44,21 @@ pub struct Lockfile {
     pub skipped: Vec<SkippedAgent>,
 }
 
+/// The lock's tables of installed items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Agent,
+    Skill,
+    Command,
+}
+
 /// One file the lock says agentpack installed (or adopted), of any kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstalledFile<'a> {
+    /// The table that records it: the kind of item whose place it must be in.
+    pub table: Table,
+    /// A skill's file: the skill's `dir`, the only folder it may be in.
+    pub folder: Option<&'a str>,
     /// Relative to the manifest's directory, `/`-separated.
     pub file: String,
     pub sha256: &'a Sha256,
@@ -311,18 +323,24 @@ impl Lockfile {
     /// Every installed file the lock records, of every kind.
     pub fn installed_files(&self) -> Vec<InstalledFile<'_>> {
         let agents = self.agents.iter().map(|a| InstalledFile {
+            table: Table::Agent,
+            folder: None,
             file: a.file.clone(),
             sha256: &a.sha256,
             adopted: a.adopted,
         });
         let skills = self.skills.iter().flat_map(|s| {
             s.files.iter().map(|f| InstalledFile {
+                table: Table::Skill,
+                folder: Some(&s.dir),
                 file: s.file_of(f),
                 sha256: &f.sha256,
                 adopted: f.adopted,
             })
         });
         let commands = self.commands.iter().map(|c| InstalledFile {
+            table: Table::Command,
+            folder: None,
             file: c.file.clone(),
             sha256: &c.sha256,
             adopted: c.adopted,

@@ -6,7 +6,7 @@
 use crate::diag::{Diagnostic, Location};
 use crate::error::Result;
 use crate::fsutil::normalize;
-use crate::install::Places;
+use crate::install::{ItemKind, Places};
 use crate::kinds::{command, skill};
 use crate::lockfile::{LockedCommand, LockedSkill, Lockfile};
 use crate::manifest::{COMMAND_KEY, Manifest, Pattern, SKILL_KEY};
@@ -115,14 +115,22 @@ pub(super) fn check_files(
 impl Checker<'_> {
     /// The bytes of the installed `file` (the lock's label) when it is where its kind goes, present and
     /// unedited; `None` after reporting why not.
-    fn file(&mut self, file: &str, sha256: &str, from: &str) -> Result<Option<Vec<u8>>> {
+    fn file(
+        &mut self,
+        kind: ItemKind,
+        folder: Option<&str>,
+        file: &str,
+        sha256: &str,
+        from: &str,
+    ) -> Result<Option<Vec<u8>>> {
         let path = normalize(&self.manifest.root.join(file));
         let shown = self.places.show(&path);
-        if !self.places.may_hold(&path) {
+        let folder = folder.map(|d| normalize(&self.manifest.root.join(d)));
+        if !self.places.may_hold_as(kind, &path, folder.as_deref()) {
             self.out.push(
                 Diagnostic::error(
                     "lock-outdated",
-                    format!("`{file}` ({from}) is locked outside the directories agentpack installs into"),
+                    format!("`{file}` ({from}) is locked outside the directory agentpack installs {}s into", kind.noun()),
                 )
                 .at(Location::file(crate::lockfile::LOCK_NAME))
                 .with_hint("run `agentpack install` and commit agentpack.lock"),
@@ -166,7 +174,13 @@ impl Checker<'_> {
         let mut files = Vec::new();
         for file in &skill.files {
             let label = skill.file_of(file);
-            if let Some(bytes) = self.file(&label, file.sha256.as_str(), &from)? {
+            if let Some(bytes) = self.file(
+                ItemKind::Skill,
+                Some(&skill.dir),
+                &label,
+                file.sha256.as_str(),
+                &from,
+            )? {
                 files.push((file, bytes));
             }
         }
@@ -190,7 +204,13 @@ impl Checker<'_> {
 
     fn command(&mut self, command: &LockedCommand) -> Result<()> {
         let from = format!("command `{}` from `{}`", command.name, command.source);
-        if let Some(bytes) = self.file(&command.file, command.sha256.as_str(), &from)? {
+        if let Some(bytes) = self.file(
+            ItemKind::Command,
+            None,
+            &command.file,
+            command.sha256.as_str(),
+            &from,
+        )? {
             let path = normalize(&self.manifest.root.join(&command.file));
             let checked = command::check(&self.places.show(&path), &command.name, &bytes);
             self.checked(checked.diagnostics, &command.source);

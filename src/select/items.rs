@@ -176,13 +176,18 @@ impl Picker<'_> {
             let checked = skill::check(&label, folder, &views);
             self.checked(checked.diagnostics);
             let installed_name = self.renamed(SKILL_KEY, &name).unwrap_or(name.clone());
-            if let Some(problem) = skill::path_problem(&installed_name) {
+            // The installed folder is the skill's name in the lock and in Claude Code: a kebab name, like
+            // the front matter's (a rename target is checked by the manifest already).
+            if let Some(problem) = crate::names::kebab_name_problem(&installed_name) {
                 self.out.diagnostics.push(
                     Diagnostic::error(
-                        "skill-file-name",
-                        format!("skill folder `{installed_name}` {problem}, so agentpack cannot install it"),
+                        "name-invalid",
+                        format!("skill folder `{installed_name}`: the name {problem}, so agentpack cannot install it"),
                     )
-                    .at(Location::file(&label)),
+                    .at(Location::file(&label))
+                    .with_hint(format!(
+                        "install it under another name: add `rename = {{ \"skill:{installed_name}\" = \"<a-kebab-name>\" }}` to the source in agentpack.toml"
+                    )),
                 );
             }
             self.out.skills.push(SelectedSkill {

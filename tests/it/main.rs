@@ -10,6 +10,7 @@ mod day_one;
 mod diagnostics;
 mod global;
 mod hostile;
+mod hostile_kinds;
 mod hostile_objects;
 mod hostile_reach;
 mod hostile_text;
