@@ -164,16 +164,46 @@ impl ManifestEdit {
         }
         add_items(table, source);
         if let Some((from, to)) = &source.rename {
-            match table.get_mut("rename").and_then(Item::as_table_like_mut) {
-                Some(rename) => {
-                    rename.insert(from, toml_edit::value(to.as_str()));
+            match table.get_mut("rename") {
+                Some(Item::Value(Value::InlineTable(inline))) => {
+                    // The last value of `{ a = "x" }` carries the space before `}`: it moves to the
+                    // new last entry rather than staying before its comma (`{ a = "x" , b = "y" }`).
+                    let mut value = Value::from(to.as_str());
+                    if let Some(old) = inline.get(from) {
+                        *value.decor_mut() = old.decor().clone();
+                    } else if let Some((_, last)) = inline.iter_mut().last() {
+                        value
+                            .decor_mut()
+                            .set_suffix(last.decor().suffix().cloned().unwrap_or_default());
+                        last.decor_mut().set_suffix("");
+                    }
+                    inline.insert(from, value);
                 }
-                None => {
+                Some(item) if item.is_table_like() => {
+                    if let Some(rename) = item.as_table_like_mut() {
+                        rename.insert(from, toml_edit::value(to.as_str()));
+                    }
+                }
+                _ => {
                     let mut inline = toml_edit::InlineTable::new();
                     inline.insert(from, Value::from(to.as_str()));
                     table.insert("rename", toml_edit::value(inline));
                 }
             }
+        }
+    }
+
+    /// Write `agents = ["*"]` into source `name` when it has none of the `agents`, `skills`, `commands`
+    /// and `plugins` keys (it takes every agent): a first key of another kind would make it take none.
+    pub fn keep_every_agent(&mut self, name: &str) {
+        let Some(table) = self.source_mut(name) else {
+            return;
+        };
+        if !["agents", "skills", "commands", "plugins"]
+            .iter()
+            .any(|k| table.contains_key(k))
+        {
+            table.insert("agents", toml_edit::value(string_array(&["*".to_string()])));
         }
     }
 
@@ -463,6 +493,68 @@ mod tests {
             e.to_string(),
             format!(
                 "{COMMENTED}\n[sources.tools]\ngit = \"https://github.com/o/tools\"\ntag = \"v1.0.0\"\nagents = [\"x\"]\nrename = {{ x = \"y\" }}\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_rename_added_to_an_inline_table_is_spaced_like_the_others() {
+        let mut e = edit();
+        let change = |from: &str, to: &str| NewSource {
+            name: "studio".into(),
+            origin: Origin::Git("https://example.com/studio".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: Vec::new(),
+            commands: Vec::new(),
+            plugins: Vec::new(),
+            rename: Some((from.into(), to.into())),
+        };
+        e.change_source(&change("skill:pdf", "acme-pdf"));
+        e.change_source(&change("b", "bea"));
+        assert_eq!(
+            e.to_string(),
+            COMMENTED.replace(
+                "rename = { b = \"bee\" }",
+                "rename = { b = \"bea\", \"skill:pdf\" = \"acme-pdf\" }"
+            )
+        );
+    }
+
+    #[test]
+    fn keeping_every_agent_writes_the_agents_key_only_when_no_kind_has_one() {
+        let mut e = edit();
+        let skill = NewSource {
+            name: "other".into(),
+            origin: Origin::Path("../x".into()),
+            reference: None,
+            subdir: None,
+            agents: Vec::new(),
+            skills: vec!["pdf".into()],
+            commands: Vec::new(),
+            plugins: Vec::new(),
+            rename: None,
+        };
+        e.keep_every_agent("other");
+        e.change_source(&skill);
+        let with_skill = COMMENTED.replace(
+            "path = \"../x\"\n",
+            "path = \"../x\"\nagents = [\"*\"]\nskills = [\"pdf\"]\n",
+        );
+        assert_eq!(e.to_string(), with_skill);
+        // A source that already has a key of some kind says what it takes: it is not widened.
+        e.keep_every_agent("other");
+        e.change_source(&NewSource {
+            commands: vec!["review".into()],
+            skills: Vec::new(),
+            ..skill
+        });
+        assert_eq!(
+            e.to_string(),
+            with_skill.replace(
+                "skills = [\"pdf\"]\n",
+                "skills = [\"pdf\"]\ncommands = [\"review\"]\n"
             )
         );
     }

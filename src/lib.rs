@@ -1,4 +1,4 @@
-//! agentpack: a package manager for Claude Code agents.
+//! agentpack: a package manager for Claude Code agents, skills and commands.
 //!
 //! # File overview
 //!
@@ -14,7 +14,7 @@
 //!                                              ▼
 //!                              install (collisions, plan vs. disk and old lock, atomic apply)
 //!                                              ▼
-//!                              .claude/agents/*.md + agentpack.lock (lockfile)
+//!        .claude/agents/*.md, .claude/skills/<name>/, .claude/commands/**/*.md + agentpack.lock (lockfile)
 //! ```
 //!
 //! - [`manifest`]: `agentpack.toml`, parsed once into checked types; [`manifest::ManifestPath`] says

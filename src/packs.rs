@@ -87,7 +87,13 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
         nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
         if takes_own_agents(&r) {
-            agents.extend(out.take(select::select(&r, strict)));
+            let selection = select::select(&r, strict);
+            let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
+            let own = out.take(selection);
+            if own.is_empty() && !failed {
+                out.diagnostics.extend(only_other_kinds(&r));
+            }
+            agents.extend(own);
         }
     }
     let items = (agents.into_iter())
@@ -103,6 +109,45 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
         }));
     out.placed = place(items);
     out
+}
+
+/// A source with no `agents`, `skills` or `commands` key takes agents only: when it has none, but has
+/// skills or commands, a newcomer who ran `agentpack add SOURCE` would otherwise see `0 installed` and no
+/// reason. The warning names what the source has and the key (or `add` flag) that takes it.
+fn only_other_kinds(r: &Resolved) -> Option<Diagnostic> {
+    let selection = &r.spec.selection;
+    if !selection.agents.is_empty()
+        || !selection.exclude.is_empty()
+        || selection.skills.is_some()
+        || selection.commands.is_some()
+        || !selection.plugins.is_empty()
+        || !r.plugins.is_empty()
+    {
+        return None;
+    }
+    let layout = crate::kinds::Layout::of(r.snapshot.files.iter().map(|f| f.path.as_str()));
+    let skills = layout.skills.len();
+    let commands = layout.commands.len();
+    let has = match (skills, commands) {
+        (0, 0) => return None,
+        (n, 0) => crate::diag::plural(n, "skill"),
+        (0, n) => crate::diag::plural(n, "command"),
+        (s, c) => format!(
+            "{} and {}",
+            crate::diag::plural(s, "skill"),
+            crate::diag::plural(c, "command")
+        ),
+    };
+    let name = &r.spec.name;
+    // The snapshot holds no `marketplace.json` (only what may be installed): the hint names the
+    // `plugins` key too, for a marketplace's skills and commands.
+    Some(
+        Diagnostic::warning(
+            "no-agents",
+            format!("source `{name}` has no agents, only {has}, and installs skills and commands only when its `skills` or `commands` key names them"),
+        )
+        .with_hint(format!("add `skills = [\"*\"]` or `commands = [\"*\"]` (or names) to [sources.{name}] in agentpack.toml, or run `agentpack add SOURCE --skill NAME` / `--command NAME`; for a plugin marketplace, `plugins = [\"*\"]` or `--plugin NAME`"))
+    )
 }
 
 impl Gathered {

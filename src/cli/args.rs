@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// A package manager for Claude Code agents: install agents from git repositories into `.claude/agents`,
-/// pinned in a lockfile, with their front matter checked.
+/// A package manager for Claude Code agents, skills and commands: install them from git repositories into
+/// `.claude/`, pinned in a lockfile, with their front matter checked.
 #[derive(Debug, Parser)]
 // `version` is top-level only (`agentpack -V`): propagated, `agentpack update x --version ^2` would
 // print the program version and exit 0 instead of saying that `update` takes no `--version`.
@@ -26,7 +26,7 @@ pub struct GlobalArgs {
     /// Path to agentpack.toml (default: in the current directory or the nearest parent)
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
-    /// Work on the user's agents (~/.claude/agents), with agentpack.toml and agentpack.lock in the user's config directory
+    /// Work on the user's agents, skills and commands (~/.claude), with agentpack.toml and agentpack.lock in the user's config directory
     #[arg(short = 'g', long, global = true, conflicts_with = "manifest_path")]
     pub global: bool,
     /// Print only errors
@@ -52,12 +52,12 @@ pub enum Command {
     /// Write a commented agentpack.toml in the current directory
     #[command(after_help = "Example:\n  agentpack init && $EDITOR agentpack.toml")]
     Init,
-    /// Resolve sources, check agents, install them and write agentpack.lock
+    /// Resolve sources, check agents, skills and commands, install them and write agentpack.lock
     #[command(
         after_help = "Examples:\n  agentpack install\n  agentpack install --locked     # CI: fail if agentpack.lock would change\n  agentpack install --frozen     # --locked + --offline\n  agentpack install --jobs 2     # at most two fetches at once\n\nEnvironment:\n  AGENTPACK_GIT_TOKEN    token sent as HTTP basic auth (GITHUB_TOKEN: github.com only)\n  AGENTPACK_NET_TIMEOUT  seconds to wait for a server (default 60)"
     )]
     Install(InstallArgs),
-    /// List installed agents with their source, version and state on disk
+    /// List installed agents, skills and commands with their source, version and state on disk
     #[command(
         after_help = "Examples:\n  agentpack list\n  agentpack list --json | jq '.[] | select(.status != \"ok\")'"
     )]
@@ -67,7 +67,7 @@ pub enum Command {
         after_help = "Examples:\n  agentpack lint .claude/agents\n  agentpack lint --strict agents/reviewer.md"
     )]
     Lint(LintArgs),
-    /// Check, without network and without writing, that the installed agents match the lock and the manifest
+    /// Check, without network and without writing, that the installed agents, skills and commands match the lock and the manifest
     #[command(
         after_help = "Examples:\n  agentpack verify\n  agentpack verify --json\n  agentpack verify --format github   # annotations in GitHub Actions"
     )]
@@ -101,7 +101,7 @@ pub enum Command {
     /// Per source: the locked version, the newest allowed and the newest available
     #[command(after_help = "Examples:\n  agentpack outdated\n  agentpack outdated --json")]
     Outdated(OutdatedArgs),
-    /// Sources, their agents, and which pack pulled in which source
+    /// Sources, their agents, skills and commands, and which pack pulled in which source
     #[command(after_help = "Examples:\n  agentpack tree\n  agentpack tree --json")]
     Tree(TreeArgs),
 }
@@ -225,10 +225,10 @@ pub struct AddArgs {
     /// Take the highest tag matching this semver requirement
     #[arg(long, group = "ref", value_name = "REQ")]
     pub version: Option<String>,
-    /// Only look for agents under this directory of the source
+    /// Only look for agents, skills and commands under this directory of the source
     #[arg(long, value_name = "DIR")]
     pub subdir: Option<String>,
-    /// Install only this agent (repeatable; default: every agent)
+    /// Install only this agent (repeatable; default: every agent, or none for a new source given --skill or --command)
     #[arg(long = "agent", value_name = "NAME")]
     pub agents: Vec<String>,
     /// Install this skill (a name or glob; repeatable): added to the source's `skills` list
@@ -237,8 +237,8 @@ pub struct AddArgs {
     /// Install this command (`git/commit`, or a glob like `git/*`; repeatable): added to `commands`
     #[arg(long = "command", value_name = "NAME")]
     pub commands: Vec<String>,
-    /// Install the (single) --agent under this name
-    #[arg(long = "as", value_name = "NEW_NAME", requires = "agents")]
+    /// Install the single --agent, --skill or --command under this name (a `rename` entry)
+    #[arg(long = "as", value_name = "NEW_NAME")]
     pub rename_as: Option<String>,
     /// Install this plugin of the source's marketplace (repeatable; added to its `plugins` list)
     #[arg(long = "plugin", value_name = "NAME")]

@@ -17,6 +17,8 @@ use super::out;
 
 pub struct Printer {
     quiet: bool,
+    /// `--global`: the commands messages name get `-g` ([`scoped`]).
+    global: bool,
     verbose: bool,
     color: bool,
     bars: Option<Bars>,
@@ -52,6 +54,7 @@ impl Printer {
         });
         Printer {
             quiet: args.quiet,
+            global: args.global,
             verbose: args.verbose,
             color,
             bars,
@@ -82,7 +85,13 @@ impl Printer {
     /// `error: ...` and its causes, each a single line, so a line break in a value is escaped too; then a
     /// hint, which agentpack may lay out in lines (a manifest snippet), each line escaped.
     pub fn error(&self, message: &str, causes: &[String], hint: Option<&str>) {
-        self.line(&self.paint(RED, "error"), &format!(": {}", escape(message)));
+        let message = scoped(message, self.global);
+        let hint = hint.map(|h| scoped(h, self.global));
+        let hint = hint.as_deref();
+        self.line(
+            &self.paint(RED, "error"),
+            &format!(": {}", escape(&message)),
+        );
         for cause in causes {
             self.line("  Caused by: ", &escape(cause));
         }
@@ -99,13 +108,25 @@ impl Printer {
         if self.quiet && !d.is_error() {
             return;
         }
-        let rendered = d.render();
+        let rendered = self.scope(d).render();
         let head = d.severity.to_string();
         let painted = match d.severity {
             Severity::Error => self.paint(RED, &head),
             Severity::Warning => self.paint(YELLOW, &head),
         };
         self.line(&painted, &rendered[head.len()..]);
+    }
+
+    /// `d` with the commands its message and hint name scoped as the run is ([`scoped`]).
+    pub fn scope(&self, d: &Diagnostic) -> Diagnostic {
+        Diagnostic {
+            message: scoped(&d.message, self.global).into_owned(),
+            hint: d
+                .hint
+                .as_deref()
+                .map(|h| scoped(h, self.global).into_owned()),
+            ..d.clone()
+        }
     }
 
     /// `-q`: only errors are printed.
@@ -189,5 +210,52 @@ impl Reporter for Printer {
             bar
         });
         bar.set_position(done as u64);
+    }
+}
+
+/// Under `--global`, a command a message names (`` `agentpack install --force` ``) would act on the
+/// project, not on the user's files: each `` `agentpack ...` `` without `-g`/`--global` gets `-g`.
+/// Library code names commands for the project scope; the run's scope is the CLI's to apply.
+pub fn scoped(text: &str, global: bool) -> std::borrow::Cow<'_, str> {
+    const OPEN: &str = "`agentpack ";
+    if !global || !text.contains(OPEN) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        let (before, command) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let end = command.find('`').unwrap_or(command.len());
+        let scoped_already =
+            (command[..end].split_whitespace()).any(|w| w == "-g" || w == "--global");
+        if !scoped_already {
+            out.push_str("-g ");
+        }
+        rest = command;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scoped;
+
+    #[test]
+    fn global_runs_name_commands_with_g() {
+        let hint =
+            "keep it with `agentpack patch x`, or `agentpack install --force`; see agentpack.toml";
+        assert_eq!(scoped(hint, false), hint);
+        assert_eq!(
+            scoped(hint, true),
+            "keep it with `agentpack -g patch x`, or `agentpack -g install --force`; see agentpack.toml"
+        );
+        // Already scoped commands, and `agentpack.toml`, stay as they are.
+        let scoped_already =
+            "run `agentpack init --global`, then `agentpack -g list`; `agentpack.toml`";
+        assert_eq!(scoped(scoped_already, true), scoped_already);
+        // An unclosed backtick is not a command to complete, but still gets its flag.
+        assert_eq!(scoped("`agentpack list", true), "`agentpack -g list");
     }
 }

@@ -12,7 +12,8 @@
 //! release (stable; a pre-release only when there is nothing else), one without semver tags follows its
 //! default branch. `add` of a source already in the manifest (same name and location) changes its ref,
 //! `subdir`, `agents` or `rename` to what was given (keeping the rest; `--skill` and `--command` add their
-//! names to the `skills` and `commands` lists) and installs, as `cargo add foo@2`
+//! names to the `skills` and `commands` lists, and give a source that took every agent, and
+//! installed some, `agents = ["*"]`, so that it keeps them) and installs, as `cargo add foo@2`
 //! does; without a ref, it keeps the one written.
 
 use std::path::Path;
@@ -80,6 +81,16 @@ pub fn add(
     let mut edit = ManifestEdit::parse(manifest_path, &text)?;
     let changed = match edit.origin(&name) {
         Some(existing) if same_origin(&existing, &source.origin) => {
+            // A source that installed agents keeps them when `--skill`/`--command`/`--plugin` gives it
+            // its first key of another kind (which alone would take no agent).
+            if source.agents.is_empty()
+                && (!source.skills.is_empty()
+                    || !source.commands.is_empty()
+                    || !source.plugins.is_empty())
+                && installed_agents(root, &name)?
+            {
+                edit.keep_every_agent(&name);
+            }
             edit.change_source(&source);
             true
         }
@@ -154,6 +165,13 @@ fn explain_collisions(
     Ok(())
 }
 
+/// Whether the lock records an agent of source `name` (or of a source its pack pulled in).
+fn installed_agents(root: &Path, name: &str) -> Result<bool> {
+    let lock = lockfile::Lockfile::load(&root.join(lockfile::LOCK_NAME))?;
+    Ok(lock
+        .is_some_and(|l| (l.agents.iter()).any(|a| crate::names::root_source(&a.source) == name)))
+}
+
 /// The table the command line asks for: SOURCE read (see [`parse_source`]), its ref from `@` or a flag,
 /// its name, and the `--as` rename.
 fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource> {
@@ -189,10 +207,20 @@ fn new_source(options: &AddOptions, cwd: &Path, root: &Path) -> Result<NewSource
         message: m,
         hint: Some("pass a valid name with --name".into()),
     })?;
-    let rename = match (&options.rename_as, options.agents.as_slice()) {
+    // `--as` renames the one item named, of whichever kind: an agent's key is its name, a skill's or a
+    // command's carries its kind (`skill:pdf`), as in the manifest's `rename`.
+    let named: Vec<String> = (options.agents.iter().cloned())
+        .chain(options.skills.iter().map(|s| format!("skill:{s}")))
+        .chain(options.commands.iter().map(|c| format!("command:{c}")))
+        .collect();
+    let rename = match (&options.rename_as, named.as_slice()) {
         (None, _) => None,
-        (Some(new), [agent]) => Some((agent.clone(), new.clone())),
-        (Some(_), _) => return Err(usage("--as needs exactly one --agent")),
+        (Some(new), [key]) => Some((key.clone(), new.clone())),
+        (Some(_), _) => {
+            return Err(usage(
+                "--as renames one item: give exactly one --agent, --skill or --command with it",
+            ));
+        }
     };
     Ok(NewSource {
         name,

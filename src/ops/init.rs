@@ -43,8 +43,8 @@ pub fn global_template() -> String {
     template()
         .replace("`agentpack ", "`agentpack -g ")
         .replace(
-            "# agentpack.toml: which Claude Code agents this project installs, and from where.",
-            "# The global agentpack.toml (`agentpack --global`): your own Claude Code agents, which\n# it loads from ~/.claude/agents wherever you work, and where they come from.",
+            "# agentpack.toml: which Claude Code agents, skills and commands this project installs, and from where.",
+            "# The global agentpack.toml (`agentpack --global`): your own Claude Code agents, skills and\n# commands, which it loads from ~/.claude wherever you work, and where they come from.",
         )
         .replace(
             "# Where agents are installed, relative to this file and inside its directory (only `--global` installs\n# elsewhere). Claude Code loads project agents from .claude/agents.\n",

@@ -514,15 +514,26 @@ fn skipped_summary(skipped: &[lockfile::SkippedAgent]) -> Diagnostic {
 
 /// The warning for an edited installed file that the install left alone ([`Action::Edited`]).
 fn kept(shown: &str, origin: Option<&Item>) -> Diagnostic {
-    let name = origin.map_or("NAME", |p| p.installed_name.as_str());
+    // Local patches are for agents (as in the plan's refusal): a skill's or command's file has no
+    // `agentpack patch` to record its edit.
+    let hint = match origin {
+        Some(item) if item.kind != install::ItemKind::Agent => {
+            "undo the edit with `agentpack install --force` (copy it elsewhere first to keep it)"
+                .to_string()
+        }
+        _ => {
+            let name = origin.map_or("NAME", |p| p.installed_name.as_str());
+            format!(
+                "keep the edit with `agentpack patch {name}`, or undo it with `agentpack install --force`"
+            )
+        }
+    };
     Diagnostic::warning(
         "modified-file",
         format!("`{shown}` was edited since install; it is left as you have it, and `agentpack verify` fails until you record or undo the edit"),
     )
     .at(crate::diag::Location::file(shown))
-    .with_hint(format!(
-        "keep the edit with `agentpack patch {name}`, or undo it with `agentpack install --force`"
-    ))
+    .with_hint(hint)
 }
 
 fn recovered(recovery: Recovery) -> Diagnostic {

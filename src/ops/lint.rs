@@ -1,8 +1,9 @@
 //! `agentpack lint PATH...`: run the front-matter checks on files and directories, installing nothing.
 //!
-//! A file named on the command line must be an agent; in a directory, `.md` files without front matter
-//! or without `name` are documentation and are passed over. The same `name` in two linted files is a
-//! warning: Claude Code loads only one of them.
+//! A file named on the command line must be an agent (a `SKILL.md` never is); in a directory, the files
+//! an install never takes for agents (a skill's files, files below a `commands/` folder) are left out,
+//! and `.md` files without front matter or without `name` are documentation and are passed over. The
+//! same `name` in two linted files is a warning: Claude Code loads only one of them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,19 @@ pub fn lint(paths: &[PathBuf], strict: bool) -> Result<LintReport> {
                 let label = path.join(&file.path).display().to_string();
                 check_one(&label, &file.content, false, &mut report, &mut names);
             }
+        } else if path.file_name().is_some_and(|n| n == "SKILL.md") {
+            // Its front matter (`name`, `description`) would pass as an agent's, but no install ever takes
+            // a SKILL.md for an agent: saying it is one would mislead.
+            report.files += 1;
+            let label = path.display().to_string();
+            report.diagnostics.push(
+                Diagnostic::error(
+                    "not-an-agent",
+                    format!("`{label}` is not an agent: it is a skill's SKILL.md, and `lint` checks agents only"),
+                )
+                .at(Location::file(&label))
+                .with_hint("`agentpack verify` checks installed skills (every file, as Claude Code reads them), and `agentpack install` the skills a source's `skills` key picks"),
+            );
         } else {
             let label = path.display().to_string();
             let content = source::path::read(path)?;

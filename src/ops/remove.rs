@@ -131,22 +131,22 @@ fn remove_agent(
     lock: Option<&Lockfile>,
     name: &str,
 ) -> Result<(Removal, Vec<Removal>)> {
-    let agent = lock
-        .and_then(|l| l.agents.iter().find(|a| a.name == name))
-        .ok_or_else(|| Error::Usage {
-            message: format!(
-                "`{name}` is neither a source in agentpack.toml nor an installed agent"
-            ),
-            hint: Some(format!(
-                "sources: {}; `agentpack list` shows the installed agents",
-                current
-                    .sources
-                    .iter()
-                    .map(|s| s.name.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        })?;
+    let agent = lock.and_then(|l| l.agents.iter().find(|a| a.name == name));
+    if let (None, Some(error)) = (agent, lock.and_then(|l| not_an_agent(l, name))) {
+        return Err(error);
+    }
+    let agent = agent.ok_or_else(|| Error::Usage {
+        message: format!("`{name}` is neither a source in agentpack.toml nor an installed agent"),
+        hint: Some(format!(
+            "sources: {}; `agentpack list` shows the installed agents",
+            current
+                .sources
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    })?;
     let source = crate::names::root_source(&agent.source);
     let original = agent
         .original_name
@@ -192,4 +192,36 @@ fn patches_of<'m>(
             }
         })
         .collect()
+}
+
+/// The error for a NAME that is an installed skill or command (as `list` shows it, `skill:pdf`, or bare):
+/// `remove` takes sources and agents, so it says which list entry to take out instead. Removing the
+/// entry itself is left to the user: the last one gone, the source would fall back to installing agents.
+fn not_an_agent(lock: &Lockfile, name: &str) -> Option<Error> {
+    let (wanted, bare) = match name.split_once(':') {
+        Some((kind @ ("skill" | "command"), bare)) => (Some(kind), bare),
+        _ => (None, name),
+    };
+    let skills = (lock.skills.iter()).map(|s| ("skill", &s.name, &s.original_name, &s.source));
+    let commands =
+        (lock.commands.iter()).map(|c| ("command", &c.name, &c.original_name, &c.source));
+    let (kind, _, original, source) = skills
+        .chain(commands)
+        .find(|(kind, installed, ..)| *installed == bare && wanted.is_none_or(|w| w == *kind))?;
+    let original = original.as_deref().unwrap_or(bare);
+    let top = crate::names::root_source(source);
+    Some(Error::Usage {
+        message: format!(
+            "`{name}` is a {kind} (`{original}` of source `{source}`); `agentpack remove` takes a source or an agent"
+        ),
+        hint: Some(if top == source {
+            format!(
+                "to stop installing it, take `{original}` out of the `{kind}s` list of [sources.{top}] in agentpack.toml and run `agentpack install`; `agentpack remove {top}` removes the whole source"
+            )
+        } else {
+            format!(
+                "the pack of [sources.{top}] selects it; `agentpack remove {top}` removes that source"
+            )
+        }),
+    })
 }

@@ -193,7 +193,10 @@ impl Checker<'_> {
                 })
                 .collect();
             let dir = normalize(&self.manifest.root.join(&skill.dir));
-            let checked = skill::check(&self.places.show(&dir), &skill.name, &views);
+            // Checked under the name it has in its source (its folder's), as `install` checked it: a
+            // `rename` is the user's choice of folder, not a `skill-name-mismatch` of the source's.
+            let name = skill.original_name.as_deref().unwrap_or(&skill.name);
+            let checked = skill::check(&self.places.show(&dir), name, &views);
             self.checked(checked.diagnostics, &skill.source);
         }
         Ok(())

@@ -18,6 +18,7 @@ mod hostile_text;
 mod install;
 mod kinds;
 mod kinds_lifecycle;
+mod kinds_newcomer;
 mod network;
 mod outdated;
 mod output;

@@ -17,9 +17,10 @@ pub fn exec(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result
             strict: args.strict,
         },
     )?;
+    let problems: Vec<_> = report.problems.iter().map(|d| printer.scope(d)).collect();
     print_findings(
         chosen(args.json, args.format),
-        &report.problems,
+        &problems,
         printer.quiet(),
         |problems| {
             serde_json::json!({
@@ -33,13 +34,25 @@ pub fn exec(args: &VerifyArgs, settings: &Settings, printer: &Printer) -> Result
             })
         },
     );
-    // Skills and commands are named only when the lock has some, so an agents-only summary reads as before.
-    let mut installed = plural(report.agents, "installed agent");
-    for (count, noun) in [(report.skills, "skill"), (report.commands, "command")] {
-        if count > 0 {
-            installed.push_str(&format!(", {}", plural(count, noun)));
-        }
-    }
+    // Each kind is named only when the lock has some (`1 installed skill, 2 commands`, not `0 installed
+    // agents, ...`), so an agents-only summary reads as before and an empty lock says `0 installed agents`.
+    let kinds = [
+        (report.agents, "agent"),
+        (report.skills, "skill"),
+        (report.commands, "command"),
+    ];
+    let counts: Vec<String> = (kinds.iter())
+        .filter(|(count, _)| *count > 0)
+        .enumerate()
+        .map(|(i, (count, noun))| match i {
+            0 => plural(*count, &format!("installed {noun}")),
+            _ => plural(*count, noun),
+        })
+        .collect();
+    let installed = match counts.as_slice() {
+        [] => plural(0, "installed agent"),
+        counts => counts.join(", "),
+    };
     printer.note(&format!(
         "verified {installed}: {}, {}",
         plural(report.errors(), "error"),
