@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use serde_yaml_ng::{Mapping, Value};
 
 use crate::diag::{Diagnostic, Location, line_col};
+use crate::frontmatter::checks::kind as shape;
 use crate::frontmatter::{self, Unread};
 use crate::limits::MAX_FILE_SIZE;
 
@@ -122,19 +123,6 @@ pub(crate) fn scalar_text(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    }
-}
-
-/// The shape of a front-matter value, for messages.
-pub(crate) fn shape(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "empty",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a map",
-        Value::Tagged(_) => "a tagged value",
     }
 }
 
