@@ -198,6 +198,9 @@ fn patches_of<'m>(
 /// `remove` takes sources and agents, so it says which list entry to take out instead. Removing the
 /// entry itself is left to the user: the last one gone, the source would fall back to installing agents.
 fn not_an_agent(lock: &Lockfile, name: &str) -> Option<Error> {
+    if let Some(error) = a_plugin(lock, name) {
+        return Some(error);
+    }
     let (wanted, bare) = match name.split_once(':') {
         Some((kind @ ("skill" | "command"), bare)) => (Some(kind), bare),
         _ => (None, name),
@@ -223,5 +226,26 @@ fn not_an_agent(lock: &Lockfile, name: &str) -> Option<Error> {
                 "the pack of [sources.{top}] selects it; `agentpack remove {top}` removes that source"
             )
         }),
+    })
+}
+
+/// `name` is a plugin some marketplace source installs: `remove` takes sources and agents, so say which
+/// `plugins` list to take it out of.
+fn a_plugin(lock: &Lockfile, name: &str) -> Option<Error> {
+    let from_items = (lock.agents.iter().map(|a| (&a.plugin, &a.source)))
+        .chain(lock.skills.iter().map(|s| (&s.plugin, &s.source)))
+        .chain(lock.commands.iter().map(|c| (&c.plugin, &c.source)));
+    let from_sources = lock.sources.iter().map(|s| (&s.plugin, &s.name));
+    let source = from_items
+        .chain(from_sources)
+        .find_map(|(plugin, source)| (plugin.as_deref() == Some(name)).then_some(source))?;
+    let top = crate::names::root_source(source);
+    Some(Error::Usage {
+        message: format!(
+            "`{name}` is a plugin of source `{top}`; `agentpack remove` takes a source or an agent"
+        ),
+        hint: Some(format!(
+            "to stop installing it, take `{name}` out of the `plugins` list of [sources.{top}] in agentpack.toml and run `agentpack install`; `agentpack remove {top}` removes the whole source"
+        )),
     })
 }

@@ -495,3 +495,18 @@ fn one_large_plugin_json_named_by_hundreds_of_plugins_stops_within_the_read_budg
     );
     assert!(!sb.exists("agentpack.lock"));
 }
+
+#[test]
+fn remove_of_a_plugin_names_the_plugins_list_to_take_it_out_of() {
+    let (_served, market_url) = served_market();
+    let sb =
+        project(&Manifest::new().source(Source::git("market", &market_url).plugins(["ops-guard"])));
+    sb.run(["install"]).success();
+    let before = sb.read("agentpack.lock");
+    sb.run(["remove", "ops-guard"]).failure(2).stderr_is(
+        "error: `ops-guard` is a plugin of source `market`; `agentpack remove` takes a source or an agent\n\
+         hint: to stop installing it, take `ops-guard` out of the `plugins` list of [sources.market] in agentpack.toml and run `agentpack install`; `agentpack remove market` removes the whole source\n",
+    );
+    assert_eq!(sb.read("agentpack.lock"), before);
+    assert_eq!(installed(&sb), ["incident-scribe.md"]);
+}
