@@ -98,15 +98,10 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
     }
     let items = (agents.into_iter())
         .map(|a| Item::agent(a, &places.agents))
-        .chain(skills.into_iter().flat_map(|(s, plugin)| {
-            let mut files = Item::skill(s, &places.skills);
-            files.iter_mut().for_each(|f| f.plugin.clone_from(&plugin));
-            files
-        }))
-        .chain(commands.into_iter().map(|(c, plugin)| Item {
-            plugin,
-            ..Item::command(c, &places.commands)
-        }));
+        .chain((skills.into_iter()).flat_map(|(s, plugin)| Item::skill(s, &places.skills, plugin)))
+        .chain(
+            (commands.into_iter()).map(|(c, plugin)| Item::command(c, &places.commands, plugin)),
+        );
     out.placed = place(items);
     out
 }

@@ -105,8 +105,9 @@ impl Item {
         }
     }
 
-    /// Every file of a selected skill, installed in the folder `<skills>/<installed name>/`.
-    pub fn skill(skill: SelectedSkill, skills: &Path) -> Vec<Self> {
+    /// Every file of a selected skill, installed in the folder `<skills>/<installed name>/`; `plugin`
+    /// is the marketplace plugin it came from, if any.
+    pub fn skill(skill: SelectedSkill, skills: &Path, plugin: Option<String>) -> Vec<Self> {
         let folder = skills.join(&skill.installed_name);
         (skill.files.into_iter())
             .map(|f| Item {
@@ -115,19 +116,20 @@ impl Item {
                 repo_path: crate::source::join(Some(&skill.repo_path), &f.path),
                 original_name: skill.original_name.clone(),
                 installed_name: skill.installed_name.clone(),
-                file: f.path.split('/').fold(folder.clone(), |p, c| p.join(c)),
+                file: under(&folder, &f.path),
                 sha256: Sha256::of(&f.bytes),
                 bytes: f.bytes,
                 patch: None,
                 executable: f.executable,
                 part: Some(f.path),
-                plugin: None,
+                plugin: plugin.clone(),
             })
             .collect()
     }
 
-    /// A selected command, installed as `<commands>/<installed name>.md`.
-    pub fn command(command: SelectedCommand, commands: &Path) -> Self {
+    /// A selected command, installed as `<commands>/<installed name>.md` (its sub-folders kept);
+    /// `plugin` is the marketplace plugin it came from, if any.
+    pub fn command(command: SelectedCommand, commands: &Path, plugin: Option<String>) -> Self {
         let SelectedCommand {
             source,
             repo_path,
@@ -135,14 +137,9 @@ impl Item {
             installed_name,
             bytes,
         } = command;
-        let file = (installed_name.split('/')).fold(commands.to_path_buf(), |p, c| p.join(c));
-        let file = file.with_file_name(format!(
-            "{}.md",
-            installed_name.rsplit('/').next().unwrap_or(&installed_name)
-        ));
         Item {
             kind: ItemKind::Command,
-            file,
+            file: under(commands, &format!("{installed_name}.md")),
             sha256: Sha256::of(&bytes),
             source,
             repo_path,
@@ -152,7 +149,7 @@ impl Item {
             patch: None,
             executable: false,
             part: None,
-            plugin: None,
+            plugin,
         }
     }
 
@@ -219,6 +216,13 @@ impl Item {
             }
         })
     }
+}
+
+/// `base` joined with a `/`-separated relative path, one component at a time (so the result uses the
+/// platform's separator).
+fn under(base: &Path, rel: &str) -> PathBuf {
+    rel.split('/')
+        .fold(base.to_path_buf(), |path, part| path.join(part))
 }
 
 #[cfg(test)]
