@@ -87,12 +87,13 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            sha256,
             plugin,
         } = agent;
         Item {
             kind: ItemKind::Agent,
             file: target.join(format!("{installed_name}.md")),
-            sha256: Sha256::of(&bytes),
+            sha256,
             source,
             repo_path,
             original_name,
@@ -117,7 +118,7 @@ impl Item {
                 original_name: skill.original_name.clone(),
                 installed_name: skill.installed_name.clone(),
                 file: under(&folder, &f.path),
-                sha256: Sha256::of(&f.bytes),
+                sha256: f.sha256,
                 bytes: f.bytes,
                 patch: None,
                 executable: f.executable,
@@ -136,11 +137,12 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            sha256,
         } = command;
         Item {
             kind: ItemKind::Command,
             file: under(commands, &format!("{installed_name}.md")),
-            sha256: Sha256::of(&bytes),
+            sha256,
             source,
             repo_path,
             original_name,
@@ -238,6 +240,7 @@ mod tests {
             original_name: "rev".into(),
             installed_name: installed.into(),
             bytes: b"v1".to_vec(),
+            sha256: Sha256::of(b"v1"),
             plugin: None,
         };
         let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));

@@ -153,7 +153,7 @@ impl Fetcher<'_> {
                 group.url,
                 &first_reporter,
             )
-            .list_refs()
+            .and_then(|remote| remote.list_refs())
             .map_err(fail(first))?;
         for (i, standing) in &group.members {
             let spec = &self.sources[*i];
@@ -184,7 +184,7 @@ impl Fetcher<'_> {
                 &format!("{} ({})", spec.name, group.url.written),
             );
             repo.remote(spec.name.as_str(), group.url, &reporter)
-                .fetch(&[tracked.refspec()], Depth::Tip)
+                .and_then(|remote| remote.fetch(&[tracked.refspec()], Depth::Tip))
                 .map_err(fail(*i))?;
         }
         Ok(refs)

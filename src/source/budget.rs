@@ -29,6 +29,13 @@ impl Default for ReadBudget {
     }
 }
 
+/// What one read took from a [`ReadBudget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Charge {
+    pub entries: usize,
+    pub bytes: u64,
+}
+
 /// A limit of [`ReadBudget`] reached; the reader turns it into an error naming the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OverBudget {
@@ -71,5 +78,37 @@ impl ReadBudget {
                 path: path.chars().take(200).collect(),
             })?;
         Ok(())
+    }
+
+    /// What is left of both limits.
+    pub fn left(&self) -> Charge {
+        Charge {
+            entries: self.entries,
+            bytes: self.bytes,
+        }
+    }
+
+    /// What was taken since `before` (an earlier [`ReadBudget::left`]).
+    pub fn spent_since(&self, before: Charge) -> Charge {
+        Charge {
+            entries: before.entries - self.entries,
+            bytes: before.bytes - self.bytes,
+        }
+    }
+
+    /// Take `charge` when all of it fits; otherwise take nothing and say `false` (the caller then reads
+    /// step by step, so the error names where reading stops).
+    pub fn take(&mut self, charge: Charge) -> bool {
+        match (
+            self.entries.checked_sub(charge.entries),
+            self.bytes.checked_sub(charge.bytes),
+        ) {
+            (Some(entries), Some(bytes)) => {
+                self.entries = entries;
+                self.bytes = bytes;
+                true
+            }
+            _ => false,
+        }
     }
 }
