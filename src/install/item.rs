@@ -90,6 +90,7 @@ impl Item {
             sha256,
             plugin,
         } = agent;
+        in_step(&bytes, &sha256);
         Item {
             kind: ItemKind::Agent,
             file: target.join(format!("{installed_name}.md")),
@@ -111,6 +112,7 @@ impl Item {
     pub fn skill(skill: SelectedSkill, skills: &Path, plugin: Option<String>) -> Vec<Self> {
         let folder = skills.join(&skill.installed_name);
         (skill.files.into_iter())
+            .inspect(|f| in_step(&f.bytes, &f.sha256))
             .map(|f| Item {
                 kind: ItemKind::Skill,
                 source: skill.source.clone(),
@@ -139,6 +141,7 @@ impl Item {
             bytes,
             sha256,
         } = command;
+        in_step(&bytes, &sha256);
         Item {
             kind: ItemKind::Command,
             file: under(commands, &format!("{installed_name}.md")),
@@ -225,6 +228,15 @@ impl Item {
 fn under(base: &Path, rel: &str) -> PathBuf {
     rel.split('/')
         .fold(base.to_path_buf(), |path, part| path.join(part))
+}
+
+/// The hash an item is built with is its source's (or its renamer's), never computed here again: the
+/// test builds check that whoever changed the bytes kept it in step.
+fn in_step(bytes: &[u8], sha256: &Sha256) {
+    debug_assert!(
+        Sha256::of(bytes) == *sha256,
+        "an item's sha256 is out of step with its bytes"
+    );
 }
 
 #[cfg(test)]

@@ -67,6 +67,14 @@ pub struct SelectedAgent {
     pub plugin: Option<String>,
 }
 
+impl SelectedAgent {
+    /// Replace the bytes to install (renamed again), keeping the hash in step.
+    pub fn set_bytes(&mut self, bytes: Vec<u8>) {
+        self.sha256 = Sha256::of(&bytes);
+        self.bytes = bytes;
+    }
+}
+
 /// What selection found in one source.
 #[derive(Debug, Default)]
 pub struct SourceSelection {

@@ -175,6 +175,11 @@ impl LockedRepo<'_> {
         &self.url
     }
 
+    /// Is the repository's folder there (it is not opened)?
+    pub(super) fn db_exists(&self) -> bool {
+        self.git.get().is_some() || self.locked.cache.db_path(&self.url).is_dir()
+    }
+
     pub(super) fn reporter(&self) -> &dyn Reporter {
         self.locked.reporter
     }

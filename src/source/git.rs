@@ -446,9 +446,10 @@ impl LockedRepo<'_> {
     }
 
     /// Does the cache hold `commit` (or a tag object peeling to a commit of that id)? A commit with
-    /// records is held without asking git.
+    /// records is held without asking git, while its repository is there (records go with a repository
+    /// that is gone: see [`super::cache`]).
     pub fn has_commit(&self, commit: Commit) -> bool {
-        self.records.has_commit(commit)
+        (self.records.has_commit(commit) && self.db_exists())
             || self
                 .git()
                 .is_ok_and(|repo| find_commit(repo, commit.oid()).is_some())
