@@ -161,7 +161,8 @@ pub struct Refs {
 
 /// Talks to one remote for one source, with the names needed for good errors.
 ///
-/// Every operation is bounded by [`super::net::configure_network`]'s timeout, retried on transient
+/// Every operation is bounded by the timeout [`super::net::configure_network`] reads (applied by
+/// [`super::net::apply_timeout`] before the first connection), retried on transient
 /// failures and timeouts ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as
 /// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
@@ -263,6 +264,7 @@ impl Remote<'_> {
                 ),
             });
         }
+        super::net::apply_timeout();
         let mut tries = 0;
         loop {
             tries += 1;
