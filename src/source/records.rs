@@ -1,5 +1,7 @@
 //! Records: what git answered about a commit, kept as plain files beside the bare repository, so the
-//! same question about the same commit is answered again without libgit2.
+//! same question about the same commit is answered again without libgit2; and [`LockedRepo`]'s reading
+//! of a commit (`snapshot`, `read_file`, `has_path`, `is_dir`), from its record when there is one, else
+//! from git (`tree.rs`) and then recorded.
 //!
 //! libgit2's global initialisation also sets up OpenSSL (it reads `openssl.cnf` and parses the whole CA
 //! bundle), and inflating packed blobs is much of an install's time; an install whose every answer is
@@ -11,7 +13,7 @@
 //!   its bytes or, for a file over the size limit, its size and first bytes; the symlinks passed over),
 //!   and what reading it charged to the [`ReadBudget`](super::budget::ReadBudget), charged again
 //!   whenever the record serves it;
-//! - `file-<hash of the path>`: what [`super::LockedRepo::read_file`] answered (nothing, not a regular
+//! - `file-<hash of the path>`: what [`LockedRepo::read_file`] answered (nothing, not a regular
 //!   file, too large, or the bytes);
 //! - `entry-<hash of the path>`: whether the path is absent, a folder, or something else (what
 //!   `has_path` and `is_dir` ask).
@@ -34,9 +36,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::budget::Charge;
-use super::tree::{EntryKind, refused_name};
+use super::budget::{Charge, ReadBudget};
+use super::cache::LockedRepo;
+use super::tree::{EntryKind, Origin, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
 
@@ -50,7 +55,7 @@ const MAX_HEADER: u64 = 64 * 1024 * 1024;
 /// Each blob of a record, with its sha256 (checked when read).
 type Blobs = Vec<(Vec<u8>, Sha256)>;
 
-/// The answer to [`super::LockedRepo::read_file`].
+/// The answer to [`LockedRepo::read_file`].
 pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 
 /// The records of one cache repository.
@@ -436,4 +441,90 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
         return Err("it charges less than its files hold".into());
     }
     Ok((snapshot, charge))
+}
+
+impl LockedRepo<'_> {
+    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
+    /// name `origin`. Answered by the commit's record when it has one that fits in `budget` (one that
+    /// does not is read from git, so the error says where reading stops), else read from git and
+    /// recorded.
+    pub fn snapshot(
+        &self,
+        origin: Origin<'_>,
+        commit: Commit,
+        subdir: Option<&str>,
+        budget: &mut ReadBudget,
+    ) -> Result<Snapshot> {
+        let key = subdir.unwrap_or("");
+        if let Some((snapshot, charge)) = self.recorded(commit, self.records.snapshot(commit, key))
+            && budget.take(charge)
+        {
+            return Ok(snapshot);
+        }
+        let before = budget.left();
+        let snapshot = super::tree::snapshot(self.git()?, origin, commit, subdir, budget)?;
+        (self.records).write_snapshot(commit, key, &snapshot, budget.spent_since(before));
+        Ok(snapshot)
+    }
+
+    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]);
+    /// from its record when there is one.
+    pub fn read_file(&self, commit: Commit, path: &str) -> Result<FileAnswer> {
+        if let Some(answer) = self.recorded(commit, self.records.file(commit, path)) {
+            return Ok(answer);
+        }
+        let answer =
+            super::tree::read_file(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        self.records.write_file(commit, path, &answer);
+        Ok(answer)
+    }
+
+    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
+    pub fn has_path(&self, commit: Commit, path: &str) -> Result<bool> {
+        Ok(self.entry_kind(commit, path)? != EntryKind::Absent)
+    }
+
+    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
+    pub fn is_dir(&self, commit: Commit, path: &str) -> Result<bool> {
+        Ok(self.entry_kind(commit, path)? == EntryKind::Dir)
+    }
+
+    fn entry_kind(&self, commit: Commit, path: &str) -> Result<EntryKind> {
+        if let Some(kind) = self.recorded(commit, self.records.entry(commit, path)) {
+            return Ok(kind);
+        }
+        let kind =
+            super::tree::entry_kind(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        self.records.write_entry(commit, path, kind);
+        Ok(kind)
+    }
+
+    /// A record's answer; a damaged record is reported, and then asked of git like a missing one.
+    fn recorded<T>(&self, commit: Commit, found: Found<T>) -> Option<T> {
+        match found {
+            Found::Answer(answer) => Some(answer),
+            Found::Missing => None,
+            Found::Damaged(why) => {
+                self.reporter().diagnostic(&Diagnostic::warning(
+                    "cache-damaged",
+                    format!(
+                        "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
+                        commit.short(),
+                        crate::escape::redact(self.url())
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A commit this run took for cached that the cache repository cannot read: it was damaged (and
+    /// fetched again) after the commit's records were found.
+    fn unreadable(&self, cause: git2::Error) -> Error {
+        Error::Cache {
+            action: "failed to read a pinned commit (run the command again to fetch it) from the cache repository of",
+            url: self.url().to_string(),
+            cause,
+        }
+    }
 }
