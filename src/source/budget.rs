@@ -112,3 +112,32 @@ impl ReadBudget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_charge_is_taken_whole_or_not_at_all() {
+        let mut budget = ReadBudget::default();
+        let before = budget.left();
+        budget.entry().unwrap();
+        budget.bytes(10, "a.md").unwrap();
+        let spent = budget.spent_since(before);
+        assert_eq!(
+            spent,
+            Charge {
+                entries: 1,
+                bytes: 10
+            }
+        );
+        let too_many = Charge {
+            entries: MAX_TREE_ENTRIES,
+            bytes: 0,
+        };
+        assert!(!budget.take(too_many));
+        assert_eq!(budget.spent_since(before), spent, "nothing was taken");
+        assert!(budget.take(spent));
+        assert_eq!(budget.spent_since(before).entries, 2);
+    }
+}

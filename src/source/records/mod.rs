@@ -528,3 +528,6 @@ impl LockedRepo<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
