@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::hostile::{cache_repo, files_in};
 use crate::support::*;
 
 /// Every record file under the sandbox's cache, sorted.
@@ -41,26 +42,12 @@ fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
 
-/// The sandbox's one cache repository.
-fn cache_repo(sb: &Sandbox) -> PathBuf {
-    std::fs::read_dir(sb.cache().join("git/db"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.is_dir())
-        .expect("a cache repository")
-}
-
 /// Truncate every pack of the cache repository: whatever reads it from now on finds it damaged.
 fn damage_repository(sb: &Sandbox) {
-    let packs = cache_repo(sb).join("objects/pack");
-    for entry in std::fs::read_dir(packs).unwrap().flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "pack") {
-            let len = std::fs::metadata(&path).unwrap().len();
-            let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-            file.set_len(len / 2).unwrap();
-        }
+    for pack in files_in(&cache_repo(sb).join("objects/pack"), "pack") {
+        let len = std::fs::metadata(&pack).unwrap().len();
+        let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
+        file.set_len(len / 2).unwrap();
     }
 }
 
