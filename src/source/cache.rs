@@ -307,11 +307,11 @@ fn checked(db: &Path) -> Option<std::result::Result<Repository, String>> {
     if !db.exists() {
         return None;
     }
-    Some(damage(db))
+    Some(open_intact(db))
 }
 
 /// The repository at `db` opened, or what is wrong with it.
-fn damage(db: &Path) -> std::result::Result<Repository, String> {
+fn open_intact(db: &Path) -> std::result::Result<Repository, String> {
     if let Some(stale) = stale_git_locks(db).first() {
         return Err(format!(
             "`{}` was left by a process that died while writing it, and cannot be removed",
