@@ -19,8 +19,9 @@
 //!   `has_path` and `is_dir` ask).
 //!
 //! Files are named by the commit and a hash of the question, never by a name from the repository, so a
-//! hostile path never becomes a file name in the cache. A record is `agentpack-record 1\n`, the length of
-//! a JSON header and a newline, the header (the question, the answer, and the length and sha256 of each
+//! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
+//! version of agentpack that wrote it: another version's records are written again), the length of a
+//! JSON header and a newline, the header (the question, the answer, and the length and sha256 of each
 //! blob), then the blobs back to back: read with one buffered stream straight into each file's buffer.
 //!
 //! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
@@ -45,8 +46,13 @@ use crate::error::{Error, Result};
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
 
-/// The first line of every record: the format's name and version.
-const MAGIC: &[u8] = b"agentpack-record 1\n";
+/// What every record starts with.
+const KIND: &str = "agentpack-record ";
+
+/// The first line of every record: [`KIND`] and the version of agentpack that wrote it. What a snapshot
+/// holds follows agentpack's reading rules (which files, what limits), so a record written by another
+/// version is not used: it is simply written again (it is not damaged).
+const MAGIC: &[u8] = concat!("agentpack-record ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
 
 /// Largest header read. A snapshot's header holds a path and a digest per file, so this is far above
 /// any real collection; a snapshot whose header would be larger is simply not recorded.
@@ -324,20 +330,28 @@ fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
         return Found::Damaged("it is not a regular file".into());
     }
     match read_checked(path, meta.len(), question) {
-        Ok(found) => Found::Answer(found),
+        Ok(Some(found)) => Found::Answer(found),
+        Ok(None) => Found::Missing,
         Err(why) => Found::Damaged(why),
     }
 }
 
-fn read_checked(path: &Path, size: u64, question: &Question) -> Result<(Answer, Blobs), String> {
+/// `None` for a record written by another version of agentpack.
+fn read_checked(
+    path: &Path,
+    size: u64,
+    question: &Question,
+) -> Result<Option<(Answer, Blobs)>, String> {
     let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
     let mut input = BufReader::with_capacity(256 * 1024, file);
     let mut magic = [0u8; MAGIC.len()];
-    input
-        .read_exact(&mut magic)
-        .ok()
-        .filter(|()| magic == MAGIC)
-        .ok_or("it does not start as a record does")?;
+    let read = input.read_exact(&mut magic).is_ok();
+    if !(read && magic == MAGIC) {
+        return match magic.starts_with(KIND.as_bytes()) {
+            true => Ok(None),
+            false => Err("it does not start as a record does".into()),
+        };
+    }
     let mut len = Vec::new();
     (&mut input)
         .take(21)
@@ -381,7 +395,7 @@ fn read_checked(path: &Path, size: u64, question: &Question) -> Result<(Answer, 
         }
         blobs.push((bytes, sha256));
     }
-    Ok((header.answer, blobs))
+    Ok(Some((header.answer, blobs)))
 }
 
 /// The snapshot a record's answer and blobs hold, checked for being one the reader could have made.

@@ -96,3 +96,28 @@ fn records_are_named_by_a_hash_of_the_question_never_by_its_path() {
         Found::Damaged(why) if why == "it answers another question"
     ));
 }
+
+#[test]
+fn a_record_of_another_version_is_not_used_but_is_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = Records::new(dir.path().join("repo-0123"));
+    records.write_entry(commit(), "plugins/x", EntryKind::Dir);
+    let path = records.path(
+        commit(),
+        &Question::Entry {
+            path: "plugins/x".into(),
+        },
+    );
+    let text = std::fs::read(&path).unwrap();
+    let older = [b"agentpack-record 0.0.1\n".as_slice(), &text[MAGIC.len()..]].concat();
+    std::fs::write(&path, older).unwrap();
+    assert!(matches!(
+        records.entry(commit(), "plugins/x"),
+        Found::Missing
+    ));
+    std::fs::write(&path, b"something else entirely").unwrap();
+    assert!(matches!(
+        records.entry(commit(), "plugins/x"),
+        Found::Damaged(why) if why == "it does not start as a record does"
+    ));
+}
