@@ -345,3 +345,39 @@ fn the_read_budget_holds_the_same_for_records() {
     );
     assert_tree_eq(&before, &sb.snapshot("."));
 }
+
+/// A repository found damaged after records said its commit was cached: the question its records do not
+/// answer fails, saying to run again (the repository and its records are gone), and the next run fetches.
+#[test]
+fn a_repository_found_damaged_after_its_records_answered_is_fetched_by_the_next_run() {
+    let repo = everything();
+    let sb = project(&everything_manifest(&repo));
+    sb.run(["install"]).success();
+    let expected = sb.snapshot(".");
+    damage_repository(&sb);
+    // The pack manifest's record: the one question of the next install left to git.
+    for record in records_of(&sb, "file") {
+        std::fs::remove_file(record).unwrap();
+    }
+    sb.remove(".claude");
+    let out = sb.run(["install"]).failure(2);
+    let stderr = redact(out.stderr());
+    assert!(
+        stderr.starts_with("warning[cache-damaged]: the cached repository of `file://[REPO]/toolkit` is damaged (pack `pack-[HASH].pack` is truncated or does not match its index); moved it aside, fetching it again\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: failed to read a pinned commit (run the command again to fetch it) from the cache repository of `file://[REPO]/toolkit`\n"),
+        "{stderr}"
+    );
+    assert!(records(&sb).is_empty(), "{:?}", records(&sb));
+    assert_tree_eq(
+        &expected
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with(".claude/"))
+            .collect(),
+        &sb.snapshot("."),
+    );
+    sb.run(["install"]).success().stderr_has("Fetching kit");
+    assert!(sb.exists(".claude/agents/helper.md"));
+}
