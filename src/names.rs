@@ -172,10 +172,14 @@ pub fn is_valid_ref_name(name: &str) -> bool {
 /// Lowercase hex of a SHA-256 digest.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    // Written digit by digit: a `format!` per byte showed in the profile of installing 2,000 files.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for byte in Sha256::digest(bytes) {
+        hex.push(DIGITS[usize::from(byte >> 4)] as char);
+        hex.push(DIGITS[usize::from(byte & 0xf)] as char);
+    }
+    hex
 }
 
 /// Entries (of `agents`, `exclude`, `rename`) containing `/` or ending in `.md` name paths; all others

@@ -266,7 +266,7 @@ fn overrule_nested(
         if let Some(new_name) = new_name {
             match frontmatter::rename(&agent.bytes, new_name) {
                 Ok(bytes) => {
-                    agent.bytes = bytes;
+                    agent.set_bytes(bytes);
                     agent.installed_name = new_name.clone();
                 }
                 Err(reason) => {

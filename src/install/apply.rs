@@ -155,6 +155,7 @@ mod tests {
     use super::super::journal::{JOURNAL_VERSION, Op, Step};
     use super::*;
     use crate::lockfile;
+    use crate::names::Sha256;
 
     /// Every regular file under `dir`, by relative path.
     fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -203,11 +204,13 @@ mod tests {
                 Action::Create {
                     file: target.join("a.md"),
                     bytes: b"new a".to_vec(),
+                    sha256: Sha256::of(b"new a"),
                     executable: false,
                 },
                 Action::Create {
                     file: target.join("b.md"),
                     bytes: b"new b".to_vec(),
+                    sha256: Sha256::of(b"new b"),
                     executable: false,
                 },
             ]
@@ -225,6 +228,7 @@ mod tests {
                 Action::Create {
                     file: target.join("c.md"),
                     bytes: b"new c".to_vec(),
+                    sha256: Sha256::of(b"new c"),
                     executable: false,
                 },
                 Action::Remove {
@@ -233,6 +237,7 @@ mod tests {
                 Action::Replace {
                     file: target.join("r.md"),
                     bytes: b"new r".to_vec(),
+                    sha256: Sha256::of(b"new r"),
                     executable: false,
                 },
                 Action::Unchanged {
@@ -242,6 +247,7 @@ mod tests {
                 Action::Create {
                     file: root.join(".claude/skills/pdf/scripts/run.sh"),
                     bytes: b"#!/bin/sh\n".to_vec(),
+                    sha256: Sha256::of(b"#!/bin/sh\n"),
                     executable: true,
                 },
             ]

@@ -87,12 +87,14 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            sha256,
             plugin,
         } = agent;
+        in_step(&bytes, &sha256);
         Item {
             kind: ItemKind::Agent,
             file: target.join(format!("{installed_name}.md")),
-            sha256: Sha256::of(&bytes),
+            sha256,
             source,
             repo_path,
             original_name,
@@ -110,6 +112,7 @@ impl Item {
     pub fn skill(skill: SelectedSkill, skills: &Path, plugin: Option<String>) -> Vec<Self> {
         let folder = skills.join(&skill.installed_name);
         (skill.files.into_iter())
+            .inspect(|f| in_step(&f.bytes, &f.sha256))
             .map(|f| Item {
                 kind: ItemKind::Skill,
                 source: skill.source.clone(),
@@ -117,7 +120,7 @@ impl Item {
                 original_name: skill.original_name.clone(),
                 installed_name: skill.installed_name.clone(),
                 file: under(&folder, &f.path),
-                sha256: Sha256::of(&f.bytes),
+                sha256: f.sha256,
                 bytes: f.bytes,
                 patch: None,
                 executable: f.executable,
@@ -136,11 +139,13 @@ impl Item {
             original_name,
             installed_name,
             bytes,
+            sha256,
         } = command;
+        in_step(&bytes, &sha256);
         Item {
             kind: ItemKind::Command,
             file: under(commands, &format!("{installed_name}.md")),
-            sha256: Sha256::of(&bytes),
+            sha256,
             source,
             repo_path,
             original_name,
@@ -225,6 +230,15 @@ fn under(base: &Path, rel: &str) -> PathBuf {
         .fold(base.to_path_buf(), |path, part| path.join(part))
 }
 
+/// The hash an item is built with is its source's (or its renamer's), never computed here again: the
+/// test builds check that whoever changed the bytes kept it in step.
+fn in_step(bytes: &[u8], sha256: &Sha256) {
+    debug_assert!(
+        Sha256::of(bytes) == *sha256,
+        "an item's sha256 is out of step with its bytes"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +252,7 @@ mod tests {
             original_name: "rev".into(),
             installed_name: installed.into(),
             bytes: b"v1".to_vec(),
+            sha256: Sha256::of(b"v1"),
             plugin: None,
         };
         let mut item = Item::agent(selected("rev"), &root.join(".claude/agents"));

@@ -102,7 +102,7 @@ impl Journal {
                 staged: bytes.map(|_| staged_at(action.file(), n)),
                 backup: matches!(action, Action::Replace { .. } | Action::Remove { .. })
                     .then(|| beside(action.file(), n, "bak")),
-                sha256: bytes.map(sha256_hex),
+                sha256: action.sha256().map(ToString::to_string),
                 executable: matches!(
                     action,
                     Action::Create {

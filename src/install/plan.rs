@@ -20,12 +20,15 @@ pub enum Action {
     Create {
         file: PathBuf,
         bytes: Vec<u8>,
+        /// Of `bytes` (the item's: see [`Item::sha256`]); the journal records it.
+        sha256: Sha256,
         /// Written with mode 0o755 (a skill's script).
         executable: bool,
     },
     Replace {
         file: PathBuf,
         bytes: Vec<u8>,
+        sha256: Sha256,
         executable: bool,
     },
     Remove {
@@ -60,6 +63,14 @@ impl Action {
             | Action::Edited { file }
             | Action::Adopt { file }
             | Action::Keep { file } => file,
+        }
+    }
+
+    /// The sha256 of what a write puts in place.
+    pub(super) fn sha256(&self) -> Option<&Sha256> {
+        match self {
+            Action::Create { sha256, .. } | Action::Replace { sha256, .. } => Some(sha256),
+            _ => None,
         }
     }
 
@@ -204,6 +215,7 @@ impl Planner<'_> {
                 Action::Create {
                     file,
                     bytes: p.bytes.clone(),
+                    sha256: p.sha256.clone(),
                     executable: p.executable,
                 },
                 None,
@@ -223,6 +235,7 @@ impl Planner<'_> {
                 let replace = Action::Replace {
                     file,
                     bytes: p.bytes.clone(),
+                    sha256: p.sha256.clone(),
                     executable: p.executable,
                 };
                 (replace, problem)
@@ -413,6 +426,7 @@ mod tests {
                 original_name: name.into(),
                 installed_name: name.into(),
                 bytes: bytes.as_bytes().to_vec(),
+                sha256: Sha256::of(bytes.as_bytes()),
                 plugin: None,
             };
             Item::agent(agent, &target)
@@ -450,6 +464,7 @@ mod tests {
                 Action::Replace {
                     file: file("a"),
                     bytes: b"v2".to_vec(),
+                    sha256: Sha256::of(b"v2"),
                     executable: false,
                 },
                 Action::Keep { file: file("gone") },

@@ -248,7 +248,7 @@ fn latest_release(
     let url = manifest::check_git_url(root, url).map_err(usage)?;
     let locked = LockedCache::lock(cache, [url.fetch.as_str()], reporter)?;
     let repo = locked.repo(&url.fetch)?;
-    let refs = repo.remote(name, &url, reporter).list_refs()?;
+    let refs = repo.remote(name, &url, reporter)?.list_refs()?;
     resolve::newest_release(&refs)
         .map(|version| GitRef::parse("version", Some(&resolve::caret(&version))).map_err(usage))
         .transpose()

@@ -96,7 +96,7 @@ fn check_one(
     report.files += 1;
     let parsed = match content {
         Content::TooLarge { size, head } => frontmatter::parse_too_large(label, *size, head),
-        Content::Bytes(bytes) => frontmatter::parse(label, bytes),
+        Content::Bytes { bytes, .. } => frontmatter::parse(label, bytes),
     };
     match parsed {
         Parsed::Agent(agent) => {

@@ -133,7 +133,7 @@ fn row(
     let repo = cache.repo(&url.fetch)?;
     let name = source.name.as_str();
     if !refs_by_url.contains_key(&url.fetch) {
-        let refs = repo.remote(name, url, reporter).list_refs()?;
+        let refs = repo.remote(name, url, reporter)?.list_refs()?;
         refs_by_url.insert(url.fetch.clone(), refs);
     }
     let refs = &refs_by_url[&url.fetch];
@@ -160,7 +160,7 @@ fn row(
         Some((branch, &head)) if head != commit => {
             if !repo.has_commit(head) {
                 reporter.status(Status::Fetching, &format!("{name} ({})", url.written));
-                repo.remote(name, url, reporter)
+                repo.remote(name, url, reporter)?
                     .fetch(&[Tracked::Branch(branch.clone()).refspec()], Depth::Full)?;
             }
             repo.commits_behind(commit, head)

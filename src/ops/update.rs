@@ -137,7 +137,7 @@ fn breaking(
         };
         let locked = LockedCache::lock(cache, [url.fetch.as_str()], reporter)?;
         let repo = locked.repo(&url.fetch)?;
-        let refs = repo.remote(name, url, reporter).list_refs()?;
+        let refs = repo.remote(name, url, reporter)?.list_refs()?;
         if let Some(newest) = resolve::newest_release(&refs).filter(|v| !req.matches(v)) {
             found.push(Requirement {
                 source: name.to_string(),

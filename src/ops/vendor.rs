@@ -122,7 +122,8 @@ fn vendored(
     let mut files = BTreeMap::new();
     for path in singles.cloned().chain(skill_files) {
         let found = source.snapshot.files.iter().find(|f| f.repo_path == path);
-        let Some((Content::Bytes(bytes), executable)) = found.map(|f| (&f.content, f.executable))
+        let Some((Content::Bytes { bytes, .. }, executable)) =
+            found.map(|f| (&f.content, f.executable))
         else {
             return Err(stale(format!(
                 "`{path}` of source `{name}` is in agentpack.lock but not at commit {}",
@@ -145,10 +146,11 @@ fn vendored(
     let repo = cache.existing(&url.fetch)?;
     for manifest in manifests {
         let path = source::join(source.spec.subdir.as_deref(), &manifest);
-        if let Some(bytes) = repo
-            .as_ref()
-            .and_then(|r| r.read_file(*commit, &path).ok().flatten())
-        {
+        let found = match &repo {
+            Some(repo) => repo.read_file(*commit, &path)?.ok().flatten(),
+            None => None,
+        };
+        if let Some(bytes) = found {
             files.insert(path, (bytes, false));
         }
     }

@@ -88,7 +88,7 @@ impl Session<'_> {
             Status::Fetching,
             &format!("{} ({})", spec.name, url.written),
         );
-        repo.remote(spec.name.as_str(), url, reporter)
+        repo.remote(spec.name.as_str(), url, reporter)?
             .fetch(&git::all_refspecs(), Depth::Full)?;
         match in_cache(repo)? {
             Some(commit) => Ok(GitPin { commit, tag: None }),
@@ -136,7 +136,7 @@ impl Session<'_> {
             Status::Fetching,
             &format!("{} ({})", spec.name, url.written),
         );
-        let remote = repo.remote(spec.name.as_str(), url, reporter);
+        let remote = repo.remote(spec.name.as_str(), url, reporter)?;
         if let Some(tracked) = &tracked {
             remote.fetch(&[tracked.refspec()], Depth::Tip)?;
         }

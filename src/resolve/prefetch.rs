@@ -93,7 +93,8 @@ pub(super) fn prefetch(
 }
 
 /// The manifest's git sources by remote, in manifest order, leaving out those whose locked commit the
-/// cache holds (unless `--locked` wants every remote's refs).
+/// cache holds (unless `--locked` wants the remote's refs to check a locked tag: a locked branch or
+/// commit needs no network, and an install from the cache must not set up TLS for nothing).
 fn groups<'s>(
     sources: &'s [SourceSpec],
     lock: Option<&Lockfile>,
@@ -107,12 +108,12 @@ fn groups<'s>(
         };
         let standing = standing(lock, options, &spec.name, url, reference);
         let cached = match standing.kept() {
-            Some(pin) => cache
+            Some(pin) if !(options.locked && pin.tag.is_some()) => cache
                 .existing(&url.fetch)?
                 .is_some_and(|repo| repo.has_commit(pin.commit)),
-            None => false,
+            _ => false,
         };
-        if cached && !options.locked {
+        if cached {
             continue;
         }
         match groups.iter_mut().find(|g| g.url.fetch == url.fetch) {
@@ -153,7 +154,7 @@ impl Fetcher<'_> {
                 group.url,
                 &first_reporter,
             )
-            .list_refs()
+            .and_then(|remote| remote.list_refs())
             .map_err(fail(first))?;
         for (i, standing) in &group.members {
             let spec = &self.sources[*i];
@@ -184,7 +185,7 @@ impl Fetcher<'_> {
                 &format!("{} ({})", spec.name, group.url.written),
             );
             repo.remote(spec.name.as_str(), group.url, &reporter)
-                .fetch(&[tracked.refspec()], Depth::Tip)
+                .and_then(|remote| remote.fetch(&[tracked.refspec()], Depth::Tip))
                 .map_err(fail(*i))?;
         }
         Ok(refs)

@@ -309,7 +309,7 @@ impl<'a> Session<'a> {
             (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
                 let repo = self.repo(&spec.name, url)?;
                 (
-                    repo.read_file(*commit, &file),
+                    repo.read_file(*commit, &file)?,
                     format!("{}:{file}", spec.name),
                 )
             }
@@ -339,7 +339,7 @@ impl<'a> Session<'a> {
         Ok(match (&spec.kind, &resolved.pin) {
             _ if self.options.vendor.is_some() => false,
             (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
-                self.repo(&spec.name, url)?.has_path(*commit, &file)
+                self.repo(&spec.name, url)?.has_path(*commit, &file)?
             }
             (SourceKind::Path { dir, .. }, _) => std::fs::symlink_metadata(dir.join(&file)).is_ok(),
             _ => unreachable!("pin kind follows source kind"),
@@ -355,7 +355,7 @@ impl<'a> Session<'a> {
         Ok(match (&spec.kind, &resolved.pin) {
             _ if self.options.vendor.is_some() => true,
             (SourceKind::Git { url, .. }, Pin::Git { commit, .. }) => {
-                self.repo(&spec.name, url)?.is_dir(*commit, &dir)
+                self.repo(&spec.name, url)?.is_dir(*commit, &dir)?
             }
             (SourceKind::Path { dir: home, .. }, _) => home.join(&dir).is_dir(),
             _ => unreachable!("pin kind follows source kind"),
@@ -388,7 +388,7 @@ impl<'a> Session<'a> {
             let refs = if offline {
                 repo.cached_refs()
             } else {
-                repo.remote(name.as_str(), url, reporter).list_refs()?
+                repo.remote(name.as_str(), url, reporter)?.list_refs()?
             };
             self.refs.insert(url.fetch.clone(), refs);
         }

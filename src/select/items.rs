@@ -12,6 +12,7 @@
 use super::gate;
 use crate::diag::{Diagnostic, Location};
 use crate::manifest::{COMMAND_KEY, Pattern, SKILL_KEY, SourceSpec};
+use crate::names::Sha256;
 use crate::source::{Content, Snapshot};
 
 use crate::kinds::{Layout, command, inside, skill};
@@ -36,6 +37,8 @@ pub struct SkillPart {
     /// Inside the skill's folder (`scripts/fill.py`).
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The sha256 of `bytes`, as the source computed it.
+    pub sha256: Sha256,
     pub executable: bool,
 }
 
@@ -48,6 +51,8 @@ pub struct SelectedCommand {
     pub original_name: String,
     pub installed_name: String,
     pub bytes: Vec<u8>,
+    /// The sha256 of `bytes`, as the source computed it.
+    pub sha256: Sha256,
 }
 
 /// What the `skills` and `commands` keys of one source picked.
@@ -148,9 +153,10 @@ impl Picker<'_> {
             let mut parts = Vec::new();
             for file in &files {
                 match &file.content {
-                    Content::Bytes(bytes) => parts.push(SkillPart {
+                    Content::Bytes { bytes, sha256 } => parts.push(SkillPart {
                         path: part(&file.path),
                         bytes: bytes.clone(),
+                        sha256: sha256.clone(),
                         executable: file.executable,
                     }),
                     Content::TooLarge { size, .. } => self.out.diagnostics.push(
@@ -210,7 +216,7 @@ impl Picker<'_> {
             }
             let label = self.label(&command.path);
             let file = self.snapshot.files.iter().find(|f| f.path == command.path);
-            let Some(Content::Bytes(bytes)) = file.map(|f| &f.content) else {
+            let Some(Content::Bytes { bytes, sha256 }) = file.map(|f| &f.content) else {
                 self.out.diagnostics.push(
                     Diagnostic::error(
                         "too-large",
@@ -232,6 +238,7 @@ impl Picker<'_> {
                 original_name: name.clone(),
                 installed_name,
                 bytes: bytes.clone(),
+                sha256: sha256.clone(),
             });
         }
         self.unmatched("commands", "command", patterns, &names);
@@ -308,7 +315,7 @@ impl Picker<'_> {
 /// The `name` of the `SKILL.md` among `files` (for a repository that is one skill).
 fn skill_md_name(files: &[&crate::source::SourceFile]) -> Option<String> {
     let file = files.iter().find(|f| f.path == skill::SKILL_MD)?;
-    let Content::Bytes(bytes) = &file.content else {
+    let Content::Bytes { bytes, .. } = &file.content else {
         return None;
     };
     skill::declared_name(bytes)

@@ -18,8 +18,8 @@ use crate::diag::{Diagnostic, Location, Severity};
 use crate::frontmatter::trust::HIDDEN_UNICODE;
 use crate::frontmatter::{self, Parsed};
 use crate::manifest::{Pattern, Selection, SourceSpec};
-use crate::names::TrustKind;
 use crate::names::rename_key_matches;
+use crate::names::{Sha256, TrustKind};
 use crate::resolve::Resolved;
 use crate::source::{Content, SourceFile};
 
@@ -61,8 +61,18 @@ pub struct SelectedAgent {
     pub installed_name: String,
     /// The exact bytes to install.
     pub bytes: Vec<u8>,
+    /// Their sha256 (the source's own when they are the upstream bytes, hashed again when renamed).
+    pub sha256: Sha256,
     /// The plugin of a marketplace it belongs to, if any.
     pub plugin: Option<String>,
+}
+
+impl SelectedAgent {
+    /// Replace the bytes to install (renamed again), keeping the hash in step.
+    pub fn set_bytes(&mut self, bytes: Vec<u8>) {
+        self.sha256 = Sha256::of(&bytes);
+        self.bytes = bytes;
+    }
 }
 
 /// What selection found in one source.
@@ -79,6 +89,7 @@ struct Candidate<'a> {
     path: &'a str,
     repo_path: &'a str,
     bytes: &'a [u8],
+    sha256: &'a Sha256,
     agent: frontmatter::AgentFile,
 }
 
@@ -177,7 +188,7 @@ impl<'a> Selector<'a> {
                 Content::TooLarge { size, head } => {
                     frontmatter::parse_too_large(&label, *size, head)
                 }
-                Content::Bytes(bytes) => frontmatter::parse(&label, bytes),
+                Content::Bytes { bytes, .. } => frontmatter::parse(&label, bytes),
             }
         };
         let parsed = on_every_core(&files, parse);
@@ -186,13 +197,14 @@ impl<'a> Selector<'a> {
             match parsed {
                 Parsed::Agent(agent) => {
                     self.seen.push((agent.name.clone(), file.path.clone()));
-                    let Content::Bytes(bytes) = &file.content else {
+                    let Content::Bytes { bytes, sha256 } = &file.content else {
                         unreachable!("only loaded files parse as agents")
                     };
                     candidates.push(Candidate {
                         path: &file.path,
                         repo_path: &file.repo_path,
                         bytes,
+                        sha256,
                         agent,
                     });
                 }
@@ -314,16 +326,20 @@ impl<'a> Selector<'a> {
         let Candidate {
             repo_path,
             bytes,
+            sha256,
             agent,
             ..
         } = candidate;
         let strict = self.strict;
         let checked = (agent.diagnostics.into_iter()).map(|d| if strict { d.promote() } else { d });
         (self.out.diagnostics).extend(gate(checked, &self.resolved.spec));
-        let (installed_name, bytes) = match new_name {
-            None => (agent.name.clone(), bytes.to_vec()),
+        let (installed_name, bytes, sha256) = match new_name {
+            None => (agent.name.clone(), bytes.to_vec(), sha256.clone()),
             Some(new_name) => match frontmatter::rename(bytes, &new_name) {
-                Ok(bytes) => (new_name, bytes),
+                Ok(bytes) => {
+                    let sha256 = Sha256::of(&bytes);
+                    (new_name, bytes, sha256)
+                }
                 Err(reason) => {
                     self.out.diagnostics.push(
                         Diagnostic::error(
@@ -346,6 +362,7 @@ impl<'a> Selector<'a> {
             original_name: agent.name,
             installed_name,
             bytes,
+            sha256,
             plugin: None,
         });
     }

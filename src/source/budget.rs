@@ -29,6 +29,13 @@ impl Default for ReadBudget {
     }
 }
 
+/// What one read took from a [`ReadBudget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Charge {
+    pub entries: usize,
+    pub bytes: u64,
+}
+
 /// A limit of [`ReadBudget`] reached; the reader turns it into an error naming the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OverBudget {
@@ -71,5 +78,66 @@ impl ReadBudget {
                 path: path.chars().take(200).collect(),
             })?;
         Ok(())
+    }
+
+    /// What is left of both limits.
+    pub fn left(&self) -> Charge {
+        Charge {
+            entries: self.entries,
+            bytes: self.bytes,
+        }
+    }
+
+    /// What was taken since `before` (an earlier [`ReadBudget::left`]).
+    pub fn spent_since(&self, before: Charge) -> Charge {
+        Charge {
+            entries: before.entries - self.entries,
+            bytes: before.bytes - self.bytes,
+        }
+    }
+
+    /// Take `charge` when all of it fits; otherwise take nothing and say `false` (the caller then reads
+    /// step by step, so the error names where reading stops).
+    pub fn take(&mut self, charge: Charge) -> bool {
+        match (
+            self.entries.checked_sub(charge.entries),
+            self.bytes.checked_sub(charge.bytes),
+        ) {
+            (Some(entries), Some(bytes)) => {
+                self.entries = entries;
+                self.bytes = bytes;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_charge_is_taken_whole_or_not_at_all() {
+        let mut budget = ReadBudget::default();
+        let before = budget.left();
+        budget.entry().unwrap();
+        budget.bytes(10, "a.md").unwrap();
+        let spent = budget.spent_since(before);
+        assert_eq!(
+            spent,
+            Charge {
+                entries: 1,
+                bytes: 10
+            }
+        );
+        let too_many = Charge {
+            entries: MAX_TREE_ENTRIES,
+            bytes: 0,
+        };
+        assert!(!budget.take(too_many));
+        assert_eq!(budget.spent_since(before), spent, "nothing was taken");
+        assert!(budget.take(spent));
+        assert_eq!(budget.spent_since(before).entries, 2);
     }
 }

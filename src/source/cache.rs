@@ -10,10 +10,14 @@
 //!
 //! [`LockedCache`] is the only way to get a [`LockedRepo`], and [`super::git::Remote`] — every fetch and
 //! every listing of a remote's refs — is made from one ([`LockedRepo::remote`]): nothing can write to a
-//! cache repository without its lock. A `LockedRepo` does not hand out its `git2::Repository`: callers
-//! outside `source` read and remember refs through its methods, so git2 stays in this module.
+//! cache repository, or to its records ([`super::records`]), without its lock. A `LockedRepo` does not
+//! hand out its `git2::Repository`: callers outside `source` read and remember refs through its methods,
+//! so git2 stays in this module.
 //!
-//! Holding a repository's lock, agentpack is the only writer of it, so it can check it before use:
+//! A `LockedRepo` opens its git repository only when it needs it: when a question about a commit has no
+//! record yet, or to fetch, list or remember refs. An install answered entirely by records never
+//! initialises libgit2, so never loads OpenSSL's configuration or CA bundle. Holding the repository's
+//! lock, agentpack is the only writer of it, so it checks it when it first opens it:
 //!
 //! - git `*.lock` files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`) were left by a process
 //!   killed in the middle of a write. Git writes to `X.lock` and renames it over `X`, so that write simply
@@ -21,17 +25,20 @@
 //! - A repository that libgit2 cannot open, whose pack files are truncated (a pack's trailing checksum
 //!   differs from the one its index records), or whose refs point at missing or unreadable objects is
 //!   damaged: it is moved aside (`git/db/.damaged-*`, then deleted) with a warning, and fetched again.
+//!   Its records go with it (as they do when the repository is gone), so that no commit is taken for
+//!   cached that the new repository lacks.
 
-use std::collections::BTreeMap;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use git2::Repository;
 
-use super::git::Cache;
+use super::git::{Cache, Tracked};
+use super::records::Records;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fsutil;
@@ -52,13 +59,21 @@ pub struct LockedCache<'c> {
     reporter: &'c dyn Reporter,
     /// By the URL git is asked for.
     held: Mutex<BTreeMap<String, RepoLock>>,
+    /// The URLs whose repository this run has checked (see the module doc): once is enough.
+    checked: Mutex<BTreeSet<String>>,
 }
 
 /// A cache repository whose lock this run holds: what fetching needs, and the only handle on a cache
 /// repository outside this module and [`super::git`], whose methods are all that can be done with it.
 pub struct LockedRepo<'l> {
-    pub(super) repo: Repository,
-    _held: PhantomData<&'l LockedCache<'l>>,
+    locked: &'l LockedCache<'l>,
+    /// What git is asked for.
+    url: String,
+    /// Opened (checked, created when missing) on first use: see [`LockedRepo::git`].
+    git: OnceCell<Repository>,
+    /// Refs to remember once the repository is open (see [`LockedRepo::remember`]).
+    pending: RefCell<Vec<(Tracked, crate::names::Commit)>>,
+    pub(super) records: Records,
 }
 
 impl<'c> LockedCache<'c> {
@@ -80,6 +95,7 @@ impl<'c> LockedCache<'c> {
             cache,
             reporter,
             held: Mutex::new(held),
+            checked: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -87,22 +103,26 @@ impl<'c> LockedCache<'c> {
         self.cache
     }
 
-    /// The repository of `url`, created when the cache has none yet; locked first if it is not yet.
+    /// The repository of `url`, created (when first used) if the cache has none yet; locked first if it
+    /// is not yet.
     pub fn repo(&self, url: &str) -> Result<LockedRepo<'_>> {
         self.hold(url)?;
         Ok(LockedRepo {
-            repo: self.cache.open_or_init(url)?,
-            _held: PhantomData,
+            locked: self,
+            url: url.to_string(),
+            git: OnceCell::new(),
+            pending: RefCell::new(Vec::new()),
+            records: Records::new(self.cache.records_path(url)),
         })
     }
 
     /// The repository of `url` when it was fetched before (`--offline`); locked first if it is not yet.
+    /// Whether it was is seen on disk, without opening it.
     pub fn existing(&self, url: &str) -> Result<Option<LockedRepo<'_>>> {
-        self.hold(url)?;
-        Ok(self.cache.open(url).map(|repo| LockedRepo {
-            repo,
-            _held: PhantomData,
-        }))
+        if !self.cache.db_path(url).is_dir() {
+            return Ok(None);
+        }
+        self.repo(url).map(Some)
     }
 
     fn hold(&self, url: &str) -> Result<()> {
@@ -121,8 +141,95 @@ impl<'c> LockedCache<'c> {
     }
 }
 
+impl LockedRepo<'_> {
+    /// The git repository, opened on first use: checked first (once per run, see the module doc), and
+    /// created when the cache has none. Refs remembered before are written then.
+    pub(super) fn git(&self) -> Result<&Repository> {
+        if let Some(repo) = self.git.get() {
+            return Ok(repo);
+        }
+        let first = (self.locked.checked.lock().expect("checked lock")).insert(self.url.clone());
+        let cache = self.locked.cache;
+        let repo = match first {
+            true => cache.open_checked(&self.url, self.locked.reporter)?,
+            false => cache.open_or_init(&self.url)?,
+        };
+        let repo = self.git.get_or_init(|| repo);
+        for (tracked, commit) in self.pending.take() {
+            super::git::remember(repo, &tracked, commit);
+        }
+        Ok(repo)
+    }
+
+    /// The repository when it is open already.
+    pub(super) fn opened(&self) -> Option<&Repository> {
+        self.git.get()
+    }
+
+    /// Remember `tracked` → `commit` when the repository is next opened (it is not opened for that alone).
+    pub(super) fn remember_later(&self, tracked: &Tracked, commit: crate::names::Commit) {
+        self.pending.borrow_mut().push((tracked.clone(), commit));
+    }
+
+    pub(super) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Is the repository's folder there (it is not opened)?
+    pub(super) fn db_exists(&self) -> bool {
+        self.git.get().is_some() || self.locked.cache.db_path(&self.url).is_dir()
+    }
+
+    pub(super) fn reporter(&self) -> &dyn Reporter {
+        self.locked.reporter
+    }
+}
+
 impl Cache {
-    /// Lock the repository of `url` (waiting at most `limit` when given), then check it.
+    /// Open the repository of `url` after checking it (see the module doc), creating it when it is
+    /// missing or was damaged. The records of a repository that is gone or damaged are discarded.
+    fn open_checked(&self, url: &str, reporter: &dyn Reporter) -> Result<Repository> {
+        let db = self.db_path(url);
+        // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
+        // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
+        // never happened and the repository is intact once the lock file is gone.
+        for stale in stale_git_locks(&db) {
+            if std::fs::remove_file(&stale).is_ok() {
+                reporter.diagnostic(&Diagnostic::warning(
+                    "cache-stale-lock",
+                    format!(
+                        "removed `{}` from the cached repository of `{}`: it was left by a process that died while writing",
+                        stale.strip_prefix(&db).unwrap_or(&stale).display(),
+                        crate::escape::redact(url)
+                    ),
+                ));
+            }
+        }
+        match checked(&db) {
+            Some(Ok(repo)) => return Ok(repo),
+            Some(Err(damage)) => {
+                reporter.diagnostic(
+                    &Diagnostic::warning(
+                        "cache-damaged",
+                        format!(
+                            "the cached repository of `{}` is damaged ({damage}); moved it aside, fetching it again",
+                            crate::escape::redact(url)
+                        ),
+                    )
+                    .with_hint(format!("cache repository: `{}`", db.display())),
+                );
+                discard(&db)?;
+            }
+            None => {}
+        }
+        let records = self.records_path(url);
+        if records.exists() {
+            discard(&records)?;
+        }
+        self.open_or_init(url)
+    }
+
+    /// Lock the repository of `url` (waiting at most `limit` when given). It is checked when first opened.
     fn lock_repo(
         &self,
         url: &str,
@@ -144,34 +251,6 @@ impl Cache {
         match limit {
             None => fsutil::lock_exclusive(&file, &path, &what, reporter)?,
             Some(limit) => lock_within(&file, &path, &what, limit, reporter)?,
-        }
-        // Holding the lock, agentpack is the only writer: git lock files are from a dead process. Git
-        // writes a ref or config file to `X.lock` and renames it over `X`, so the interrupted write simply
-        // never happened and the repository is intact once the lock file is gone.
-        for stale in stale_git_locks(&db) {
-            if std::fs::remove_file(&stale).is_ok() {
-                reporter.diagnostic(&Diagnostic::warning(
-                    "cache-stale-lock",
-                    format!(
-                        "removed `{}` from the cached repository of `{}`: it was left by a process that died while writing",
-                        stale.strip_prefix(&db).unwrap_or(&stale).display(),
-                        crate::escape::redact(url)
-                    ),
-                ));
-            }
-        }
-        if let Some(damage) = damage(&db) {
-            reporter.diagnostic(
-                &Diagnostic::warning(
-                    "cache-damaged",
-                    format!(
-                        "the cached repository of `{}` is damaged ({damage}); moved it aside, fetching it again",
-                        crate::escape::redact(url)
-                    ),
-                )
-                .with_hint(format!("cache repository: `{}`", db.display())),
-            );
-            discard(&db)?;
         }
         Ok(RepoLock { _file: file })
     }
@@ -223,27 +302,33 @@ fn lock_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// What is wrong with the repository at `db`, if it exists and something is.
-fn damage(db: &Path) -> Option<String> {
+/// The repository at `db` opened, or what is wrong with it; `None` when there is none.
+fn checked(db: &Path) -> Option<std::result::Result<Repository, String>> {
     if !db.exists() {
         return None;
     }
+    Some(open_intact(db))
+}
+
+/// The repository at `db` opened, or what is wrong with it.
+fn open_intact(db: &Path) -> std::result::Result<Repository, String> {
     if let Some(stale) = stale_git_locks(db).first() {
-        return Some(format!(
+        return Err(format!(
             "`{}` was left by a process that died while writing it, and cannot be removed",
             stale.strip_prefix(db).unwrap_or(stale).display()
         ));
     }
-    let repo = match super::git::open_bare(db) {
-        Ok(repo) => repo,
-        Err(e) => return Some(format!("it cannot be opened: {}", e.message())),
-    };
+    let repo =
+        super::git::open_bare(db).map_err(|e| format!("it cannot be opened: {}", e.message()))?;
     if let Some(pack) = truncated_pack(db) {
-        return Some(format!(
+        return Err(format!(
             "pack `{pack}` is truncated or does not match its index"
         ));
     }
-    missing_object(&repo)
+    match missing_object(&repo) {
+        Some(missing) => Err(missing),
+        None => Ok(repo),
+    }
 }
 
 /// Git lock files (`packed-refs.lock`, `refs/.../main.lock`, `config.lock`...) anywhere but the objects.
@@ -320,7 +405,8 @@ fn missing_object(repo: &Repository) -> Option<String> {
     None
 }
 
-/// Move the repository out of the way at once (so nothing reads it again), then delete it.
+/// Move the repository (or its records) out of the way at once (so nothing reads it again), then
+/// delete it.
 fn discard(db: &Path) -> Result<()> {
     let name = db
         .file_name()

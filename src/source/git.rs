@@ -6,14 +6,23 @@
 //! $AGENTPACK_CACHE_DIR            (default: the platform cache dir from `directories`,
 //! │                                e.g. ~/.cache/agentpack on Linux)
 //! └── git/
-//!     └── db/
-//!         └── <repo-name>-<hash>/  one bare repository per remote URL; <hash> is 16 hex digits of the
-//!             ├── refs/remotes/origin/<branch>   sha256 of the URL git is asked for
-//!             ├── refs/remotes/origin/HEAD -> the remote's default branch, as last seen
-//!             └── refs/tags/<tag>
+//!     ├── db/
+//!     │   ├── <repo-name>-<hash>/  one bare repository per remote URL; <hash> is 16 hex digits of the
+//!     │   │   ├── refs/remotes/origin/<branch>   sha256 of the URL git is asked for
+//!     │   │   ├── refs/remotes/origin/HEAD -> the remote's default branch, as last seen
+//!     │   │   └── refs/tags/<tag>
+//!     │   └── <repo-name>-<hash>.lock   held by the run using the repository (see `cache`)
+//!     └── checkouts/
+//!         └── <repo-name>-<hash>/  the records of that repository (see `records`)
+//!             └── <40-hex commit>/
+//!                 ├── snapshot-<hash of the subdir>   the files a source reads at that commit
+//!                 ├── file-<hash of the path>         one file asked for (a pack's agentpack.toml)
+//!                 └── entry-<hash of the path>        whether a path is a folder, another entry, or absent
 //! ```
 //!
-//! Nothing is ever checked out: agent files are read straight from a commit's tree. A fetch only asks for
+//! Nothing is ever checked out: agent files are read straight from a commit's tree, and what was read is
+//! recorded under `checkouts/`, whose records answer the same question next time without libgit2
+//! (verified by the sha256 of every file they hold; deleting them is always safe). A fetch only asks for
 //! the ref a source needs (its branch or tag); `rev` sources and locked commits that are gone from their ref
 //! fetch every branch and tag. Fetches write into the bare repository through libgit2, which updates refs
 //! atomically; a fetch that dies half-way leaves only unreferenced objects behind.
@@ -24,8 +33,6 @@ use std::path::{Path, PathBuf};
 
 use git2::{AutotagOption, Direction, FetchOptions, Oid, Repository};
 
-use super::Snapshot;
-use super::budget::ReadBudget;
 use super::cache::LockedRepo;
 use super::net::{
     Auth, Failure, MAX_TRIES, TIMEOUT_VAR, backoff, callbacks, classify, net_timeout,
@@ -69,32 +76,12 @@ impl Cache {
 
     /// The bare repository for `url` (what git is asked for, see [`crate::names::GitUrl::fetch`]).
     pub fn db_path(&self, url: &str) -> PathBuf {
-        let tail = url
-            .trim_end_matches('/')
-            .trim_end_matches(".git")
-            .rsplit(['/', ':', '\\'])
-            .next()
-            .unwrap_or("repo");
-        let readable: String = tail
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .take(40)
-            .collect();
-        let readable = readable.trim_start_matches('.');
-        let hash = &sha256_hex(url.as_bytes())[..16];
-        self.root.join("git").join("db").join(format!(
-            "{}-{hash}",
-            if readable.is_empty() {
-                "repo"
-            } else {
-                readable
-            }
-        ))
+        self.root.join("git").join("db").join(repo_name(url))
     }
 
-    /// Open the repository for `url` if it was fetched before.
-    pub(super) fn open(&self, url: &str) -> Option<Repository> {
-        open_bare(&self.db_path(url)).ok()
+    /// The records of the repository for `url` (see [`super::records`]).
+    pub(super) fn records_path(&self, url: &str) -> PathBuf {
+        self.root.join("git").join("checkouts").join(repo_name(url))
     }
 
     /// Only through [`super::cache::LockedCache`]: creating or writing a repository needs its lock.
@@ -132,6 +119,32 @@ impl Cache {
     }
 }
 
+/// The name of the cache's folders for `url` (its repository and its records): the URL's last part,
+/// readable, and 16 hex digits of its sha256.
+fn repo_name(url: &str) -> String {
+    let tail = url
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .rsplit(['/', ':', '\\'])
+        .next()
+        .unwrap_or("repo");
+    let readable: String = tail
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(40)
+        .collect();
+    let readable = readable.trim_start_matches('.');
+    let hash = &sha256_hex(url.as_bytes())[..16];
+    format!(
+        "{}-{hash}",
+        if readable.is_empty() {
+            "repo"
+        } else {
+            readable
+        }
+    )
+}
+
 /// The refs a remote advertises (or the cache remembers), peeled to commits.
 #[derive(Debug, Default, Clone)]
 pub struct Refs {
@@ -143,7 +156,8 @@ pub struct Refs {
 
 /// Talks to one remote for one source, with the names needed for good errors.
 ///
-/// Every operation is bounded by [`super::net::configure_network`]'s timeout, retried on transient
+/// Every operation is bounded by the timeout [`super::net::configure_network`] reads (applied by
+/// [`super::net::apply_timeout`] before the first connection), retried on transient
 /// failures and timeouts ([`MAX_TRIES`] tries, exponential backoff with jitter), and authenticates as
 /// [`super::net::callbacks`] describes.
 pub struct Remote<'a> {
@@ -245,6 +259,7 @@ impl Remote<'_> {
                 ),
             });
         }
+        super::net::apply_timeout();
         let mut tries = 0;
         loop {
             tries += 1;
@@ -405,30 +420,36 @@ pub fn all_refspecs() -> Vec<String> {
 }
 
 impl LockedRepo<'_> {
-    /// Talk to the remote `url` for `source_name` (for messages), fetching into this repository.
+    /// Talk to the remote `url` for `source_name` (for messages), fetching into this repository (opened
+    /// now if it is not yet).
     pub fn remote<'a>(
         &'a self,
         source_name: &'a str,
         url: &'a GitUrl,
         reporter: &'a dyn Reporter,
-    ) -> Remote<'a> {
-        Remote {
-            repo: &self.repo,
+    ) -> Result<Remote<'a>> {
+        Ok(Remote {
+            repo: self.git()?,
             source_name,
             url: &url.fetch,
             display_url: &url.written,
             reporter,
-        }
+        })
     }
 
     /// What the cache repository knows about the remote's refs (for `--offline`).
     pub fn cached_refs(&self) -> Refs {
-        cached_refs(&self.repo)
+        self.git().map(cached_refs).unwrap_or_default()
     }
 
-    /// Does the cache hold `commit` (or a tag object peeling to a commit of that id)?
+    /// Does the cache hold `commit` (or a tag object peeling to a commit of that id)? A commit with
+    /// records is held without asking git, while its repository is there (records go with a repository
+    /// that is gone: see [`super::cache`]).
     pub fn has_commit(&self, commit: Commit) -> bool {
-        find_commit(&self.repo, commit.oid()).is_some()
+        (self.records.has_commit(commit) && self.db_exists())
+            || self
+                .git()
+                .is_ok_and(|repo| find_commit(repo, commit.oid()).is_some())
     }
 
     /// The commit an abbreviated id names in the cache; `Err` with a message when it is ambiguous.
@@ -436,59 +457,42 @@ impl LockedRepo<'_> {
         &self,
         prefix: &str,
     ) -> std::result::Result<Option<Commit>, String> {
-        find_commit_by_prefix(&self.repo, prefix)
+        // A repository that cannot be opened holds nothing; fetching into it says why.
+        match self.git() {
+            Ok(repo) => find_commit_by_prefix(repo, prefix),
+            Err(_) => Ok(None),
+        }
     }
 
     /// Remember in the cache that `tracked` leads to `commit`, so a later `--offline` run finds it even
     /// when the commit arrived with another ref's fetch (or a fetch killed before it updated its refs).
-    /// Best effort.
+    /// Best effort. The repository is not opened for it: a commit answered by records was remembered
+    /// when they were written, and anything else is written when (if) the repository is opened.
     pub fn remember(&self, tracked: &Tracked, commit: Commit) {
-        let _ = self.repo.reference(
-            &tracked.local_name(),
-            commit.oid(),
-            true,
-            "agentpack: resolve",
-        );
-    }
-
-    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
-    /// name `origin`.
-    pub fn snapshot(
-        &self,
-        origin: Origin<'_>,
-        commit: Commit,
-        subdir: Option<&str>,
-        budget: &mut ReadBudget,
-    ) -> Result<Snapshot> {
-        super::tree::snapshot(&self.repo, origin, commit, subdir, budget)
-    }
-
-    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]).
-    pub fn read_file(
-        &self,
-        commit: Commit,
-        path: &str,
-    ) -> std::result::Result<Option<Vec<u8>>, super::Unreadable> {
-        super::tree::read_file(&self.repo, commit, path)
-    }
-
-    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
-    pub fn has_path(&self, commit: Commit, path: &str) -> bool {
-        super::tree::has_path(&self.repo, commit, path)
-    }
-
-    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
-    pub fn is_dir(&self, commit: Commit, path: &str) -> bool {
-        super::tree::is_dir(&self.repo, commit, path)
+        match self.opened() {
+            Some(repo) => remember(repo, tracked, commit),
+            None => self.remember_later(tracked, commit),
+        }
     }
 
     /// How many commits `head` has that `base` lacks (`None` when either is missing from the cache).
     pub fn commits_behind(&self, base: Commit, head: Commit) -> Option<usize> {
-        self.repo
+        self.git()
+            .ok()?
             .graph_ahead_behind(head.oid(), base.oid())
             .ok()
             .map(|(ahead, _)| ahead)
     }
+}
+
+/// Remember in `repo` that `tracked` leads to `commit` (see [`LockedRepo::remember`]).
+pub(super) fn remember(repo: &Repository, tracked: &Tracked, commit: Commit) {
+    let _ = repo.reference(
+        &tracked.local_name(),
+        commit.oid(),
+        true,
+        "agentpack: resolve",
+    );
 }
 
 /// What the cache repository knows about the remote's refs (for `--offline`).

@@ -3,7 +3,8 @@
 //! whatever the source kind:
 //!
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree
-//!   (`tree.rs`);
+//!   (`tree.rs`), and each answer is recorded beside the repository as plain files (`records.rs`), so the
+//!   next read of the same commit needs no libgit2;
 //! - [`path`]: a plain local directory;
 //! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).
 //! - [`net`]: how git remotes are talked to (credentials, timeouts, retries, failure kinds).
@@ -20,9 +21,12 @@ pub mod cache;
 pub mod git;
 pub mod net;
 pub mod path;
+mod records;
 mod tree;
 pub use tree::Unreadable;
 pub mod vendor;
+
+use crate::names::Sha256;
 
 /// The `.md` files of a source under its searched directory, and every file of its skill folders.
 #[derive(Debug, Default, Clone)]
@@ -46,14 +50,21 @@ pub struct SourceFile {
 
 #[derive(Debug, Clone)]
 pub enum Content {
-    Bytes(Vec<u8>),
+    /// The whole file, with its sha256: computed once, by the source layer, for every source kind, and
+    /// used by the install, the lock and the install state whenever they hold the upstream bytes.
+    Bytes { bytes: Vec<u8>, sha256: Sha256 },
     /// Over [`crate::limits::MAX_FILE_SIZE`]: not loaded. `head` holds its first
     /// [`crate::limits::HEAD_SIZE`] bytes, enough to tell an oversized agent from documentation;
     /// it is empty when the file is over [`crate::limits::MAX_INSPECTED_SIZE`].
-    TooLarge {
-        size: u64,
-        head: Vec<u8>,
-    },
+    TooLarge { size: u64, head: Vec<u8> },
+}
+
+impl Content {
+    /// The whole file, hashed here.
+    pub fn bytes(bytes: Vec<u8>) -> Content {
+        let sha256 = Sha256::of(&bytes);
+        Content::Bytes { bytes, sha256 }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -49,9 +49,9 @@ fn environment() -> &'static NetworkEnv {
     ENVIRONMENT.get_or_init(NetworkEnv::default)
 }
 
-/// Read `AGENTPACK_NET_TIMEOUT` (default 60 s) and hand it to libgit2 as its connect and read/write
-/// timeout, for SSH as well as HTTP and git://. The setting is process-wide and applied once, before
-/// the first fetch, because libgit2 reads it unsynchronised; later calls only validate the variable.
+/// Read `AGENTPACK_NET_TIMEOUT` (default 60 s), so that a bad value is an error before anything else
+/// happens; [`apply_timeout`] hands it to libgit2 when a remote is first talked to. Later calls only
+/// validate the variable.
 pub fn configure_network() -> Result<()> {
     let timeout = match &environment().timeout {
         Some(value) if !value.trim().is_empty() => value
@@ -68,9 +68,19 @@ pub fn configure_network() -> Result<()> {
             })?,
         _ => DEFAULT_TIMEOUT,
     };
-    TIMEOUT.get_or_init(|| {
-        let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: runs once per process (OnceLock), before any fetch of this process reads the values.
+    TIMEOUT.get_or_init(|| timeout);
+    Ok(())
+}
+
+/// Hand the timeout to libgit2 as its connect and read/write timeout, for SSH as well as HTTP and
+/// git://. Called before every connection ([`super::git::Remote`]), not at start-up: setting a libgit2
+/// option initialises libgit2, and with it OpenSSL, which a run served from the cache never needs.
+pub(super) fn apply_timeout() {
+    static APPLIED: std::sync::Once = std::sync::Once::new();
+    APPLIED.call_once(|| {
+        let ms = net_timeout().as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: runs once per process, and every connection waits for it (`Once`) before it starts,
+        // so no libgit2 thread reads the values while they are written.
         #[expect(
             unsafe_code,
             reason = "libgit2's timeouts are process-wide options with no safe setter"
@@ -79,9 +89,7 @@ pub fn configure_network() -> Result<()> {
             let _ = git2::opts::set_server_connect_timeout_in_milliseconds(ms);
             let _ = git2::opts::set_server_timeout_in_milliseconds(ms);
         }
-        timeout
     });
-    Ok(())
 }
 
 pub(super) fn net_timeout() -> Duration {

@@ -138,7 +138,7 @@ pub fn read(path: &Path) -> Result<Content> {
         .map_err(|e| Error::io("read", path, e))?
         .len();
     if size <= MAX_FILE_SIZE as u64 {
-        return Ok(Content::Bytes(
+        return Ok(Content::bytes(
             std::fs::read(path).map_err(|e| Error::io("read", path, e))?,
         ));
     }
@@ -154,7 +154,7 @@ pub fn content_hash(snapshot: &Snapshot) -> String {
     let mut listing = String::new();
     for file in &snapshot.files {
         let hash = match &file.content {
-            Content::Bytes(bytes) => sha256_hex(bytes),
+            Content::Bytes { sha256, .. } => sha256.to_string(),
             Content::TooLarge { size, .. } => format!("too-large-{size}"),
         };
         listing.push_str(&format!("{}\0{hash}\n", file.repo_path));

@@ -6,6 +6,7 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository};
 
 use super::budget::{OverBudget, ReadBudget};
+use super::records::FileAnswer;
 use super::{Content, Skipped, Snapshot, SourceFile};
 use crate::error::{Error, Result};
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
@@ -134,7 +135,7 @@ fn content(
             .map_err(origin.over())?;
     }
     Ok(if size <= MAX_FILE_SIZE {
-        Content::Bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
+        Content::bytes(repo.find_blob(blob).map_err(git_err)?.content().to_vec())
     } else if size as u64 <= MAX_INSPECTED_SIZE {
         let blob = repo.find_blob(blob).map_err(git_err)?;
         Content::TooLarge {
@@ -181,12 +182,7 @@ fn file_entries(
             budget.entry().map_err(origin.over())?;
             let Ok(name) = entry.name() else { continue };
             let path = format!("{dir}{name}");
-            if name.is_empty()
-                || name == "."
-                || name == ".."
-                || name.eq_ignore_ascii_case(".git")
-                || name.contains('/')
-            {
+            if refused_name(name) {
                 return Err(origin.invalid(format!(
                     "commit {} holds a tree entry named `{name}` (at `{}`), which git itself refuses; agentpack does not read it",
                     commit.short(),
@@ -212,6 +208,16 @@ fn file_entries(
     }
     entries.sort();
     Ok(entries)
+}
+
+/// Is `name` one git itself refuses as a tree entry (`git fsck`): empty, `.`, `..`, `.git` in any case, or
+/// holding `/`?
+pub(super) fn refused_name(name: &str) -> bool {
+    name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.eq_ignore_ascii_case(".git")
+        || name.contains('/')
 }
 
 /// Follow a symlink stored in the tree (up to 8 hops) to a blob inside the searched directory. `Ok(Err)`
@@ -289,49 +295,50 @@ impl Unreadable {
 
 /// The bytes of the regular file at `path` (repository-relative, `/`-separated) in `commit`'s tree;
 /// `Ok(None)` when there is nothing at `path`, an [`Unreadable`] when there is something that is not a
-/// regular file of at most [`MAX_FILE_SIZE`] (so a caller does not mistake it for a missing file).
+/// regular file of at most [`MAX_FILE_SIZE`] (so a caller does not mistake it for a missing file). `Err`
+/// when the commit or the file's object cannot be read.
 pub(super) fn read_file(
     repo: &Repository,
     commit: Commit,
     path: &str,
-) -> std::result::Result<Option<Vec<u8>>, Unreadable> {
-    let Some(tree) = repo.find_commit(commit.oid()).and_then(|c| c.tree()).ok() else {
-        return Ok(None);
-    };
+) -> std::result::Result<FileAnswer, git2::Error> {
+    let tree = repo.find_commit(commit.oid())?.tree()?;
     let Ok(entry) = tree.get_path(Path::new(path)) else {
-        return Ok(None);
+        return Ok(Ok(None));
     };
     if !matches!(entry.filemode(), 0o100644 | 0o100755) {
-        return Err(Unreadable::NotAFile);
+        return Ok(Err(Unreadable::NotAFile));
     }
-    let size = repo
-        .odb()
-        .and_then(|odb| odb.read_header(entry.id()))
-        .map_or(u64::MAX, |(size, _)| size as u64);
-    if size > MAX_FILE_SIZE as u64 {
-        return Err(Unreadable::TooLarge(size));
+    let (size, _) = repo.odb()?.read_header(entry.id())?;
+    if size > MAX_FILE_SIZE {
+        return Ok(Err(Unreadable::TooLarge(size as u64)));
     }
-    Ok(repo
-        .find_blob(entry.id())
-        .ok()
-        .map(|b| b.content().to_vec()))
+    Ok(Ok(Some(repo.find_blob(entry.id())?.content().to_vec())))
 }
 
-/// Is there a folder (not a symlink to one) at `path` in `commit`'s tree?
-pub(super) fn is_dir(repo: &Repository, commit: Commit, path: &str) -> bool {
-    repo.find_commit(commit.oid())
-        .and_then(|c| c.tree())
-        .is_ok_and(|tree| {
-            tree.get_path(Path::new(path))
-                .is_ok_and(|e| e.kind() == Some(ObjectType::Tree))
-        })
+/// What is at a path of a commit's tree, as far as `has_path` and `is_dir` ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum EntryKind {
+    Absent,
+    /// A folder (a symlink to one is [`EntryKind::Other`]).
+    Dir,
+    /// A file, a symlink or a submodule.
+    Other,
 }
 
-/// Is there a file, folder or link at `path` in `commit`'s tree? Nothing is read from it.
-pub(super) fn has_path(repo: &Repository, commit: Commit, path: &str) -> bool {
-    repo.find_commit(commit.oid())
-        .and_then(|c| c.tree())
-        .is_ok_and(|tree| tree.get_path(Path::new(path)).is_ok())
+/// What is at `path` in `commit`'s tree; `Err` when the commit cannot be read. Nothing is read from it.
+pub(super) fn entry_kind(
+    repo: &Repository,
+    commit: Commit,
+    path: &str,
+) -> std::result::Result<EntryKind, git2::Error> {
+    let tree = repo.find_commit(commit.oid())?.tree()?;
+    Ok(match tree.get_path(Path::new(path)) {
+        Err(_) => EntryKind::Absent,
+        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => EntryKind::Dir,
+        Ok(_) => EntryKind::Other,
+    })
 }
 
 #[cfg(test)]

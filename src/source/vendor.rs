@@ -129,7 +129,7 @@ pub fn read(
     // A pack manifest is vendored for resolution; it is neither an agent nor a skill's file.
     let wanted = super::Wanted::of(checksums.files.keys().map(String::as_str));
     for (repo_path, expected) in &checksums.files {
-        let bytes = vendored.file(repo_path, expected)?;
+        let content = vendored.file(repo_path, expected)?;
         if !wanted.reads(repo_path) || repo_path.rsplit('/').next() == Some(PACK_MANIFEST) {
             continue;
         }
@@ -143,7 +143,7 @@ pub fn read(
         snapshot.files.push(SourceFile {
             path: relative,
             repo_path: repo_path.clone(),
-            content: Content::Bytes(bytes),
+            content,
             executable: checksums.executable.contains(repo_path),
         });
     }
@@ -199,8 +199,9 @@ impl Vendored<'_> {
         })
     }
 
-    /// The bytes of the file vendored for `repo_path`, checked against its sha256 `expected`.
-    fn file(&self, repo_path: &str, expected: &str) -> Result<Vec<u8>> {
+    /// The content of the file vendored for `repo_path`, checked against its sha256 `expected` (the
+    /// hash computed for that is the content's).
+    fn file(&self, repo_path: &str, expected: &str) -> Result<Content> {
         let path = safe_join(&self.source_dir, repo_path).ok_or_else(|| {
             self.tampered(
                 self.checksum_path.display().to_string(),
@@ -227,7 +228,8 @@ impl Vendored<'_> {
                 );
             }
         };
-        if sha256_hex(&bytes) != expected {
+        let content = Content::bytes(bytes);
+        if !matches!(&content, Content::Bytes { sha256, .. } if sha256 == expected) {
             return Err(self.tampered(
                 shown.clone(),
                 format!(
@@ -235,7 +237,7 @@ impl Vendored<'_> {
                 ),
             ));
         }
-        Ok(bytes)
+        Ok(content)
     }
 }
 

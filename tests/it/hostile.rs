@@ -1204,7 +1204,7 @@ impl Drop for Mount {
 // ---- a damaged cache ------------------------------------------------------------------------------
 
 /// The one cache repository of a sandbox.
-fn cache_repo(sb: &Sandbox) -> PathBuf {
+pub(crate) fn cache_repo(sb: &Sandbox) -> PathBuf {
     std::fs::read_dir(sb.cache().join("git/db"))
         .unwrap()
         .flatten()
@@ -1213,7 +1213,7 @@ fn cache_repo(sb: &Sandbox) -> PathBuf {
         .expect("a cache repository")
 }
 
-fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+pub(crate) fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()
         .flatten()

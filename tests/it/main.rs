@@ -27,6 +27,7 @@ mod patches;
 mod plugins;
 mod properties;
 mod readme;
+mod records;
 mod startup;
 mod support;
 mod support_selftest;

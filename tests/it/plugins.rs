@@ -48,7 +48,7 @@ fn market(external_url: &str, sha: &str) -> GitRepo {
 
 /// The `external` and `market` fixtures served by a loopback `git daemon`, `lint-helper` pinned to the
 /// first commit of `external`; returns the servers and the marketplace's URL.
-fn served_market() -> (ServedRepos, String) {
+pub(crate) fn served_market() -> (ServedRepos, String) {
     let served = ServedRepos::start();
     let (external, first, _) = external();
     let external_url = served.publish(&external, "external");
@@ -56,7 +56,7 @@ fn served_market() -> (ServedRepos, String) {
     (served, market_url)
 }
 
-const PLUGINS: [&str; 5] = [
+pub(crate) const PLUGINS: [&str; 5] = [
     "review-kit",
     "ops-guard",
     "doc-skills",

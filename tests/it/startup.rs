@@ -7,6 +7,9 @@
 //! `OPENSSL_CONF`, `SSL_CERT_FILE` and `SSL_CERT_DIR` at files of its sandbox, so that any read of them is
 //! visible as an `open` of a known path, whatever the distribution's defaults are. A cold install is the
 //! control that shows the probe sees them when they are read.
+//!
+//! Installs served from the cache read a commit's files from its records (`git/checkouts/`), never from
+//! the repository through libgit2.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -146,4 +149,55 @@ fn local_commands_never_initialise_tls() {
     let (opened, outcome) = tls.trace(&empty, &["init"]);
     outcome.success();
     assert!(opened.is_empty(), "`agentpack init` opened {opened:?}");
+}
+
+/// With a warm cache and a lock, every install that needs no remote is answered by the cache's records:
+/// into an empty project, `--frozen`, `--offline`, and `--locked` (whose sources pin branches and
+/// commits, so there is no locked tag to check upstream), for agents, skills, commands and plugins of a
+/// marketplace, some pinned in another repository.
+#[test]
+fn installs_from_the_cache_never_initialise_tls() {
+    let (served, market_url) = crate::plugins::served_market();
+    let kit = toolkit();
+    let sb = Sandbox::new();
+    let tls = TlsFiles::new(&sb);
+    sb.manifest(
+        &Manifest::new()
+            .source(
+                // Commands come from the marketplace's `review-kit` (the same names).
+                Source::git("kit", kit.url()).agents(["*"]).skills(["*"]),
+            )
+            .source(Source::git("market", &market_url).plugins(crate::plugins::PLUGINS)),
+    );
+
+    let (opened, outcome) = tls.trace(&sb, &["install"]);
+    outcome.success();
+    assert_eq!(opened[..2], ["openssl.cnf", "ca-bundle.crt"], "the control");
+    let expected = sb.snapshot(".");
+    assert!(expected.contains_key(".claude/skills/form-filler/scripts/fill_form.py"));
+    assert!(expected.contains_key(".claude/agents/lint-fixer.md"));
+    assert!(expected.contains_key(".claude/commands/review.md"));
+
+    for args in [
+        vec!["install"],
+        vec!["install", "--frozen"],
+        vec!["install", "--offline"],
+        vec!["install", "--locked"],
+    ] {
+        sb.remove(".claude");
+        let (opened, outcome) = tls.trace(&sb, &args);
+        outcome.success().stderr_lacks("Fetching");
+        assert!(opened.is_empty(), "`agentpack {args:?}` opened {opened:?}");
+        assert_tree_eq(&expected, &sb.snapshot("."));
+    }
+
+    // A new project with the lock, on the same cache.
+    let fresh = Sandbox::new();
+    fresh.write("agentpack.toml", sb.read("agentpack.toml"));
+    fresh.write("agentpack.lock", sb.read("agentpack.lock"));
+    let mut cmd = fresh.cmd(["install", "--frozen"]);
+    cmd.env("AGENTPACK_CACHE_DIR", sb.cache());
+    Outcome::of(cmd).success();
+    assert_tree_eq(&expected, &fresh.snapshot("."));
+    drop(served);
 }

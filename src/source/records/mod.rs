@@ -1,0 +1,547 @@
+//! Records: what git answered about a commit, kept as plain files beside the bare repository, so the
+//! same question about the same commit is answered again without libgit2; and [`LockedRepo`]'s reading
+//! of a commit (`snapshot`, `read_file`, `has_path`, `is_dir`), from its record when there is one, else
+//! from git (`tree.rs`) and then recorded.
+//!
+//! libgit2's global initialisation also sets up OpenSSL (it reads `openssl.cnf` and parses the whole CA
+//! bundle), and inflating packed blobs is much of an install's time; an install whose every answer is
+//! recorded never initialises libgit2 at all. The records of a repository live under
+//! `git/checkouts/<the repository's name>/<40-hex commit>/` (see the cache layout in [`super::git`]), one
+//! file per question:
+//!
+//! - `snapshot-<hash of the subdir>`: a [`Snapshot`] (every file with its path, executable bit, and
+//!   its bytes or, for a file over the size limit, its size and first bytes; the symlinks passed over),
+//!   and what reading it charged to the [`ReadBudget`](super::budget::ReadBudget), charged again
+//!   whenever the record serves it;
+//! - `file-<hash of the path>`: what [`LockedRepo::read_file`] answered (nothing, not a regular
+//!   file, too large, or the bytes);
+//! - `entry-<hash of the path>`: whether the path is absent, a folder, or something else (what
+//!   `has_path` and `is_dir` ask).
+//!
+//! Files are named by the commit and a hash of the question, never by a name from the repository, so a
+//! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
+//! version of agentpack that wrote it: another version's records are written again), the length of a
+//! JSON header and a newline, the header (the question, the answer, and the length and sha256 of each
+//! blob), then the blobs back to back: read with one buffered stream straight into each file's buffer.
+//!
+//! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
+//! into a temporary file in the same folder renamed into place, and best effort: a record that cannot be
+//! written is simply asked of git again next time. Reading one checks everything: a record that is
+//! missing a part, does not parse, answers another question, or holds a blob whose sha256 differs is
+//! damaged; it is reported (`cache-damaged`), ignored and written again from git. Deleting records is
+//! always safe; they are discarded with their repository when it is damaged or gone.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::budget::{Charge, ReadBudget};
+use super::cache::LockedRepo;
+use super::tree::{EntryKind, Origin, refused_name};
+use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
+use crate::names::{Commit, Sha256, sha256_hex};
+
+/// What every record starts with.
+const KIND: &str = "agentpack-record ";
+
+/// The first line of every record: [`KIND`] and the version of agentpack that wrote it. What a snapshot
+/// holds follows agentpack's reading rules (which files, what limits), so a record written by another
+/// version is not used: it is simply written again (it is not damaged).
+const MAGIC: &[u8] = concat!("agentpack-record ", env!("CARGO_PKG_VERSION"), "\n").as_bytes();
+
+/// Largest header read. A snapshot's header holds a path and a digest per file, so this is far above
+/// any real collection; a snapshot whose header would be larger is simply not recorded.
+const MAX_HEADER: u64 = 64 * 1024 * 1024;
+
+/// Each blob of a record, with its sha256 (checked when read).
+type Blobs = Vec<(Vec<u8>, Sha256)>;
+
+/// The answer to [`LockedRepo::read_file`].
+pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
+
+/// The records of one cache repository.
+#[derive(Debug)]
+pub(super) struct Records {
+    /// `git/checkouts/<repository name>`.
+    dir: PathBuf,
+}
+
+/// What reading a record found.
+pub(super) enum Found<T> {
+    /// No record of this question.
+    Missing,
+    /// A record that cannot be trusted, and why.
+    Damaged(String),
+    Answer(T),
+}
+
+/// The question a record answers (stored in it, and checked when it is read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Question {
+    Snapshot { subdir: String },
+    File { path: String },
+    Entry { path: String },
+}
+
+impl Question {
+    /// The record's file name: its kind and a hash of the question.
+    fn file_name(&self) -> String {
+        let (kind, key) = match self {
+            Question::Snapshot { subdir } => ("snapshot", subdir),
+            Question::File { path } => ("file", path),
+            Question::Entry { path } => ("entry", path),
+        };
+        format!("{kind}-{}", &sha256_hex(key.as_bytes())[..32])
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    question: Question,
+    answer: Answer,
+    /// Each blob that follows the header, in order.
+    blobs: Vec<Blob>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Blob {
+    len: u64,
+    sha256: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Answer {
+    /// One blob per file, in order.
+    Snapshot {
+        charge: Charge,
+        files: Vec<RecordedFile>,
+        skipped: Vec<(String, String)>,
+    },
+    /// The bytes are the one blob.
+    FileBytes,
+    FileAbsent,
+    FileNotAFile,
+    FileTooLarge(u64),
+    Entry(EntryKind),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedFile {
+    /// Relative to the searched directory.
+    path: String,
+    executable: bool,
+    /// Set for a file over the size limit: its size (its blob is its head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    too_large: Option<u64>,
+}
+
+impl Records {
+    pub(super) fn new(dir: PathBuf) -> Records {
+        Records { dir }
+    }
+
+    fn commit_dir(&self, commit: Commit) -> PathBuf {
+        self.dir.join(commit.to_string())
+    }
+
+    fn path(&self, commit: Commit, question: &Question) -> PathBuf {
+        self.commit_dir(commit).join(question.file_name())
+    }
+
+    /// Was anything recorded about `commit` (so git held it when it was)?
+    pub(super) fn has_commit(&self, commit: Commit) -> bool {
+        std::fs::symlink_metadata(self.commit_dir(commit)).is_ok_and(|m| m.is_dir())
+    }
+
+    /// The snapshot of `subdir` at `commit`, and what reading it from git charged.
+    pub(super) fn snapshot(&self, commit: Commit, subdir: &str) -> Found<(Snapshot, Charge)> {
+        let question = Question::Snapshot {
+            subdir: subdir.to_string(),
+        };
+        match read(&self.path(commit, &question), &question) {
+            Found::Answer((answer, blobs)) => match snapshot_of(answer, blobs, subdir) {
+                Ok(found) => Found::Answer(found),
+                Err(why) => Found::Damaged(why),
+            },
+            Found::Missing => Found::Missing,
+            Found::Damaged(why) => Found::Damaged(why),
+        }
+    }
+
+    pub(super) fn write_snapshot(
+        &self,
+        commit: Commit,
+        subdir: &str,
+        snapshot: &Snapshot,
+        charge: Charge,
+    ) {
+        let mut blobs = Vec::with_capacity(snapshot.files.len());
+        let files = (snapshot.files.iter())
+            .map(|file| {
+                let (bytes, sha256, too_large) = match &file.content {
+                    Content::Bytes { bytes, sha256 } => (bytes, sha256.to_string(), None),
+                    Content::TooLarge { size, head } => (head, sha256_hex(head), Some(*size)),
+                };
+                blobs.push((bytes.as_slice(), sha256));
+                RecordedFile {
+                    path: file.path.clone(),
+                    executable: file.executable,
+                    too_large,
+                }
+            })
+            .collect();
+        let skipped = (snapshot.skipped.iter())
+            .map(|s| (s.repo_path.clone(), s.reason.clone()))
+            .collect();
+        let question = Question::Snapshot {
+            subdir: subdir.to_string(),
+        };
+        let answer = Answer::Snapshot {
+            charge,
+            files,
+            skipped,
+        };
+        self.write(commit, question, answer, &blobs);
+    }
+
+    /// What `read_file(commit, path)` answered.
+    pub(super) fn file(&self, commit: Commit, path: &str) -> Found<FileAnswer> {
+        let question = Question::File {
+            path: path.to_string(),
+        };
+        match read(&self.path(commit, &question), &question) {
+            Found::Answer((answer, mut blobs)) => match (answer, blobs.len()) {
+                (Answer::FileBytes, 1) => Found::Answer(Ok(blobs.pop().map(|(bytes, _)| bytes))),
+                (Answer::FileAbsent, 0) => Found::Answer(Ok(None)),
+                (Answer::FileNotAFile, 0) => Found::Answer(Err(Unreadable::NotAFile)),
+                (Answer::FileTooLarge(size), 0) if size > MAX_FILE_SIZE as u64 => {
+                    Found::Answer(Err(Unreadable::TooLarge(size)))
+                }
+                _ => Found::Damaged("its answer does not fit its question".into()),
+            },
+            Found::Missing => Found::Missing,
+            Found::Damaged(why) => Found::Damaged(why),
+        }
+    }
+
+    pub(super) fn write_file(&self, commit: Commit, path: &str, answer: &FileAnswer) {
+        let (answer, blobs) = match answer {
+            Ok(Some(bytes)) => (
+                Answer::FileBytes,
+                vec![(bytes.as_slice(), sha256_hex(bytes))],
+            ),
+            Ok(None) => (Answer::FileAbsent, Vec::new()),
+            Err(Unreadable::NotAFile) => (Answer::FileNotAFile, Vec::new()),
+            Err(Unreadable::TooLarge(size)) => (Answer::FileTooLarge(*size), Vec::new()),
+        };
+        let question = Question::File {
+            path: path.to_string(),
+        };
+        self.write(commit, question, answer, &blobs);
+    }
+
+    /// What is at `path` in `commit`'s tree.
+    pub(super) fn entry(&self, commit: Commit, path: &str) -> Found<EntryKind> {
+        let question = Question::Entry {
+            path: path.to_string(),
+        };
+        match read(&self.path(commit, &question), &question) {
+            Found::Answer((Answer::Entry(kind), blobs)) if blobs.is_empty() => Found::Answer(kind),
+            Found::Answer(_) => Found::Damaged("its answer does not fit its question".into()),
+            Found::Missing => Found::Missing,
+            Found::Damaged(why) => Found::Damaged(why),
+        }
+    }
+
+    pub(super) fn write_entry(&self, commit: Commit, path: &str, kind: EntryKind) {
+        let question = Question::Entry {
+            path: path.to_string(),
+        };
+        self.write(commit, question, Answer::Entry(kind), &[]);
+    }
+
+    /// Write a record, best effort (see the module doc): any failure leaves the question to git.
+    fn write(&self, commit: Commit, question: Question, answer: Answer, blobs: &[(&[u8], String)]) {
+        let path = self.path(commit, &question);
+        let header = Header {
+            question,
+            answer,
+            blobs: (blobs.iter())
+                .map(|(bytes, sha256)| Blob {
+                    len: bytes.len() as u64,
+                    sha256: sha256.clone(),
+                })
+                .collect(),
+        };
+        let _ = write(&path, &header, blobs.iter().map(|(bytes, _)| *bytes));
+    }
+}
+
+fn write<'b>(
+    path: &Path,
+    header: &Header,
+    blobs: impl Iterator<Item = &'b [u8]>,
+) -> std::io::Result<()> {
+    let header = serde_json::to_vec(header)?;
+    if header.len() as u64 > MAX_HEADER {
+        return Ok(());
+    }
+    let dir = path.parent().expect("a record is in its commit's folder");
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".record-")
+        .tempfile_in(dir)?;
+    let mut out = BufWriter::with_capacity(256 * 1024, tmp);
+    out.write_all(MAGIC)?;
+    writeln!(out, "{}", header.len())?;
+    out.write_all(&header)?;
+    for blob in blobs {
+        out.write_all(blob)?;
+    }
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
+    // What a damaged cache left in the record's place (a folder, a symlink) is replaced too.
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && meta.is_dir()
+    {
+        std::fs::remove_dir_all(path)?;
+    }
+    tmp.persist(path)?;
+    Ok(())
+}
+
+/// The answer a record holds for `question`, and its blobs, each with its sha256 (checked).
+fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
+        Err(e) => return Found::Damaged(format!("it cannot be read: {e}")),
+    };
+    if !meta.is_file() {
+        return Found::Damaged("it is not a regular file".into());
+    }
+    match read_checked(path, meta.len(), question) {
+        Ok(Some(found)) => Found::Answer(found),
+        Ok(None) => Found::Missing,
+        Err(why) => Found::Damaged(why),
+    }
+}
+
+/// `None` for a record written by another version of agentpack.
+fn read_checked(
+    path: &Path,
+    size: u64,
+    question: &Question,
+) -> Result<Option<(Answer, Blobs)>, String> {
+    let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
+    let mut input = BufReader::with_capacity(256 * 1024, file);
+    let mut magic = [0u8; MAGIC.len()];
+    let read = input.read_exact(&mut magic).is_ok();
+    if !(read && magic == MAGIC) {
+        return match magic.starts_with(KIND.as_bytes()) {
+            true => Ok(None),
+            false => Err("it does not start as a record does".into()),
+        };
+    }
+    let mut len = Vec::new();
+    (&mut input)
+        .take(21)
+        .read_until(b'\n', &mut len)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    let header_len: u64 = std::str::from_utf8(&len)
+        .ok()
+        .and_then(|l| l.strip_suffix('\n')?.parse().ok())
+        .filter(|l| *l <= MAX_HEADER)
+        .ok_or("its header length is unreadable")?;
+    let mut header = Vec::new();
+    (&mut input)
+        .take(header_len)
+        .read_to_end(&mut header)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    let header: Header =
+        serde_json::from_slice(&header).map_err(|e| format!("its header does not parse: {e}"))?;
+    if header.question != *question {
+        return Err("it answers another question".into());
+    }
+    // Every length is checked against the file's before anything is allocated for a blob.
+    let lengths = (header.blobs.iter())
+        .map(|b| b.len)
+        .try_fold(0u64, u64::checked_add);
+    let expected = (MAGIC.len() + len.len()) as u64 + header_len;
+    if lengths.and_then(|l| l.checked_add(expected)) != Some(size)
+        || header.blobs.iter().any(|b| b.len > MAX_FILE_SIZE as u64)
+    {
+        return Err("it is truncated or longer than its header says".into());
+    }
+    let mut blobs = Vec::with_capacity(header.blobs.len());
+    for blob in &header.blobs {
+        let mut bytes = Vec::with_capacity(blob.len as usize);
+        (&mut input)
+            .take(blob.len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("it cannot be read: {e}"))?;
+        let sha256 = Sha256::of(&bytes);
+        if bytes.len() as u64 != blob.len || sha256 != *blob.sha256 {
+            return Err("a file's bytes do not match their sha256".into());
+        }
+        blobs.push((bytes, sha256));
+    }
+    Ok(Some((header.answer, blobs)))
+}
+
+/// The snapshot a record's answer and blobs hold, checked for being one the reader could have made.
+fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, Charge), String> {
+    let Answer::Snapshot {
+        charge,
+        files,
+        skipped,
+    } = answer
+    else {
+        return Err("its answer does not fit its question".into());
+    };
+    if files.len() != blobs.len() || files.len() > charge.entries {
+        return Err("its files do not match its blobs".into());
+    }
+    let subdir = (!subdir.is_empty()).then_some(subdir);
+    let mut snapshot = Snapshot {
+        files: Vec::with_capacity(files.len()),
+        skipped: (skipped.into_iter())
+            .map(|(repo_path, reason)| Skipped { repo_path, reason })
+            .collect(),
+    };
+    let mut charged = 0u64;
+    for (file, (bytes, sha256)) in files.into_iter().zip(blobs) {
+        let ordered = (snapshot.files.last()).is_none_or(|last: &SourceFile| last.path < file.path);
+        if !ordered || file.path.split('/').any(refused_name) {
+            return Err(format!("it holds a file at `{}`", file.path.escape_debug()));
+        }
+        let content = match file.too_large {
+            None => Content::Bytes { bytes, sha256 },
+            Some(size) if size > MAX_FILE_SIZE as u64 => {
+                let head_len = if size <= MAX_INSPECTED_SIZE {
+                    HEAD_SIZE
+                } else {
+                    0
+                };
+                if bytes.len() != head_len {
+                    return Err("a large file's head has the wrong length".into());
+                }
+                Content::TooLarge { size, head: bytes }
+            }
+            Some(_) => return Err("a file is marked too large but is not".into()),
+        };
+        charged += match &content {
+            Content::Bytes { bytes, .. } => bytes.len() as u64,
+            Content::TooLarge { size, .. } if *size <= MAX_INSPECTED_SIZE => *size,
+            Content::TooLarge { .. } => 0,
+        };
+        snapshot.files.push(SourceFile {
+            repo_path: super::join(subdir, &file.path),
+            path: file.path,
+            content,
+            executable: file.executable,
+        });
+    }
+    if charged > charge.bytes {
+        return Err("it charges less than its files hold".into());
+    }
+    Ok((snapshot, charge))
+}
+
+impl LockedRepo<'_> {
+    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
+    /// name `origin`. Answered by the commit's record when it has one that fits in `budget` (one that
+    /// does not is read from git, so the error says where reading stops), else read from git and
+    /// recorded.
+    pub fn snapshot(
+        &self,
+        origin: Origin<'_>,
+        commit: Commit,
+        subdir: Option<&str>,
+        budget: &mut ReadBudget,
+    ) -> Result<Snapshot> {
+        let key = subdir.unwrap_or("");
+        if let Some((snapshot, charge)) = self.recorded(commit, self.records.snapshot(commit, key))
+            && budget.take(charge)
+        {
+            return Ok(snapshot);
+        }
+        let before = budget.left();
+        let snapshot = super::tree::snapshot(self.git()?, origin, commit, subdir, budget)?;
+        (self.records).write_snapshot(commit, key, &snapshot, budget.spent_since(before));
+        Ok(snapshot)
+    }
+
+    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]);
+    /// from its record when there is one.
+    pub fn read_file(&self, commit: Commit, path: &str) -> Result<FileAnswer> {
+        if let Some(answer) = self.recorded(commit, self.records.file(commit, path)) {
+            return Ok(answer);
+        }
+        let answer =
+            super::tree::read_file(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        self.records.write_file(commit, path, &answer);
+        Ok(answer)
+    }
+
+    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
+    pub fn has_path(&self, commit: Commit, path: &str) -> Result<bool> {
+        Ok(self.entry_kind(commit, path)? != EntryKind::Absent)
+    }
+
+    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
+    pub fn is_dir(&self, commit: Commit, path: &str) -> Result<bool> {
+        Ok(self.entry_kind(commit, path)? == EntryKind::Dir)
+    }
+
+    fn entry_kind(&self, commit: Commit, path: &str) -> Result<EntryKind> {
+        if let Some(kind) = self.recorded(commit, self.records.entry(commit, path)) {
+            return Ok(kind);
+        }
+        let kind =
+            super::tree::entry_kind(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        self.records.write_entry(commit, path, kind);
+        Ok(kind)
+    }
+
+    /// A record's answer; a damaged record is reported, and then asked of git like a missing one.
+    fn recorded<T>(&self, commit: Commit, found: Found<T>) -> Option<T> {
+        match found {
+            Found::Answer(answer) => Some(answer),
+            Found::Missing => None,
+            Found::Damaged(why) => {
+                self.reporter().diagnostic(&Diagnostic::warning(
+                    "cache-damaged",
+                    format!(
+                        "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
+                        commit.short(),
+                        crate::escape::redact(self.url())
+                    ),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A commit this run took for cached that the cache repository cannot read: it was damaged (and
+    /// fetched again) after the commit's records were found.
+    fn unreadable(&self, cause: git2::Error) -> Error {
+        Error::Cache {
+            action: "failed to read a pinned commit (run the command again to fetch it) from the cache repository of",
+            url: self.url().to_string(),
+            cause,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
