@@ -3,7 +3,7 @@
 //! removed without `--force`; identical bytes are adopted as they are, and the lock records that agentpack
 //! did not write them: an adopted file is never replaced without `--force`, and never deleted.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
@@ -152,11 +152,18 @@ pub fn plan<'a>(
     };
     let mut problems = Vec::new();
     let mut actions = Vec::new();
-    let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
-    let dropped = (planner.managed.iter()).filter(|(file, _)| !wanted.contains(file));
-    for planned in (placed.iter().map(|p| planner.place(p)))
-        .chain(dropped.map(|(file, locked)| planner.dropped(file, locked)))
-    {
+    // Hashed, not ordered, by path: a lock of 2,000 files is compared path by path otherwise. What the
+    // lock has and this install no longer places is then taken in path order.
+    let wanted: HashSet<&Path> = placed.iter().map(|p| p.file.as_path()).collect();
+    let mut dropped: Vec<_> = (planner.managed.iter())
+        .filter(|(file, _)| !wanted.contains(file.as_path()))
+        .collect();
+    dropped.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for planned in (placed.iter().map(|p| planner.place(p))).chain(
+        dropped
+            .into_iter()
+            .map(|(file, locked)| planner.dropped(file, locked)),
+    ) {
         let (action, problem) = planned?;
         actions.extend(action);
         problems.extend(problem);
@@ -198,7 +205,7 @@ fn check_target(disk: &Disk, root: &Path, target: &Path) -> Result<()> {
 
 /// What [`plan`] compares each file with: the previous lock's files, and whether `--force` was given.
 struct Planner<'a> {
-    managed: BTreeMap<PathBuf, Managed>,
+    managed: HashMap<PathBuf, Managed>,
     disk: Disk,
     root: &'a Path,
     home: Option<&'a Path>,
@@ -357,9 +364,9 @@ struct Managed {
 /// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else)
 /// must not make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
-fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
+fn managed_files(previous: Option<&Lockfile>, places: &Places) -> HashMap<PathBuf, Managed> {
     let Some(lock) = previous else {
-        return BTreeMap::new();
+        return HashMap::new();
     };
     (lock.installed_files().into_iter())
         .filter_map(|f| {

@@ -86,6 +86,8 @@ pub struct SourceSelection {
 }
 
 struct Candidate<'a> {
+    /// Its index in the snapshot's files.
+    index: usize,
     path: &'a str,
     repo_path: &'a str,
     bytes: &'a [u8],
@@ -95,12 +97,17 @@ struct Candidate<'a> {
 
 /// Select the agents of one resolved source: parse every file, keep those its `agents`/`exclude` pick,
 /// rename them, and check them (the trust gate included).
-pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
+///
+/// The bytes of each agent installed as it is are moved out of `resolved`'s snapshot, not copied (an
+/// install holds every file once; its peak memory is the sources' files): the snapshot's paths stay,
+/// but those files' contents are spent.
+pub fn select(resolved: &mut Resolved, strict: bool) -> SourceSelection {
     let mut selector = Selector {
         resolved,
         strict,
         out: SourceSelection::default(),
         seen: Vec::new(),
+        unchanged: Vec::new(),
     };
     selector.pass_over_skipped();
     let candidates = selector.parse_files();
@@ -113,7 +120,15 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
     for (candidate, new_name) in chosen.into_iter().zip(new_names) {
         selector.finish(candidate, new_name);
     }
-    selector.out
+    let Selector {
+        mut out, unchanged, ..
+    } = selector;
+    for (agent, file) in unchanged {
+        if let Content::Bytes { bytes, .. } = &mut resolved.snapshot.files[file].content {
+            out.agents[agent].bytes = std::mem::take(bytes);
+        }
+    }
+    out
 }
 
 /// The state of [`select`] over one source.
@@ -123,6 +138,9 @@ struct Selector<'a> {
     out: SourceSelection,
     /// Every (name, path) an `agents` entry could have matched, to report entries that match nothing.
     seen: Vec<(String, String)>,
+    /// Agents installed as they are: (index in `out.agents`, index of the file in the snapshot), whose
+    /// bytes [`select`] moves out of the snapshot once the selector is done with it.
+    unchanged: Vec<(usize, usize)>,
 }
 
 impl<'a> Selector<'a> {
@@ -182,7 +200,7 @@ impl<'a> Selector<'a> {
     /// over, or reported when in scope.
     fn parse_files(&mut self) -> Vec<Candidate<'a>> {
         let files = crate::kinds::agent_files(&self.resolved.snapshot);
-        let parse = |file: &&SourceFile| {
+        let parse = |(_, file): &(usize, &SourceFile)| {
             let label = self.label(&file.repo_path);
             match &file.content {
                 Content::TooLarge { size, head } => {
@@ -193,7 +211,7 @@ impl<'a> Selector<'a> {
         };
         let parsed = on_every_core(&files, parse);
         let mut candidates = Vec::new();
-        for (file, parsed) in files.iter().zip(parsed) {
+        for (&(index, file), parsed) in files.iter().zip(parsed) {
             match parsed {
                 Parsed::Agent(agent) => {
                     self.seen.push((agent.name.clone(), file.path.clone()));
@@ -201,6 +219,7 @@ impl<'a> Selector<'a> {
                         unreachable!("only loaded files parse as agents")
                     };
                     candidates.push(Candidate {
+                        index,
                         path: &file.path,
                         repo_path: &file.repo_path,
                         bytes,
@@ -324,6 +343,7 @@ impl<'a> Selector<'a> {
     /// A chosen agent: its checks through the trust gate, its `name:` rewritten when renamed.
     fn finish(&mut self, candidate: Candidate, new_name: Option<String>) {
         let Candidate {
+            index,
             repo_path,
             bytes,
             sha256,
@@ -334,7 +354,10 @@ impl<'a> Selector<'a> {
         let checked = (agent.diagnostics.into_iter()).map(|d| if strict { d.promote() } else { d });
         (self.out.diagnostics).extend(gate(checked, &self.resolved.spec));
         let (installed_name, bytes, sha256) = match new_name {
-            None => (agent.name.clone(), bytes.to_vec(), sha256.clone()),
+            None => {
+                self.unchanged.push((self.out.agents.len(), index));
+                (agent.name.clone(), Vec::new(), sha256.clone())
+            }
             Some(new_name) => match frontmatter::rename(bytes, &new_name) {
                 Ok(bytes) => {
                     let sha256 = Sha256::of(&bytes);
