@@ -469,7 +469,7 @@ fn fresh(
     let agent_files = (state.files().iter())
         .filter(|(path, _)| path.parent() == Some(manifest.target.as_path()))
         .count();
-    if duplicates::md_files(&manifest.target).len() != agent_files {
+    if duplicates::md_file_count(&manifest.target) != agent_files {
         return None;
     }
     if state.missing_stamps() {
