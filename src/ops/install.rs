@@ -1,6 +1,11 @@
 //! `agentpack install`: resolve, fetch, check, install, lock — every check before the first write.
 //! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
 //! `add`, `remove`), with the resolution options and the dry run they need.
+//!
+//! Writing waits for the front-matter checks on purpose, even into a new target: which files are
+//! written, under which names and with which bytes (renames, collisions, patches, a check that fails
+//! the install) is known only once every file is checked. The checks themselves run on every core
+//! ([`crate::select`]).
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
