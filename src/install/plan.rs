@@ -114,35 +114,7 @@ pub fn plan<'a>(
             hint: Some("this is a bug in agentpack: please report it".into()),
         });
     }
-    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too,
-    // at every level: a user's file where a skill needs a folder stops the install before anything is
-    // written, naming both. Files share folders: each folder is checked once, for its first file.
-    let mut folders: HashSet<&Path> = HashSet::new();
-    for item in placed {
-        let Some(parent) = item.file.parent() else {
-            continue;
-        };
-        if !folders.insert(parent) {
-            continue;
-        }
-        let base = places.dir(item.kind);
-        let blocker = (parent.ancestors())
-            .take_while(|dir| dir.starts_with(base) && *dir != base)
-            .find(|dir| matches!(disk.entry(dir), Entry::Symlink | Entry::Other));
-        if let Some(blocker) = blocker {
-            return Err(Error::Usage {
-                message: format!(
-                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
-                    places.show(blocker),
-                    item.kind.noun(),
-                    item.installed_name,
-                    places.show(&item.file)
-                ),
-                hint: Some("move the file away, then run the command again".into()),
-            });
-        }
-        check_target(&disk, root, parent)?;
-    }
+    check_folders(&disk, placed, places)?;
     let planner = Planner {
         managed: managed_files(previous, places),
         disk,
@@ -175,6 +147,39 @@ pub fn plan<'a>(
             diagnostics: problems,
         })
     }
+}
+
+/// A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too, at
+/// every level: a user's file where a skill needs a folder stops the install before anything is
+/// written, naming both. Files share folders: each folder is checked once, for its first file.
+fn check_folders(disk: &Disk, placed: &[Item], places: &Places) -> Result<()> {
+    let mut folders: HashSet<&Path> = HashSet::new();
+    for item in placed {
+        let Some(parent) = item.file.parent() else {
+            continue;
+        };
+        if !folders.insert(parent) {
+            continue;
+        }
+        let base = places.dir(item.kind);
+        let blocker = (parent.ancestors())
+            .take_while(|dir| dir.starts_with(base) && *dir != base)
+            .find(|dir| matches!(disk.entry(dir), Entry::Symlink | Entry::Other));
+        if let Some(blocker) = blocker {
+            return Err(Error::Usage {
+                message: format!(
+                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
+                    places.show(blocker),
+                    item.kind.noun(),
+                    item.installed_name,
+                    places.show(&item.file)
+                ),
+                hint: Some("move the file away, then run the command again".into()),
+            });
+        }
+        check_target(disk, &places.root, parent)?;
+    }
+    Ok(())
 }
 
 /// The target must be a real directory of the project (or not exist yet).
