@@ -76,19 +76,27 @@ pub fn find(
 /// the long way (which looks for duplicates).
 pub fn md_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    collect(dir, &mut out);
+    walk(dir, &mut |entry| out.push(entry.path()));
     out.sort();
     out
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// How many entries [`md_files`] lists, without building or sorting the list: all the no-op install
+/// needs.
+pub fn md_file_count(dir: &Path) -> usize {
+    let mut count = 0;
+    walk(dir, &mut |_| count += 1);
+    count
+}
+
+fn walk(dir: &Path, found: &mut impl FnMut(&std::fs::DirEntry)) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         match entry.file_type() {
-            Ok(t) if t.is_dir() => collect(&entry.path(), out),
-            Ok(_) if entry.file_name().to_string_lossy().ends_with(".md") => out.push(entry.path()),
+            Ok(t) if t.is_dir() => walk(&entry.path(), found),
+            Ok(_) if entry.file_name().to_string_lossy().ends_with(".md") => found(&entry),
             _ => {}
         }
     }

@@ -107,9 +107,37 @@ pub fn first_hidden(text: &str) -> Option<char> {
     hidden_runs(text).first().map(|(_, chars)| chars[0])
 }
 
+/// Could a byte start a hidden character? Every hidden character is an ASCII control other than tab
+/// and line ends, DEL, or U+034F and above (U+00AD, the one ignorable code point below, is exempt),
+/// whose UTF-8 starts with a byte of 0xCD or more. (Exhaustively tested over every character.)
+const fn may_start_hidden(b: u8) -> bool {
+    b >= 0xCD || b == 0x7F || (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+}
+
+/// Can `text` hold a hidden character at all? The fast path of every scan: plain ASCII prose and
+/// Latin accented text are ruled out by their bytes, without decoding a character or looking one up
+/// in ICU's tables. Blocks of bytes are tested without a branch inside a block, which the compiler
+/// turns into vector instructions.
+pub fn may_hold_hidden(text: &str) -> bool {
+    text.as_bytes().chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(0u8, |any, &b| any | u8::from(may_start_hidden(b)))
+            != 0
+    })
+}
+
 /// Runs of adjacent hidden characters in `text` that no exemption covers: (byte offset of the first,
 /// the characters).
 pub fn hidden_runs(text: &str) -> Vec<(usize, Vec<char>)> {
+    if !may_hold_hidden(text) {
+        return Vec::new();
+    }
+    runs_by_characters(text)
+}
+
+/// [`hidden_runs`] without its fast path: every character decoded and looked up.
+fn runs_by_characters(text: &str) -> Vec<(usize, Vec<char>)> {
     if !text.chars().any(is_hidden) {
         return Vec::new();
     }
@@ -128,4 +156,54 @@ pub fn hidden_runs(text: &str) -> Vec<(usize, Vec<char>)> {
         run_end = offset + c.len_utf8();
     }
     runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hidden_character_starts_with_a_byte_the_fast_path_looks_for() {
+        let mut hidden = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            let first = c.encode_utf8(&mut utf8).as_bytes()[0];
+            if is_hidden(c) {
+                hidden += 1;
+                assert!(may_start_hidden(first), "U+{:04X}", c as u32);
+                assert!(
+                    may_hold_hidden(c.encode_utf8(&mut utf8)),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+        // The rule is not vacuous: ICU's table was read.
+        assert!(hidden > 4000, "{hidden}");
+    }
+
+    proptest::proptest! {
+        /// Text from every part of the rule (plain and accented letters, the controls, tab and line
+        /// ends, DEL, U+00AD, the first bytes around 0xCD, hidden characters, emoji, joiners, variation
+        /// selectors, tags and CJK), long enough to span blocks of the fast path.
+        #[test]
+        fn the_fast_path_finds_exactly_what_the_character_scan_finds(
+            text in "[a-zA-Z \t\n\r\x00-\x1f\x7fé\u{AD}\u{300}-\u{350}\u{61C}\u{200B}-\u{200F}\u{2066}\u{FE0F}\u{FEFF}\u{1F3F4}\u{1F600}\u{E0061}-\u{E007F}\u{4E00}\u{E0100}]{0,150}"
+        ) {
+            proptest::prop_assert_eq!(hidden_runs(&text), runs_by_characters(&text));
+            proptest::prop_assert!(may_hold_hidden(&text) || runs_by_characters(&text).is_empty());
+        }
+
+        /// Long runs of ASCII with one character anywhere (the block edges of the fast path included).
+        #[test]
+        fn one_character_anywhere_in_ascii_is_seen(
+            at in 0usize..200,
+            c in proptest::char::any(),
+        ) {
+            let mut text = "a".repeat(200);
+            text.insert(at, c);
+            proptest::prop_assert_eq!(hidden_runs(&text), runs_by_characters(&text));
+            proptest::prop_assert_eq!(may_hold_hidden(&text), may_start_hidden(text.as_bytes()[at]));
+        }
+    }
 }

@@ -63,12 +63,12 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
             commands.extend(picked.commands.into_iter().map(|c| (c, of())));
         }
     }
-    let (nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
+    let (mut nested, top): (Vec<Resolved>, Vec<Resolved>) = resolved
         .into_iter()
         .partition(|r| r.spec.name.parent().is_some());
 
     let mut by_root: BTreeMap<String, Vec<SelectedAgent>> = BTreeMap::new();
-    for r in &nested {
+    for r in &mut nested {
         let mut agents = plugin_agents(r, strict, &mut out);
         if takes_own_agents(r) {
             agents.extend(out.take(select::select(r, strict)));
@@ -87,7 +87,7 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
         nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
         if takes_own_agents(&r) {
-            let selection = select::select(&r, strict);
+            let selection = select::select(&mut r, strict);
             let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
             let own = out.take(selection);
             if own.is_empty() && !failed {
@@ -166,8 +166,8 @@ fn takes_own_agents(r: &Resolved) -> bool {
 fn plugin_agents(r: &Resolved, strict: bool, out: &mut Gathered) -> Vec<SelectedAgent> {
     let mut agents = Vec::new();
     for part in &r.plugins {
-        let view = part_view(r, |path| part.has_agent(path));
-        for mut agent in out.take(select::select(&view, strict)) {
+        let mut view = part_view(r, |path| part.has_agent(path));
+        for mut agent in out.take(select::select(&mut view, strict)) {
             agent.plugin = Some(part.name.clone());
             agents.push(agent);
         }
@@ -292,19 +292,27 @@ fn overrule_nested(
 /// The items to install, sorted by file. A diamond reaches one file twice: same name, same bytes,
 /// same path; it is installed once.
 fn place(items: impl Iterator<Item = Item>) -> Vec<Item> {
-    let mut seen = BTreeSet::new();
-    let mut placed: Vec<Item> = items
-        .filter(|p| {
-            seen.insert((
-                p.kind,
-                p.file.clone(),
-                p.installed_name.clone(),
-                p.repo_path.clone(),
-                p.sha256.clone(),
-            ))
-        })
-        .collect();
-    placed.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut sorted: Vec<Item> = items.collect();
+    // Stable: of the copies of one file, the first reached stays first.
+    sorted.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut placed: Vec<Item> = Vec::with_capacity(sorted.len());
+    for item in sorted {
+        // Copies have one file, so they are side by side now: compared without copying a key.
+        let copy = (placed.iter().rev())
+            .take_while(|p| p.file == item.file)
+            .any(|p| {
+                (p.kind, &p.installed_name, &p.repo_path, &p.sha256)
+                    == (
+                        item.kind,
+                        &item.installed_name,
+                        &item.repo_path,
+                        &item.sha256,
+                    )
+            });
+        if !copy {
+            placed.push(item);
+        }
+    }
     placed
 }
 

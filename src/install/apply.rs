@@ -179,7 +179,7 @@ mod tests {
         root: PathBuf,
         target: PathBuf,
         places: Places,
-        actions: Vec<Action>,
+        actions: Vec<Action<'static>>,
         lock: Lockfile,
     }
 
@@ -203,13 +203,13 @@ mod tests {
             vec![
                 Action::Create {
                     file: target.join("a.md"),
-                    bytes: b"new a".to_vec(),
+                    bytes: b"new a",
                     sha256: Sha256::of(b"new a"),
                     executable: false,
                 },
                 Action::Create {
                     file: target.join("b.md"),
-                    bytes: b"new b".to_vec(),
+                    bytes: b"new b",
                     sha256: Sha256::of(b"new b"),
                     executable: false,
                 },
@@ -227,7 +227,7 @@ mod tests {
             vec![
                 Action::Create {
                     file: target.join("c.md"),
-                    bytes: b"new c".to_vec(),
+                    bytes: b"new c",
                     sha256: Sha256::of(b"new c"),
                     executable: false,
                 },
@@ -236,7 +236,7 @@ mod tests {
                 },
                 Action::Replace {
                     file: target.join("r.md"),
-                    bytes: b"new r".to_vec(),
+                    bytes: b"new r",
                     sha256: Sha256::of(b"new r"),
                     executable: false,
                 },
@@ -246,7 +246,7 @@ mod tests {
                 // A skill's script, in folders the install creates (and a rollback removes).
                 Action::Create {
                     file: root.join(".claude/skills/pdf/scripts/run.sh"),
-                    bytes: b"#!/bin/sh\n".to_vec(),
+                    bytes: b"#!/bin/sh\n",
                     sha256: Sha256::of(b"#!/bin/sh\n"),
                     executable: true,
                 },
@@ -446,7 +446,7 @@ mod tests {
             .actions
             .iter()
             .map(|a| match a {
-                Action::Create { bytes, .. } => (a, Some(bytes.as_slice())),
+                Action::Create { bytes, .. } => (a, Some(*bytes)),
                 _ => unreachable!(),
             })
             .collect();

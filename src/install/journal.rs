@@ -115,11 +115,15 @@ impl Journal {
                 ),
             })
             .collect();
-        // Every missing folder on the way to a written file, outermost first.
-        let mut created_dirs: Vec<PathBuf> = changes
+        // Every missing folder on the way to a written file, outermost first. Files share folders: each
+        // is looked up once, not once per file.
+        let folders: std::collections::HashSet<&Path> = changes
             .iter()
             .filter(|(_, bytes)| bytes.is_some())
             .filter_map(|(action, _)| action.file().parent())
+            .collect();
+        let mut created_dirs: Vec<PathBuf> = folders
+            .into_iter()
             .flat_map(|dir| dir.ancestors().take_while(|d| !d.exists()))
             .map(Path::to_path_buf)
             .collect::<std::collections::BTreeSet<_>>()
@@ -301,9 +305,18 @@ impl Journal {
 
     /// Remove the backups (and any leftover staged file). True when nothing is left.
     pub(super) fn commit(&self) -> bool {
+        // A staged tree renamed onto the target took its staged files with it: one look at the staging
+        // directory instead of one per file.
+        let tree_gone = self.staged_tree.as_ref().filter(|tree| {
+            std::fs::symlink_metadata(&tree.dir)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        });
+        let in_gone_tree =
+            |staged: &&PathBuf| tree_gone.is_some_and(|t| staged.parent() == Some(t.dir.as_path()));
         let mut clean = true;
         for step in self.steps.iter().chain(&self.lock) {
-            for leftover in step.staged.iter().chain(&step.backup) {
+            let staged = step.staged.iter().filter(|s| !in_gone_tree(s));
+            for leftover in staged.chain(&step.backup) {
                 clean &= remove_if_exists(leftover);
             }
         }

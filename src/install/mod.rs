@@ -28,12 +28,13 @@
 //! [`lock_project`] keeps two installs from running on one project at once.
 //!
 //! Every step works on [`Item`]s, one type for every kind of thing installed (today agents; see
-//! `item.rs`). The code is split by step: `collisions`, `plan`, `journal` (the transaction's write-ahead
-//! journal and its file operations), `apply` (running and recovering a transaction) and `lock` (the
-//! project lock).
+//! `item.rs`). The code is split by step: `collisions`, `plan` (with `disk`: what it finds on disk, each
+//! directory looked up once), `journal` (the transaction's write-ahead journal and its file operations),
+//! `apply` (running and recovering a transaction) and `lock` (the project lock).
 
 mod apply;
 mod collisions;
+mod disk;
 mod item;
 mod journal;
 mod lock;

@@ -3,23 +3,23 @@
 //! removed without `--force`; identical bytes are adopted as they are, and the lock records that agentpack
 //! did not write them: an adopted file is never replaced without `--force`, and never deleted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
 use crate::error::{Error, Result};
-use crate::fsutil;
 use crate::lockfile::Lockfile;
 use crate::names::{Sha256, sha256_hex};
 
+use super::disk::{Disk, Entry, OnDisk};
 use super::{Item, ItemKind, Places};
 
-/// One step of an install.
+/// One step of an install. The bytes to write are the item's own (an install's files are held once).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<'a> {
     Create {
         file: PathBuf,
-        bytes: Vec<u8>,
+        bytes: &'a [u8],
         /// Of `bytes` (the item's: see [`Item::sha256`]); the journal records it.
         sha256: Sha256,
         /// Written with mode 0o755 (a skill's script).
@@ -27,7 +27,7 @@ pub enum Action {
     },
     Replace {
         file: PathBuf,
-        bytes: Vec<u8>,
+        bytes: &'a [u8],
         sha256: Sha256,
         executable: bool,
     },
@@ -53,7 +53,7 @@ pub enum Action {
     },
 }
 
-impl Action {
+impl<'a> Action<'a> {
     pub fn file(&self) -> &Path {
         match self {
             Action::Create { file, .. }
@@ -75,10 +75,10 @@ impl Action {
     }
 
     /// Only writes and removals change the disk.
-    pub(super) fn change(&self) -> Option<(&Action, Option<&[u8]>)> {
-        match self {
+    pub(super) fn change(&self) -> Option<(&Self, Option<&'a [u8]>)> {
+        match *self {
             Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                Some((self, Some(bytes.as_slice())))
+                Some((self, Some(bytes)))
             }
             Action::Remove { .. } => Some((self, None)),
             Action::Unchanged { .. }
@@ -92,15 +92,16 @@ impl Action {
 /// Decide what to do with every file, refusing (unless `force`) to touch files the user owns. An edited
 /// file whose locked content the install would not change is kept as the user has it ([`Action::Edited`]):
 /// only a file the install needs to replace or remove is in the way.
-pub fn plan(
-    placed: &[Item],
+pub fn plan<'a>(
+    placed: &'a [Item],
     previous: Option<&Lockfile>,
     places: &Places,
     force: bool,
-) -> Result<Vec<Action>> {
+) -> Result<Vec<Action<'a>>> {
     let root = places.root.as_path();
+    let disk = Disk::default();
     for dir in places.dirs() {
-        check_target(root, dir)?;
+        check_target(&disk, root, dir)?;
     }
     // Selection checked every name and path; this is the last line: nothing is written elsewhere.
     if let Some(stray) = placed.iter().find(|p| !places.may_hold(&p.file)) {
@@ -113,43 +114,28 @@ pub fn plan(
             hint: Some("this is a bug in agentpack: please report it".into()),
         });
     }
-    // A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too,
-    // at every level: a user's file where a skill needs a folder stops the install before anything is
-    // written, naming both.
-    for item in placed {
-        let base = places.dir(item.kind);
-        let blocker = (item.file.ancestors().skip(1))
-            .take_while(|dir| dir.starts_with(base) && *dir != base)
-            .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()));
-        if let Some(blocker) = blocker {
-            return Err(Error::Usage {
-                message: format!(
-                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
-                    places.show(blocker),
-                    item.kind.noun(),
-                    item.installed_name,
-                    places.show(&item.file)
-                ),
-                hint: Some("move the file away, then run the command again".into()),
-            });
-        }
-        if let Some(parent) = item.file.parent() {
-            check_target(root, parent)?;
-        }
-    }
+    check_folders(&disk, placed, places)?;
     let planner = Planner {
         managed: managed_files(previous, places),
+        disk,
         root,
         home: places.home.as_deref(),
         force,
     };
     let mut problems = Vec::new();
     let mut actions = Vec::new();
-    let wanted: BTreeSet<&PathBuf> = placed.iter().map(|p| &p.file).collect();
-    let dropped = (planner.managed.iter()).filter(|(file, _)| !wanted.contains(file));
-    for planned in (placed.iter().map(|p| planner.place(p)))
-        .chain(dropped.map(|(file, locked)| planner.dropped(file, locked)))
-    {
+    // Hashed, not ordered, by path: a lock of 2,000 files is compared path by path otherwise. What the
+    // lock has and this install no longer places is then taken in path order.
+    let wanted: HashSet<&Path> = placed.iter().map(|p| p.file.as_path()).collect();
+    let mut dropped: Vec<_> = (planner.managed.iter())
+        .filter(|(file, _)| !wanted.contains(file.as_path()))
+        .collect();
+    dropped.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for planned in (placed.iter().map(|p| planner.place(p))).chain(
+        dropped
+            .into_iter()
+            .map(|(file, locked)| planner.dropped(file, locked)),
+    ) {
         let (action, problem) = planned?;
         actions.extend(action);
         problems.extend(problem);
@@ -163,9 +149,42 @@ pub fn plan(
     }
 }
 
+/// A folder on the way to a file (a skill's, or a command's namespace) must be a real directory too, at
+/// every level: a user's file where a skill needs a folder stops the install before anything is
+/// written, naming both. Files share folders: each folder is checked once, for its first file.
+fn check_folders(disk: &Disk, placed: &[Item], places: &Places) -> Result<()> {
+    let mut folders: HashSet<&Path> = HashSet::new();
+    for item in placed {
+        let Some(parent) = item.file.parent() else {
+            continue;
+        };
+        if !folders.insert(parent) {
+            continue;
+        }
+        let base = places.dir(item.kind);
+        let blocker = (parent.ancestors())
+            .take_while(|dir| dir.starts_with(base) && *dir != base)
+            .find(|dir| matches!(disk.entry(dir), Entry::Symlink | Entry::Other));
+        if let Some(blocker) = blocker {
+            return Err(Error::Usage {
+                message: format!(
+                    "`{}` is a file, but {} `{}` needs a folder there for `{}`",
+                    places.show(blocker),
+                    item.kind.noun(),
+                    item.installed_name,
+                    places.show(&item.file)
+                ),
+                hint: Some("move the file away, then run the command again".into()),
+            });
+        }
+        check_target(disk, &places.root, parent)?;
+    }
+    Ok(())
+}
+
 /// The target must be a real directory of the project (or not exist yet).
-fn check_target(root: &Path, target: &Path) -> Result<()> {
-    if target.exists() && !target.is_dir() {
+fn check_target(disk: &Disk, root: &Path, target: &Path) -> Result<()> {
+    if let (true, false) = disk.exists_as_dir(target) {
         return Err(Error::Usage {
             message: format!(
                 "target `{}` exists and is not a directory",
@@ -174,7 +193,7 @@ fn check_target(root: &Path, target: &Path) -> Result<()> {
             hint: Some("move it away, or set another `[install] target` in agentpack.toml".into()),
         });
     }
-    if let Some(link) = symlink_on_the_way(root, target) {
+    if let Some(link) = disk.symlink_on_the_way(root, target) {
         return Err(Error::Usage {
             message: format!(
                 "target `{}` goes through the symlink `{}`; agentpack installs only into a real directory of the project",
@@ -191,14 +210,15 @@ fn check_target(root: &Path, target: &Path) -> Result<()> {
 
 /// What [`plan`] compares each file with: the previous lock's files, and whether `--force` was given.
 struct Planner<'a> {
-    managed: BTreeMap<PathBuf, Managed>,
+    managed: HashMap<PathBuf, Managed>,
+    disk: Disk,
     root: &'a Path,
     home: Option<&'a Path>,
     force: bool,
 }
 
 /// The decision for one file: what to do with it, and the problem that refuses it (unless `--force`).
-type Planned = (Option<Action>, Option<Diagnostic>);
+type Planned<'a> = (Option<Action<'a>>, Option<Diagnostic>);
 
 impl Planner<'_> {
     fn show(&self, file: &Path) -> String {
@@ -207,14 +227,14 @@ impl Planner<'_> {
 
     /// The action for an item to install: create, keep, adopt, or replace (a protected file's
     /// replacement comes with the problem that refuses it, unless `--force`).
-    fn place(&self, p: &Item) -> Result<Planned> {
+    fn place<'i>(&self, p: &'i Item) -> Result<Planned<'i>> {
         let file = p.file.clone();
         let owned = self.managed.get(&p.file).filter(|m| !m.adopted);
-        let (action, problem) = match read_regular(&p.file)? {
+        let (action, problem) = match self.disk.read_regular(&p.file)? {
             None => (
                 Action::Create {
                     file,
-                    bytes: p.bytes.clone(),
+                    bytes: &p.bytes,
                     sha256: p.sha256.clone(),
                     executable: p.executable,
                 },
@@ -234,7 +254,7 @@ impl Planner<'_> {
                     .map(|(code, why)| self.refuse_to_replace(p, code, why));
                 let replace = Action::Replace {
                     file,
-                    bytes: p.bytes.clone(),
+                    bytes: &p.bytes,
                     sha256: p.sha256.clone(),
                     executable: p.executable,
                 };
@@ -273,9 +293,9 @@ impl Planner<'_> {
     }
 
     /// The action for a file the previous lock names and this install no longer places.
-    fn dropped(&self, file: &Path, locked: &Managed) -> Result<Planned> {
+    fn dropped<'i>(&self, file: &Path, locked: &Managed) -> Result<Planned<'i>> {
         let file_owned = || file.to_path_buf();
-        Ok(match read_regular(file)? {
+        Ok(match self.disk.read_regular(file)? {
             None => (None, None),
             Some(OnDisk::Dir) => (None, Some(is_a_directory(&self.show(file)))),
             // Not agentpack's to delete, even with `--force`: it only stops tracking it.
@@ -349,9 +369,9 @@ struct Managed {
 /// in its own kind's place count ([`Places::may_hold_as`]): a lock edited by hand (or by someone else)
 /// must not make agentpack replace or delete any other file of the project. Entries elsewhere (e.g. from before
 /// `target` changed) are left alone, and `agentpack verify` reports them.
-fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathBuf, Managed> {
+fn managed_files(previous: Option<&Lockfile>, places: &Places) -> HashMap<PathBuf, Managed> {
     let Some(lock) = previous else {
-        return BTreeMap::new();
+        return HashMap::new();
     };
     (lock.installed_files().into_iter())
         .filter_map(|f| {
@@ -367,23 +387,6 @@ fn managed_files(previous: Option<&Lockfile>, places: &Places) -> BTreeMap<PathB
             (places.may_hold_as(kind, &file, folder.as_deref())).then_some((file, managed))
         })
         .collect()
-}
-
-enum OnDisk {
-    File(Vec<u8>),
-    Dir,
-    /// A symlink or another entry that is neither a regular file nor a directory.
-    Other,
-}
-
-fn read_regular(path: &Path) -> Result<Option<OnDisk>> {
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("read", path, e)),
-        Ok(meta) if meta.is_file() => Ok(fsutil::read_if_exists(path)?.map(OnDisk::File)),
-        Ok(meta) if meta.is_dir() => Ok(Some(OnDisk::Dir)),
-        Ok(_) => Ok(Some(OnDisk::Other)),
-    }
 }
 
 #[cfg(test)]
@@ -463,7 +466,7 @@ mod tests {
             [
                 Action::Replace {
                     file: file("a"),
-                    bytes: b"v2".to_vec(),
+                    bytes: b"v2",
                     sha256: Sha256::of(b"v2"),
                     executable: false,
                 },

@@ -17,11 +17,11 @@ pub mod skill;
 use crate::source::{Snapshot, SourceFile, is_markdown};
 
 /// The files of `snapshot` that may be agents: its `.md` files outside skill folders and `commands`
-/// folders ([`Layout::may_be_agent`]), in the snapshot's order.
-pub fn agent_files(snapshot: &Snapshot) -> Vec<&SourceFile> {
+/// folders ([`Layout::may_be_agent`]), in the snapshot's order, each with its index in `snapshot.files`.
+pub fn agent_files(snapshot: &Snapshot) -> Vec<(usize, &SourceFile)> {
     let layout = Layout::of(snapshot.files.iter().map(|f| f.path.as_str()));
-    (snapshot.files.iter())
-        .filter(|f| is_markdown(&f.path) && layout.may_be_agent(&f.path))
+    (snapshot.files.iter().enumerate())
+        .filter(|(_, f)| is_markdown(&f.path) && layout.may_be_agent(&f.path))
         .collect()
 }
 

@@ -496,11 +496,20 @@ fn typed_all<R, T>(
 
 /// The lock's `file` value for an installed file: relative to the manifest's directory, `/`-separated.
 pub fn file_label(root: &Path, file: &Path) -> String {
-    relative(root, file)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    // Every installed file is below the root: its remaining components, without building `relative`'s
+    // component lists (the lock has one label per file).
+    let relative = match file.strip_prefix(root) {
+        Ok(rest) => std::borrow::Cow::Borrowed(rest),
+        Err(_) => std::borrow::Cow::Owned(relative(root, file)),
+    };
+    let mut out = String::new();
+    for (i, c) in relative.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
 }
 
 /// `path` relative to `base` (both absolute and normalized), using `..` where needed.

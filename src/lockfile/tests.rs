@@ -218,6 +218,20 @@ fn relative_paths() {
         relative(Path::new("/a/b"), Path::new("/a/x/d.md")),
         PathBuf::from("../x/d.md")
     );
+    // Inside the root (the short-cut) or not, a label is the relative path's components joined by `/`.
+    for (root, file, label) in [
+        ("/a/b", "/a/b/.claude/agents/d.md", ".claude/agents/d.md"),
+        ("/a/b", "/a/b//c/./d.md", "c/d.md"),
+        ("/a/b", "/a/x/d.md", "../x/d.md"),
+        ("/a/b", "/a/bc/d.md", "../bc/d.md"),
+        ("/a/b", "/a/b", ""),
+    ] {
+        assert_eq!(
+            file_label(Path::new(root), Path::new(file)),
+            label,
+            "{file}"
+        );
+    }
 }
 
 /// `sample()` with a skill and a command.

@@ -1,6 +1,11 @@
 //! `agentpack install`: resolve, fetch, check, install, lock — every check before the first write.
 //! [`install_manifest`] is the same pipeline for the commands that change what is installed (`update`,
 //! `add`, `remove`), with the resolution options and the dry run they need.
+//!
+//! Writing waits for the front-matter checks on purpose, even into a new target: which files are
+//! written, under which names and with which bytes (renames, collisions, patches, a check that fails
+//! the install) is known only once every file is checked. The checks themselves run on every core
+//! ([`crate::select`]).
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -469,7 +474,7 @@ fn fresh(
     let agent_files = (state.files().iter())
         .filter(|(path, _)| path.parent() == Some(manifest.target.as_path()))
         .count();
-    if duplicates::md_files(&manifest.target).len() != agent_files {
+    if duplicates::md_file_count(&manifest.target) != agent_files {
         return None;
     }
     if state.missing_stamps() {

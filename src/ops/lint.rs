@@ -40,7 +40,7 @@ pub fn lint(paths: &[PathBuf], strict: bool) -> Result<LintReport> {
                     skipped.reason.clone(),
                 ));
             }
-            for file in crate::kinds::agent_files(&snapshot) {
+            for (_, file) in crate::kinds::agent_files(&snapshot) {
                 let label = path.join(&file.path).display().to_string();
                 check_one(&label, &file.content, false, &mut report, &mut names);
             }

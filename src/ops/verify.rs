@@ -358,7 +358,9 @@ fn outside_target(manifest: &Manifest, agent: &LockedAgent, out: &mut Vec<Diagno
     }
 }
 
-/// Every installed file: present, unedited, and passing the checks of its source.
+/// Every installed file: present, unedited, and passing the checks of its source. The files are read,
+/// hashed and checked on every core (as an install checks its sources); the problems keep the lock's
+/// order.
 fn check_files(
     manifest: &Manifest,
     lock: &Lockfile,
@@ -367,41 +369,55 @@ fn check_files(
 ) -> Result<()> {
     let strict = options.strict || manifest.strict;
     report.agents = lock.agents.len();
-    for agent in &lock.agents {
-        let path = normalize(&manifest.root.join(&agent.file));
-        // `~/.claude/agents/x.md` with `--global`, the lock's label otherwise.
-        let shown = crate::scope::shown(&manifest.root, &path, manifest.home.as_deref());
-        let from = format!("agent `{}` from `{}`", agent.name, agent.source);
-        let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
-            report.problems.push(
-                Diagnostic::error("file-missing", format!("`{}` ({from}) is missing", shown))
-                    .at(Location::file(&shown))
-                    .with_hint("run `agentpack install` to restore it"),
-            );
-            continue;
-        };
-        if sha256_hex(&bytes) != agent.sha256 {
-            report.problems.push(
-                Diagnostic::error(
-                    "modified-file",
-                    format!(
-                        "`{}` ({from}) was edited since install: its sha256 differs from agentpack.lock",
-                        shown
-                    ),
-                )
-                .at(Location::file(&shown))
-                .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
-            );
-        }
-        // An agent a pack brought in is trusted as the top-level source it came through.
-        report.problems.extend(crate::select::check_installed(
-            &shown,
-            &bytes,
-            manifest.source(root_source(&agent.source)),
-            strict,
-        ));
+    let checked =
+        crate::select::on_every_core(&lock.agents, |agent| check_file(manifest, agent, strict));
+    for problems in checked {
+        report.problems.extend(problems?);
     }
     Ok(())
+}
+
+/// The problems of one installed agent file.
+///
+/// The file is read and hashed every time: `verify` does not take the no-op install's short-cut of a
+/// recorded size and modification time ([`crate::state`]). That short-cut only saves an install work
+/// it would redo identically; `verify` is the check that the file holds what the lock says, and a time
+/// stamp proves nothing (an edit can keep the size, and `touch -r` puts the old time back). The file
+/// must be read for its front-matter checks anyway, so hashing it adds little.
+fn check_file(manifest: &Manifest, agent: &LockedAgent, strict: bool) -> Result<Vec<Diagnostic>> {
+    let path = normalize(&manifest.root.join(&agent.file));
+    // `~/.claude/agents/x.md` with `--global`, the lock's label otherwise.
+    let shown = crate::scope::shown(&manifest.root, &path, manifest.home.as_deref());
+    let from = format!("agent `{}` from `{}`", agent.name, agent.source);
+    let Some(bytes) = crate::fsutil::read_if_exists(&path)? else {
+        return Ok(vec![
+            Diagnostic::error("file-missing", format!("`{}` ({from}) is missing", shown))
+                .at(Location::file(&shown))
+                .with_hint("run `agentpack install` to restore it"),
+        ]);
+    };
+    let mut problems = Vec::new();
+    if sha256_hex(&bytes) != agent.sha256 {
+        problems.push(
+            Diagnostic::error(
+                "modified-file",
+                format!(
+                    "`{}` ({from}) was edited since install: its sha256 differs from agentpack.lock",
+                    shown
+                ),
+            )
+            .at(Location::file(&shown))
+            .with_hint(format!("keep the edit with `agentpack patch {}`, or restore the file with `agentpack install --force`", agent.name)),
+        );
+    }
+    // An agent a pack brought in is trusted as the top-level source it came through.
+    problems.extend(crate::select::check_installed(
+        &shown,
+        &bytes,
+        manifest.source(root_source(&agent.source)),
+        strict,
+    ));
+    Ok(problems)
 }
 
 /// With a vendor directory, what `install` would read from it: every git source at its locked commit,

@@ -26,19 +26,34 @@ use crate::source::{Content, SourceFile};
 /// Below this many files, starting threads costs more than the checks.
 const PARALLEL_FROM: usize = 64;
 
+/// How many items a thread of [`on_every_core`] takes at a time.
+const BATCH: usize = 16;
+
 /// `f` of every item, in order, computed on all cores: the front-matter checks (YAML, trust and encoding
-/// scans) are most of the user-space time of an install from the cache.
-fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// scans) are most of the user-space time of an install from the cache, and of `verify`.
+///
+/// Files differ in size (1 KB to 1 MB), so a fixed share per thread can leave one core idle while the
+/// other finishes a run of large files: each thread takes the next batch of items until none is left,
+/// and the batches are put back in order.
+pub(crate) fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < PARALLEL_FROM {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            let Some(batch) = items.get(start..items.len().min(start + BATCH)) else {
+                return done;
+            };
+            done.push((start, batch.iter().map(&f).collect()));
+        }
+    };
+    let mut batches: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         workers
             .into_iter()
             .flat_map(|w| {
@@ -46,7 +61,12 @@ fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> V
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    })
+    });
+    batches.sort_unstable_by_key(|(start, _)| *start);
+    batches
+        .into_iter()
+        .flat_map(|(_, results)| results)
+        .collect()
 }
 
 /// An agent that will be installed.
@@ -86,6 +106,8 @@ pub struct SourceSelection {
 }
 
 struct Candidate<'a> {
+    /// Its index in the snapshot's files.
+    index: usize,
     path: &'a str,
     repo_path: &'a str,
     bytes: &'a [u8],
@@ -95,12 +117,17 @@ struct Candidate<'a> {
 
 /// Select the agents of one resolved source: parse every file, keep those its `agents`/`exclude` pick,
 /// rename them, and check them (the trust gate included).
-pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
+///
+/// The bytes of each agent installed as it is are moved out of `resolved`'s snapshot, not copied (an
+/// install holds every file once; its peak memory is the sources' files): the snapshot's paths stay,
+/// but those files' contents are spent.
+pub fn select(resolved: &mut Resolved, strict: bool) -> SourceSelection {
     let mut selector = Selector {
         resolved,
         strict,
         out: SourceSelection::default(),
         seen: Vec::new(),
+        unchanged: Vec::new(),
     };
     selector.pass_over_skipped();
     let candidates = selector.parse_files();
@@ -113,7 +140,15 @@ pub fn select(resolved: &Resolved, strict: bool) -> SourceSelection {
     for (candidate, new_name) in chosen.into_iter().zip(new_names) {
         selector.finish(candidate, new_name);
     }
-    selector.out
+    let Selector {
+        mut out, unchanged, ..
+    } = selector;
+    for (agent, file) in unchanged {
+        if let Content::Bytes { bytes, .. } = &mut resolved.snapshot.files[file].content {
+            out.agents[agent].bytes = std::mem::take(bytes);
+        }
+    }
+    out
 }
 
 /// The state of [`select`] over one source.
@@ -123,6 +158,9 @@ struct Selector<'a> {
     out: SourceSelection,
     /// Every (name, path) an `agents` entry could have matched, to report entries that match nothing.
     seen: Vec<(String, String)>,
+    /// Agents installed as they are: (index in `out.agents`, index of the file in the snapshot), whose
+    /// bytes [`select`] moves out of the snapshot once the selector is done with it.
+    unchanged: Vec<(usize, usize)>,
 }
 
 impl<'a> Selector<'a> {
@@ -182,7 +220,7 @@ impl<'a> Selector<'a> {
     /// over, or reported when in scope.
     fn parse_files(&mut self) -> Vec<Candidate<'a>> {
         let files = crate::kinds::agent_files(&self.resolved.snapshot);
-        let parse = |file: &&SourceFile| {
+        let parse = |(_, file): &(usize, &SourceFile)| {
             let label = self.label(&file.repo_path);
             match &file.content {
                 Content::TooLarge { size, head } => {
@@ -193,7 +231,7 @@ impl<'a> Selector<'a> {
         };
         let parsed = on_every_core(&files, parse);
         let mut candidates = Vec::new();
-        for (file, parsed) in files.iter().zip(parsed) {
+        for (&(index, file), parsed) in files.iter().zip(parsed) {
             match parsed {
                 Parsed::Agent(agent) => {
                     self.seen.push((agent.name.clone(), file.path.clone()));
@@ -201,6 +239,7 @@ impl<'a> Selector<'a> {
                         unreachable!("only loaded files parse as agents")
                     };
                     candidates.push(Candidate {
+                        index,
                         path: &file.path,
                         repo_path: &file.repo_path,
                         bytes,
@@ -324,6 +363,7 @@ impl<'a> Selector<'a> {
     /// A chosen agent: its checks through the trust gate, its `name:` rewritten when renamed.
     fn finish(&mut self, candidate: Candidate, new_name: Option<String>) {
         let Candidate {
+            index,
             repo_path,
             bytes,
             sha256,
@@ -334,7 +374,10 @@ impl<'a> Selector<'a> {
         let checked = (agent.diagnostics.into_iter()).map(|d| if strict { d.promote() } else { d });
         (self.out.diagnostics).extend(gate(checked, &self.resolved.spec));
         let (installed_name, bytes, sha256) = match new_name {
-            None => (agent.name.clone(), bytes.to_vec(), sha256.clone()),
+            None => {
+                self.unchanged.push((self.out.agents.len(), index));
+                (agent.name.clone(), Vec::new(), sha256.clone())
+            }
             Some(new_name) => match frontmatter::rename(bytes, &new_name) {
                 Ok(bytes) => {
                     let sha256 = Sha256::of(&bytes);
@@ -464,9 +507,12 @@ mod tests {
 
     #[test]
     fn work_on_every_core_keeps_the_order() {
-        let items: Vec<usize> = (0..1000).collect();
-        let doubled = on_every_core(&items, |i| i * 2);
-        assert_eq!(doubled, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
-        assert_eq!(on_every_core(&items[..3], |i| i + 1), [1, 2, 3]);
+        for n in [1000, PARALLEL_FROM, PARALLEL_FROM + 1, 10 * BATCH + 3] {
+            let items: Vec<usize> = (0..n).collect();
+            let doubled = on_every_core(&items, |i| i * 2);
+            assert_eq!(doubled, (0..n).map(|i| i * 2).collect::<Vec<_>>());
+        }
+        let items: Vec<usize> = (0..3).collect();
+        assert_eq!(on_every_core(&items, |i| i + 1), [1, 2, 3]);
     }
 }

@@ -61,16 +61,11 @@ fn is_bidi(c: char) -> bool {
 }
 
 pub(super) fn hidden_unicode(label: &str, text: &str) -> Vec<Diagnostic> {
-    // Every hidden character is an ASCII control character or U+034F or above, whose UTF-8 starts with
-    // a byte of 0xCD or more: a byte scan rules out most files (plain ASCII text, Latin accented text)
-    // before any decoding.
-    if !text
-        .bytes()
-        .any(|b| b >= 0xCD || b == 0x7F || (b < 0x20 && !b"\t\n\r".contains(&b)))
-    {
+    // Most files are ruled out by their bytes, before any decoding ([`hidden_runs`]' fast path).
+    let runs = hidden_runs(text);
+    if runs.is_empty() {
         return Vec::new();
     }
-    let runs = hidden_runs(text);
     let mut out = Vec::new();
     for (offset, chars) in runs.iter().take(MAX_HIDDEN_REPORTS) {
         let (line, col) = line_col(text, *offset);
