@@ -31,6 +31,8 @@
 //! damaged; it is reported (`cache-damaged`), ignored and written again from git. Deleting records is
 //! always safe; they are discarded with their repository when it is damaged or gone.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -48,6 +50,9 @@ use crate::names::{Commit, Sha256, sha256_hex};
 
 /// What every record starts with.
 const KIND: &str = "agentpack-record ";
+
+/// How the temporary file a record is written to is named, in its commit's folder.
+const TEMPORARY: &str = ".record-";
 
 /// The first line of every record: [`KIND`] and the version of agentpack that wrote it. What a snapshot
 /// holds follows agentpack's reading rules (which files, what limits), so a record written by another
@@ -69,6 +74,8 @@ pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 pub(super) struct Records {
     /// `git/checkouts/<repository name>`.
     dir: PathBuf,
+    /// The commits whose folder this run has made ready for writing (see [`ready`]): once is enough.
+    ready: RefCell<BTreeSet<Commit>>,
 }
 
 /// What reading a record found.
@@ -105,6 +112,8 @@ impl Question {
 #[serde(deny_unknown_fields)]
 struct Header {
     question: Question,
+    /// The commit asked about (its folder says so too, but a folder can be copied or linked).
+    commit: String,
     answer: Answer,
     /// Each blob that follows the header, in order.
     blobs: Vec<Blob>,
@@ -147,7 +156,10 @@ struct RecordedFile {
 
 impl Records {
     pub(super) fn new(dir: PathBuf) -> Records {
-        Records { dir }
+        Records {
+            dir,
+            ready: RefCell::default(),
+        }
     }
 
     fn commit_dir(&self, commit: Commit) -> PathBuf {
@@ -163,12 +175,30 @@ impl Records {
         std::fs::symlink_metadata(self.commit_dir(commit)).is_ok_and(|m| m.is_dir())
     }
 
+    /// Delete the records of `commit`, best effort: git no longer holds it, so they must not say it
+    /// is cached.
+    pub(super) fn forget(&self, commit: Commit) {
+        let _ = std::fs::remove_dir_all(self.commit_dir(commit));
+        self.ready.borrow_mut().remove(&commit);
+    }
+
+    /// The answer the record of `question` about `commit` holds, and its blobs (checked).
+    fn read(&self, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
+        // A folder linked elsewhere is never read through (nor written through: see [`ready`]).
+        match std::fs::symlink_metadata(self.commit_dir(commit)) {
+            Ok(meta) if meta.is_dir() => read(&self.path(commit, question), commit, question),
+            Ok(_) => Found::Damaged("its commit's folder is a symlink or a file".into()),
+            Err(e) if absent(&e) => Found::Missing,
+            Err(e) => Found::Damaged(format!("it cannot be read: {e}")),
+        }
+    }
+
     /// The snapshot of `subdir` at `commit`, and what reading it from git charged.
     pub(super) fn snapshot(&self, commit: Commit, subdir: &str) -> Found<(Snapshot, Charge)> {
         let question = Question::Snapshot {
             subdir: subdir.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((answer, blobs)) => match snapshot_of(answer, blobs, subdir) {
                 Ok(found) => Found::Answer(found),
                 Err(why) => Found::Damaged(why),
@@ -219,7 +249,7 @@ impl Records {
         let question = Question::File {
             path: path.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((answer, mut blobs)) => match (answer, blobs.len()) {
                 (Answer::FileBytes, 1) => Found::Answer(Ok(blobs.pop().map(|(bytes, _)| bytes))),
                 (Answer::FileAbsent, 0) => Found::Answer(Ok(None)),
@@ -255,7 +285,7 @@ impl Records {
         let question = Question::Entry {
             path: path.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((Answer::Entry(kind), blobs)) if blobs.is_empty() => Found::Answer(kind),
             Found::Answer(_) => Found::Damaged("its answer does not fit its question".into()),
             Found::Missing => Found::Missing,
@@ -275,6 +305,7 @@ impl Records {
         let path = self.path(commit, &question);
         let header = Header {
             question,
+            commit: commit.to_string(),
             answer,
             blobs: (blobs.iter())
                 .map(|(bytes, sha256)| Blob {
@@ -283,8 +314,43 @@ impl Records {
                 })
                 .collect(),
         };
-        let _ = write(&path, &header, blobs.iter().map(|(bytes, _)| *bytes));
+        let _ = self
+            .ready(commit)
+            .and_then(|()| write(&path, &header, blobs.iter().map(|(bytes, _)| *bytes)));
     }
+
+    /// Make the folder of `commit` ready for a record, once per run: a folder of its own (a symlink or
+    /// file a damaged cache left in its place is replaced), without the temporary files of killed runs
+    /// (holding the repository's lock, every `.record-*` in it is one).
+    fn ready(&self, commit: Commit) -> std::io::Result<()> {
+        if self.ready.borrow().contains(&commit) {
+            return Ok(());
+        }
+        let dir = self.commit_dir(commit);
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        for entry in std::fs::read_dir(&dir)?.flatten() {
+            if entry
+                .file_name()
+                .as_encoded_bytes()
+                .starts_with(TEMPORARY.as_bytes())
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        self.ready.borrow_mut().insert(commit);
+        Ok(())
+    }
+}
+
+/// Is `e` the error of a path that is not there (or under something that is not a folder)?
+fn absent(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
 }
 
 fn write<'b>(
@@ -297,9 +363,8 @@ fn write<'b>(
         return Ok(());
     }
     let dir = path.parent().expect("a record is in its commit's folder");
-    std::fs::create_dir_all(dir)?;
     let tmp = tempfile::Builder::new()
-        .prefix(".record-")
+        .prefix(TEMPORARY)
         .tempfile_in(dir)?;
     let mut out = BufWriter::with_capacity(256 * 1024, tmp);
     out.write_all(MAGIC)?;
@@ -319,17 +384,18 @@ fn write<'b>(
     Ok(())
 }
 
-/// The answer a record holds for `question`, and its blobs, each with its sha256 (checked).
-fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
+/// The answer a record holds for `question` about `commit`, and its blobs, each with its sha256
+/// (checked).
+fn read(path: &Path, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
+        Err(e) if absent(&e) => return Found::Missing,
         Err(e) => return Found::Damaged(format!("it cannot be read: {e}")),
     };
     if !meta.is_file() {
         return Found::Damaged("it is not a regular file".into());
     }
-    match read_checked(path, meta.len(), question) {
+    match read_checked(path, meta.len(), commit, question) {
         Ok(Some(found)) => Found::Answer(found),
         Ok(None) => Found::Missing,
         Err(why) => Found::Damaged(why),
@@ -340,6 +406,7 @@ fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
 fn read_checked(
     path: &Path,
     size: u64,
+    commit: Commit,
     question: &Question,
 ) -> Result<Option<(Answer, Blobs)>, String> {
     let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
@@ -369,6 +436,9 @@ fn read_checked(
         .map_err(|e| format!("it cannot be read: {e}"))?;
     let header: Header =
         serde_json::from_slice(&header).map_err(|e| format!("its header does not parse: {e}"))?;
+    if header.commit != commit.to_string() {
+        return Err("it is a record of another commit".into());
+    }
     if header.question != *question {
         return Err("it answers another question".into());
     }
@@ -476,7 +546,8 @@ impl LockedRepo<'_> {
             return Ok(snapshot);
         }
         let before = budget.left();
-        let snapshot = super::tree::snapshot(self.git()?, origin, commit, subdir, budget)?;
+        let snapshot =
+            super::tree::snapshot(self.git_for(commit)?, origin, commit, subdir, budget)?;
         (self.records).write_snapshot(commit, key, &snapshot, budget.spent_since(before));
         Ok(snapshot)
     }
@@ -487,8 +558,8 @@ impl LockedRepo<'_> {
         if let Some(answer) = self.recorded(commit, self.records.file(commit, path)) {
             return Ok(answer);
         }
-        let answer =
-            super::tree::read_file(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        let answer = super::tree::read_file(self.git_for(commit)?, commit, path)
+            .map_err(|e| self.unreadable(e))?;
         self.records.write_file(commit, path, &answer);
         Ok(answer)
     }
@@ -507,10 +578,25 @@ impl LockedRepo<'_> {
         if let Some(kind) = self.recorded(commit, self.records.entry(commit, path)) {
             return Ok(kind);
         }
-        let kind =
-            super::tree::entry_kind(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
+        let kind = super::tree::entry_kind(self.git_for(commit)?, commit, path)
+            .map_err(|e| self.unreadable(e))?;
         self.records.write_entry(commit, path, kind);
         Ok(kind)
+    }
+
+    /// The git repository, to answer a question about `commit` that its records do not. A commit its
+    /// records say is cached but git lacks (the repository was replaced by one without it: by another
+    /// version of agentpack sharing the cache, or by hand) has its records forgotten, so that the next
+    /// run fetches it rather than failing the same way.
+    fn git_for(&self, commit: Commit) -> Result<&git2::Repository> {
+        let repo = self.git()?;
+        if self.records.has_commit(commit)
+            && let Err(cause) = repo.find_commit(commit.oid())
+        {
+            self.records.forget(commit);
+            return Err(self.unreadable(cause));
+        }
+        Ok(repo)
     }
 
     /// A record's answer; a damaged record is reported, and then asked of git like a missing one.
