@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::hostile::cache_repo;
+use crate::records::damage_repository;
 use crate::support::*;
 
 /// The records folder of the sandbox's one cache repository.
@@ -238,4 +239,87 @@ fn a_damaged_records_reason_is_escaped() {
         "{}",
         out.stderr()
     );
+}
+
+/// Every way an install changes a source's bytes (`prefix` and `rename` rewrite an agent's `name:`, a
+/// patch edits it) or keeps them (skills, commands, renamed or not): the lock records the same hashes
+/// whether the source was read from git or from its records, and `verify` finds every file as locked.
+#[test]
+fn the_lock_hashes_the_same_bytes_from_records_as_from_git() {
+    let repo = toolkit();
+    repo.tag("v1");
+    let sb = project(
+        &Manifest::new().source(
+            Source::git("kit", repo.url())
+                .tag("v1")
+                .agents(["*"])
+                .skills(["*"])
+                .commands(["*"])
+                .prefix("my-")
+                .rename([("skill:pdf", "pdf-forms"), ("command:review", "check")]),
+        ),
+    );
+    sb.run(["install"]).success();
+    let agent = sb.read(".claude/agents/my-reviewer.md");
+    sb.write(
+        ".claude/agents/my-reviewer.md",
+        format!("{agent}Be brief.\n"),
+    );
+    sb.run(["patch", "my-reviewer"]).success();
+    sb.run(["verify"]).success();
+    let expected = sb.snapshot(".");
+
+    // From records: the repository can no longer be read at all.
+    damage_repository(&sb);
+    sb.remove(".claude");
+    sb.run(["install", "--frozen"])
+        .success()
+        .stderr_lacks("cache-damaged");
+    assert_tree_eq(&expected, &sb.snapshot("."));
+    sb.run(["verify"]).success();
+}
+
+/// Two runs installing the same commit into two projects at once, with nothing recorded yet: both
+/// succeed, and the records they leave answer a third run whole (the repository is damaged first, so
+/// only the records can).
+#[test]
+fn two_runs_at_once_leave_whole_records() {
+    let repo = toolkit();
+    repo.tag("v1");
+    let manifest = Manifest::new().source(
+        Source::git("kit", repo.url())
+            .tag("v1")
+            .agents(["*"])
+            .skills(["*"])
+            .commands(["*"]),
+    );
+    let sb = project(&manifest);
+    let other = sb.root().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("agentpack.toml"), manifest.render()).unwrap();
+    let runs: Vec<_> = [sb.project(), other.as_path()]
+        .into_iter()
+        .map(|dir| {
+            crate::crash::spawnable(&sb, &["install"])
+                .current_dir(dir)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let expected = sb.snapshot(".claude");
+    assert_eq!(
+        snapshot_dir(&other.join(".claude")),
+        expected,
+        "the same install"
+    );
+
+    damage_repository(&sb);
+    sb.remove(".claude");
+    sb.run(["install", "--frozen"])
+        .success()
+        .stderr_lacks("cache-damaged");
+    assert_eq!(sb.snapshot(".claude"), expected);
 }

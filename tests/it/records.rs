@@ -43,7 +43,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Truncate every pack of the cache repository: whatever reads it from now on finds it damaged.
-fn damage_repository(sb: &Sandbox) {
+pub(crate) fn damage_repository(sb: &Sandbox) {
     for pack in files_in(&cache_repo(sb).join("objects/pack"), "pack") {
         let len = std::fs::metadata(&pack).unwrap().len();
         let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
