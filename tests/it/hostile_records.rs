@@ -323,3 +323,52 @@ fn two_runs_at_once_leave_whole_records() {
         .stderr_lacks("cache-damaged");
     assert_eq!(sb.snapshot(".claude"), expected);
 }
+
+/// A commit naming one blob under many paths (git stores it once) is recorded with that blob once: a
+/// few KiB of git objects never make the cache hold the blob again for every path that names it.
+#[test]
+fn a_blob_named_many_times_is_recorded_once() {
+    isolate_git2();
+    let repo = GitRepo::new("copies");
+    repo.file("agents/helper.md", agent("helper", "Helps"));
+    repo.commit("helper");
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let doc = format!("# Notes\n{}", "n".repeat(512 * 1024));
+    let blob = git.blob(doc.as_bytes()).unwrap();
+    let mut docs = git.treebuilder(None).unwrap();
+    for n in 0..32 {
+        docs.insert(format!("doc-{n:02}.md"), blob, 0o100644)
+            .unwrap();
+    }
+    let head = git.head().unwrap().peel_to_tree().unwrap();
+    let mut root = git.treebuilder(Some(&head)).unwrap();
+    root.insert("docs", docs.write().unwrap(), 0o040000)
+        .unwrap();
+    let commit = repo.git([
+        "commit-tree",
+        &root.write().unwrap().to_string(),
+        "-p",
+        "HEAD",
+        "-m",
+        "copies",
+    ]);
+    repo.tag_at("v1", &commit);
+    let sb = project(&at(&repo, "v1"));
+    sb.run(["install"]).success();
+    let expected = sb.snapshot(".");
+
+    let [record] = &named(&commit_dir(&sb, &commit), "snapshot-")[..] else {
+        panic!("one snapshot record")
+    };
+    let size = std::fs::metadata(record).unwrap().len();
+    assert!(
+        size < doc.len() as u64 + 16 * 1024,
+        "the record holds the blob once: {size} bytes"
+    );
+    damage_repository(&sb);
+    sb.remove(".claude");
+    sb.run(["install", "--frozen"])
+        .success()
+        .stderr_lacks("cache-damaged");
+    assert_tree_eq(&expected, &sb.snapshot("."));
+}

@@ -1,7 +1,7 @@
 //! Records: what git answered about a commit, kept as plain files beside the bare repository, so the
-//! same question about the same commit is answered again without libgit2; and [`LockedRepo`]'s reading
-//! of a commit (`snapshot`, `read_file`, `has_path`, `is_dir`), from its record when there is one, else
-//! from git (`tree.rs`) and then recorded.
+//! same question about the same commit is answered again without libgit2 (`reading.rs` holds
+//! [`LockedRepo`](super::cache::LockedRepo)'s reading of a commit: from its record when there is one,
+//! else from git, `tree.rs`, and then recorded).
 //!
 //! libgit2's global initialisation also sets up OpenSSL (it reads `openssl.cnf` and parses the whole CA
 //! bundle), and inflating packed blobs is much of an install's time; an install whose every answer is
@@ -10,19 +10,20 @@
 //! file per question:
 //!
 //! - `snapshot-<hash of the subdir>`: a [`Snapshot`] (every file with its path, executable bit, and
-//!   its bytes or, for a file over the size limit, its size and first bytes; the symlinks passed over),
+//!   its bytes or, for a file over the size limit, its size and first bytes, the same bytes recorded
+//!   once however many files hold them; the symlinks passed over),
 //!   and what reading it charged to the [`ReadBudget`](super::budget::ReadBudget), charged again
 //!   whenever the record serves it;
-//! - `file-<hash of the path>`: what [`LockedRepo::read_file`] answered (nothing, not a regular
-//!   file, too large, or the bytes);
+//! - `file-<hash of the path>`: what `LockedRepo::read_file` answered (nothing, not a regular file,
+//!   too large, or the bytes);
 //! - `entry-<hash of the path>`: whether the path is absent, a folder, or something else (what
 //!   `has_path` and `is_dir` ask).
 //!
 //! Files are named by the commit and a hash of the question, never by a name from the repository, so a
 //! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
 //! version of agentpack that wrote it: another version's records are written again), the length of a
-//! JSON header and a newline, the header (the question, the answer, and the length and sha256 of each
-//! blob), then the blobs back to back: read with one buffered stream straight into each file's buffer.
+//! JSON header and a newline, the header (the question, the commit, the answer, and the length and
+//! sha256 of each blob), then the blobs back to back: read with one buffered stream.
 //!
 //! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
 //! into a temporary file in the same folder renamed into place, and best effort: a record that cannot be
@@ -32,19 +33,17 @@
 //! always safe; they are discarded with their repository when it is damaged or gone.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::budget::{Charge, ReadBudget};
-use super::cache::LockedRepo;
-use super::tree::{EntryKind, Origin, refused_name};
+use super::budget::Charge;
+use super::tree::{EntryKind, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
-use crate::diag::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
 
@@ -66,7 +65,7 @@ const MAX_HEADER: u64 = 64 * 1024 * 1024;
 /// Each blob of a record, with its sha256 (checked when read).
 type Blobs = Vec<(Vec<u8>, Sha256)>;
 
-/// The answer to [`LockedRepo::read_file`].
+/// The answer to [`LockedRepo::read_file`](super::cache::LockedRepo::read_file).
 pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 
 /// The records of one cache repository.
@@ -74,7 +73,8 @@ pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 pub(super) struct Records {
     /// `git/checkouts/<repository name>`.
     dir: PathBuf,
-    /// The commits whose folder this run has made ready for writing (see [`ready`]): once is enough.
+    /// The commits whose folder this run has made ready for writing (see [`Records::ready`]): once is
+    /// enough.
     ready: RefCell<BTreeSet<Commit>>,
 }
 
@@ -152,6 +152,10 @@ struct RecordedFile {
     /// Set for a file over the size limit: its size (its blob is its head).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     too_large: Option<u64>,
+    /// Which of the record's blobs holds its bytes: files with the same bytes share one, as git stores a
+    /// blob once however many paths name it (so a crafted tree cannot make the record far larger than
+    /// the repository).
+    blob: usize,
 }
 
 impl Records {
@@ -184,7 +188,7 @@ impl Records {
 
     /// The answer the record of `question` about `commit` holds, and its blobs (checked).
     fn read(&self, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
-        // A folder linked elsewhere is never read through (nor written through: see [`ready`]).
+        // A folder linked elsewhere is never read through (nor written through: see [`Records::ready`]).
         match std::fs::symlink_metadata(self.commit_dir(commit)) {
             Ok(meta) if meta.is_dir() => read(&self.path(commit, question), commit, question),
             Ok(_) => Found::Damaged("its commit's folder is a symlink or a file".into()),
@@ -215,18 +219,23 @@ impl Records {
         snapshot: &Snapshot,
         charge: Charge,
     ) {
-        let mut blobs = Vec::with_capacity(snapshot.files.len());
+        let mut blobs = Vec::new();
+        let mut by_sha256 = HashMap::new();
         let files = (snapshot.files.iter())
             .map(|file| {
                 let (bytes, sha256, too_large) = match &file.content {
                     Content::Bytes { bytes, sha256 } => (bytes, sha256.to_string(), None),
                     Content::TooLarge { size, head } => (head, sha256_hex(head), Some(*size)),
                 };
-                blobs.push((bytes.as_slice(), sha256));
+                let blob = *by_sha256.entry(sha256.clone()).or_insert_with(|| {
+                    blobs.push((bytes.as_slice(), sha256));
+                    blobs.len() - 1
+                });
                 RecordedFile {
                     path: file.path.clone(),
                     executable: file.executable,
                     too_large,
+                    blob,
                 }
             })
             .collect();
@@ -478,7 +487,7 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
     else {
         return Err("its answer does not fit its question".into());
     };
-    if files.len() != blobs.len() || files.len() > charge.entries {
+    if blobs.len() > files.len() || files.len() > charge.entries {
         return Err("its files do not match its blobs".into());
     }
     let subdir = (!subdir.is_empty()).then_some(subdir);
@@ -489,7 +498,10 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
             .collect(),
     };
     let mut charged = 0u64;
-    for (file, (bytes, sha256)) in files.into_iter().zip(blobs) {
+    for file in files {
+        let Some((bytes, sha256)) = blobs.get(file.blob).cloned() else {
+            return Err("its files do not match its blobs".into());
+        };
         let ordered = (snapshot.files.last()).is_none_or(|last: &SourceFile| last.path < file.path);
         if !ordered || file.path.split('/').any(refused_name) {
             return Err(format!("it holds a file at `{}`", file.path.escape_debug()));
@@ -527,107 +539,6 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
     Ok((snapshot, charge))
 }
 
-impl LockedRepo<'_> {
-    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
-    /// name `origin`. Answered by the commit's record when it has one that fits in `budget` (one that
-    /// does not is read from git, so the error says where reading stops), else read from git and
-    /// recorded.
-    pub fn snapshot(
-        &self,
-        origin: Origin<'_>,
-        commit: Commit,
-        subdir: Option<&str>,
-        budget: &mut ReadBudget,
-    ) -> Result<Snapshot> {
-        let key = subdir.unwrap_or("");
-        if let Some((snapshot, charge)) = self.recorded(commit, self.records.snapshot(commit, key))
-            && budget.take(charge)
-        {
-            return Ok(snapshot);
-        }
-        let before = budget.left();
-        let snapshot =
-            super::tree::snapshot(self.git_for(commit)?, origin, commit, subdir, budget)?;
-        (self.records).write_snapshot(commit, key, &snapshot, budget.spent_since(before));
-        Ok(snapshot)
-    }
-
-    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]);
-    /// from its record when there is one.
-    pub fn read_file(&self, commit: Commit, path: &str) -> Result<FileAnswer> {
-        if let Some(answer) = self.recorded(commit, self.records.file(commit, path)) {
-            return Ok(answer);
-        }
-        let answer = super::tree::read_file(self.git_for(commit)?, commit, path)
-            .map_err(|e| self.unreadable(e))?;
-        self.records.write_file(commit, path, &answer);
-        Ok(answer)
-    }
-
-    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
-    pub fn has_path(&self, commit: Commit, path: &str) -> Result<bool> {
-        Ok(self.entry_kind(commit, path)? != EntryKind::Absent)
-    }
-
-    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
-    pub fn is_dir(&self, commit: Commit, path: &str) -> Result<bool> {
-        Ok(self.entry_kind(commit, path)? == EntryKind::Dir)
-    }
-
-    fn entry_kind(&self, commit: Commit, path: &str) -> Result<EntryKind> {
-        if let Some(kind) = self.recorded(commit, self.records.entry(commit, path)) {
-            return Ok(kind);
-        }
-        let kind = super::tree::entry_kind(self.git_for(commit)?, commit, path)
-            .map_err(|e| self.unreadable(e))?;
-        self.records.write_entry(commit, path, kind);
-        Ok(kind)
-    }
-
-    /// The git repository, to answer a question about `commit` that its records do not. A commit its
-    /// records say is cached but git lacks (the repository was replaced by one without it: by another
-    /// version of agentpack sharing the cache, or by hand) has its records forgotten, so that the next
-    /// run fetches it rather than failing the same way.
-    fn git_for(&self, commit: Commit) -> Result<&git2::Repository> {
-        let repo = self.git()?;
-        if self.records.has_commit(commit)
-            && let Err(cause) = repo.find_commit(commit.oid())
-        {
-            self.records.forget(commit);
-            return Err(self.unreadable(cause));
-        }
-        Ok(repo)
-    }
-
-    /// A record's answer; a damaged record is reported, and then asked of git like a missing one.
-    fn recorded<T>(&self, commit: Commit, found: Found<T>) -> Option<T> {
-        match found {
-            Found::Answer(answer) => Some(answer),
-            Found::Missing => None,
-            Found::Damaged(why) => {
-                self.reporter().diagnostic(&Diagnostic::warning(
-                    "cache-damaged",
-                    format!(
-                        "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
-                        commit.short(),
-                        crate::escape::redact(self.url())
-                    ),
-                ));
-                None
-            }
-        }
-    }
-
-    /// A commit this run took for cached that the cache repository cannot read: it was damaged (and
-    /// fetched again) after the commit's records were found.
-    fn unreadable(&self, cause: git2::Error) -> Error {
-        Error::Cache {
-            action: "failed to read a pinned commit (run the command again to fetch it) from the cache repository of",
-            url: self.url().to_string(),
-            cause,
-        }
-    }
-}
-
+mod reading;
 #[cfg(test)]
 mod tests;
