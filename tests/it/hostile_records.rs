@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::hostile::cache_repo;
-use crate::records::damage_repository;
+use crate::records::{commit_tree, damage_repository};
 use crate::support::*;
 
 /// The records folder of the sandbox's one cache repository.
@@ -34,6 +34,14 @@ fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// The one snapshot record of `commit`.
+fn snapshot_record(sb: &Sandbox, commit: &str) -> PathBuf {
+    match &named(&commit_dir(sb, commit), "snapshot-")[..] {
+        [record] => record.clone(),
+        found => panic!("one snapshot record of {commit}: {found:?}"),
+    }
 }
 
 /// One agent at two tags, its description differing.
@@ -77,14 +85,9 @@ fn a_record_copied_to_another_commit_is_not_its_answer() {
     let repo = two_versions();
     let (one, two) = (repo.rev_parse("v1"), repo.rev_parse("v2"));
     let sb = both_recorded(&repo);
-    let [v1] = &named(&commit_dir(&sb, &one), "snapshot-")[..] else {
-        panic!("one snapshot record of v1")
-    };
-    let [v2] = &named(&commit_dir(&sb, &two), "snapshot-")[..] else {
-        panic!("one snapshot record of v2")
-    };
-    let good = std::fs::read(v2).unwrap();
-    std::fs::copy(v1, v2).unwrap();
+    let (v1, v2) = (snapshot_record(&sb, &one), snapshot_record(&sb, &two));
+    let good = std::fs::read(&v2).unwrap();
+    std::fs::copy(&v1, &v2).unwrap();
 
     sb.remove(".claude");
     let out = sb.run(["install", "--frozen"]).success();
@@ -98,7 +101,7 @@ fn a_record_copied_to_another_commit_is_not_its_answer() {
         "{}",
         sb.read(".claude/agents/helper.md")
     );
-    assert_eq!(std::fs::read(v2).unwrap(), good, "written again");
+    assert_eq!(std::fs::read(&v2).unwrap(), good, "written again");
 }
 
 /// A commit's records folder that is a symlink to another commit's is never read or written through:
@@ -170,13 +173,11 @@ fn a_killed_runs_temporary_record_is_removed() {
     sb.run(["install"]).success();
     let dir = commit_dir(&sb, &repo.rev_parse("v1"));
     let before = snapshot_dir(&dir);
-    let [record] = &named(&dir, "snapshot-")[..] else {
-        panic!("one snapshot record")
-    };
+    let record = snapshot_record(&sb, &repo.rev_parse("v1"));
     // Killed after writing part of the temporary file, before renaming it into place.
-    let bytes = std::fs::read(record).unwrap();
+    let bytes = std::fs::read(&record).unwrap();
     std::fs::write(dir.join(".record-k1ll3d"), &bytes[..bytes.len() / 2]).unwrap();
-    std::fs::remove_file(record).unwrap();
+    std::fs::remove_file(&record).unwrap();
 
     sb.remove(".claude");
     sb.run(["install", "--frozen"]).success();
@@ -215,9 +216,7 @@ fn a_damaged_records_reason_is_escaped() {
     let sb = project(&at(&repo, "v1"));
     sb.run(["install"]).success();
     let commit = repo.rev_parse("v1");
-    let [record] = &named(&commit_dir(&sb, &commit), "snapshot-")[..] else {
-        panic!("one snapshot record")
-    };
+    let record = snapshot_record(&sb, &commit);
     // JSON's escapes: the header parses to a question named with the raw control characters.
     let header = r#"{"question":{"\u001b]0;pwned\u0007\u001b[2J":{}}}"#;
     let bytes = format!(
@@ -225,7 +224,7 @@ fn a_damaged_records_reason_is_escaped() {
         env!("CARGO_PKG_VERSION"),
         header.len()
     );
-    std::fs::write(record, bytes).unwrap();
+    std::fs::write(&record, bytes).unwrap();
 
     sb.remove(".claude");
     let out = sb.run(["install", "--frozen"]).success();
@@ -344,23 +343,14 @@ fn a_blob_named_many_times_is_recorded_once() {
     let mut root = git.treebuilder(Some(&head)).unwrap();
     root.insert("docs", docs.write().unwrap(), 0o040000)
         .unwrap();
-    let commit = repo.git([
-        "commit-tree",
-        &root.write().unwrap().to_string(),
-        "-p",
-        "HEAD",
-        "-m",
-        "copies",
-    ]);
+    let commit = commit_tree(&repo, root.write().unwrap(), "copies");
     repo.tag_at("v1", &commit);
     let sb = project(&at(&repo, "v1"));
     sb.run(["install"]).success();
     let expected = sb.snapshot(".");
-
-    let [record] = &named(&commit_dir(&sb, &commit), "snapshot-")[..] else {
-        panic!("one snapshot record")
-    };
-    let size = std::fs::metadata(record).unwrap().len();
+    let size = std::fs::metadata(snapshot_record(&sb, &commit))
+        .unwrap()
+        .len();
     assert!(
         size < doc.len() as u64 + 16 * 1024,
         "the record holds the blob once: {size} bytes"
