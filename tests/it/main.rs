@@ -14,6 +14,7 @@ mod hostile_kinds;
 mod hostile_objects;
 mod hostile_plugins;
 mod hostile_reach;
+mod hostile_records;
 mod hostile_text;
 mod install;
 mod kinds;

@@ -43,7 +43,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Truncate every pack of the cache repository: whatever reads it from now on finds it damaged.
-fn damage_repository(sb: &Sandbox) {
+pub(crate) fn damage_repository(sb: &Sandbox) {
     for pack in files_in(&cache_repo(sb).join("objects/pack"), "pack") {
         let len = std::fs::metadata(&pack).unwrap().len();
         let file = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
@@ -282,6 +282,18 @@ fn repeated(git: &git2::Repository, levels: usize) -> git2::Oid {
     tree
 }
 
+/// A commit of `tree` on top of `repo`'s HEAD; its id.
+pub(crate) fn commit_tree(repo: &GitRepo, tree: git2::Oid, message: &str) -> String {
+    repo.git([
+        "commit-tree",
+        &tree.to_string(),
+        "-p",
+        "HEAD",
+        "-m",
+        message,
+    ])
+}
+
 /// Two folders of one commit, each within the read budget alone and over it together: the error is
 /// the same whether the first folder's snapshot was recorded or not (a record that does not fit what is
 /// left of the budget is read from git again, which says where reading stops).
@@ -304,14 +316,7 @@ fn the_read_budget_holds_the_same_for_records() {
         root.insert(folder, builder.write().unwrap(), 0o040000)
             .unwrap();
     }
-    let commit = repo.git([
-        "commit-tree",
-        &root.write().unwrap().to_string(),
-        "-p",
-        "HEAD",
-        "-m",
-        "wide",
-    ]);
+    let commit = commit_tree(&repo, root.write().unwrap(), "wide");
     repo.tag_at("v1", &commit);
     let source = |name: &str| Source::git(name, repo.url()).tag("v1").subdir(name);
     let both = Manifest::new().source(source("one")).source(source("two"));

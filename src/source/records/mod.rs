@@ -1,7 +1,7 @@
 //! Records: what git answered about a commit, kept as plain files beside the bare repository, so the
-//! same question about the same commit is answered again without libgit2; and [`LockedRepo`]'s reading
-//! of a commit (`snapshot`, `read_file`, `has_path`, `is_dir`), from its record when there is one, else
-//! from git (`tree.rs`) and then recorded.
+//! same question about the same commit is answered again without libgit2 (`reading.rs` holds
+//! [`LockedRepo`](super::cache::LockedRepo)'s reading of a commit: from its record when there is one,
+//! else from git, `tree.rs`, and then recorded).
 //!
 //! libgit2's global initialisation also sets up OpenSSL (it reads `openssl.cnf` and parses the whole CA
 //! bundle), and inflating packed blobs is much of an install's time; an install whose every answer is
@@ -10,19 +10,20 @@
 //! file per question:
 //!
 //! - `snapshot-<hash of the subdir>`: a [`Snapshot`] (every file with its path, executable bit, and
-//!   its bytes or, for a file over the size limit, its size and first bytes; the symlinks passed over),
+//!   its bytes or, for a file over the size limit, its size and first bytes, the same bytes recorded
+//!   once however many files hold them; the symlinks passed over),
 //!   and what reading it charged to the [`ReadBudget`](super::budget::ReadBudget), charged again
 //!   whenever the record serves it;
-//! - `file-<hash of the path>`: what [`LockedRepo::read_file`] answered (nothing, not a regular
-//!   file, too large, or the bytes);
+//! - `file-<hash of the path>`: what `LockedRepo::read_file` answered (nothing, not a regular file,
+//!   too large, or the bytes);
 //! - `entry-<hash of the path>`: whether the path is absent, a folder, or something else (what
 //!   `has_path` and `is_dir` ask).
 //!
 //! Files are named by the commit and a hash of the question, never by a name from the repository, so a
 //! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
 //! version of agentpack that wrote it: another version's records are written again), the length of a
-//! JSON header and a newline, the header (the question, the answer, and the length and sha256 of each
-//! blob), then the blobs back to back: read with one buffered stream straight into each file's buffer.
+//! JSON header and a newline, the header (the question, the commit, the answer, and the length and
+//! sha256 of each blob), then the blobs back to back: read with one buffered stream.
 //!
 //! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
 //! into a temporary file in the same folder renamed into place, and best effort: a record that cannot be
@@ -31,23 +32,26 @@
 //! damaged; it is reported (`cache-damaged`), ignored and written again from git. Deleting records is
 //! always safe; they are discarded with their repository when it is damaged or gone.
 
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::budget::{Charge, ReadBudget};
-use super::cache::LockedRepo;
-use super::tree::{EntryKind, Origin, refused_name};
+use super::budget::Charge;
+use super::tree::{EntryKind, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
-use crate::diag::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
 
 /// What every record starts with.
 const KIND: &str = "agentpack-record ";
+
+/// How the temporary file a record is written to is named, in its commit's folder.
+const TEMPORARY: &str = ".record-";
 
 /// The first line of every record: [`KIND`] and the version of agentpack that wrote it. What a snapshot
 /// holds follows agentpack's reading rules (which files, what limits), so a record written by another
@@ -61,7 +65,7 @@ const MAX_HEADER: u64 = 64 * 1024 * 1024;
 /// Each blob of a record, with its sha256 (checked when read).
 type Blobs = Vec<(Vec<u8>, Sha256)>;
 
-/// The answer to [`LockedRepo::read_file`].
+/// The answer to [`LockedRepo::read_file`](super::cache::LockedRepo::read_file).
 pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 
 /// The records of one cache repository.
@@ -69,6 +73,9 @@ pub(super) type FileAnswer = std::result::Result<Option<Vec<u8>>, Unreadable>;
 pub(super) struct Records {
     /// `git/checkouts/<repository name>`.
     dir: PathBuf,
+    /// The commits whose folder this run has made ready for writing (see [`Records::ready`]): once is
+    /// enough.
+    ready: RefCell<BTreeSet<Commit>>,
 }
 
 /// What reading a record found.
@@ -105,6 +112,8 @@ impl Question {
 #[serde(deny_unknown_fields)]
 struct Header {
     question: Question,
+    /// The commit asked about (its folder says so too, but a folder can be copied or linked).
+    commit: String,
     answer: Answer,
     /// Each blob that follows the header, in order.
     blobs: Vec<Blob>,
@@ -143,11 +152,18 @@ struct RecordedFile {
     /// Set for a file over the size limit: its size (its blob is its head).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     too_large: Option<u64>,
+    /// Which of the record's blobs holds its bytes: files with the same bytes share one, as git stores a
+    /// blob once however many paths name it (so a crafted tree cannot make the record far larger than
+    /// the repository).
+    blob: usize,
 }
 
 impl Records {
     pub(super) fn new(dir: PathBuf) -> Records {
-        Records { dir }
+        Records {
+            dir,
+            ready: RefCell::default(),
+        }
     }
 
     fn commit_dir(&self, commit: Commit) -> PathBuf {
@@ -163,12 +179,30 @@ impl Records {
         std::fs::symlink_metadata(self.commit_dir(commit)).is_ok_and(|m| m.is_dir())
     }
 
+    /// Delete the records of `commit`, best effort: git no longer holds it, so they must not say it
+    /// is cached.
+    pub(super) fn forget(&self, commit: Commit) {
+        let _ = std::fs::remove_dir_all(self.commit_dir(commit));
+        self.ready.borrow_mut().remove(&commit);
+    }
+
+    /// The answer the record of `question` about `commit` holds, and its blobs (checked).
+    fn read(&self, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
+        // A folder linked elsewhere is never read through (nor written through: see [`Records::ready`]).
+        match std::fs::symlink_metadata(self.commit_dir(commit)) {
+            Ok(meta) if meta.is_dir() => read(&self.path(commit, question), commit, question),
+            Ok(_) => Found::Damaged("its commit's folder is a symlink or a file".into()),
+            Err(e) if absent(&e) => Found::Missing,
+            Err(e) => Found::Damaged(format!("it cannot be read: {e}")),
+        }
+    }
+
     /// The snapshot of `subdir` at `commit`, and what reading it from git charged.
     pub(super) fn snapshot(&self, commit: Commit, subdir: &str) -> Found<(Snapshot, Charge)> {
         let question = Question::Snapshot {
             subdir: subdir.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((answer, blobs)) => match snapshot_of(answer, blobs, subdir) {
                 Ok(found) => Found::Answer(found),
                 Err(why) => Found::Damaged(why),
@@ -185,18 +219,23 @@ impl Records {
         snapshot: &Snapshot,
         charge: Charge,
     ) {
-        let mut blobs = Vec::with_capacity(snapshot.files.len());
+        let mut blobs = Vec::new();
+        let mut by_sha256 = HashMap::new();
         let files = (snapshot.files.iter())
             .map(|file| {
                 let (bytes, sha256, too_large) = match &file.content {
                     Content::Bytes { bytes, sha256 } => (bytes, sha256.to_string(), None),
                     Content::TooLarge { size, head } => (head, sha256_hex(head), Some(*size)),
                 };
-                blobs.push((bytes.as_slice(), sha256));
+                let blob = *by_sha256.entry(sha256.clone()).or_insert_with(|| {
+                    blobs.push((bytes.as_slice(), sha256));
+                    blobs.len() - 1
+                });
                 RecordedFile {
                     path: file.path.clone(),
                     executable: file.executable,
                     too_large,
+                    blob,
                 }
             })
             .collect();
@@ -219,7 +258,7 @@ impl Records {
         let question = Question::File {
             path: path.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((answer, mut blobs)) => match (answer, blobs.len()) {
                 (Answer::FileBytes, 1) => Found::Answer(Ok(blobs.pop().map(|(bytes, _)| bytes))),
                 (Answer::FileAbsent, 0) => Found::Answer(Ok(None)),
@@ -255,7 +294,7 @@ impl Records {
         let question = Question::Entry {
             path: path.to_string(),
         };
-        match read(&self.path(commit, &question), &question) {
+        match self.read(commit, &question) {
             Found::Answer((Answer::Entry(kind), blobs)) if blobs.is_empty() => Found::Answer(kind),
             Found::Answer(_) => Found::Damaged("its answer does not fit its question".into()),
             Found::Missing => Found::Missing,
@@ -275,6 +314,7 @@ impl Records {
         let path = self.path(commit, &question);
         let header = Header {
             question,
+            commit: commit.to_string(),
             answer,
             blobs: (blobs.iter())
                 .map(|(bytes, sha256)| Blob {
@@ -283,8 +323,43 @@ impl Records {
                 })
                 .collect(),
         };
-        let _ = write(&path, &header, blobs.iter().map(|(bytes, _)| *bytes));
+        let _ = self
+            .ready(commit)
+            .and_then(|()| write(&path, &header, blobs.iter().map(|(bytes, _)| *bytes)));
     }
+
+    /// Make the folder of `commit` ready for a record, once per run: a folder of its own (a symlink or
+    /// file a damaged cache left in its place is replaced), without the temporary files of killed runs
+    /// (holding the repository's lock, every `.record-*` in it is one).
+    fn ready(&self, commit: Commit) -> std::io::Result<()> {
+        if self.ready.borrow().contains(&commit) {
+            return Ok(());
+        }
+        let dir = self.commit_dir(commit);
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        for entry in std::fs::read_dir(&dir)?.flatten() {
+            if entry
+                .file_name()
+                .as_encoded_bytes()
+                .starts_with(TEMPORARY.as_bytes())
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        self.ready.borrow_mut().insert(commit);
+        Ok(())
+    }
+}
+
+/// Is `e` the error of a path that is not there (or under something that is not a folder)?
+fn absent(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
 }
 
 fn write<'b>(
@@ -297,9 +372,8 @@ fn write<'b>(
         return Ok(());
     }
     let dir = path.parent().expect("a record is in its commit's folder");
-    std::fs::create_dir_all(dir)?;
     let tmp = tempfile::Builder::new()
-        .prefix(".record-")
+        .prefix(TEMPORARY)
         .tempfile_in(dir)?;
     let mut out = BufWriter::with_capacity(256 * 1024, tmp);
     out.write_all(MAGIC)?;
@@ -319,17 +393,18 @@ fn write<'b>(
     Ok(())
 }
 
-/// The answer a record holds for `question`, and its blobs, each with its sha256 (checked).
-fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
+/// The answer a record holds for `question` about `commit`, and its blobs, each with its sha256
+/// (checked).
+fn read(path: &Path, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
+        Err(e) if absent(&e) => return Found::Missing,
         Err(e) => return Found::Damaged(format!("it cannot be read: {e}")),
     };
     if !meta.is_file() {
         return Found::Damaged("it is not a regular file".into());
     }
-    match read_checked(path, meta.len(), question) {
+    match read_checked(path, meta.len(), commit, question) {
         Ok(Some(found)) => Found::Answer(found),
         Ok(None) => Found::Missing,
         Err(why) => Found::Damaged(why),
@@ -340,6 +415,7 @@ fn read(path: &Path, question: &Question) -> Found<(Answer, Blobs)> {
 fn read_checked(
     path: &Path,
     size: u64,
+    commit: Commit,
     question: &Question,
 ) -> Result<Option<(Answer, Blobs)>, String> {
     let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
@@ -369,6 +445,9 @@ fn read_checked(
         .map_err(|e| format!("it cannot be read: {e}"))?;
     let header: Header =
         serde_json::from_slice(&header).map_err(|e| format!("its header does not parse: {e}"))?;
+    if header.commit != commit.to_string() {
+        return Err("it is a record of another commit".into());
+    }
     if header.question != *question {
         return Err("it answers another question".into());
     }
@@ -408,7 +487,7 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
     else {
         return Err("its answer does not fit its question".into());
     };
-    if files.len() != blobs.len() || files.len() > charge.entries {
+    if blobs.len() > files.len() || files.len() > charge.entries {
         return Err("its files do not match its blobs".into());
     }
     let subdir = (!subdir.is_empty()).then_some(subdir);
@@ -419,7 +498,10 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
             .collect(),
     };
     let mut charged = 0u64;
-    for (file, (bytes, sha256)) in files.into_iter().zip(blobs) {
+    for file in files {
+        let Some((bytes, sha256)) = blobs.get(file.blob).cloned() else {
+            return Err("its files do not match its blobs".into());
+        };
         let ordered = (snapshot.files.last()).is_none_or(|last: &SourceFile| last.path < file.path);
         if !ordered || file.path.split('/').any(refused_name) {
             return Err(format!("it holds a file at `{}`", file.path.escape_debug()));
@@ -457,91 +539,6 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
     Ok((snapshot, charge))
 }
 
-impl LockedRepo<'_> {
-    /// Read the `.md` files under `subdir` of `commit`'s tree, within what is left of `budget`; errors
-    /// name `origin`. Answered by the commit's record when it has one that fits in `budget` (one that
-    /// does not is read from git, so the error says where reading stops), else read from git and
-    /// recorded.
-    pub fn snapshot(
-        &self,
-        origin: Origin<'_>,
-        commit: Commit,
-        subdir: Option<&str>,
-        budget: &mut ReadBudget,
-    ) -> Result<Snapshot> {
-        let key = subdir.unwrap_or("");
-        if let Some((snapshot, charge)) = self.recorded(commit, self.records.snapshot(commit, key))
-            && budget.take(charge)
-        {
-            return Ok(snapshot);
-        }
-        let before = budget.left();
-        let snapshot = super::tree::snapshot(self.git()?, origin, commit, subdir, budget)?;
-        (self.records).write_snapshot(commit, key, &snapshot, budget.spent_since(before));
-        Ok(snapshot)
-    }
-
-    /// The bytes of the regular file at `path` in `commit`'s tree (see [`super::tree::read_file`]);
-    /// from its record when there is one.
-    pub fn read_file(&self, commit: Commit, path: &str) -> Result<FileAnswer> {
-        if let Some(answer) = self.recorded(commit, self.records.file(commit, path)) {
-            return Ok(answer);
-        }
-        let answer =
-            super::tree::read_file(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
-        self.records.write_file(commit, path, &answer);
-        Ok(answer)
-    }
-
-    /// Is there anything at `path` in `commit`'s tree (a plugin's `hooks/hooks.json`, `monitors/`)?
-    pub fn has_path(&self, commit: Commit, path: &str) -> Result<bool> {
-        Ok(self.entry_kind(commit, path)? != EntryKind::Absent)
-    }
-
-    /// Is there a folder (not a symlink) at `path` in `commit`'s tree (a relative plugin's root)?
-    pub fn is_dir(&self, commit: Commit, path: &str) -> Result<bool> {
-        Ok(self.entry_kind(commit, path)? == EntryKind::Dir)
-    }
-
-    fn entry_kind(&self, commit: Commit, path: &str) -> Result<EntryKind> {
-        if let Some(kind) = self.recorded(commit, self.records.entry(commit, path)) {
-            return Ok(kind);
-        }
-        let kind =
-            super::tree::entry_kind(self.git()?, commit, path).map_err(|e| self.unreadable(e))?;
-        self.records.write_entry(commit, path, kind);
-        Ok(kind)
-    }
-
-    /// A record's answer; a damaged record is reported, and then asked of git like a missing one.
-    fn recorded<T>(&self, commit: Commit, found: Found<T>) -> Option<T> {
-        match found {
-            Found::Answer(answer) => Some(answer),
-            Found::Missing => None,
-            Found::Damaged(why) => {
-                self.reporter().diagnostic(&Diagnostic::warning(
-                    "cache-damaged",
-                    format!(
-                        "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
-                        commit.short(),
-                        crate::escape::redact(self.url())
-                    ),
-                ));
-                None
-            }
-        }
-    }
-
-    /// A commit this run took for cached that the cache repository cannot read: it was damaged (and
-    /// fetched again) after the commit's records were found.
-    fn unreadable(&self, cause: git2::Error) -> Error {
-        Error::Cache {
-            action: "failed to read a pinned commit (run the command again to fetch it) from the cache repository of",
-            url: self.url().to_string(),
-            cause,
-        }
-    }
-}
-
+mod reading;
 #[cfg(test)]
 mod tests;
