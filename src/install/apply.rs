@@ -392,6 +392,52 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_cannot_be_staged_among_many_rolls_back_every_other() {
+        // Enough files that they are staged on every core; one name the file system refuses (over 255
+        // bytes) in the middle, so the other thread has staged files before and after it.
+        let p = project_with(true, false);
+        let before = tree(&p.root);
+        let names: Vec<String> = (0..300)
+            .map(|i| match i {
+                150 => format!("{}.md", "x".repeat(300)),
+                _ => format!("agent-{i}.md"),
+            })
+            .collect();
+        let actions: Vec<Action<'_>> = names
+            .iter()
+            .map(|name| Action::Create {
+                file: p.target.join(name),
+                bytes: b"new",
+                sha256: Sha256::of(b"new"),
+                executable: false,
+            })
+            .collect();
+        let err = apply(
+            &p.places,
+            &actions,
+            Some((&p.root.join(lockfile::LOCK_NAME), &p.lock)),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Io {
+                    action: "create",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(tree(&p.root), before);
+        // Nothing is left beside the lock: no `.claude`, no staging directory, no journal.
+        let left: Vec<_> = std::fs::read_dir(&p.root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from(lockfile::LOCK_NAME)]);
+    }
+
+    #[test]
     fn a_journal_naming_files_outside_the_project_is_refused() {
         let p = project(false);
         let outside = p.root.parent().unwrap().join("victim.md");

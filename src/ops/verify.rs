@@ -370,7 +370,7 @@ fn check_files(
     let strict = options.strict || manifest.strict;
     report.agents = lock.agents.len();
     let checked =
-        crate::select::on_every_core(&lock.agents, |agent| check_file(manifest, agent, strict));
+        crate::in_order::on_every_core(&lock.agents, |agent| check_file(manifest, agent, strict));
     for problems in checked {
         report.problems.extend(problems?);
     }

@@ -17,57 +17,12 @@ pub mod items;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::frontmatter::trust::HIDDEN_UNICODE;
 use crate::frontmatter::{self, Parsed};
+use crate::in_order::on_every_core;
 use crate::manifest::{Pattern, Selection, SourceSpec};
 use crate::names::rename_key_matches;
 use crate::names::{Sha256, TrustKind};
 use crate::resolve::Resolved;
 use crate::source::{Content, SourceFile};
-
-/// Below this many files, starting threads costs more than the checks.
-const PARALLEL_FROM: usize = 64;
-
-/// How many items a thread of [`on_every_core`] takes at a time.
-const BATCH: usize = 16;
-
-/// `f` of every item, in order, computed on all cores: the front-matter checks (YAML, trust and encoding
-/// scans) are most of the user-space time of an install from the cache, and of `verify`.
-///
-/// Files differ in size (1 KB to 1 MB), so a fixed share per thread can leave one core idle while the
-/// other finishes a run of large files: each thread takes the next batch of items until none is left,
-/// and the batches are put back in order.
-pub(crate) fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < PARALLEL_FROM {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
-        loop {
-            let start = next.fetch_add(BATCH, Ordering::Relaxed);
-            let Some(batch) = items.get(start..items.len().min(start + BATCH)) else {
-                return done;
-            };
-            done.push((start, batch.iter().map(&f).collect()));
-        }
-    };
-    let mut batches: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    batches.sort_unstable_by_key(|(start, _)| *start);
-    batches
-        .into_iter()
-        .flat_map(|(_, results)| results)
-        .collect()
-}
 
 /// An agent that will be installed.
 #[derive(Debug, Clone)]
@@ -499,20 +454,4 @@ fn explicitly_named(patterns: &[Pattern], path: &str) -> bool {
     patterns
         .iter()
         .any(|p| p.by_path && p.written.trim_start_matches("./") == path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn work_on_every_core_keeps_the_order() {
-        for n in [1000, PARALLEL_FROM, PARALLEL_FROM + 1, 10 * BATCH + 3] {
-            let items: Vec<usize> = (0..n).collect();
-            let doubled = on_every_core(&items, |i| i * 2);
-            assert_eq!(doubled, (0..n).map(|i| i * 2).collect::<Vec<_>>());
-        }
-        let items: Vec<usize> = (0..3).collect();
-        assert_eq!(on_every_core(&items, |i| i + 1), [1, 2, 3]);
-    }
 }
