@@ -10,6 +10,12 @@
 //! - baselines on the same repositories: `git clone --depth 1` of each repository one after another (the
 //!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
 //!
+//! The installs into an empty project or target (warm cache, with a lock; `--frozen`) are compared with a
+//! `cp -r` of the same files run just before each of them, and the median of those per-run ratios is
+//! reported: how long creating files takes drifts with the file system's state (on a file system without
+//! a journal, ext4 skips inodes freed in the last seconds, so creating files can cost several times more
+//! right after many were deleted), and a baseline timed minutes apart would compare different states.
+//!
 //! Peak RSS is the largest `ru_maxrss` of any agentpack run. The table is printed and written to
 //! `BENCHMARKS.md` (set `AGENTPACK_BENCH_NO_WRITE=1` to skip writing). `AGENTPACK_BENCH_CORPUS=R` or `S`
 //! runs one corpus only.
@@ -336,6 +342,7 @@ fn time_runs(label: &str, runs: usize, mut make: impl FnMut(usize) -> Command) -
         what: label.to_string(),
         median: Some(m),
         note: String::new(),
+        beside_copy: None,
     }
 }
 
@@ -386,6 +393,7 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
         rows.push(Row {
             what: label.into(),
             median: None,
+            beside_copy: None,
             note: format!(
                 "skipped: no AGPM at `{}` (`cargo install agpm-cli --root target/bench-tools`)",
                 agpm.display()
@@ -433,6 +441,7 @@ fn peer_rows(corpus: &Corpus, runs: usize, work: &Path, repos_dir: &Path) -> Vec
         rows.push(Row {
             what: label.into(),
             median: None,
+            beside_copy: None,
             note: format!("AGPM failed: {why}"),
         });
         return rows;
@@ -526,6 +535,9 @@ struct Row {
     what: String,
     median: Option<Duration>,
     note: String,
+    /// For rows timed beside `cp -r` (see `bench_corpus`): the median of the per-run ratios, and the
+    /// median of the `cp -r` runs.
+    beside_copy: Option<(f64, Duration)>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -565,26 +577,50 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         std::fs::write(dir.join("agentpack.toml"), &manifest).unwrap();
         dir
     };
-    let mut peak = 0;
-    let mut timed =
-        |label: &str, mut make: Box<dyn FnMut(usize) -> Command + '_>, note: &str| -> Row {
-            let mut samples = Vec::new();
-            for n in 0..runs {
-                let mut cmd = make(n);
-                let (t, rss) = run(&mut cmd);
-                if cmd.get_program() == AGENTPACK {
-                    peak = peak.max(rss);
-                }
-                samples.push(t);
+    let peak = std::cell::Cell::new(0);
+    let timed_with = |label: &str,
+                      mut make: Box<dyn FnMut(usize) -> Command + '_>,
+                      note: &str,
+                      copy_beside: Option<&Path>|
+     -> Row {
+        let mut samples = Vec::new();
+        let mut copies = Vec::new();
+        let mut ratios = Vec::new();
+        for n in 0..runs {
+            // `cp -r` of the same files, run just before, so that both meet the file system in the
+            // same state (creating files on it can cost several times more a few seconds after many
+            // were deleted).
+            let copy = copy_beside.map(|installed| {
+                let dest = work.join(format!("{}-beside-{}-{n}", corpus.name, samples.len()));
+                let _ = std::fs::remove_dir_all(&dest);
+                let mut cmd = Command::new("cp");
+                cmd.arg("-r").arg(installed).arg(&dest);
+                run(&mut cmd).0
+            });
+            let mut cmd = make(n);
+            let (t, rss) = run(&mut cmd);
+            if cmd.get_program() == AGENTPACK {
+                peak.set(peak.get().max(rss));
             }
-            let m = median(samples);
-            eprintln!("  {label}: {:.1} ms", ms(m));
-            Row {
-                what: label.to_string(),
-                median: Some(m),
-                note: note.to_string(),
+            if let Some(c) = copy {
+                copies.push(c);
+                ratios.push(t.as_secs_f64() / c.as_secs_f64());
             }
-        };
+            samples.push(t);
+        }
+        let m = median(samples);
+        eprintln!("  {label}: {:.1} ms", ms(m));
+        ratios.sort_by(f64::total_cmp);
+        Row {
+            what: label.to_string(),
+            median: Some(m),
+            note: note.to_string(),
+            beside_copy: (!copies.is_empty()).then(|| (ratios[ratios.len() / 2], median(copies))),
+        }
+    };
+    let timed = |label: &str, make: Box<dyn FnMut(usize) -> Command + '_>, note: &str| {
+        timed_with(label, make, note, None)
+    };
 
     let mut rows = Vec::new();
     let cache_of = |tag: &str, n: usize| work.join(format!("{}-cache-{tag}-{n}", corpus.name));
@@ -602,7 +638,8 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     let project = fresh("main", 0);
     run(&mut agentpack(&project, &warm_cache, &["install"]));
     let lock = std::fs::read(project.join("agentpack.lock")).unwrap();
-    rows.push(timed(
+    let installed = project.join(".claude/agents");
+    rows.push(timed_with(
         "warm-cache install into an empty project (manifest and lock checked out)",
         Box::new(|n| {
             let dir = fresh("warm", n);
@@ -610,6 +647,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
             agentpack(&dir, &warm_cache, &["install"])
         }),
         "",
+        Some(&installed),
     ));
     rows.push(timed(
         "warm-cache install, no lock (every remote's refs listed again)",
@@ -621,7 +659,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         Box::new(|_| agentpack(&project, &warm_cache, &["install"])),
         "",
     ));
-    rows.push(timed(
+    rows.push(timed_with(
         "install --frozen into an empty target (lock, warm cache)",
         Box::new(|n| {
             let dir = fresh("frozen", n);
@@ -629,6 +667,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
             agentpack(&dir, &warm_cache, &["install", "--frozen"])
         }),
         "",
+        Some(&installed),
     ));
     for (command, args, label) in [
         ("list", vec!["list"], "list"),
@@ -645,6 +684,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
             rows.push(Row {
                 what: label.to_string(),
                 median: None,
+                beside_copy: None,
                 note: format!("`agentpack {command}` is not in this build"),
             });
         }
@@ -670,7 +710,6 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         }),
         "",
     ));
-    let installed = project.join(".claude/agents");
     rows.push(timed(
         "baseline: cp -r of the installed files",
         Box::new(|n| {
@@ -705,7 +744,7 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
     if corpus.side_by_side {
         rows.extend(peer_rows(corpus, runs, work, &repos_dir));
     }
-    (rows, peak, agents)
+    (rows, peak.get(), agents)
 }
 
 fn machine() -> String {
@@ -814,9 +853,13 @@ fn main() {
                         m.as_secs_f64() / c.as_secs_f64()
                     )
                 }),
-                (Some(m), w)
-                    if w.starts_with("warm-cache") || w.starts_with("install --frozen") =>
-                {
+                (Some(_), _) if row.beside_copy.is_some() => row.beside_copy.map(|(r, c)| {
+                    format!(
+                        "{r:.1}x `cp -r` run just before it (median of the runs' ratios; `cp -r` {:.1} ms)",
+                        ms(c)
+                    )
+                }),
+                (Some(m), w) if w.starts_with("warm-cache") => {
                     copy.map(|c| format!("{:.1}x `cp -r`", m.as_secs_f64() / c.as_secs_f64()))
                 }
                 (Some(m), w) if w.starts_with("side by side: AGPM") => ours_side
