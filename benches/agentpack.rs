@@ -11,7 +11,7 @@
 //!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
 //!
 //! The installs into an empty project or target (warm cache, with a lock; `--frozen`) are compared with a
-//! `cp -r` of the same files run just before each of them, and the median of those per-run ratios is
+//! `cp -r` of the same files into the same layout, run beside each of them (before it in even runs, after it in odd ones), and the median of those per-run ratios is
 //! reported: how long creating files takes drifts with the file system's state (on a file system without
 //! a journal, ext4 skips inodes freed in the last seconds, so creating files can cost several times more
 //! right after many were deleted), and a baseline timed minutes apart would compare different states.
@@ -587,22 +587,33 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         let mut copies = Vec::new();
         let mut ratios = Vec::new();
         for n in 0..runs {
-            // `cp -r` of the same files, run just before, so that both meet the file system in the
-            // same state (creating files on it can cost several times more a few seconds after many
-            // were deleted).
-            let copy = copy_beside.map(|installed| {
-                let dest = work.join(format!("{}-beside-{}-{n}", corpus.name, samples.len()));
-                let _ = std::fs::remove_dir_all(&dest);
-                let mut cmd = Command::new("cp");
-                cmd.arg("-r").arg(installed).arg(&dest);
-                run(&mut cmd).0
-            });
+            // `cp -r` of the same files into the same layout (a new project's `.claude/agents`), run
+            // beside it (before it in even runs, after it in odd ones), so that both meet the file system
+            // in the same state: creating files on it can cost several times more a few seconds after
+            // many were deleted.
+            let copy = |n: usize| {
+                copy_beside.map(|installed| {
+                    let dest = work.join(format!(
+                        "{}-beside-{}-{n}",
+                        corpus.name,
+                        label.split(' ').next().unwrap_or("row")
+                    ));
+                    let _ = std::fs::remove_dir_all(&dest);
+                    std::fs::create_dir_all(dest.join(".claude")).unwrap();
+                    let mut cmd = Command::new("cp");
+                    cmd.arg("-r")
+                        .arg(installed)
+                        .arg(dest.join(".claude/agents"));
+                    run(&mut cmd).0
+                })
+            };
+            let before = if n % 2 == 0 { copy(n) } else { None };
             let mut cmd = make(n);
             let (t, rss) = run(&mut cmd);
             if cmd.get_program() == AGENTPACK {
                 peak.set(peak.get().max(rss));
             }
-            if let Some(c) = copy {
+            if let Some(c) = before.or_else(|| copy(n)) {
                 copies.push(c);
                 ratios.push(t.as_secs_f64() / c.as_secs_f64());
             }
@@ -855,7 +866,7 @@ fn main() {
                 }),
                 (Some(_), _) if row.beside_copy.is_some() => row.beside_copy.map(|(r, c)| {
                     format!(
-                        "{r:.1}x `cp -r` run just before it (median of the runs' ratios; `cp -r` {:.1} ms)",
+                        "{r:.1}x `cp -r` run beside it (median of the runs' ratios; `cp -r` {:.1} ms)",
                         ms(c)
                     )
                 }),
