@@ -11,10 +11,11 @@
 //!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
 //!
 //! The installs into an empty project or target (warm cache, with a lock; `--frozen`) are compared with a
-//! `cp -r` of the same files into the same layout, run beside each of them (before it in even runs, after it in odd ones), and the median of those per-run ratios is
-//! reported: how long creating files takes drifts with the file system's state (on a file system without
-//! a journal, ext4 skips inodes freed in the last seconds, so creating files can cost several times more
-//! right after many were deleted), and a baseline timed minutes apart would compare different states.
+//! `cp -r` of the same files into the same layout, run beside each of them (before it in even runs, after
+//! it in odd ones), and the median of those per-run ratios is reported: how long creating files takes
+//! drifts with the file system's state (on a file system without a journal, ext4 skips inodes freed in
+//! the last seconds, so creating files can cost several times more right after many were deleted), and a
+//! baseline timed minutes apart would compare different states.
 //!
 //! Peak RSS is the largest `ru_maxrss` of any agentpack run. The table is printed and written to
 //! `BENCHMARKS.md` (set `AGENTPACK_BENCH_NO_WRITE=1` to skip writing). `AGENTPACK_BENCH_CORPUS=R` or `S`
