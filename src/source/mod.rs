@@ -3,7 +3,7 @@
 //! whatever the source kind:
 //!
 //! - [`git`]: a bare repository per remote in the shared cache; files are read from a commit's tree
-//!   (`tree.rs`), and each answer is recorded beside the repository as plain files (`records.rs`), so the
+//!   (`tree.rs`), and each answer is recorded beside the repository as plain files (`records/`), so the
 //!   next read of the same commit needs no libgit2;
 //! - [`path`]: a plain local directory;
 //! - [`vendor`]: a git source's locked files copied into the project (`[install] vendor`).

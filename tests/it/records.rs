@@ -153,9 +153,10 @@ fn rebuilt_after(damage: impl Fn(&Path), reason: &str) {
     sb.remove(".claude");
     let commit = repo.rev_parse("v1^{commit}");
     sb.run(["install", "--frozen"]).success().stderr_is(&format!(
-        "warning[cache-damaged]: a cached record of commit {} of `{}` is damaged ({reason}); reading the commit from the repository again\n{}",
+        "warning[cache-damaged]: a cached record of commit {} of `{}` is damaged ({reason}); reading the commit from the repository again\n  = hint: cache records of that commit: `{}`\n{}",
         &commit[..7],
         repo.url(),
+        record.parent().unwrap().display(),
         quiet.stderr()
     ));
     assert_eq!(std::fs::read(record).unwrap(), good, "rebuilt as it was");

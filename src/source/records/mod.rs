@@ -166,7 +166,8 @@ impl Records {
         }
     }
 
-    fn commit_dir(&self, commit: Commit) -> PathBuf {
+    /// The folder of `commit`'s records (named in the warning about a damaged one).
+    pub(super) fn commit_dir(&self, commit: Commit) -> PathBuf {
         self.dir.join(commit.to_string())
     }
 

@@ -88,14 +88,21 @@ impl LockedRepo<'_> {
             Found::Answer(answer) => Some(answer),
             Found::Missing => None,
             Found::Damaged(why) => {
-                self.reporter().diagnostic(&Diagnostic::warning(
-                    "cache-damaged",
-                    format!(
-                        "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
-                        commit.short(),
-                        crate::escape::redact(self.url())
-                    ),
-                ));
+                // Like a damaged repository's warning, it names where the damage is on disk.
+                self.reporter().diagnostic(
+                    &Diagnostic::warning(
+                        "cache-damaged",
+                        format!(
+                            "a cached record of commit {} of `{}` is damaged ({why}); reading the commit from the repository again",
+                            commit.short(),
+                            crate::escape::redact(self.url())
+                        ),
+                    )
+                    .with_hint(format!(
+                        "cache records of that commit: `{}`",
+                        self.records.commit_dir(commit).display()
+                    )),
+                );
                 None
             }
         }
