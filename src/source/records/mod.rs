@@ -44,6 +44,7 @@ use super::budget::Charge;
 use super::tree::{EntryKind, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
 use crate::error::Result;
+use crate::in_order::on_every_core;
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
 
@@ -469,17 +470,25 @@ fn read_checked(
             .take(blob.len)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("it cannot be read: {e}"))?;
-        let sha256 = Sha256::of(&bytes);
-        if bytes.len() as u64 != blob.len || sha256 != *blob.sha256 {
+        if bytes.len() as u64 != blob.len {
             return Err("a file's bytes do not match their sha256".into());
         }
-        blobs.push((bytes, sha256));
+        blobs.push(bytes);
     }
-    Ok(Some((header.answer, blobs)))
+    // Hashing is most of reading a record: on every core.
+    let sums = on_every_core(&blobs, |bytes| Sha256::of(bytes));
+    if (sums.iter().zip(&header.blobs)).any(|(sum, blob)| *sum != *blob.sha256) {
+        return Err("a file's bytes do not match their sha256".into());
+    }
+    Ok(Some((header.answer, blobs.into_iter().zip(sums).collect())))
 }
 
 /// The snapshot a record's answer and blobs hold, checked for being one the reader could have made.
-fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, Charge), String> {
+fn snapshot_of(
+    answer: Answer,
+    mut blobs: Blobs,
+    subdir: &str,
+) -> Result<(Snapshot, Charge), String> {
     let Answer::Snapshot {
         charge,
         files,
@@ -499,9 +508,22 @@ fn snapshot_of(answer: Answer, blobs: Blobs, subdir: &str) -> Result<(Snapshot, 
             .collect(),
     };
     let mut charged = 0u64;
+    // A blob several files share is copied for all but the last of them; the last one takes it.
+    let mut uses = vec![0usize; blobs.len()];
+    for file in &files {
+        if let Some(n) = uses.get_mut(file.blob) {
+            *n += 1;
+        }
+    }
     for file in files {
-        let Some((bytes, sha256)) = blobs.get(file.blob).cloned() else {
+        let Some(blob) = blobs.get_mut(file.blob) else {
             return Err("its files do not match its blobs".into());
+        };
+        uses[file.blob] -= 1;
+        let (bytes, sha256) = if uses[file.blob] == 0 {
+            (std::mem::take(&mut blob.0), blob.1.clone())
+        } else {
+            blob.clone()
         };
         let ordered = (snapshot.files.last()).is_none_or(|last: &SourceFile| last.path < file.path);
         if !ordered || file.path.split('/').any(refused_name) {
