@@ -62,8 +62,8 @@ impl Disk {
         }
     }
 
-    /// The first symlink among `target` and its ancestors inside the project `root` (see
-    /// [`super::symlink_on_the_way`]).
+    /// The first symlink among `target` and its ancestors inside the project `root`: a project checked
+    /// out from an untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
     pub(super) fn symlink_on_the_way(&self, root: &Path, target: &Path) -> Option<PathBuf> {
         target
             .ancestors()

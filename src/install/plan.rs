@@ -348,14 +348,10 @@ fn is_a_directory(shown: &str) -> Diagnostic {
     .with_hint("move the directory out of the target directory, then install again")
 }
 
-/// The first symlink among the target and its ancestors inside the project: a project checked out from an
-/// untrusted place must not redirect installs elsewhere (`.claude -> ~/.ssh`).
+/// The first symlink among the target and its ancestors inside the project: [`Disk::symlink_on_the_way`]
+/// for one question, with nothing looked up yet.
 pub fn symlink_on_the_way(root: &Path, target: &Path) -> Option<PathBuf> {
-    target
-        .ancestors()
-        .take_while(|dir| *dir == target || (dir.starts_with(root) && *dir != root))
-        .find(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()))
-        .map(Path::to_path_buf)
+    Disk::default().symlink_on_the_way(root, target)
 }
 
 /// A file the previous lock says agentpack installed.
