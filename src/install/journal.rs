@@ -234,25 +234,18 @@ impl Journal {
         changes: &[(&Action, Option<&[u8]>)],
         lock: Option<&[u8]>,
     ) -> Result<()> {
+        // Staging new files is most of an install into an empty target, and most of that is the kernel
+        // creating them: two threads creating files in one folder overlap each other's writes (about a
+        // third less time than one on corpus R). Every other step keeps its order.
         let ops = self.ops(changes, lock);
-        let mut rest = &ops[..];
-        while let Some(first) = rest.first() {
-            // Staging new files is most of an install into an empty target, and most of that is the
-            // kernel creating them: two threads creating files in one folder overlap each other's
-            // writes (about a third less time than one on corpus R). Every other step keeps its order.
-            let staged = rest
-                .iter()
-                .take_while(|op| matches!(op, Op::Stage(..)))
-                .count();
-            if staged == 0 {
-                first.run()?;
-                rest = &rest[1..];
-            } else {
-                let (stages, after) = rest.split_at(staged);
-                on_every_core(stages, Op::run)
+        let both_staged = |a: &Op<'_>, b: &Op<'_>| matches!((a, b), (Op::Stage(..), Op::Stage(..)));
+        for run in ops.chunk_by(both_staged) {
+            if matches!(run[0], Op::Stage(..)) {
+                on_every_core(run, Op::run)
                     .into_iter()
                     .collect::<Result<()>>()?;
-                rest = after;
+            } else {
+                run.iter().try_for_each(Op::run)?;
             }
         }
         Ok(())
