@@ -88,6 +88,20 @@ pub(super) enum Found<T> {
     Answer(T),
 }
 
+impl<T> Found<T> {
+    /// The answer made into another, or damaged when `f` finds it does not fit its question.
+    fn and_then<U>(self, f: impl FnOnce(T) -> std::result::Result<U, String>) -> Found<U> {
+        match self {
+            Found::Answer(answer) => f(answer).map_or_else(Found::Damaged, Found::Answer),
+            Found::Missing => Found::Missing,
+            Found::Damaged(why) => Found::Damaged(why),
+        }
+    }
+}
+
+/// Why a record whose answer is not the kind its question asks for is damaged.
+const MISFIT: &str = "its answer does not fit its question";
+
 /// The question a record answers (stored in it, and checked when it is read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -204,14 +218,8 @@ impl Records {
         let question = Question::Snapshot {
             subdir: subdir.to_string(),
         };
-        match self.read(commit, &question) {
-            Found::Answer((answer, blobs)) => match snapshot_of(answer, blobs, subdir) {
-                Ok(found) => Found::Answer(found),
-                Err(why) => Found::Damaged(why),
-            },
-            Found::Missing => Found::Missing,
-            Found::Damaged(why) => Found::Damaged(why),
-        }
+        self.read(commit, &question)
+            .and_then(|(answer, blobs)| snapshot_of(answer, blobs, subdir))
     }
 
     pub(super) fn write_snapshot(
@@ -260,19 +268,16 @@ impl Records {
         let question = Question::File {
             path: path.to_string(),
         };
-        match self.read(commit, &question) {
-            Found::Answer((answer, mut blobs)) => match (answer, blobs.len()) {
-                (Answer::FileBytes, 1) => Found::Answer(Ok(blobs.pop().map(|(bytes, _)| bytes))),
-                (Answer::FileAbsent, 0) => Found::Answer(Ok(None)),
-                (Answer::FileNotAFile, 0) => Found::Answer(Err(Unreadable::NotAFile)),
+        self.read(commit, &question)
+            .and_then(|(answer, mut blobs)| match (answer, blobs.len()) {
+                (Answer::FileBytes, 1) => Ok(Ok(blobs.pop().map(|(bytes, _)| bytes))),
+                (Answer::FileAbsent, 0) => Ok(Ok(None)),
+                (Answer::FileNotAFile, 0) => Ok(Err(Unreadable::NotAFile)),
                 (Answer::FileTooLarge(size), 0) if size > MAX_FILE_SIZE as u64 => {
-                    Found::Answer(Err(Unreadable::TooLarge(size)))
+                    Ok(Err(Unreadable::TooLarge(size)))
                 }
-                _ => Found::Damaged("its answer does not fit its question".into()),
-            },
-            Found::Missing => Found::Missing,
-            Found::Damaged(why) => Found::Damaged(why),
-        }
+                _ => Err(MISFIT.into()),
+            })
     }
 
     pub(super) fn write_file(&self, commit: Commit, path: &str, answer: &FileAnswer) {
@@ -296,12 +301,10 @@ impl Records {
         let question = Question::Entry {
             path: path.to_string(),
         };
-        match self.read(commit, &question) {
-            Found::Answer((Answer::Entry(kind), blobs)) if blobs.is_empty() => Found::Answer(kind),
-            Found::Answer(_) => Found::Damaged("its answer does not fit its question".into()),
-            Found::Missing => Found::Missing,
-            Found::Damaged(why) => Found::Damaged(why),
-        }
+        self.read(commit, &question).and_then(|found| match found {
+            (Answer::Entry(kind), blobs) if blobs.is_empty() => Ok(kind),
+            _ => Err(MISFIT.into()),
+        })
     }
 
     pub(super) fn write_entry(&self, commit: Commit, path: &str, kind: EntryKind) {
@@ -495,7 +498,7 @@ fn snapshot_of(
         skipped,
     } = answer
     else {
-        return Err("its answer does not fit its question".into());
+        return Err(MISFIT.into());
     };
     if blobs.len() > files.len() || files.len() > charge.entries {
         return Err("its files do not match its blobs".into());
