@@ -16,24 +16,35 @@ pub const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 /// What is left of the limits for the rest of one resolution.
 #[derive(Debug)]
 pub struct ReadBudget {
-    entries: usize,
-    bytes: u64,
+    left: Charge,
 }
 
 impl Default for ReadBudget {
     fn default() -> Self {
         ReadBudget {
-            entries: MAX_TREE_ENTRIES,
-            bytes: MAX_READ_BYTES,
+            left: Charge {
+                entries: MAX_TREE_ENTRIES,
+                bytes: MAX_READ_BYTES,
+            },
         }
     }
 }
 
-/// What one read took from a [`ReadBudget`].
+/// What one read took from a [`ReadBudget`] (and what is left of one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Charge {
     pub entries: usize,
     pub bytes: u64,
+}
+
+impl Charge {
+    /// `self` less `other`, when `other` fits in both counts.
+    fn minus(self, other: Charge) -> Option<Charge> {
+        Some(Charge {
+            entries: self.entries.checked_sub(other.entries)?,
+            bytes: self.bytes.checked_sub(other.bytes)?,
+        })
+    }
 }
 
 /// A limit of [`ReadBudget`] reached; the reader turns it into an error naming the source.
@@ -65,16 +76,14 @@ impl std::fmt::Display for OverBudget {
 impl ReadBudget {
     /// Count one tree entry about to be looked at.
     pub fn entry(&mut self) -> Result<(), OverBudget> {
-        self.entries = self.entries.checked_sub(1).ok_or(OverBudget::Entries)?;
+        self.left.entries = (self.left.entries.checked_sub(1)).ok_or(OverBudget::Entries)?;
         Ok(())
     }
 
     /// Count `bytes` about to be read for `path`.
     pub fn bytes(&mut self, bytes: u64, path: &str) -> Result<(), OverBudget> {
-        self.bytes = self
-            .bytes
-            .checked_sub(bytes)
-            .ok_or_else(|| OverBudget::Bytes {
+        self.left.bytes =
+            (self.left.bytes.checked_sub(bytes)).ok_or_else(|| OverBudget::Bytes {
                 path: path.chars().take(200).collect(),
             })?;
         Ok(())
@@ -82,33 +91,23 @@ impl ReadBudget {
 
     /// What is left of both limits.
     pub fn left(&self) -> Charge {
-        Charge {
-            entries: self.entries,
-            bytes: self.bytes,
-        }
+        self.left
     }
 
     /// What was taken since `before` (an earlier [`ReadBudget::left`]).
     pub fn spent_since(&self, before: Charge) -> Charge {
-        Charge {
-            entries: before.entries - self.entries,
-            bytes: before.bytes - self.bytes,
-        }
+        before.minus(self.left).expect("a budget only ever shrinks")
     }
 
     /// Take `charge` when all of it fits; otherwise take nothing and say `false` (the caller then reads
     /// step by step, so the error names where reading stops).
     pub fn take(&mut self, charge: Charge) -> bool {
-        match (
-            self.entries.checked_sub(charge.entries),
-            self.bytes.checked_sub(charge.bytes),
-        ) {
-            (Some(entries), Some(bytes)) => {
-                self.entries = entries;
-                self.bytes = bytes;
+        match self.left.minus(charge) {
+            Some(left) => {
+                self.left = left;
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 }
