@@ -20,7 +20,7 @@
 //!                 └── entry-<hash of the path>        whether a path is a folder, another entry, or absent
 //! ```
 //!
-//! Nothing is ever checked out: agent files are read straight from a commit's tree, and what was read is
+//! No working tree is ever checked out: agent files are read straight from a commit's tree, and what was read is
 //! recorded under `checkouts/`, whose records answer the same question next time without libgit2
 //! (verified by the sha256 of every file they hold; deleting them is always safe). A fetch only asks for
 //! the ref a source needs (its branch or tag); `rev` sources and locked commits that are gone from their ref
