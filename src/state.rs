@@ -63,17 +63,28 @@ fn mtime_ns(meta: &std::fs::Metadata) -> Option<u128> {
 }
 
 impl InstallState {
-    /// Describe a finished install: `files` are the installed files with their sha256.
+    /// Describe a finished install: `files` are the installed files with their sha256, `written` those
+    /// of them the install just wrote, with their sizes. A file just written is too recent for a time
+    /// stamp by definition, and its size is known: it is recorded without a `stat`.
     pub fn capture(
         manifest: &[u8],
         lock: &[u8],
         strict: bool,
         files: &[(PathBuf, String)],
+        written: &HashMap<PathBuf, u64>,
     ) -> InstallState {
         let now = SystemTime::now();
         let files = files
             .iter()
             .filter_map(|(path, sha256)| {
+                if let Some(&size) = written.get(path) {
+                    return Some(FileState {
+                        path: path.clone(),
+                        size,
+                        mtime_ns: None,
+                        sha256: sha256.clone(),
+                    });
+                }
                 let meta = std::fs::metadata(path).ok()?;
                 let recent = meta
                     .modified()
@@ -179,7 +190,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
         std::fs::write(&file, "one").unwrap();
-        let state = InstallState::capture(b"m", b"l", false, &[(file.clone(), sha256_hex(b"one"))]);
+        let state = InstallState::capture(
+            b"m",
+            b"l",
+            false,
+            &[(file.clone(), sha256_hex(b"one"))],
+            &HashMap::new(),
+        );
         assert_eq!(state.unchanged(b"m", b"l", false), Some(1));
         assert_eq!(
             state.unchanged(b"m", b"l", true),
@@ -210,7 +227,7 @@ mod tests {
             .set_modified(hour_ago)
             .unwrap();
         let files = [&old, &new, &gone].map(|f| (f.clone(), sha256_hex(b"x")));
-        let state = InstallState::capture(b"m", b"l", false, &files);
+        let state = InstallState::capture(b"m", b"l", false, &files, &HashMap::new());
         std::fs::remove_file(&gone).unwrap();
         let unchanged = state.unchanged_files();
         // `new` is too recent to trust its stamp; `gone` is gone.
@@ -224,10 +241,32 @@ mod tests {
     }
 
     #[test]
+    fn files_just_written_are_recorded_without_a_stat_or_a_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not on disk: a `stat` would drop it, so being recorded shows none was made.
+        let file = dir.path().join("written.md");
+        let written = HashMap::from([(file.clone(), 3)]);
+        let state = InstallState::capture(
+            b"m",
+            b"l",
+            false,
+            &[(file.clone(), sha256_hex(b"one"))],
+            &written,
+        );
+        assert!(state.missing_stamps());
+        assert_eq!(state.files(), [(file.clone(), sha256_hex(b"one"))]);
+        // Without a stamp the content is the authority.
+        std::fs::write(&file, "one").unwrap();
+        assert_eq!(state.unchanged(b"m", b"l", false), Some(1));
+        std::fs::write(&file, "two").unwrap();
+        assert_eq!(state.unchanged(b"m", b"l", false), None);
+    }
+
+    #[test]
     fn round_trips_through_its_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = location(dir.path(), Path::new("/p/agentpack.toml"));
-        let state = InstallState::capture(b"m", b"l", true, &[]);
+        let state = InstallState::capture(b"m", b"l", true, &[], &HashMap::new());
         state.save(&path);
         assert_eq!(InstallState::load(&path), Some(state));
     }

@@ -7,7 +7,7 @@
 //! the install) is known only once every file is checked. The checks themselves run on every core
 //! ([`crate::select`]).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -97,7 +97,9 @@ pub fn install(
         let files: Vec<_> = (installation.lock.installed_files().into_iter())
             .map(|f| (manifest.root.join(&f.file), f.sha256.to_string()))
             .collect();
-        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files).save(state_path);
+        let written = &installation.written;
+        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files, written)
+            .save(state_path);
     }
     Ok(installation.summary)
 }
@@ -112,6 +114,9 @@ pub struct Installation {
     pub lock: Lockfile,
     /// Every agent installed, with its bytes (after `rename` and its local patch).
     pub placed: Vec<Item>,
+    /// The files this run created or replaced, with their sizes (none for a dry run): the no-op state
+    /// records them without a `stat` (see [`InstallState::capture`]).
+    pub written: HashMap<PathBuf, u64>,
     /// `version` sources whose repository has a newer release than their requirement allows (known when
     /// the remote was asked, as `update` does).
     pub newer_incompatible: Vec<NewerVersion>,
@@ -200,11 +205,21 @@ fn install_locked(
         )?;
     }
     let summary = report_actions(manifest, &actions, &checked, dry_run, reporter);
+    let written = (actions.iter())
+        .filter(|_| !dry_run)
+        .filter_map(|action| match action {
+            Action::Create { file, bytes, .. } | Action::Replace { file, bytes, .. } => {
+                Some((manifest.root.join(file), bytes.len() as u64))
+            }
+            _ => None,
+        })
+        .collect();
     Ok(Installation {
         summary,
         previous,
         lock,
         placed: checked.placed,
+        written,
         newer_incompatible: checked.newer_incompatible,
     })
 }
@@ -478,7 +493,9 @@ fn fresh(
         return None;
     }
     if state.missing_stamps() {
-        InstallState::capture(manifest_bytes, &lock_bytes, strict, &state.files()).save(state_path);
+        let files = state.files();
+        InstallState::capture(manifest_bytes, &lock_bytes, strict, &files, &HashMap::new())
+            .save(state_path);
     }
     Some(files)
 }

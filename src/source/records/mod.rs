@@ -23,7 +23,9 @@
 //! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
 //! version of agentpack that wrote it: another version's records are written again), the length of a
 //! JSON header and a newline, the header (the question, the commit, the answer, and the length and
-//! sha256 of each blob), then the blobs back to back: read with one buffered stream.
+//! sha256 of each blob), then the blobs back to back. The header is read with one buffered stream; the
+//! blobs, once their lengths add up to the file's and stay within the read budget's limit, are each read
+//! at its offset and hashed, on every core.
 //!
 //! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
 //! into a temporary file in the same folder renamed into place, and best effort: a record that cannot be
@@ -41,6 +43,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::budget::Charge;
+use super::budget::MAX_READ_BYTES;
 use super::tree::{EntryKind, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
 use crate::error::Result;
@@ -456,34 +459,65 @@ fn read_checked(
     if header.question != *question {
         return Err("it answers another question".into());
     }
-    // Every length is checked against the file's before anything is allocated for a blob.
+    // Every length is checked against the file's, and the whole against the read budget's limit, before
+    // anything is allocated for the blobs.
     let lengths = (header.blobs.iter())
         .map(|b| b.len)
-        .try_fold(0u64, u64::checked_add);
+        .try_fold(0u64, u64::checked_add)
+        .filter(|l| *l <= MAX_READ_BYTES);
     let expected = (MAGIC.len() + len.len()) as u64 + header_len;
-    if lengths.and_then(|l| l.checked_add(expected)) != Some(size)
-        || header.blobs.iter().any(|b| b.len > MAX_FILE_SIZE as u64)
-    {
+    let Some(total) = lengths.filter(|l| l.checked_add(expected) == Some(size)) else {
+        return Err("it is truncated or longer than its header says".into());
+    };
+    if header.blobs.iter().any(|b| b.len > MAX_FILE_SIZE as u64) {
         return Err("it is truncated or longer than its header says".into());
     }
-    let mut blobs = Vec::with_capacity(header.blobs.len());
-    for blob in &header.blobs {
-        let mut bytes = Vec::with_capacity(blob.len as usize);
-        (&mut input)
-            .take(blob.len)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("it cannot be read: {e}"))?;
-        if bytes.len() as u64 != blob.len {
-            return Err("a file's bytes do not match their sha256".into());
-        }
-        blobs.push(bytes);
-    }
-    // Hashing is most of reading a record: on every core.
-    let sums = on_every_core(&blobs, |bytes| Sha256::of(bytes));
-    if (sums.iter().zip(&header.blobs)).any(|(sum, blob)| *sum != *blob.sha256) {
+    // Each blob is read straight into its own buffer and hashed, on every core: copying the bytes in
+    // (and the memory they land in) and hashing them are most of reading a record.
+    let mut offset = size - total;
+    let places: Vec<(u64, usize)> = (header.blobs.iter())
+        .map(|blob| {
+            let at = offset;
+            offset += blob.len;
+            (at, blob.len as usize)
+        })
+        .collect();
+    let file = input.into_inner();
+    let blobs = on_every_core(&places, |&(at, len)| {
+        let mut bytes = vec![0; len];
+        read_at(&file, &mut bytes, at).map(|()| {
+            let sum = Sha256::of(&bytes);
+            (bytes, sum)
+        })
+    });
+    let blobs: Blobs = (blobs.into_iter())
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    if (blobs.iter().zip(&header.blobs)).any(|((_, sum), blob)| *sum != *blob.sha256) {
         return Err("a file's bytes do not match their sha256".into());
     }
-    Ok(Some((header.answer, blobs.into_iter().zip(sums).collect())))
+    Ok(Some((header.answer, blobs)))
+}
+
+/// Fill `buf` from `file` at `offset`, from any thread.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The snapshot a record's answer and blobs hold, checked for being one the reader could have made.

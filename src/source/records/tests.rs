@@ -121,3 +121,50 @@ fn a_record_of_another_version_is_not_used_but_is_not_damaged() {
         Found::Damaged(why) if why == "it does not start as a record does"
     ));
 }
+
+#[test]
+fn a_record_claiming_more_than_the_read_budget_is_damaged_before_its_blobs_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = Records::new(dir.path().join("repo-0123"));
+    let question = Question::Snapshot {
+        subdir: "team".into(),
+    };
+    let count = (MAX_READ_BYTES / MAX_FILE_SIZE as u64) as usize + 1;
+    let header = Header {
+        question: question.clone(),
+        commit: commit().to_string(),
+        answer: Answer::Snapshot {
+            charge: Charge {
+                entries: count,
+                bytes: MAX_READ_BYTES,
+            },
+            files: (0..count)
+                .map(|n| RecordedFile {
+                    path: format!("{n:04}.md"),
+                    executable: false,
+                    too_large: None,
+                    blob: n,
+                })
+                .collect(),
+            skipped: Vec::new(),
+        },
+        blobs: (0..count)
+            .map(|_| Blob {
+                len: MAX_FILE_SIZE as u64,
+                sha256: "0".repeat(64),
+            })
+            .collect(),
+    };
+    records.ready(commit()).unwrap();
+    let path = records.path(commit(), &question);
+    write(&path, &header, std::iter::empty()).unwrap();
+    // The file is as long as the header says (sparse: nothing is written), so only the budget refuses it.
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    let len = file.metadata().unwrap().len();
+    file.set_len(len + count as u64 * MAX_FILE_SIZE as u64)
+        .unwrap();
+    assert!(matches!(
+        records.snapshot(commit(), "team"),
+        Found::Damaged(why) if why == "it is truncated or longer than its header says"
+    ));
+}
