@@ -17,7 +17,9 @@ use super::yaml::Failure;
 /// The front matter's text at the parser's positions, which count characters.
 pub(crate) struct Source<'a> {
     text: &'a str,
-    /// Byte offset of each character, built when first needed.
+    /// Whether every character is one byte (most front matter): a character index is then a byte offset.
+    ascii: bool,
+    /// Byte offset of each character, built when first needed (for text that is not ASCII).
     offsets: Option<Vec<usize>>,
 }
 
@@ -25,6 +27,7 @@ impl<'a> Source<'a> {
     pub fn new(text: &'a str) -> Self {
         Source {
             text,
+            ascii: text.is_ascii(),
             offsets: None,
         }
     }
@@ -32,6 +35,9 @@ impl<'a> Source<'a> {
     /// The text from character `index` on.
     fn rest(&mut self, index: usize) -> &'a str {
         let text = self.text;
+        if self.ascii {
+            return text.get(index..).unwrap_or("");
+        }
         let offsets = self
             .offsets
             .get_or_insert_with(|| text.char_indices().map(|(i, _)| i).collect());
@@ -228,6 +234,11 @@ mod tests {
         let mut source = Source::new("a: [b, |]\n");
         assert!(source.block_indicator_at(7));
         assert!(!source.block_indicator_at(4));
+        assert!(!source.block_indicator_at(99));
+        // ASCII text, where a character index is a byte offset.
+        let mut source = Source::new("e: !int 1\n");
+        assert_eq!(source.tag_at(3, String::new), "!int");
+        assert_eq!(source.tag_at(99, || "fallback".into()), "fallback");
     }
 
     #[test]
