@@ -117,50 +117,26 @@ impl Reporter for SourceReporter<'_, '_> {
     }
 }
 
-/// Below this many files, starting threads costs more than the checks.
+/// Below this many items, handing them to other threads costs more than the work.
 const PARALLEL_FROM: usize = 64;
 
-/// How many items a thread of [`on_every_core`] takes at a time.
+/// The fewest items a thread of [`on_every_core`] takes at a time.
 const BATCH: usize = 16;
 
-/// `f` of every item, in order, computed on all cores: the front-matter checks (YAML, trust and encoding
-/// scans) are most of the user-space time of an install from the cache, and of `verify`.
+/// `f` of every item, in order, computed on all cores: reading and hashing a record's blobs, the
+/// front-matter checks (YAML, trust and encoding scans), `verify`, and writing staged files are most of
+/// an install from the cache.
 ///
 /// Files differ in size (1 KB to 1 MB), so a fixed share per thread can leave one core idle while the
-/// other finishes a run of large files: each thread takes the next batch of items until none is left,
-/// and the batches are put back in order.
+/// other finishes a run of large files: rayon's work stealing splits the items as threads free up, in
+/// runs of at least [`BATCH`]. Its threads live for the whole run, so an install's dozen parallel steps
+/// do not each start (and give memory to) threads of their own.
 pub fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < PARALLEL_FROM {
+    use rayon::prelude::*;
+    if items.len() < PARALLEL_FROM {
         return items.iter().map(f).collect();
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
-        loop {
-            let start = next.fetch_add(BATCH, Ordering::Relaxed);
-            let Some(batch) = items.get(start..items.len().min(start + BATCH)) else {
-                return done;
-            };
-            done.push((start, batch.iter().map(&f).collect()));
-        }
-    };
-    let mut batches: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    batches.sort_unstable_by_key(|(start, _)| *start);
-    batches
-        .into_iter()
-        .flat_map(|(_, results)| results)
-        .collect()
+    items.par_iter().with_min_len(BATCH).map(&f).collect()
 }
 
 #[cfg(test)]
