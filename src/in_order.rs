@@ -3,8 +3,9 @@
 //! - [`InOrder`] passes on, in manifest order, what sources resolved concurrently report: the first
 //!   unfinished source's messages go out as they come, later sources' wait for their turn, so the output
 //!   is the same whichever fetch finishes first;
-//! - [`on_every_core`] computes a function of every item on all cores (the front-matter checks, `verify`,
-//!   writing an install's staged files) and returns the results in the items' order.
+//! - [`on_every_core`] computes a function of every item on all cores (reading and hashing a cache
+//!   record's blobs, the front-matter checks, `verify`, writing an install's staged files) and returns the
+//!   results in the items' order.
 
 use std::sync::Mutex;
 
