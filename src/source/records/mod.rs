@@ -412,21 +412,43 @@ fn read(path: &Path, commit: Commit, question: &Question) -> Found<(Answer, Blob
     if !meta.is_file() {
         return Found::Damaged("it is not a regular file".into());
     }
-    match read_checked(path, meta.len(), commit, question) {
+    match open(path).and_then(|(file, size)| read_checked(file, size, commit, question)) {
         Ok(Some(found)) => Found::Answer(found),
         Ok(None) => Found::Missing,
         Err(why) => Found::Damaged(why),
     }
 }
 
-/// `None` for a record written by another version of agentpack.
+/// The record at `path`, opened, and its size. The size and kind are those of what was opened, not of
+/// what the path named a moment before: a record replaced in between (written again: a new file renamed
+/// into place) is read whole as it was, and something else put there (a FIFO, a device, a folder) is
+/// refused, without waiting on it (unix: opened non-blocking, not through a symlink).
+fn open(path: &Path) -> Result<(File, u64), String> {
+    let mut options = File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_NOFOLLOW,
+    );
+    let file = options
+        .open(path)
+        .map_err(|e| format!("it cannot be read: {e}"))?;
+    let meta = (file.metadata()).map_err(|e| format!("it cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    Ok((file, meta.len()))
+}
+
+/// The record opened as `file`, of `size` bytes (at the time it was opened: blobs it no longer holds
+/// make it damaged). `None` for a record written by another version of agentpack.
 fn read_checked(
-    path: &Path,
+    file: File,
     size: u64,
     commit: Commit,
     question: &Question,
 ) -> Result<Option<(Answer, Blobs)>, String> {
-    let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
     let mut input = BufReader::with_capacity(256 * 1024, file);
     let mut magic = [0u8; MAGIC.len()];
     let read = input.read_exact(&mut magic).is_ok();
