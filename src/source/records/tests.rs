@@ -1,6 +1,8 @@
 //! Unit tests of the records' format: what is written is read back whole, and names stay hashes.
 
+use super::file::{open, read_checked};
 use super::*;
+use crate::source::budget::MAX_READ_BYTES;
 
 fn commit() -> Commit {
     Commit::parse(&"ab".repeat(20)).unwrap()
