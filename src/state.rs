@@ -15,8 +15,11 @@
 //! `list` takes the same short-cut per file ([`InstallState::unchanged_files`]).
 //!
 //! Files modified within two seconds of being recorded get no time stamp, so an edit in the same clock tick
-//! as the install cannot hide behind an unchanged mtime ("racy git"). Losing or corrupting the state only
-//! costs speed: anything unexpected means "do the full install".
+//! as the install cannot hide behind an unchanged mtime ("racy git"). Nor do the files the install just
+//! wrote (too recent by definition), nor an edited file the install left as the user has it: its bytes are
+//! not the sha256 recorded, so every later check hashes it and finds it edited (the install warns again,
+//! `list` says `modified`). Losing or corrupting the state only costs speed: anything unexpected means
+//! "do the full install".
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,9 +40,19 @@ pub struct InstallState {
     files: Vec<FileState>,
 }
 
+/// What an install knows of a file it records without a `stat` (see [`InstallState::capture`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// It created or replaced the file with this many bytes.
+    Written(u64),
+    /// It found the file edited and left it as the user has it.
+    Edited,
+}
+
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct FileState {
     path: PathBuf,
+    /// Only compared along with `mtime_ns` (0 for an edited file, which has no stamp).
     size: u64,
     /// Nanoseconds since the epoch; `None` when too recent to trust.
     mtime_ns: Option<u128>,
@@ -63,24 +76,28 @@ fn mtime_ns(meta: &std::fs::Metadata) -> Option<u128> {
 }
 
 impl InstallState {
-    /// Describe a finished install: `files` are the installed files with their sha256, `written` those
-    /// of them the install just wrote, with their sizes. A file just written is too recent for a time
-    /// stamp by definition, and its size is known: it is recorded without a `stat`.
+    /// Describe a finished install: `files` are the installed files with their sha256, `seen` what the
+    /// install knows of some of them. A file just written is too recent for a time stamp by definition,
+    /// and its size is known; an edited file does not hold the bytes of its sha256, so a stamp would vouch
+    /// for bytes it does not hold: both are recorded without a `stat` or a stamp.
     pub fn capture(
         manifest: &[u8],
         lock: &[u8],
         strict: bool,
         files: &[(PathBuf, String)],
-        written: &HashMap<PathBuf, u64>,
+        seen: &HashMap<PathBuf, Seen>,
     ) -> InstallState {
         let now = SystemTime::now();
         let files = files
             .iter()
             .filter_map(|(path, sha256)| {
-                if let Some(&size) = written.get(path) {
+                if let Some(seen) = seen.get(path) {
                     return Some(FileState {
                         path: path.clone(),
-                        size,
+                        size: match *seen {
+                            Seen::Written(size) => size,
+                            Seen::Edited => 0,
+                        },
                         mtime_ns: None,
                         sha256: sha256.clone(),
                     });
@@ -219,13 +236,7 @@ mod tests {
         for file in [&old, &new, &gone] {
             std::fs::write(file, "x").unwrap();
         }
-        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
-        std::fs::File::options()
-            .write(true)
-            .open(&old)
-            .unwrap()
-            .set_modified(hour_ago)
-            .unwrap();
+        age(&old);
         let files = [&old, &new, &gone].map(|f| (f.clone(), sha256_hex(b"x")));
         let state = InstallState::capture(b"m", b"l", false, &files, &HashMap::new());
         std::fs::remove_file(&gone).unwrap();
@@ -245,7 +256,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Not on disk: a `stat` would drop it, so being recorded shows none was made.
         let file = dir.path().join("written.md");
-        let written = HashMap::from([(file.clone(), 3)]);
+        let written = HashMap::from([(file.clone(), Seen::Written(3))]);
         let state = InstallState::capture(
             b"m",
             b"l",
@@ -258,8 +269,38 @@ mod tests {
         // Without a stamp the content is the authority.
         std::fs::write(&file, "one").unwrap();
         assert_eq!(state.unchanged(b"m", b"l", false), Some(1));
+        // Even an edit of the same size whose time stamp is old.
         std::fs::write(&file, "two").unwrap();
+        age(&file);
         assert_eq!(state.unchanged(b"m", b"l", false), None);
+        assert!(state.unchanged_files().is_empty());
+    }
+
+    #[test]
+    fn an_edited_file_left_as_it_is_is_recorded_without_a_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("edited.md");
+        // Edited long ago: a `stat` would find an old stamp and vouch for bytes the file does not hold.
+        std::fs::write(&file, "edit").unwrap();
+        age(&file);
+        let seen = HashMap::from([(file.clone(), Seen::Edited)]);
+        let files = [(file.clone(), sha256_hex(b"locked"))];
+        let state = InstallState::capture(b"m", b"l", false, &files, &seen);
+        assert!(state.missing_stamps());
+        assert_eq!(state.unchanged(b"m", b"l", false), None);
+        assert!(state.unchanged_files().is_empty());
+        // Once the edit is undone, the file is the one the lock records.
+        std::fs::write(&file, "locked").unwrap();
+        assert_eq!(state.unchanged(b"m", b"l", false), Some(1));
+    }
+
+    fn age(file: &Path) {
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
     }
 
     #[test]

@@ -241,6 +241,24 @@ mod tests {
         assert_eq!(source.tag_at(99, || "fallback".into()), "fallback");
     }
 
+    proptest::proptest! {
+        /// For every text and index (ASCII or not, CRLF, past the end), the short-cut for ASCII text
+        /// reads what the character offsets read.
+        #[test]
+        fn ascii_text_is_read_as_the_character_offsets_read(
+            text in "[a-z!<>|, \t\r\n\\[\\]é\u{FEFF}\u{1F600}]{0,40}",
+            index in 0usize..50,
+        ) {
+            let mut by_offsets = Source { text: &text, ascii: false, offsets: None };
+            let mut source = Source::new(&text);
+            proptest::prop_assert_eq!(source.rest(index), by_offsets.rest(index));
+            proptest::prop_assert_eq!(
+                source.tag_at(index, || "-".into()),
+                by_offsets.tag_at(index, || "-".into())
+            );
+        }
+    }
+
     #[test]
     fn risky_lines() {
         let at = |yaml: &str| risky_line(yaml, 2).map(|r| (r.at.line, r.at.col));

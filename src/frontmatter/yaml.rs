@@ -473,6 +473,33 @@ mod tests {
         }
     }
 
+    /// The tag as written is read at the parser's character position whether the front matter is ASCII
+    /// (a character index is a byte offset), has CRLF line ends, or holds multi-byte characters before
+    /// or after the tag.
+    #[test]
+    fn tags_are_read_where_the_parser_says_in_any_text() {
+        for (yaml, line, tag) in [
+            ("a: !x.y 1\n", 2, "!x.y"),
+            ("a: !x.y 1\r\n", 2, "!x.y"),
+            ("a: 1\r\nb: !x.y é\r\n", 3, "!x.y"),
+            ("é: 1\nb: !x.y 1\n", 3, "!x.y"),
+            ("b: !x.y 1 # 😀\n", 2, "!x.y"),
+            ("a: [1, 2]\r\nb: !x.y [é]\r\n", 3, "!x.y"),
+        ] {
+            let Ok(Parse {
+                unusual: Some(f), ..
+            }) = parse(yaml, 2)
+            else {
+                panic!("{yaml:?}: the tag is unusual");
+            };
+            assert_eq!(
+                (f.problem.as_str(), f.line, f.col),
+                (format!("the tag `{tag}`").as_str(), line, 4),
+                "{yaml:?}"
+            );
+        }
+    }
+
     #[test]
     fn anchors_are_refused_before_anything_is_expanded() {
         // A billion-laughs document of a few hundred bytes.

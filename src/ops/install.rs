@@ -24,7 +24,7 @@ use crate::reporter::{Reporter, Status};
 use crate::resolve::{self, ResolveOptions};
 use crate::source::cache::LockedCache;
 use crate::source::git::Cache;
-use crate::state::{self, InstallState};
+use crate::state::{self, InstallState, Seen};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InstallOptions {
@@ -97,9 +97,8 @@ pub fn install(
         let files: Vec<_> = (installation.lock.installed_files().into_iter())
             .map(|f| (manifest.root.join(&f.file), f.sha256.to_string()))
             .collect();
-        let written = &installation.written;
-        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files, written)
-            .save(state_path);
+        let seen = &installation.seen;
+        InstallState::capture(&manifest_bytes, &lock_bytes, strict, &files, seen).save(state_path);
     }
     Ok(installation.summary)
 }
@@ -114,9 +113,9 @@ pub struct Installation {
     pub lock: Lockfile,
     /// Every agent installed, with its bytes (after `rename` and its local patch).
     pub placed: Vec<Item>,
-    /// The files this run created or replaced, with their sizes (none for a dry run): the no-op state
-    /// records them without a `stat` (see [`InstallState::capture`]).
-    pub written: HashMap<PathBuf, u64>,
+    /// The files this run created or replaced, with their sizes, and those it found edited and left (none
+    /// for a dry run): the no-op state records them without a `stat` (see [`InstallState::capture`]).
+    pub seen: HashMap<PathBuf, Seen>,
     /// `version` sources whose repository has a newer release than their requirement allows (known when
     /// the remote was asked, as `update` does).
     pub newer_incompatible: Vec<NewerVersion>,
@@ -205,13 +204,17 @@ fn install_locked(
         )?;
     }
     let summary = report_actions(manifest, &actions, &checked, dry_run, reporter);
-    let written = (actions.iter())
+    let seen = (actions.iter())
         .filter(|_| !dry_run)
-        .filter_map(|action| match action {
-            Action::Create { file, bytes, .. } | Action::Replace { file, bytes, .. } => {
-                Some((manifest.root.join(file), bytes.len() as u64))
-            }
-            _ => None,
+        .filter_map(|action| {
+            let seen = match action {
+                Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                    Seen::Written(bytes.len() as u64)
+                }
+                Action::Edited { .. } => Seen::Edited,
+                _ => return None,
+            };
+            Some((manifest.root.join(action.file()), seen))
         })
         .collect();
     Ok(Installation {
@@ -219,7 +222,7 @@ fn install_locked(
         previous,
         lock,
         placed: checked.placed,
-        written,
+        seen,
         newer_incompatible: checked.newer_incompatible,
     })
 }

@@ -15,6 +15,7 @@ mod hostile_objects;
 mod hostile_plugins;
 mod hostile_reach;
 mod hostile_records;
+mod hostile_state;
 mod hostile_text;
 mod install;
 mod kinds;

@@ -23,9 +23,9 @@
 //! hostile path never becomes a file name in the cache. A record is `agentpack-record <version>\n` (the
 //! version of agentpack that wrote it: another version's records are written again), the length of a
 //! JSON header and a newline, the header (the question, the commit, the answer, and the length and
-//! sha256 of each blob), then the blobs back to back. The header is read with one buffered stream; the
-//! blobs, once their lengths add up to the file's and stay within the read budget's limit, are each read
-//! at its offset and hashed, on every core.
+//! sha256 of each blob), then the blobs back to back (`file.rs` reads one: the header with one buffered
+//! stream; the blobs, once their lengths add up to the file's and stay within the read budget's limit,
+//! each at its offset and hashed, on every core).
 //!
 //! Records are written only while holding the repository's cache lock (every `LockedRepo` holds it),
 //! into a temporary file in the same folder renamed into place, and best effort: a record that cannot be
@@ -36,20 +36,18 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::budget::Charge;
-use super::budget::MAX_READ_BYTES;
 use super::tree::{EntryKind, refused_name};
 use super::{Content, Skipped, Snapshot, SourceFile, Unreadable};
 use crate::error::Result;
-use crate::in_order::on_every_core;
 use crate::limits::{HEAD_SIZE, MAX_FILE_SIZE, MAX_INSPECTED_SIZE};
 use crate::names::{Commit, Sha256, sha256_hex};
+use file::read;
 
 /// What every record starts with.
 const KIND: &str = "agentpack-record ";
@@ -401,125 +399,6 @@ fn write<'b>(
     Ok(())
 }
 
-/// The answer a record holds for `question` about `commit`, and its blobs, each with its sha256
-/// (checked).
-fn read(path: &Path, commit: Commit, question: &Question) -> Found<(Answer, Blobs)> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if absent(&e) => return Found::Missing,
-        Err(e) => return Found::Damaged(format!("it cannot be read: {e}")),
-    };
-    if !meta.is_file() {
-        return Found::Damaged("it is not a regular file".into());
-    }
-    match read_checked(path, meta.len(), commit, question) {
-        Ok(Some(found)) => Found::Answer(found),
-        Ok(None) => Found::Missing,
-        Err(why) => Found::Damaged(why),
-    }
-}
-
-/// `None` for a record written by another version of agentpack.
-fn read_checked(
-    path: &Path,
-    size: u64,
-    commit: Commit,
-    question: &Question,
-) -> Result<Option<(Answer, Blobs)>, String> {
-    let file = File::open(path).map_err(|e| format!("it cannot be read: {e}"))?;
-    let mut input = BufReader::with_capacity(256 * 1024, file);
-    let mut magic = [0u8; MAGIC.len()];
-    let read = input.read_exact(&mut magic).is_ok();
-    if !(read && magic == MAGIC) {
-        return match magic.starts_with(KIND.as_bytes()) {
-            true => Ok(None),
-            false => Err("it does not start as a record does".into()),
-        };
-    }
-    let mut len = Vec::new();
-    (&mut input)
-        .take(21)
-        .read_until(b'\n', &mut len)
-        .map_err(|e| format!("it cannot be read: {e}"))?;
-    let header_len: u64 = std::str::from_utf8(&len)
-        .ok()
-        .and_then(|l| l.strip_suffix('\n')?.parse().ok())
-        .filter(|l| *l <= MAX_HEADER)
-        .ok_or("its header length is unreadable")?;
-    let mut header = Vec::new();
-    (&mut input)
-        .take(header_len)
-        .read_to_end(&mut header)
-        .map_err(|e| format!("it cannot be read: {e}"))?;
-    let header: Header =
-        serde_json::from_slice(&header).map_err(|e| format!("its header does not parse: {e}"))?;
-    if header.commit != commit.to_string() {
-        return Err("it is a record of another commit".into());
-    }
-    if header.question != *question {
-        return Err("it answers another question".into());
-    }
-    // Every length is checked against the file's, and the whole against the read budget's limit, before
-    // anything is allocated for the blobs.
-    let lengths = (header.blobs.iter())
-        .map(|b| b.len)
-        .try_fold(0u64, u64::checked_add)
-        .filter(|l| *l <= MAX_READ_BYTES);
-    let expected = (MAGIC.len() + len.len()) as u64 + header_len;
-    let Some(total) = lengths.filter(|l| l.checked_add(expected) == Some(size)) else {
-        return Err("it is truncated or longer than its header says".into());
-    };
-    if header.blobs.iter().any(|b| b.len > MAX_FILE_SIZE as u64) {
-        return Err("it is truncated or longer than its header says".into());
-    }
-    // Each blob is read straight into its own buffer and hashed, on every core: copying the bytes in
-    // (and the memory they land in) and hashing them are most of reading a record.
-    let mut offset = size - total;
-    let places: Vec<(u64, usize)> = (header.blobs.iter())
-        .map(|blob| {
-            let at = offset;
-            offset += blob.len;
-            (at, blob.len as usize)
-        })
-        .collect();
-    let file = input.into_inner();
-    let blobs = on_every_core(&places, |&(at, len)| {
-        let mut bytes = vec![0; len];
-        read_at(&file, &mut bytes, at).map(|()| {
-            let sum = Sha256::of(&bytes);
-            (bytes, sum)
-        })
-    });
-    let blobs: Blobs = (blobs.into_iter())
-        .collect::<std::io::Result<_>>()
-        .map_err(|e| format!("it cannot be read: {e}"))?;
-    if (blobs.iter().zip(&header.blobs)).any(|((_, sum), blob)| *sum != *blob.sha256) {
-        return Err("a file's bytes do not match their sha256".into());
-    }
-    Ok(Some((header.answer, blobs)))
-}
-
-/// Fill `buf` from `file` at `offset`, from any thread.
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The snapshot a record's answer and blobs hold, checked for being one the reader could have made.
 fn snapshot_of(
     answer: Answer,
@@ -599,6 +478,7 @@ fn snapshot_of(
     Ok((snapshot, charge))
 }
 
+mod file;
 mod reading;
 #[cfg(test)]
 mod tests;
