@@ -9,7 +9,8 @@
 //! control that shows the probe sees them when they are read.
 //!
 //! Installs served from the cache read a commit's files from its records (`git/checkouts/`), never from
-//! the repository through libgit2.
+//! the repository through libgit2. The same probe, on `stat` calls, shows that an install records the
+//! files it has just written without looking at each of them again.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -69,22 +70,12 @@ impl TlsFiles {
 
     /// Runs `agentpack ARGS` under `strace` and returns which of the stand-ins it opened, and the outcome.
     fn trace(&self, sb: &Sandbox, args: &[&str]) -> (Vec<String>, Outcome) {
-        ensure_strace();
-        let log = sb.root().join("strace.log");
-        let _ = std::fs::remove_file(&log);
-        let agentpack = assert_cmd::cargo::cargo_bin!("agentpack");
-        let mut strace_args: Vec<OsString> = ["-f", "-qq", "-e", "trace=open,openat,openat2", "-o"]
-            .map(OsString::from)
-            .to_vec();
-        strace_args.extend([log.clone().into(), "--".into(), agentpack.into()]);
-        strace_args.extend(args.iter().map(OsString::from));
-        let mut cmd = sb.command("strace", strace_args);
-        cmd.env("OPENSSL_CONF", &self.conf)
-            .env("SSL_CERT_FILE", &self.cert_file)
-            .env("SSL_CERT_DIR", &self.cert_dir);
-        let outcome = Outcome::of(cmd);
-        let trace = std::fs::read_to_string(&log)
-            .unwrap_or_else(|e| panic!("strace wrote no log ({e}); is strace installed?"));
+        let env = [
+            ("OPENSSL_CONF", &self.conf),
+            ("SSL_CERT_FILE", &self.cert_file),
+            ("SSL_CERT_DIR", &self.cert_dir),
+        ];
+        let (trace, outcome) = strace(sb, "trace=open,openat,openat2", args, &env);
         let opened = [&self.conf, &self.cert_file, &self.cert_dir]
             .into_iter()
             .filter(|p| trace.contains(&format!("\"{}", p.display())))
@@ -92,6 +83,32 @@ impl TlsFiles {
             .collect();
         (opened, outcome)
     }
+}
+
+/// Runs `agentpack ARGS` under `strace -e FILTER` with `env` set, and returns the log and the outcome.
+fn strace(
+    sb: &Sandbox,
+    filter: &str,
+    args: &[&str],
+    env: &[(&str, &PathBuf)],
+) -> (String, Outcome) {
+    ensure_strace();
+    let log = sb.root().join("strace.log");
+    let _ = std::fs::remove_file(&log);
+    let agentpack = assert_cmd::cargo::cargo_bin!("agentpack");
+    let mut strace_args: Vec<OsString> = ["-f", "-qq", "-e", filter, "-o"]
+        .map(OsString::from)
+        .to_vec();
+    strace_args.extend([log.clone().into(), "--".into(), agentpack.into()]);
+    strace_args.extend(args.iter().map(OsString::from));
+    let mut cmd = sb.command("strace", strace_args);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let outcome = Outcome::of(cmd);
+    let trace = std::fs::read_to_string(&log)
+        .unwrap_or_else(|e| panic!("strace wrote no log ({e}); is strace installed?"));
+    (trace, outcome)
 }
 
 fn file_name(path: &Path) -> String {
@@ -200,4 +217,44 @@ fn installs_from_the_cache_never_initialise_tls() {
     Outcome::of(cmd).success();
     assert_tree_eq(&expected, &fresh.snapshot("."));
     drop(served);
+}
+
+/// An install records the no-op state of the files it has just written without a `stat` of each (it knows
+/// their sizes, and they are too recent for a time stamp); the no-op install after it is the control that
+/// shows the probe sees a `stat` of every installed file.
+#[test]
+fn an_install_takes_no_stat_of_the_files_it_just_wrote() {
+    let repo = studio();
+    let sb = Sandbox::new();
+    sb.manifest(&Manifest::new().source(Source::git("studio", repo.url()).tag("v1.0.0")));
+    sb.run(["install"]).success();
+    let installed: Vec<String> = sb.snapshot(".claude/agents").into_keys().collect();
+    assert!(installed.len() >= 2, "{installed:?}");
+    // A `stat` that finds the file (one that finds none is a look before anything is written).
+    let stats_of = |trace: &str| -> Vec<String> {
+        (installed.iter())
+            .filter(|name| {
+                let path = format!("/.claude/agents/{name}\"");
+                trace
+                    .lines()
+                    .any(|l| l.contains(&path) && l.ends_with("= 0"))
+            })
+            .cloned()
+            .collect()
+    };
+    let filter = "trace=%stat,%lstat,statx";
+
+    sb.remove(".claude");
+    let (trace, outcome) = strace(&sb, filter, &["install", "--frozen"], &[]);
+    outcome.success();
+    assert_eq!(sb.snapshot(".claude/agents").len(), installed.len());
+    assert_eq!(stats_of(&trace), Vec::<String>::new());
+
+    let (trace, outcome) = strace(&sb, filter, &["install"], &[]);
+    outcome.success();
+    assert_eq!(
+        stats_of(&trace),
+        installed,
+        "the control: a no-op stats every file"
+    );
 }
