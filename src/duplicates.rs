@@ -3,7 +3,7 @@
 //! agents; `install` refuses to install next to them (both as `unmanaged-duplicate` errors), so the two
 //! commands agree. The target is searched recursively, as Claude Code searches it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
@@ -19,20 +19,22 @@ pub struct Owner<'a> {
     pub source: &'a str,
 }
 
-/// Every file under `target` that is not in `managed` (absolute paths) and declares an owner's name.
-/// Only those files are read (each at most [`crate::limits::MAX_FILE_SIZE`]), so the files agentpack
-/// installed cost a directory listing, not a read.
+/// Every one of `files` (the target's, [`md_files`]) that is not in `managed` (absolute paths) and
+/// declares an owner's name. Only those files are read (each at most [`crate::limits::MAX_FILE_SIZE`]),
+/// so the files agentpack installed cost a directory listing, not a read. Callers list the files first:
+/// a target without any (a first install) needs no lookups built.
 pub fn find(
     root: &Path,
     home: Option<&Path>,
     target: &Path,
-    managed: &BTreeSet<PathBuf>,
+    files: Vec<PathBuf>,
+    managed: &HashSet<PathBuf>,
     owners: &[Owner<'_>],
 ) -> Result<Vec<Diagnostic>> {
     let by_name: BTreeMap<&str, &Owner> = owners.iter().map(|o| (o.name, o)).collect();
     let inside = target.canonicalize().ok();
     let mut out = Vec::new();
-    for path in md_files(target) {
+    for path in files {
         if managed.contains(&path) {
             continue;
         }

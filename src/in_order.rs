@@ -108,6 +108,10 @@ impl Reporter for SourceReporter<'_, '_> {
             .report(self.index, Message::Status(status, message.to_string()));
     }
 
+    fn shows(&self, status: Status) -> bool {
+        self.order.reporter.shows(status)
+    }
+
     fn diagnostic(&self, diagnostic: &Diagnostic) {
         self.order
             .report(self.index, Message::Diagnostic(diagnostic.clone()));

@@ -59,6 +59,12 @@ pub struct FetchProgress {
 
 pub trait Reporter: Sync {
     fn status(&self, status: Status, message: &str);
+    /// Would a `status` line be shown (`-q` shows none, and details only come with `-v`)? A caller that
+    /// makes many lines (an install's one per file) skips making those no one sees.
+    fn shows(&self, status: Status) -> bool {
+        let _ = status;
+        true
+    }
     /// A warning (or, for `lint`, any finding) to show now.
     fn diagnostic(&self, diagnostic: &Diagnostic);
     /// A fetch of `source` started (`Some`) or made progress; `None` when it ended.
@@ -77,6 +83,9 @@ pub struct Silent;
 
 impl Reporter for Silent {
     fn status(&self, _: Status, _: &str) {}
+    fn shows(&self, _: Status) -> bool {
+        false
+    }
     fn diagnostic(&self, _: &Diagnostic) {}
     fn fetch_progress(&self, _: &str, _: Option<FetchProgress>) {}
 }

@@ -144,11 +144,15 @@ impl Printer {
 
 impl Reporter for Printer {
     fn status(&self, status: Status, message: &str) {
-        if self.quiet || (status.is_detail() && !self.verbose) {
+        if !self.shows(status) {
             return;
         }
         let verb = format!("{:>12}", status.verb());
         self.line(&self.paint(GREEN, &verb), &format!(" {}", escape(message)));
+    }
+
+    fn shows(&self, status: Status) -> bool {
+        !(self.quiet || (status.is_detail() && !self.verbose))
     }
 
     fn diagnostic(&self, diagnostic: &Diagnostic) {

@@ -7,7 +7,7 @@
 //! the install) is known only once every file is checked. The checks themselves run on every core
 //! ([`crate::select`]).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -369,15 +369,18 @@ fn report_actions(
         warnings: checked.warnings,
         ..InstallSummary::default()
     };
-    let origins: std::collections::HashMap<&Path, &Item> = (checked.placed.iter())
-        .map(|p| (p.file.as_path(), p))
-        .collect();
+    // Made only when a line or a warning names an item's origin (not for a quiet install).
+    let origins: std::cell::OnceCell<HashMap<&Path, &Item>> = std::cell::OnceCell::new();
+    let origin = |file: &Path| -> Option<&Item> {
+        let origins = origins.get_or_init(|| {
+            (checked.placed.iter())
+                .map(|p| (p.file.as_path(), p))
+                .collect()
+        });
+        origins.get(file).copied()
+    };
+    let shown = |file: &Path| crate::scope::shown(&manifest.root, file, manifest.home.as_deref());
     for action in actions {
-        let shown = crate::scope::shown(&manifest.root, action.file(), manifest.home.as_deref());
-        let origin = origins
-            .get(action.file())
-            .map(|p| format!(" from {}", p.label()))
-            .unwrap_or_default();
         let (status, counter) = match action {
             Action::Create { .. } => (Status::Installed, &mut summary.installed),
             Action::Replace { .. } => (Status::Updated, &mut summary.updated),
@@ -387,14 +390,18 @@ fn report_actions(
             }
             Action::Keep { .. } => (Status::Kept, &mut summary.unchanged),
             Action::Edited { .. } => {
-                reporter.diagnostic(&kept(&shown, origins.get(action.file()).copied()));
+                reporter.diagnostic(&kept(&shown(action.file()), origin(action.file())));
                 summary.warnings += 1;
                 continue;
             }
         };
         *counter += 1;
-        if !dry_run {
-            reporter.status(status, &format!("{shown}{origin}"));
+        // One line per file: made only when it is shown (not with `-q`).
+        if !dry_run && reporter.shows(status) {
+            let from = origin(action.file())
+                .map(|p| format!(" from {}", p.label()))
+                .unwrap_or_default();
+            reporter.status(status, &format!("{}{from}", shown(action.file())));
         }
     }
     summary
@@ -429,8 +436,12 @@ fn unmanaged_duplicates(
     previous: Option<&Lockfile>,
     placed: &[Item],
 ) -> Result<Vec<Diagnostic>> {
+    let files = duplicates::md_files(&manifest.target);
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
     let locked = previous.map(|l| l.agents.as_slice()).unwrap_or_default();
-    let managed: BTreeSet<PathBuf> = placed
+    let managed: HashSet<PathBuf> = placed
         .iter()
         .map(|p| p.file.clone())
         .chain(
@@ -457,6 +468,7 @@ fn unmanaged_duplicates(
         &manifest.root,
         manifest.home.as_deref(),
         &manifest.target,
+        files,
         &managed,
         &owners,
     )

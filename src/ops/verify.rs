@@ -13,7 +13,7 @@
 //! | `vendor-outdated` | with `[install] vendor`: a git source is not vendored at its locked commit |
 //! | front-matter codes | an installed file fails the checks (with its source's `trust` / `allow-unicode`) |
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
@@ -456,7 +456,11 @@ fn unmanaged_duplicates(
     lock: &Lockfile,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    let managed: BTreeSet<PathBuf> = lock
+    let files = duplicates::md_files(&manifest.target);
+    if files.is_empty() {
+        return Ok(());
+    }
+    let managed: HashSet<PathBuf> = lock
         .agents
         .iter()
         .map(|a| normalize(&manifest.root.join(&a.file)))
@@ -474,6 +478,7 @@ fn unmanaged_duplicates(
         &manifest.root,
         manifest.home.as_deref(),
         &manifest.target,
+        files,
         &managed,
         &owners,
     )?);
