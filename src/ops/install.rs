@@ -204,19 +204,21 @@ fn install_locked(
         )?;
     }
     let summary = report_actions(manifest, &actions, &checked, dry_run, reporter);
-    let seen = (actions.iter())
-        .filter(|_| !dry_run)
-        .filter_map(|action| {
-            let seen = match action {
-                Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
-                    Seen::Written(bytes.len() as u64)
-                }
-                Action::Edited { .. } => Seen::Edited,
-                _ => return None,
-            };
-            Some((manifest.root.join(action.file()), seen))
-        })
-        .collect();
+    // A dry run wrote nothing and saves no state.
+    let seen_on_disk = |action: &Action| {
+        let seen = match action {
+            Action::Create { bytes, .. } | Action::Replace { bytes, .. } => {
+                Seen::Written(bytes.len() as u64)
+            }
+            Action::Edited { .. } => Seen::Edited,
+            _ => return None,
+        };
+        Some((manifest.root.join(action.file()), seen))
+    };
+    let seen = match dry_run {
+        true => HashMap::new(),
+        false => actions.iter().filter_map(seen_on_disk).collect(),
+    };
     Ok(Installation {
         summary,
         previous,
