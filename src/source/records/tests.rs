@@ -128,12 +128,11 @@ fn a_record_of_another_version_is_not_used_but_is_not_damaged() {
 fn a_record_claiming_more_than_the_read_budget_is_damaged_before_its_blobs_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let records = Records::new(dir.path().join("repo-0123"));
-    let question = Question::Snapshot {
-        subdir: "team".into(),
-    };
     let count = (MAX_READ_BYTES / MAX_FILE_SIZE as u64) as usize + 1;
     let header = Header {
-        question: question.clone(),
+        question: Question::Snapshot {
+            subdir: "team".into(),
+        },
         commit: commit().to_string(),
         answer: Answer::Snapshot {
             charge: Charge {
@@ -157,18 +156,22 @@ fn a_record_claiming_more_than_the_read_budget_is_damaged_before_its_blobs_are_r
             })
             .collect(),
     };
-    records.ready(commit()).unwrap();
-    let path = records.path(commit(), &question);
-    write(&path, &header, std::iter::empty()).unwrap();
-    // The file is as long as the header says (sparse: nothing is written), so only the budget refuses it.
-    let file = std::fs::File::options().write(true).open(&path).unwrap();
-    let len = file.metadata().unwrap().len();
-    file.set_len(len + count as u64 * MAX_FILE_SIZE as u64)
-        .unwrap();
+    // The file is as long as the header says, so only the budget refuses it.
+    write_hostile(&records, &header, count as u64 * MAX_FILE_SIZE as u64);
     assert!(matches!(
         records.snapshot(commit(), "team"),
         Found::Damaged(why) if why == "it is truncated or longer than its header says"
     ));
+}
+
+/// Write a record of `header` followed by `tail` bytes (a sparse run of zeros: nothing is written), as
+/// no agentpack would: its blobs need not be there.
+fn write_hostile(records: &Records, header: &Header, tail: u64) {
+    records.ready(commit()).unwrap();
+    let record = records.path(commit(), &header.question);
+    write(&record, header, std::iter::empty()).unwrap();
+    let file = std::fs::File::options().write(true).open(&record).unwrap();
+    file.set_len(file.metadata().unwrap().len() + tail).unwrap();
 }
 
 /// A `file-` record of `path` whose header lists blobs of `lens` (with wrong digests), followed by `tail`
@@ -179,9 +182,8 @@ fn hostile_file_record(
     lens: &[u64],
     tail: u64,
 ) -> Found<FileAnswer> {
-    let question = Question::File { path: path.into() };
     let header = Header {
-        question: question.clone(),
+        question: Question::File { path: path.into() },
         commit: commit().to_string(),
         answer: Answer::FileBytes,
         blobs: (lens.iter())
@@ -191,11 +193,7 @@ fn hostile_file_record(
             })
             .collect(),
     };
-    records.ready(commit()).unwrap();
-    let record = records.path(commit(), &question);
-    write(&record, &header, std::iter::empty()).unwrap();
-    let file = std::fs::File::options().write(true).open(&record).unwrap();
-    file.set_len(file.metadata().unwrap().len() + tail).unwrap();
+    write_hostile(records, &header, tail);
     records.file(commit(), path)
 }
 
@@ -237,12 +235,11 @@ fn blob_lengths_that_overflow_or_do_not_add_up_to_the_file_are_damaged_before_an
 fn a_record_of_many_empty_blobs_is_read_and_refused() {
     let dir = tempfile::tempdir().unwrap();
     let records = Records::new(dir.path().join("repo-0123"));
-    let question = Question::Snapshot {
-        subdir: "team".into(),
-    };
     let empty = sha256_hex(b"");
     let header = Header {
-        question: question.clone(),
+        question: Question::Snapshot {
+            subdir: "team".into(),
+        },
         commit: commit().to_string(),
         answer: Answer::Snapshot {
             charge: Charge {
@@ -259,13 +256,7 @@ fn a_record_of_many_empty_blobs_is_read_and_refused() {
             })
             .collect(),
     };
-    records.ready(commit()).unwrap();
-    write(
-        &records.path(commit(), &question),
-        &header,
-        std::iter::empty(),
-    )
-    .unwrap();
+    write_hostile(&records, &header, 0);
     assert!(matches!(
         records.snapshot(commit(), "team"),
         Found::Damaged(why) if why == "its files do not match its blobs"
