@@ -4,8 +4,8 @@
 //!   unfinished source's messages go out as they come, later sources' wait for their turn, so the output
 //!   is the same whichever fetch finishes first;
 //! - [`on_every_core`] computes a function of every item on all cores (reading and hashing a cache
-//!   record's blobs, the front-matter checks, `verify`, writing an install's staged files) and returns the
-//!   results in the items' order.
+//!   record's blobs, the front-matter checks, `verify`, writing an install's staged files, making a
+//!   lock's entries typed) and returns the results in the items' order.
 
 use std::sync::Mutex;
 
@@ -144,6 +144,16 @@ pub fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) 
     items.par_iter().with_min_len(BATCH).map(&f).collect()
 }
 
+/// [`on_every_core`] for a function that takes each item by value (making a lock's entries typed moves
+/// their strings instead of copying them).
+pub fn on_every_core_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < PARALLEL_FROM {
+        return items.into_iter().map(f).collect();
+    }
+    items.into_par_iter().with_min_len(BATCH).map(&f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +225,15 @@ mod tests {
         }
         let items: Vec<usize> = (0..3).collect();
         assert_eq!(on_every_core(&items, |i| i + 1), [1, 2, 3]);
+    }
+
+    #[test]
+    fn owned_work_on_every_core_keeps_the_order() {
+        for n in [3, PARALLEL_FROM, PARALLEL_FROM + 1, 10 * BATCH + 3] {
+            let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            let moved = on_every_core_owned(items, |s| s + "!");
+            assert_eq!(moved, (0..n).map(|i| format!("{i}!")).collect::<Vec<_>>());
+        }
     }
 
     /// A panic in any item (first, middle, last) reaches the caller as the same panic, as it did from

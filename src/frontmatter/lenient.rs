@@ -21,11 +21,21 @@ pub(crate) fn rewrite(yaml: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
-        match rewrite_line(line) {
-            Some(new) => out.push_str(&new),
+        match quoted(line) {
+            Some((key, value)) => {
+                out.push_str(key);
+                out.push_str(": \"");
+                for c in value.chars() {
+                    if matches!(c, '\\' | '"') {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push('"');
+            }
             None => {
                 let tabs = line.len() - line.trim_start_matches('\t').len();
-                out.push_str(&"  ".repeat(tabs));
+                (0..tabs).for_each(|_| out.push_str("  "));
                 out.push_str(&line[tabs..]);
             }
         }
@@ -33,8 +43,8 @@ pub(crate) fn rewrite(yaml: &str) -> String {
     out
 }
 
-/// The quoted form of one line, or None when the rule leaves it alone.
-fn rewrite_line(line: &str) -> Option<String> {
+/// The key and the value of a line the rule quotes, or None when it leaves the line alone.
+fn quoted(line: &str) -> Option<(&str, &str)> {
     // A key of ASCII letters, `_` and `-` at column 0 (so list items, indented lines and comments never
     // match), a colon, at least one whitespace character, and a rest of line that `.` matches.
     let key_len = line
@@ -62,8 +72,7 @@ fn rewrite_line(line: &str) -> Option<String> {
     if !value.contains(SPECIAL) && !value.contains(": ") {
         return None;
     }
-    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
-    Some(format!("{key}: \"{escaped}\""))
+    Some((key, value))
 }
 
 #[cfg(test)]

@@ -418,8 +418,10 @@ impl Lockfile {
     /// or agent). Entries keep the file's order.
     fn from_raw(raw: RawLock, root: &Path) -> std::result::Result<Lockfile, Vec<String>> {
         let mut problems = Vec::new();
-        let names: Vec<String> = raw.sources.iter().map(|s| s.name().to_string()).collect();
-        let known = |name: &str| names.iter().any(|n| n == name);
+        // Hashed: every agent names its source, and a lock can have many sources.
+        let names: std::collections::HashSet<String> =
+            raw.sources.iter().map(|s| s.name().to_string()).collect();
+        let known = |name: &str| names.contains(name);
         for (name, parent) in raw
             .sources
             .iter()
@@ -483,14 +485,16 @@ impl Lockfile {
     }
 }
 
-/// Every item made typed, the problems of those that cannot be added to `problems`.
-fn typed_all<R, T>(
+/// Every item made typed, on every core (a lock can hold ten thousand entries), the problems of those
+/// that cannot be added to `problems` in the file's order.
+fn typed_all<R: Send, T: Send>(
     raw: Vec<R>,
-    typed: impl Fn(R) -> std::result::Result<T, Vec<String>>,
+    typed: impl Fn(R) -> std::result::Result<T, Vec<String>> + Sync,
     problems: &mut Vec<String>,
 ) -> Vec<T> {
-    raw.into_iter()
-        .filter_map(|r| typed(r).map_err(|mut p| problems.append(&mut p)).ok())
+    crate::in_order::on_every_core_owned(raw, typed)
+        .into_iter()
+        .filter_map(|r| r.map_err(|mut p| problems.append(&mut p)).ok())
         .collect()
 }
 

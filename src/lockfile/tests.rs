@@ -314,3 +314,29 @@ fn skills_and_commands_round_trip_and_hand_edits_pointing_outside_are_refused() 
         ["a skill of source `nope`: the source is not in the lock"]
     );
 }
+
+/// A lock of many agents is made typed on every core; its problems still come in the file's order.
+#[test]
+fn the_problems_of_a_large_lock_come_in_file_order() {
+    let agent = |i: usize| {
+        let sha = if i % 37 == 5 {
+            "nothex".to_string()
+        } else {
+            "b".repeat(64)
+        };
+        format!(
+            "[[agent]]\nname = \"a{i}\"\nsource = \"alpha\"\npath = \"eng/a{i}.md\"\nfile = \".claude/agents/a{i}.md\"\nsha256 = \"{sha}\"\n\n"
+        )
+    };
+    let head = SAMPLE_TOML.split("[[agent]]").next().unwrap();
+    let text = head.to_string() + &(0..500).map(agent).collect::<String>();
+    let expected: Vec<String> = (0..500)
+        .filter(|i| i % 37 == 5)
+        .map(|i| format!("agent `a{i}`: `sha256` is not 64 hex digits"))
+        .collect();
+    assert_eq!(problems(&text), expected);
+    let fixed = text.replace("nothex", &"b".repeat(64));
+    let lock = Lockfile::parse(Path::new("agentpack.lock"), &fixed).unwrap();
+    let names: Vec<String> = lock.agents.iter().map(|a| a.name.to_string()).collect();
+    assert_eq!(names, (0..500).map(|i| format!("a{i}")).collect::<Vec<_>>());
+}
