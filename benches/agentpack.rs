@@ -11,8 +11,9 @@
 //!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
 //!
 //! The installs into an empty project or target (warm cache, with a lock; `--frozen`) are compared with a
-//! `cp -r` of the same files into the same layout, run beside each of them (before it in even runs, after
-//! it in odd ones), and the median of those per-run ratios is reported: how long creating files takes
+//! `cp -r` of the same files into the same layout, run right before and right after each of them: the
+//! ratio of each run is to the mean of its two copies, and the median of those per-run ratios is reported
+//! (with the median of all the copies): how long creating files takes
 //! drifts with the file system's state (on a file system without a journal, ext4 skips inodes freed in
 //! the last seconds, so creating files can cost several times more right after many were deleted), and a
 //! baseline timed minutes apart would compare different states.
@@ -589,9 +590,9 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
         let mut ratios = Vec::new();
         for n in 0..runs {
             // `cp -r` of the same files into the same layout (a new project's `.claude/agents`), run
-            // beside it (before it in even runs, after it in odd ones), so that both meet the file system
-            // in the same state: creating files on it can cost several times more a few seconds after
-            // many were deleted.
+            // right before and right after it, so that they meet the file system in the same state:
+            // creating files on it can cost several times more a few seconds after many were deleted.
+            // The install is compared with the mean of the two, which varies less than either.
             let copy = |n: usize| {
                 copy_beside.map(|installed| {
                     let dest = work.join(format!(
@@ -608,15 +609,15 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
                     run(&mut cmd).0
                 })
             };
-            let before = if n % 2 == 0 { copy(n) } else { None };
+            let before = copy(2 * n);
             let mut cmd = make(n);
             let (t, rss) = run(&mut cmd);
             if cmd.get_program() == AGENTPACK {
                 peak.set(peak.get().max(rss));
             }
-            if let Some(c) = before.or_else(|| copy(n)) {
-                copies.push(c);
-                ratios.push(t.as_secs_f64() / c.as_secs_f64());
+            if let (Some(b), Some(a)) = (before, copy(2 * n + 1)) {
+                copies.extend([b, a]);
+                ratios.push(t.as_secs_f64() / ((b + a) / 2).as_secs_f64());
             }
             samples.push(t);
         }
@@ -891,7 +892,7 @@ fn main() {
                 }),
                 (Some(_), _) if row.beside_copy.is_some() => row.beside_copy.map(|(r, c)| {
                     format!(
-                        "{r:.1}x `cp -r` run beside it (median of the runs' ratios; `cp -r` {:.1} ms)",
+                        "{r:.1}x `cp -r` run before and after it (median of the runs' ratios to the mean of the two; `cp -r` {:.1} ms)",
                         ms(c)
                     )
                 }),
