@@ -340,3 +340,20 @@ fn the_problems_of_a_large_lock_come_in_file_order() {
     let names: Vec<String> = lock.agents.iter().map(|a| a.name.to_string()).collect();
     assert_eq!(names, (0..500).map(|i| format!("a{i}")).collect::<Vec<_>>());
 }
+
+/// Two `[[source]]` entries of one name (a merge that kept both sides) are refused: `list` and `install`
+/// would read the first, `tree` would show both, and `verify` would check only the first.
+#[test]
+fn a_source_named_twice_is_refused() {
+    let (head, agents) = SAMPLE_TOML.split_once("[[agent]]").unwrap();
+    let (_, sources) = head.split_once("[[source]]").unwrap();
+    let zeta = "[[source]]\nname = \"zeta\"\npath = \"../other\"\ncontent-hash = \"x\"\n\n";
+    let text = format!("{head}{zeta}[[source]]{sources}[[agent]]{agents}");
+    assert_eq!(
+        problems(&text),
+        [
+            "source `zeta`: the lock has more than one `[[source]]` of this name",
+            "source `alpha`: the lock has more than one `[[source]]` of this name",
+        ]
+    );
+}
