@@ -315,30 +315,122 @@ fn skills_and_commands_round_trip_and_hand_edits_pointing_outside_are_refused() 
     );
 }
 
-/// A lock of many agents is made typed on every core; its problems still come in the file's order.
+/// A lock whose every table holds more entries than are made typed on one core (64): 100 sources, 200
+/// agents, 80 skills and 80 commands, with (`hostile`) problems spread over them, some entries with two.
+fn large_lock(hostile: bool) -> String {
+    let bad = |i: usize, every: usize, at: usize| hostile && i % every == at;
+    let sha = "b".repeat(64);
+    let mut text = "version = 1\n".to_string();
+    for i in 0..100 {
+        let hash = if bad(i, 7, 3) {
+            ""
+        } else {
+            "content-hash = \"x\"\n"
+        };
+        let parent = if bad(i, 11, 4) {
+            "required-by = \"gone\"\n"
+        } else {
+            ""
+        };
+        text += &format!("[[source]]\nname = \"s{i}\"\npath = \"../s{i}\"\n{hash}{parent}\n");
+    }
+    for i in 0..200 {
+        let from = if bad(i, 13, 2) {
+            "gone".to_string()
+        } else {
+            format!("s{}", i % 100)
+        };
+        let (digest, file) = if bad(i, 9, 1) {
+            ("nothex", format!("elsewhere/a{i}.txt"))
+        } else {
+            (sha.as_str(), format!(".claude/agents/a{i}.md"))
+        };
+        text += &format!(
+            "[[agent]]\nname = \"a{i}\"\nsource = \"{from}\"\npath = \"a{i}.md\"\nfile = \"{file}\"\nsha256 = \"{digest}\"\n\n"
+        );
+    }
+    for i in 0..80 {
+        let from = if bad(i, 15, 0) { "gone" } else { "s1" };
+        let files = if bad(i, 10, 7) {
+            "files = []\n".to_string()
+        } else {
+            format!("[[skill.files]]\npath = \"SKILL.md\"\nsha256 = \"{sha}\"\n")
+        };
+        text += &format!(
+            "[[skill]]\nname = \"k{i}\"\nsource = \"{from}\"\npath = \"k{i}\"\ndir = \".claude/skills/k{i}\"\n{files}\n"
+        );
+    }
+    for i in 0..80 {
+        let digest = if bad(i, 8, 5) { "nothex" } else { &sha };
+        text += &format!(
+            "[[command]]\nname = \"c{i}\"\nsource = \"s2\"\npath = \"c{i}.md\"\nfile = \".claude/commands/c{i}.md\"\nsha256 = \"{digest}\"\n\n"
+        );
+    }
+    text
+}
+
+/// A large lock is made typed on every core; its problems come exactly in the order of the checks, each
+/// check in the file's order (the source references, then the sources', agents', skills' and commands'
+/// own problems, an entry's in the order it checks them), and its entries keep the file's order.
 #[test]
 fn the_problems_of_a_large_lock_come_in_file_order() {
-    let agent = |i: usize| {
-        let sha = if i % 37 == 5 {
-            "nothex".to_string()
-        } else {
-            "b".repeat(64)
-        };
-        format!(
-            "[[agent]]\nname = \"a{i}\"\nsource = \"alpha\"\npath = \"eng/a{i}.md\"\nfile = \".claude/agents/a{i}.md\"\nsha256 = \"{sha}\"\n\n"
-        )
-    };
-    let head = SAMPLE_TOML.split("[[agent]]").next().unwrap();
-    let text = head.to_string() + &(0..500).map(agent).collect::<String>();
-    let expected: Vec<String> = (0..500)
-        .filter(|i| i % 37 == 5)
-        .map(|i| format!("agent `a{i}`: `sha256` is not 64 hex digits"))
+    let which = |count: usize, every: usize, at: usize| (0..count).filter(move |i| i % every == at);
+    let expected: Vec<String> = (which(100, 11, 4))
+        .map(|i| format!("source `s{i}`: `required-by` names `gone`, which is not in the lock"))
+        .chain(which(200, 13, 2).map(|i| format!("agent `a{i}`: source `gone` is not in the lock")))
+        .chain(which(80, 15, 0).map(|_| "a skill of source `gone`: the source is not in the lock".into()))
+        .chain(which(100, 7, 3).map(|i| format!("source `s{i}`: a `path` source needs its `content-hash`")))
+        .chain(which(200, 9, 1).flat_map(|i| {
+            [
+                format!("agent `a{i}`: `sha256` is not 64 hex digits"),
+                format!("agent `a{i}`: `file` `elsewhere/a{i}.txt` does not name `a{i}.md` in a relative directory"),
+            ]
+        }))
+        .chain(which(80, 10, 7).map(|i| format!("skill `k{i}`: `files` is empty")))
+        .chain(which(80, 8, 5).map(|i| format!("command `c{i}`: `sha256` is not 64 hex digits")))
         .collect();
-    assert_eq!(problems(&text), expected);
-    let fixed = text.replace("nothex", &"b".repeat(64));
-    let lock = Lockfile::parse(Path::new("agentpack.lock"), &fixed).unwrap();
-    let names: Vec<String> = lock.agents.iter().map(|a| a.name.to_string()).collect();
-    assert_eq!(names, (0..500).map(|i| format!("a{i}")).collect::<Vec<_>>());
+    assert_eq!(problems(&large_lock(true)), expected);
+
+    let lock = Lockfile::parse(Path::new("agentpack.lock"), &large_lock(false)).unwrap();
+    let names = |prefix: &str, count: usize| {
+        (0..count)
+            .map(|i| format!("{prefix}{i}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lock.sources.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        names("s", 100).iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        lock.agents
+            .iter()
+            .map(|a| a.name.to_string())
+            .collect::<Vec<_>>(),
+        names("a", 200)
+    );
+    assert_eq!(
+        lock.skills.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        names("k", 80).iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        lock.commands.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        names("c", 80).iter().collect::<Vec<_>>()
+    );
+}
+
+/// `[[skipped]]` entries are not sources: an agent naming a source only a skipped entry names is refused,
+/// as is the skipped entry itself.
+#[test]
+fn a_source_only_a_skipped_entry_names_is_not_in_the_lock() {
+    let text = SAMPLE_TOML.replace("source = \"alpha\"", "source = \"volt\"")
+        + "\n[[skipped]]\nname = \"x\"\nsource = \"volt\"\npath = \"x.md\"\ninstalled-from = \"alpha\"\n";
+    assert_eq!(
+        problems(&text),
+        [
+            "agent `x`: source `volt` is not in the lock",
+            "skipped agent `x`: source `volt` or `alpha` is not in the lock",
+        ]
+    );
 }
 
 /// Two `[[source]]` entries of one name (a merge that kept both sides) are refused: `list` and `install`
