@@ -449,3 +449,74 @@ fn a_source_named_twice_is_refused() {
         ]
     );
 }
+
+/// A field value of a hand-edited lock: one to four pieces of what agentpack writes (a commit, a digest,
+/// a name, a ref kind, a path), of near-hex of those lengths, and of any text (multi-byte and control
+/// characters, separators, `..`, transports).
+fn field() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let text = "s|tag|rev|version|v1|^1|default-branch|sha256:|.claude/agents/|.claude/skills/|.claude/commands/\
+        |.md|/|\\|..|:|::|://|@|https|file|-| |é|\u{1F600}|\u{0}|\u{1b}|\u{202e}|*|[|~";
+    let pieces: Vec<String> = [
+        "a".repeat(40),
+        "a".repeat(39),
+        "b".repeat(64),
+        "b".repeat(63),
+    ]
+    .into_iter()
+    .chain(text.split('|').map(String::from))
+    .collect();
+    proptest::collection::vec(proptest::sample::select(pieces), 1..5).prop_map(|p| p.concat())
+}
+
+/// `key = value` lines of an entry: every `required` key and some `optional` ones, each given a [`field`].
+fn entry(
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let present = proptest::collection::vec(any::<bool>(), optional.len());
+    let values = proptest::collection::vec(field(), required.len() + optional.len());
+    (present, values).prop_map(move |(present, values)| {
+        let keys = required.iter().chain(
+            optional
+                .iter()
+                .zip(present)
+                .filter(|(_, p)| *p)
+                .map(|(k, _)| k),
+        );
+        keys.zip(values)
+            .map(|(key, value)| format!("{key} = {}\n", toml::Value::String(value)))
+            .collect()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+    /// Whatever a hand edit puts in the fields of every table (each long enough to be made typed on
+    /// every core), reading the lock gives the lock or `lock-invalid` problems, never a panic.
+    #[test]
+    fn a_lock_with_any_field_values_is_read_or_refused_never_a_panic(
+        sources in proptest::collection::vec(entry(&["name"], &["git", "path", "ref-kind", "ref", "subdir", "commit", "tag", "content-hash", "required-by", "plugin"]), 64..70),
+        agents in proptest::collection::vec(entry(&["name", "source", "path", "file", "sha256"], &["original-name", "plugin", "patch", "patch-sha256"]), 64..70),
+        skills in proptest::collection::vec((entry(&["name", "source", "path", "dir"], &["original-name", "plugin"]), entry(&["path", "sha256"], &[])), 64..70),
+        commands in proptest::collection::vec(entry(&["name", "source", "path", "file", "sha256"], &["original-name", "plugin"]), 64..70),
+    ) {
+        let mut text = "version = 1\n".to_string();
+        for (table, body) in (sources.iter().map(|s| ("source", s)))
+            .chain(agents.iter().map(|a| ("agent", a)))
+            .chain(commands.iter().map(|c| ("command", c)))
+        {
+            text += &format!("[[{table}]]\n{body}\n");
+        }
+        for (skill, file) in &skills {
+            text += &format!("[[skill]]\n{skill}\n[[skill.files]]\n{file}\n");
+        }
+        let raw: Result<raw::RawLock, _> = toml::from_str(&text);
+        proptest::prop_assert!(raw.is_ok(), "{raw:?}");
+        match Lockfile::parse(Path::new("agentpack.lock"), &text) {
+            Ok(lock) => proptest::prop_assert_eq!(lock.agents.len(), agents.len()),
+            Err(e) => proptest::prop_assert!(e.diagnostics().iter().all(|d| d.code == "lock-invalid")),
+        }
+    }
+}
