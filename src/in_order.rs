@@ -227,11 +227,18 @@ mod tests {
         assert_eq!(on_every_core(&items, |i| i + 1), [1, 2, 3]);
     }
 
+    /// The first ten items are slow, so on two cores or more results kept in the order they finish
+    /// would come out of order.
     #[test]
     fn owned_work_on_every_core_keeps_the_order() {
         for n in [3, PARALLEL_FROM, PARALLEL_FROM + 1, 10 * BATCH + 3] {
             let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
-            let moved = on_every_core_owned(items, |s| s + "!");
+            let moved = on_every_core_owned(items, |s| {
+                if s.len() == 1 {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                s + "!"
+            });
             assert_eq!(moved, (0..n).map(|i| format!("{i}!")).collect::<Vec<_>>());
         }
     }

@@ -132,6 +132,85 @@ mod tests {
         );
     }
 
+    /// Claude Code's expression `^([a-zA-Z_-]+):\s+(.+)$` for the `regex` crate, with JavaScript's
+    /// meanings: `\s` is tab, vertical tab, form feed, U+FEFF, the space separators (Zs) and the line
+    /// terminators; `.` is anything but a line terminator (`\n`, `\r`, U+2028, U+2029).
+    static CLAUDE_CODE_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^([a-zA-Z_-]+):[\t\v\f\x{FEFF}\p{Zs}\n\r\x{2028}\x{2029}]+([^\n\r\x{2028}\x{2029}]+)$",
+        )
+        .unwrap()
+    });
+
+    /// A line made of what the rule turns on: tabs, key characters (and `0`, `.`), a colon, every
+    /// JavaScript space and line terminator and spaces that are not JavaScript's (U+0085, U+180E,
+    /// U+200B), then a value of quotes, brackets, a list, every special character, `: `, backslashes
+    /// and multi-byte characters, sometimes wrapped in quotes or brackets, matching or not.
+    fn line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = |many: &[&str], chars: &str| -> Vec<String> {
+            (many.iter().map(|s| s.to_string()))
+                .chain(chars.chars().map(String::from))
+                .collect()
+        };
+        let spaces = pieces(
+            &[],
+            " \t\u{a0}\u{1680}\u{2000}\u{200a}\u{202f}\u{205f}\u{3000}\u{feff}\u{b}\u{c}\r\u{2028}\u{2029}\
+             \u{85}\u{180e}\u{200b}",
+        );
+        let value = pieces(
+            &["b c", ": ", "a:b", "[a, b]"],
+            "a:,'\"[]{}*&#!|>%@`\\é\u{1F600}\r\u{2028}\u{2029}\u{a0} \t\u{85}\u{feff}",
+        );
+        // Each an opening and a closing character, or neither.
+        let ends = ["", "", "''", "\"\"", "[]", "\"'"];
+        (
+            prop_oneof![3 => Just(""), 1 => Just("\t")],
+            "[aZ_-][aZ0._-]{0,2}|[0.]?",
+            prop_oneof![1 => Just(""), 4 => Just(":")],
+            proptest::collection::vec(proptest::sample::select(spaces), 0..3),
+            proptest::sample::select(ends.map(|end| end.split_at(end.len() / 2)).to_vec()),
+            proptest::collection::vec(proptest::sample::select(value), 0..6),
+        )
+            .prop_map(|(tab, key, colon, spaces, (open, close), value)| {
+                format!(
+                    "{tab}{key}{colon}{}{open}{}{close}",
+                    spaces.concat(),
+                    value.concat()
+                )
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// A line is quoted only when Claude Code's expression matches it, with the key and value it
+        /// captures, and the value needs quotes and is not wrapped in them; a line it matches is left
+        /// alone only when the value needs no quotes or is wrapped in quotes or brackets.
+        #[test]
+        fn a_line_is_quoted_as_claude_codes_expression_captures_it(line in line()) {
+            let captured = CLAUDE_CODE_LINE.captures(&line).map(|c| {
+                let (_, [key, value]) = c.extract();
+                (key, value)
+            });
+            let wrapped = |value: &str, open: char, close: char| {
+                value.starts_with(open) && value.ends_with(close)
+            };
+            let in_quotes = |value: &str| wrapped(value, '"', '"') || wrapped(value, '\'', '\'');
+            let special = |value: &str| value.contains(|c| "{}[]*&#!|>%@`".contains(c)) || value.contains(": ");
+            match (quoted(&line), captured) {
+                (Some(quoted), captured) => {
+                    proptest::prop_assert_eq!(Some(quoted), captured);
+                    proptest::prop_assert!(special(quoted.1) && !in_quotes(quoted.1));
+                }
+                (None, Some((_, value))) => proptest::prop_assert!(
+                    !special(value) || in_quotes(value) || wrapped(value, '[', ']'),
+                    "{line:?} is left alone"
+                ),
+                (None, None) => {}
+            }
+        }
+    }
+
     #[test]
     fn list_values_that_parse_are_kept() {
         assert_eq!(rewrite("tools: [Read, Grep]"), "tools: [Read, Grep]");

@@ -7,6 +7,7 @@
 //! at files outside the project. Writing goes back through [`raw`], so the format never changes with the
 //! model.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -419,8 +420,16 @@ impl Lockfile {
     fn from_raw(raw: RawLock, root: &Path) -> std::result::Result<Lockfile, Vec<String>> {
         let mut problems = Vec::new();
         // Hashed: every agent names its source, and a lock can have many sources.
-        let names: std::collections::HashSet<String> =
-            raw.sources.iter().map(|s| s.name().to_string()).collect();
+        let mut names = HashSet::with_capacity(raw.sources.len());
+        let mut repeated = HashSet::new();
+        for name in raw.sources.iter().map(raw::RawSource::name) {
+            // A merge that kept both sides of a conflict: `Lockfile::source` would find only the first.
+            if !names.insert(name) && repeated.insert(name) {
+                problems.push(format!(
+                    "source `{name}`: the lock has more than one `[[source]]` of this name"
+                ));
+            }
+        }
         let known = |name: &str| names.contains(name);
         for (name, parent) in raw
             .sources

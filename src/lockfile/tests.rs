@@ -315,28 +315,208 @@ fn skills_and_commands_round_trip_and_hand_edits_pointing_outside_are_refused() 
     );
 }
 
-/// A lock of many agents is made typed on every core; its problems still come in the file's order.
+/// A lock whose every table holds more entries than are made typed on one core (64): 100 sources, 200
+/// agents, 80 skills and 80 commands, with (`hostile`) problems spread over them, some entries with two.
+fn large_lock(hostile: bool) -> String {
+    let bad = |i: usize, every: usize, at: usize| hostile && i % every == at;
+    let sha = "b".repeat(64);
+    let mut text = "version = 1\n".to_string();
+    for i in 0..100 {
+        let hash = if bad(i, 7, 3) {
+            ""
+        } else {
+            "content-hash = \"x\"\n"
+        };
+        let parent = if bad(i, 11, 4) {
+            "required-by = \"gone\"\n"
+        } else {
+            ""
+        };
+        text += &format!("[[source]]\nname = \"s{i}\"\npath = \"../s{i}\"\n{hash}{parent}\n");
+    }
+    for i in 0..200 {
+        let from = if bad(i, 13, 2) {
+            "gone".to_string()
+        } else {
+            format!("s{}", i % 100)
+        };
+        let (digest, file) = if bad(i, 9, 1) {
+            ("nothex", format!("elsewhere/a{i}.txt"))
+        } else {
+            (sha.as_str(), format!(".claude/agents/a{i}.md"))
+        };
+        text += &format!(
+            "[[agent]]\nname = \"a{i}\"\nsource = \"{from}\"\npath = \"a{i}.md\"\nfile = \"{file}\"\nsha256 = \"{digest}\"\n\n"
+        );
+    }
+    for i in 0..80 {
+        let from = if bad(i, 15, 0) { "gone" } else { "s1" };
+        let files = if bad(i, 10, 7) {
+            "files = []\n".to_string()
+        } else {
+            format!("[[skill.files]]\npath = \"SKILL.md\"\nsha256 = \"{sha}\"\n")
+        };
+        text += &format!(
+            "[[skill]]\nname = \"k{i}\"\nsource = \"{from}\"\npath = \"k{i}\"\ndir = \".claude/skills/k{i}\"\n{files}\n"
+        );
+    }
+    for i in 0..80 {
+        let digest = if bad(i, 8, 5) { "nothex" } else { &sha };
+        text += &format!(
+            "[[command]]\nname = \"c{i}\"\nsource = \"s2\"\npath = \"c{i}.md\"\nfile = \".claude/commands/c{i}.md\"\nsha256 = \"{digest}\"\n\n"
+        );
+    }
+    text
+}
+
+/// A large lock is made typed on every core; its problems come exactly in the order of the checks, each
+/// check in the file's order (the source references, then the sources', agents', skills' and commands'
+/// own problems, an entry's in the order it checks them), and its entries keep the file's order.
 #[test]
 fn the_problems_of_a_large_lock_come_in_file_order() {
-    let agent = |i: usize| {
-        let sha = if i % 37 == 5 {
-            "nothex".to_string()
-        } else {
-            "b".repeat(64)
-        };
-        format!(
-            "[[agent]]\nname = \"a{i}\"\nsource = \"alpha\"\npath = \"eng/a{i}.md\"\nfile = \".claude/agents/a{i}.md\"\nsha256 = \"{sha}\"\n\n"
-        )
-    };
-    let head = SAMPLE_TOML.split("[[agent]]").next().unwrap();
-    let text = head.to_string() + &(0..500).map(agent).collect::<String>();
-    let expected: Vec<String> = (0..500)
-        .filter(|i| i % 37 == 5)
-        .map(|i| format!("agent `a{i}`: `sha256` is not 64 hex digits"))
+    let which = |count: usize, every: usize, at: usize| (0..count).filter(move |i| i % every == at);
+    let expected: Vec<String> = (which(100, 11, 4))
+        .map(|i| format!("source `s{i}`: `required-by` names `gone`, which is not in the lock"))
+        .chain(which(200, 13, 2).map(|i| format!("agent `a{i}`: source `gone` is not in the lock")))
+        .chain(which(80, 15, 0).map(|_| "a skill of source `gone`: the source is not in the lock".into()))
+        .chain(which(100, 7, 3).map(|i| format!("source `s{i}`: a `path` source needs its `content-hash`")))
+        .chain(which(200, 9, 1).flat_map(|i| {
+            [
+                format!("agent `a{i}`: `sha256` is not 64 hex digits"),
+                format!("agent `a{i}`: `file` `elsewhere/a{i}.txt` does not name `a{i}.md` in a relative directory"),
+            ]
+        }))
+        .chain(which(80, 10, 7).map(|i| format!("skill `k{i}`: `files` is empty")))
+        .chain(which(80, 8, 5).map(|i| format!("command `c{i}`: `sha256` is not 64 hex digits")))
         .collect();
-    assert_eq!(problems(&text), expected);
-    let fixed = text.replace("nothex", &"b".repeat(64));
-    let lock = Lockfile::parse(Path::new("agentpack.lock"), &fixed).unwrap();
-    let names: Vec<String> = lock.agents.iter().map(|a| a.name.to_string()).collect();
-    assert_eq!(names, (0..500).map(|i| format!("a{i}")).collect::<Vec<_>>());
+    assert_eq!(problems(&large_lock(true)), expected);
+
+    let lock = Lockfile::parse(Path::new("agentpack.lock"), &large_lock(false)).unwrap();
+    let names = |prefix: &str, count: usize| {
+        (0..count)
+            .map(|i| format!("{prefix}{i}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lock.sources.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        names("s", 100).iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        lock.agents
+            .iter()
+            .map(|a| a.name.to_string())
+            .collect::<Vec<_>>(),
+        names("a", 200)
+    );
+    assert_eq!(
+        lock.skills.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        names("k", 80).iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        lock.commands.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        names("c", 80).iter().collect::<Vec<_>>()
+    );
+}
+
+/// `[[skipped]]` entries are not sources: an agent naming a source only a skipped entry names is refused,
+/// as is the skipped entry itself.
+#[test]
+fn a_source_only_a_skipped_entry_names_is_not_in_the_lock() {
+    let text = SAMPLE_TOML.replace("source = \"alpha\"", "source = \"volt\"")
+        + "\n[[skipped]]\nname = \"x\"\nsource = \"volt\"\npath = \"x.md\"\ninstalled-from = \"alpha\"\n";
+    assert_eq!(
+        problems(&text),
+        [
+            "agent `x`: source `volt` is not in the lock",
+            "skipped agent `x`: source `volt` or `alpha` is not in the lock",
+        ]
+    );
+}
+
+/// Two `[[source]]` entries of one name (a merge that kept both sides) are refused: `list` and `install`
+/// would read the first, `tree` would show both, and `verify` would check only the first.
+#[test]
+fn a_source_named_twice_is_refused() {
+    let (head, agents) = SAMPLE_TOML.split_once("[[agent]]").unwrap();
+    let (_, sources) = head.split_once("[[source]]").unwrap();
+    let zeta = "[[source]]\nname = \"zeta\"\npath = \"../other\"\ncontent-hash = \"x\"\n\n";
+    let text = format!("{head}{zeta}[[source]]{sources}[[agent]]{agents}");
+    assert_eq!(
+        problems(&text),
+        [
+            "source `zeta`: the lock has more than one `[[source]]` of this name",
+            "source `alpha`: the lock has more than one `[[source]]` of this name",
+        ]
+    );
+}
+
+/// A field value of a hand-edited lock: one to four pieces of what agentpack writes (a commit, a digest,
+/// a name, a ref kind, a path), of near-hex of those lengths, and of any text (multi-byte and control
+/// characters, separators, `..`, transports).
+fn field() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let text = "s|tag|rev|version|v1|^1|default-branch|sha256:|.claude/agents/|.claude/skills/|.claude/commands/\
+        |.md|/|\\|..|:|::|://|@|https|file|-| |é|\u{1F600}|\u{0}|\u{1b}|\u{202e}|*|[|~";
+    let pieces: Vec<String> = [
+        "a".repeat(40),
+        "a".repeat(39),
+        "b".repeat(64),
+        "b".repeat(63),
+    ]
+    .into_iter()
+    .chain(text.split('|').map(String::from))
+    .collect();
+    proptest::collection::vec(proptest::sample::select(pieces), 1..5).prop_map(|p| p.concat())
+}
+
+/// `key = value` lines of an entry: every `required` key and some `optional` ones, each given a [`field`].
+fn entry(
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let present = proptest::collection::vec(any::<bool>(), optional.len());
+    let values = proptest::collection::vec(field(), required.len() + optional.len());
+    (present, values).prop_map(move |(present, values)| {
+        let keys = required.iter().chain(
+            optional
+                .iter()
+                .zip(present)
+                .filter(|(_, p)| *p)
+                .map(|(k, _)| k),
+        );
+        keys.zip(values)
+            .map(|(key, value)| format!("{key} = {}\n", toml::Value::String(value)))
+            .collect()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+    /// Whatever a hand edit puts in the fields of every table (each long enough to be made typed on
+    /// every core), reading the lock gives the lock or `lock-invalid` problems, never a panic.
+    #[test]
+    fn a_lock_with_any_field_values_is_read_or_refused_never_a_panic(
+        sources in proptest::collection::vec(entry(&["name"], &["git", "path", "ref-kind", "ref", "subdir", "commit", "tag", "content-hash", "required-by", "plugin"]), 64..70),
+        agents in proptest::collection::vec(entry(&["name", "source", "path", "file", "sha256"], &["original-name", "plugin", "patch", "patch-sha256"]), 64..70),
+        skills in proptest::collection::vec((entry(&["name", "source", "path", "dir"], &["original-name", "plugin"]), entry(&["path", "sha256"], &[])), 64..70),
+        commands in proptest::collection::vec(entry(&["name", "source", "path", "file", "sha256"], &["original-name", "plugin"]), 64..70),
+    ) {
+        let mut text = "version = 1\n".to_string();
+        for (table, body) in (sources.iter().map(|s| ("source", s)))
+            .chain(agents.iter().map(|a| ("agent", a)))
+            .chain(commands.iter().map(|c| ("command", c)))
+        {
+            text += &format!("[[{table}]]\n{body}\n");
+        }
+        for (skill, file) in &skills {
+            text += &format!("[[skill]]\n{skill}\n[[skill.files]]\n{file}\n");
+        }
+        let raw: Result<raw::RawLock, _> = toml::from_str(&text);
+        proptest::prop_assert!(raw.is_ok(), "{raw:?}");
+        match Lockfile::parse(Path::new("agentpack.lock"), &text) {
+            Ok(lock) => proptest::prop_assert_eq!(lock.agents.len(), agents.len()),
+            Err(e) => proptest::prop_assert!(e.diagnostics().iter().all(|d| d.code == "lock-invalid")),
+        }
+    }
 }

@@ -725,6 +725,19 @@ fn lockfile_cases() -> Vec<Case> {
             ..BASE
         },
         Case {
+            name: "lock naming a source twice (a merge that kept both sides)",
+            project: |sb, _| {
+                edit_lock(
+                    sb,
+                    "[[agent]]",
+                    "[[source]]\nname = \"s\"\npath = \"../elsewhere\"\ncontent-hash = \"x\"\n\n[[agent]]",
+                )
+            },
+            code: 2,
+            stderr: &["lock-invalid", "more than one `[[source]]` of this name"],
+            ..BASE
+        },
+        Case {
             name: "lock that is not TOML",
             project: |sb, _| {
                 sb.write("agentpack.lock", "\0\0garbage [[[");
