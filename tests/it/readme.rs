@@ -419,22 +419,40 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Quick start: `cargo run --release -- --manifest-path fixtures/example/agentpack.toml install`
 /// installs six agents. Run with the test binary on a git repository laid out like this one (the
-/// example reads `../..` through git), so the worktree itself is never written.
+/// example reads `../..` through git), so the worktree itself is never written; and run in the README's
+/// order, the quick start first and then the tests in the same checkout, whose `fixtures/example` then
+/// holds the lock and agents of that first run.
 #[test]
 fn readme_quick_start_example_installs_six_agents() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(README.contains("The example installs six agents"));
+    let checkout = example_repo(Path::new(env!("CARGO_MANIFEST_DIR")));
+    install_the_example(&checkout);
+    install_the_example(&example_repo(checkout.path()));
+}
+
+/// The bundled example's manifest, as the quick start names it.
+const EXAMPLE: &str = "fixtures/example/agentpack.toml";
+
+/// A git repository holding what the bundled example reads, copied from the checkout at `root`: its
+/// manifest and the two folders of agents. Not the rest of `fixtures/example`: running the example
+/// writes its agents and lock there (ignored by git), and that lock pins a commit of the checkout.
+fn example_repo(root: &Path) -> GitRepo {
     let repo = GitRepo::new("agentpack");
     for dir in [
-        "fixtures/example",
         "fixtures/agents/seed-shapes",
         "fixtures/agents/example-pack",
     ] {
         copy_dir(&root.join(dir), &repo.path().join(dir));
     }
+    repo.file(EXAMPLE, std::fs::read(root.join(EXAMPLE)).unwrap());
     repo.commit("the bundled example");
-    assert!(README.contains("The example installs six agents"));
+    repo
+}
+
+/// The quick start's install, in `repo`: six agents installed.
+fn install_the_example(repo: &GitRepo) {
     let sb = Sandbox::new();
-    let manifest = repo.path().join("fixtures/example/agentpack.toml");
+    let manifest = repo.path().join(EXAMPLE);
     sb.run(["--manifest-path", manifest.to_str().unwrap(), "install"])
         .success()
         .stderr_has("Finished 6 installed");
