@@ -1,8 +1,8 @@
 //! Every `agentpack` command the README shows (in ```sh blocks and as `$ agentpack ...` in output
 //! examples) is run here, against real local repositories standing in for GitHub (a git `insteadOf`
 //! rewrite of `https://github.com/` to a local directory), and so are the README's main manifest
-//! example and the `add` result it prints. The last test fails when the README gains a command that no
-//! test here runs.
+//! example and the `add` result it prints. `every_readme_command_is_run_by_a_test` fails when the README
+//! gains a command that no test here runs. The last test holds the README's word on `BENCHMARKS.md`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -492,4 +492,20 @@ fn readme_pack_example_runs() {
     assert_eq!(names, ["reviewer.md", "style-guide.md"]);
     assert!(!sb.exists("elsewhere"));
     sb.run(["tree"]).success().stdout_has("review/style v1.1.0");
+}
+
+/// As the README's "Benchmarks" says, `BENCHMARKS.md` ends with the notes of `benches/NOTES.md`, which
+/// `cargo bench` appends to the tables it writes: notes edited in `BENCHMARKS.md` alone would be lost
+/// by the next run, and notes edited in `benches/NOTES.md` alone would not describe the committed one.
+#[test]
+fn benchmarks_md_ends_with_the_bench_notes() {
+    assert!(README.contains("`BENCHMARKS.md` holds the notes of `benches/NOTES.md`"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let notes = std::fs::read_to_string(root.join("benches/NOTES.md")).unwrap();
+    let benchmarks = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
+    assert!(notes.starts_with("## Targets"), "{notes:.80}");
+    let tables = benchmarks
+        .strip_suffix(notes.as_str())
+        .expect("BENCHMARKS.md ends with benches/NOTES.md");
+    assert!(tables.contains("## Corpus R"), "{tables:.200}");
 }
