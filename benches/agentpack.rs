@@ -6,21 +6,24 @@
 //! - agentpack: cold install (empty cache, empty project), warm-cache install into an empty project (its
 //!   manifest and lock checked out, no agents yet; and once more without a lock, which lists every
 //!   remote's refs again), no-op install, `install --frozen` into an empty target with a warm cache,
-//!   `update` of one source, and `verify` (the last two only when this build has those commands);
+//!   `list`, `verify` and `update` of one source (each only when this build has the command);
 //! - baselines on the same repositories: `git clone --depth 1` of each repository one after another (the
-//!   transfer limit), `cp -r` of the installed files and `sha256sum` of them (the disk limit).
+//!   transfer limit), `cp -r`, `ls -l` and `sha256sum` of the installed files (the disk limit);
+//! - on corpus R, AGPM side by side (see [`peer_rows`]), skipped with the reason printed when it is not
+//!   installed.
 //!
 //! The installs into an empty project or target (warm cache, with a lock; `--frozen`) are compared with a
 //! `cp -r` of the same files into the same layout, run right before and right after each of them: the
 //! ratio of each run is to the mean of its two copies, and the median of those per-run ratios is reported
-//! (with the median of all the copies): how long creating files takes
-//! drifts with the file system's state (on a file system without a journal, ext4 skips inodes freed in
-//! the last seconds, so creating files can cost several times more right after many were deleted), and a
-//! baseline timed minutes apart would compare different states.
+//! (with the median of all the copies): how long creating files takes drifts with the file system's state
+//! (on a file system without a journal, ext4 skips inodes freed in the last seconds, so creating files
+//! can cost several times more right after many were deleted), and a baseline timed minutes apart would
+//! compare different states.
 //!
 //! Peak RSS is the largest `ru_maxrss` of any agentpack run. The table is printed and written to
-//! `BENCHMARKS.md` (set `AGENTPACK_BENCH_NO_WRITE=1` to skip writing). `AGENTPACK_BENCH_CORPUS=R` or `S`
-//! runs one corpus only.
+//! `BENCHMARKS.md`, followed by `benches/NOTES.md` (the targets and what the run shows about them, kept
+//! there so that a run does not erase them; set `AGENTPACK_BENCH_NO_WRITE=1` to skip writing).
+//! `AGENTPACK_BENCH_CORPUS=R` or `S` runs one corpus only.
 
 use std::fmt::Write as _;
 use std::io::Write as _;

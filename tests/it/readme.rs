@@ -1,8 +1,8 @@
 //! Every `agentpack` command the README shows (in ```sh blocks and as `$ agentpack ...` in output
 //! examples) is run here, against real local repositories standing in for GitHub (a git `insteadOf`
 //! rewrite of `https://github.com/` to a local directory), and so are the README's main manifest
-//! example and the `add` result it prints. The last test fails when the README gains a command that no
-//! test here runs.
+//! example and the `add` result it prints. `every_readme_command_is_run_by_a_test` fails when the README
+//! gains a command that no test here runs. The last test holds the README's word on `BENCHMARKS.md`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -419,22 +419,40 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Quick start: `cargo run --release -- --manifest-path fixtures/example/agentpack.toml install`
 /// installs six agents. Run with the test binary on a git repository laid out like this one (the
-/// example reads `../..` through git), so the worktree itself is never written.
+/// example reads `../..` through git), so the worktree itself is never written; and run in the README's
+/// order, the quick start first and then the tests in the same checkout, whose `fixtures/example` then
+/// holds the lock and agents of that first run.
 #[test]
 fn readme_quick_start_example_installs_six_agents() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(README.contains("The example installs six agents"));
+    let checkout = example_repo(Path::new(env!("CARGO_MANIFEST_DIR")));
+    install_the_example(&checkout);
+    install_the_example(&example_repo(checkout.path()));
+}
+
+/// The bundled example's manifest, as the quick start names it.
+const EXAMPLE: &str = "fixtures/example/agentpack.toml";
+
+/// A git repository holding what the bundled example reads, copied from the checkout at `root`: its
+/// manifest and the two folders of agents. Not the rest of `fixtures/example`: running the example
+/// writes its agents and lock there (ignored by git), and that lock pins a commit of the checkout.
+fn example_repo(root: &Path) -> GitRepo {
     let repo = GitRepo::new("agentpack");
     for dir in [
-        "fixtures/example",
         "fixtures/agents/seed-shapes",
         "fixtures/agents/example-pack",
     ] {
         copy_dir(&root.join(dir), &repo.path().join(dir));
     }
+    repo.file(EXAMPLE, std::fs::read(root.join(EXAMPLE)).unwrap());
     repo.commit("the bundled example");
-    assert!(README.contains("The example installs six agents"));
+    repo
+}
+
+/// The quick start's install, in `repo`: six agents installed.
+fn install_the_example(repo: &GitRepo) {
     let sb = Sandbox::new();
-    let manifest = repo.path().join("fixtures/example/agentpack.toml");
+    let manifest = repo.path().join(EXAMPLE);
     sb.run(["--manifest-path", manifest.to_str().unwrap(), "install"])
         .success()
         .stderr_has("Finished 6 installed");
@@ -474,4 +492,20 @@ fn readme_pack_example_runs() {
     assert_eq!(names, ["reviewer.md", "style-guide.md"]);
     assert!(!sb.exists("elsewhere"));
     sb.run(["tree"]).success().stdout_has("review/style v1.1.0");
+}
+
+/// As the README's "Benchmarks" says, `BENCHMARKS.md` ends with the notes of `benches/NOTES.md`, which
+/// `cargo bench` appends to the tables it writes: notes edited in `BENCHMARKS.md` alone would be lost
+/// by the next run, and notes edited in `benches/NOTES.md` alone would not describe the committed one.
+#[test]
+fn benchmarks_md_ends_with_the_bench_notes() {
+    assert!(README.contains("`BENCHMARKS.md` holds the notes of `benches/NOTES.md`"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let notes = std::fs::read_to_string(root.join("benches/NOTES.md")).unwrap();
+    let benchmarks = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
+    assert!(notes.starts_with("## Targets"), "{notes:.80}");
+    let tables = benchmarks
+        .strip_suffix(notes.as_str())
+        .expect("BENCHMARKS.md ends with benches/NOTES.md");
+    assert!(tables.contains("## Corpus R"), "{tables:.200}");
 }
