@@ -438,10 +438,9 @@ fn unmanaged_duplicates(
     previous: Option<&Lockfile>,
     placed: &[Item],
 ) -> Result<Vec<Diagnostic>> {
-    let files = duplicates::md_files(&manifest.target);
-    if files.is_empty() {
+    let Some(candidates) = duplicates::Candidates::in_target(&manifest.target) else {
         return Ok(Vec::new());
-    }
+    };
     let locked = previous.map(|l| l.agents.as_slice()).unwrap_or_default();
     let managed: HashSet<PathBuf> = placed
         .iter()
@@ -466,14 +465,7 @@ fn unmanaged_duplicates(
             source: &p.source,
         })
         .collect();
-    duplicates::find(
-        &manifest.root,
-        manifest.home.as_deref(),
-        &manifest.target,
-        files,
-        &managed,
-        &owners,
-    )
+    candidates.find(&manifest.root, manifest.home.as_deref(), &managed, &owners)
 }
 
 /// The no-op short-cut (see [`crate::state`]): `Some(files)` when the last install of exactly these inputs

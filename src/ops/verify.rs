@@ -456,10 +456,9 @@ fn unmanaged_duplicates(
     lock: &Lockfile,
     out: &mut Vec<Diagnostic>,
 ) -> Result<()> {
-    let files = duplicates::md_files(&manifest.target);
-    if files.is_empty() {
+    let Some(candidates) = duplicates::Candidates::in_target(&manifest.target) else {
         return Ok(());
-    }
+    };
     let managed: HashSet<PathBuf> = lock
         .agents
         .iter()
@@ -474,13 +473,6 @@ fn unmanaged_duplicates(
             source: &a.source,
         })
         .collect();
-    out.extend(duplicates::find(
-        &manifest.root,
-        manifest.home.as_deref(),
-        &manifest.target,
-        files,
-        &managed,
-        &owners,
-    )?);
+    out.extend(candidates.find(&manifest.root, manifest.home.as_deref(), &managed, &owners)?);
     Ok(())
 }
