@@ -99,12 +99,10 @@ pub(super) fn read_checked(
         .try_fold(0u64, u64::checked_add)
         .filter(|l| *l <= MAX_READ_BYTES);
     let expected = (MAGIC.len() + len.len()) as u64 + header_len;
-    let Some(total) = lengths.filter(|l| l.checked_add(expected) == Some(size)) else {
+    let each_fits = (header.blobs.iter()).all(|b| b.len <= MAX_FILE_SIZE as u64);
+    let Some(total) = lengths.filter(|l| each_fits && l.checked_add(expected) == Some(size)) else {
         return Err("it is truncated or longer than its header says".into());
     };
-    if header.blobs.iter().any(|b| b.len > MAX_FILE_SIZE as u64) {
-        return Err("it is truncated or longer than its header says".into());
-    }
     // Each blob is read straight into its own buffer and hashed, on every core: copying the bytes in
     // (and the memory they land in) and hashing them are most of reading a record.
     let mut offset = size - total;
