@@ -129,37 +129,28 @@ fn a_record_claiming_more_than_the_read_budget_is_damaged_before_its_blobs_are_r
     let dir = tempfile::tempdir().unwrap();
     let records = Records::new(dir.path().join("repo-0123"));
     let count = (MAX_READ_BYTES / MAX_FILE_SIZE as u64) as usize + 1;
-    let header = Header {
-        question: Question::Snapshot {
-            subdir: "team".into(),
-        },
-        commit: commit().to_string(),
-        answer: Answer::Snapshot {
-            charge: Charge {
-                entries: count,
-                bytes: MAX_READ_BYTES,
-            },
-            files: (0..count)
-                .map(|n| RecordedFile {
-                    path: format!("{n:04}.md"),
-                    executable: false,
-                    too_large: None,
-                    blob: n,
-                })
-                .collect(),
-            skipped: Vec::new(),
-        },
-        blobs: (0..count)
-            .map(|_| Blob {
-                len: MAX_FILE_SIZE as u64,
-                sha256: "0".repeat(64),
-            })
-            .collect(),
+    let charge = Charge {
+        entries: count,
+        bytes: MAX_READ_BYTES,
     };
+    let files = (0..count)
+        .map(|n| RecordedFile {
+            path: format!("{n:04}.md"),
+            executable: false,
+            too_large: None,
+            blob: n,
+        })
+        .collect();
+    let blobs = (0..count)
+        .map(|_| Blob {
+            len: MAX_FILE_SIZE as u64,
+            sha256: "0".repeat(64),
+        })
+        .collect();
     // The file is as long as the header says, so only the budget refuses it.
-    write_hostile(&records, &header, count as u64 * MAX_FILE_SIZE as u64);
+    let tail = count as u64 * MAX_FILE_SIZE as u64;
     assert!(matches!(
-        records.snapshot(commit(), "team"),
+        hostile_snapshot_record(&records, charge, files, blobs, tail),
         Found::Damaged(why) if why == "it is truncated or longer than its header says"
     ));
 }
@@ -195,6 +186,31 @@ fn hostile_file_record(
     };
     write_hostile(records, &header, tail);
     records.file(commit(), path)
+}
+
+/// A snapshot record of `team` answering `charge` and `files`, whose header lists `blobs`, followed by
+/// `tail` bytes (a sparse run of zeros), and what reading it finds.
+fn hostile_snapshot_record(
+    records: &Records,
+    charge: Charge,
+    files: Vec<RecordedFile>,
+    blobs: Vec<Blob>,
+    tail: u64,
+) -> Found<(Snapshot, Charge)> {
+    let header = Header {
+        question: Question::Snapshot {
+            subdir: "team".into(),
+        },
+        commit: commit().to_string(),
+        answer: Answer::Snapshot {
+            charge,
+            files,
+            skipped: Vec::new(),
+        },
+        blobs,
+    };
+    write_hostile(records, &header, tail);
+    records.snapshot(commit(), "team")
 }
 
 #[test]
@@ -236,29 +252,18 @@ fn a_record_of_many_empty_blobs_is_read_and_refused() {
     let dir = tempfile::tempdir().unwrap();
     let records = Records::new(dir.path().join("repo-0123"));
     let empty = sha256_hex(b"");
-    let header = Header {
-        question: Question::Snapshot {
-            subdir: "team".into(),
-        },
-        commit: commit().to_string(),
-        answer: Answer::Snapshot {
-            charge: Charge {
-                entries: 0,
-                bytes: 0,
-            },
-            files: Vec::new(),
-            skipped: Vec::new(),
-        },
-        blobs: (0..100_000)
-            .map(|_| Blob {
-                len: 0,
-                sha256: empty.clone(),
-            })
-            .collect(),
+    let charge = Charge {
+        entries: 0,
+        bytes: 0,
     };
-    write_hostile(&records, &header, 0);
+    let blobs = (0..100_000)
+        .map(|_| Blob {
+            len: 0,
+            sha256: empty.clone(),
+        })
+        .collect();
     assert!(matches!(
-        records.snapshot(commit(), "team"),
+        hostile_snapshot_record(&records, charge, Vec::new(), blobs, 0),
         Found::Damaged(why) if why == "its files do not match its blobs"
     ));
 }
