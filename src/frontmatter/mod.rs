@@ -8,11 +8,12 @@
 //!
 //! Module layout: `reader` takes a file to its front-matter mapping ([`read`]); `source` finds the
 //! front matter and positions in it; `yaml` loads it (strict, then the retry, with the guards of Claude
-//! Code's guarded mode); `bun` gives the parsed events the meaning Bun's parser gives them; `lenient` is
-//! Claude Code's lenient retry; `divergence` finds YAML Bun's parser may reject where agentpack's
-//! accepts; `checks` holds the per-field rules; `mojibake` finds mis-encoded text; [`trust`] the trust
-//! checks; `name` owns name rules and [`rename`]; `differential` (tests only) compares all of it with
-//! Claude Code's rules run on Bun.
+//! Code's guarded mode), reading plain `key: value` lines through `flat` without the parser; `bun`
+//! gives the parsed events the meaning Bun's parser gives them; `lenient` is Claude Code's lenient
+//! retry; `divergence` finds YAML Bun's parser may reject where agentpack's accepts; `checks` holds the
+//! per-field rules; `mojibake` finds mis-encoded text; [`trust`] the trust checks; `name` owns name
+//! rules and [`rename`]; `differential` (tests only) compares all of it with Claude Code's rules run on
+//! Bun.
 //!
 //! # Other kinds of file
 //!
@@ -78,6 +79,7 @@
 mod bun;
 pub(crate) mod checks;
 mod divergence;
+mod flat;
 mod lenient;
 mod mojibake;
 mod name;

@@ -26,7 +26,7 @@ use serde_yaml_ng::Value;
 
 use super::bun::{Builder, ScalarTag};
 use super::divergence::{self, Source};
-use super::lenient;
+use super::{flat, lenient};
 
 /// Claude Code's guarded mode refuses front matter larger than this.
 pub(crate) const MAX_FRONT_MATTER: usize = 64 * 1024;
@@ -185,11 +185,24 @@ enum Error {
     Guard(Guard, Failure),
 }
 
-/// How many repairs (see [`parse`]) one parse makes before it gives up and reports the error.
+/// How many repairs (see [`parse_events`]) one parse makes before it gives up and reports the error.
 const MAX_REPAIRS: usize = 256;
 
-/// Parse `text`, where saphyr-parser refuses two things YAML or Bun's parser allow, by repairing
-/// exactly the place the scanner reports and parsing again (the positions do not move):
+/// Parse `text`: front matter of `key: value` lines through [`flat::read`] (most agents' front
+/// matter, and every text the lenient retry writes from it), anything else through [`parse_events`].
+fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
+    if let Some(pairs) = flat::read(text) {
+        return Ok(Parse {
+            value: flat_value(pairs),
+            unusual: None,
+            refused: None,
+        });
+    }
+    parse_events(text, first_line)
+}
+
+/// Parse `text` with saphyr-parser, where it refuses two things YAML or Bun's parser allow, by
+/// repairing exactly the place the scanner reports and parsing again (the positions do not move):
 ///
 /// - a tab right after a mapping's `:` (`name:\tx`), which YAML 1.2 and Bun allow: the tab is read
 ///   as the space it stands for. Only tabs the scanner itself took for separators are touched (never
@@ -198,7 +211,7 @@ const MAX_REPAIRS: usize = 256;
 ///   Bun reads as the header without it (`|+1`): were it refused, Claude Code would read the value
 ///   and agentpack its lenient retry, which reads other lines differently (`!!str dontAsk` is the
 ///   mode `dontAsk` to the one, text to the other).
-fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
+fn parse_events(text: &str, first_line: usize) -> Result<Parse, Error> {
     let mut repaired: Option<String> = None;
     for _ in 0..MAX_REPAIRS {
         let current = repaired.as_deref().unwrap_or(text);
@@ -213,6 +226,18 @@ fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
         }
     }
     parse_once(repaired.as_deref().unwrap_or(text), first_line)
+}
+
+/// The value of front matter [`flat::read`] read: one mapping, built as from saphyr-parser's events.
+fn flat_value(pairs: Vec<(flat::Scalar<'_>, flat::Scalar<'_>)>) -> Value {
+    let mut builder = Builder::default();
+    builder.start_map();
+    for (key, value) in pairs {
+        builder.scalar(&key.text, key.plain, ScalarTag::Untagged);
+        builder.scalar(&value.text, value.plain, ScalarTag::Untagged);
+    }
+    builder.end();
+    builder.finish()
 }
 
 /// `text` repaired where the scanner reported `problem` at character `index` (see [`parse`]).
@@ -597,5 +622,144 @@ mod tests {
         assert!(is_list("[]"));
         assert!(!is_list("[a: b"));
         assert!(!is_list("{a: b}"));
+    }
+
+    /// What [`flat::read`] reads, saphyr-parser reads the same: the same value, and nothing the guards
+    /// or the divergence checks would refuse.
+    fn same_as_saphyr(text: &str) -> Result<(), String> {
+        let Some(pairs) = flat::read(text) else {
+            return Ok(());
+        };
+        let fast = flat_value(pairs);
+        match parse_events(text, 2) {
+            Ok(Parse {
+                value,
+                unusual: None,
+                refused: None,
+            }) if value == fast => Ok(()),
+            Ok(Parse { value, .. }) => Err(format!("{text:?}: {fast:?} against {value:?}")),
+            Err(_) => Err(format!("{text:?}: {fast:?}, which saphyr-parser refuses")),
+        }
+    }
+
+    /// Lines close to the `key: value` form, on both sides of every rule of [`flat`]: mostly in the form,
+    /// with one part out of it now and then.
+    fn near_flat_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let pieces = |many: &[&str], chars: &str| -> Vec<String> {
+            (many.iter().map(|s| s.to_string()))
+                .chain(chars.chars().map(String::from))
+                .collect()
+        };
+        let key = prop_oneof![
+            6 => select(pieces(&["name", "description", "a-b", "a_1", "true", "null", "y"], "aZ")),
+            1 => select(pieces(&["1", "<<", "a b", "", "-a", "a.b"], "-_. \t")),
+        ];
+        let separator = prop_oneof![
+            6 => Just(": ".to_string()),
+            1 => select(pieces(&[":  ", ":", ":\t", " : ", ": \t"], "")),
+        ];
+        let safe = pieces(
+            &[
+                "Use it",
+                "null",
+                "~",
+                "true",
+                "0x1F",
+                "1e3",
+                ".inf",
+                "-1",
+                "<example>",
+                "a:b",
+                "é",
+            ],
+            "a ,:'\\-?!&*|>%@`~\u{1F600}\u{a0}",
+        );
+        let edge = pieces(
+            &[
+                ": ", "::", " #", "\\\\n", "\\\"", "- a", "? a", "---", "...", "[a, b]", "{a: b}",
+            ],
+            "#\"[]{}\t\r\u{1}\u{7f}\u{85}\u{2028}\u{feff}\u{fffe}",
+        );
+        let value = prop_oneof![
+            12 => select(safe),
+            1 => Just(": ".to_string()),
+            2 => select(edge),
+        ];
+        let quotes = prop_oneof![
+            3 => Just(("", "")),
+            2 => Just(("\"", "\"")),
+            1 => select(vec![("'", "'"), ("\"", ""), ("", "\""), (" ", "")]),
+        ];
+        (
+            key,
+            separator,
+            quotes,
+            proptest::collection::vec(value, 0..5),
+        )
+            .prop_map(|(key, separator, (open, close), value)| {
+                format!("{key}{separator}{open}{}{close}", value.concat())
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn flat_front_matter_reads_as_saphyr_parser_reads_it(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![8 => near_flat_line(), 1 => proptest::strategy::Just(String::new())],
+                1..5,
+            ),
+            end in proptest::prop_oneof![proptest::strategy::Just(""), proptest::strategy::Just("\n")],
+        ) {
+            let text = format!("{}{end}", lines.join("\n"));
+            if let Err(e) = same_as_saphyr(&text) {
+                proptest::prop_assert!(false, "{}", e);
+            }
+        }
+    }
+
+    /// The short-cut takes the front matter published agents have, and what the lenient retry makes of
+    /// it, with the value saphyr-parser gives; it leaves alone anything past its form.
+    #[test]
+    fn flat_front_matter_is_read_without_saphyr_parser() {
+        let published = "name: api-designer\ndescription: Designs APIs. Examples:\\n<example>user: \"an API\"</example>\ntools: Read, Grep, Bash(git log:*)\nmodel: sonnet\ncolor: blue\n";
+        let retried = lenient::rewrite(published);
+        let simple = "name: x\ndescription: \"Say \\\"hi\\\" \\\\ bye\"\n\nmodel: 1e3\nenabled: true\nlabel: ~\n";
+        for text in [retried.as_str(), simple, "a: b"] {
+            assert!(flat::read(text).is_some(), "{text:?}");
+            assert_eq!(same_as_saphyr(text), Ok(()));
+        }
+        let Value::Mapping(map) = flat_value(flat::read(simple).unwrap()) else {
+            panic!("a mapping");
+        };
+        assert_eq!(map["description"].as_str(), Some("Say \"hi\" \\ bye"));
+        assert_eq!(map["model"].as_f64(), Some(1000.0));
+        assert_eq!(map["enabled"].as_bool(), Some(true));
+        assert!(map["label"].is_null());
+        for text in [
+            published,
+            "",
+            "\n",
+            "a: b # c",
+            "a: \"b\" # c",
+            "a: \"b\\nc\"",
+            "a: &x b",
+            "a: !!str 1",
+            "a: |\n  b",
+            "a:\n  - b",
+            "  a: b",
+            "a: b\r",
+            "a:\tb",
+            "a:",
+            "- a",
+            "a: [b]",
+            "a: b:",
+            "a: b\u{85}c",
+            &format!("{}: b", "k".repeat(129)),
+        ] {
+            assert!(flat::read(text).is_none(), "{text:?}");
+        }
     }
 }
