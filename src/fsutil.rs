@@ -95,6 +95,24 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A key whose byte order is the order of paths (`Path`'s `Ord`, component by component) for paths
+/// without `.` components, empty components or a trailing separator, as every path agentpack builds
+/// below a target is: each separator becomes a byte lower than any other, so `a/b` sorts before
+/// `a-b` as `Path` sorts them. Comparing keys is a `memcmp`, where `Path` splits both into components.
+pub fn path_order_key(path: &Path) -> Vec<u8> {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(|&b| {
+            if std::path::is_separator(b as char) {
+                0
+            } else {
+                b
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +132,35 @@ mod tests {
                 PathBuf::from(expected),
                 "{path}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Keys sort as `Path` sorts, component by component, for the paths agentpack builds: separators
+        /// before every character, even those below `/` in bytes (`-`, `.`, `!`, a space).
+        #[test]
+        fn path_order_keys_sort_as_paths_sort(
+            paths in proptest::collection::vec(
+                proptest::collection::vec("[-. !a-c/é]{1,3}", 1..4),
+                2..8,
+            ),
+        ) {
+            let paths: Vec<PathBuf> = paths
+                .into_iter()
+                .map(|parts| {
+                    let parts: Vec<String> = parts
+                        .into_iter()
+                        .flat_map(|p| p.split('/').map(str::to_string).collect::<Vec<_>>())
+                        .filter(|p| !p.is_empty() && p != "." && p != "..")
+                        .collect();
+                    Path::new("/p").join(parts.join("/"))
+                })
+                .collect();
+            let mut by_path = paths.clone();
+            by_path.sort();
+            let mut by_key = paths;
+            by_key.sort_by_cached_key(|p| path_order_key(p));
+            proptest::prop_assert_eq!(by_path, by_key);
         }
     }
 }

@@ -294,7 +294,7 @@ fn overrule_nested(
 fn place(items: impl Iterator<Item = Item>) -> Vec<Item> {
     let mut sorted: Vec<Item> = items.collect();
     // Stable: of the copies of one file, the first reached stays first.
-    sorted.sort_by(|a, b| a.file.cmp(&b.file));
+    sorted.sort_by_cached_key(|item| crate::fsutil::path_order_key(&item.file));
     let mut placed: Vec<Item> = Vec::with_capacity(sorted.len());
     for item in sorted {
         // Copies have one file, so they are side by side now: compared without copying a key.
