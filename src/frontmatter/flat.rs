@@ -68,27 +68,11 @@ fn printable(c: char) -> bool {
 
 fn plain(value: &str) -> Option<Scalar<'_>> {
     let first = value.chars().next()?;
+    // The other indicators (`#`, `[`, `]`, `{`, `}`) are refused anywhere in the value, and white
+    // space was trimmed off by the caller.
     let starts_well = !matches!(
         first,
-        ' ' | '-'
-            | '?'
-            | ':'
-            | ','
-            | '['
-            | ']'
-            | '{'
-            | '}'
-            | '#'
-            | '&'
-            | '*'
-            | '!'
-            | '|'
-            | '>'
-            | '\''
-            | '"'
-            | '%'
-            | '@'
-            | '`'
+        '-' | '?' | ':' | ',' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`'
     );
     let holds_well = value
         .chars()

@@ -678,7 +678,22 @@ mod tests {
         );
         let edge = pieces(
             &[
-                ": ", "::", " #", "\\\\n", "\\\"", "- a", "? a", "---", "...", "[a, b]", "{a: b}",
+                ": ",
+                "::",
+                " #",
+                "\\\\n",
+                "\\\"",
+                "- a",
+                "? a",
+                "---",
+                "...",
+                "[a, b]",
+                "{a: b}",
+                // An escape next to a character the form refuses, which only the quoted form's
+                // slow path (the one with escapes) sees.
+                "\\\\\r",
+                "\\\"\u{1}",
+                "\\\\\u{85}",
             ],
             "#\"[]{}\t\r\u{1}\u{7f}\u{85}\u{2028}\u{feff}\u{fffe}",
         );
@@ -757,7 +772,18 @@ mod tests {
             "a: [b]",
             "a: b:",
             "a: b\u{85}c",
+            "a: \"\\\\\r\"",
+            "a: \"\\\"\u{1}\"",
             &format!("{}: b", "k".repeat(129)),
+            // Left to the parser though it reads them the same today: YAML's printable characters
+            // leave out DEL and U+FFFE, JavaScript breaks lines at U+2028, a `:` starts a plain
+            // value only before a safe character, and a key is a name, not a number or a path.
+            "a: b\u{7f}",
+            "a: b\u{fffe}",
+            "a: b\u{2028}c",
+            "a: :x",
+            "1: x",
+            "a.b: x",
         ] {
             assert!(flat::read(text).is_none(), "{text:?}");
         }

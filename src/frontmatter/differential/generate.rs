@@ -254,9 +254,17 @@ const OTHER: &[&str] = &[
     "k: | -\n  block",
 ];
 
-fn key_line(rng: &mut Rng, key: &str, values: &[&str]) -> String {
-    let form = rng.pick(KEY_FORMS).replace("{k}", key);
-    let value = rng.pick(values);
+/// A line `key: value`; with `flat`, the key as it is and a value on one line, as most agents have
+/// (front matter read without the parser, when every line is so).
+fn key_line(rng: &mut Rng, key: &str, values: &[&str], flat: bool) -> String {
+    let form = match flat {
+        true => key.to_string(),
+        false => rng.pick(KEY_FORMS).replace("{k}", key),
+    };
+    let mut value = rng.pick(values);
+    while flat && value.contains('\n') {
+        value = rng.pick(values);
+    }
     if value.starts_with('\n') {
         format!("{form}:{value}")
     } else {
@@ -265,24 +273,28 @@ fn key_line(rng: &mut Rng, key: &str, values: &[&str]) -> String {
 }
 
 fn document(rng: &mut Rng) -> String {
+    let flat = rng.chance(20);
     let mut lines = Vec::new();
     for _ in 0..=usize::from(rng.chance(15)) {
-        lines.push(key_line(rng, "name", NAMES));
+        lines.push(key_line(rng, "name", NAMES, flat));
     }
     for _ in 0..[0, 1, 1, 1, 2][rng.below(5)] {
-        lines.push(key_line(rng, "description", DESCRIPTIONS));
+        lines.push(key_line(rng, "description", DESCRIPTIONS, flat));
     }
     if rng.chance(40) {
-        lines.push(key_line(rng, "tools", TOOLS));
+        lines.push(key_line(rng, "tools", TOOLS, flat));
     }
     if rng.chance(25) {
-        lines.push(key_line(rng, "model", MODELS));
+        lines.push(key_line(rng, "model", MODELS, flat));
     }
     for _ in 0..rng.below(3) {
         lines.push(rng.pick(RISKY).to_string());
     }
     for _ in 0..rng.below(4) {
         lines.push(rng.pick(OTHER).to_string());
+    }
+    if flat {
+        lines.retain(|l| !l.contains(['\n', '{', '[', '#', '\t']));
     }
     // Shuffle, keeping `name` first more often than not.
     let fixed = usize::from(rng.chance(60));

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_yaml_ng::Value;
 
 use super::source::{self, Split};
-use super::{Parsed, bun, yaml};
+use super::{Parsed, bun, flat, yaml};
 
 /// The bun version `.ci/run` installs.
 const BUN_VERSION: &str = "1.4.5";
@@ -282,6 +282,16 @@ fn compare(docs: &[String]) -> Vec<(&'static str, usize)> {
     explained
 }
 
+/// How many of `docs` have front matter [`flat`] reads (without the parser): the comparisons must
+/// cover that path as well as the parser's.
+fn read_flat(docs: &[String]) -> usize {
+    let flat = |doc: &String| match source::split(doc) {
+        Split::Found(fm) => flat::read(fm.yaml).is_some(),
+        _ => false,
+    };
+    docs.iter().filter(|doc| flat(doc)).count()
+}
+
 fn fixtures(dir: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).expect("fixtures") {
         let path = entry.expect("entry").path();
@@ -305,6 +315,8 @@ fn fixtures_and_documented_shapes_read_as_in_claude_code() {
     );
     assert!(docs.len() > 30, "{} fixtures", docs.len());
     docs.extend(shapes::documented().into_iter().map(String::from));
+    // The shapes of `key: value` lines only (and many fixtures) are read without the parser.
+    assert!(read_flat(&docs) >= 40, "{} read flat", read_flat(&docs));
     compare(&docs);
 }
 
@@ -337,6 +349,8 @@ fn generated_documents_read_as_in_claude_code() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x5eed_a6e7);
     let docs = generate::documents(seed, 5_000);
+    let flat = read_flat(&docs);
+    assert!(flat > docs.len() / 50, "seed {seed}: {flat} read flat");
     let explained = compare(&docs);
     let total: usize = explained.iter().map(|(_, n)| n).sum();
     // Most documents must be compared field by field, not explained away.

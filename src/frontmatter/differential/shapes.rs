@@ -35,6 +35,17 @@ pub(super) fn documented() -> Vec<&'static str> {
         "---\nname: n\ndescription: 1e21\n---\n",
         "---\nname: n\ndescription: true\n---\n",
         "---\nname: 2024\ndescription: d\n---\n",
+        // `key: value` lines only (read without the parser): hidden and unusual characters, YAML
+        // scalars, markers and quotes inside values, keys Bun resolves, no final line break.
+        "---\nname: nbsp\ndescription: \u{a0}lead and trail\u{a0}\nmodel: x\u{3000}\ntools: \u{200f}R\u{200e}\n---\n",
+        "---\nname: private\ndescription: \u{e000}\u{f8ff} \u{fdd0} \u{1fffe} \u{10ffff}\nmodel: \u{301}x\n---\n",
+        "---\nname: scalars\ndescription: ~\nmodel: -1\ntools: .5\npermissionMode: +1\n---\n",
+        "---\nname: scalars\ndescription: 1e3\nmodel: 0o17\ntools: 1_000\npermissionMode: -.inf\n---\n",
+        "---\nname: marks\ndescription: ... --- x 'q'\nmodel: ---\ntools: ...\n---\n",
+        "---\nname: slash\ndescription: ends in \\\nmodel: \"q \\\\ \\\" \\\\\"\ntools: \"\"\n---\n",
+        "---\nname: keys\ntrue: a\nTrue: b\nnull: c\ny: d\nNaN: e\ndescription: d\n---\n",
+        "---\nname: repeat\ndescription: a\n\n\ndescription: \"b\"\n---",
+        "---\nname: x\ndescription: a!b&c*d|e>f%g@h`i'j\"k,l?m-n:o\n---\n",
         // Tags, merges, flow mappings, multi-document text.
         "---\n!x name: tagged\n!!str description: 12\n---\n",
         "---\n<<: {name: merged, description: d}\n---\n",
