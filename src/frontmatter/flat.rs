@@ -17,8 +17,9 @@
 //!
 //! None of what the guards or the divergences look for (anchors, tags, aliases, block scalars, CR,
 //! tabs, indentation, flow collections, comments, document markers) can be in such text, so the caller
-//! applies the same checks after it as after saphyr-parser. The property test in this module checks
-//! that saphyr-parser gives the same value for every text read here.
+//! applies the same checks after it as after saphyr-parser. A property test (in [`super::yaml`]'s
+//! tests, beside saphyr-parser's path) checks that saphyr-parser gives the same value for every text
+//! read here.
 
 /// One scalar of a line: the key's text, or the value's text (quotes and escapes resolved).
 pub(super) struct Scalar<'a> {

@@ -1,7 +1,8 @@
 //! Loading front-matter YAML the way Claude Code does: its parser first, then its lenient retry,
 //! behind the guards of Claude Code's own mode for untrusted text.
 //!
-//! The events come from saphyr-parser (a YAML 1.2 parser); what they mean is decided by
+//! The events come from saphyr-parser (a YAML 1.2 parser), or, for front matter made only of
+//! `key: value` lines, the same scalars from [`super::flat`] without it; what they mean is decided by
 //! [`super::bun`], which applies the rules of Bun's parser (tags, merge keys, repeated keys, scalars).
 //! Every agent file agentpack reads comes from someone else, so the guards of Claude Code's guarded
 //! mode always apply, before anything is built ([`Guard`]):
@@ -11,7 +12,7 @@
 //! - an anchor (`&a`) refuses the front matter. Aliases are never expanded, so an alias bomb (a few
 //!   hundred bytes expanding to millions of values) costs no more than reading its text.
 //!
-//! Two more refusals are agentpack's own, where it cannot tell what Claude Code reads and says so:
+//! Three more refusals are agentpack's own, where it cannot tell what Claude Code reads and says so:
 //!
 //! - a U+FEFF (byte-order mark) inside the front matter: Bun's parser reads it as text in one place
 //!   and as the start of another document in another, and saphyr-parser rejects it;
@@ -240,7 +241,7 @@ fn flat_value(pairs: Vec<(flat::Scalar<'_>, flat::Scalar<'_>)>) -> Value {
     builder.finish()
 }
 
-/// `text` repaired where the scanner reported `problem` at character `index` (see [`parse`]).
+/// `text` repaired where the scanner reported `problem` at character `index` (see [`parse_events`]).
 fn repair(text: &str, problem: &str, index: usize) -> Option<String> {
     let mut fixed = text.to_string();
     if let Some(tab) = tab_after_colon(text, index) {
