@@ -1,7 +1,7 @@
 //! The short-cut for the front matter most agents have: `key: value` lines and nothing else. Such text
-//! is read here, line by line, into the same scalars saphyr-parser's events give, and
-//! [`super::yaml`] builds its value from them with the same [`super::bun::Builder`]; anything else
-//! is left to saphyr-parser. Every file the lenient retry reads goes through here twice over, as the
+//! is read here, line by line, into the same scalars saphyr-parser's events give, and its value is
+//! built from them with the same [`super::bun::Builder`]; [`super::yaml`] leaves anything else to
+//! saphyr-parser. Every file the lenient retry reads goes through here twice over, as the
 //! retry writes the values it quotes in the one form this reads (`key: "…"`).
 //!
 //! What is read here (all of it, or the text is not read at all):
@@ -17,20 +17,36 @@
 //!
 //! None of what the guards or the divergences look for (anchors, tags, aliases, block scalars, CR,
 //! tabs, indentation, flow collections, comments, document markers) can be in such text, so the caller
-//! applies the same checks after it as after saphyr-parser. A property test (in [`super::yaml`]'s
-//! tests, beside saphyr-parser's path) checks that saphyr-parser gives the same value for every text
-//! read here.
+//! applies the same checks after it as after saphyr-parser. The property test below checks that
+//! saphyr-parser's path gives the same value for every text read here.
+
+use serde_yaml_ng::Value;
+
+use super::bun::{Builder, ScalarTag};
 
 /// One scalar of a line: the key's text, or the value's text (quotes and escapes resolved).
-pub(super) struct Scalar<'a> {
-    pub text: std::borrow::Cow<'a, str>,
+struct Scalar<'a> {
+    text: std::borrow::Cow<'a, str>,
     /// A plain scalar (its text resolves to null, a boolean or a number by Bun's rules).
-    pub plain: bool,
+    plain: bool,
 }
 
-/// The keys and values of `text`, in order, when all of it is in the form above; None otherwise
-/// (including text with no key at all).
-pub(super) fn read(text: &str) -> Option<Vec<(Scalar<'_>, Scalar<'_>)>> {
+/// The value of `text` (one mapping, built as from saphyr-parser's events), when all of it is in the form
+/// above; None otherwise (including text with no key at all).
+pub(super) fn read(text: &str) -> Option<Value> {
+    let pairs = scalars(text)?;
+    let mut builder = Builder::default();
+    builder.start_map();
+    for (key, value) in pairs {
+        builder.scalar(&key.text, key.plain, ScalarTag::Untagged);
+        builder.scalar(&value.text, value.plain, ScalarTag::Untagged);
+    }
+    builder.end();
+    Some(builder.finish())
+}
+
+/// The keys and values of `text`, in order (see [`read`]).
+fn scalars(text: &str) -> Option<Vec<(Scalar<'_>, Scalar<'_>)>> {
     let mut pairs = Vec::new();
     for line in text.split('\n') {
         if line.is_empty() {
@@ -111,4 +127,172 @@ fn double_quoted(value: &str) -> Option<Scalar<'_>> {
         text: text.into(),
         plain: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::{lenient, yaml};
+
+    /// What [`read`] reads, saphyr-parser reads the same: the same value, and nothing the guards
+    /// or the divergence checks would refuse.
+    fn same_as_saphyr(text: &str) -> Result<(), String> {
+        let Some(fast) = read(text) else {
+            return Ok(());
+        };
+        match yaml::read_by_events(text) {
+            Ok(value) if value == fast => Ok(()),
+            Ok(value) => Err(format!("{text:?}: {fast:?} against {value:?}")),
+            Err(e) => Err(format!(
+                "{text:?}: {fast:?}, where saphyr-parser's path gives {e}"
+            )),
+        }
+    }
+
+    /// Lines close to the `key: value` form, on both sides of every rule of this module: mostly in the form,
+    /// with one part out of it now and then.
+    fn near_flat_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let pieces = |many: &[&str], chars: &str| -> Vec<String> {
+            (many.iter().map(|s| s.to_string()))
+                .chain(chars.chars().map(String::from))
+                .collect()
+        };
+        let key = prop_oneof![
+            6 => select(pieces(&["name", "description", "a-b", "a_1", "true", "null", "y"], "aZ")),
+            1 => select(pieces(&["1", "<<", "a b", "", "-a", "a.b"], "-_. \t")),
+        ];
+        let separator = prop_oneof![
+            6 => Just(": ".to_string()),
+            1 => select(pieces(&[":  ", ":", ":\t", " : ", ": \t"], "")),
+        ];
+        let safe = pieces(
+            &[
+                "Use it",
+                "null",
+                "~",
+                "true",
+                "0x1F",
+                "1e3",
+                ".inf",
+                "-1",
+                "<example>",
+                "a:b",
+                "é",
+            ],
+            "a ,:'\\-?!&*|>%@`~\u{1F600}\u{a0}",
+        );
+        let edge = pieces(
+            &[
+                ": ",
+                "::",
+                " #",
+                "\\\\n",
+                "\\\"",
+                "- a",
+                "? a",
+                "---",
+                "...",
+                "[a, b]",
+                "{a: b}",
+                // An escape next to a character the form refuses, which only the quoted form's
+                // slow path (the one with escapes) sees.
+                "\\\\\r",
+                "\\\"\u{1}",
+                "\\\\\u{85}",
+            ],
+            "#\"[]{}\t\r\u{1}\u{7f}\u{85}\u{2028}\u{feff}\u{fffe}",
+        );
+        let value = prop_oneof![
+            12 => select(safe),
+            1 => Just(": ".to_string()),
+            2 => select(edge),
+        ];
+        let quotes = prop_oneof![
+            3 => Just(("", "")),
+            2 => Just(("\"", "\"")),
+            1 => select(vec![("'", "'"), ("\"", ""), ("", "\""), (" ", "")]),
+        ];
+        (
+            key,
+            separator,
+            quotes,
+            proptest::collection::vec(value, 0..5),
+        )
+            .prop_map(|(key, separator, (open, close), value)| {
+                format!("{key}{separator}{open}{}{close}", value.concat())
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn flat_front_matter_reads_as_saphyr_parser_reads_it(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![8 => near_flat_line(), 1 => proptest::strategy::Just(String::new())],
+                1..5,
+            ),
+            end in proptest::prop_oneof![proptest::strategy::Just(""), proptest::strategy::Just("\n")],
+        ) {
+            let text = format!("{}{end}", lines.join("\n"));
+            if let Err(e) = same_as_saphyr(&text) {
+                proptest::prop_assert!(false, "{}", e);
+            }
+        }
+    }
+
+    /// The short-cut takes the front matter published agents have, and what the lenient retry makes of
+    /// it, with the value saphyr-parser gives; it leaves alone anything past its form.
+    #[test]
+    fn flat_front_matter_is_read_without_saphyr_parser() {
+        let published = "name: api-designer\ndescription: Designs APIs. Examples:\\n<example>user: \"an API\"</example>\ntools: Read, Grep, Bash(git log:*)\nmodel: sonnet\ncolor: blue\n";
+        let retried = lenient::rewrite(published);
+        let simple = "name: x\ndescription: \"Say \\\"hi\\\" \\\\ bye\"\n\nmodel: 1e3\nenabled: true\nlabel: ~\n";
+        for text in [retried.as_str(), simple, "a: b"] {
+            assert!(read(text).is_some(), "{text:?}");
+            assert_eq!(same_as_saphyr(text), Ok(()));
+        }
+        let Some(Value::Mapping(map)) = read(simple) else {
+            panic!("a mapping");
+        };
+        assert_eq!(map["description"].as_str(), Some("Say \"hi\" \\ bye"));
+        assert_eq!(map["model"].as_f64(), Some(1000.0));
+        assert_eq!(map["enabled"].as_bool(), Some(true));
+        assert!(map["label"].is_null());
+        for text in [
+            published,
+            "",
+            "\n",
+            "a: b # c",
+            "a: \"b\" # c",
+            "a: \"b\\nc\"",
+            "a: &x b",
+            "a: !!str 1",
+            "a: |\n  b",
+            "a:\n  - b",
+            "  a: b",
+            "a: b\r",
+            "a:\tb",
+            "a:",
+            "- a",
+            "a: [b]",
+            "a: b:",
+            "a: b\u{85}c",
+            "a: \"\\\\\r\"",
+            "a: \"\\\"\u{1}\"",
+            &format!("{}: b", "k".repeat(129)),
+            // Left to the parser though it reads them the same today: YAML's printable characters
+            // leave out DEL and U+FFFE, JavaScript breaks lines at U+2028, a `:` starts a plain
+            // value only before a safe character, and a key is a name, not a number or a path.
+            "a: b\u{7f}",
+            "a: b\u{fffe}",
+            "a: b\u{2028}c",
+            "a: :x",
+            "1: x",
+            "a.b: x",
+        ] {
+            assert!(read(text).is_none(), "{text:?}");
+        }
+    }
 }

@@ -192,9 +192,9 @@ const MAX_REPAIRS: usize = 256;
 /// Parse `text`: front matter of `key: value` lines through [`flat::read`] (most agents' front
 /// matter, and every text the lenient retry writes from it), anything else through [`parse_events`].
 fn parse(text: &str, first_line: usize) -> Result<Parse, Error> {
-    if let Some(pairs) = flat::read(text) {
+    if let Some(value) = flat::read(text) {
         return Ok(Parse {
-            value: flat_value(pairs),
+            value,
             unusual: None,
             refused: None,
         });
@@ -229,16 +229,21 @@ fn parse_events(text: &str, first_line: usize) -> Result<Parse, Error> {
     parse_once(repaired.as_deref().unwrap_or(text), first_line)
 }
 
-/// The value of front matter [`flat::read`] read: one mapping, built as from saphyr-parser's events.
-fn flat_value(pairs: Vec<(flat::Scalar<'_>, flat::Scalar<'_>)>) -> Value {
-    let mut builder = Builder::default();
-    builder.start_map();
-    for (key, value) in pairs {
-        builder.scalar(&key.text, key.plain, ScalarTag::Untagged);
-        builder.scalar(&value.text, value.plain, ScalarTag::Untagged);
+/// What saphyr-parser's path reads `text` to, when it reads a value with nothing for the guards or the
+/// divergence checks to refuse (for [`flat`]'s tests, which compare the short-cut with it).
+#[cfg(test)]
+pub(super) fn read_by_events(text: &str) -> Result<Value, String> {
+    match parse_events(text, 2) {
+        Ok(Parse {
+            value,
+            unusual: None,
+            refused: None,
+        }) => Ok(value),
+        Ok(Parse { value, .. }) => Err(format!(
+            "{value:?}, refused by a guard or a divergence check"
+        )),
+        Err(_) => Err("an error".into()),
     }
-    builder.end();
-    builder.finish()
 }
 
 /// `text` repaired where the scanner reported `problem` at character `index` (see [`parse_events`]).
@@ -623,170 +628,5 @@ mod tests {
         assert!(is_list("[]"));
         assert!(!is_list("[a: b"));
         assert!(!is_list("{a: b}"));
-    }
-
-    /// What [`flat::read`] reads, saphyr-parser reads the same: the same value, and nothing the guards
-    /// or the divergence checks would refuse.
-    fn same_as_saphyr(text: &str) -> Result<(), String> {
-        let Some(pairs) = flat::read(text) else {
-            return Ok(());
-        };
-        let fast = flat_value(pairs);
-        match parse_events(text, 2) {
-            Ok(Parse {
-                value,
-                unusual: None,
-                refused: None,
-            }) if value == fast => Ok(()),
-            Ok(Parse { value, .. }) => Err(format!("{text:?}: {fast:?} against {value:?}")),
-            Err(_) => Err(format!("{text:?}: {fast:?}, which saphyr-parser refuses")),
-        }
-    }
-
-    /// Lines close to the `key: value` form, on both sides of every rule of [`flat`]: mostly in the form,
-    /// with one part out of it now and then.
-    fn near_flat_line() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        use proptest::sample::select;
-        let pieces = |many: &[&str], chars: &str| -> Vec<String> {
-            (many.iter().map(|s| s.to_string()))
-                .chain(chars.chars().map(String::from))
-                .collect()
-        };
-        let key = prop_oneof![
-            6 => select(pieces(&["name", "description", "a-b", "a_1", "true", "null", "y"], "aZ")),
-            1 => select(pieces(&["1", "<<", "a b", "", "-a", "a.b"], "-_. \t")),
-        ];
-        let separator = prop_oneof![
-            6 => Just(": ".to_string()),
-            1 => select(pieces(&[":  ", ":", ":\t", " : ", ": \t"], "")),
-        ];
-        let safe = pieces(
-            &[
-                "Use it",
-                "null",
-                "~",
-                "true",
-                "0x1F",
-                "1e3",
-                ".inf",
-                "-1",
-                "<example>",
-                "a:b",
-                "é",
-            ],
-            "a ,:'\\-?!&*|>%@`~\u{1F600}\u{a0}",
-        );
-        let edge = pieces(
-            &[
-                ": ",
-                "::",
-                " #",
-                "\\\\n",
-                "\\\"",
-                "- a",
-                "? a",
-                "---",
-                "...",
-                "[a, b]",
-                "{a: b}",
-                // An escape next to a character the form refuses, which only the quoted form's
-                // slow path (the one with escapes) sees.
-                "\\\\\r",
-                "\\\"\u{1}",
-                "\\\\\u{85}",
-            ],
-            "#\"[]{}\t\r\u{1}\u{7f}\u{85}\u{2028}\u{feff}\u{fffe}",
-        );
-        let value = prop_oneof![
-            12 => select(safe),
-            1 => Just(": ".to_string()),
-            2 => select(edge),
-        ];
-        let quotes = prop_oneof![
-            3 => Just(("", "")),
-            2 => Just(("\"", "\"")),
-            1 => select(vec![("'", "'"), ("\"", ""), ("", "\""), (" ", "")]),
-        ];
-        (
-            key,
-            separator,
-            quotes,
-            proptest::collection::vec(value, 0..5),
-        )
-            .prop_map(|(key, separator, (open, close), value)| {
-                format!("{key}{separator}{open}{}{close}", value.concat())
-            })
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
-        #[test]
-        fn flat_front_matter_reads_as_saphyr_parser_reads_it(
-            lines in proptest::collection::vec(
-                proptest::prop_oneof![8 => near_flat_line(), 1 => proptest::strategy::Just(String::new())],
-                1..5,
-            ),
-            end in proptest::prop_oneof![proptest::strategy::Just(""), proptest::strategy::Just("\n")],
-        ) {
-            let text = format!("{}{end}", lines.join("\n"));
-            if let Err(e) = same_as_saphyr(&text) {
-                proptest::prop_assert!(false, "{}", e);
-            }
-        }
-    }
-
-    /// The short-cut takes the front matter published agents have, and what the lenient retry makes of
-    /// it, with the value saphyr-parser gives; it leaves alone anything past its form.
-    #[test]
-    fn flat_front_matter_is_read_without_saphyr_parser() {
-        let published = "name: api-designer\ndescription: Designs APIs. Examples:\\n<example>user: \"an API\"</example>\ntools: Read, Grep, Bash(git log:*)\nmodel: sonnet\ncolor: blue\n";
-        let retried = lenient::rewrite(published);
-        let simple = "name: x\ndescription: \"Say \\\"hi\\\" \\\\ bye\"\n\nmodel: 1e3\nenabled: true\nlabel: ~\n";
-        for text in [retried.as_str(), simple, "a: b"] {
-            assert!(flat::read(text).is_some(), "{text:?}");
-            assert_eq!(same_as_saphyr(text), Ok(()));
-        }
-        let Value::Mapping(map) = flat_value(flat::read(simple).unwrap()) else {
-            panic!("a mapping");
-        };
-        assert_eq!(map["description"].as_str(), Some("Say \"hi\" \\ bye"));
-        assert_eq!(map["model"].as_f64(), Some(1000.0));
-        assert_eq!(map["enabled"].as_bool(), Some(true));
-        assert!(map["label"].is_null());
-        for text in [
-            published,
-            "",
-            "\n",
-            "a: b # c",
-            "a: \"b\" # c",
-            "a: \"b\\nc\"",
-            "a: &x b",
-            "a: !!str 1",
-            "a: |\n  b",
-            "a:\n  - b",
-            "  a: b",
-            "a: b\r",
-            "a:\tb",
-            "a:",
-            "- a",
-            "a: [b]",
-            "a: b:",
-            "a: b\u{85}c",
-            "a: \"\\\\\r\"",
-            "a: \"\\\"\u{1}\"",
-            &format!("{}: b", "k".repeat(129)),
-            // Left to the parser though it reads them the same today: YAML's printable characters
-            // leave out DEL and U+FFFE, JavaScript breaks lines at U+2028, a `:` starts a plain
-            // value only before a safe character, and a key is a name, not a number or a path.
-            "a: b\u{7f}",
-            "a: b\u{fffe}",
-            "a: b\u{2028}c",
-            "a: :x",
-            "1: x",
-            "a.b: x",
-        ] {
-            assert!(flat::read(text).is_none(), "{text:?}");
-        }
     }
 }
