@@ -540,9 +540,17 @@ struct Row {
     what: String,
     median: Option<Duration>,
     note: String,
-    /// For rows timed beside `cp -r` (see `bench_corpus`): the median of the per-run ratios, and the
-    /// median of the `cp -r` runs.
-    beside_copy: Option<(f64, Duration)>,
+    /// For rows timed beside `cp -r` (see `bench_corpus`).
+    beside_copy: Option<Beside>,
+}
+
+/// A row timed beside `cp -r`: the median, lowest and highest of the per-run ratios, and the median
+/// of the `cp -r` runs.
+struct Beside {
+    ratio: f64,
+    lowest: f64,
+    highest: f64,
+    copy: Duration,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -631,7 +639,12 @@ fn bench_corpus(corpus: &Corpus, runs: usize, work: &Path) -> (Vec<Row>, i64, us
             what: label.to_string(),
             median: Some(m),
             note: note.to_string(),
-            beside_copy: (!copies.is_empty()).then(|| (ratios[ratios.len() / 2], median(copies))),
+            beside_copy: (!copies.is_empty()).then(|| Beside {
+                ratio: ratios[ratios.len() / 2],
+                lowest: ratios[0],
+                highest: ratios[ratios.len() - 1],
+                copy: median(copies),
+            }),
         }
     };
     let timed = |label: &str, make: Box<dyn FnMut(usize) -> Command + '_>, note: &str| {
@@ -893,10 +906,13 @@ fn main() {
                         m.as_secs_f64() / c.as_secs_f64()
                     )
                 }),
-                (Some(_), _) if row.beside_copy.is_some() => row.beside_copy.map(|(r, c)| {
+                (Some(_), _) if row.beside_copy.is_some() => row.beside_copy.as_ref().map(|b| {
                     format!(
-                        "{r:.1}x `cp -r` run before and after it (median of the runs' ratios to the mean of the two; `cp -r` {:.1} ms)",
-                        ms(c)
+                        "{:.2}x `cp -r` run before and after it (median of the runs' ratios to the mean of the two, runs {:.2}x to {:.2}x; `cp -r` {:.1} ms)",
+                        b.ratio,
+                        b.lowest,
+                        b.highest,
+                        ms(b.copy)
                     )
                 }),
                 (Some(m), w) if w.starts_with("warm-cache") => {
