@@ -80,6 +80,9 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
     }
 
     let mut agents = Vec::new();
+    // Every file of every top-level source is parsed in one batch, not one source after another.
+    let mut parsed =
+        select::parse_agent_files(top.iter().filter(|r| takes_own_agents(r))).into_iter();
     for mut r in top {
         // A marketplace's relative plugins are brought in like a pack's agents: the source's `exclude`
         // names and `rename` keys reach them, its `agents` list does not.
@@ -87,7 +90,8 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
         nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
         if takes_own_agents(&r) {
-            let selection = select::select(&mut r, strict);
+            let selection =
+                select::select_parsed(&mut r, strict, parsed.next().unwrap_or_default());
             let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
             let own = out.take(selection);
             if own.is_empty() && !failed {

@@ -77,6 +77,44 @@ struct Candidate<'a> {
 /// install holds every file once; its peak memory is the sources' files): the snapshot's paths stay,
 /// but those files' contents are spent.
 pub fn select(resolved: &mut Resolved, strict: bool) -> SourceSelection {
+    let parsed = parse_agent_files([&*resolved]).pop().unwrap_or_default();
+    select_parsed(resolved, strict, parsed)
+}
+
+/// The front matter of every agent file of one source ([`crate::kinds::agent_files`]), in order.
+#[derive(Default)]
+pub struct ParsedFiles(Vec<Parsed>);
+
+/// Parse the agent files of every source of `sources` in one batch on every core (one batch for all the
+/// sources, so that no core waits at the end of each source's): one [`ParsedFiles`] per source, in order.
+pub fn parse_agent_files<'r>(sources: impl IntoIterator<Item = &'r Resolved>) -> Vec<ParsedFiles> {
+    let sources: Vec<&Resolved> = sources.into_iter().collect();
+    let files: Vec<(usize, &SourceFile)> = (sources.iter().enumerate())
+        .flat_map(|(i, r)| {
+            let files = crate::kinds::agent_files(&r.snapshot);
+            files.into_iter().map(move |(_, file)| (i, file))
+        })
+        .collect();
+    let parse = |&(i, file): &(usize, &SourceFile)| {
+        let label = format!("{}:{}", sources[i].spec.name, file.repo_path);
+        match &file.content {
+            Content::TooLarge { size, head } => frontmatter::parse_too_large(&label, *size, head),
+            Content::Bytes { bytes, .. } => frontmatter::parse(&label, bytes),
+        }
+    };
+    let mut out: Vec<ParsedFiles> = sources.iter().map(|_| ParsedFiles::default()).collect();
+    for ((i, _), parsed) in files.iter().zip(on_every_core(&files, parse)) {
+        out[*i].0.push(parsed);
+    }
+    out
+}
+
+/// [`select`], with the source's agent files already parsed by [`parse_agent_files`].
+pub fn select_parsed(
+    resolved: &mut Resolved,
+    strict: bool,
+    parsed: ParsedFiles,
+) -> SourceSelection {
     let mut selector = Selector {
         resolved,
         strict,
@@ -85,7 +123,7 @@ pub fn select(resolved: &mut Resolved, strict: bool) -> SourceSelection {
         unchanged: Vec::new(),
     };
     selector.pass_over_skipped();
-    let candidates = selector.parse_files();
+    let candidates = selector.sort_files(parsed);
     selector.report_unmatched_entries(&candidates);
     let chosen: Vec<Candidate> = candidates
         .into_iter()
@@ -171,22 +209,17 @@ impl<'a> Selector<'a> {
         }
     }
 
-    /// Parse every file (on every core): agents become candidates; documents and broken files are passed
-    /// over, or reported when in scope.
-    fn parse_files(&mut self) -> Vec<Candidate<'a>> {
+    /// Sort the parsed files: agents become candidates; documents and broken files are passed over, or
+    /// reported when in scope.
+    fn sort_files(&mut self, parsed: ParsedFiles) -> Vec<Candidate<'a>> {
         let files = crate::kinds::agent_files(&self.resolved.snapshot);
-        let parse = |(_, file): &(usize, &SourceFile)| {
-            let label = self.label(&file.repo_path);
-            match &file.content {
-                Content::TooLarge { size, head } => {
-                    frontmatter::parse_too_large(&label, *size, head)
-                }
-                Content::Bytes { bytes, .. } => frontmatter::parse(&label, bytes),
-            }
-        };
-        let parsed = on_every_core(&files, parse);
+        debug_assert_eq!(
+            files.len(),
+            parsed.0.len(),
+            "parsed with another source's files"
+        );
         let mut candidates = Vec::new();
-        for (&(index, file), parsed) in files.iter().zip(parsed) {
+        for (&(index, file), parsed) in files.iter().zip(parsed.0) {
             match parsed {
                 Parsed::Agent(agent) => {
                     self.seen.push((agent.name.clone(), file.path.clone()));
