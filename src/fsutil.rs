@@ -97,8 +97,9 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 /// A key whose byte order is the order of paths (`Path`'s `Ord`, component by component) for paths
 /// without `.` components, empty components or a trailing separator, as every path agentpack builds
-/// below a target is: each separator becomes a byte lower than any other, so `a/b` sorts before
-/// `a-b` as `Path` sorts them. Comparing keys is a `memcmp`, where `Path` splits both into components.
+/// is (targets are [`normalize`]d, and names and skill file paths refuse empty, `.` and `..` components):
+/// each separator becomes a byte lower than any other, so `a/b` sorts before `a-b` as `Path` sorts them.
+/// Comparing keys is a `memcmp`, where `Path` splits both into components.
 pub fn path_order_key(path: &Path) -> Vec<u8> {
     path.as_os_str()
         .as_encoded_bytes()

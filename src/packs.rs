@@ -80,18 +80,18 @@ pub fn gather(resolved: Vec<Resolved>, places: &Places, strict: bool) -> Gathere
     }
 
     let mut agents = Vec::new();
-    // Every file of every top-level source is parsed in one batch, not one source after another.
-    let mut parsed =
-        select::parse_agent_files(top.iter().filter(|r| takes_own_agents(r))).into_iter();
-    for mut r in top {
+    // Every file of every top-level source is parsed in one batch, not one source after another. One
+    // `ParsedFiles` per source, zipped with it: a source cannot be handed another's. (A plugin's child
+    // source, which takes no agents of its own, is never top-level: its name has a parent.)
+    let parsed = select::parse_agent_files(&top);
+    for (mut r, parsed) in top.into_iter().zip(parsed) {
         // A marketplace's relative plugins are brought in like a pack's agents: the source's `exclude`
         // names and `rename` keys reach them, its `agents` list does not.
         let mut nested = by_root.remove(r.spec.name.as_str()).unwrap_or_default();
         nested.extend(plugin_agents(&r, strict, &mut out));
         agents.extend(overrule_nested(&mut r, nested, &mut out.diagnostics));
         if takes_own_agents(&r) {
-            let selection =
-                select::select_parsed(&mut r, strict, parsed.next().unwrap_or_default());
+            let selection = select::select_parsed(&mut r, strict, parsed);
             let failed = selection.diagnostics.iter().any(Diagnostic::is_error);
             let own = out.take(selection);
             if own.is_empty() && !failed {

@@ -96,7 +96,7 @@ pub fn parse_agent_files<'r>(sources: impl IntoIterator<Item = &'r Resolved>) ->
         })
         .collect();
     let parse = |&(i, file): &(usize, &SourceFile)| {
-        let label = format!("{}:{}", sources[i].spec.name, file.repo_path);
+        let label = label(sources[i].spec.name.as_str(), &file.repo_path);
         match &file.content {
             Content::TooLarge { size, head } => frontmatter::parse_too_large(&label, *size, head),
             Content::Bytes { bytes, .. } => frontmatter::parse(&label, bytes),
@@ -107,6 +107,11 @@ pub fn parse_agent_files<'r>(sources: impl IntoIterator<Item = &'r Resolved>) ->
         out[*i].0.push(parsed);
     }
     out
+}
+
+/// Where a diagnostic about a file of source `source` points: `source:repo/path.md`.
+fn label(source: &str, repo_path: &str) -> String {
+    format!("{source}:{repo_path}")
 }
 
 /// [`select`], with the source's agent files already parsed by [`parse_agent_files`].
@@ -123,7 +128,7 @@ pub fn select_parsed(
         unchanged: Vec::new(),
     };
     selector.pass_over_skipped();
-    let candidates = selector.sort_files(parsed);
+    let candidates = selector.classify_files(parsed);
     selector.report_unmatched_entries(&candidates);
     let chosen: Vec<Candidate> = candidates
         .into_iter()
@@ -166,7 +171,7 @@ impl<'a> Selector<'a> {
     }
 
     fn label(&self, repo_path: &str) -> String {
-        format!("{}:{repo_path}", self.source())
+        label(self.source(), repo_path)
     }
 
     /// No `agents` list: every agent of the source is taken.
@@ -209,14 +214,16 @@ impl<'a> Selector<'a> {
         }
     }
 
-    /// Sort the parsed files: agents become candidates; documents and broken files are passed over, or
-    /// reported when in scope.
-    fn sort_files(&mut self, parsed: ParsedFiles) -> Vec<Candidate<'a>> {
+    /// Classify the parsed files (`parsed`: [`parse_agent_files`] of this very snapshot, untouched since):
+    /// agents become candidates; documents and broken files are passed over, or reported when in scope.
+    fn classify_files(&mut self, parsed: ParsedFiles) -> Vec<Candidate<'a>> {
         let files = crate::kinds::agent_files(&self.resolved.snapshot);
-        debug_assert_eq!(
+        // Checked in release builds too: zipped with another snapshot's files, an agent parsed from one
+        // file would be installed with another file's path and bytes.
+        assert_eq!(
             files.len(),
             parsed.0.len(),
-            "parsed with another source's files"
+            "parsed with another source's files, or the snapshot changed since"
         );
         let mut candidates = Vec::new();
         for (&(index, file), parsed) in files.iter().zip(parsed.0) {
