@@ -77,7 +77,7 @@ fn is_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Characters a value never holds here (see the module docs).
+/// Characters a value may hold here (see the module docs): YAML's printable ones, less a few.
 fn printable(c: char) -> bool {
     matches!(c, ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
         && !matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}')
