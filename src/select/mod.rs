@@ -77,34 +77,43 @@ struct Candidate<'a> {
 /// install holds every file once; its peak memory is the sources' files): the snapshot's paths stay,
 /// but those files' contents are spent.
 pub fn select(resolved: &mut Resolved, strict: bool) -> SourceSelection {
-    let parsed = parse_agent_files([&*resolved]).pop().unwrap_or_default();
+    let parsed = (parse_agent_files([&*resolved]).pop()).expect("one ParsedFiles for one source");
     select_parsed(resolved, strict, parsed)
 }
 
-/// The front matter of every agent file of one source ([`crate::kinds::agent_files`]), in order.
-#[derive(Default)]
-pub struct ParsedFiles(Vec<Parsed>);
+/// The front matter of every agent file of one source ([`crate::kinds::agent_files`]), in order, each
+/// with the file's index in the source's snapshot.
+pub struct ParsedFiles {
+    /// The source they were parsed for.
+    source: String,
+    files: Vec<(usize, Parsed)>,
+}
 
 /// Parse the agent files of every source of `sources` in one batch on every core (one batch for all the
 /// sources, so that no core waits at the end of each source's): one [`ParsedFiles`] per source, in order.
 pub fn parse_agent_files<'r>(sources: impl IntoIterator<Item = &'r Resolved>) -> Vec<ParsedFiles> {
     let sources: Vec<&Resolved> = sources.into_iter().collect();
-    let files: Vec<(usize, &SourceFile)> = (sources.iter().enumerate())
+    let files: Vec<(usize, usize, &SourceFile)> = (sources.iter().enumerate())
         .flat_map(|(i, r)| {
             let files = crate::kinds::agent_files(&r.snapshot);
-            files.into_iter().map(move |(_, file)| (i, file))
+            files.into_iter().map(move |(index, file)| (i, index, file))
         })
         .collect();
-    let parse = |&(i, file): &(usize, &SourceFile)| {
+    let parse = |&(i, _, file): &(usize, usize, &SourceFile)| {
         let label = label(sources[i].spec.name.as_str(), &file.repo_path);
         match &file.content {
             Content::TooLarge { size, head } => frontmatter::parse_too_large(&label, *size, head),
             Content::Bytes { bytes, .. } => frontmatter::parse(&label, bytes),
         }
     };
-    let mut out: Vec<ParsedFiles> = sources.iter().map(|_| ParsedFiles::default()).collect();
-    for ((i, _), parsed) in files.iter().zip(on_every_core(&files, parse)) {
-        out[*i].0.push(parsed);
+    let mut out: Vec<ParsedFiles> = (sources.iter())
+        .map(|r| ParsedFiles {
+            source: r.spec.name.to_string(),
+            files: Vec::new(),
+        })
+        .collect();
+    for (&(i, index, _), parsed) in files.iter().zip(on_every_core(&files, parse)) {
+        out[i].files.push((index, parsed));
     }
     out
 }
@@ -214,19 +223,20 @@ impl<'a> Selector<'a> {
         }
     }
 
-    /// Classify the parsed files (`parsed`: [`parse_agent_files`] of this very snapshot, untouched since):
-    /// agents become candidates; documents and broken files are passed over, or reported when in scope.
+    /// Classify the parsed files (`parsed`: [`parse_agent_files`] of this very source): agents become
+    /// candidates; documents and broken files are passed over, or reported when in scope.
     fn classify_files(&mut self, parsed: ParsedFiles) -> Vec<Candidate<'a>> {
-        let files = crate::kinds::agent_files(&self.resolved.snapshot);
-        // Checked in release builds too: zipped with another snapshot's files, an agent parsed from one
+        // Checked in release builds too: paired with another source's snapshot, an agent parsed from one
         // file would be installed with another file's path and bytes.
         assert_eq!(
-            files.len(),
-            parsed.0.len(),
-            "parsed with another source's files, or the snapshot changed since"
+            parsed.source,
+            self.source(),
+            "parsed with another source's files"
         );
+        let snapshot = &self.resolved.snapshot;
         let mut candidates = Vec::new();
-        for (&(index, file), parsed) in files.iter().zip(parsed.0) {
+        for (index, parsed) in parsed.files {
+            let file = &snapshot.files[index];
             match parsed {
                 Parsed::Agent(agent) => {
                     self.seen.push((agent.name.clone(), file.path.clone()));
