@@ -377,7 +377,7 @@ impl Lockfile {
             diagnostics,
         };
         let hint = "delete `agentpack.lock` and run `agentpack install` to write a fresh one";
-        let lock: RawLock = toml::from_str(text).map_err(|e| {
+        let lock: RawLock = raw::parse(text).map_err(|e| {
             let d = Diagnostic::error("lock-invalid", e.message().trim_end().to_string());
             let d = match e.span() {
                 Some(span) => {
