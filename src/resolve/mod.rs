@@ -47,7 +47,7 @@ pub use plugins::PluginPart;
 pub use tags::{best_tag, caret, newest_release, newest_stable, tag_version};
 
 use pick::{GitPin, Standing};
-use prefetch::prefetch;
+use prefetch::{prefetch, read_ahead};
 use session::Session;
 
 /// How deep packs may nest; deeper is almost certainly a loop through ever-changing names, or an attack.
@@ -200,6 +200,9 @@ pub fn resolve_all(
     } else {
         BTreeMap::new()
     };
+    if options.vendor.is_none() {
+        read_ahead(sources, lock, cache, &options);
+    }
     let mut session = Session {
         lock,
         cache,

@@ -1,5 +1,6 @@
-//! The parallel first step of resolution: list the manifest's remotes and fetch the commits their
-//! sources will most likely pin, several remotes at once, reporting in manifest order.
+//! The parallel first steps of resolution: list the manifest's remotes and fetch the commits their
+//! sources will most likely pin, several remotes at once, reporting in manifest order; then read the
+//! cached snapshots of the commits the lock keeps, on every core.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -125,6 +126,30 @@ fn groups<'s>(
         }
     }
     Ok(groups)
+}
+
+/// The second parallel step of [`super::resolve_all`]: read ahead, on every core, the cached snapshots
+/// of the manifest's git sources whose locked commit is kept (see
+/// [`LockedCache::read_snapshots_ahead`]); the walk then reads one source after another, most of them
+/// from here. A source whose commit turns out otherwise reads its own, as before.
+pub(super) fn read_ahead(
+    sources: &[SourceSpec],
+    lock: Option<&Lockfile>,
+    cache: &LockedCache<'_>,
+    options: &ResolveOptions<'_>,
+) {
+    let wanted: Vec<_> = (sources.iter())
+        .filter_map(|spec| {
+            let SourceKind::Git { url, reference } = &spec.kind else {
+                return None;
+            };
+            let pin = standing(lock, options, &spec.name, url, reference)
+                .kept()?
+                .commit;
+            Some((url.fetch.as_str(), pin, spec.subdir.as_deref()))
+        })
+        .collect();
+    cache.read_snapshots_ahead(&wanted);
 }
 
 /// What the fetch threads share.

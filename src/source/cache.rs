@@ -29,7 +29,7 @@
 //!   cached that the new repository lacks.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,11 +37,15 @@ use std::time::{Duration, Instant};
 
 use git2::Repository;
 
+use super::Snapshot;
+use super::budget::{Charge, MAX_READ_BYTES};
 use super::git::{Cache, Tracked};
-use super::records::Records;
+use super::records::{Found, Records};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::in_order::on_every_core;
+use crate::names::Commit;
 use crate::reporter::{Reporter, Status};
 
 /// How long a run waits for a repository lock it takes out of order before giving up.
@@ -61,7 +65,13 @@ pub struct LockedCache<'c> {
     held: Mutex<BTreeMap<String, RepoLock>>,
     /// The URLs whose repository this run has checked (see the module doc): once is enough.
     checked: Mutex<BTreeSet<String>>,
+    /// Snapshots read ahead (see [`LockedCache::read_snapshots_ahead`]), by URL, commit and subdir, until
+    /// [`LockedRepo::snapshot`] takes them.
+    ahead: Mutex<HashMap<AheadKey, Found<(Snapshot, Charge)>>>,
 }
+
+/// A snapshot read ahead: the URL git is asked for, the commit, the subdir (`""` for the root).
+type AheadKey = (String, Commit, String);
 
 /// A cache repository whose lock this run holds: what fetching needs, and the only handle on a cache
 /// repository outside this module and [`super::git`], whose methods are all that can be done with it.
@@ -96,6 +106,7 @@ impl<'c> LockedCache<'c> {
             reporter,
             held: Mutex::new(held),
             checked: Mutex::new(BTreeSet::new()),
+            ahead: Mutex::new(HashMap::new()),
         })
     }
 
@@ -114,6 +125,49 @@ impl<'c> LockedCache<'c> {
             pending: RefCell::new(Vec::new()),
             records: Records::new(self.cache.records_path(url)),
         })
+    }
+
+    /// Read the recorded snapshots a resolution is about to read one source after another, on every core
+    /// (from [`on_every_core`]'s count of them; fewer are read one after another, each reading its blobs
+    /// on every core): each `(url, commit, subdir)` of a repository this run holds whose snapshot at that
+    /// commit has a record, in order, while the records' sizes (as they are before being read) add up to
+    /// at most the read budget's limit, so what waits here is bounded as the resolution's reads are.
+    /// [`LockedRepo::snapshot`] takes each from here instead of reading it then: what it reports (a
+    /// damaged record) and charges stays in order and unchanged; a snapshot the resolution does not ask
+    /// for (its source pinned another commit after all) is dropped with this cache.
+    pub fn read_snapshots_ahead(&self, wanted: &[(&str, Commit, Option<&str>)]) {
+        let mut room = MAX_READ_BYTES;
+        let mut chosen: Vec<(PathBuf, AheadKey)> = Vec::new();
+        let held = self.held.lock().expect("cache locks");
+        for &(url, commit, subdir) in wanted.iter().filter(|w| held.contains_key(w.0)) {
+            let subdir = subdir.unwrap_or("");
+            let dir = self.cache.records_path(url);
+            let Some(size) = Records::new(dir.clone()).snapshot_size(commit, subdir) else {
+                continue;
+            };
+            let Some(left) = room.checked_sub(size) else {
+                break;
+            };
+            room = left;
+            chosen.push((dir, (url.to_string(), commit, subdir.to_string())));
+        }
+        drop(held);
+        let found = on_every_core(&chosen, |(path, (_, commit, subdir))| {
+            Records::new(path.clone()).snapshot(*commit, subdir)
+        });
+        let mut ahead = self.ahead.lock().expect("cache read ahead");
+        ahead.extend(chosen.into_iter().map(|(_, key)| key).zip(found));
+    }
+
+    /// The snapshot read ahead for `url`, `commit` and `subdir`, taken (it is read once).
+    fn take_ahead(
+        &self,
+        url: &str,
+        commit: Commit,
+        subdir: &str,
+    ) -> Option<Found<(Snapshot, Charge)>> {
+        let key = (url.to_string(), commit, subdir.to_string());
+        self.ahead.lock().expect("cache read ahead").remove(&key)
     }
 
     /// The repository of `url` when it was fetched before (`--offline`); locked first if it is not yet.
@@ -142,6 +196,16 @@ impl<'c> LockedCache<'c> {
 }
 
 impl LockedRepo<'_> {
+    /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead (see
+    /// [`LockedCache::read_snapshots_ahead`]), taken.
+    pub(super) fn read_ahead(
+        &self,
+        commit: Commit,
+        subdir: &str,
+    ) -> Option<Found<(Snapshot, Charge)>> {
+        self.locked.take_ahead(&self.url, commit, subdir)
+    }
+
     /// The git repository, opened on first use: checked first (once per run, see the module doc), and
     /// created when the cache has none. Refs remembered before are written then.
     pub(super) fn git(&self) -> Result<&Repository> {

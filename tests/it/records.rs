@@ -387,3 +387,64 @@ fn a_repository_found_damaged_after_its_records_answered_is_fetched_by_the_next_
     sb.run(["install"]).success().stderr_has("Fetching kit");
     assert!(sb.exists(".claude/agents/helper.md"));
 }
+
+/// Seventy sources in folders of one repository, a snapshot record each: enough for an install with the
+/// lock to read them ahead on every core. Two records damaged in different ways are reported in the
+/// manifest's order, each source read from git again, and the install is the one the first run made.
+#[test]
+fn snapshots_read_ahead_report_damaged_records_in_manifest_order() {
+    let repo = GitRepo::new("kit");
+    for i in 0..70 {
+        repo.file(
+            &format!("d{i:02}/a{i:02}.md"),
+            agent(&format!("a{i:02}"), &format!("Agent {i}")),
+        );
+    }
+    repo.commit("seventy folders");
+    repo.tag("v1");
+    let manifest = (0..70).fold(Manifest::new(), |m, i| {
+        m.source(
+            Source::git(&format!("s{i:02}"), repo.url())
+                .tag("v1")
+                .subdir(&format!("d{i:02}")),
+        )
+    });
+    let sb = project(&manifest);
+    sb.run(["install"]).success();
+    let installed = |sb: &Sandbox| -> Vec<String> {
+        (0..70)
+            .map(|i| sb.read(&format!(".claude/agents/a{i:02}.md")))
+            .chain([sb.read("agentpack.lock")])
+            .collect()
+    };
+    let before = installed(&sb);
+    let record_of = |dir: &str| {
+        let question = format!("\"subdir\":\"{dir}\"");
+        let found: Vec<PathBuf> = (records_of(&sb, "snapshot").into_iter())
+            .filter(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).contains(&question))
+            .collect();
+        assert_eq!(found.len(), 1, "{dir}: {found:?}");
+        found[0].clone()
+    };
+    let (early, late) = (record_of("d05"), record_of("d60"));
+    let mut bytes = std::fs::read(&early).unwrap();
+    bytes.truncate(bytes.len() - 10);
+    std::fs::write(&early, bytes).unwrap();
+    let mut bytes = std::fs::read(&late).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&late, bytes).unwrap();
+
+    sb.remove(".claude");
+    let out = sb.run(["install", "--frozen"]).success();
+    let stderr = out.stderr();
+    let truncated = stderr.find("(it is truncated or longer than its header says)");
+    let flipped = stderr.find("(a file's bytes do not match their sha256)");
+    assert_eq!(
+        stderr.matches("warning[cache-damaged]").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(truncated.unwrap() < flipped.unwrap(), "{stderr}");
+    assert_eq!(installed(&sb), before);
+}

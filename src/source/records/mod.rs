@@ -191,6 +191,17 @@ impl Records {
         self.commit_dir(commit).join(question.file_name())
     }
 
+    /// The size of the record of `subdir`'s snapshot at `commit`, when there is one: reading it allocates
+    /// no more than that for its blobs (a record's blobs must add up to its size).
+    pub(super) fn snapshot_size(&self, commit: Commit, subdir: &str) -> Option<u64> {
+        let question = Question::Snapshot {
+            subdir: subdir.to_string(),
+        };
+        (std::fs::symlink_metadata(self.path(commit, &question)).ok())
+            .filter(|meta| meta.is_file())
+            .map(|meta| meta.len())
+    }
+
     /// Was anything recorded about `commit` (so git held it when it was)?
     pub(super) fn has_commit(&self, commit: Commit) -> bool {
         std::fs::symlink_metadata(self.commit_dir(commit)).is_ok_and(|m| m.is_dir())
