@@ -50,8 +50,8 @@ pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     }
 }
 
-/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, or with
-/// a piece that does not parse).
+/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, with a
+/// top-level key other than `version`, or with a piece that does not parse).
 pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
     if text.len() < PIECES_FROM || text.contains("\"\"\"") || text.contains("'''") {
         return None;

@@ -216,7 +216,7 @@ impl<'c> LockedCache<'c> {
 impl LockedRepo<'_> {
     /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead (see
     /// [`LockedCache::read_snapshots_ahead`]), taken.
-    pub(super) fn read_ahead(
+    pub(super) fn take_read_ahead(
         &self,
         commit: Commit,
         subdir: &str,
