@@ -39,7 +39,10 @@ const PIECE_STARTS: [&str; 5] = [
 /// back to the last entry of an earlier piece (`[[skill.files]]` for a skill of the piece before) makes
 /// a table of that name in the piece, which `RawLock` refuses, so the whole text is parsed instead and
 /// decides. A top-level key cannot follow a header, so `version` is only in the first piece; the others
-/// are read with a `version` line put in front, which is dropped.
+/// are read with a `version` line put in front, which is dropped. The first piece ends at the first
+/// cut, so it holds only the top-level keys; any key there but `version` (an array written inline,
+/// `agent = [..]`, which TOML forbids a later `[[agent]]` to extend, unseen by the later piece) has the
+/// whole text parsed instead.
 pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     match in_pieces(text) {
         Some(lock) => Ok(lock),
@@ -47,8 +50,8 @@ pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     }
 }
 
-/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, or with
-/// a piece that does not parse).
+/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, with a
+/// top-level key other than `version`, or with a piece that does not parse).
 pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
     if text.len() < PIECES_FROM || text.contains("\"\"\"") || text.contains("'''") {
         return None;
@@ -60,14 +63,20 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
             let line = text[at..].split('\n').next().unwrap_or("");
             PIECE_STARTS.contains(&line.strip_suffix('\r').unwrap_or(line))
         });
-    // The first start at or after each of PIECES - 1 evenly spaced offsets.
+    // The first start, then the first start at or after each of PIECES - 1 evenly spaced offsets.
     let mut cuts = vec![0];
     for at in starts {
-        if at >= cuts.len() * text.len() / PIECES {
+        if cuts.len() == 1 || at >= cuts.len() * text.len() / PIECES {
             cuts.push(at);
         }
     }
     cuts.push(text.len());
+    // The first piece holds the top-level keys: any but `version` (such as an array written inline,
+    // `agent = [..]`, which no later `[[agent]]` may extend) is left to the whole text.
+    let top: toml::Table = toml::from_str(&text[..cuts[1]]).ok()?;
+    if top.keys().map(String::as_str).ne(["version"]) {
+        return None;
+    }
     let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let parsed = on_every_core(&pieces, |&(start, end)| match start {
         0 => toml::from_str::<RawLock>(&text[..end]).ok(),

@@ -627,3 +627,19 @@ proptest::proptest! {
         proptest::prop_assert_eq!(whole, pieces);
     }
 }
+
+#[test]
+fn a_statically_defined_array_in_the_first_piece_is_not_appended_to_by_a_later_one() {
+    // TOML refuses `[[agent]]` after `agent = [...]`; a later piece cannot see the first one's
+    // inline array, so only reading the text whole catches it.
+    let agent = "{ name = \"z\", source = \"s1\", path = \"z.md\", file = \".claude/agents/z.md\", sha256 = \"x\" }";
+    for key in [format!("agent = [{agent}]"), "skipped = []".to_string()] {
+        let text =
+            lock_text(300, false).replacen("version = 1\n", &format!("version = 1\n{key}\n"), 1);
+        let text = text
+            + "[[skipped]]\nname = \"q\"\nsource = \"s1\"\npath = \"q.md\"\ninstalled-from = \"s2\"\n";
+        let (whole, pieces) = read_both_ways(&text);
+        assert!(whole.is_err(), "{whole:?}");
+        assert_eq!(whole, pieces);
+    }
+}

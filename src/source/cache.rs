@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use git2::Repository;
 
 use super::Snapshot;
-use super::budget::{Charge, MAX_READ_BYTES};
+use super::budget::{Charge, MAX_READ_BYTES, ReadBudget};
 use super::git::{Cache, Tracked};
 use super::records::{Found, Records};
 use crate::diag::Diagnostic;
@@ -127,14 +127,19 @@ impl<'c> LockedCache<'c> {
         })
     }
 
-    /// Read the recorded snapshots a resolution is about to read one source after another, on every core
-    /// (from [`on_every_core`]'s count of them; fewer are read one after another, each reading its blobs
-    /// on every core): each `(url, commit, subdir)` of a repository this run holds whose snapshot at that
-    /// commit has a record, in order, while the records' sizes (as they are before being read) add up to
-    /// at most the read budget's limit, so what waits here is bounded as the resolution's reads are.
-    /// [`LockedRepo::snapshot`] takes each from here instead of reading it then: what it reports (a
-    /// damaged record) and charges stays in order and unchanged; a snapshot the resolution does not ask
-    /// for (its source pinned another commit after all) is dropped with this cache.
+    /// Read, on every core, the recorded snapshots a resolution is about to read one source after
+    /// another, so that [`LockedRepo::snapshot`] takes each from here instead of reading it then.
+    ///
+    /// Which: each `(url, commit, subdir)` of a repository this run holds whose snapshot at that commit
+    /// has a record, in order, while the records' sizes add up to at most the read budget's limit (what
+    /// is read from disk); of those read, a snapshot is kept while the charges add up to at most that
+    /// limit too (what is held in memory, which is bounded as the resolution's reads are). What is not
+    /// kept is read by the walk itself, as before. (With fewer than [`on_every_core`] spreads, the
+    /// snapshots are read one after another, each reading its blobs on every core.)
+    ///
+    /// Nothing is reported here: a damaged record is kept as such and reported when the walk takes it,
+    /// so messages and charges come in manifest order, unchanged; a snapshot the walk does not ask for
+    /// (its source pinned another commit after all) is dropped with this cache.
     pub fn read_snapshots_ahead(&self, wanted: &[(&str, Commit, Option<&str>)]) {
         let mut room = MAX_READ_BYTES;
         let mut chosen: Vec<(PathBuf, AheadKey)> = Vec::new();
@@ -152,11 +157,24 @@ impl<'c> LockedCache<'c> {
             chosen.push((dir, (url.to_string(), commit, subdir.to_string())));
         }
         drop(held);
+        // A record holds a blob once however many files hold it, and reading copies it for each: what a
+        // snapshot holds is its charge (up to the whole budget for a small record), so what is kept is
+        // bounded by the charges, as the resolution's reads are.
+        let kept = Mutex::new(ReadBudget::default());
         let found = on_every_core(&chosen, |(path, (_, commit, subdir))| {
-            Records::new(path.clone()).snapshot(*commit, subdir)
+            let found = Records::new(path.clone()).snapshot(*commit, subdir);
+            let fits = match &found {
+                Found::Answer((_, charge)) => kept.lock().expect("read ahead budget").take(*charge),
+                Found::Missing | Found::Damaged(_) => true,
+            };
+            fits.then_some(found)
         });
         let mut ahead = self.ahead.lock().expect("cache read ahead");
-        ahead.extend(chosen.into_iter().map(|(_, key)| key).zip(found));
+        let keys = chosen.into_iter().map(|(_, key)| key);
+        ahead.extend(
+            keys.zip(found)
+                .filter_map(|(key, found)| Some((key, found?))),
+        );
     }
 
     /// The snapshot read ahead for `url`, `commit` and `subdir`, taken (it is read once).
@@ -198,7 +216,7 @@ impl<'c> LockedCache<'c> {
 impl LockedRepo<'_> {
     /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead (see
     /// [`LockedCache::read_snapshots_ahead`]), taken.
-    pub(super) fn read_ahead(
+    pub(super) fn take_read_ahead(
         &self,
         commit: Commit,
         subdir: &str,
@@ -485,4 +503,51 @@ fn discard(db: &Path) -> Result<()> {
     std::fs::rename(db, &aside).map_err(|e| Error::io("move aside", db, e))?;
     let _ = std::fs::remove_dir_all(aside.parent().expect("has a parent"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reporter::Silent;
+    use crate::source::Content;
+
+    /// A record's blobs are stored once however many files hold them, and copied for each when read:
+    /// what a snapshot read ahead holds is its charge, which can be far more than its record's size.
+    #[test]
+    fn snapshots_read_ahead_hold_no_more_than_the_read_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        let url = "file:///nowhere/kit";
+        let locked = LockedCache::lock(&cache, [url], &Silent).unwrap();
+        let records = Records::new(cache.records_path(url));
+        let commit = Commit::parse(&"ab".repeat(20)).unwrap();
+        let snapshot = Snapshot {
+            files: vec![crate::source::SourceFile {
+                path: "a.md".into(),
+                repo_path: "a.md".into(),
+                content: Content::bytes(b"---\nname: a\n---\n".to_vec()),
+                executable: false,
+            }],
+            skipped: Vec::new(),
+        };
+        let charge = Charge {
+            entries: 1,
+            bytes: MAX_READ_BYTES / 3 + 1,
+        };
+        let subdirs = ["d0", "d1", "d2", "d3"];
+        for subdir in subdirs {
+            records.write_snapshot(commit, subdir, &snapshot, charge);
+        }
+        let wanted: Vec<_> = (subdirs.iter()).map(|s| (url, commit, Some(*s))).collect();
+        locked.read_snapshots_ahead(&wanted);
+        let ahead = locked.ahead.lock().unwrap();
+        let held: u64 = (ahead.values())
+            .map(|found| match found {
+                Found::Answer((_, charge)) => charge.bytes,
+                _ => panic!("every record is whole"),
+            })
+            .sum();
+        assert_eq!(ahead.len(), 2);
+        assert!(held <= MAX_READ_BYTES, "{held}");
+    }
 }

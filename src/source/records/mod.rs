@@ -192,7 +192,8 @@ impl Records {
     }
 
     /// The size of the record of `subdir`'s snapshot at `commit`, when there is one: reading it allocates
-    /// no more than that for its blobs (a record's blobs must add up to its size).
+    /// no more than that for its blobs (a record's blobs must add up to its size), though the snapshot
+    /// made of them holds more when files share a blob (each gets a copy; its charge counts them all).
     pub(super) fn snapshot_size(&self, commit: Commit, subdir: &str) -> Option<u64> {
         let question = Question::Snapshot {
             subdir: subdir.to_string(),
