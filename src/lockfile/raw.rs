@@ -17,14 +17,9 @@ const PIECES: usize = 64;
 /// A lock under this size is parsed whole: cutting it would save less than it costs.
 const PIECES_FROM: usize = 64 * 1024;
 
-/// The lines a piece may start at: the header of every top-level array of tables a lock has.
-const PIECE_STARTS: [&str; 5] = [
-    "[[source]]",
-    "[[agent]]",
-    "[[skill]]",
-    "[[command]]",
-    "[[skipped]]",
-];
+/// Every top-level array of tables a lock has: a piece may start at a line that is only the header of
+/// one (`[[agent]]`).
+const ARRAYS: [&str; 5] = ["source", "agent", "skill", "command", "skipped"];
 
 /// Parse the lock's TOML. A large lock (a 10,000-agent lock is 2 MB, which `toml` reads in about 40 ms on
 /// one core) is cut into pieces, each starting at a line that is only a top-level header such as
@@ -39,7 +34,9 @@ const PIECE_STARTS: [&str; 5] = [
 /// back to the last entry of an earlier piece (`[[skill.files]]` for a skill of the piece before) makes
 /// a table of that name in the piece, which `RawLock` refuses, so the whole text is parsed instead and
 /// decides. A top-level key cannot follow a header, so `version` is only in the first piece; the others
-/// are read with a `version` line put in front, which is dropped.
+/// are read with a `version` line put in front, which is dropped. For the same reason only the first
+/// piece can write one of those arrays inline (`agent = []`), which TOML forbids a later `[[agent]]` to
+/// extend: a piece cannot see that, so a first piece that does so is not cut.
 pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     match in_pieces(text) {
         Some(lock) => Ok(lock),
@@ -47,8 +44,8 @@ pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     }
 }
 
-/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, or with
-/// a piece that does not parse).
+/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, with no
+/// line to cut at, or with a piece that does not parse).
 pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
     if text.len() < PIECES_FROM || text.contains("\"\"\"") || text.contains("'''") {
         return None;
@@ -58,7 +55,9 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
         .map(|(at, _)| at + 1)
         .filter(|&at| {
             let line = text[at..].split('\n').next().unwrap_or("");
-            PIECE_STARTS.contains(&line.strip_suffix('\r').unwrap_or(line))
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            (line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")))
+                .is_some_and(|key| ARRAYS.contains(&key))
         });
     // The first start at or after each of PIECES - 1 evenly spaced offsets.
     let mut cuts = vec![0];
@@ -67,10 +66,13 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
             cuts.push(at);
         }
     }
+    if cuts.len() == 1 {
+        return None;
+    }
     cuts.push(text.len());
     let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
     let parsed = on_every_core(&pieces, |&(start, end)| match start {
-        0 => toml::from_str::<RawLock>(&text[..end]).ok(),
+        0 => first_piece(&text[..end]),
         _ => toml::from_str::<RawLock>(&format!("version = 0\n{}", &text[start..end])).ok(),
     });
     let mut parsed = parsed.into_iter();
@@ -84,6 +86,20 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
         lock.skipped.extend(piece.skipped);
     }
     Some(lock)
+}
+
+/// The first of [`in_pieces`]'s pieces, unless it writes one of the [`ARRAYS`] inline, which a later
+/// piece's header would extend where TOML refuses it (toml_edit tells an inline array from an array of
+/// tables; serde sees both as a list).
+fn first_piece(piece: &str) -> Option<RawLock> {
+    let doc: toml_edit::DocumentMut = piece.parse().ok()?;
+    let inline = ARRAYS
+        .iter()
+        .any(|key| doc.get(key).is_some_and(|item| !item.is_array_of_tables()));
+    match inline {
+        true => None,
+        false => toml::from_str(piece).ok(),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]

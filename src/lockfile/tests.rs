@@ -596,7 +596,7 @@ proptest::proptest! {
     #[test]
     fn a_lock_read_in_pieces_is_the_lock_read_whole(
         crlf in proptest::prelude::any::<bool>(),
-        edits in proptest::collection::vec((0usize..10_000, 0usize..14), 0..4),
+        edits in proptest::collection::vec((0usize..10_000, 0usize..16), 0..4),
     ) {
         let snippets = [
             "[source.extra]\nx = 1\n",
@@ -613,6 +613,8 @@ proptest::proptest! {
             "[[skipped]]\n",
             "[[source]]\nname = \"s0\"\npath = \"../again\"\n",
             "[[agent]] # a comment\n",
+            "agent = []\n",
+            "skipped = [\n]\n",
         ];
         let mut lines: Vec<String> = lock_text(300, false).split_inclusive('\n').map(String::from).collect();
         for (at, which) in edits {
@@ -625,5 +627,22 @@ proptest::proptest! {
         }
         let (whole, pieces) = read_both_ways(&text);
         proptest::prop_assert_eq!(whole, pieces);
+    }
+}
+
+/// A top-level array written inline before the first header (`agent = []`) cannot be extended by a later
+/// `[[agent]]`: TOML refuses the whole text. Each piece alone does not see the inline array, so reading
+/// in pieces must not turn that refused text into a lock.
+#[test]
+fn an_inline_array_extended_by_a_later_piece_is_refused_as_it_is_read_whole() {
+    for key in ["source", "agent", "skill", "command"] {
+        let text = lock_text(300, false).replacen(
+            "version = 1\n",
+            &format!("version = 1\n{key} = []\n"),
+            1,
+        );
+        let (whole, pieces) = read_both_ways(&text);
+        assert!(whole.is_err(), "{key}: {whole:?}");
+        assert_eq!(whole, pieces, "{key}");
     }
 }
