@@ -65,13 +65,19 @@ pub struct LockedCache<'c> {
     held: Mutex<BTreeMap<String, RepoLock>>,
     /// The URLs whose repository this run has checked (see the module doc): once is enough.
     checked: Mutex<BTreeSet<String>>,
-    /// Snapshots read ahead (see [`LockedCache::read_snapshots_ahead`]), by URL, commit and subdir, until
-    /// [`LockedRepo::snapshot`] takes them.
-    ahead: Mutex<HashMap<AheadKey, Found<(Snapshot, Charge)>>>,
+    /// Snapshots read ahead (see [`LockedCache::read_snapshots_ahead`]), by the name of the source they
+    /// were read for, until that source's [`LockedRepo::snapshot`] takes them.
+    ahead: Mutex<HashMap<String, Ahead>>,
 }
 
 /// A snapshot read ahead: the URL git is asked for, the commit, the subdir (`""` for the root).
 type AheadKey = (String, Commit, String);
+
+/// What was read ahead for a source: which snapshot, and what reading its record found.
+type Ahead = (AheadKey, Found<(Snapshot, Charge)>);
+
+/// A snapshot to read ahead: for the source named first, of the URL, commit and subdir.
+pub type Wanted<'w> = (&'w str, &'w str, Commit, Option<&'w str>);
 
 /// A cache repository whose lock this run holds: what fetching needs, and the only handle on a cache
 /// repository outside this module and [`super::git`], whose methods are all that can be done with it.
@@ -133,13 +139,15 @@ impl<'c> LockedCache<'c> {
     /// commit has a record, in order, while the records' sizes (as they are before being read) add up to
     /// at most the read budget's limit, so what waits here is bounded as the resolution's reads are.
     /// [`LockedRepo::snapshot`] takes each from here instead of reading it then: what it reports (a
-    /// damaged record) and charges stays in order and unchanged; a snapshot the resolution does not ask
-    /// for (its source pinned another commit after all) is dropped with this cache.
-    pub fn read_snapshots_ahead(&self, wanted: &[(&str, Commit, Option<&str>)]) {
+    /// damaged record) and charges stays in order and unchanged. Each is kept for the source it was read
+    /// for and taken when that source is read, whatever it then reads: one it does not ask for (its
+    /// source pinned another commit after all) is dropped then, so that it does not wait here while the
+    /// resolution reads up to the budget's limit besides.
+    pub fn read_snapshots_ahead(&self, wanted: &[Wanted<'_>]) {
         let mut room = MAX_READ_BYTES;
-        let mut chosen: Vec<(PathBuf, AheadKey)> = Vec::new();
+        let mut chosen: Vec<(PathBuf, &str, AheadKey)> = Vec::new();
         let held = self.held.lock().expect("cache locks");
-        for &(url, commit, subdir) in wanted.iter().filter(|w| held.contains_key(w.0)) {
+        for &(source, url, commit, subdir) in wanted.iter().filter(|w| held.contains_key(w.1)) {
             let subdir = subdir.unwrap_or("");
             let dir = self.cache.records_path(url);
             let Some(size) = Records::new(dir.clone()).snapshot_size(commit, subdir) else {
@@ -149,25 +157,34 @@ impl<'c> LockedCache<'c> {
                 break;
             };
             room = left;
-            chosen.push((dir, (url.to_string(), commit, subdir.to_string())));
+            chosen.push((dir, source, (url.to_string(), commit, subdir.to_string())));
         }
         drop(held);
-        let found = on_every_core(&chosen, |(path, (_, commit, subdir))| {
+        let found = on_every_core(&chosen, |(path, _, (_, commit, subdir))| {
             Records::new(path.clone()).snapshot(*commit, subdir)
         });
         let mut ahead = self.ahead.lock().expect("cache read ahead");
-        ahead.extend(chosen.into_iter().map(|(_, key)| key).zip(found));
+        ahead.extend(
+            (chosen.into_iter().zip(found))
+                .map(|((_, source, key), found)| (source.to_string(), (key, found))),
+        );
     }
 
-    /// The snapshot read ahead for `url`, `commit` and `subdir`, taken (it is read once).
+    /// The snapshot read ahead for `source` when it is of `url`, `commit` and `subdir`; taken either
+    /// way (it is read once, by the one source it was read for).
     fn take_ahead(
         &self,
+        source: &str,
         url: &str,
         commit: Commit,
         subdir: &str,
     ) -> Option<Found<(Snapshot, Charge)>> {
-        let key = (url.to_string(), commit, subdir.to_string());
-        self.ahead.lock().expect("cache read ahead").remove(&key)
+        let (key, found) = self
+            .ahead
+            .lock()
+            .expect("cache read ahead")
+            .remove(source)?;
+        (key == (url.to_string(), commit, subdir.to_string())).then_some(found)
     }
 
     /// The repository of `url` when it was fetched before (`--offline`); locked first if it is not yet.
@@ -196,14 +213,15 @@ impl<'c> LockedCache<'c> {
 }
 
 impl LockedRepo<'_> {
-    /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead (see
+    /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead for `source` (see
     /// [`LockedCache::read_snapshots_ahead`]), taken.
     pub(super) fn read_ahead(
         &self,
+        source: &str,
         commit: Commit,
         subdir: &str,
     ) -> Option<Found<(Snapshot, Charge)>> {
-        self.locked.take_ahead(&self.url, commit, subdir)
+        self.locked.take_ahead(source, &self.url, commit, subdir)
     }
 
     /// The git repository, opened on first use: checked first (once per run, see the module doc), and

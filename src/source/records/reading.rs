@@ -23,8 +23,8 @@ impl LockedRepo<'_> {
         budget: &mut ReadBudget,
     ) -> Result<Snapshot> {
         let key = subdir.unwrap_or("");
-        let found =
-            (self.read_ahead(commit, key)).unwrap_or_else(|| self.records.snapshot(commit, key));
+        let found = (self.read_ahead(origin.source_name, commit, key))
+            .unwrap_or_else(|| self.records.snapshot(commit, key));
         if let Some((snapshot, charge)) = self.recorded(commit, found)
             && budget.take(charge)
         {
