@@ -141,8 +141,8 @@ impl<'c> LockedCache<'c> {
     /// [`LockedRepo::snapshot`] takes each from here instead of reading it then: what it reports (a
     /// damaged record) and charges stays in order and unchanged. Each is kept for the source it was read
     /// for and taken when that source is read, whatever it then reads: one it does not ask for (its
-    /// source pinned another commit after all) is dropped then, so that it does not wait here while the
-    /// resolution reads up to the budget's limit besides.
+    /// source pinned another commit after all) is dropped then, not held, uncharged, beside the budget's
+    /// reads for the rest of the run (until its source's turn, it still can be).
     pub fn read_snapshots_ahead(&self, wanted: &[Wanted<'_>]) {
         let mut room = MAX_READ_BYTES;
         let mut chosen: Vec<(PathBuf, &str, AheadKey)> = Vec::new();
