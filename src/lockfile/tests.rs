@@ -646,3 +646,56 @@ fn an_inline_array_extended_by_a_later_piece_is_refused_as_it_is_read_whole() {
         assert_eq!(whole, pieces, "{key}");
     }
 }
+
+/// Hand edits around the cuts of a large lock, each read in pieces exactly as whole (the lock, or the
+/// same error): a BOM, tables and dotted keys naming an array of an earlier piece, a `version` table
+/// after a cut, a piece that is only a header, TOML 1.1's multi-line inline table around a header line,
+/// line ends TOML does not take (CR alone, U+2028), a header line with trailing blanks.
+#[test]
+fn hand_edits_around_the_cuts_read_in_pieces_as_whole() {
+    let base = lock_text(300, false);
+    let c200 = "[[command]]\nname = \"c200\"";
+    let before_c200 = |what: &str| base.replace(c200, &format!("{what}{c200}"));
+    let cases = [
+        ("bom", format!("\u{feff}{base}")),
+        (
+            "dotted",
+            base.replacen("version = 1\n", "version = 1\nagent.x = 1\n", 1),
+        ),
+        (
+            "inline table",
+            base.replacen("version = 1\n", "version = 1\nagent = {}\n", 1),
+        ),
+        (
+            "multi-line inline table",
+            base.replacen("content-hash = \"x\"\n", "x = {\n[[agent]]\n}\n", 1),
+        ),
+        (
+            "agent.patch after a cut",
+            before_c200("[agent.patch]\nx = 1\n"),
+        ),
+        ("agent table after a cut", before_c200("[agent]\n")),
+        ("skill.files after a cut", before_c200("[skill.files]\n")),
+        ("version table after a cut", before_c200("[version]\n")),
+        ("header-only piece", before_c200("[[skipped]]\n")),
+        ("empty command", before_c200("[[command]]\n")),
+        (
+            "trailing tab",
+            base.replace(c200, "[[command]]\t\nname = \"c200\""),
+        ),
+        ("cr alone", base.replace('\n', "\r")),
+        ("line separator", base.replace("\n\n", "\n\u{2028}\n")),
+    ];
+    for (what, text) in cases {
+        let (whole, pieces) = read_both_ways(&text);
+        assert_eq!(whole, pieces, "{what}");
+    }
+    // The cases that parse at all are read in pieces, not whole.
+    let bom = format!("\u{feff}{base}");
+    assert!(raw::in_pieces(&bom).is_some());
+    assert!(
+        read_both_ways(&base.replace(c200, "[[command]]\t\nname = \"c200\""))
+            .0
+            .is_ok()
+    );
+}
