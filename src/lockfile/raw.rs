@@ -17,14 +17,9 @@ const PIECES: usize = 64;
 /// A lock under this size is parsed whole: cutting it would save less than it costs.
 const PIECES_FROM: usize = 64 * 1024;
 
-/// The lines a piece may start at: the header of every top-level array of tables a lock has.
-const PIECE_STARTS: [&str; 5] = [
-    "[[source]]",
-    "[[agent]]",
-    "[[skill]]",
-    "[[command]]",
-    "[[skipped]]",
-];
+/// Every top-level array of tables a lock has: a piece may start at a line that is only the header of
+/// one (`[[agent]]`).
+const ARRAYS: [&str; 5] = ["source", "agent", "skill", "command", "skipped"];
 
 /// Parse the lock's TOML. A large lock (a 10,000-agent lock is 2 MB, which `toml` reads in about 40 ms on
 /// one core) is cut into pieces, each starting at a line that is only a top-level header such as
@@ -50,8 +45,8 @@ pub(super) fn parse(text: &str) -> Result<RawLock, toml::de::Error> {
     }
 }
 
-/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, with a
-/// top-level key other than `version`, or with a piece that does not parse).
+/// [`parse`]'s pieces, or `None` for a text to parse whole (small, holding a multi-line string, with no
+/// line to cut at, with a top-level key other than `version`, or with a piece that does not parse).
 pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
     if text.len() < PIECES_FROM || text.contains("\"\"\"") || text.contains("'''") {
         return None;
@@ -61,7 +56,9 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
         .map(|(at, _)| at + 1)
         .filter(|&at| {
             let line = text[at..].split('\n').next().unwrap_or("");
-            PIECE_STARTS.contains(&line.strip_suffix('\r').unwrap_or(line))
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            (line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")))
+                .is_some_and(|key| ARRAYS.contains(&key))
         });
     // The first start, then the first start at or after each of PIECES - 1 evenly spaced offsets.
     let mut cuts = vec![0];
@@ -69,6 +66,9 @@ pub(super) fn in_pieces(text: &str) -> Option<RawLock> {
         if cuts.len() == 1 || at >= cuts.len() * text.len() / PIECES {
             cuts.push(at);
         }
+    }
+    if cuts.len() == 1 {
+        return None;
     }
     cuts.push(text.len());
     // The first piece holds the top-level keys: any but `version` (such as an array written inline,

@@ -596,7 +596,7 @@ proptest::proptest! {
     #[test]
     fn a_lock_read_in_pieces_is_the_lock_read_whole(
         crlf in proptest::prelude::any::<bool>(),
-        edits in proptest::collection::vec((0usize..10_000, 0usize..14), 0..4),
+        edits in proptest::collection::vec((0usize..10_000, 0usize..16), 0..4),
     ) {
         let snippets = [
             "[source.extra]\nx = 1\n",
@@ -613,6 +613,8 @@ proptest::proptest! {
             "[[skipped]]\n",
             "[[source]]\nname = \"s0\"\npath = \"../again\"\n",
             "[[agent]] # a comment\n",
+            "agent = []\n",
+            "skipped = [\n]\n",
         ];
         let mut lines: Vec<String> = lock_text(300, false).split_inclusive('\n').map(String::from).collect();
         for (at, which) in edits {
@@ -628,18 +630,83 @@ proptest::proptest! {
     }
 }
 
+/// A top-level array written inline before the first header (`agent = []`) cannot be extended by a later
+/// header (`[[agent]]`): TOML refuses the whole text. Each piece alone does not see the inline array, so
+/// reading in pieces must not turn that refused text into a lock.
 #[test]
-fn a_statically_defined_array_in_the_first_piece_is_not_appended_to_by_a_later_one() {
-    // TOML refuses `[[agent]]` after `agent = [...]`; a later piece cannot see the first one's
-    // inline array, so only reading the text whole catches it.
+fn an_inline_array_extended_by_a_later_piece_is_refused_as_it_is_read_whole() {
     let agent = "{ name = \"z\", source = \"s1\", path = \"z.md\", file = \".claude/agents/z.md\", sha256 = \"x\" }";
-    for key in [format!("agent = [{agent}]"), "skipped = []".to_string()] {
-        let text =
-            lock_text(300, false).replacen("version = 1\n", &format!("version = 1\n{key}\n"), 1);
-        let text = text
-            + "[[skipped]]\nname = \"q\"\nsource = \"s1\"\npath = \"q.md\"\ninstalled-from = \"s2\"\n";
+    let inline = [
+        "source = []",
+        "agent = []",
+        "skill = []",
+        "command = []",
+        "skipped = []",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("agent = [{agent}]")]);
+    for key in inline {
+        let text = lock_text(300, false).replacen(
+            "version = 1\n",
+            &format!("version = 1\n{key}\n"),
+            1,
+        ) + "[[skipped]]\nname = \"q\"\nsource = \"s1\"\npath = \"q.md\"\ninstalled-from = \"s2\"\n";
         let (whole, pieces) = read_both_ways(&text);
-        assert!(whole.is_err(), "{whole:?}");
-        assert_eq!(whole, pieces);
+        assert!(whole.is_err(), "{key}: {whole:?}");
+        assert_eq!(whole, pieces, "{key}");
     }
+}
+
+/// Hand edits around the cuts of a large lock, each read in pieces exactly as whole (the lock, or the
+/// same error): a BOM, tables and dotted keys naming an array of an earlier piece, a `version` table
+/// after a cut, a piece that is only a header, TOML 1.1's multi-line inline table around a header line,
+/// line ends TOML does not take (CR alone, U+2028), a header line with trailing blanks.
+#[test]
+fn hand_edits_around_the_cuts_read_in_pieces_as_whole() {
+    let base = lock_text(300, false);
+    let c200 = "[[command]]\nname = \"c200\"";
+    let before_c200 = |what: &str| base.replace(c200, &format!("{what}{c200}"));
+    let cases = [
+        ("bom", format!("\u{feff}{base}")),
+        (
+            "dotted",
+            base.replacen("version = 1\n", "version = 1\nagent.x = 1\n", 1),
+        ),
+        (
+            "inline table",
+            base.replacen("version = 1\n", "version = 1\nagent = {}\n", 1),
+        ),
+        (
+            "multi-line inline table",
+            base.replacen("content-hash = \"x\"\n", "x = {\n[[agent]]\n}\n", 1),
+        ),
+        (
+            "agent.patch after a cut",
+            before_c200("[agent.patch]\nx = 1\n"),
+        ),
+        ("agent table after a cut", before_c200("[agent]\n")),
+        ("skill.files after a cut", before_c200("[skill.files]\n")),
+        ("version table after a cut", before_c200("[version]\n")),
+        ("header-only piece", before_c200("[[skipped]]\n")),
+        ("empty command", before_c200("[[command]]\n")),
+        (
+            "trailing tab",
+            base.replace(c200, "[[command]]\t\nname = \"c200\""),
+        ),
+        ("cr alone", base.replace('\n', "\r")),
+        ("line separator", base.replace("\n\n", "\n\u{2028}\n")),
+    ];
+    for (what, text) in cases {
+        let (whole, pieces) = read_both_ways(&text);
+        assert_eq!(whole, pieces, "{what}");
+    }
+    // The cases that parse at all are read in pieces, not whole.
+    let bom = format!("\u{feff}{base}");
+    assert!(raw::in_pieces(&bom).is_some());
+    assert!(
+        read_both_ways(&base.replace(c200, "[[command]]\t\nname = \"c200\""))
+            .0
+            .is_ok()
+    );
 }

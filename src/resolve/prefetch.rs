@@ -146,7 +146,12 @@ pub(super) fn read_ahead(
             let pin = standing(lock, options, &spec.name, url, reference)
                 .kept()?
                 .commit;
-            Some((url.fetch.as_str(), pin, spec.subdir.as_deref()))
+            Some((
+                spec.name.as_str(),
+                url.fetch.as_str(),
+                pin,
+                spec.subdir.as_deref(),
+            ))
         })
         .collect();
     cache.read_snapshots_ahead(&wanted);

@@ -65,13 +65,19 @@ pub struct LockedCache<'c> {
     held: Mutex<BTreeMap<String, RepoLock>>,
     /// The URLs whose repository this run has checked (see the module doc): once is enough.
     checked: Mutex<BTreeSet<String>>,
-    /// Snapshots read ahead (see [`LockedCache::read_snapshots_ahead`]), by URL, commit and subdir, until
-    /// [`LockedRepo::snapshot`] takes them.
-    ahead: Mutex<HashMap<AheadKey, Found<(Snapshot, Charge)>>>,
+    /// Snapshots read ahead (see [`LockedCache::read_snapshots_ahead`]), by the name of the source they
+    /// were read for, until that source's [`LockedRepo::snapshot`] takes them.
+    ahead: Mutex<HashMap<String, Ahead>>,
 }
 
 /// A snapshot read ahead: the URL git is asked for, the commit, the subdir (`""` for the root).
 type AheadKey = (String, Commit, String);
+
+/// What was read ahead for a source: which snapshot, and what reading its record found.
+type Ahead = (AheadKey, Found<(Snapshot, Charge)>);
+
+/// A snapshot to read ahead: for the source named first, of the URL, commit and subdir.
+pub type Wanted<'w> = (&'w str, &'w str, Commit, Option<&'w str>);
 
 /// A cache repository whose lock this run holds: what fetching needs, and the only handle on a cache
 /// repository outside this module and [`super::git`], whose methods are all that can be done with it.
@@ -130,21 +136,23 @@ impl<'c> LockedCache<'c> {
     /// Read, on every core, the recorded snapshots a resolution is about to read one source after
     /// another, so that [`LockedRepo::snapshot`] takes each from here instead of reading it then.
     ///
-    /// Which: each `(url, commit, subdir)` of a repository this run holds whose snapshot at that commit
-    /// has a record, in order, while the records' sizes add up to at most the read budget's limit (what
-    /// is read from disk); of those read, a snapshot is kept while the charges add up to at most that
-    /// limit too (what is held in memory, which is bounded as the resolution's reads are). What is not
-    /// kept is read by the walk itself, as before. (With fewer than [`on_every_core`] spreads, the
-    /// snapshots are read one after another, each reading its blobs on every core.)
+    /// Which: each snapshot `(url, commit, subdir)` wanted for a source, of a repository this run holds,
+    /// that has a record, in order, while the records' sizes add up to at most the read budget's limit
+    /// (what is read from disk); of those read, a snapshot is kept while the charges add up to at most
+    /// that limit too (what is held in memory, bounded as the resolution's reads are). What is not kept is
+    /// read by the walk itself, as before. (With fewer than [`on_every_core`] spreads, the snapshots are
+    /// read one after another, each reading its blobs on every core.)
     ///
-    /// Nothing is reported here: a damaged record is kept as such and reported when the walk takes it,
-    /// so messages and charges come in manifest order, unchanged; a snapshot the walk does not ask for
-    /// (its source pinned another commit after all) is dropped with this cache.
-    pub fn read_snapshots_ahead(&self, wanted: &[(&str, Commit, Option<&str>)]) {
+    /// Each is kept for the source it was read for and taken when that source's snapshot is read,
+    /// whatever it then reads: one it does not ask for (its source pinned another commit after all) is
+    /// dropped then (until that source's turn it still waits here). Nothing is reported here: a damaged
+    /// record is kept as such and reported when the walk takes it, so messages and charges come in
+    /// manifest order, unchanged.
+    pub fn read_snapshots_ahead(&self, wanted: &[Wanted<'_>]) {
         let mut room = MAX_READ_BYTES;
-        let mut chosen: Vec<(PathBuf, AheadKey)> = Vec::new();
+        let mut chosen: Vec<(PathBuf, &str, AheadKey)> = Vec::new();
         let held = self.held.lock().expect("cache locks");
-        for &(url, commit, subdir) in wanted.iter().filter(|w| held.contains_key(w.0)) {
+        for &(source, url, commit, subdir) in wanted.iter().filter(|w| held.contains_key(w.1)) {
             let subdir = subdir.unwrap_or("");
             let dir = self.cache.records_path(url);
             let Some(size) = Records::new(dir.clone()).snapshot_size(commit, subdir) else {
@@ -154,14 +162,14 @@ impl<'c> LockedCache<'c> {
                 break;
             };
             room = left;
-            chosen.push((dir, (url.to_string(), commit, subdir.to_string())));
+            chosen.push((dir, source, (url.to_string(), commit, subdir.to_string())));
         }
         drop(held);
         // A record holds a blob once however many files hold it, and reading copies it for each: what a
         // snapshot holds is its charge (up to the whole budget for a small record), so what is kept is
         // bounded by the charges, as the resolution's reads are.
         let kept = Mutex::new(ReadBudget::default());
-        let found = on_every_core(&chosen, |(path, (_, commit, subdir))| {
+        let found = on_every_core(&chosen, |(path, _, (_, commit, subdir))| {
             let found = Records::new(path.clone()).snapshot(*commit, subdir);
             let fits = match &found {
                 Found::Answer((_, charge)) => kept.lock().expect("read ahead budget").take(*charge),
@@ -170,22 +178,27 @@ impl<'c> LockedCache<'c> {
             fits.then_some(found)
         });
         let mut ahead = self.ahead.lock().expect("cache read ahead");
-        let keys = chosen.into_iter().map(|(_, key)| key);
         ahead.extend(
-            keys.zip(found)
-                .filter_map(|(key, found)| Some((key, found?))),
+            (chosen.into_iter().zip(found))
+                .filter_map(|((_, source, key), found)| Some((source.to_string(), (key, found?)))),
         );
     }
 
-    /// The snapshot read ahead for `url`, `commit` and `subdir`, taken (it is read once).
+    /// The snapshot read ahead for `source` when it is of `url`, `commit` and `subdir`; taken either
+    /// way (it is read once, by the one source it was read for).
     fn take_ahead(
         &self,
+        source: &str,
         url: &str,
         commit: Commit,
         subdir: &str,
     ) -> Option<Found<(Snapshot, Charge)>> {
-        let key = (url.to_string(), commit, subdir.to_string());
-        self.ahead.lock().expect("cache read ahead").remove(&key)
+        let (key, found) = self
+            .ahead
+            .lock()
+            .expect("cache read ahead")
+            .remove(source)?;
+        (key == (url.to_string(), commit, subdir.to_string())).then_some(found)
     }
 
     /// The repository of `url` when it was fetched before (`--offline`); locked first if it is not yet.
@@ -214,14 +227,15 @@ impl<'c> LockedCache<'c> {
 }
 
 impl LockedRepo<'_> {
-    /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead (see
+    /// The snapshot of `subdir` (`""` for the root) at `commit` if it was read ahead for `source` (see
     /// [`LockedCache::read_snapshots_ahead`]), taken.
     pub(super) fn take_read_ahead(
         &self,
+        source: &str,
         commit: Commit,
         subdir: &str,
     ) -> Option<Found<(Snapshot, Charge)>> {
-        self.locked.take_ahead(&self.url, commit, subdir)
+        self.locked.take_ahead(source, &self.url, commit, subdir)
     }
 
     /// The git repository, opened on first use: checked first (once per run, see the module doc), and
@@ -538,11 +552,14 @@ mod tests {
         for subdir in subdirs {
             records.write_snapshot(commit, subdir, &snapshot, charge);
         }
-        let wanted: Vec<_> = (subdirs.iter()).map(|s| (url, commit, Some(*s))).collect();
+        // One source per folder, named after it.
+        let wanted: Vec<_> = (subdirs.iter())
+            .map(|s| (*s, url, commit, Some(*s)))
+            .collect();
         locked.read_snapshots_ahead(&wanted);
         let ahead = locked.ahead.lock().unwrap();
         let held: u64 = (ahead.values())
-            .map(|found| match found {
+            .map(|(_, found)| match found {
                 Found::Answer((_, charge)) => charge.bytes,
                 _ => panic!("every record is whole"),
             })

@@ -448,3 +448,51 @@ fn snapshots_read_ahead_report_damaged_records_in_manifest_order() {
     assert!(truncated.unwrap() < flipped.unwrap(), "{stderr}");
     assert_eq!(installed(&sb), before);
 }
+
+/// Sources sharing one repository, read ahead from their records: two folders at one tag, one folder at
+/// two tags (other agents at each). Each source gets its own snapshot: with the repository unreadable,
+/// `install --frozen` is the install from git.
+#[test]
+fn snapshots_read_ahead_go_to_the_sources_they_were_read_for() {
+    let repo = GitRepo::new("kit");
+    repo.file("one/first.md", agent("first", "First, at v1."));
+    repo.file("two/second.md", agent("second", "Second, at v1."));
+    repo.commit("v1");
+    repo.tag("v1");
+    repo.remove("one/first.md");
+    repo.file("one/third.md", agent("third", "Third, at v2."));
+    repo.file("two/second.md", agent("second", "Second, at v2."));
+    repo.commit("v2");
+    repo.tag("v2");
+    let manifest = Manifest::new()
+        .source(Source::git("one-v1", repo.url()).tag("v1").subdir("one"))
+        .source(Source::git("two-v1", repo.url()).tag("v1").subdir("two"))
+        .source(Source::git("one-v2", repo.url()).tag("v2").subdir("one"));
+    let sb = project(&manifest);
+    sb.run(["install"]).success();
+    let from_git = install_frozen(&sb);
+    let agents: Vec<String> = (from_git.files.iter())
+        .filter(|(k, _)| k.starts_with(".claude/agents/"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(
+        agents,
+        [
+            ".claude/agents/first.md",
+            ".claude/agents/second.md",
+            ".claude/agents/third.md"
+        ]
+    );
+    assert!(
+        sb.read(".claude/agents/second.md")
+            .contains("Second, at v1.")
+    );
+    damage_repository(&sb);
+    let from_records = install_frozen(&sb);
+    assert_eq!(from_git, from_records);
+    assert!(
+        !from_records.stderr.contains("cache-damaged"),
+        "{}",
+        from_records.stderr
+    );
+}

@@ -23,7 +23,7 @@ impl LockedRepo<'_> {
         budget: &mut ReadBudget,
     ) -> Result<Snapshot> {
         let key = subdir.unwrap_or("");
-        let found = (self.take_read_ahead(commit, key))
+        let found = (self.take_read_ahead(origin.source_name, commit, key))
             .unwrap_or_else(|| self.records.snapshot(commit, key));
         if let Some((snapshot, charge)) = self.recorded(commit, found)
             && budget.take(charge)
