@@ -545,4 +545,6 @@ pub fn relative(base: &Path, path: &Path) -> PathBuf {
 }
 
 #[cfg(test)]
+mod pieces_tests;
+#[cfg(test)]
 mod tests;
