@@ -164,32 +164,35 @@ fn rebuilt_after(damage: impl Fn(&Path), reason: &str) {
     assert_eq!(expected, again);
 }
 
+/// Cut the last `by` bytes off `record`.
+fn truncate(record: &Path, by: u64) {
+    let len = std::fs::metadata(record).unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(record)
+        .unwrap();
+    file.set_len(len - by).unwrap();
+}
+
+/// Flip a bit of the last byte of `record` (a byte of its last blob).
+fn flip_last_byte(record: &Path) {
+    let mut bytes = std::fs::read(record).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(record, bytes).unwrap();
+}
+
 #[test]
 fn a_truncated_record_is_rebuilt() {
     rebuilt_after(
-        |record| {
-            let len = std::fs::metadata(record).unwrap().len();
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(record)
-                .unwrap();
-            file.set_len(len - 100).unwrap();
-        },
+        |record| truncate(record, 100),
         "it is truncated or longer than its header says",
     );
 }
 
 #[test]
 fn a_record_with_a_flipped_byte_is_rebuilt() {
-    rebuilt_after(
-        |record| {
-            let mut bytes = std::fs::read(record).unwrap();
-            let last = bytes.len() - 1;
-            bytes[last] ^= 1;
-            std::fs::write(record, bytes).unwrap();
-        },
-        "a file's bytes do not match their sha256",
-    );
+    rebuilt_after(flip_last_byte, "a file's bytes do not match their sha256");
 }
 
 #[test]
@@ -427,13 +430,8 @@ fn snapshots_read_ahead_report_damaged_records_in_manifest_order() {
         found[0].clone()
     };
     let (early, late) = (record_of("d05"), record_of("d60"));
-    let mut bytes = std::fs::read(&early).unwrap();
-    bytes.truncate(bytes.len() - 10);
-    std::fs::write(&early, bytes).unwrap();
-    let mut bytes = std::fs::read(&late).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    std::fs::write(&late, bytes).unwrap();
+    truncate(&early, 10);
+    flip_last_byte(&late);
 
     sb.remove(".claude");
     let out = sb.run(["install", "--frozen"]).success();
